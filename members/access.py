@@ -1,0 +1,171 @@
+"""Who sees what: the single place that turns a user into a scope, and a scope into rows.
+
+Every model that holds data of a region or an alliance uses :class:`ScopedQuerySet`, whose
+``visible_to(user)`` is the only row filter of the platform. Pages, API views, exports,
+admin lists and write permission checks all go through it.
+
+Scopes:
+- superuser: everything;
+- city, county or township staff: everything whose region lies in their region's subtree;
+- read-only viewer: the same rows as staff of their region, never writes;
+- alliance leader: the alliances where they hold the open leader role, and what belongs
+  to those alliances;
+- anybody else (no access profile, anonymous): nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.apps import apps
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+if TYPE_CHECKING:
+    from .models import Region
+
+
+class Role(models.TextChoices):
+    CITY_STAFF = "city_staff", gettext_lazy("市级组织部门工作人员")
+    COUNTY_STAFF = "county_staff", gettext_lazy("县级组织部门工作人员")
+    TOWNSHIP_STAFF = "township_staff", gettext_lazy("镇街工作人员")
+    ALLIANCE_LEADER = "alliance_leader", gettext_lazy("联盟带头人")
+    VIEWER = "viewer", gettext_lazy("只读查看（大屏）")
+
+
+STAFF_ROLES = frozenset({Role.CITY_STAFF, Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF})
+REGION_ROLES = STAFF_ROLES | {Role.VIEWER}
+# The region level each regional role is attached to.
+ROLE_LEVEL = {
+    Role.CITY_STAFF: "city",
+    Role.COUNTY_STAFF: "county",
+    Role.TOWNSHIP_STAFF: "township",
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    kind: str  # "all", "region", "leader" or "none"
+    role: str | None = None
+    region_prefix: str | None = None
+    region_id: int | None = None
+    user_id: int | None = None
+
+    @property
+    def role_label(self) -> str:
+        if self.kind == "all":
+            return str(gettext_lazy("系统管理员"))
+        return str(Role(self.role).label) if self.role else ""
+
+    @property
+    def is_staff_role(self) -> bool:
+        return self.kind == "all" or self.role in STAFF_ROLES
+
+    @property
+    def can_write(self) -> bool:
+        """May create and change alliances, organizations, people (within the scope)."""
+        return self.is_staff_role
+
+    @property
+    def sees_personal_data(self) -> bool:
+        """Whole phone and ID numbers are shown only to staff who work with them."""
+        return self.is_staff_role
+
+    def covers_region(self, region: Region | None) -> bool:
+        if self.kind == "all":
+            return True
+        if self.kind != "region" or region is None:
+            return False
+        return region.code.startswith(self.region_prefix or "")
+
+
+NO_SCOPE = Scope(kind="none")
+
+
+def scope_for(user: Any) -> Scope:
+    """The user's scope, computed once per user object (one query, cached on it)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return NO_SCOPE
+    cached = getattr(user, "_alliance_scope", None)
+    if cached is not None:
+        return cached
+    if user.is_superuser:
+        scope = Scope(kind="all", user_id=user.pk)
+    else:
+        AccessProfile = apps.get_model("members", "AccessProfile")
+        profile = AccessProfile.objects.select_related("region").filter(user_id=user.pk).first()
+        if profile is None or not user.is_active:
+            scope = NO_SCOPE
+        elif profile.role == Role.ALLIANCE_LEADER:
+            scope = Scope(kind="leader", role=profile.role, user_id=user.pk)
+        elif profile.region is not None:
+            scope = Scope(
+                kind="region",
+                role=profile.role,
+                region_prefix=profile.region.prefix,
+                region_id=profile.region_id,
+                user_id=user.pk,
+            )
+        else:
+            scope = NO_SCOPE
+    user._alliance_scope = scope
+    return scope
+
+
+def leader_alliance_ids(user_id: int) -> models.QuerySet:
+    """Subquery of the ids of alliances where this user holds the open leader role."""
+    TeamRole = apps.get_model("alliances", "TeamRole")
+    return TeamRole.objects.filter(person__user_id=user_id, role="leader", ended_on__isnull=True).values("alliance_id")
+
+
+class ScopedQuerySet(models.QuerySet):
+    """A queryset that knows how its rows hang off the region tree and the alliances.
+
+    Subclasses set ``region_path`` (lookup path to a ``Region`` foreign key) and
+    ``alliance_path`` (lookup path to an ``Alliance``, or ``None`` when leaders see none
+    of these rows). Paths that cross a to-many relation are wrapped in a subquery so the
+    result never holds duplicates.
+    """
+
+    region_path: str = "region"
+    alliance_path: str | None = None
+
+    def visible_to(self, user: Any) -> ScopedQuerySet:
+        scope = scope_for(user)
+        if scope.kind == "all":
+            return self.all()
+        if scope.kind == "region":
+            return self._filter_path(self.region_path + "__code__startswith", scope.region_prefix)
+        if scope.kind == "leader" and self.alliance_path is not None:
+            return self._filter_path(self.alliance_path + "__in", leader_alliance_ids(scope.user_id))
+        return self.none()
+
+    def _filter_path(self, lookup: str, value: Any) -> ScopedQuerySet:
+        if self._crosses_many(lookup):
+            inner = self.model._base_manager.filter(**{lookup: value}).values("pk")
+            return self.filter(pk__in=inner)
+        return self.filter(**{lookup: value})
+
+    def _crosses_many(self, lookup: str) -> bool:
+        model = self.model
+        for part in lookup.split("__"):
+            try:
+                field = model._meta.get_field(part)
+            except Exception:
+                return False
+            if field.many_to_many or field.one_to_many:
+                return True
+            if not field.is_relation:
+                return False
+            model = field.related_model
+        return False
+
+
+def require_write(user: Any, region: Region | None) -> None:
+    """Raise PermissionDenied unless the user may change data of this region."""
+    scope = scope_for(user)
+    if not scope.can_write or not scope.covers_region(region):
+        raise PermissionDenied(_("您没有权限修改该区域的数据。"))

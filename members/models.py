@@ -1,0 +1,292 @@
+"""Regions, member organizations, people and the access profile of each user."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .access import REGION_ROLES, ROLE_LEVEL, Role, ScopedQuerySet
+from .validators import (
+    ID_NUMBER_RE,
+    MOBILE_RE,
+    PHONE_RE,
+    REGION_CODE_RE,
+    mask_id_number,
+    mask_phone,
+    validate_id_number,
+    validate_mobile,
+    validate_phone,
+    validate_region_code,
+)
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class RegionLevel(models.TextChoices):
+    PROVINCE = "province", _("省")
+    CITY = "city", _("市")
+    COUNTY = "county", _("区县")
+    TOWNSHIP = "township", _("镇街")
+    VILLAGE = "village", _("村社区")
+
+
+# How many leading digits of the 12-digit code are significant at each level (GB/T 2260
+# for the first six, then three for the township and three for the village).
+LEVEL_DIGITS = {
+    RegionLevel.PROVINCE: 2,
+    RegionLevel.CITY: 4,
+    RegionLevel.COUNTY: 6,
+    RegionLevel.TOWNSHIP: 9,
+    RegionLevel.VILLAGE: 12,
+}
+LEVEL_ORDER = list(LEVEL_DIGITS)
+
+
+def region_prefix(code: str, level: str) -> str:
+    return code[: LEVEL_DIGITS[level]]
+
+
+class RegionQuerySet(models.QuerySet):
+    def subtree(self, region: Region) -> RegionQuerySet:
+        """This region and every region below it: one indexed prefix query."""
+        return self.filter(code__startswith=region.prefix)
+
+    def visible_to(self, user) -> RegionQuerySet:
+        """Regions are public reference data (GB/T 2260): every signed-in user sees them."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.all()
+
+
+class Region(models.Model):
+    code = models.CharField(_("行政区划代码"), max_length=12, unique=True, validators=[validate_region_code])
+    name = models.CharField(_("名称"), max_length=100)
+    level = models.CharField(_("层级"), max_length=10, choices=RegionLevel.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+
+    objects = RegionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=REGION_CODE_RE), name="region_code_12_digits"),
+            models.CheckConstraint(
+                condition=(
+                    Q(level="province", code__endswith="0000000000")
+                    | Q(level="city", code__endswith="00000000")
+                    | Q(level="county", code__endswith="000000")
+                    | Q(level="township", code__endswith="000")
+                    | Q(level="village")
+                ),
+                name="region_code_matches_level",
+            ),
+            models.CheckConstraint(
+                condition=Q(level="province") | Q(parent__isnull=False), name="region_parent_below_province"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def prefix(self) -> str:
+        return region_prefix(self.code, self.level)
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.code and self.level and len(self.code) == 12 and self.code.isdigit():
+            digits = LEVEL_DIGITS[self.level]
+            if self.code[digits:].strip("0"):
+                errors["code"] = _("该层级的代码末尾 %(n)s 位必须为 0。") % {"n": 12 - digits}
+        if self.parent_id and self.level:
+            parent = self.parent
+            if LEVEL_ORDER.index(parent.level) >= LEVEL_ORDER.index(self.level):
+                errors["parent"] = _("上级区划的层级必须高于本区划。")
+            elif self.code and not self.code.startswith(parent.prefix):
+                errors["code"] = _("代码必须以上级区划的代码 %(prefix)s 开头。") % {"prefix": parent.prefix}
+        elif self.level and self.level != RegionLevel.PROVINCE:
+            errors["parent"] = _("除省级外，必须指定上级区划。")
+        if errors:
+            raise ValidationError(errors)
+
+    def ancestors(self) -> RegionQuerySet:
+        """The chain above this region, by code prefixes: one query."""
+        codes = [
+            region_prefix(self.code, level).ljust(12, "0") for level in LEVEL_ORDER[: LEVEL_ORDER.index(self.level)]
+        ]
+        return Region.objects.filter(code__in=codes).order_by("code")
+
+
+class OrganizationKind(models.TextChoices):
+    VILLAGE = "village", _("村")
+    COMMUNITY = "community", _("社区")
+    GOVERNMENT = "government", _("机关")
+    ENTERPRISE = "enterprise", _("企业")
+    INSTITUTION = "institution", _("事业单位")
+    NEW_ORG = "new_org", _("两新组织")
+    COOPERATIVE = "cooperative", _("合作社")
+    UNIVERSITY = "university", _("高校院所")
+
+
+class MemberOrganizationQuerySet(ScopedQuerySet):
+    region_path = "region"
+    alliance_path = "memberships__alliance"
+
+
+class MemberOrganization(TimeStamped):
+    name = models.CharField(_("单位名称"), max_length=200)
+    kind = models.CharField(_("单位类型"), max_length=20, choices=OrganizationKind.choices)
+    region = models.ForeignKey(
+        Region, verbose_name=_("所属区划"), on_delete=models.PROTECT, related_name="organizations"
+    )
+    star_rating = models.PositiveSmallIntegerField(
+        _("星级"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text=_("1–5 星，未评定留空。"),
+    )
+    secretary = models.ForeignKey(
+        "Person",
+        verbose_name=_("党组织书记"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[validate_phone])
+
+    objects = MemberOrganizationQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("成员单位")
+        verbose_name_plural = _("成员单位")
+        ordering = ["region__code", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(star_rating__isnull=True) | Q(star_rating__gte=1, star_rating__lte=5),
+                name="organization_star_rating_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(contact_phone="") | Q(contact_phone__regex=PHONE_RE), name="organization_phone_format"
+            ),
+            models.UniqueConstraint(fields=["region", "name"], name="organization_unique_name_in_region"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("members:organization-detail", args=[self.pk])
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.contact_phone)
+
+
+class PersonQuerySet(ScopedQuerySet):
+    region_path = "organization__region"
+    alliance_path = "organization__memberships__alliance"
+
+
+class Person(TimeStamped):
+    name = models.CharField(_("姓名"), max_length=50)
+    mobile = models.CharField(_("手机号码"), max_length=11, blank=True, validators=[validate_mobile])
+    id_number = models.CharField(_("身份证号码"), max_length=18, blank=True, validators=[validate_id_number])
+    organization = models.ForeignKey(
+        MemberOrganization,
+        verbose_name=_("所在单位"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="people",
+    )
+    title = models.CharField(_("职务"), max_length=100, blank=True)
+    is_party_member = models.BooleanField(_("党员"), default=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登录账号"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
+    )
+
+    objects = PersonQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["id_number"])
+
+    class Meta:
+        verbose_name = _("人员")
+        verbose_name_plural = _("人员")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(mobile="") | Q(mobile__regex=MOBILE_RE), name="person_mobile_format"),
+            models.CheckConstraint(
+                condition=Q(id_number="") | Q(id_number__regex=ID_NUMBER_RE), name="person_id_number_format"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def masked_mobile(self) -> str:
+        return mask_phone(self.mobile)
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+
+class AccessProfile(models.Model):
+    """A user's role and the region (for staff and viewers) it applies to."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="access_profile"
+    )
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+    region = models.ForeignKey(
+        Region, verbose_name=_("管辖区域"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("权限范围")
+        verbose_name_plural = _("权限范围")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role=Role.ALLIANCE_LEADER, region__isnull=True)
+                | (~Q(role=Role.ALLIANCE_LEADER) & Q(region__isnull=False)),
+                name="access_profile_region_matches_role",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()}"
+
+    def clean(self) -> None:
+        if self.role in REGION_ROLES and self.region_id is None:
+            raise ValidationError({"region": _("该角色必须指定管辖区域。")})
+        if self.role == Role.ALLIANCE_LEADER and self.region_id is not None:
+            raise ValidationError({"region": _("联盟带头人的范围由其担任带头人的联盟决定，不指定区域。")})
+        expected = ROLE_LEVEL.get(self.role)
+        if expected and self.region_id and self.region.level != expected:
+            raise ValidationError(
+                {"region": _("该角色的管辖区域必须是“%(level)s”级。") % {"level": RegionLevel(expected).label}}
+            )

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "members"
+
+urlpatterns = [
+    path("organizations/", views.OrganizationListView.as_view(), name="organization-list"),
+    path("organizations/new/", views.OrganizationCreateView.as_view(), name="organization-create"),
+    path("organizations/<int:pk>/", views.OrganizationDetailView.as_view(), name="organization-detail"),
+    path("organizations/<int:pk>/edit/", views.OrganizationUpdateView.as_view(), name="organization-edit"),
+    path("people/new/", views.PersonCreateView.as_view(), name="person-create"),
+    path("people/<int:pk>/edit/", views.PersonUpdateView.as_view(), name="person-edit"),
+]

@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .db import subquery_count
+from .filters import MemberOrganizationFilterSet
+from .forms import OrganizationForm, PersonForm
+from .models import MemberOrganization, Person
+from .services import organization_create, organization_update, person_create, person_update
+from .views_base import ScopedDetailView, ScopedListView, ServiceFormView
+
+
+@login_required
+def home(request):
+    return redirect("alliances:list")
+
+
+class OrganizationListView(ScopedListView):
+    model = MemberOrganization
+    filterset_class = MemberOrganizationFilterSet
+    template_name = "members/organization_list.html"
+
+    def optimize(self, queryset):
+        Membership = MemberOrganization._meta.get_field("memberships").related_model
+        return queryset.select_related("region", "secretary").annotate(
+            alliance_count=subquery_count(Membership.objects.filter(left_on__isnull=True), "organization")
+        )
+
+
+class OrganizationDetailView(ScopedDetailView):
+    model = MemberOrganization
+    template_name = "members/organization_detail.html"
+    context_object_name = "organization"
+
+    def optimize(self, queryset):
+        # Memberships are declared by the alliances app, which builds on this one: reach
+        # them through the reverse relation instead of importing to the right.
+        Membership = MemberOrganization._meta.get_field("memberships").related_model
+        return queryset.select_related("region", "secretary").prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.visible_to(self.request.user)
+                .select_related("alliance")
+                .order_by("-joined_on"),
+            ),
+            "people",
+        )
+
+
+class OrganizationFormMixin:
+    form_class = OrganizationForm
+    success_message = _("成员单位已保存。")
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+
+class OrganizationCreateView(OrganizationFormMixin, ServiceFormView):
+    title = _("新增成员单位")
+
+    def perform(self, form):
+        return organization_create(actor=self.request.user, **form.cleaned_data)
+
+
+class OrganizationUpdateView(OrganizationFormMixin, ServiceFormView):
+    title = _("编辑成员单位")
+
+    def dispatch(self, request, *args, **kwargs):
+        self.object = get_object_or_404(MemberOrganization.objects.visible_to(request.user), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.object
+        return kwargs
+
+    def perform(self, form):
+        return organization_update(actor=self.request.user, organization=self.object, **form.cleaned_data)
+
+
+class PersonFormMixin:
+    form_class = PersonForm
+    success_message = _("人员信息已保存。")
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def get_success_url_for(self, person):
+        if person.organization_id:
+            return reverse("members:organization-detail", args=[person.organization_id])
+        return reverse("members:organization-list")
+
+
+class PersonCreateView(PersonFormMixin, ServiceFormView):
+    title = _("新增人员")
+
+    def get_initial(self):
+        return {"organization": self.request.GET.get("organization")}
+
+    def perform(self, form):
+        return person_create(actor=self.request.user, **form.cleaned_data)
+
+
+class PersonUpdateView(PersonFormMixin, ServiceFormView):
+    title = _("编辑人员")
+
+    def dispatch(self, request, *args, **kwargs):
+        self.object = get_object_or_404(Person.objects.visible_to(request.user), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.object
+        return kwargs
+
+    def perform(self, form):
+        return person_update(actor=self.request.user, person=self.object, **form.cleaned_data)

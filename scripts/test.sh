@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The whole suite on real servers: PostgreSQL 15 and Redis on loopback, Chromium for the
+# browser tests. A server that cannot start fails the run; nothing is skipped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/system-deps.sh
+env_lines=$(bash scripts/test-servers.sh start)
+eval "$env_lines"
+trap 'bash scripts/test-servers.sh stop' EXIT
+
+export DJANGO_SETTINGS_MODULE=config.settings.test
+export REQUIRE_TEST_SERVERS=1
+.venv/bin/python manage.py makemigrations --check --dry-run >/dev/null \
+  || { echo "Models and migrations disagree: run manage.py makemigrations" >&2; exit 1; }
+.venv/bin/ruff check .
+.venv/bin/python -m pytest "$@"

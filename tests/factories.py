@@ -1,0 +1,126 @@
+"""factory_boy factories for every model; each builds a valid row with the fewest inputs."""
+
+from __future__ import annotations
+
+import datetime
+
+import factory
+from django.contrib.auth import get_user_model
+
+from alliances.models import Alliance, Membership, TeamRole
+from members.models import AccessProfile, MemberOrganization, Person, Region
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("test-pass-2026")
+
+
+class RegionFactory(factory.django.DjangoModelFactory):
+    """A county by default; pass ``level`` and ``parent`` for other levels."""
+
+    class Meta:
+        model = Region
+        django_get_or_create = ("code",)
+
+    level = "county"
+    code = factory.Sequence(lambda n: f"3302{n % 90 + 10:02d}000000")
+    name = factory.Sequence(lambda n: f"测试区{n}")
+    parent = factory.LazyFunction(
+        lambda: Region.objects.get_or_create(
+            code="330200000000",
+            defaults={
+                "name": "宁波市",
+                "level": "city",
+                "parent": Region.objects.get_or_create(
+                    code="330000000000", defaults={"name": "浙江省", "level": "province"}
+                )[0],
+            },
+        )[0]
+    )
+
+
+def township(county: Region, number: int = 1, name: str | None = None) -> Region:
+    code = f"{county.code[:6]}{number:03d}000"
+    return Region.objects.get_or_create(
+        code=code, defaults={"name": name or f"{county.name}{number}镇", "level": "township", "parent": county}
+    )[0]
+
+
+def village(town: Region, number: int = 1, name: str | None = None) -> Region:
+    code = f"{town.code[:9]}{number:03d}"
+    return Region.objects.get_or_create(
+        code=code, defaults={"name": name or f"{town.name}{number}村", "level": "village", "parent": town}
+    )[0]
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MemberOrganization
+
+    name = factory.Sequence(lambda n: f"测试单位{n}")
+    kind = "village"
+    region = factory.SubFactory(RegionFactory)
+    star_rating = 4
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    name = factory.Sequence(lambda n: f"张{n}")
+    mobile = factory.Sequence(lambda n: f"138{n:08d}")
+    organization = factory.SubFactory(OrganizationFactory)
+
+
+class AllianceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Alliance
+
+    code = factory.Sequence(lambda n: f"LM-T-{n:04d}")
+    name = factory.Sequence(lambda n: f"测试联盟{n}")
+    formation_mode = "neighbour"
+    scope = "cross_region"
+    lead_region = factory.SubFactory(RegionFactory)
+    founded_on = datetime.date(2023, 3, 1)
+    status = "active"
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    alliance = factory.SubFactory(AllianceFactory)
+    organization = factory.SubFactory(OrganizationFactory, region=factory.SelfAttribute("..alliance.lead_region"))
+    role = "member"
+    joined_on = datetime.date(2023, 3, 1)
+
+
+class TeamRoleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TeamRole
+
+    alliance = factory.SubFactory(AllianceFactory)
+    person = factory.SubFactory(PersonFactory)
+    role = "advisor"
+    started_on = datetime.date(2023, 3, 1)
+
+
+def user_with_scope(username: str, role: str, region: Region | None = None, **extra):
+    user = UserFactory(username=username, **extra)
+    AccessProfile.objects.update_or_create(user=user, defaults={"role": role, "region": region})
+    return user
+
+
+def leader_of(*alliances: Alliance, username: str = "leader"):
+    """A user who holds the open leader role of the given alliances."""
+    user = user_with_scope(username, "alliance_leader")
+    person = PersonFactory(user=user, organization__region=alliances[0].lead_region)
+    for alliance in alliances:
+        TeamRole.objects.create(alliance=alliance, person=person, role="leader", started_on=datetime.date(2024, 1, 1))
+    return user

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
+
+from members.models import Region
+from members.services import region_create
+from tests.factories import township, village
+
+pytestmark = pytest.mark.django_db
+
+
+def test_subtree_returns_exactly_the_regions_below_a_code_in_one_query(world):
+    other_village = village(world.town_b, 1)
+    with CaptureQueriesContext(connection) as ctx:
+        codes = sorted(Region.objects.subtree(world.county_a).values_list("code", flat=True))
+    assert len(ctx.captured_queries) == 1
+    assert codes == ["330212000000", "330212001000", "330212001001", "330212002000"]
+    assert other_village.code not in codes
+    assert "LIKE" in ctx.captured_queries[0]["sql"].upper()
+
+
+def test_subtree_of_a_village_is_the_village_alone(world):
+    assert list(Region.objects.subtree(world.village_a)) == [world.village_a]
+
+
+def test_ancestors_are_read_from_the_code_in_one_query(world, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        names = [r.name for r in world.village_a.ancestors()]
+    assert names == ["浙江省", "宁波市", "鄞州区", "姜山镇"]
+
+
+@pytest.mark.parametrize(
+    ("code", "field"),
+    [("33021200100", "code"), ("3302120010AB", "code"), ("330212001010", "code"), ("330921005000", "code")],
+)
+def test_invalid_region_code_is_refused_naming_the_field(world, code, field):
+    with pytest.raises(ValidationError) as excinfo:
+        region_create(actor=world.admin, code=code, name="新镇", level="township", parent=world.county_a)
+    assert field in excinfo.value.message_dict
+    assert not Region.objects.filter(code=code).exists()
+
+
+def test_database_rejects_a_code_that_does_not_fit_its_level(world):
+    with pytest.raises(IntegrityError):
+        Region.objects.create(code="330212001001", name="错层", level="township", parent=world.county_a)
+
+
+def test_staff_cannot_create_regions_outside_their_county(world):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        region_create(actor=world.alice, code="330921009000", name="外县镇", level="township", parent=world.county_b)
+    created = region_create(
+        actor=world.alice, code="330212009000", name="新设镇", level="township", parent=world.county_a
+    )
+    assert created in Region.objects.subtree(world.county_a)
+    assert township(world.county_a, 9) == created
