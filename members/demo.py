@@ -1,0 +1,709 @@
+"""Demo data for the members app: regions, member organizations, people and demo accounts.
+
+``seed(ctx)`` is called by ``manage.py seed_demo``. It first builds a plan from the random
+generator alone (so the sequence of random draws never depends on the database), then
+writes the plan, creating missing rows and updating rows whose values differ. Running it
+again changes nothing. Later apps read the plan from ``ctx.shared["members"]``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.utils import timezone
+
+from .access import Role
+from .models import AccessProfile, MemberOrganization, OrganizationKind, Person, Region, RegionLevel
+from .services import (
+    organization_create,
+    organization_update,
+    person_create,
+    person_update,
+    region_create,
+    user_with_role,
+    validated_save,
+)
+
+DEMO_SEED = 20240601
+# A fixed "today" so that every date derived from it is the same on every run.
+DEMO_TODAY = datetime.date(2026, 6, 30)
+DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - published demo credentials
+ADMIN_USERNAME = "admin"
+ADMIN_PASSWORD = "admin-pass-2026"  # noqa: S105 - published demo credentials
+
+
+# --------------------------------------------------------------------------- context
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How much data one ``--scale`` produces. Later scales (county, province) add entries."""
+
+    name: str
+    county_codes: tuple[str, ...]
+    townships_per_county: tuple[int, int]
+    villages_per_township: tuple[int, int]
+
+
+@dataclass
+class DemoContext:
+    rng: random.Random
+    stdout: Any
+    today: datetime.date
+    scale: str = "demo"
+    actor: Any = None  # the superuser every service call acts as; set by members.demo.seed
+    # The real local date (Asia/Shanghai). Time series that must look current when the demo
+    # is opened (weekly progress reports, monthly workshop figures) end at this date; the
+    # structure (regions, alliances, teams) is dated from the fixed ``today`` instead.
+    live_today: datetime.date = field(default_factory=timezone.localdate)
+    shared: dict[str, Any] = field(default_factory=dict)  # plans handed from one app's seed to the next
+    tally: Counter = field(default_factory=Counter)  # ("created"|"updated", "app.Model") -> rows
+
+    @property
+    def spec(self) -> Scale:
+        return SCALES[self.scale]
+
+    def reseed(self, label: str) -> None:
+        """Give each app its own reproducible stream, independent of how many draws earlier apps made."""
+        self.rng.seed(f"{DEMO_SEED}:{self.scale}:{label}")
+
+    def log(self, message: str) -> None:
+        self.stdout.write(message)
+
+    def count(self, action: str, model: type[models.Model], n: int = 1) -> None:
+        self.tally[(action, model._meta.label)] += n
+
+
+def differs(instance: models.Model, name: str, value: Any) -> bool:
+    """True when the field differs from ``value`` (foreign keys compared by id, without a query)."""
+    model_field = instance._meta.get_field(name)
+    if model_field.is_relation:
+        return getattr(instance, model_field.attname) != (value.pk if value is not None else None)
+    return getattr(instance, name) != value
+
+
+def changes(instance: models.Model, values: dict[str, Any]) -> dict[str, Any]:
+    """The subset of ``values`` that differs from the row: an empty dict means no write is needed."""
+    return {name: value for name, value in values.items() if differs(instance, name, value)}
+
+
+# --------------------------------------------------------------------------- reference data
+
+
+@dataclass(frozen=True)
+class CountySpec:
+    code6: str
+    name: str
+    city_code: str
+    area_code: str
+    style: str  # "south" (Ningbo), "island" (Zhoushan) or "north" (Weifang): picks name and product lists
+
+    @property
+    def code(self) -> str:
+        return self.code6.ljust(12, "0")
+
+    @property
+    def short(self) -> str:
+        return self.name[:-1] if len(self.name) > 2 else self.name
+
+    @property
+    def city_name(self) -> str:
+        return CITY_NAMES[self.city_code]
+
+
+PROVINCES = [("330000000000", "浙江省"), ("370000000000", "山东省")]
+CITIES = [
+    ("330200000000", "宁波市", "330000000000"),
+    ("330900000000", "舟山市", "330000000000"),
+    ("370700000000", "潍坊市", "370000000000"),
+]
+CITY_NAMES = {code: name for code, name, _parent in CITIES}
+CITY_SHORT = {"330200000000": "宁波", "330900000000": "舟山", "370700000000": "潍坊"}
+NINGBO, ZHOUSHAN, WEIFANG = "330200000000", "330900000000", "370700000000"
+
+COUNTIES = [
+    CountySpec("330203", "海曙区", NINGBO, "0574", "south"),
+    CountySpec("330205", "江北区", NINGBO, "0574", "south"),
+    CountySpec("330206", "北仑区", NINGBO, "0574", "south"),
+    CountySpec("330211", "镇海区", NINGBO, "0574", "south"),
+    CountySpec("330212", "鄞州区", NINGBO, "0574", "south"),
+    CountySpec("330213", "奉化区", NINGBO, "0574", "south"),
+    CountySpec("330225", "象山县", NINGBO, "0574", "island"),
+    CountySpec("330226", "宁海县", NINGBO, "0574", "south"),
+    CountySpec("330281", "余姚市", NINGBO, "0574", "south"),
+    CountySpec("330282", "慈溪市", NINGBO, "0574", "south"),
+    CountySpec("330902", "定海区", ZHOUSHAN, "0580", "island"),
+    CountySpec("330903", "普陀区", ZHOUSHAN, "0580", "island"),
+    CountySpec("330921", "岱山县", ZHOUSHAN, "0580", "island"),
+    CountySpec("330922", "嵊泗县", ZHOUSHAN, "0580", "island"),
+    CountySpec("370784", "安丘市", WEIFANG, "0536", "north"),
+]
+COUNTY_BY_CODE6 = {county.code6: county for county in COUNTIES}
+
+SCALES: dict[str, Scale] = {
+    "demo": Scale(
+        name="demo",
+        county_codes=tuple(county.code6 for county in COUNTIES),
+        townships_per_county=(3, 5),
+        villages_per_township=(4, 8),
+    ),
+}
+
+# Townships named in the sources (or real ones of the county) come first; the rest are generated.
+# The first three of each list are always used, so alliances in alliances/demo.py may name them.
+KNOWN_TOWNSHIPS = {
+    "330203": ["龙观乡", "鄞江镇", "章水镇", "古林镇"],
+    "330205": ["慈城镇", "庄桥街道", "洪塘街道"],
+    "330206": ["大碶街道", "柴桥街道", "春晓街道"],
+    "330211": ["九龙湖镇", "澥浦镇", "庄市街道"],
+    "330212": ["姜山镇", "东吴镇", "塘溪镇", "咸祥镇", "首南街道"],
+    "330213": ["西坞街道", "溪口镇", "莼湖街道"],
+    "330225": ["石浦镇", "西周镇", "墙头镇"],
+    "330226": ["长街镇", "力洋镇", "胡陈乡"],
+    "330281": ["梁弄镇", "大岚镇", "四明山镇"],
+    "330282": ["龙山镇", "匡堰镇", "掌起镇", "观海卫镇"],
+    "330902": ["千岛街道", "干览镇", "马岙街道"],
+    "330903": ["朱家尖街道", "六横镇", "桃花镇"],
+    "330921": ["高亭镇", "东沙镇", "衢山镇", "秀山乡"],
+    "330922": ["菜园镇", "五龙乡", "黄龙乡", "花鸟乡"],
+    "370784": ["景芝镇", "石埠子镇", "辉渠镇", "兴安街道", "柘山镇"],
+}
+# Villages named in the sources, placed first in their township.
+KNOWN_VILLAGES = {
+    "龙观乡": ["李岙村", "大路村", "山下村"],
+    "慈城镇": ["云湖村", "毛岙村", "南联村"],
+    "龙山镇": ["徐福村", "方家河头村", "西门外村"],
+    "大碶街道": ["九峰村", "璎珞社区"],
+    "朱家尖街道": ["樟州村", "月岙社区"],
+}
+
+PLACE_HEADS = list("东西南北前后上下大小新金青红白石双三山云龙凤鹤横长安福丰和兴华乐康永明秀仁善嘉杨柳梅桃竹松茶湖江海")
+PLACE_TAILS = {
+    "south": list("山岙溪塘湾桥浦岭坑岗林田庄埠头墩河泾岩峰园湖门"),
+    "island": list("岙湾浦港礁屿沙洋岩门塘峰山头"),
+    "north": ["庄", "家庄", "官庄", "店", "营", "屯", "埠", "河", "岭", "沟", "洼", "园", "峪", "村"],
+}
+SURNAMES = {
+    "south": list("王陈张李周林徐胡俞应毛孙朱杨吴黄郑邵蒋虞史戴鲍竺袁金施童沈"),
+    "island": list("王陈张李周林徐胡刘孙朱杨吴黄郑邵蒋虞史戴鲍袁金施顾"),
+    "north": list("王张刘李孙马赵高杨陈徐于曹宋韩丁郭"),
+}
+GIVEN = list(
+    "建国华明伟军海波林峰杰磊强平东斌勇辉芳英红丽燕霞静敏娟琴萍洁艳玲雪春秋志永德忠荣祥良成文武光亮新宇浩涛鹏飞超俊晓雅婷佳慧丹"
+)
+MOBILE_PREFIXES = ["130", "131", "133", "135", "136", "137", "138", "139", "150", "151", "152", "153", "155", "157",
+                   "158", "159", "177", "180", "181", "187", "188", "189", "198"]
+
+COUNTY_DEPARTMENTS = ["农业农村局", "住房和城乡建设局", "财政局", "交通运输局", "文化和广电旅游体育局", "水利局",
+                      "民政局", "人力资源和社会保障局", "商务局", "生态环境分局"]
+COUNTY_INSTITUTIONS = ["人民医院", "农业技术推广中心", "职业教育中心", "融媒体中心", "供销合作社联合社"]
+COUNTY_ENTERPRISES = ["农村商业银行", "城市建设投资集团", "文化旅游发展集团", "供电公司"]
+# University or institute branches that take part in alliances, by the county of the campus.
+UNIVERSITIES = {
+    "330205": ["宁波大学食品与药学学院", "宁波大学海运学院"],
+    "330206": ["宁波职业技术学院"],
+    "330211": ["中国科学院宁波材料技术与工程研究所"],
+    "330212": ["浙江万里学院生物与环境学院", "宁波诺丁汉大学", "浙大宁波理工学院"],
+    "330203": ["宁波工程学院"],
+    "330902": ["浙江海洋大学水产学院", "浙江国际海运职业技术学院"],
+    "370784": ["潍坊学院安丘乡村振兴研究院"],
+}
+ENTERPRISE_HEADS = list("甬海天金华宏瑞恒明康诚东方兴盛鑫隆嘉禾博源鸿泰")
+INDUSTRIES = {
+    "south": ["农业开发", "食品", "纺织服饰", "模具", "家电", "新材料", "文化旅游", "电子商务", "园林绿化", "竹木制品"],
+    "island": ["水产", "海洋食品", "船舶修造", "渔业", "海岛旅游", "冷链物流"],
+    "north": ["食品", "农业科技", "姜业", "果蔬", "机械", "冷链物流"],
+}
+PRODUCTS = {
+    "south": ["葡萄", "水蜜桃", "茶叶", "竹笋", "杨梅", "草莓", "柑橘", "蔬菜", "花卉", "甲鱼"],
+    "island": ["大黄鱼", "海水养殖", "紫菜", "贻贝", "捕捞", "蔬菜"],
+    "north": ["生姜", "大葱", "蜜桃", "樱桃", "小麦", "蔬菜"],
+}
+NEW_ORGS = ["民宿协会", "电商直播协会", "物业服务中心", "社会工作服务站", "乡贤联谊会", "商会", "新就业群体服务站"]
+TOWNSHIP_INSTITUTIONS = ["中心小学", "卫生院", "综合文化站", "农业综合服务中心", "成人文化技术学校"]
+INSTRUCTOR_TITLES = ["组织委员", "党建工作办公室主任", "党群服务中心主任", "宣传委员", "党建指导员"]
+
+
+# --------------------------------------------------------------------------- plan
+
+
+@dataclass
+class RegionPlan:
+    code: str
+    name: str
+    level: str
+    parent_code: str | None
+
+
+@dataclass
+class OrgPlan:
+    region_code: str
+    name: str
+    kind: str
+    star_rating: int | None
+    contact_phone: str
+    tier: str  # "village", "township" or "county": the level of the region it sits in
+    county: str  # code6
+    township: str | None  # 12-digit code, None for county-level organizations
+    secretary_title: str
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.region_code, self.name)
+
+
+@dataclass
+class PersonPlan:
+    name: str
+    mobile: str
+    id_number: str
+    org: tuple[str, str] | None
+    title: str
+    is_party_member: bool
+    tag: str  # "secretary", "cadre", "instructor", "advisor", "first_secretary" or "demo_leader"
+    county: str
+    township: str | None
+
+
+@dataclass
+class MembersPlan:
+    regions: list[RegionPlan] = field(default_factory=list)
+    orgs: list[OrgPlan] = field(default_factory=list)
+    people: list[PersonPlan] = field(default_factory=list)
+    townships: dict[str, list[str]] = field(default_factory=dict)  # county code6 -> township codes
+    region_names: dict[str, str] = field(default_factory=dict)
+    secretary_of: dict[tuple[str, str], str] = field(default_factory=dict)  # org key -> mobile
+    org_by_key: dict[tuple[str, str], OrgPlan] = field(default_factory=dict)
+    used_mobiles: set[str] = field(default_factory=set)
+    used_names: dict[str, set[str]] = field(default_factory=dict)  # region code -> organization names
+
+    def add_region(self, code: str, name: str, level: str, parent_code: str | None) -> None:
+        self.regions.append(RegionPlan(code, name, level, parent_code))
+        self.region_names[code] = name
+
+    def orgs_in(self, township: str) -> list[OrgPlan]:
+        return [org for org in self.orgs if org.township == township]
+
+    def county_orgs(self, county: str) -> list[OrgPlan]:
+        return [org for org in self.orgs if org.county == county and org.tier == "county"]
+
+    def people_tagged(self, tag: str, *, county: str | None = None, township: str | None = None) -> list[PersonPlan]:
+        return [
+            person
+            for person in self.people
+            if person.tag == tag
+            and (county is None or person.county == county)
+            and (township is None or person.township == township)
+        ]
+
+    def township_by_name(self, county: str, name: str) -> str:
+        for code in self.townships[county]:
+            if self.region_names[code] == name:
+                return code
+        raise LookupError(f"township {name} not in county {county}")
+
+
+def star(rng: random.Random) -> int | None:
+    return rng.choices([None, 1, 2, 3, 4, 5], weights=[8, 3, 7, 25, 32, 25])[0]
+
+
+def mobile(rng: random.Random, plan: MembersPlan) -> str:
+    while True:
+        number = rng.choice(MOBILE_PREFIXES) + f"{rng.randrange(10**8):08d}"
+        if number not in plan.used_mobiles:
+            plan.used_mobiles.add(number)
+            return number
+
+
+def landline(rng: random.Random, county: CountySpec) -> str:
+    if county.area_code == "0574":
+        return f"0574-8{rng.randrange(10**7):07d}"
+    return f"{county.area_code}-{rng.randint(2, 8)}{rng.randrange(10**6):06d}"
+
+
+def contact_phone(rng: random.Random, plan: MembersPlan, county: CountySpec, *, landline_share: float) -> str:
+    roll = rng.random()
+    if roll < landline_share:
+        return landline(rng, county)
+    if roll < landline_share + (1 - landline_share) * 0.7:
+        return mobile(rng, plan)
+    return ""
+
+
+def id_number(rng: random.Random, county: CountySpec) -> str:
+    birth = datetime.date(rng.randint(1962, 1996), rng.randint(1, 12), rng.randint(1, 28))
+    body = f"{county.code6}{birth:%Y%m%d}{rng.randrange(1000):03d}"
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    check = "10X98765432"[sum(int(digit) * weight for digit, weight in zip(body, weights, strict=True)) % 11]
+    return body + check
+
+
+def person_name(rng: random.Random, county: CountySpec) -> str:
+    given = "".join(rng.choice(GIVEN) for _ in range(rng.choice([1, 2, 2, 2])))
+    return rng.choice(SURNAMES[county.style]) + given
+
+
+def place_name(rng: random.Random, county: CountySpec, suffix: str, used: set[str]) -> str:
+    while True:
+        name = rng.choice(PLACE_HEADS) + rng.choice(PLACE_TAILS[county.style]) + suffix
+        if name not in used:
+            used.add(name)
+            return name
+
+
+def short_name(name: str) -> str:
+    for suffix in ("街道", "镇", "乡", "村", "社区"):
+        if name.endswith(suffix) and len(name) > len(suffix) + 1:
+            return name[: -len(suffix)]
+    return name
+
+
+def add_org(
+    rng: random.Random,
+    plan: MembersPlan,
+    county: CountySpec,
+    *,
+    region_code: str,
+    name: str,
+    kind: str,
+    tier: str,
+    township: str | None,
+    secretary_title: str,
+    landline_share: float = 0.8,
+) -> OrgPlan | None:
+    """Add an organization and its secretary; None when the name is already taken in the region."""
+    used = plan.used_names.setdefault(region_code, set())
+    if name in used:
+        return None
+    used.add(name)
+    org = OrgPlan(
+        region_code=region_code,
+        name=name,
+        kind=kind,
+        star_rating=star(rng),
+        contact_phone=contact_phone(rng, plan, county, landline_share=landline_share),
+        tier=tier,
+        county=county.code6,
+        township=township,
+        secretary_title=secretary_title,
+    )
+    plan.orgs.append(org)
+    plan.org_by_key[org.key] = org
+    secretary = add_person(rng, plan, county, org=org, title=secretary_title, tag="secretary")
+    plan.secretary_of[org.key] = secretary.mobile
+    return org
+
+
+def add_person(
+    rng: random.Random,
+    plan: MembersPlan,
+    county: CountySpec,
+    *,
+    org: OrgPlan | None,
+    title: str,
+    tag: str,
+    party_member_share: float = 1.0,
+) -> PersonPlan:
+    name = person_name(rng, county)
+    number = mobile(rng, plan)
+    has_id = rng.random() < 0.4
+    person = PersonPlan(
+        name=name,
+        mobile=number,
+        id_number=id_number(rng, county) if has_id else "",
+        org=org.key if org else None,
+        title=title,
+        is_party_member=rng.random() < party_member_share,
+        tag=tag,
+        county=county.code6,
+        township=org.township if org else None,
+    )
+    plan.people.append(person)
+    return person
+
+
+DEMO_LEADER_NAME = "应海波"
+DEMO_LEADER_MOBILE = "13805740001"
+
+
+def build_plan(rng: random.Random, scale: Scale) -> MembersPlan:
+    plan = MembersPlan()
+    plan.used_mobiles.add(DEMO_LEADER_MOBILE)
+    for code, name in PROVINCES:
+        plan.add_region(code, name, RegionLevel.PROVINCE, None)
+    for code, name, parent in CITIES:
+        plan.add_region(code, name, RegionLevel.CITY, parent)
+    for county in (COUNTY_BY_CODE6[code] for code in scale.county_codes):
+        plan_county(rng, plan, county, scale)
+
+    # The person behind the `leader` account: leads alliances in the first township of Yinzhou.
+    yinzhou_first = plan.townships["330212"][0]
+    home = next(org for org in plan.orgs_in(yinzhou_first) if org.tier == "village")
+    plan.people.append(
+        PersonPlan(
+            name=DEMO_LEADER_NAME,
+            mobile=DEMO_LEADER_MOBILE,
+            id_number="",
+            org=home.key,
+            title="片区联合党委书记",
+            is_party_member=True,
+            tag="demo_leader",
+            county="330212",
+            township=yinzhou_first,
+        )
+    )
+    return plan
+
+
+def plan_county(rng: random.Random, plan: MembersPlan, county: CountySpec, scale: Scale) -> None:
+    plan.add_region(county.code, county.name, RegionLevel.COUNTY, county.city_code)
+    city = CITY_SHORT[county.city_code]
+
+    # County-level bodies first: first secretaries are sent from the county departments.
+    departments = rng.sample(COUNTY_DEPARTMENTS, rng.randint(3, 4))
+    government: list[OrgPlan] = []
+    for department in departments:
+        org = add_org(rng, plan, county, region_code=county.code, name=f"{county.name}{department}机关党委",
+                      kind=OrganizationKind.GOVERNMENT, tier="county", township=None, secretary_title="机关党委书记")
+        if org:
+            government.append(org)
+            add_person(rng, plan, county, org=org, title=rng.choice(["副局长", "办公室主任", "科长"]), tag="advisor")
+    for institution in rng.sample(COUNTY_INSTITUTIONS, rng.randint(1, 2)):
+        add_org(rng, plan, county, region_code=county.code, name=f"{county.name}{institution}党委",
+                kind=OrganizationKind.INSTITUTION, tier="county", township=None, secretary_title="党委书记")
+    for enterprise in rng.sample(COUNTY_ENTERPRISES, rng.randint(1, 2)):
+        add_org(rng, plan, county, region_code=county.code, name=f"{city}{county.short}{enterprise}党委",
+                kind=OrganizationKind.ENTERPRISE, tier="county", township=None, secretary_title="党委书记")
+    for university in UNIVERSITIES.get(county.code6, []):
+        add_org(rng, plan, county, region_code=county.code, name=f"{university}党委",
+                kind=OrganizationKind.UNIVERSITY, tier="county", township=None, secretary_title="党委书记")
+
+    used_townships: set[str] = set()
+    known = KNOWN_TOWNSHIPS.get(county.code6, [])
+    count = rng.randint(*scale.townships_per_county)
+    names = []
+    for index in range(count):
+        if index < len(known):
+            names.append(known[index])
+            used_townships.add(known[index])
+        else:
+            suffix = rng.choices(["镇", "街道", "乡"], weights=[6, 3, 1])[0]
+            names.append(place_name(rng, county, suffix, used_townships))
+    plan.townships[county.code6] = []
+    used_villages: set[str] = set()
+    for index, name in enumerate(names, start=1):
+        code = f"{county.code6}{index:03d}000"
+        plan.townships[county.code6].append(code)
+        plan.add_region(code, name, RegionLevel.TOWNSHIP, county.code)
+        plan_township(rng, plan, county, code=code, name=name, scale=scale, used_villages=used_villages,
+                      county_government=government)
+
+
+def plan_township(
+    rng: random.Random,
+    plan: MembersPlan,
+    county: CountySpec,
+    *,
+    code: str,
+    name: str,
+    scale: Scale,
+    used_villages: set[str],
+    county_government: list[OrgPlan],
+) -> None:
+    short = short_name(name)
+    city = CITY_SHORT[county.city_code]
+    urban = name.endswith("街道")
+    office = "办事处" if urban else "人民政府"
+    government = add_org(rng, plan, county, region_code=code, name=f"{name}{office}机关党总支",
+                         kind=OrganizationKind.GOVERNMENT, tier="township", township=code,
+                         secretary_title="机关党总支书记")
+    if government:
+        for title in rng.sample(INSTRUCTOR_TITLES, 2):
+            add_person(rng, plan, county, org=government, title=title, tag="instructor")
+
+    for _ in range(rng.randint(1, 2)):
+        brand = "".join(rng.sample(ENTERPRISE_HEADS, 2))
+        industry = rng.choice(INDUSTRIES[county.style])
+        org = add_org(rng, plan, county, region_code=code, name=f"{city}{brand}{industry}有限公司党支部",
+                      kind=OrganizationKind.ENTERPRISE, tier="township", township=code, secretary_title="党支部书记")
+        if org and rng.random() < 0.5:
+            add_person(rng, plan, county, org=org, title="总经理", tag="advisor", party_member_share=0.6)
+    if rng.random() < 0.7:
+        product = rng.choice(PRODUCTS[county.style])
+        add_org(rng, plan, county, region_code=code, name=f"{short}{product}专业合作社党支部",
+                kind=OrganizationKind.COOPERATIVE, tier="township", township=code, secretary_title="党支部书记",
+                landline_share=0.2)
+    if rng.random() < 0.6:
+        new_org = rng.choice(NEW_ORGS)
+        add_org(rng, plan, county, region_code=code, name=f"{short}{new_org}党支部",
+                kind=OrganizationKind.NEW_ORG, tier="township", township=code, secretary_title="党支部书记",
+                landline_share=0.3)
+    if rng.random() < 0.6:
+        institution = rng.choice(TOWNSHIP_INSTITUTIONS)
+        add_org(rng, plan, county, region_code=code, name=f"{name}{institution}党支部",
+                kind=OrganizationKind.INSTITUTION, tier="township", township=code, secretary_title="党支部书记")
+
+    known = KNOWN_VILLAGES.get(name, [])
+    community_share = 0.7 if urban else 0.12
+    for index in range(1, rng.randint(*scale.villages_per_township) + 1):
+        if index <= len(known):
+            village = known[index - 1]
+            used_villages.add(village)
+        else:
+            suffix = "社区" if rng.random() < community_share else "村"
+            village = place_name(rng, county, suffix, used_villages)
+        village_code = f"{code[:9]}{index:03d}"
+        plan.add_region(village_code, village, RegionLevel.VILLAGE, code)
+        is_community = village.endswith("社区")
+        body = rng.choices(["党委", "党总支", "党支部"], weights=[3, 3, 4] if is_community else [1, 3, 6])[0]
+        org = add_org(rng, plan, county, region_code=village_code, name=f"{village}{body}",
+                      kind=OrganizationKind.COMMUNITY if is_community else OrganizationKind.VILLAGE,
+                      tier="village", township=code, secretary_title=f"{body}书记", landline_share=0.7)
+        if org is None:
+            continue
+        if rng.random() < 0.3:
+            add_person(rng, plan, county, org=org, title="居委会主任" if is_community else "村委会主任",
+                       tag="cadre", party_member_share=0.8)
+        if rng.random() < 0.25:
+            add_person(rng, plan, county, org=org, title=f"{body}副书记", tag="cadre")
+        if county_government and rng.random() < 0.08:
+            sender = rng.choice(county_government)
+            add_person(rng, plan, county, org=sender, title=f"驻{village}第一书记", tag="first_secretary")
+
+
+# --------------------------------------------------------------------------- accounts
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    password: str
+    role: str  # a members.access.Role value, or "superuser"
+    region_code: str | None
+    sees: str
+    person_mobile: str | None = None
+
+
+DEMO_ACCOUNTS: list[DemoAccount] = [
+    DemoAccount(ADMIN_USERNAME, ADMIN_PASSWORD, "superuser", None, "全部数据，可进入管理后台"),
+    DemoAccount("ningbo_city", DEMO_PASSWORD, Role.CITY_STAFF, "330200000000",
+                "宁波市全部区县的联盟、成员单位与人员，可编辑"),
+    DemoAccount("yinzhou_county", DEMO_PASSWORD, Role.COUNTY_STAFF, "330212000000", "鄞州区范围内的数据，可编辑"),
+    DemoAccount("daishan_county", DEMO_PASSWORD, Role.COUNTY_STAFF, "330921000000", "岱山县范围内的数据，可编辑"),
+    DemoAccount("township_staff", DEMO_PASSWORD, Role.TOWNSHIP_STAFF, "330212001000",
+                "鄞州区姜山镇范围内的数据，可编辑"),
+    DemoAccount("leader", DEMO_PASSWORD, Role.ALLIANCE_LEADER, None,
+                f"本人（{DEMO_LEADER_NAME}）担任带头人的 2 个鄞州区联盟及其成员、团队", DEMO_LEADER_MOBILE),
+    DemoAccount("viewer", DEMO_PASSWORD, Role.VIEWER, "330200000000", "宁波市范围内的全部数据，只读（大屏）"),
+]
+
+
+def ensure_superuser(ctx: DemoContext) -> Any:
+    User = get_user_model()
+    user = User.objects.filter(username=ADMIN_USERNAME).first()
+    if user is None:
+        ctx.count("created", User)
+        return User.objects.create_superuser(username=ADMIN_USERNAME, email="", password=ADMIN_PASSWORD)
+    if not (user.is_superuser and user.is_staff and user.is_active) or not user.check_password(ADMIN_PASSWORD):
+        ctx.count("updated", User)
+        user.is_superuser = user.is_staff = user.is_active = True
+        user.set_password(ADMIN_PASSWORD)
+        user.save()
+    return user
+
+
+def ensure_account(ctx: DemoContext, account: DemoAccount, region: Region | None, person: Person | None) -> None:
+    User = get_user_model()
+    user = User.objects.filter(username=account.username).first()
+    if user is not None:
+        profile = AccessProfile.objects.filter(user=user).first()
+        up_to_date = (
+            profile is not None
+            and profile.role == account.role
+            and profile.region_id == (region.pk if region else None)
+            and (person is None or person.user_id == user.pk)
+            and user.check_password(account.password)
+        )
+        if up_to_date:
+            return
+    ctx.count("updated" if user else "created", User)
+    user_with_role(username=account.username, password=account.password, role=account.role, region=region,
+                   person=person)
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def seed(ctx: DemoContext) -> None:
+    plan = build_plan(ctx.rng, ctx.spec)
+    ctx.shared["members"] = plan
+    ctx.actor = actor = ensure_superuser(ctx)
+
+    regions = {region.code: region for region in Region.objects.all()}
+    for item in plan.regions:
+        parent = regions[item.parent_code] if item.parent_code else None
+        values = {"name": item.name, "level": item.level, "parent": parent}
+        region = regions.get(item.code)
+        if region is None:
+            ctx.count("created", Region)
+            regions[item.code] = region_create(actor=actor, code=item.code, **values)
+        elif changed := changes(region, values):
+            ctx.count("updated", Region)
+            for name, value in changed.items():
+                setattr(region, name, value)
+            validated_save(region)
+
+    existing = {
+        (org.region_id, org.name): org for org in MemberOrganization.objects.filter(region__code__in=list(regions))
+    }
+    organizations: dict[tuple[str, str], MemberOrganization] = {}
+    for item in plan.orgs:
+        region = regions[item.region_code]
+        values = {"kind": item.kind, "star_rating": item.star_rating, "contact_phone": item.contact_phone}
+        organization = existing.get((region.pk, item.name))
+        if organization is None:
+            ctx.count("created", MemberOrganization)
+            organization = organization_create(actor=actor, region=region, name=item.name, **values)
+        elif changed := changes(organization, values):
+            ctx.count("updated", MemberOrganization)
+            organization_update(actor=actor, organization=organization, **changed)
+        organizations[item.key] = organization
+
+    people: dict[str, Person] = {}
+    for person in Person.objects.filter(mobile__in=[item.mobile for item in plan.people]).order_by("pk"):
+        people.setdefault(person.mobile, person)
+    for item in plan.people:
+        values = {
+            "name": item.name,
+            "id_number": item.id_number,
+            "organization": organizations[item.org] if item.org else None,
+            "title": item.title,
+            "is_party_member": item.is_party_member,
+        }
+        person = people.get(item.mobile)
+        if person is None:
+            ctx.count("created", Person)
+            people[item.mobile] = person_create(actor=actor, mobile=item.mobile, **values)
+        elif changed := changes(person, values):
+            ctx.count("updated", Person)
+            person_update(actor=actor, person=person, **changed)
+
+    for key, number in plan.secretary_of.items():
+        organization = organizations[key]
+        if changed := changes(organization, {"secretary": people[number]}):
+            ctx.count("updated", MemberOrganization)
+            organization_update(actor=actor, organization=organization, **changed)
+
+    for account in DEMO_ACCOUNTS:
+        if account.role == "superuser":
+            continue
+        region = regions[account.region_code] if account.region_code else None
+        person = people[account.person_mobile] if account.person_mobile else None
+        ensure_account(ctx, account, region, person)
+    ctx.shared["members_db"] = {"regions": regions, "organizations": organizations, "people": people}
