@@ -45,8 +45,20 @@ Date = datetime.date
 # Alliances per county and scale: weighted towards Ningbo, at least 8 in Yinzhou and 3 in Daishan.
 QUOTAS: dict[str, dict[str, int]] = {
     "demo": {
-        "330203": 5, "330205": 5, "330206": 5, "330211": 4, "330212": 10, "330213": 5, "330225": 4,
-        "330226": 5, "330281": 5, "330282": 6, "330902": 3, "330903": 4, "330921": 4, "330922": 2,
+        "330203": 5,
+        "330205": 5,
+        "330206": 5,
+        "330211": 4,
+        "330212": 10,
+        "330213": 5,
+        "330225": 4,
+        "330226": 5,
+        "330281": 5,
+        "330282": 6,
+        "330902": 3,
+        "330903": 4,
+        "330921": 4,
+        "330922": 2,
         "370784": 4,
     },
 }
@@ -55,32 +67,66 @@ VILLAGE_KINDS = {OrganizationKind.VILLAGE, OrganizationKind.COMMUNITY}
 # Which other kinds of organizations join, by the alliance's scope.
 SCOPE_KINDS = {
     AllianceScope.CROSS_REGION: {
-        OrganizationKind.ENTERPRISE, OrganizationKind.COOPERATIVE, OrganizationKind.INSTITUTION,
+        OrganizationKind.ENTERPRISE,
+        OrganizationKind.COOPERATIVE,
+        OrganizationKind.INSTITUTION,
     },
     AllianceScope.CROSS_FIELD: {
-        OrganizationKind.GOVERNMENT, OrganizationKind.INSTITUTION, OrganizationKind.UNIVERSITY,
-        OrganizationKind.ENTERPRISE, OrganizationKind.NEW_ORG,
+        OrganizationKind.GOVERNMENT,
+        OrganizationKind.INSTITUTION,
+        OrganizationKind.UNIVERSITY,
+        OrganizationKind.ENTERPRISE,
+        OrganizationKind.NEW_ORG,
     },
     AllianceScope.CROSS_INDUSTRY: {OrganizationKind.ENTERPRISE, OrganizationKind.COOPERATIVE, OrganizationKind.NEW_ORG},
 }
 MODE_WEIGHTS = {
-    FormationMode.LEADER_DRIVEN: 3, FormationMode.INDUSTRY_CHAIN: 2, FormationMode.ENCLAVE_CLUSTER: 1,
-    FormationMode.NEIGHBOUR: 3, FormationMode.COMMUNITY: 2, FormationMode.PROJECT_DRIVEN: 2,
-    FormationMode.PAIRING: 2, FormationMode.OTHER: 1,
+    FormationMode.LEADER_DRIVEN: 3,
+    FormationMode.INDUSTRY_CHAIN: 2,
+    FormationMode.ENCLAVE_CLUSTER: 1,
+    FormationMode.NEIGHBOUR: 3,
+    FormationMode.COMMUNITY: 2,
+    FormationMode.PROJECT_DRIVEN: 2,
+    FormationMode.PAIRING: 2,
+    FormationMode.OTHER: 1,
 }
 STATUS_WEIGHTS = {
-    AllianceStatus.ACTIVE: 36, AllianceStatus.FORMING: 5, AllianceStatus.RECTIFYING: 4, AllianceStatus.DISSOLVED: 3,
+    AllianceStatus.ACTIVE: 36,
+    AllianceStatus.FORMING: 5,
+    AllianceStatus.RECTIFYING: 4,
+    AllianceStatus.DISSOLVED: 3,
 }
 SCOPE_WEIGHTS = {AllianceScope.CROSS_REGION: 5, AllianceScope.CROSS_FIELD: 3, AllianceScope.CROSS_INDUSTRY: 2}
 # The Chinese labels, independent of the active language (the data is Chinese whatever the UI shows).
 MODE_LABELS = {
-    FormationMode.LEADER_DRIVEN: "龙头带动", FormationMode.INDUSTRY_CHAIN: "产业链接",
-    FormationMode.ENCLAVE_CLUSTER: "飞地抱团", FormationMode.NEIGHBOUR: "毗邻协作", FormationMode.COMMUNITY: "社区共建",
-    FormationMode.PROJECT_DRIVEN: "项目牵引", FormationMode.PAIRING: "结对帮促", FormationMode.OTHER: "其他",
+    FormationMode.LEADER_DRIVEN: "龙头带动",
+    FormationMode.INDUSTRY_CHAIN: "产业链接",
+    FormationMode.ENCLAVE_CLUSTER: "飞地抱团",
+    FormationMode.NEIGHBOUR: "毗邻协作",
+    FormationMode.COMMUNITY: "社区共建",
+    FormationMode.PROJECT_DRIVEN: "项目牵引",
+    FormationMode.PAIRING: "结对帮促",
+    FormationMode.OTHER: "其他",
 }
 OTHER_MODES = ["头雁领航", "强村带弱", "产业拉动", "山海协作", "村企共建", "校地合作"]
-THEMES = ["共富", "红色根脉", "强村富民", "生态共富", "农文旅融合", "数字乡村", "善治", "睦邻", "产业振兴",
-          "和美乡村", "先锋", "同心", "红帆", "聚力", "乡村振兴", "共建共享"]
+THEMES = [
+    "共富",
+    "红色根脉",
+    "强村富民",
+    "生态共富",
+    "农文旅融合",
+    "数字乡村",
+    "善治",
+    "睦邻",
+    "产业振兴",
+    "和美乡村",
+    "先锋",
+    "同心",
+    "红帆",
+    "聚力",
+    "乡村振兴",
+    "共建共享",
+]
 ISLAND_THEMES = ["海岛共富", "渔旅融合", "蓝色海湾", "渔港"]
 PLATFORMS = ["强村公司", "强社公司", "联合社", "共富公司"]
 OWNERSHIPS = ["联盟独资", "多村合作", "镇村联营"]
@@ -99,7 +145,7 @@ FOCUS = {
     FormationMode.LEADER_DRIVEN: "发挥{lead}龙头带动作用，先富带后富、强村带弱村，每年至少帮扶一个薄弱村落地发展项目。",
     FormationMode.INDUSTRY_CHAIN: "围绕{product}等特色产业统一品牌、统一标准、统一销售，延伸产业链、提升价值链。",
     FormationMode.ENCLAVE_CLUSTER: "成员村统筹资金和土地指标抱团入股飞地项目，按出资比例分红，"
-                                   "收益优先壮大村级集体经济。",
+    "收益优先壮大村级集体经济。",
     FormationMode.NEIGHBOUR: "毗邻村社打破行政边界，统筹规划道路、供水和环境整治等基础设施，一体建设、共建共享。",
     FormationMode.COMMUNITY: "社区与驻区单位共享阵地、共办活动、共解难题，在职党员到社区报到并认领微心愿。",
     FormationMode.PROJECT_DRIVEN: "围绕群众“急难愁盼”，每年确定一批产业融合、治理联动、服务提质、规划建设项目。",
@@ -139,60 +185,161 @@ class Featured:
 
 
 FEATURED = [
-    Featured("330212", "姜山共富党建联盟", FormationMode.LEADER_DRIVEN, AllianceScope.CROSS_FIELD,
-             Date(2021, 7, 1), township="姜山镇", demonstration_year=2023, demo_leader=True,
-             story="联盟以强村带弱村，统筹片区内闲置厂房和土地资源，联合高校院所发展特色农业和研学旅游。"),
-    Featured("330212", "姜山片区强村富民党建联盟", FormationMode.NEIGHBOUR, AllianceScope.CROSS_REGION,
-             Date(2022, 3, 15), township="姜山镇", demo_leader=True,
-             story="毗邻村社打破行政边界，一体推进道路、供水和人居环境整治，共建共享党群服务阵地。"),
-    Featured("330282", "徐福党建联盟", FormationMode.PROJECT_DRIVEN, AllianceScope.CROSS_REGION,
-             Date(2021, 5, 20), township="龙山镇", demonstration_year=2022, lead_village="徐福村", size=3,
-             kinds=frozenset(),
-             story="联盟围绕破解产业同质、竞争无序问题，研究确定建设“最美康养基地”项目，引导强村出资金、出规划，"
-                   "弱村出土地、出指标，盘活2000多万元闲置资金和200余亩抛荒土地，发展休闲观光、创意农旅、"
-                   "低碳康养等错位特色产业，推动联盟内3村增收超百万元。"),
-    Featured("330282", "匡堰镇南部片区党建联盟", FormationMode.NEIGHBOUR, AllianceScope.CROSS_REGION,
-             Date(2021, 9, 1), township="匡堰镇",
-             story="南部片区联合党委统筹片区规划，推动村庄建设一体实施、公共服务共建共享。"),
-    Featured("330205", "环云湖党建联盟", FormationMode.NEIGHBOUR, AllianceScope.CROSS_FIELD,
-             Date(2021, 8, 10), township="慈城镇", demonstration_year=2022, lead_village="云湖村", size=6,
-             kinds=frozenset({OrganizationKind.GOVERNMENT}),
-             story="云湖周边村地势高、地处偏远，长期供水不足。联盟建立工作联推机制，6个月内铺设供水管网62公里，"
-                   "解决2600多户村民饮水难题，带动农旅产业发展。"),
-    Featured("330203", "“零碳共富”党建联盟", FormationMode.INDUSTRY_CHAIN, AllianceScope.CROSS_INDUSTRY,
-             Date(2022, 2, 18), township="龙观乡", demonstration_year=2023, lead_village="李岙村", size=6,
-             story="由李岙村牵头，带动大路村、山下村等村共同出资组建阳光共富有限公司，统筹片区内农业基地、"
-                   "生态宝地、风景胜地等山坳资源，打造零碳光伏发电、生物多样研学、精品体验民宿三大主营业务，"
-                   "半年创造营收超100万元。"),
-    Featured("330206", "九峰山片区党建联盟", FormationMode.LEADER_DRIVEN, AllianceScope.CROSS_REGION,
-             Date(2021, 4, 1), township="大碶街道", demonstration_year=2022, lead_village="九峰村",
-             story="九峰山脚下村社组建片区联合党委，统筹景区开发与村庄建设，九峰山成为国家4A级景区，"
-                   "周边村共享发展红利，实现“山美村好、靠山吃山”。"),
-    Featured("330903", "“锋领善治”党建联盟", FormationMode.COMMUNITY, AllianceScope.CROSS_FIELD,
-             Date(2022, 6, 1), township="朱家尖街道",
-             story="街道、社区与驻区单位共建全域党建联盟，在职党员到社区报到，认领微心愿、参与志愿服务，"
-                   "群众诉求以工单形式闭环办结。"),
-    Featured("330903", "“锋领兴旅”党建联盟", FormationMode.INDUSTRY_CHAIN, AllianceScope.CROSS_INDUSTRY,
-             Date(2022, 9, 1), township="朱家尖街道",
-             story="联合景区、民宿和渔家乐经营主体，统一服务标准、共推旅游线路，带动渔农民家门口就业。"),
-    Featured("330922", "嵊泗县民宿行业党建联盟", FormationMode.INDUSTRY_CHAIN, AllianceScope.CROSS_INDUSTRY,
-             Date(2021, 10, 1), demonstration_year=2024,
-             kinds=frozenset({OrganizationKind.NEW_ORG, OrganizationKind.ENTERPRISE, OrganizationKind.COOPERATIVE}),
-             story="全市首个民宿行业党建联盟，实行“党建联盟-党组织-民宿协会”三级联动，出具问题、需求、项目三张清单，"
-                   "助力民宿业提档升级。"),
-    Featured("330921", "岱山县“红色单元·共富联盟”", FormationMode.PROJECT_DRIVEN, AllianceScope.CROSS_REGION,
-             Date(2022, 4, 1), demonstration_year=2023,
-             story="组织合作社开展村级集体经济项目“揭榜挂帅”行动，各村在联盟内自主抱团、组成“红色单元”团队化揭榜，"
-                   "首批13个项目总投资3784万元，预计年增收650万元，红色共富基金给予启动资金补助92万元。"),
-    Featured("370784", "景芝头雁领航联村党委", FormationMode.OTHER, AllianceScope.CROSS_REGION,
-             Date(2023, 3, 1), township="景芝镇", mode_other="头雁领航",
-             story="选准“带头人”，由强村党组织书记兼任联村党委书记，按照地缘相近、产业相近的原则3至5村联建。"),
-    Featured("370784", "石埠子强村带弱联村党委", FormationMode.OTHER, AllianceScope.CROSS_REGION,
-             Date(2023, 3, 1), township="石埠子镇", mode_other="强村带弱",
-             story="强村带弱村，实行订单、领单、评单，推行“月跟踪、季考评、年述职”全过程绩效考评。"),
-    Featured("370784", "辉渠产业拉动联村党委", FormationMode.OTHER, AllianceScope.CROSS_INDUSTRY,
-             Date(2023, 4, 1), township="辉渠镇", mode_other="产业拉动",
-             story="围绕生姜、大葱等特色产业，联建村共建基地、共享品牌，第一书记协调争取项目资金。"),
+    Featured(
+        "330212",
+        "姜山共富党建联盟",
+        FormationMode.LEADER_DRIVEN,
+        AllianceScope.CROSS_FIELD,
+        Date(2021, 7, 1),
+        township="姜山镇",
+        demonstration_year=2023,
+        demo_leader=True,
+        story="联盟以强村带弱村，统筹片区内闲置厂房和土地资源，联合高校院所发展特色农业和研学旅游。",
+    ),
+    Featured(
+        "330212",
+        "姜山片区强村富民党建联盟",
+        FormationMode.NEIGHBOUR,
+        AllianceScope.CROSS_REGION,
+        Date(2022, 3, 15),
+        township="姜山镇",
+        demo_leader=True,
+        story="毗邻村社打破行政边界，一体推进道路、供水和人居环境整治，共建共享党群服务阵地。",
+    ),
+    Featured(
+        "330282",
+        "徐福党建联盟",
+        FormationMode.PROJECT_DRIVEN,
+        AllianceScope.CROSS_REGION,
+        Date(2021, 5, 20),
+        township="龙山镇",
+        demonstration_year=2022,
+        lead_village="徐福村",
+        size=3,
+        kinds=frozenset(),
+        story="联盟围绕破解产业同质、竞争无序问题，研究确定建设“最美康养基地”项目，引导强村出资金、出规划，"
+        "弱村出土地、出指标，盘活2000多万元闲置资金和200余亩抛荒土地，发展休闲观光、创意农旅、"
+        "低碳康养等错位特色产业，推动联盟内3村增收超百万元。",
+    ),
+    Featured(
+        "330282",
+        "匡堰镇南部片区党建联盟",
+        FormationMode.NEIGHBOUR,
+        AllianceScope.CROSS_REGION,
+        Date(2021, 9, 1),
+        township="匡堰镇",
+        story="南部片区联合党委统筹片区规划，推动村庄建设一体实施、公共服务共建共享。",
+    ),
+    Featured(
+        "330205",
+        "环云湖党建联盟",
+        FormationMode.NEIGHBOUR,
+        AllianceScope.CROSS_FIELD,
+        Date(2021, 8, 10),
+        township="慈城镇",
+        demonstration_year=2022,
+        lead_village="云湖村",
+        size=6,
+        kinds=frozenset({OrganizationKind.GOVERNMENT}),
+        story="云湖周边村地势高、地处偏远，长期供水不足。联盟建立工作联推机制，6个月内铺设供水管网62公里，"
+        "解决2600多户村民饮水难题，带动农旅产业发展。",
+    ),
+    Featured(
+        "330203",
+        "“零碳共富”党建联盟",
+        FormationMode.INDUSTRY_CHAIN,
+        AllianceScope.CROSS_INDUSTRY,
+        Date(2022, 2, 18),
+        township="龙观乡",
+        demonstration_year=2023,
+        lead_village="李岙村",
+        size=6,
+        story="由李岙村牵头，带动大路村、山下村等村共同出资组建阳光共富有限公司，统筹片区内农业基地、"
+        "生态宝地、风景胜地等山坳资源，打造零碳光伏发电、生物多样研学、精品体验民宿三大主营业务，"
+        "半年创造营收超100万元。",
+    ),
+    Featured(
+        "330206",
+        "九峰山片区党建联盟",
+        FormationMode.LEADER_DRIVEN,
+        AllianceScope.CROSS_REGION,
+        Date(2021, 4, 1),
+        township="大碶街道",
+        demonstration_year=2022,
+        lead_village="九峰村",
+        story="九峰山脚下村社组建片区联合党委，统筹景区开发与村庄建设，九峰山成为国家4A级景区，"
+        "周边村共享发展红利，实现“山美村好、靠山吃山”。",
+    ),
+    Featured(
+        "330903",
+        "“锋领善治”党建联盟",
+        FormationMode.COMMUNITY,
+        AllianceScope.CROSS_FIELD,
+        Date(2022, 6, 1),
+        township="朱家尖街道",
+        story="街道、社区与驻区单位共建全域党建联盟，在职党员到社区报到，认领微心愿、参与志愿服务，"
+        "群众诉求以工单形式闭环办结。",
+    ),
+    Featured(
+        "330903",
+        "“锋领兴旅”党建联盟",
+        FormationMode.INDUSTRY_CHAIN,
+        AllianceScope.CROSS_INDUSTRY,
+        Date(2022, 9, 1),
+        township="朱家尖街道",
+        story="联合景区、民宿和渔家乐经营主体，统一服务标准、共推旅游线路，带动渔农民家门口就业。",
+    ),
+    Featured(
+        "330922",
+        "嵊泗县民宿行业党建联盟",
+        FormationMode.INDUSTRY_CHAIN,
+        AllianceScope.CROSS_INDUSTRY,
+        Date(2021, 10, 1),
+        demonstration_year=2024,
+        kinds=frozenset({OrganizationKind.NEW_ORG, OrganizationKind.ENTERPRISE, OrganizationKind.COOPERATIVE}),
+        story="全市首个民宿行业党建联盟，实行“党建联盟-党组织-民宿协会”三级联动，出具问题、需求、项目三张清单，"
+        "助力民宿业提档升级。",
+    ),
+    Featured(
+        "330921",
+        "岱山县“红色单元·共富联盟”",
+        FormationMode.PROJECT_DRIVEN,
+        AllianceScope.CROSS_REGION,
+        Date(2022, 4, 1),
+        demonstration_year=2023,
+        story="组织合作社开展村级集体经济项目“揭榜挂帅”行动，各村在联盟内自主抱团、组成“红色单元”团队化揭榜，"
+        "首批13个项目总投资3784万元，预计年增收650万元，红色共富基金给予启动资金补助92万元。",
+    ),
+    Featured(
+        "370784",
+        "景芝头雁领航联村党委",
+        FormationMode.OTHER,
+        AllianceScope.CROSS_REGION,
+        Date(2023, 3, 1),
+        township="景芝镇",
+        mode_other="头雁领航",
+        story="选准“带头人”，由强村党组织书记兼任联村党委书记，按照地缘相近、产业相近的原则3至5村联建。",
+    ),
+    Featured(
+        "370784",
+        "石埠子强村带弱联村党委",
+        FormationMode.OTHER,
+        AllianceScope.CROSS_REGION,
+        Date(2023, 3, 1),
+        township="石埠子镇",
+        mode_other="强村带弱",
+        story="强村带弱村，实行订单、领单、评单，推行“月跟踪、季考评、年述职”全过程绩效考评。",
+    ),
+    Featured(
+        "370784",
+        "辉渠产业拉动联村党委",
+        FormationMode.OTHER,
+        AllianceScope.CROSS_INDUSTRY,
+        Date(2023, 4, 1),
+        township="辉渠镇",
+        mode_other="产业拉动",
+        story="围绕生姜、大葱等特色产业，联建村共建基地、共享品牌，第一书记协调争取项目资金。",
+    ),
 ]
 
 
@@ -274,8 +421,14 @@ class Planner:
         county = item.county
         lead_region = self.members.township_by_name(county, item.township) if item.township else f"{county}000000"
         plan = AlliancePlan(
-            code=code, name=item.name, formation_mode=item.mode, formation_mode_other=item.mode_other,
-            scope=item.scope, lead_region=lead_region, founded_on=item.founded_on, status=AllianceStatus.ACTIVE,
+            code=code,
+            name=item.name,
+            formation_mode=item.mode,
+            formation_mode_other=item.mode_other,
+            scope=item.scope,
+            lead_region=lead_region,
+            founded_on=item.founded_on,
+            status=AllianceStatus.ACTIVE,
             demonstration_year=item.demonstration_year,
         )
         lead = None
@@ -284,7 +437,8 @@ class Planner:
             lead = self.members.org_by_key[self.demo_leader.org]
         elif item.lead_village:
             lead = next(
-                org for org in self.members.orgs_in(lead_region)
+                org
+                for org in self.members.orgs_in(lead_region)
                 if self.members.region_names[org.region_code] == item.lead_village
             )
         self.choose_members(plan, lead=lead, size=item.size, kinds=item.kinds)
@@ -307,9 +461,15 @@ class Planner:
             demonstration_year = rng.randint(max(founded_on.year, 2022), 2025)
         mode_other = rng.choice(OTHER_MODES) if mode == FormationMode.OTHER else ""
         plan = AlliancePlan(
-            code=code, name=self.alliance_name(county, lead_region), formation_mode=mode,
-            formation_mode_other=mode_other, scope=scope, lead_region=lead_region, founded_on=founded_on,
-            status=status, demonstration_year=demonstration_year,
+            code=code,
+            name=self.alliance_name(county, lead_region),
+            formation_mode=mode,
+            formation_mode_other=mode_other,
+            scope=scope,
+            lead_region=lead_region,
+            founded_on=founded_on,
+            status=status,
+            demonstration_year=demonstration_year,
         )
         self.choose_members(plan)
         self.choose_team(plan)
@@ -351,7 +511,9 @@ class Planner:
         villages = [org for township in area for org in members.orgs_in(township) if org.tier == "village"]
         wanted = kinds if kinds is not None else SCOPE_KINDS[plan.scope]
         others = [
-            org for township in area for org in members.orgs_in(township)
+            org
+            for township in area
+            for org in members.orgs_in(township)
             if org.tier == "township" and org.kind in wanted
         ]
         if county_leads or plan.scope != AllianceScope.CROSS_REGION:
@@ -401,9 +563,7 @@ class Planner:
         county = plan.lead_region[:6]
         current = [item.org for item in plan.memberships if item.left_on is None]
         lead_org = current[0]
-        village_secretaries = [
-            members.secretary_of[org.key] for org in current if org.kind in VILLAGE_KINDS
-        ]
+        village_secretaries = [members.secretary_of[org.key] for org in current if org.kind in VILLAGE_KINDS]
         if leader is not None:
             leader_mobile = leader.mobile
         elif lead_org.kind in VILLAGE_KINDS:
@@ -467,8 +627,10 @@ class Planner:
         organization, five_links, three_lists = COVENANT_CLAUSES
         clauses = [organization, five_links, FOCUS[plan.formation_mode].format(**words), three_lists]
         if rng.random() < 0.6:
-            clauses.append(f"实体支撑：按照“{rng.choice(OWNERSHIPS)}”方式组建{rng.choice(PLATFORMS)}，"
-                           "统筹经营联盟内闲置资产资源，收益按约定分配。")
+            clauses.append(
+                f"实体支撑：按照“{rng.choice(OWNERSHIPS)}”方式组建{rng.choice(PLATFORMS)}，"
+                "统筹经营联盟内闲置资产资源，收益按约定分配。"
+            )
         clauses.append(COVENANT_CLOSING_CLAUSE)
         plan.covenant = "\n".join(
             [f"为深化党建联建、推动组团发展、促进共同富裕，{lead}等成员单位经充分协商，自愿签订本公约："]
@@ -543,8 +705,9 @@ def seed(ctx: DemoContext) -> None:
             membership = memberships.get((alliance.pk, organization.pk, item.role, item.joined_on))
             if membership is None:
                 ctx.count("created", Membership)
-                membership = membership_add(actor=actor, alliance=alliance, organization=organization,
-                                            joined_on=item.joined_on, role=item.role)
+                membership = membership_add(
+                    actor=actor, alliance=alliance, organization=organization, joined_on=item.joined_on, role=item.role
+                )
                 if item.left_on:
                     membership_end(actor=actor, membership=membership, left_on=item.left_on)
             elif membership.left_on != item.left_on:
@@ -554,16 +717,18 @@ def seed(ctx: DemoContext) -> None:
         sync_team(ctx, alliance, plan, people, roles)
 
 
-def sync_team(ctx: DemoContext, alliance: Alliance, plan: AlliancePlan, people: dict[str, Any],
-              roles: dict[tuple, TeamRole]) -> None:
+def sync_team(
+    ctx: DemoContext, alliance: Alliance, plan: AlliancePlan, people: dict[str, Any], roles: dict[tuple, TeamRole]
+) -> None:
     """Take up the planned roles in order (a new leader ends the previous one), then check the end dates."""
     created = False
     for item in plan.team:
         person = people[item.mobile]
         if (alliance.pk, person.pk, item.role, item.started_on) not in roles:
             ctx.count("created", TeamRole)
-            team_role_assign(actor=ctx.actor, alliance=alliance, person=person, role=item.role,
-                             started_on=item.started_on)
+            team_role_assign(
+                actor=ctx.actor, alliance=alliance, person=person, role=item.role, started_on=item.started_on
+            )
             created = True
     if created:
         roles = {

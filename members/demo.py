@@ -197,11 +197,44 @@ SURNAMES = {
 GIVEN = list(
     "建国华明伟军海波林峰杰磊强平东斌勇辉芳英红丽燕霞静敏娟琴萍洁艳玲雪春秋志永德忠荣祥良成文武光亮新宇浩涛鹏飞超俊晓雅婷佳慧丹"
 )
-MOBILE_PREFIXES = ["130", "131", "133", "135", "136", "137", "138", "139", "150", "151", "152", "153", "155", "157",
-                   "158", "159", "177", "180", "181", "187", "188", "189", "198"]
+MOBILE_PREFIXES = [
+    "130",
+    "131",
+    "133",
+    "135",
+    "136",
+    "137",
+    "138",
+    "139",
+    "150",
+    "151",
+    "152",
+    "153",
+    "155",
+    "157",
+    "158",
+    "159",
+    "177",
+    "180",
+    "181",
+    "187",
+    "188",
+    "189",
+    "198",
+]
 
-COUNTY_DEPARTMENTS = ["农业农村局", "住房和城乡建设局", "财政局", "交通运输局", "文化和广电旅游体育局", "水利局",
-                      "民政局", "人力资源和社会保障局", "商务局", "生态环境分局"]
+COUNTY_DEPARTMENTS = [
+    "农业农村局",
+    "住房和城乡建设局",
+    "财政局",
+    "交通运输局",
+    "文化和广电旅游体育局",
+    "水利局",
+    "民政局",
+    "人力资源和社会保障局",
+    "商务局",
+    "生态环境分局",
+]
 COUNTY_INSTITUTIONS = ["人民医院", "农业技术推广中心", "职业教育中心", "融媒体中心", "供销合作社联合社"]
 COUNTY_ENTERPRISES = ["农村商业银行", "城市建设投资集团", "文化旅游发展集团", "供电公司"]
 # University or institute branches that take part in alliances, by the county of the campus.
@@ -469,20 +502,56 @@ def plan_county(rng: random.Random, plan: MembersPlan, county: CountySpec, scale
     departments = rng.sample(COUNTY_DEPARTMENTS, rng.randint(3, 4))
     government: list[OrgPlan] = []
     for department in departments:
-        org = add_org(rng, plan, county, region_code=county.code, name=f"{county.name}{department}机关党委",
-                      kind=OrganizationKind.GOVERNMENT, tier="county", township=None, secretary_title="机关党委书记")
+        org = add_org(
+            rng,
+            plan,
+            county,
+            region_code=county.code,
+            name=f"{county.name}{department}机关党委",
+            kind=OrganizationKind.GOVERNMENT,
+            tier="county",
+            township=None,
+            secretary_title="机关党委书记",
+        )
         if org:
             government.append(org)
             add_person(rng, plan, county, org=org, title=rng.choice(["副局长", "办公室主任", "科长"]), tag="advisor")
     for institution in rng.sample(COUNTY_INSTITUTIONS, rng.randint(1, 2)):
-        add_org(rng, plan, county, region_code=county.code, name=f"{county.name}{institution}党委",
-                kind=OrganizationKind.INSTITUTION, tier="county", township=None, secretary_title="党委书记")
+        add_org(
+            rng,
+            plan,
+            county,
+            region_code=county.code,
+            name=f"{county.name}{institution}党委",
+            kind=OrganizationKind.INSTITUTION,
+            tier="county",
+            township=None,
+            secretary_title="党委书记",
+        )
     for enterprise in rng.sample(COUNTY_ENTERPRISES, rng.randint(1, 2)):
-        add_org(rng, plan, county, region_code=county.code, name=f"{city}{county.short}{enterprise}党委",
-                kind=OrganizationKind.ENTERPRISE, tier="county", township=None, secretary_title="党委书记")
+        add_org(
+            rng,
+            plan,
+            county,
+            region_code=county.code,
+            name=f"{city}{county.short}{enterprise}党委",
+            kind=OrganizationKind.ENTERPRISE,
+            tier="county",
+            township=None,
+            secretary_title="党委书记",
+        )
     for university in UNIVERSITIES.get(county.code6, []):
-        add_org(rng, plan, county, region_code=county.code, name=f"{university}党委",
-                kind=OrganizationKind.UNIVERSITY, tier="county", township=None, secretary_title="党委书记")
+        add_org(
+            rng,
+            plan,
+            county,
+            region_code=county.code,
+            name=f"{university}党委",
+            kind=OrganizationKind.UNIVERSITY,
+            tier="county",
+            township=None,
+            secretary_title="党委书记",
+        )
 
     used_townships: set[str] = set()
     known = KNOWN_TOWNSHIPS.get(county.code6, [])
@@ -501,8 +570,16 @@ def plan_county(rng: random.Random, plan: MembersPlan, county: CountySpec, scale
         code = f"{county.code6}{index:03d}000"
         plan.townships[county.code6].append(code)
         plan.add_region(code, name, RegionLevel.TOWNSHIP, county.code)
-        plan_township(rng, plan, county, code=code, name=name, scale=scale, used_villages=used_villages,
-                      county_government=government)
+        plan_township(
+            rng,
+            plan,
+            county,
+            code=code,
+            name=name,
+            scale=scale,
+            used_villages=used_villages,
+            county_government=government,
+        )
 
 
 def plan_township(
@@ -520,9 +597,17 @@ def plan_township(
     city = CITY_SHORT[county.city_code]
     urban = name.endswith("街道")
     office = "办事处" if urban else "人民政府"
-    government = add_org(rng, plan, county, region_code=code, name=f"{name}{office}机关党总支",
-                         kind=OrganizationKind.GOVERNMENT, tier="township", township=code,
-                         secretary_title="机关党总支书记")
+    government = add_org(
+        rng,
+        plan,
+        county,
+        region_code=code,
+        name=f"{name}{office}机关党总支",
+        kind=OrganizationKind.GOVERNMENT,
+        tier="township",
+        township=code,
+        secretary_title="机关党总支书记",
+    )
     if government:
         for title in rng.sample(INSTRUCTOR_TITLES, 2):
             add_person(rng, plan, county, org=government, title=title, tag="instructor")
@@ -530,24 +615,60 @@ def plan_township(
     for _ in range(rng.randint(1, 2)):
         brand = "".join(rng.sample(ENTERPRISE_HEADS, 2))
         industry = rng.choice(INDUSTRIES[county.style])
-        org = add_org(rng, plan, county, region_code=code, name=f"{city}{brand}{industry}有限公司党支部",
-                      kind=OrganizationKind.ENTERPRISE, tier="township", township=code, secretary_title="党支部书记")
+        org = add_org(
+            rng,
+            plan,
+            county,
+            region_code=code,
+            name=f"{city}{brand}{industry}有限公司党支部",
+            kind=OrganizationKind.ENTERPRISE,
+            tier="township",
+            township=code,
+            secretary_title="党支部书记",
+        )
         if org and rng.random() < 0.5:
             add_person(rng, plan, county, org=org, title="总经理", tag="advisor", party_member_share=0.6)
     if rng.random() < 0.7:
         product = rng.choice(PRODUCTS[county.style])
-        add_org(rng, plan, county, region_code=code, name=f"{short}{product}专业合作社党支部",
-                kind=OrganizationKind.COOPERATIVE, tier="township", township=code, secretary_title="党支部书记",
-                landline_share=0.2)
+        add_org(
+            rng,
+            plan,
+            county,
+            region_code=code,
+            name=f"{short}{product}专业合作社党支部",
+            kind=OrganizationKind.COOPERATIVE,
+            tier="township",
+            township=code,
+            secretary_title="党支部书记",
+            landline_share=0.2,
+        )
     if rng.random() < 0.6:
         new_org = rng.choice(NEW_ORGS)
-        add_org(rng, plan, county, region_code=code, name=f"{short}{new_org}党支部",
-                kind=OrganizationKind.NEW_ORG, tier="township", township=code, secretary_title="党支部书记",
-                landline_share=0.3)
+        add_org(
+            rng,
+            plan,
+            county,
+            region_code=code,
+            name=f"{short}{new_org}党支部",
+            kind=OrganizationKind.NEW_ORG,
+            tier="township",
+            township=code,
+            secretary_title="党支部书记",
+            landline_share=0.3,
+        )
     if rng.random() < 0.6:
         institution = rng.choice(TOWNSHIP_INSTITUTIONS)
-        add_org(rng, plan, county, region_code=code, name=f"{name}{institution}党支部",
-                kind=OrganizationKind.INSTITUTION, tier="township", township=code, secretary_title="党支部书记")
+        add_org(
+            rng,
+            plan,
+            county,
+            region_code=code,
+            name=f"{name}{institution}党支部",
+            kind=OrganizationKind.INSTITUTION,
+            tier="township",
+            township=code,
+            secretary_title="党支部书记",
+        )
 
     known = KNOWN_VILLAGES.get(name, [])
     community_share = 0.7 if urban else 0.12
@@ -562,14 +683,30 @@ def plan_township(
         plan.add_region(village_code, village, RegionLevel.VILLAGE, code)
         is_community = village.endswith("社区")
         body = rng.choices(["党委", "党总支", "党支部"], weights=[3, 3, 4] if is_community else [1, 3, 6])[0]
-        org = add_org(rng, plan, county, region_code=village_code, name=f"{village}{body}",
-                      kind=OrganizationKind.COMMUNITY if is_community else OrganizationKind.VILLAGE,
-                      tier="village", township=code, secretary_title=f"{body}书记", landline_share=0.7)
+        org = add_org(
+            rng,
+            plan,
+            county,
+            region_code=village_code,
+            name=f"{village}{body}",
+            kind=OrganizationKind.COMMUNITY if is_community else OrganizationKind.VILLAGE,
+            tier="village",
+            township=code,
+            secretary_title=f"{body}书记",
+            landline_share=0.7,
+        )
         if org is None:
             continue
         if rng.random() < 0.3:
-            add_person(rng, plan, county, org=org, title="居委会主任" if is_community else "村委会主任",
-                       tag="cadre", party_member_share=0.8)
+            add_person(
+                rng,
+                plan,
+                county,
+                org=org,
+                title="居委会主任" if is_community else "村委会主任",
+                tag="cadre",
+                party_member_share=0.8,
+            )
         if rng.random() < 0.25:
             add_person(rng, plan, county, org=org, title=f"{body}副书记", tag="cadre")
         if county_government and rng.random() < 0.08:
@@ -592,14 +729,22 @@ class DemoAccount:
 
 DEMO_ACCOUNTS: list[DemoAccount] = [
     DemoAccount(ADMIN_USERNAME, ADMIN_PASSWORD, "superuser", None, "全部数据，可进入管理后台"),
-    DemoAccount("ningbo_city", DEMO_PASSWORD, Role.CITY_STAFF, "330200000000",
-                "宁波市全部区县的联盟、成员单位与人员，可编辑"),
+    DemoAccount(
+        "ningbo_city", DEMO_PASSWORD, Role.CITY_STAFF, "330200000000", "宁波市全部区县的联盟、成员单位与人员，可编辑"
+    ),
     DemoAccount("yinzhou_county", DEMO_PASSWORD, Role.COUNTY_STAFF, "330212000000", "鄞州区范围内的数据，可编辑"),
     DemoAccount("daishan_county", DEMO_PASSWORD, Role.COUNTY_STAFF, "330921000000", "岱山县范围内的数据，可编辑"),
-    DemoAccount("township_staff", DEMO_PASSWORD, Role.TOWNSHIP_STAFF, "330212001000",
-                "鄞州区姜山镇范围内的数据，可编辑"),
-    DemoAccount("leader", DEMO_PASSWORD, Role.ALLIANCE_LEADER, None,
-                f"本人（{DEMO_LEADER_NAME}）担任带头人的 2 个鄞州区联盟及其成员、团队", DEMO_LEADER_MOBILE),
+    DemoAccount(
+        "township_staff", DEMO_PASSWORD, Role.TOWNSHIP_STAFF, "330212001000", "鄞州区姜山镇范围内的数据，可编辑"
+    ),
+    DemoAccount(
+        "leader",
+        DEMO_PASSWORD,
+        Role.ALLIANCE_LEADER,
+        None,
+        f"本人（{DEMO_LEADER_NAME}）担任带头人的 2 个鄞州区联盟及其成员、团队",
+        DEMO_LEADER_MOBILE,
+    ),
     DemoAccount("viewer", DEMO_PASSWORD, Role.VIEWER, "330200000000", "宁波市范围内的全部数据，只读（大屏）"),
 ]
 
@@ -633,8 +778,9 @@ def ensure_account(ctx: DemoContext, account: DemoAccount, region: Region | None
         if up_to_date:
             return
     ctx.count("updated" if user else "created", User)
-    user_with_role(username=account.username, password=account.password, role=account.role, region=region,
-                   person=person)
+    user_with_role(
+        username=account.username, password=account.password, role=account.role, region=region, person=person
+    )
 
 
 # --------------------------------------------------------------------------- writing
