@@ -9,6 +9,7 @@ from members.views_base import ScopedDetailView, ScopedListView, ServiceFormView
 from .filters import AllianceFilterSet
 from .forms import AllianceForm, MembershipEndForm, MembershipForm, TeamRoleEndForm, TeamRoleForm
 from .models import Alliance, Membership, TeamRole
+from .panels import panels_for
 from .services import (
     alliance_create,
     alliance_update,
@@ -57,6 +58,7 @@ class AllianceDetailView(ScopedDetailView):
             current_members=[m for m in memberships if m.left_on is None],
             former_members=[m for m in memberships if m.left_on is not None],
             ancestors=self.object.lead_region.ancestors(),
+            panels=panels_for(self.object, self.request.user),
         )
         return context
 
