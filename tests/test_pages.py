@@ -178,3 +178,16 @@ def test_pages_work_on_a_phone_viewport(client, world):
     client.force_login(world.alice)
     page = client.get(reverse("alliances:list")).content.decode()
     assert 'name="viewport"' in page and "data-label=" in page
+
+
+def test_pages_are_chinese_even_for_an_english_browser(client, world):
+    client.force_login(world.alice)
+    page = client.get(reverse("alliances:list"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-hans"' in page and "党建联盟" in page
+
+
+def test_the_language_switcher_turns_pages_english(client, world):
+    client.force_login(world.alice)
+    client.post(reverse("set_language"), {"language": "en", "next": "/alliances/"})
+    page = client.get(reverse("alliances:list")).content.decode()
+    assert 'lang="en"' in page
