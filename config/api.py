@@ -3,6 +3,7 @@
 from rest_framework.routers import DefaultRouter
 
 from alliances.api import AllianceViewSet, MembershipViewSet, TeamRoleViewSet
+from evaluations.api import RollupViewSet
 from members.api import MemberOrganizationViewSet, PersonViewSet, RegionViewSet
 
 router = DefaultRouter()
@@ -12,5 +13,6 @@ router.register("people", PersonViewSet, basename="person")
 router.register("alliances", AllianceViewSet, basename="alliance")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("team-roles", TeamRoleViewSet, basename="teamrole")
+router.register("rollups", RollupViewSet, basename="rollup")
 
 urlpatterns = router.urls
