@@ -52,6 +52,8 @@ class Scope:
     role: str | None = None
     region_prefix: str | None = None
     region_id: int | None = None
+    region_code: str | None = None
+    region_level: str | None = None
     user_id: int | None = None
 
     @property
@@ -73,6 +75,14 @@ class Scope:
     def sees_personal_data(self) -> bool:
         """Whole phone and ID numbers are shown only to staff who work with them."""
         return self.is_staff_role
+
+    def lineage_codes(self) -> list[str]:
+        """Codes of the scope's region and the regions above it (for data published downwards)."""
+        from .models import lineage_codes
+
+        if self.kind != "region" or not self.region_code:
+            return []
+        return lineage_codes(self.region_code, self.region_level)
 
     def covers_region(self, region: Region | None) -> bool:
         if self.kind == "all":
@@ -107,6 +117,8 @@ def scope_for(user: Any) -> Scope:
                 role=profile.role,
                 region_prefix=profile.region.prefix,
                 region_id=profile.region_id,
+                region_code=profile.region.code,
+                region_level=profile.region.level,
                 user_id=user.pk,
             )
         else:

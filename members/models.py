@@ -58,6 +58,12 @@ def region_prefix(code: str, level: str) -> str:
     return code[: LEVEL_DIGITS[level]]
 
 
+def lineage_codes(code: str, level: str, *, include_self: bool = True) -> list[str]:
+    """The codes of the regions above this one (province first), and its own."""
+    upto = LEVEL_ORDER.index(level) + (1 if include_self else 0)
+    return [region_prefix(code, above).ljust(12, "0") for above in LEVEL_ORDER[:upto]]
+
+
 class RegionQuerySet(models.QuerySet):
     def subtree(self, region: Region) -> RegionQuerySet:
         """This region and every region below it: one indexed prefix query."""
@@ -127,10 +133,10 @@ class Region(models.Model):
 
     def ancestors(self) -> RegionQuerySet:
         """The chain above this region, by code prefixes: one query."""
-        codes = [
-            region_prefix(self.code, level).ljust(12, "0") for level in LEVEL_ORDER[: LEVEL_ORDER.index(self.level)]
-        ]
-        return Region.objects.filter(code__in=codes).order_by("code")
+        return Region.objects.filter(code__in=self.lineage_codes(include_self=False)).order_by("code")
+
+    def lineage_codes(self, *, include_self: bool = True) -> list[str]:
+        return lineage_codes(self.code, self.level, include_self=include_self)
 
 
 class OrganizationKind(models.TextChoices):
