@@ -6,13 +6,14 @@ from __future__ import annotations
 import logging
 import zlib
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
+from members.access import scope_for
 from members.models import Region
 
-from .models import Rollup
+from .models import AssessmentScheme, Indicator, Rollup, SchemeStatus
 from .periods import Period
 from .rollups import KINDS, PERIOD_OF_KIND
 
@@ -64,3 +65,29 @@ def rollup_produce(*, kind: str, period: Period, region: Region) -> tuple[Rollup
             return Rollup.objects.get(kind=kind, period_start=period.start, region=region), False
     logger.info("rollup produced: %s %s %s", kind, period.key, region.code)
     return rollup, True
+
+
+def scheme_new_version(*, actor, scheme) -> AssessmentScheme:
+    """Copy a scheme (with its indicators) into the next draft version: the way to change a
+    scheme that a finished review has frozen."""
+    if not scope_for(actor).is_staff_role:
+        raise PermissionDenied(_("只有组织部门工作人员可以修订考评方案。"))
+    with transaction.atomic():
+        latest = (
+            AssessmentScheme.objects.select_for_update()
+            .filter(region=scheme.region, year=scheme.year)
+            .order_by("-version")
+            .first()
+        )
+        indicators = list(scheme.indicators.all())
+        copy = AssessmentScheme.objects.get(pk=scheme.pk)
+        copy.pk = None
+        copy.version = latest.version + 1
+        copy.status = SchemeStatus.DRAFT
+        copy.is_frozen = False
+        copy.save()
+        for indicator in indicators:
+            indicator.pk = None
+            indicator.scheme = copy
+        Indicator.objects.bulk_create(indicators)
+    return copy

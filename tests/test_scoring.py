@@ -30,11 +30,23 @@ PERIOD = Period.parse(YEAR, "2025")
 def scheme(world, monkeypatch):
     """A city scheme with one computed indicator (max 60) and one manual indicator (max 40)."""
     scheme = AssessmentScheme.objects.create(
-        name="宁波市2025年度考评", region=world.ningbo, year=2025, status="active",
-        member_weight=Decimal("0.2"), four_star_weight=Decimal("0.5"), alliance_weight_for_members=Decimal("0.3"),
+        name="宁波市2025年度考评",
+        region=world.ningbo,
+        year=2025,
+        status="active",
+        member_weight=Decimal("0.2"),
+        four_star_weight=Decimal("0.5"),
+        alliance_weight_for_members=Decimal("0.3"),
     )
-    Indicator.objects.create(scheme=scheme, dimension="development", code="D1", name="项目完成率",
-                             metric="project_completion", max_score=60, weight=1)
+    Indicator.objects.create(
+        scheme=scheme,
+        dimension="development",
+        code="D1",
+        name="项目完成率",
+        metric="project_completion",
+        max_score=60,
+        weight=1,
+    )
     Indicator.objects.create(scheme=scheme, dimension="brand", code="B1", name="品牌影响", max_score=40, weight=1)
     attainments = {world.alliance_a.pk: Decimal("0.5"), world.alliance_a2.pk: Decimal("1")}
     monkeypatch.setitem(scoring.METRICS, "project_completion", lambda alliances, period, ind: attainments)
@@ -50,9 +62,15 @@ def add_members(alliance, stars):
 def test_bound_assessment_arithmetic_matches_a_hand_computation(world, scheme):
     # alliance A: already has org_a (4 stars) as lead; add 5, 3 and unrated -> stars 4,5,3,None
     add_members(world.alliance_a, [5, 3, None])
-    ManualScore.objects.create(alliance=world.alliance_a, indicator=scheme.indicators.get(code="B1"),
-                               period_kind="year", period_start=PERIOD.start, score=30, evidence="路演获奖",
-                               scored_by=world.alice)
+    ManualScore.objects.create(
+        alliance=world.alliance_a,
+        indicator=scheme.indicators.get(code="B1"),
+        period_kind="year",
+        period_start=PERIOD.start,
+        score=30,
+        evidence="路演获奖",
+        scored_by=world.alice,
+    )
     scoring.score_region(scheme=scheme, period=PERIOD, region=world.county_a)
     a = Assessment.objects.get(alliance=world.alliance_a)
     # base = (60*0.5 + 40*30/40) / 100 * 100 = 60
@@ -74,13 +92,26 @@ def test_member_result_is_bound_to_its_alliance(world, scheme):
 
 
 def test_a_confirmed_veto_fails_an_alliance_whatever_its_score(world, scheme):
-    ManualScore.objects.create(alliance=world.alliance_a2, indicator=scheme.indicators.get(code="B1"),
-                               period_kind="year", period_start=PERIOD.start, score=40, evidence="全国示范",
-                               scored_by=world.alice)
-    VetoFinding.objects.create(alliance=world.alliance_a2, kind="show_only", year=2025, note="联在纸上",
-                               confirmed=True, recorded_by=world.alice)
-    VetoFinding.objects.create(alliance=world.alliance_a, kind="detached", year=2025, note="待核实",
-                               confirmed=False, recorded_by=world.alice)
+    ManualScore.objects.create(
+        alliance=world.alliance_a2,
+        indicator=scheme.indicators.get(code="B1"),
+        period_kind="year",
+        period_start=PERIOD.start,
+        score=40,
+        evidence="全国示范",
+        scored_by=world.alice,
+    )
+    VetoFinding.objects.create(
+        alliance=world.alliance_a2,
+        kind="show_only",
+        year=2025,
+        note="联在纸上",
+        confirmed=True,
+        recorded_by=world.alice,
+    )
+    VetoFinding.objects.create(
+        alliance=world.alliance_a, kind="detached", year=2025, note="待核实", confirmed=False, recorded_by=world.alice
+    )
     scoring.score_region(scheme=scheme, period=PERIOD, region=world.county_a)
     vetoed = Assessment.objects.get(alliance=world.alliance_a2)
     other = Assessment.objects.get(alliance=world.alliance_a)
@@ -91,8 +122,14 @@ def test_a_confirmed_veto_fails_an_alliance_whatever_its_score(world, scheme):
 
 
 def test_members_of_a_failing_alliance_lose_award_eligibility(world, scheme):
-    VetoFinding.objects.create(alliance=world.alliance_a, kind="forced_pairing", year=2025, note="拉郎配",
-                               confirmed=True, recorded_by=world.alice)
+    VetoFinding.objects.create(
+        alliance=world.alliance_a,
+        kind="forced_pairing",
+        year=2025,
+        note="拉郎配",
+        confirmed=True,
+        recorded_by=world.alice,
+    )
     scoring.score_region(scheme=scheme, period=PERIOD, region=world.county_a)
     assert MemberResult.objects.get(organization=world.org_a).loses_award_eligibility is True
 
