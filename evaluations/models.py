@@ -435,3 +435,37 @@ class MemberResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization} · {self.period_start}: {self.total_score}"
+
+
+class ObservationVisitQuerySet(ScopedQuerySet):
+    region_path = "alliance__lead_region"
+    alliance_path = None
+
+
+class ObservationVisit(models.Model):
+    """The score staff give an alliance proposed for on-site observation (季观摩)."""
+
+    rollup = models.ForeignKey(Rollup, verbose_name=_("季观摩"), on_delete=models.PROTECT, related_name="visits")
+    alliance = models.ForeignKey(
+        "alliances.Alliance", verbose_name=_("联盟"), on_delete=models.CASCADE, related_name="observation_visits"
+    )
+    visited_on = models.DateField(_("观摩日期"))
+    score = models.DecimalField(_("观摩得分"), max_digits=5, decimal_places=2)
+    notes = models.TextField(_("观摩意见"), blank=True)
+    scored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("评分人"), on_delete=models.PROTECT, related_name="+"
+    )
+    scored_at = models.DateTimeField(_("评分时间"), auto_now=True)
+
+    objects = ObservationVisitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("观摩评分")
+        verbose_name_plural = _("观摩评分")
+        constraints = [
+            models.UniqueConstraint(fields=["rollup", "alliance"], name="observation_visit_once"),
+            models.CheckConstraint(condition=Q(score__gte=0, score__lte=100), name="observation_score_0_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.alliance} · {self.score}"
