@@ -258,3 +258,12 @@ def test_the_form_offers_the_last_complete_month(client, world, shops):
     page = client.get(reverse("workshops:report-create", args=[shops.a.pk])).content.decode()
     assert f'value="{format_month(last_complete_month(timezone.localdate()))}"' in page
     assert 'type="month"' in page
+
+
+def test_the_form_does_not_offer_a_month_already_filed(client, world, shops):
+    last = last_complete_month(timezone.localdate())
+    ReportFactory(workshop=shops.a, month=last)
+    client.force_login(world.alice)
+    form = client.get(reverse("workshops:report-create", args=[shops.a.pk])).context["form"]
+    assert form["month"].value() is None
+    assert format_month(last) in str(form.fields["month"].help_text)

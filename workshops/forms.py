@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +12,7 @@ from members.forms import ScopedModelForm, regions_for
 from members.models import MemberOrganization, Person, RegionLevel
 
 from .models import CHECKLIST_FIELDS, Workshop, WorkshopReport
-from .months import MonthField, last_complete_month
+from .months import MonthField, format_month, last_complete_month
 
 
 class DateInput(forms.DateInput):
@@ -66,8 +67,16 @@ class WorkshopReportForm(forms.ModelForm):
         self.instance.workshop = workshop
         if self.instance.pk:
             self.fields["month"].disabled = True
-        else:
-            self.fields["month"].initial = last_complete_month(timezone.localdate())
+            return
+        # Offer the last complete month, unless it is already filed; say which month was filed last.
+        month = last_complete_month(timezone.localdate())
+        latest = workshop.reports.aggregate(latest=Max("month"))["latest"]
+        if latest is None or latest < month:
+            self.fields["month"].initial = month
+        if latest is not None:
+            self.fields["month"].help_text = _("格式 YYYY-MM。最近已填报：%(month)s。") % {
+                "month": format_month(latest)
+            }
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
