@@ -2,20 +2,12 @@ from django.contrib import admin
 
 from members.admin_base import ScopedAdmin, ScopedInline
 
-from .models import CHECKLIST_FIELDS, Workshop, WorkshopReport
+from .models import CHECKLIST_FIELDS, FIGURE_FIELDS, Workshop, WorkshopReport
 
 
 class WorkshopReportInline(ScopedInline):
     model = WorkshopReport
-    fields = [
-        "month",
-        "employed",
-        "low_income_employed",
-        "wages_paid",
-        "income_increase_per_person",
-        "sales",
-        "notes",
-    ]
+    fields = ["month", *FIGURE_FIELDS, "notes"]
     ordering = ["-month"]
 
 

@@ -20,7 +20,7 @@ from members.models import MemberOrganization, Person, Region, RegionLevel
 
 from .filters import WorkshopFilterSet, WorkshopReportFilterSet, WorkshopSummaryFilterSet
 from .forms import SummaryOptionsForm
-from .models import CHECKLIST_FIELDS, Workshop, WorkshopReport
+from .models import CHECKLIST_FIELDS, FIGURE_FIELDS, Workshop, WorkshopReport
 from .months import format_month, parse_month
 from .services import (
     REPORTER_ROLES,
@@ -212,11 +212,7 @@ class WorkshopReportSerializer(serializers.ModelSerializer):
             "workshop",
             "workshop_name",
             "month",
-            "employed",
-            "low_income_employed",
-            "wages_paid",
-            "income_increase_per_person",
-            "sales",
+            *FIGURE_FIELDS,
             "notes",
             "submitted_by",
             "updated_at",

@@ -28,7 +28,7 @@ from members.access import Role
 from members.demo import DEMO_PASSWORD, DEMO_SEED, DemoAccount, DemoContext, changes, ensure_account, short_name
 from members.models import MemberOrganization, OrganizationKind, Person, Region, RegionLevel
 
-from .models import CHECKLIST_FIELDS, Workshop, WorkshopReport, WorkshopStatus, WorkshopType
+from .models import CHECKLIST_FIELDS, FIGURE_FIELDS, Workshop, WorkshopReport, WorkshopStatus, WorkshopType
 from .months import add_months, first_of_month, last_complete_month, month_range
 from .services import workshop_create, workshop_update
 
@@ -487,9 +487,6 @@ def seed(ctx: DemoContext) -> None:
         )
 
 
-FIGURES = ("employed", "low_income_employed", "wages_paid", "income_increase_per_person", "sales")
-
-
 def seed_reports(ctx: DemoContext, plans: list[WorkshopPlan], workshops: dict[tuple[int, str], Workshop]) -> None:
     last = last_complete_month(ctx.live_today)
     first = add_months(last, 1 - REPORT_MONTHS)
@@ -512,6 +509,6 @@ def seed_reports(ctx: DemoContext, plans: list[WorkshopPlan], workshops: dict[tu
     # Figures generated above are within every constraint (low-income <= employed, first
     # day of the month, nothing negative); the database checks them again on insert.
     WorkshopReport.objects.bulk_create(new, batch_size=1000)
-    WorkshopReport.objects.bulk_update(changed, FIGURES, batch_size=1000)
+    WorkshopReport.objects.bulk_update(changed, FIGURE_FIELDS, batch_size=1000)
     ctx.count("created", WorkshopReport, len(new))
     ctx.count("updated", WorkshopReport, len(changed))

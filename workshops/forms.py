@@ -11,7 +11,7 @@ from alliances.models import Alliance
 from members.forms import ScopedModelForm, regions_for
 from members.models import MemberOrganization, Person, RegionLevel
 
-from .models import CHECKLIST_FIELDS, Workshop, WorkshopReport
+from .models import CHECKLIST_FIELDS, FIGURE_FIELDS, Workshop, WorkshopReport
 from .months import MonthField, format_month, last_complete_month
 
 
@@ -51,15 +51,7 @@ class WorkshopReportForm(forms.ModelForm):
 
     class Meta:
         model = WorkshopReport
-        fields = [
-            "month",
-            "employed",
-            "low_income_employed",
-            "wages_paid",
-            "income_increase_per_person",
-            "sales",
-            "notes",
-        ]
+        fields = ["month", *FIGURE_FIELDS, "notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args: Any, workshop: Any, **kwargs: Any):

@@ -51,6 +51,8 @@ CHECKLIST_FIELDS = tuple(name for name, _label in CHECKLIST)
 CHECKLIST_COMPLETE = Q(**dict.fromkeys(CHECKLIST_FIELDS, True))
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
+# The figures of a monthly report, in the order forms, tables and the API show them.
+FIGURE_FIELDS = ("employed", "low_income_employed", "wages_paid", "income_increase_per_person", "sales")
 
 
 class WorkshopQuerySet(ScopedQuerySet):
@@ -206,23 +208,18 @@ class WorkshopReport(TimeStamped):
                 error_field="month",
                 violation_error_message=_("月份必须是某月的第一天。"),
             ),
-            FieldCheckConstraint(
-                condition=Q(wages_paid__gte=0),
-                name="workshopreport_wages_not_negative",
-                error_field="wages_paid",
-                violation_error_message=_("发放工资不能为负数。"),
-            ),
-            FieldCheckConstraint(
-                condition=Q(income_increase_per_person__gte=0),
-                name="workshopreport_income_increase_not_negative",
-                error_field="income_increase_per_person",
-                violation_error_message=_("人均月增收不能为负数。"),
-            ),
-            FieldCheckConstraint(
-                condition=Q(sales__gte=0),
-                name="workshopreport_sales_not_negative",
-                error_field="sales",
-                violation_error_message=_("销售额不能为负数。"),
+            *(
+                FieldCheckConstraint(
+                    condition=Q(**{f"{field}__gte": 0}),
+                    name=f"workshopreport_{short}_not_negative",
+                    error_field=field,
+                    violation_error_message=message,
+                )
+                for field, short, message in (
+                    ("wages_paid", "wages", _("发放工资不能为负数。")),
+                    ("income_increase_per_person", "income_increase", _("人均月增收不能为负数。")),
+                    ("sales", "sales", _("销售额不能为负数。")),
+                )
             ),
         ]
         indexes = [models.Index(fields=["month"], name="workshopreport_month_idx")]

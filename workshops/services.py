@@ -22,7 +22,7 @@ from members.models import MemberOrganization, Person
 from members.services import apply_changes
 
 from .constraints import save_naming_fields
-from .models import CHECKLIST_FIELDS, Workshop, WorkshopReport
+from .models import CHECKLIST_FIELDS, FIGURE_FIELDS, Workshop, WorkshopReport
 from .months import first_of_month, format_month
 
 WORKSHOP_FIELDS = {
@@ -44,7 +44,7 @@ SCOPED_RELATIONS: dict[str, type[models.Model]] = {
     "host": MemberOrganization,
     "steward": Person,
 }
-REPORT_FIGURES = {"employed", "low_income_employed", "wages_paid", "income_increase_per_person", "sales", "notes"}
+REPORT_FIGURES = {*FIGURE_FIELDS, "notes"}
 REPORTER_ROLES = STAFF_ROLES | {Role.ALLIANCE_LEADER, Role.WORKSHOP_STEWARD}
 
 
