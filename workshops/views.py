@@ -14,7 +14,7 @@ from .charts import ChartSpec
 from .filters import WorkshopFilterSet, WorkshopSummaryFilterSet
 from .forms import SummaryMonthForm, WorkshopForm, WorkshopReportForm
 from .models import Workshop, WorkshopReport
-from .months import add_months, format_month, last_complete_month
+from .months import add_months, format_month, last_complete_month, month_range
 from .services import (
     can_report,
     workshop_create,
@@ -52,20 +52,22 @@ class WorkshopDetailView(ScopedDetailView):
         reports = list(
             WorkshopReport.objects.visible_to(self.request.user).filter(workshop=workshop).order_by("-month")
         )
-        in_chart = sorted((r for r in reports if first <= r.month <= last), key=lambda r: r.month)
+        # Every month from the first report in the window to last month; a month not filed is a gap.
+        filed = {r.month: r for r in reports if first <= r.month <= last}
+        months = list(month_range(min(filed), last)) if filed else []
+
+        def series(name: str) -> list:
+            return [getattr(filed[m], name) if m in filed else None for m in months]
+
         chart = (
-            ChartSpec(
-                labels=[format_month(r.month) for r in in_chart],
-                type="bar",
-                axes={"y": _("人数"), "y2": _("元/人·月")},
-            )
-            .add(_("带动就业人数"), [r.employed for r in in_chart])
-            .add(_("其中低收入人数"), [r.low_income_employed for r in in_chart])
-            .add(_("人均月增收（元）"), [r.income_increase_per_person for r in in_chart], axis="y2", type="line")
+            ChartSpec(labels=[format_month(m) for m in months], type="bar", axes={"y": _("人数"), "y2": _("元/人·月")})
+            .add(_("带动就业人数"), series("employed"))
+            .add(_("其中低收入人数"), series("low_income_employed"))
+            .add(_("人均月增收（元）"), series("income_increase_per_person"), axis="y2", type="line")
         )
         context.update(
             reports=reports,
-            chart=chart.as_dict() if in_chart else None,
+            chart=chart.as_dict() if filed else None,
             can_report=can_report(self.request.user, workshop),
             ancestors=workshop.region.ancestors(),
         )
