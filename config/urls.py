@@ -15,6 +15,7 @@ urlpatterns = [
     path("members/", include("members.urls")),
     path("alliances/", include("alliances.urls")),
     path("evaluations/", include("evaluations.urls")),
+    path("workshops/", include("workshops.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

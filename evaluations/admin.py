@@ -10,6 +10,7 @@ from .models import (
     IndicatorScore,
     ManualScore,
     MemberResult,
+    ObservationVisit,
     Rollup,
     VetoFinding,
 )
@@ -128,3 +129,11 @@ class VetoFindingAdmin(ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ["alliance__name", "note"]
     raw_id_fields = ["alliance", "recorded_by"]
     list_select_related = ["alliance", "recorded_by"]
+
+
+@admin.register(ObservationVisit)
+class ObservationVisitAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["alliance", "rollup", "visited_on", "score", "scored_by"]
+    search_fields = ["alliance__name", "notes"]
+    raw_id_fields = ["rollup", "alliance", "scored_by"]
+    list_select_related = ["alliance", "rollup", "scored_by"]

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .access import REGION_ROLES, ROLE_LEVEL, Role, ScopedQuerySet
+from .access import PERSON_ROLES, REGION_ROLES, ROLE_LEVEL, Role, ScopedQuerySet
 from .validators import (
     ID_NUMBER_RE,
     MOBILE_RE,
@@ -277,8 +277,8 @@ class AccessProfile(models.Model):
         verbose_name_plural = _("权限范围")
         constraints = [
             models.CheckConstraint(
-                condition=Q(role=Role.ALLIANCE_LEADER, region__isnull=True)
-                | (~Q(role=Role.ALLIANCE_LEADER) & Q(region__isnull=False)),
+                condition=Q(role__in=PERSON_ROLES, region__isnull=True)
+                | (~Q(role__in=PERSON_ROLES) & Q(region__isnull=False)),
                 name="access_profile_region_matches_role",
             )
         ]
@@ -289,8 +289,8 @@ class AccessProfile(models.Model):
     def clean(self) -> None:
         if self.role in REGION_ROLES and self.region_id is None:
             raise ValidationError({"region": _("该角色必须指定管辖区域。")})
-        if self.role == Role.ALLIANCE_LEADER and self.region_id is not None:
-            raise ValidationError({"region": _("联盟带头人的范围由其担任带头人的联盟决定，不指定区域。")})
+        if self.role in PERSON_ROLES and self.region_id is not None:
+            raise ValidationError({"region": _("联盟带头人和助富管家的范围由其担任的职务决定，不指定区域。")})
         expected = ROLE_LEVEL.get(self.role)
         if expected and self.region_id and self.region.level != expected:
             raise ValidationError(
