@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from members.access import scope_for
-from members.views_base import ScopedDetailView, ScopedListView, ServiceFormView
+from members.views_base import ScopedCreateView, ScopedDetailView, ScopedListView, ScopedUpdateView, ServiceFormView
 
 from .charts import ChartSpec
 from .filters import WorkshopFilterSet, WorkshopSummaryFilterSet
@@ -85,30 +85,17 @@ class WorkshopFormMixin:
             raise PermissionDenied(_("您没有权限修改该区域的数据。"))
         return super().dispatch(request, *args, **kwargs)
 
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["user"] = self.request.user
-        return kwargs
 
-
-class WorkshopCreateView(WorkshopFormMixin, ServiceFormView):
+class WorkshopCreateView(WorkshopFormMixin, ScopedCreateView):
     title = _("新建共富工坊")
 
     def perform(self, form):
         return workshop_create(actor=self.request.user, **form.cleaned_data)
 
 
-class WorkshopUpdateView(WorkshopFormMixin, ServiceFormView):
+class WorkshopUpdateView(WorkshopFormMixin, ScopedUpdateView):
+    model = Workshop
     title = _("编辑共富工坊")
-
-    def dispatch(self, request, *args, **kwargs):
-        self.object = get_object_or_404(Workshop.objects.visible_to(request.user), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["instance"] = self.object
-        return kwargs
 
     def perform(self, form):
         return workshop_update(actor=self.request.user, workshop=self.object, **form.cleaned_data)
