@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from alliances.api import AllianceViewSet, MembershipViewSet, TeamRoleViewSet
 from members.api import MemberOrganizationViewSet, PersonViewSet, RegionViewSet
+from projects.api import MilestoneViewSet, ProgressReportViewSet, ProjectViewSet
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
@@ -12,5 +13,8 @@ router.register("people", PersonViewSet, basename="person")
 router.register("alliances", AllianceViewSet, basename="alliance")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("team-roles", TeamRoleViewSet, basename="teamrole")
+router.register("projects", ProjectViewSet, basename="project")
+router.register("milestones", MilestoneViewSet, basename="milestone")
+router.register("progress-reports", ProgressReportViewSet, basename="progressreport")
 
 urlpatterns = router.urls
