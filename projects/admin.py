@@ -44,7 +44,8 @@ class MilestoneInline(ReadOnlyAdminMixin, ScopedInline):
 
 
 class ProjectAdminForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The version the editor started from (the model's own field is read-only here).
+    based_on_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Project
@@ -53,17 +54,20 @@ class ProjectAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
+            self.fields["based_on_version"].initial = self.instance.version
 
     def _post_clean(self):
         super()._post_clean()
-        try:
-            if self.instance.pk:
-                check_version(Project.objects.get(pk=self.instance.pk), self.cleaned_data.get("version"))
-            if self.instance.alliance_id:
+        if self.instance.pk:
+            try:
+                check_version(Project.objects.get(pk=self.instance.pk), self.cleaned_data.get("based_on_version"))
+            except ValidationError as error:
+                self.add_error("based_on_version", error.message_dict["version"])
+        if self.instance.alliance_id:
+            try:
                 check_responsible(self.instance)
-        except ValidationError as error:
-            self._update_errors(error)
+            except ValidationError as error:
+                self._update_errors(error)
 
 
 @admin.register(Project)
@@ -85,7 +89,7 @@ class ProjectAdmin(ScopedAdmin):
         data = {name: form.cleaned_data[name] for name in form.changed_data if name in PROJECT_FIELDS}
         if change:
             saved = project_update(
-                actor=request.user, project=obj, expected_version=form.cleaned_data.get("version"), **data
+                actor=request.user, project=obj, expected_version=form.cleaned_data.get("based_on_version"), **data
             )
         else:
             saved = project_create(actor=request.user, alliance=obj.alliance, **data)
