@@ -87,9 +87,11 @@ def test_project_rows_carry_percent_and_pending_counts(api, world):
 
 
 def test_filters_region_alliance_year_category_and_status(api, world):
-    ProjectFactory(alliance=world.alliance_a, title="屋顶光伏", category="industry")
-    ProjectFactory(alliance=world.alliance_a2, title="供水管网改造", category="planning", status="planned")
-    ProjectFactory(alliance=world.alliance_b, title="岱山揭榜挂帅", year=2025)
+    ProjectFactory(alliance=world.alliance_a, title="屋顶光伏", category="industry", due_on=days_ago(-30))
+    ProjectFactory(
+        alliance=world.alliance_a2, title="供水管网改造", category="planning", status="planned", due_on=days_ago(-90)
+    )
+    ProjectFactory(alliance=world.alliance_b, title="岱山揭榜挂帅", year=2025, due_on=days_ago(-60))
     api.as_user(world.admin)
 
     def titles(query):
@@ -100,6 +102,8 @@ def test_filters_region_alliance_year_category_and_status(api, world):
     assert titles(f"alliance={world.alliance_a2.pk}") == ["供水管网改造"]
     assert titles("year=2025") == ["岱山揭榜挂帅"]
     assert titles("category=planning&status=planned") == ["供水管网改造"]
+    ordered = [row["title"] for row in api.get("/api/v1/projects/?ordering=-due_on").json()["results"]]
+    assert ordered == ["供水管网改造", "岱山揭榜挂帅", "屋顶光伏"]
     response = api.get("/api/v1/projects/?status=flying")
     assert response.status_code == 400 and "status" in response.json()
 
