@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 from alliances.api import AllianceViewSet, MembershipViewSet, TeamRoleViewSet
 from evaluations.api import RollupViewSet
 from members.api import MemberOrganizationViewSet, PersonViewSet, RegionViewSet
+from projects.api import MilestoneViewSet, ProgressReportViewSet, ProjectViewSet
 from workshops.api import WorkshopReportViewSet, WorkshopViewSet
 
 router = DefaultRouter()
@@ -17,5 +18,8 @@ router.register("team-roles", TeamRoleViewSet, basename="teamrole")
 router.register("rollups", RollupViewSet, basename="rollup")
 router.register("workshops", WorkshopViewSet, basename="workshop")
 router.register("workshop-reports", WorkshopReportViewSet, basename="workshopreport")
+router.register("projects", ProjectViewSet, basename="project")
+router.register("milestones", MilestoneViewSet, basename="milestone")
+router.register("progress-reports", ProgressReportViewSet, basename="progressreport")
 
 urlpatterns = router.urls

@@ -186,6 +186,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "MembershipRoleEnum": "alliances.models.MembershipRole",
         "TeamRoleKindEnum": "alliances.models.TeamRoleKind",
+        "ProjectStatusEnum": "projects.models.ProjectStatus",
+        "ReportStatusEnum": "projects.models.ReportStatus",
+        "AttachmentKindEnum": "projects.models.AttachmentKind",
     },
 }
 
