@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from .admin_base import ScopedAdmin
-from .models import AccessProfile, MemberOrganization, Person, Region
+from .models import AccessProfile, MemberOrganization, Notice, Person, Region
 
 
 @admin.register(Region)
@@ -46,3 +46,12 @@ class AccessProfileAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "region__name", "region__code"]
     raw_id_fields = ["user", "region"]
     list_select_related = ["user", "region"]
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    list_display = ["user", "kind", "period_start", "message", "emailed", "created_at", "read_at"]
+    list_filter = ["kind", "emailed"]
+    search_fields = ["user__username", "message"]
+    raw_id_fields = ["user"]
+    list_select_related = ["user"]

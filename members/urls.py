@@ -11,4 +11,5 @@ urlpatterns = [
     path("organizations/<int:pk>/edit/", views.OrganizationUpdateView.as_view(), name="organization-edit"),
     path("people/new/", views.PersonCreateView.as_view(), name="person-create"),
     path("people/<int:pk>/edit/", views.PersonUpdateView.as_view(), name="person-edit"),
+    path("notices/<int:pk>/read/", views.notice_read, name="notice-read"),
 ]

@@ -2,14 +2,17 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from .db import subquery_count
 from .filters import MemberOrganizationFilterSet
 from .forms import OrganizationForm, PersonForm
-from .models import MemberOrganization, Person
+from .models import MemberOrganization, Notice, Person
 from .services import organization_create, organization_update, person_create, person_update
 from .views_base import ScopedCreateView, ScopedDetailView, ScopedListView, ScopedUpdateView
 
@@ -97,3 +100,18 @@ class PersonUpdateView(PersonFormMixin, ScopedUpdateView):
 
     def perform(self, form):
         return person_update(actor=self.request.user, person=self.object, **form.cleaned_data)
+
+
+@login_required
+@require_POST
+def notice_read(request, pk: int):
+    """Mark one of the user's own notices read (others' notices are not found)."""
+    notice = get_object_or_404(Notice.objects.visible_to(request.user), pk=pk)
+    Notice.objects.filter(pk=notice.pk, read_at__isnull=True).update(read_at=timezone.now())
+    return redirect(url_has_allowed_host_and_scheme_or_home(request, request.POST.get("next")))
+
+
+def url_has_allowed_host_and_scheme_or_home(request, target: str | None) -> str:
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return reverse("home")

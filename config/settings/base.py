@@ -6,6 +6,7 @@ stops start-up with ``ImproperlyConfigured`` naming the variable.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import environ
@@ -201,7 +202,23 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task whose worker died unacknowledged goes back to the queue after this many seconds.
+# Redis checks for such tasks every CELERY_RESTORE_INTERVAL seconds (1 check in THROTTLE does scan).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1),
+    "unacked_restore_interval": env_int("CELERY_RESTORE_INTERVAL", 10, minimum=1),
+    "unacked_restore_throttle": env_int("CELERY_RESTORE_THROTTLE", 10, minimum=1),
+}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# Friday progress reminders to alliance leaders (cron day of week: 5 = Friday), Shanghai time.
+REMINDER_TIME = env.str("REMINDER_TIME", default="15:00")
+REMINDER_DAY_OF_WEEK = env.str("REMINDER_DAY_OF_WEEK", default="5")
+if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", REMINDER_TIME):
+    raise ImproperlyConfigured(f"REMINDER_TIME must be HH:MM, got {REMINDER_TIME!r}")
+if not re.fullmatch(r"[0-6](,[0-6])*", REMINDER_DAY_OF_WEEK):
+    raise ImproperlyConfigured(f"REMINDER_DAY_OF_WEEK must be 0-6 (0 = Sunday), got {REMINDER_DAY_OF_WEEK!r}")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@localhost")
 
 LOGGING = {
     "version": 1,
