@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from members.access import leader_alliance_ids, require_write, scope_for
 from members.models import MemberOrganization, Person
@@ -212,115 +213,57 @@ def _file_value(value: Any) -> Any:
     return "" if value is False or value is None else value
 
 
+# Who may be named among those present: (the pool of the alliance, the error message).
+ATTENDANCE_POOLS = {
+    "attending_organizations": (alliance_organizations, gettext_lazy("参会单位须为本联盟的成员单位。")),
+    "attendees": (alliance_people, gettext_lazy("参会人员须为本联盟成员单位或工作团队的人员。")),
+    "participating_organizations": (alliance_organizations, gettext_lazy("参与单位须为本联盟的成员单位。")),
+    "participants": (alliance_people, gettext_lazy("参与人员须为本联盟成员单位或工作团队的人员。")),
+}
 MEETING_FIELDS = {"kind", "held_on", "place", "topics", "decisions", "minutes", "minutes_file"}
-
-
-def _save_meeting(
-    meeting: Meeting, fields: dict[str, Any], organizations: Iterable[Any] | None, people: Iterable[Any] | None
-) -> Meeting:
-    if "minutes_file" in fields:
-        fields["minutes_file"] = _file_value(fields["minutes_file"])
-    apply_changes(meeting, fields, MEETING_FIELDS)
-    _check_event_date("held_on", meeting.held_on, meeting.alliance)
-    if organizations is not None:
-        organizations = _check_related(
-            "attending_organizations",
-            organizations,
-            alliance_organizations(meeting.alliance),
-            _("参会单位须为本联盟的成员单位。"),
-        )
-    if people is not None:
-        people = _check_related(
-            "attendees", people, alliance_people(meeting.alliance), _("参会人员须为本联盟成员单位或工作团队的人员。")
-        )
-    validated_save(meeting)
-    if organizations is not None:
-        meeting.attending_organizations.set(organizations)
-    if people is not None:
-        meeting.attendees.set(people)
-    return meeting
-
-
-@transaction.atomic
-def meeting_create(
-    *,
-    actor: Any,
-    alliance: Alliance,
-    attending_organizations: Iterable[MemberOrganization] = (),
-    attendees: Iterable[Person] = (),
-    **fields: Any,
-) -> Meeting:
-    require_alliance_write(actor, alliance)
-    return _save_meeting(Meeting(alliance=alliance), fields, attending_organizations, attendees)
-
-
-@transaction.atomic
-def meeting_update(
-    *,
-    actor: Any,
-    meeting: Meeting,
-    attending_organizations: Iterable[MemberOrganization] | None = None,
-    attendees: Iterable[Person] | None = None,
-    **fields: Any,
-) -> Meeting:
-    require_alliance_write(actor, meeting.alliance)
-    return _save_meeting(meeting, fields, attending_organizations, attendees)
-
-
 ACTIVITY_FIELDS = {"kind", "title", "held_on", "place", "participant_count", "summary"}
 
 
-def _save_activity(
-    activity: Activity, fields: dict[str, Any], organizations: Iterable[Any] | None, people: Iterable[Any] | None
-) -> Activity:
-    apply_changes(activity, fields, ACTIVITY_FIELDS)
-    _check_event_date("held_on", activity.held_on, activity.alliance)
-    if organizations is not None:
-        organizations = _check_related(
-            "participating_organizations",
-            organizations,
-            alliance_organizations(activity.alliance),
-            _("参与单位须为本联盟的成员单位。"),
-        )
-    if people is not None:
-        people = _check_related(
-            "participants",
-            people,
-            alliance_people(activity.alliance),
-            _("参与人员须为本联盟成员单位或工作团队的人员。"),
-        )
-    validated_save(activity)
-    if organizations is not None:
-        activity.participating_organizations.set(organizations)
-    if people is not None:
-        activity.participants.set(people)
-    return activity
+def _save_event(record: Meeting | Activity, fields: dict[str, Any], allowed: set[str]) -> Meeting | Activity:
+    """Save a meeting or an activity and who was present (attendance fields left out stay as they are)."""
+    attendance = {name: fields.pop(name) for name in ATTENDANCE_POOLS if name in fields}
+    if "minutes_file" in fields:
+        fields["minutes_file"] = _file_value(fields["minutes_file"])
+    apply_changes(record, fields, allowed)
+    _check_event_date("held_on", record.held_on, record.alliance)
+    for name, chosen in attendance.items():
+        pool, message = ATTENDANCE_POOLS[name]
+        attendance[name] = _check_related(name, chosen, pool(record.alliance), str(message))
+    validated_save(record)
+    for name, chosen in attendance.items():
+        getattr(record, name).set(chosen)
+    return record
 
 
 @transaction.atomic
-def activity_create(
-    *,
-    actor: Any,
-    alliance: Alliance,
-    participating_organizations: Iterable[MemberOrganization] = (),
-    participants: Iterable[Person] = (),
-    **fields: Any,
-) -> Activity:
+def meeting_create(*, actor: Any, alliance: Alliance, **fields: Any) -> Meeting:
+    """Record a meeting; ``attending_organizations`` and ``attendees`` are lists of those present."""
     require_alliance_write(actor, alliance)
-    return _save_activity(Activity(alliance=alliance), fields, participating_organizations, participants)
+    return _save_event(Meeting(alliance=alliance), fields, MEETING_FIELDS)
 
 
 @transaction.atomic
-def activity_update(
-    *,
-    actor: Any,
-    activity: Activity,
-    participating_organizations: Iterable[MemberOrganization] | None = None,
-    participants: Iterable[Person] | None = None,
-    **fields: Any,
-) -> Activity:
+def meeting_update(*, actor: Any, meeting: Meeting, **fields: Any) -> Meeting:
+    require_alliance_write(actor, meeting.alliance)
+    return _save_event(meeting, fields, MEETING_FIELDS)
+
+
+@transaction.atomic
+def activity_create(*, actor: Any, alliance: Alliance, **fields: Any) -> Activity:
+    """Record an activity; ``participating_organizations`` and ``participants`` list who took part."""
+    require_alliance_write(actor, alliance)
+    return _save_event(Activity(alliance=alliance), fields, ACTIVITY_FIELDS)
+
+
+@transaction.atomic
+def activity_update(*, actor: Any, activity: Activity, **fields: Any) -> Activity:
     require_alliance_write(actor, activity.alliance)
-    return _save_activity(activity, fields, participating_organizations, participants)
+    return _save_event(activity, fields, ACTIVITY_FIELDS)
 
 
 def meeting_photo_add(*, actor: Any, meeting: Meeting, image: Any, caption: str = "") -> MeetingPhoto:
@@ -379,7 +322,7 @@ def mentorship_end(*, actor: Any, mentorship: Mentorship, ended_on: datetime.dat
     return validated_save(mentorship)
 
 
-PLATFORM_FIELDS = {
+PLATFORM_FIELDS = (
     "name",
     "kind",
     "ownership",
@@ -388,20 +331,20 @@ PLATFORM_FIELDS = {
     "annual_revenue",
     "revenue_year",
     "business_scope",
-}
+)
 
 
 def platform_create(*, actor: Any, alliance: Alliance, **fields: Any) -> EntityPlatform:
     require_write(actor, alliance.lead_region)
     platform = EntityPlatform(alliance=alliance)
-    apply_changes(platform, fields, PLATFORM_FIELDS)
+    apply_changes(platform, fields, set(PLATFORM_FIELDS))
     return validated_save(platform)
 
 
 @transaction.atomic
 def platform_update(*, actor: Any, platform: EntityPlatform, **fields: Any) -> EntityPlatform:
     require_write(actor, platform.alliance.lead_region)
-    apply_changes(platform, fields, PLATFORM_FIELDS)
+    apply_changes(platform, fields, set(PLATFORM_FIELDS))
     return validated_save(platform)
 
 

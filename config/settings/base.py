@@ -186,6 +186,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "MembershipRoleEnum": "alliances.models.MembershipRole",
         "TeamRoleKindEnum": "alliances.models.TeamRoleKind",
+        "StatusEnum": "alliances.models.AllianceStatus",
+        "ListStatusEnum": "alliances.models.ListStatus",
+        "ClaimStatusEnum": "alliances.models.ClaimStatus",
     },
 }
 
