@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from members.access import leader_alliance_ids, require_write, scope_for
+from members.access import require_write, scope_for
 from members.models import MemberOrganization, Person
 from members.services import apply_changes, validated_save
 
@@ -168,9 +168,7 @@ def organizations_claiming_for(user: Any) -> QuerySet:
     if scope.is_staff_role:
         return MemberOrganization.objects.visible_to(user)
     if scope.kind == "leader":
-        members = Membership.objects.filter(
-            alliance_id__in=leader_alliance_ids(scope.user_id), left_on__isnull=True
-        ).values("organization_id")
+        members = Membership.objects.visible_to(user).filter(left_on__isnull=True).values("organization_id")
         return MemberOrganization.objects.filter(pk__in=members)
     return MemberOrganization.objects.none()
 
@@ -387,43 +385,35 @@ NEED_FIELDS = {"title", "description", "category", "posted_on", "open_to_all"}
 RESOURCE_FIELDS = {"title", "description", "category", "posted_on", "quantity", "unit"}
 
 
-def _check_posted_on(entry: Need | Resource) -> None:
+def _save_entry(entry: Need | Resource, fields: dict[str, Any], allowed: set[str]) -> Need | Resource:
+    apply_changes(entry, fields, allowed)
     if entry.posted_on and entry.posted_on > timezone.localdate():
         raise ValidationError({"posted_on": _("发布日期不能晚于今天。")})
+    return validated_save(entry)
 
 
 def need_create(*, actor: Any, alliance: Alliance, **fields: Any) -> Need:
+    """Post a need (posted today unless ``posted_on`` says otherwise)."""
     require_alliance_write(actor, alliance)
-    fields.setdefault("posted_on", timezone.localdate())
-    need = Need(alliance=alliance)
-    apply_changes(need, fields, NEED_FIELDS)
-    _check_posted_on(need)
-    return validated_save(need)
+    return _save_entry(Need(alliance=alliance, posted_on=timezone.localdate()), fields, NEED_FIELDS)
 
 
 @transaction.atomic
 def need_update(*, actor: Any, need: Need, **fields: Any) -> Need:
     require_alliance_write(actor, need.alliance)
-    apply_changes(need, fields, NEED_FIELDS)
-    _check_posted_on(need)
-    return validated_save(need)
+    return _save_entry(need, fields, NEED_FIELDS)
 
 
 def resource_create(*, actor: Any, alliance: Alliance, **fields: Any) -> Resource:
+    """Post a resource (posted today unless ``posted_on`` says otherwise)."""
     require_alliance_write(actor, alliance)
-    fields.setdefault("posted_on", timezone.localdate())
-    resource = Resource(alliance=alliance)
-    apply_changes(resource, fields, RESOURCE_FIELDS)
-    _check_posted_on(resource)
-    return validated_save(resource)
+    return _save_entry(Resource(alliance=alliance, posted_on=timezone.localdate()), fields, RESOURCE_FIELDS)
 
 
 @transaction.atomic
 def resource_update(*, actor: Any, resource: Resource, **fields: Any) -> Resource:
     require_alliance_write(actor, resource.alliance)
-    apply_changes(resource, fields, RESOURCE_FIELDS)
-    _check_posted_on(resource)
-    return validated_save(resource)
+    return _save_entry(resource, fields, RESOURCE_FIELDS)
 
 
 def require_claimant_authority(

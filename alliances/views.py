@@ -405,7 +405,6 @@ class PhotoAddView(RecordFormView):
     title = _("上传照片")
     success_message = _("照片已上传。")
     record_model: type
-    service: Any
 
     def get_target(self, user, pk):
         return visible_or_404(self.record_model, user, pk, "alliance__lead_region")

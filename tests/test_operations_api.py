@@ -281,6 +281,8 @@ def test_shareholders_are_set_and_removed_through_the_platform(api, world):
     holding = platform.shareholdings.get()
     body = api.delete(f"/api/v1/platforms/{platform.pk}/shareholdings/{holding.pk}/").json()
     assert body["shareholdings"] == [] and body["share_total"] == "0.00"
+    assert api.delete(f"/api/v1/platforms/{platform.pk}/").status_code == 405  # platforms are never deleted
+    assert EntityPlatform.objects.filter(pk=platform.pk).exists()
 
 
 def test_a_leader_cannot_manage_platforms(api, world):

@@ -173,6 +173,17 @@ def test_a_user_outside_the_county_claims_a_need_open_to_all(client, world, open
     assert (claim.claimant_alliance, claim.status, status_of(open_need)) == (world.alliance_b, "claimed", "claimed")
 
 
+def test_an_outsider_sees_a_need_open_to_all_but_cannot_edit_it(client, world, open_need):
+    client.force_login(world.bob)
+    page = client.get(reverse("alliances:need-detail", args=[open_need.pk])).content.decode()
+    assert reverse("alliances:need-edit", args=[open_need.pk]) not in page
+    assert reverse("alliances:need-claim", args=[open_need.pk]) in page
+    response = client.post(reverse("alliances:need-edit", args=[open_need.pk]), {"title": "改名", "category": "other"})
+    assert response.status_code == 403
+    open_need.refresh_from_db()
+    assert open_need.title == "农产品缺少销售渠道"
+
+
 def test_a_claim_is_seen_by_both_sides_and_nobody_else(world, open_need):
     claim = claim_create(actor=world.bob, need=open_need, claimant_alliance=world.alliance_b)
     zhoushan_other = RegionFactory(code="330902000000", name="定海区", parent=world.county_b.parent)
