@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views import View
+from django.views.generic import TemplateView
 
 from members.excel import XLSX_CONTENT_TYPE, workbook_bytes
 from members.views_base import ScopedDetailView, ScopedListView, ScopedQuerysetMixin
 
+from .dashboard import build as build_dashboard
 from .filters import RollupFilterSet
 from .models import Rollup
 
@@ -61,3 +64,16 @@ class RollupExcelView(ScopedQuerysetMixin, View):
         response = HttpResponse(workbook_bytes(report_sheets(rollup)), content_type=XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+
+
+class DashboardView(LoginRequiredMixin, TemplateView):
+    """The staff home page: how the user's alliances are doing, every figure a link."""
+
+    template_name = "evaluations/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        board = build_dashboard(self.request.user)
+        context["board"] = board
+        context["charts"] = [(b, b.chart("bar"), f"chart-{b.key}") for b in board.breakdowns]
+        return context

@@ -9,6 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from .access import Role, scope_for
 from .db import subquery_count
 from .filters import MemberOrganizationFilterSet
 from .forms import OrganizationForm, PersonForm
@@ -19,7 +20,14 @@ from .views_base import ScopedCreateView, ScopedDetailView, ScopedListView, Scop
 
 @login_required
 def home(request):
-    return redirect("alliances:list")
+    """Each role lands where its work is: leaders on their reports, stewards on their
+    workshops, staff and viewers on the dashboard."""
+    scope = scope_for(request.user)
+    if scope.role == Role.ALLIANCE_LEADER:
+        return redirect("projects:my-work")
+    if scope.role == Role.WORKSHOP_STEWARD:
+        return redirect("workshops:list")
+    return redirect("evaluations:dashboard")
 
 
 class OrganizationListView(ScopedListView):

@@ -190,6 +190,9 @@ SPECTACULAR_SETTINGS = {
         "ProjectStatusEnum": "projects.models.ProjectStatus",
         "ReportStatusEnum": "projects.models.ReportStatus",
         "AttachmentKindEnum": "projects.models.AttachmentKind",
+        "StatusEnum": "alliances.models.AllianceStatus",
+        "ListStatusEnum": "alliances.models.ListStatus",
+        "ClaimStatusEnum": "alliances.models.ClaimStatus",
     },
 }
 
