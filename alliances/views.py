@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
@@ -8,7 +8,8 @@ from members.views_base import ScopedDetailView, ScopedListView, ServiceFormView
 
 from .filters import AllianceFilterSet
 from .forms import AllianceForm, MembershipEndForm, MembershipForm, TeamRoleEndForm, TeamRoleForm
-from .models import Alliance, Membership, TeamRole
+from .layouts import ALLIANCE_COLUMNS, MEMBERSHIP_COLUMNS, MEMBERSHIP_SHEET
+from .models import Alliance, Membership, TeamRole, TeamRoleKind
 from .panels import panels_for
 from .services import (
     alliance_create,
@@ -24,9 +25,28 @@ class AllianceListView(ScopedListView):
     model = Alliance
     filterset_class = AllianceFilterSet
     template_name = "alliances/alliance_list.html"
+    export_columns = ALLIANCE_COLUMNS
+    export_filename = "alliances"
 
     def optimize(self, queryset):
         return queryset.select_related("lead_region").with_member_count().with_current_team()
+
+    def optimize_export(self, queryset):
+        # The leader's name as a subquery, not a prefetch (which would run once per chunk).
+        leader = (
+            TeamRole.objects.current().filter(alliance=OuterRef("pk"), role=TeamRoleKind.LEADER).values("person__name")
+        )
+        return queryset.select_related("lead_region").with_member_count().annotate(leader_name=Subquery(leader[:1]))
+
+    def export_extra_sheets(self, queryset):
+        """Every membership (current and former) of the listed alliances, on a second sheet."""
+        memberships = (
+            Membership.objects.visible_to(self.request.user)
+            .filter(alliance__in=queryset.values("pk"))
+            .select_related("alliance", "organization__region")
+            .order_by("alliance__code", "role", "joined_on", "organization__name", "pk")
+        )
+        return [(MEMBERSHIP_SHEET, MEMBERSHIP_COLUMNS, memberships)]
 
 
 class AllianceDetailView(ScopedDetailView):

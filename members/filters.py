@@ -91,3 +91,4 @@ class PersonFilterSet(django_filters.FilterSet):
     class Meta:
         model = Person
         fields = ["region", "organization", "is_party_member", "q"]
+

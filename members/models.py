@@ -296,3 +296,4 @@ class AccessProfile(models.Model):
             raise ValidationError(
                 {"region": _("该角色的管辖区域必须是“%(level)s”级。") % {"level": RegionLevel(expected).label}}
             )
+

@@ -11,4 +11,8 @@ urlpatterns = [
     path("organizations/<int:pk>/edit/", views.OrganizationUpdateView.as_view(), name="organization-edit"),
     path("people/new/", views.PersonCreateView.as_view(), name="person-create"),
     path("people/<int:pk>/edit/", views.PersonUpdateView.as_view(), name="person-edit"),
+    path("import/", views.ImportUploadView.as_view(), name="import"),
+    path("import/preview/", views.ImportPreviewView.as_view(), name="import-preview"),
+    path("import/confirm/", views.ImportConfirmView.as_view(), name="import-confirm"),
+    path("import/cancel/", views.ImportCancelView.as_view(), name="import-cancel"),
 ]
