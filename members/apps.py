@@ -7,4 +7,4 @@ class MembersConfig(AppConfig):
     verbose_name = _("成员单位与人员")
 
     def ready(self) -> None:
-        from . import importers  # noqa: F401 - registers the Excel importers
+        from . import importers, schema  # noqa: F401 - registers the Excel importers and the API token scheme

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .access import scope_for
 from .imports import MAX_UPLOAD_BYTES, FileRefused, check_container
-from .models import MemberOrganization, Person, Region
+from .models import ApiToken, MemberOrganization, Person, Region
 
 
 def regions_for(user: Any):
@@ -74,3 +74,12 @@ class ImportUploadForm(forms.Form):
             raise forms.ValidationError(str(exc)) from exc
         return data
 
+
+class ApiTokenForm(ScopedModelForm):
+    class Meta:
+        model = ApiToken
+        fields = ["name", "region"]
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["region"].queryset = regions_for(user).exclude(level="village")

@@ -15,4 +15,7 @@ urlpatterns = [
     path("import/preview/", views.ImportPreviewView.as_view(), name="import-preview"),
     path("import/confirm/", views.ImportConfirmView.as_view(), name="import-confirm"),
     path("import/cancel/", views.ImportCancelView.as_view(), name="import-cancel"),
+    path("tokens/", views.ApiTokenListView.as_view(), name="token-list"),
+    path("tokens/new/", views.ApiTokenCreateView.as_view(), name="token-create"),
+    path("tokens/<int:pk>/revoke/", views.ApiTokenRevokeView.as_view(), name="token-revoke"),
 ]

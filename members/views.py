@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,12 +16,13 @@ from django.views.generic import FormView
 from . import imports
 from .access import scope_for
 from .db import subquery_count
-from .filters import MemberOrganizationFilterSet
-from .forms import ImportUploadForm, OrganizationForm, PersonForm
+from .filters import ApiTokenFilterSet, MemberOrganizationFilterSet
+from .forms import ApiTokenForm, ImportUploadForm, OrganizationForm, PersonForm
 from .layouts import ORGANIZATION_COLUMNS, PERSON_COLUMNS, PERSON_SHEET
-from .models import MemberOrganization, Person
+from .models import ApiToken, MemberOrganization, Person
 from .services import organization_create, organization_update, person_create, person_update
-from .views_base import ScopedDetailView, ScopedListView, ServiceFormView
+from .tokens import api_token_create, api_token_revoke
+from .views_base import ScopedDetailView, ScopedListView, ServiceFormView, apply_validation_error
 
 
 @login_required
@@ -263,3 +264,51 @@ class ImportCancelView(StaffOnlyMixin, View):
         messages.info(request, _("已取消导入，上传的文件已删除。"))
         return redirect(safe_next(request, pending.get("next", "")) or "members:import")
 
+
+# ------------------------------------------------------------------ API tokens for big screens
+
+
+class ApiTokenListView(StaffOnlyMixin, ScopedListView):
+    model = ApiToken
+    filterset_class = ApiTokenFilterSet
+    template_name = "members/token_list.html"
+
+    def optimize(self, queryset):
+        return queryset.select_related("region", "created_by")
+
+
+class ApiTokenCreateView(StaffOnlyMixin, ServiceFormView):
+    """Create a token and show its key on this one response (never stored, never again)."""
+
+    form_class = ApiTokenForm
+    title = _("新建大屏接口令牌")
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def get_cancel_url(self) -> str:
+        return reverse("members:token-list")
+
+    def form_valid(self, form):
+        try:
+            token, key = api_token_create(actor=self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            return self.form_invalid(form)
+        response = render(self.request, "members/token_created.html", {"token": token, "key": key})
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class ApiTokenRevokeView(StaffOnlyMixin, View):
+    def post(self, request, pk: int):
+        token = get_object_or_404(ApiToken.objects.visible_to(request.user), pk=pk)
+        try:
+            api_token_revoke(actor=request.user, token=token)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("令牌“%(name)s”已撤销，使用它的请求将被拒绝。") % {"name": token.name})
+        return redirect("members:token-list")
