@@ -8,6 +8,7 @@ class AlliancesConfig(AppConfig):
 
     def ready(self) -> None:
         from . import (
+            importers,  # noqa: F401 - registers the alliance and membership importers
             norms,  # noqa: F401 - registers the built-in "3+X" items
             views,
         )

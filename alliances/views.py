@@ -57,6 +57,7 @@ from .forms import (
     TeamRoleEndForm,
     TeamRoleForm,
 )
+from .layouts import ALLIANCE_COLUMNS, MEMBERSHIP_COLUMNS, MEMBERSHIP_SHEET
 from .models import (
     Activity,
     ActivityPhoto,
@@ -72,6 +73,7 @@ from .models import (
     Resource,
     Shareholding,
     TeamRole,
+    TeamRoleKind,
 )
 from .panels import panels_for
 from .rhythm import rhythm_of
@@ -89,9 +91,28 @@ class AllianceListView(ScopedListView):
     model = Alliance
     filterset_class = AllianceFilterSet
     template_name = "alliances/alliance_list.html"
+    export_columns = ALLIANCE_COLUMNS
+    export_filename = "alliances"
 
     def optimize(self, queryset):
         return queryset.select_related("lead_region").with_member_count().with_current_team()
+
+    def optimize_export(self, queryset):
+        # The leader's name as a subquery, not a prefetch (which would run once per chunk).
+        leader = (
+            TeamRole.objects.current().filter(alliance=OuterRef("pk"), role=TeamRoleKind.LEADER).values("person__name")
+        )
+        return queryset.select_related("lead_region").with_member_count().annotate(leader_name=Subquery(leader[:1]))
+
+    def export_extra_sheets(self, queryset):
+        """Every membership (current and former) of the listed alliances, on a second sheet."""
+        memberships = (
+            Membership.objects.visible_to(self.request.user)
+            .filter(alliance__in=queryset.values("pk"))
+            .select_related("alliance", "organization__region")
+            .order_by("alliance__code", "role", "joined_on", "organization__name", "pk")
+        )
+        return [(MEMBERSHIP_SHEET, MEMBERSHIP_COLUMNS, memberships)]
 
 
 class AllianceDetailView(ScopedDetailView):

@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from evaluations.dashboard import build, timeseries
 from projects.weeks import current_week, local_today
@@ -68,7 +69,7 @@ def test_the_dashboard_page_is_the_staff_home_and_shows_the_figures(client, worl
     page = response.content.decode()
     assert 'data-chart="chart-formation_mode"' in page and "<script>" not in page
     client.force_login(world.lily)
-    assert client.get("/")["Location"].endswith("/projects/mine/") or "mine" in client.get("/")["Location"]
+    assert client.get("/")["Location"] == reverse("projects:my-work")
 
 
 def test_the_dashboard_runs_a_fixed_number_of_queries(client, world, data):

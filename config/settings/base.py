@@ -154,11 +154,37 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+
+def env_rate(name: str, default: str) -> str:
+    """A DRF throttle rate such as ``120/minute``."""
+    value = env.str(name, default=default).strip()
+    if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", value):
+        raise ImproperlyConfigured(f"{name} must look like 120/minute (count/second|minute|hour|day), got {value!r}")
+    return value
+
+
+# Big-screen dashboard clients: requests allowed per API token (members.tokens).
+DASHBOARD_TOKEN_RATE = env_rate("DASHBOARD_TOKEN_RATE", "120/minute")
+
+# The cache holds the per-token request counts: with several web processes, point
+# CACHE_URL at Redis (redis://host:6379/1) so they share one count.
+CACHE_URL = env.str("CACHE_URL", default="")
+if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://")):
+    raise ImproperlyConfigured(f"CACHE_URL must start with redis:// or rediss://, got {CACHE_URL.split('://')[0]!r}")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
 REST_FRAMEWORK = {
+    # Bearer first: it answers 401 with a WWW-Authenticate header (DRF asks the first class).
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "members.tokens.DashboardTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
     ],
+    "DEFAULT_THROTTLE_CLASSES": ["members.tokens.DashboardTokenThrottle"],
     "DEFAULT_PERMISSION_CLASSES": ["members.permissions.ScopedAccess"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
