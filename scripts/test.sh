@@ -14,4 +14,4 @@ export REQUIRE_TEST_SERVERS=1
 .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null \
   || { echo "Models and migrations disagree: run manage.py makemigrations" >&2; exit 1; }
 .venv/bin/ruff check .
-.venv/bin/python -m pytest "$@"
+.venv/bin/python -m pytest -n "${TEST_WORKERS:-2}" --dist loadgroup "$@"

@@ -15,7 +15,7 @@ from django.db import connection
 
 from evaluations.models import AssessmentScheme, Indicator, Rollup
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("services")]
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -11,9 +11,9 @@ from django.db.models import Count, Max, Min
 from alliances.models import Alliance
 from projects.models import ProgressReport, ProgressReportRevision, Project
 from projects.weeks import current_week, local_today
-from tests.test_seed_demo import row_counts, seeded  # noqa: F401 - the module-scoped seeded database
+from tests.demo.test_seed_demo import row_counts, seeded  # noqa: F401 - the module-scoped seeded database
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 
 
 def test_every_alliance_but_the_dissolved_ones_has_projects(seeded):  # noqa: F811
