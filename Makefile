@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate seed lint check-deploy worker beat clean
+.PHONY: run test install migrate seed lint check-deploy worker beat clean messages
 
 $(STAMP): requirements/base.txt requirements/dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -34,6 +34,11 @@ worker: install
 
 beat: install
 	$(BIN)/celery -A config beat --loglevel=INFO
+
+## make messages: refresh the English catalog from the code and compile it
+messages: install
+	$(BIN)/python manage.py makemessages -l en --ignore=$(VENV) --ignore=staticfiles --ignore=tests --ignore=benchmarks
+	$(BIN)/python manage.py compilemessages -l en
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
