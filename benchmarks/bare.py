@@ -17,7 +17,8 @@ FROM (
     SELECT a.id, a.code, a.name, a.formation_mode, a.formation_mode_other, a.scope, r.code AS lead_region,
            r.name AS lead_region_name, a.founded_on, a.status, a.is_demonstration, a.demonstration_year,
            a.covenant, a.description,
-           (SELECT count(*) FROM alliances_membership m WHERE m.alliance_id = a.id AND m.left_on IS NULL) AS member_count,
+           (SELECT count(*) FROM alliances_membership m
+             WHERE m.alliance_id = a.id AND m.left_on IS NULL) AS member_count,
            (SELECT COALESCE(json_agg(json_build_object('id', tr.id, 'role', tr.role, 'person', tr.person_id,
                    'person_name', p.name, 'started_on', tr.started_on) ORDER BY tr.role, tr.started_on), '[]')
               FROM alliances_teamrole tr JOIN members_person p ON p.id = tr.person_id
@@ -62,7 +63,8 @@ FROM (
 """
 
 REPORTS = """
-SELECT json_build_object('count', (SELECT count(*) FROM projects_progressreport), 'results', COALESCE(json_agg(t), '[]'))
+SELECT json_build_object('count', (SELECT count(*) FROM projects_progressreport),
+                         'results', COALESCE(json_agg(t), '[]'))
 FROM (
     SELECT x.id, x.project_id AS project, p.title AS project_title, p.alliance_id AS alliance,
            a.name AS alliance_name, x.period, x.percent_complete,
