@@ -19,22 +19,24 @@ from typing import Any
 
 from django.apps import AppConfig, apps
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
 
+from members.bulk import LARGE_SCALES, LargeScale, require_empty
 from members.demo import DEMO_ACCOUNTS, DEMO_SEED, DEMO_TODAY, SCALES, DemoContext
 from members.models import Region
 
 DEMO_APPS = ("members", "alliances", "projects", "workshops", "evaluations")
 
 
-def demo_modules() -> list[tuple[AppConfig, ModuleType]]:
-    """``(app config, <app>.demo)`` for each of our apps that has a demo module, in INSTALLED_APPS order."""
+def demo_modules(kind: str = "demo") -> list[tuple[AppConfig, ModuleType]]:
+    """``(app config, <app>.<kind>)`` for each of our apps that has such a module (``demo``
+    for the curated scale, ``bulk`` for the large ones), in INSTALLED_APPS order."""
     found = []
     for config in apps.get_app_configs():
         if config.label not in DEMO_APPS:
             continue
-        name = f"{config.name}.demo"
+        name = f"{config.name}.{kind}"
         if importlib.util.find_spec(name) is None:
             continue
         found.append((config, importlib.import_module(name)))
@@ -52,12 +54,21 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
             "--scale",
-            choices=sorted(SCALES),
+            choices=sorted(SCALES | LARGE_SCALES),
             default="demo",
-            help="How much data to generate (default: demo).",
+            help="How much data to generate (default: demo). county and province need an empty database.",
+        )
+        parser.add_argument(
+            "--fraction",
+            type=float,
+            default=1.0,
+            help="For county/province: generate this fraction of the counties (e.g. 0.1 for a tenth of a province).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["scale"] in LARGE_SCALES:
+            self.handle_large(LARGE_SCALES[options["scale"]].scaled(options["fraction"]))
+            return
         started = time.monotonic()
         ctx = DemoContext(rng=random.Random(DEMO_SEED), stdout=self.stdout, today=DEMO_TODAY, scale=options["scale"])
         modules = demo_modules()
@@ -70,6 +81,40 @@ class Command(BaseCommand):
         self.print_accounts()
         elapsed = time.monotonic() - started
         self.stdout.write(f"\nDone in {elapsed:.1f} s (scale {ctx.scale}, reference date {ctx.today}).")
+
+    def handle_large(self, spec: LargeScale) -> None:
+        """Generate a county or a province in one transaction, loading by COPY (PostgreSQL)."""
+        started = time.perf_counter()
+        modules = demo_modules("bulk")
+        models = [get_user_model()] + [model for config, _module in modules for model in config.get_models()]
+        busy = require_empty(models[1:])
+        if busy:
+            raise CommandError(
+                f"--scale {spec.name} needs an empty database (no regions, organizations, alliances, ...); "
+                f"these tables hold rows: {', '.join(busy)}. Run it on a freshly migrated database."
+            )
+        ctx = DemoContext(rng=random.Random(DEMO_SEED), stdout=self.stdout, today=DEMO_TODAY, scale=spec.name)
+        ctx.shared["large_spec"] = spec
+        self.stdout.write(f"Generating {spec.name} scale: {spec.counties} counties, {spec.townships} townships")
+        with transaction.atomic():
+            for config, module in modules:
+                ctx.reseed(config.label)
+                module.load(ctx)
+        rows, seconds = ctx.shared["bulk"].writer.summary()
+        self.stdout.write(f"Loaded {rows:,} rows in {seconds:.1f} s of writing: {rows / seconds:,.0f} rows/s.")
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            # Only after a committed load: inside a caller's transaction (the tests) the rows
+            # may be rolled back, and ANALYZE's row estimates would outlive them.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")  # fresh statistics for the planner after millions of rows
+        self.print_totals(models)
+        self.stdout.write(f"\nDone in {time.perf_counter() - started:.1f} s (scale {spec.name}).")
+
+    def print_totals(self, models: list) -> None:
+        self.stdout.write(self.style.MIGRATE_HEADING("Rows per model:"))
+        width = max(len(model._meta.label) for model in models)
+        for model in models:
+            self.stdout.write(f"  {model._meta.label:<{width}}  {model._default_manager.count():>10,}")
 
     def print_counts(self, ctx: DemoContext, configs: list[AppConfig]) -> None:
         self.stdout.write(self.style.MIGRATE_HEADING("Rows per model (created / updated by this run):"))

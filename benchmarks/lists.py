@@ -1,0 +1,119 @@
+"""List endpoints against the bare one-query views (benchmarks/bare.py), queries per request
+and deep-page latency.
+
+    DATABASE_URL=postgres://.../db python benchmarks/lists.py [--seconds 5]
+
+Requests go through Django's test Client in the same process (the full middleware stack,
+DEBUG off, one database connection kept open), signed in as the superuser; no HTTP server or
+network is involved, so the figures are the application's own cost per request on one core.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from common import print_table, setup
+
+ENDPOINTS = [
+    # (name, API path, bare path, flat or nested)
+    ("alliances", "/api/v1/alliances/", "/bare/alliances/", "nested"),
+    ("projects", "/api/v1/projects/", "/bare/projects/", "flat"),
+    ("progress-reports", "/api/v1/progress-reports/", "/bare/progress-reports/", "nested"),
+    ("workshops", "/api/v1/workshops/", "/bare/workshops/", "flat"),
+]
+
+
+def rate(client, url: str, seconds: float) -> float:
+    """Requests per second over ``seconds`` (after two warm-up requests)."""
+    for _ in range(2):
+        assert client.get(url).status_code == 200, url
+    count, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        count += 1
+    return count / (time.perf_counter() - started)
+
+
+def latency(client, url: str, repeat: int = 5) -> float | None:
+    times = []
+    response = client.get(url)
+    if response.status_code != 200:
+        return None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        client.get(url)
+        times.append(time.perf_counter() - started)
+    return sorted(times)[len(times) // 2]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=5.0, help="measuring time per endpoint and view")
+    args = parser.parse_args()
+    setup()
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+    setup_test_environment()
+    settings.ROOT_URLCONF = "benchmarks.urls"
+    settings.ALLOWED_HOSTS = ["testserver"]
+    client = Client()
+    client.force_login(get_user_model().objects.filter(is_superuser=True).order_by("pk").first())
+
+    throughput, queries, depth = [], [], []
+    for name, api, floor, shape in ENDPOINTS:
+        api_rate = rate(client, f"{api}?page_size=50", args.seconds)
+        floor_rate = rate(client, f"{floor}?page_size=50", args.seconds)
+        target = 0.5 if shape == "flat" else 0.25
+        share = api_rate / floor_rate
+        throughput.append(
+            [
+                name,
+                shape,
+                f"{api_rate:.1f}",
+                f"{floor_rate:.1f}",
+                f"{share:.0%}",
+                f"{target:.0%}",
+                "yes" if share >= target else "NO",
+            ]
+        )
+        counts = []
+        for size in (10, 100):
+            with CaptureQueriesContext(connection) as captured:
+                client.get(f"{api}?page_size={size}")
+            counts.append(len(captured.captured_queries))
+        queries.append([name, counts[0], counts[1], "yes" if counts[0] == counts[1] else "NO"])
+        first = latency(client, f"{api}?page_size=20&page=1")
+        deep = latency(client, f"{api}?page_size=20&page=1000")
+        if first and deep:
+            depth.append(
+                [
+                    name,
+                    f"{first * 1000:.1f}",
+                    f"{deep * 1000:.1f}",
+                    f"{deep / first:.2f}",
+                    "yes" if deep <= 1.5 * first else "NO",
+                ]
+            )
+        else:
+            depth.append([name, f"{first * 1000:.1f}" if first else "-", "no page 1000", "-", "-"])
+    print_table(
+        "Requests per second at page size 50 (API vs bare one-query view)",
+        ["endpoint", "shape", "API req/s", "bare req/s", "API/bare", "target", "met"],
+        throughput,
+    )
+    print_table("Queries per request", ["endpoint", "page_size=10", "page_size=100", "same"], queries)
+    print_table(
+        "Latency of page 1,000 vs page 1 (page size 20, median of 5)",
+        ["endpoint", "page 1 ms", "page 1000 ms", "ratio", "≤ 1.5"],
+        depth,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""Peak memory of a rollup task at county and at province scale.
+
+    python benchmarks/memory.py --county-db postgres://.../county --province-db postgres://.../province
+
+Each measurement runs in a fresh Python process: it computes the monthly bulletin (the
+rollup that scores every alliance) for the database's top region (the county, or the whole
+province) inside a transaction that is rolled back, then reports the process's peak resident
+set size (resource.getrusage ru_maxrss) and the peak of Python allocations during the
+rollup (tracemalloc).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tracemalloc
+
+from common import print_table, setup
+
+
+def child() -> None:
+    setup()
+    from django.db import transaction
+    from django.utils import timezone
+
+    from evaluations.periods import MONTH, Period
+    from evaluations.rollups import KINDS
+    from members.models import Region
+
+    region = Region.objects.filter(level__in=["city", "county"]).order_by("code").first()
+    if Region.objects.filter(level="county").count() > 1:  # province scale: the whole province
+        region = Region.objects.filter(level="province").first()
+    month = Period.containing(MONTH, timezone.localdate()).previous()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    tracemalloc.start()
+    with transaction.atomic():
+        KINDS["monthly_bulletin"].compute(month, region)
+        transaction.set_rollback(True)
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(
+        json.dumps(
+            {"region": f"{region.name} {region.code}", "rss_before": before, "rss_peak": after, "python_peak": peak}
+        )
+    )
+
+
+def measure(url: str) -> dict:
+    output = subprocess.run(  # noqa: S603 - this script itself, with the same interpreter
+        [sys.executable, __file__, "--child"],
+        env={**os.environ, "DATABASE_URL": url},
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--county-db")
+    parser.add_argument("--province-db")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child()
+        return
+    results = {"county": measure(args.county_db), "province": measure(args.province_db)}
+    rows = [
+        [
+            scale,
+            result["region"],
+            f"{result['rss_before'] / 1024:.0f}",
+            f"{result['rss_peak'] / 1024:.0f}",
+            f"{result['python_peak'] / 1024 / 1024:.1f}",
+        ]
+        for scale, result in results.items()
+    ]
+    county, province = results["county"], results["province"]
+    rows.append(
+        [
+            "province/county",
+            "",
+            "",
+            f"{province['rss_peak'] / county['rss_peak']:.2f}",
+            f"{province['python_peak'] / county['python_peak']:.2f}",
+        ]
+    )
+    print_table(
+        "Peak memory of the monthly bulletin rollup (target: province ≤ 1.5 × county)",
+        ["scale", "region", "RSS before MiB", "RSS peak MiB", "Python peak MiB"],
+        rows,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,198 @@
+"""Each rollup's time against its floor: one hand-written SQL statement computing the same
+figures on the same data.
+
+    DATABASE_URL=postgres://.../db python benchmarks/rollups.py [--county CODE] [--repeat 3]
+
+Rollups are computed by the same functions the Celery task stores (``spec.compute``),
+without storing the result, for the last complete week / month / quarter / year. The weekly
+dispatch runs for one county; the monthly bulletin for the province (the whole database)
+and for one city. The monthly bulletin first scores every alliance of the region
+(``ensure_scores``, an upsert of the period's assessments): that step is timed on its own;
+the floor covers the bulletin's figures (projects, investment, workshops, late alliances)
+and the ratio compares them with the bulletin computed with ``ensure_scores`` replaced by a
+no-op (the scores of the period exist by then: the bulletin still reads and ranks them).
+"""
+
+from __future__ import annotations
+
+import argparse
+from unittest import mock
+
+from common import print_table, setup, timed
+
+WEEKLY_FLOOR = """
+WITH p AS (
+    SELECT pr.id, pr.alliance_id, pr.title, pr.status, pr.due_on, pr.responsible_person_id
+    FROM projects_project pr
+    JOIN alliances_alliance a ON a.id = pr.alliance_id
+    JOIN members_region r ON r.id = a.lead_region_id
+    WHERE r.code LIKE %(prefix)s
+), uw AS (
+    SELECT * FROM p WHERE status IN ('in_progress', 'delayed')
+), wr AS (
+    SELECT rep.* FROM projects_progressreport rep JOIN uw ON uw.id = rep.project_id WHERE rep.period = %(week)s
+), silent AS (
+    SELECT a.code, a.name, uw.title, per.name AS person,
+           (SELECT max(x.period) FROM projects_progressreport x WHERE x.project_id = uw.id) AS last_week
+    FROM uw JOIN alliances_alliance a ON a.id = uw.alliance_id
+    LEFT JOIN members_person per ON per.id = uw.responsible_person_id
+    WHERE NOT EXISTS (SELECT 1 FROM wr WHERE wr.project_id = uw.id)
+    ORDER BY a.code, uw.title
+), late AS (
+    SELECT a.code, a.name, p.title, p.due_on, p.status
+    FROM p JOIN alliances_alliance a ON a.id = p.alliance_id
+    WHERE p.status IN ('planned', 'in_progress', 'delayed')
+      AND (p.due_on < %(end)s OR EXISTS (
+          SELECT 1 FROM projects_milestone m WHERE m.project_id = p.id AND m.done_on IS NULL AND m.due_on < %(end)s))
+    ORDER BY p.due_on, a.code
+), waiting AS (
+    SELECT a.code, pr.title, wr.blockers, wr.coordination_request
+    FROM wr JOIN projects_project pr ON pr.id = wr.project_id JOIN alliances_alliance a ON a.id = pr.alliance_id
+    WHERE wr.needs_coordination OR wr.blockers <> ''
+    ORDER BY a.code
+), movement AS (
+    SELECT a.code, a.name, pr.title, m.before, m.percent_complete, m.percent_complete - m.before AS change
+    FROM (SELECT wr.project_id, wr.percent_complete, COALESCE((
+              SELECT x.percent_complete FROM projects_progressreport x
+              WHERE x.project_id = wr.project_id AND x.period < wr.period ORDER BY x.period DESC LIMIT 1), 0) AS before
+          FROM wr) m
+    JOIN projects_project pr ON pr.id = m.project_id JOIN alliances_alliance a ON a.id = pr.alliance_id
+    ORDER BY change DESC, pr.title
+), missing AS (
+    SELECT w.name, r.name AS region, al.name AS alliance
+    FROM workshops_workshop w JOIN members_region r ON r.id = w.region_id
+    LEFT JOIN alliances_alliance al ON al.id = w.alliance_id
+    WHERE r.code LIKE %(prefix)s AND w.status = 'active'
+      AND NOT EXISTS (SELECT 1 FROM workshops_workshopreport x WHERE x.workshop_id = w.id AND x.month = %(month)s)
+    ORDER BY r.code, w.name
+)
+SELECT (SELECT count(*) FROM uw), (SELECT count(*) FROM wr),
+       (SELECT count(*) FROM wr WHERE (wr.submitted_at AT TIME ZONE 'Asia/Shanghai')::date < wr.period + 7),
+       (SELECT count(*) FROM late), (SELECT count(*) FROM waiting), (SELECT count(*) FROM missing),
+       (SELECT json_agg(silent) FROM silent), (SELECT json_agg(late) FROM late),
+       (SELECT json_agg(waiting) FROM waiting), (SELECT json_agg(movement) FROM movement),
+       (SELECT json_agg(missing) FROM missing)
+"""
+
+MONTHLY_FLOOR = """
+WITH p AS (
+    SELECT pr.* FROM projects_project pr
+    JOIN alliances_alliance a ON a.id = pr.alliance_id
+    JOIN members_region r ON r.id = a.lead_region_id
+    WHERE r.code LIKE %(prefix)s
+)
+SELECT
+    (SELECT count(*) FROM p WHERE p.start_on >= %(start)s AND p.start_on < %(end)s),
+    (SELECT count(*) FROM p WHERE p.status = 'completed'
+        AND (SELECT max(x.period) FROM projects_progressreport x WHERE x.project_id = p.id) >= %(start)s
+        AND (SELECT max(x.period) FROM projects_progressreport x WHERE x.project_id = p.id) < %(end)s),
+    (SELECT json_build_object('spent', sum(COALESCE((
+                SELECT x.investment_to_date FROM projects_progressreport x
+                WHERE x.project_id = p.id AND x.period < %(end)s ORDER BY x.period DESC LIMIT 1), 0)),
+            'planned', sum(p.planned_investment))
+        FROM p WHERE p.year = %(year)s AND p.status <> 'cancelled'),
+    (SELECT json_build_object('workshops', count(DISTINCT x.workshop_id), 'employed', COALESCE(sum(x.employed), 0),
+            'low_income', COALESCE(sum(x.low_income_employed), 0), 'wages', COALESCE(sum(x.wages_paid), 0),
+            'sales', COALESCE(sum(x.sales), 0),
+            'income_weighted', COALESCE(sum(x.income_increase_per_person * x.employed), 0))
+        FROM workshops_workshopreport x JOIN workshops_workshop w ON w.id = x.workshop_id
+        JOIN members_region r ON r.id = w.region_id
+        WHERE r.code LIKE %(prefix)s AND x.month = %(start)s),
+    (SELECT json_agg(DISTINCT p.alliance_id) FROM p
+        WHERE p.status IN ('planned', 'in_progress', 'delayed') AND p.due_on < %(end)s)
+"""
+
+
+def run_sql(sql: str, params: dict) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        cursor.fetchall()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--county", help="county code for the weekly dispatch (default: the first county)")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    setup()
+    from django.db import transaction
+    from django.utils import timezone
+
+    from evaluations.periods import MONTH, QUARTER, WEEK, YEAR, Period
+    from evaluations.reports import ensure_scores
+    from evaluations.rollups import KINDS
+    from members.models import Region
+
+    today = timezone.localdate()
+    county = Region.objects.get(code=args.county) if args.county else Region.objects.filter(level="county").first()
+    city = county.parent
+    province = Region.objects.filter(level="province").first()
+    week = Period.containing(WEEK, today).previous()
+    month = Period.containing(MONTH, today).previous()
+    quarter = Period.containing(QUARTER, today).previous()
+    year = Period.containing(YEAR, today).previous()
+
+    def compute(kind: str, period: Period, region: Region):
+        def run():
+            with transaction.atomic():
+                KINDS[kind].compute(period, region)
+
+        return run
+
+    rows = []
+    weekly = timed(compute("weekly_dispatch", week, county), args.repeat)
+    weekly_floor = timed(
+        lambda: run_sql(
+            WEEKLY_FLOOR,
+            {"prefix": county.prefix + "%", "week": week.start, "end": week.end, "month": month.start},
+        ),
+        args.repeat,
+    )
+    rows.append(
+        [
+            "weekly_dispatch",
+            f"{county.name} {county.code}",
+            week.key,
+            ms(weekly),
+            ms(weekly_floor),
+            ratio(weekly, weekly_floor),
+        ]
+    )
+    for region in (province, city):
+        total = timed(compute("monthly_bulletin", month, region), args.repeat)
+        scoring = timed(lambda region=region: ensure_scores(month, region), args.repeat)
+        with mock.patch("evaluations.reports.ensure_scores", return_value=[]):  # scores exist: figures alone
+            figures = timed(compute("monthly_bulletin", month, region), args.repeat)
+        floor = timed(
+            lambda region=region: run_sql(
+                MONTHLY_FLOOR,
+                {"prefix": region.prefix + "%", "start": month.start, "end": month.end, "year": month.start.year},
+            ),
+            args.repeat,
+        )
+        label = f"{region.name} {region.code}"
+        rows.append(["monthly_bulletin (whole)", label, month.key, ms(total), "-", "-"])
+        rows.append(["  of which scoring", label, month.key, ms(scoring), "-", "-"])
+        rows.append(["  without scoring", label, month.key, ms(figures), ms(floor), ratio(figures, floor)])
+    for kind, period in (("quarterly_observation", quarter), ("annual_review", year)):
+        seconds = timed(compute(kind, period, county), args.repeat)
+        rows.append([kind, f"{county.name} {county.code}", period.key, ms(seconds), "-", "-"])
+    print_table(
+        f"Rollups (median of {args.repeat} runs after a warm-up; '-': no floor written)",
+        ["rollup", "region", "period", "rollup ms", "floor ms", "ratio"],
+        rows,
+    )
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.1f}"
+
+
+def ratio(value: float, floor: float) -> str:
+    return f"{value / floor:.2f}" if floor else "-"
+
+
+if __name__ == "__main__":
+    main()
