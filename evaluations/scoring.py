@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection, transaction
-from django.db.models import Avg, Count, F, Q, QuerySet, Window
+from django.db.models import Avg, Count, F, FilteredRelation, Q, QuerySet, Window
 from django.db.models.functions import Rank, Substr
 
 from alliances.models import Alliance, Membership
-from members.models import MemberOrganization, Region
+from members.models import Region
 
 from .models import (
     Assessment,
@@ -229,39 +229,35 @@ def rank_period(period: Period) -> None:
 def score_members(*, scheme: AssessmentScheme, period: Period, region: Region) -> None:
     """Bound result of each member organization of the region's alliances for the period."""
     weight = scheme.alliance_weight_for_members
+    # One GROUP BY over the current memberships of the region's alliances, joined only to
+    # the period's assessments (a filtered relation): no join to other periods' rows.
     rows = (
-        MemberOrganization.objects.filter(
-            memberships__in=Membership.objects.current(period.last_day).filter(alliance__in=alliances_in(region))
-        )
-        .values("pk", "star_rating")
+        Membership.objects.current(period.last_day)
+        .filter(alliance__in=alliances_in(region))
         .annotate(
-            alliance_average=Avg(
-                "memberships__alliance__assessments__total_score",
-                filter=Q(
-                    memberships__alliance__assessments__period_kind=period.kind,
-                    memberships__alliance__assessments__period_start=period.start,
-                    memberships__left_on__isnull=True,
+            period_assessment=FilteredRelation(
+                "alliance__assessments",
+                condition=Q(
+                    alliance__assessments__period_kind=period.kind,
+                    alliance__assessments__period_start=period.start,
                 ),
-            ),
-            failing=Count(
-                "memberships__alliance__assessments",
-                filter=Q(
-                    memberships__alliance__assessments__period_kind=period.kind,
-                    memberships__alliance__assessments__period_start=period.start,
-                    memberships__alliance__assessments__grade=Grade.POOR,
-                    memberships__left_on__isnull=True,
-                ),
-            ),
+            )
         )
+        .values("organization_id", "organization__star_rating")
+        .annotate(
+            alliance_average=Avg("period_assessment__total_score"),
+            failing=Count("period_assessment", filter=Q(period_assessment__grade=Grade.POOR)),
+        )
+        .order_by("organization_id")
     )
     results = []
     for row in rows:
-        own = Decimal((row["star_rating"] or 0) * 20)
+        own = Decimal((row["organization__star_rating"] or 0) * 20)
         average = Decimal(str(row["alliance_average"])) if row["alliance_average"] is not None else None
         total = own if average is None else (ONE - weight) * own + weight * average
         results.append(
             MemberResult(
-                organization_id=row["pk"],
+                organization_id=row["organization_id"],
                 period_kind=period.kind,
                 period_start=period.start,
                 own_score=own,
