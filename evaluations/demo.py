@@ -41,6 +41,7 @@ SCHEMES = [
     # (region code, name, weights override)
     ("330200000000", "宁波市党建联盟“五有”考评办法", {}),
     ("330900000000", "舟山市党建联盟考评办法", {}),
+    ("370700000000", "潍坊市党建联合体考评办法", {}),
     ("330212000000", "鄞州区党建联盟考评细则", {"D1": 20, "C2": 5}),
 ]
 EVIDENCE = [
@@ -64,7 +65,16 @@ def seed(ctx: DemoContext) -> None:
 def ensure_scheme(code: str, name: str, year: int, overrides: dict[str, int]) -> AssessmentScheme:
     region = Region.objects.get(code=code)
     scheme, _created = AssessmentScheme.objects.get_or_create(
-        region=region, year=year, version=1, defaults={"name": f"{name}（{year}年）", "status": SchemeStatus.ACTIVE}
+        region=region,
+        year=year,
+        version=1,
+        defaults={
+            "name": f"{name}（{year}年）",
+            "status": SchemeStatus.ACTIVE,
+            "excellent_min": Decimal(85),
+            "good_min": Decimal(75),
+            "fair_min": Decimal(60),
+        },
     )
     for order, (dimension, indicator_code, label, metric, target, max_score) in enumerate(STANDARD_INDICATORS):
         if metric and metric not in METRICS:
@@ -85,9 +95,13 @@ def ensure_scheme(code: str, name: str, year: int, overrides: dict[str, int]) ->
 
 
 def seed_manual_scores(ctx: DemoContext, schemes: list[AssessmentScheme], scorer) -> None:
-    """Staff scores with evidence for the previous year's manual indicators, each alliance
-    under the scheme that applies to it (the most local one)."""
-    previous = Period.parse(YEAR, str(ctx.live_today.year - 1))
+    """Staff scores with evidence for the manual indicators of last year and this year, each
+    alliance under the scheme that applies to it (the most local one)."""
+    for year in (ctx.live_today.year - 1, ctx.live_today.year):
+        seed_year_scores(ctx, schemes, scorer, Period.parse(YEAR, str(year)))
+
+
+def seed_year_scores(ctx: DemoContext, schemes: list[AssessmentScheme], scorer, previous: Period) -> None:
     candidates = sorted(
         (s for s in schemes if s.year == previous.start.year), key=lambda s: len(s.region.prefix), reverse=True
     )

@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db.models import Avg, Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncDate
 
+from alliances.models import Activity, Claim, ClaimStatus, Meeting, MeetingKind
 from projects.models import ACTIVE_STATUSES, ProgressReport, Project, ProjectStatus
 from workshops.models import WorkshopReport
 
@@ -119,3 +120,56 @@ def workshop_low_income(alliances: QuerySet, period: Period, indicator) -> dict[
         .annotate(total=Sum("low_income_employed"))
     )
     return {row["workshop__alliance_id"]: clamp(Decimal(row["total"]) / months / target) for row in rows}
+
+
+def months_in(period: Period) -> int:
+    return max(1, (period.end.year - period.start.year) * 12 + period.end.month - period.start.month)
+
+
+@metric("meetings_on_rhythm")
+def meetings_on_rhythm(alliances: QuerySet, period: Period, indicator) -> dict[int, Decimal]:
+    """ "三会" held in the period over those expected (a month expects one monthly meeting;
+    a quarter three monthly and one quarterly; a year twelve, four and one)."""
+    months = months_in(period)
+    expected = {"monthly": months, "quarterly": months // 3, "annual": months // 12}
+    rows = (
+        Meeting.objects.filter(alliance__in=alliances, held_on__gte=period.start, held_on__lt=period.end)
+        .values("alliance_id")
+        .annotate(
+            monthly=Count("pk", filter=Q(kind=MeetingKind.MONTHLY)),
+            quarterly=Count("pk", filter=Q(kind=MeetingKind.QUARTERLY)),
+            annual=Count("pk", filter=Q(kind=MeetingKind.ANNUAL)),
+        )
+    )
+    due = sum(expected.values())
+    return {
+        row["alliance_id"]: ratio(sum(min(row[kind], count) for kind, count in expected.items()), due) for row in rows
+    }
+
+
+@metric("activities_held")
+def activities_held(alliances: QuerySet, period: Period, indicator) -> dict[int, Decimal]:
+    """ "五联" activities held in the period against the yearly target, pro rata."""
+    target = (indicator.target or Decimal(12)) * months_in(period) / 12
+    rows = (
+        Activity.objects.filter(alliance__in=alliances, held_on__gte=period.start, held_on__lt=period.end)
+        .values("alliance_id")
+        .annotate(held=Count("pk"))
+    )
+    return {row["alliance_id"]: ratio(row["held"], target) for row in rows}
+
+
+@metric("claims_resolved")
+def claims_resolved(alliances: QuerySet, period: Period, indicator) -> dict[int, Decimal]:
+    """Claims on the alliance's needs made this year by the period's end: the share resolved."""
+    rows = (
+        Claim.objects.filter(
+            need__alliance__in=alliances,
+            claimed_on__gte=datetime.date(period.start.year, 1, 1),
+            claimed_on__lt=period.end,
+        )
+        .exclude(status=ClaimStatus.WITHDRAWN)
+        .values("need__alliance_id")
+        .annotate(claims=Count("pk"), resolved=Count("pk", filter=Q(status=ClaimStatus.RESOLVED)))
+    )
+    return {row["need__alliance_id"]: ratio(row["resolved"], row["claims"]) for row in rows}

@@ -14,6 +14,7 @@ star rating × 20; its bound result is (1 − w) × own + w × average of its al
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -110,11 +111,17 @@ def score_region(*, scheme: AssessmentScheme, period: Period, region: Region, fi
     for indicator in indicators:
         if indicator.metric:
             attainment[indicator.pk] = METRICS[indicator.metric](alliances, period, indicator)
+    # A staff score stands until the next one: the latest of the year up to the period's end.
     manual = {
         (row["alliance_id"], row["indicator_id"]): row["score"]
         for row in ManualScore.objects.filter(
-            alliance__in=alliances, period_kind=period.kind, period_start=period.start, indicator__in=indicators
-        ).values("alliance_id", "indicator_id", "score")
+            alliance__in=alliances,
+            indicator__in=indicators,
+            period_start__gte=datetime.date(period.start.year, 1, 1),
+            period_start__lte=period.last_day,
+        )
+        .order_by("period_start")
+        .values("alliance_id", "indicator_id", "score")
     }
     vetoed = set(
         VetoFinding.objects.filter(alliance__in=alliances, year=period.start.year, confirmed=True).values_list(
