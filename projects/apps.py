@@ -9,6 +9,7 @@ class ProjectsConfig(AppConfig):
     def ready(self) -> None:
         from alliances import norms, panels
 
+        from . import importers  # noqa: F401 - registers the project list's importer
         from .norms import check_project_list
         from .panels import alliance_projects
 

@@ -19,6 +19,7 @@ from members.views_base import ScopedDetailView, ScopedListView, ServiceFormView
 
 from .filters import ProgressReportFilterSet, ProjectFilterSet
 from .forms import MilestoneForm, ProjectForm, ProjectStatusForm, ReportForm, ReviewForm
+from .layouts import PROJECT_COLUMNS, PROJECT_SHEET
 from .models import (
     ACTIVE_STATUSES,
     OPEN_STATUSES,
@@ -68,9 +69,17 @@ class ProjectListView(ScopedListView):
     model = Project
     filterset_class = ProjectFilterSet
     template_name = "projects/project_list.html"
+    export_columns = PROJECT_COLUMNS
+    export_sheet_title = PROJECT_SHEET
+    export_filename = "projects"
 
     def optimize(self, queryset):
         return queryset.for_lists(local_today())
+
+    def optimize_export(self, queryset):
+        # The page's annotations (the late and silent filters read them) and the
+        # responsible organization's region, whose code the export carries.
+        return self.optimize(queryset).select_related("responsible_organization__region")
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs) | {"this_week": week_label(current_week())}
