@@ -9,7 +9,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_county_staff_log_in_and_see_their_alliances_and_not_another_county(page, live_server, world):
     log_in(page, live_server, "alice")
-    assert page.url.endswith("/alliances/")
+    assert page.url.endswith("/evaluations/dashboard/")
+    page.goto(f"{live_server.url}/alliances/")
     rows = page.locator("table.list tbody tr").all_inner_texts()
     text = "\n".join(rows)
     assert "姜山共富联盟" in text and "云龙产业联盟" in text
@@ -35,6 +36,7 @@ def test_alliance_list_is_usable_on_a_phone(browser, live_server, world):
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page = context.new_page()
     log_in(page, live_server, "alice")
+    page.goto(f"{live_server.url}/alliances/")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"page scrolls sideways on a phone ({width}px)"
     assert page.locator("table.list thead").is_hidden()
