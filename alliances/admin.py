@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from members.admin_base import ScopedAdmin, ScopedInline
+from members.admin_base import ScopedAdmin, ScopedInline, register_history
 
 from .models import Alliance, Membership, TeamRole
 
@@ -53,3 +53,6 @@ class TeamRoleAdmin(ScopedAdmin):
     search_fields = ["alliance__name", "person__name"]
     raw_id_fields = ["alliance", "person"]
     list_select_related = ["alliance", "person"]
+
+
+register_history(Alliance, Membership, TeamRole)

@@ -4,6 +4,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
+from members.audit import HistorySource, change_log
 from members.views_base import ScopedDetailView, ScopedListView, ServiceFormView
 
 from .filters import AllianceFilterSet
@@ -18,6 +19,8 @@ from .services import (
     team_role_assign,
     team_role_end,
 )
+
+HISTORY_LIMIT = 50
 
 
 class AllianceListView(ScopedListView):
@@ -59,6 +62,16 @@ class AllianceDetailView(ScopedDetailView):
             former_members=[m for m in memberships if m.left_on is not None],
             ancestors=self.object.lead_region.ancestors(),
             panels=panels_for(self.object, self.request.user),
+            history=change_log(
+                [
+                    HistorySource(Alliance.history.filter(id=self.object.pk)),
+                    HistorySource(Membership.history.filter(alliance_id=self.object.pk), title="organization"),
+                    HistorySource(TeamRole.history.filter(alliance_id=self.object.pk), title="person"),
+                ],
+                user=self.request.user,
+                limit=HISTORY_LIMIT,
+            ),
+            history_limit=HISTORY_LIMIT,
         )
         return context
 
@@ -93,7 +106,9 @@ class AllianceUpdateView(AllianceFormMixin, ServiceFormView):
         return kwargs
 
     def perform(self, form):
-        return alliance_update(actor=self.request.user, alliance=self.object, **form.cleaned_data)
+        data = dict(form.cleaned_data)
+        expected_version = data.pop("version")
+        return alliance_update(actor=self.request.user, alliance=self.object, expected_version=expected_version, **data)
 
 
 class AllianceChildFormView(ServiceFormView):

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .admin_base import ScopedAdmin
+from .admin_base import ScopedAdmin, register_history
 from .models import AccessProfile, MemberOrganization, Person, Region
 
 
@@ -46,3 +46,6 @@ class AccessProfileAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "region__name", "region__code"]
     raw_id_fields = ["user", "region"]
     list_select_related = ["user", "region"]
+
+
+register_history(MemberOrganization, Person)

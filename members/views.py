@@ -6,12 +6,15 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .audit import HistorySource, change_log
 from .db import subquery_count
 from .filters import MemberOrganizationFilterSet
 from .forms import OrganizationForm, PersonForm
 from .models import MemberOrganization, Person
 from .services import organization_create, organization_update, person_create, person_update
 from .views_base import ScopedDetailView, ScopedListView, ServiceFormView
+
+HISTORY_LIMIT = 50
 
 
 @login_required
@@ -49,6 +52,19 @@ class OrganizationDetailView(ScopedDetailView):
             ),
             "people",
         )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["history"] = change_log(
+            [
+                HistorySource(MemberOrganization.history.filter(id=self.object.pk)),
+                HistorySource(Person.history.filter(organization_id=self.object.pk)),
+            ],
+            user=self.request.user,
+            limit=HISTORY_LIMIT,
+        )
+        context["history_limit"] = HISTORY_LIMIT
+        return context
 
 
 class OrganizationFormMixin:
