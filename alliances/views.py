@@ -97,6 +97,8 @@ class AllianceUpdateView(AllianceFormMixin, ServiceFormView):
     title = _("编辑党建联盟")
 
     def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
         self.object = get_object_or_404(Alliance.objects.visible_to(request.user), pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
@@ -115,8 +117,14 @@ class AllianceChildFormView(ServiceFormView):
     """A form about one alliance (add a member, change the team): the alliance must be visible."""
 
     def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
         self.alliance = get_object_or_404(Alliance.objects.visible_to(request.user), pk=kwargs["pk"])
+        self.load(**kwargs)
         return super().dispatch(request, *args, **kwargs)
+
+    def load(self, **kwargs) -> None:
+        """Load the alliance's row the form is about (404 when it is not this alliance's)."""
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -147,9 +155,18 @@ class MembershipEndView(AllianceChildFormView):
     title = _("办理成员退出")
     success_message = _("已记录成员退出。")
 
+    def load(self, **kwargs) -> None:
+        self.membership = get_object_or_404(
+            self.alliance.memberships.select_related("organization"), pk=kwargs["membership_pk"]
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = f"{self.title}：{self.membership.organization.name}"
+        return context
+
     def perform(self, form):
-        membership = get_object_or_404(self.alliance.memberships.all(), pk=self.kwargs["membership_pk"])
-        return membership_end(actor=self.request.user, membership=membership, **form.cleaned_data)
+        return membership_end(actor=self.request.user, membership=self.membership, **form.cleaned_data)
 
 
 class TeamRoleAssignView(AllianceChildFormView):
@@ -174,6 +191,13 @@ class TeamRoleEndView(AllianceChildFormView):
     title = _("结束团队任职")
     success_message = _("已记录离任。")
 
+    def load(self, **kwargs) -> None:
+        self.team_role = get_object_or_404(self.alliance.team_roles.select_related("person"), pk=kwargs["role_pk"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = f"{self.title}：{self.team_role.person.name}（{self.team_role.get_role_display()}）"
+        return context
+
     def perform(self, form):
-        team_role = get_object_or_404(self.alliance.team_roles.all(), pk=self.kwargs["role_pk"])
-        return team_role_end(actor=self.request.user, team_role=team_role, **form.cleaned_data)
+        return team_role_end(actor=self.request.user, team_role=self.team_role, **form.cleaned_data)

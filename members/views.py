@@ -88,6 +88,8 @@ class OrganizationUpdateView(OrganizationFormMixin, ServiceFormView):
     title = _("编辑成员单位")
 
     def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
         self.object = get_object_or_404(MemberOrganization.objects.visible_to(request.user), pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
@@ -129,6 +131,8 @@ class PersonUpdateView(PersonFormMixin, ServiceFormView):
     title = _("编辑人员")
 
     def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
         self.object = get_object_or_404(Person.objects.visible_to(request.user), pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 

@@ -1,0 +1,226 @@
+"""The access-matrix registry: every page and every API operation, one line each.
+
+tests/security/test_access_matrix.py fails when a URL name or an OpenAPI operation exists
+that is not listed here (or is listed here and no longer exists). To add yours:
+
+1. If it is about a new kind of object, declare a :class:`Resource`: how to find one in
+   the ``world`` fixture inside every role's scope, one in county B (outside every
+   scope) and, if the scope of township staff or a leader can exclude it, one in county A's
+   other township / other alliance (``sibling``). Builders may create rows (use
+   get_or_create: they are called more than once per test).
+2. Add one line per page (``PAGES``, by URL name) and per API operation (``API``, by
+   OpenAPI path and method), e.g.::
+
+       "projects:detail": detail(PROJECT),
+       ("/api/v1/projects/{id}/", "patch"): update(PROJECT, lambda w, p: {"title": "改"}),
+       "projects:report": form(PROJECT, report_data, writers=frozenset({LEADER})),
+
+The expected outcome for each role follows from ``readers`` / ``writers`` (default: every
+signed-in role reads, the three staff roles write); outside the scope it is always 404
+(or, for a create, a refusal), with nothing written.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from alliances.models import Alliance, Membership, TeamRole
+from members.models import MemberOrganization, Person, Region
+from tests.factories import township, village
+
+from .matrix import (
+    EVERYONE,
+    Resource,
+    create,
+    create_form,
+    detail,
+    fixed,
+    form,
+    listing,
+    update,
+)
+
+TODAY = datetime.date(2026, 6, 1).isoformat()
+
+
+# --------------------------------------------------------------------------- siblings
+# Objects in county A's second township (云龙镇) and its alliance A2: inside the scope of
+# city and county staff and the county viewer, outside tina's (township 姜山镇) and lily's
+# (leader of A1).
+
+
+def sibling_org(w) -> MemberOrganization:
+    region = village(township(w.county_a, 2), 1, "云龙村")
+    return MemberOrganization.objects.get_or_create(name="云龙村党委", region=region, defaults={"kind": "village"})[0]
+
+
+def sibling_person(w) -> Person:
+    return Person.objects.get_or_create(name="云龙书记", organization=sibling_org(w))[0]
+
+
+def sibling_membership(w) -> Membership:
+    return Membership.objects.get_or_create(
+        alliance=w.alliance_a2, organization=sibling_org(w), defaults={"role": "lead", "joined_on": "2023-03-01"}
+    )[0]
+
+
+def sibling_team_role(w) -> TeamRole:
+    return TeamRole.objects.get_or_create(
+        alliance=w.alliance_a2, person=sibling_person(w), role="advisor", defaults={"started_on": "2023-03-01"}
+    )[0]
+
+
+def fresh_org(w) -> MemberOrganization:
+    """An organization in township A that belongs to no alliance yet."""
+    return MemberOrganization.objects.get_or_create(
+        name="新加入村党委", region=w.village_a, defaults={"kind": "village"}
+    )[0]
+
+
+# --------------------------------------------------------------------------- resources
+
+ALLIANCE = Resource(inside=lambda w: w.alliance_a, outside=lambda w: w.alliance_b, sibling=lambda w: w.alliance_a2)
+ORGANIZATION = Resource(inside=lambda w: w.org_a, outside=lambda w: w.org_b, sibling=sibling_org)
+PERSON = Resource(inside=lambda w: w.person_a, outside=lambda w: w.person_b, sibling=sibling_person)
+MEMBERSHIP = Resource(
+    inside=lambda w: Membership.objects.get(alliance=w.alliance_a, organization=w.org_a),
+    outside=lambda w: Membership.objects.get(alliance=w.alliance_b, organization=w.org_b),
+    sibling=sibling_membership,
+    show=lambda m: m.organization.name,
+)
+TEAM_ROLE = Resource(
+    inside=lambda w: TeamRole.objects.get(alliance=w.alliance_a, role="leader"),
+    outside=lambda w: TeamRole.objects.get(alliance=w.alliance_b, role="leader"),
+    sibling=sibling_team_role,
+    show=lambda r: r.person.name,
+)
+# Regions are public reference data: nothing is outside anybody's scope.
+REGION = Resource(inside=lambda w: w.town_a)
+# Where new rows go: a region (organizations, alliances) and an organization (people).
+REGION_FOR_ORG = Resource(
+    inside=lambda w: w.village_a, outside=lambda w: w.town_b, sibling=lambda w: sibling_org(w).region
+)
+REGION_FOR_ALLIANCE = Resource(
+    inside=lambda w: w.town_a, outside=lambda w: w.town_b, sibling=lambda w: township(w.county_a, 2)
+)
+
+
+# --------------------------------------------------------------------------- form data
+
+
+def organization_form(w, org: MemberOrganization) -> dict:
+    return {
+        "name": f"{org.name}（改）",
+        "kind": org.kind,
+        "region": org.region_id,
+        "star_rating": org.star_rating or "",
+        "contact_phone": org.contact_phone,
+    }
+
+
+def person_form(w, person: Person) -> dict:
+    return {
+        "name": f"{person.name}改",
+        "mobile": person.mobile,
+        "id_number": person.id_number,
+        "organization": person.organization_id,
+        "title": "委员",
+        "is_party_member": "on",
+    }
+
+
+def alliance_form(w, alliance: Alliance) -> dict:
+    return {
+        "code": alliance.code,
+        "name": f"{alliance.name}（改）",
+        "formation_mode": alliance.formation_mode,
+        "scope": alliance.scope,
+        "lead_region": alliance.lead_region_id,
+        "founded_on": alliance.founded_on.isoformat(),
+        "status": alliance.status,
+        "version": alliance.version,
+    }
+
+
+def new_alliance(region: Region, *, api: bool) -> dict:
+    return {
+        "code": "LM-NEW-1",
+        "name": "新建联盟",
+        "formation_mode": "neighbour",
+        "scope": "cross_region",
+        "lead_region": region.code if api else region.pk,
+        "founded_on": TODAY,
+        "status": "forming",
+    }
+
+
+# --------------------------------------------------------------------------- pages
+# Every named URL except the Django admin (its own permission system, tested in
+# tests/test_admin.py) and the API router's names (covered by API below).
+
+PAGES = {
+    "home": fixed(ok=frozenset({302})),
+    "login": fixed(readers=EVERYONE, ok=frozenset({200, 302})),
+    "logout": fixed(method="post", data=lambda w, _: {}, writers=EVERYONE, ok=frozenset({302})),
+    "set_language": fixed(
+        method="post", data=lambda w, _: {"language": "en", "next": "/"}, writers=EVERYONE, ok=frozenset({302})
+    ),
+    "schema": fixed(readers=EVERYONE),
+    "swagger-ui": fixed(readers=EVERYONE),
+    "api-root": fixed(api=True),
+    "members:organization-list": listing(ORGANIZATION),
+    "members:organization-detail": detail(ORGANIZATION),
+    "members:organization-create": create_form(
+        REGION_FOR_ORG, lambda w, region: {"name": "新建单位", "kind": "village", "region": region.pk}
+    ),
+    "members:organization-edit": form(ORGANIZATION, organization_form),
+    "members:person-create": create_form(ORGANIZATION, lambda w, org: {"name": "新人员", "organization": org.pk}),
+    "members:person-edit": form(PERSON, person_form),
+    "alliances:list": listing(ALLIANCE),
+    "alliances:detail": detail(ALLIANCE),
+    "alliances:create": create_form(REGION_FOR_ALLIANCE, lambda w, region: new_alliance(region, api=False)),
+    "alliances:edit": form(ALLIANCE, alliance_form),
+    "alliances:membership-add": form(
+        ALLIANCE, lambda w, a: {"organization": fresh_org(w).pk, "role": "member", "joined_on": TODAY}
+    ),
+    "alliances:membership-end": form(MEMBERSHIP, lambda w, m: {"left_on": TODAY}, args=lambda m: [m.alliance_id, m.pk]),
+    "alliances:teamrole-assign": form(
+        ALLIANCE, lambda w, a: {"person": w.person_a.pk, "role": "advisor", "started_on": TODAY}
+    ),
+    "alliances:teamrole-end": form(TEAM_ROLE, lambda w, r: {"ended_on": TODAY}, args=lambda r: [r.alliance_id, r.pk]),
+}
+
+
+# --------------------------------------------------------------------------- API
+# Every operation of the OpenAPI schema, by path and method.
+
+API = {
+    ("/api/v1/regions/", "get"): listing(REGION),
+    ("/api/v1/regions/{id}/", "get"): detail(REGION),
+    ("/api/v1/organizations/", "get"): listing(ORGANIZATION),
+    ("/api/v1/organizations/", "post"): create(
+        REGION_FOR_ORG, lambda w, region: {"name": "新建单位", "kind": "village", "region": region.code}
+    ),
+    ("/api/v1/organizations/{id}/", "get"): detail(ORGANIZATION),
+    ("/api/v1/organizations/{id}/", "patch"): update(ORGANIZATION, lambda w, o: {"star_rating": 5}),
+    ("/api/v1/people/", "get"): listing(PERSON),
+    ("/api/v1/people/", "post"): create(ORGANIZATION, lambda w, org: {"name": "新人员", "organization": org.pk}),
+    ("/api/v1/people/{id}/", "get"): detail(PERSON),
+    ("/api/v1/people/{id}/", "patch"): update(PERSON, lambda w, p: {"title": "委员"}),
+    ("/api/v1/alliances/", "get"): listing(ALLIANCE),
+    ("/api/v1/alliances/", "post"): create(REGION_FOR_ALLIANCE, lambda w, region: new_alliance(region, api=True)),
+    ("/api/v1/alliances/{id}/", "get"): detail(ALLIANCE),
+    ("/api/v1/alliances/{id}/", "patch"): update(ALLIANCE, lambda w, a: {"description": "改", "version": a.version}),
+    ("/api/v1/memberships/", "get"): listing(MEMBERSHIP),
+    ("/api/v1/memberships/", "post"): create(
+        ALLIANCE, lambda w, a: {"alliance": a.pk, "organization": fresh_org(w).pk, "joined_on": TODAY}
+    ),
+    ("/api/v1/memberships/{id}/", "get"): detail(MEMBERSHIP),
+    ("/api/v1/memberships/{id}/", "patch"): update(MEMBERSHIP, lambda w, m: {"left_on": TODAY}),
+    ("/api/v1/team-roles/", "get"): listing(TEAM_ROLE),
+    ("/api/v1/team-roles/", "post"): create(
+        ALLIANCE, lambda w, a: {"alliance": a.pk, "person": w.person_a.pk, "role": "advisor", "started_on": TODAY}
+    ),
+    ("/api/v1/team-roles/{id}/", "get"): detail(TEAM_ROLE),
+    ("/api/v1/team-roles/{id}/", "patch"): update(TEAM_ROLE, lambda w, r: {"ended_on": TODAY}),
+}
