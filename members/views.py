@@ -2,9 +2,12 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.views.defaults import page_not_found
+from django.views.defaults import server_error as django_server_error
 
 from .audit import HistorySource, change_log
 from .db import subquery_count
@@ -143,3 +146,17 @@ class PersonUpdateView(PersonFormMixin, ServiceFormView):
 
     def perform(self, form):
         return person_update(actor=self.request.user, person=self.object, **form.cleaned_data)
+
+
+def not_found(request, exception=None):
+    """404: JSON under /api/ (a path the API router does not match), the page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(_("未找到。"))}, status=404)
+    return page_not_found(request, exception)
+
+
+def server_error(request):
+    """500: JSON under /api/, the static error page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(_("服务器错误，请稍后再试。"))}, status=500)
+    return django_server_error(request)

@@ -208,6 +208,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "members.api_schema.document_errors",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "MembershipRoleEnum": "alliances.models.MembershipRole",
         "TeamRoleKindEnum": "alliances.models.TeamRoleKind",
