@@ -69,12 +69,12 @@ def append_only_history(*tables: str) -> migrations.RunPython:
     def forwards(apps, schema_editor):
         if schema_editor.connection.vendor == "postgresql":
             for table in tables:
-                schema_editor.execute(append_only_sql(table))
+                schema_editor.execute(append_only_sql(table), params=None)
 
     def backwards(apps, schema_editor):
         if schema_editor.connection.vendor == "postgresql":
             for table in tables:
-                schema_editor.execute(drop_append_only_sql(table))
+                schema_editor.execute(drop_append_only_sql(table), params=None)
 
     return migrations.RunPython(forwards, backwards, elidable=False)
 
