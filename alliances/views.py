@@ -5,7 +5,14 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
 from members.audit import HistorySource, change_log
-from members.views_base import ScopedDetailView, ScopedListView, ServiceFormView
+from members.views_base import (
+    ScopedCreateView,
+    ScopedDetailView,
+    ScopedListView,
+    ScopedUpdateView,
+    ServiceFormView,
+    UserFormKwargsMixin,
+)
 
 from .filters import AllianceFilterSet
 from .forms import AllianceForm, MembershipEndForm, MembershipForm, TeamRoleEndForm, TeamRoleForm
@@ -80,32 +87,17 @@ class AllianceFormMixin:
     form_class = AllianceForm
     success_message = _("联盟信息已保存。")
 
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["user"] = self.request.user
-        return kwargs
 
-
-class AllianceCreateView(AllianceFormMixin, ServiceFormView):
+class AllianceCreateView(AllianceFormMixin, ScopedCreateView):
     title = _("新建党建联盟")
 
     def perform(self, form):
         return alliance_create(actor=self.request.user, **form.cleaned_data)
 
 
-class AllianceUpdateView(AllianceFormMixin, ServiceFormView):
+class AllianceUpdateView(AllianceFormMixin, ScopedUpdateView):
+    model = Alliance
     title = _("编辑党建联盟")
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.object = get_object_or_404(Alliance.objects.visible_to(request.user), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["instance"] = self.object
-        return kwargs
 
     def perform(self, form):
         data = dict(form.cleaned_data)
@@ -136,15 +128,10 @@ class AllianceChildFormView(ServiceFormView):
         return self.alliance.get_absolute_url()
 
 
-class MembershipAddView(AllianceChildFormView):
+class MembershipAddView(UserFormKwargsMixin, AllianceChildFormView):
     form_class = MembershipForm
     title = _("添加成员单位")
     success_message = _("成员单位已加入联盟。")
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["user"] = self.request.user
-        return kwargs
 
     def perform(self, form):
         return membership_add(actor=self.request.user, alliance=self.alliance, **form.cleaned_data)
@@ -169,15 +156,10 @@ class MembershipEndView(AllianceChildFormView):
         return membership_end(actor=self.request.user, membership=self.membership, **form.cleaned_data)
 
 
-class TeamRoleAssignView(AllianceChildFormView):
+class TeamRoleAssignView(UserFormKwargsMixin, AllianceChildFormView):
     form_class = TeamRoleForm
     title = _("任命工作团队成员")
     success_message = _("工作团队已更新，原任职记录已保留。")
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["user"] = self.request.user
-        return kwargs
 
     def get_initial(self):
         return {"role": self.request.GET.get("role")}

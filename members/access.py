@@ -10,6 +10,8 @@ Scopes:
 - read-only viewer: the same rows as staff of their region, never writes;
 - alliance leader: the alliances where they hold the open leader role, and what belongs
   to those alliances;
+- workshop steward (助富管家): the rows a queryset reaches through its ``steward_path``
+  from their own person (the workshops they look after and those workshops' figures), nothing else;
 - anybody else (no access profile, anonymous): nothing.
 """
 
@@ -34,10 +36,14 @@ class Role(models.TextChoices):
     TOWNSHIP_STAFF = "township_staff", gettext_lazy("镇街工作人员")
     ALLIANCE_LEADER = "alliance_leader", gettext_lazy("联盟带头人")
     VIEWER = "viewer", gettext_lazy("只读查看（大屏）")
+    WORKSHOP_STEWARD = "workshop_steward", gettext_lazy("共富工坊助富管家")
 
 
 STAFF_ROLES = frozenset({Role.CITY_STAFF, Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF})
 REGION_ROLES = STAFF_ROLES | {Role.VIEWER}
+# Roles whose scope follows from what their person holds (an alliance's leader role, a
+# workshop's stewardship), never from a region. A tuple, so migrations stay stable.
+PERSON_ROLES = (Role.ALLIANCE_LEADER, Role.WORKSHOP_STEWARD)
 # The region level each regional role is attached to.
 ROLE_LEVEL = {
     Role.CITY_STAFF: "city",
@@ -48,10 +54,12 @@ ROLE_LEVEL = {
 
 @dataclass(frozen=True)
 class Scope:
-    kind: str  # "all", "region", "leader" or "none"
+    kind: str  # "all", "region", "leader", "steward" or "none"
     role: str | None = None
     region_prefix: str | None = None
     region_id: int | None = None
+    region_code: str | None = None
+    region_level: str | None = None
     user_id: int | None = None
 
     @property
@@ -73,6 +81,14 @@ class Scope:
     def sees_personal_data(self) -> bool:
         """Whole phone and ID numbers are shown only to staff who work with them."""
         return self.is_staff_role
+
+    def lineage_codes(self) -> list[str]:
+        """Codes of the scope's region and the regions above it (for data published downwards)."""
+        from .models import lineage_codes
+
+        if self.kind != "region" or not self.region_code:
+            return []
+        return lineage_codes(self.region_code, self.region_level)
 
     def covers_region(self, region: Region | None) -> bool:
         if self.kind == "all":
@@ -101,12 +117,16 @@ def scope_for(user: Any) -> Scope:
             scope = NO_SCOPE
         elif profile.role == Role.ALLIANCE_LEADER:
             scope = Scope(kind="leader", role=profile.role, user_id=user.pk)
+        elif profile.role == Role.WORKSHOP_STEWARD:
+            scope = Scope(kind="steward", role=profile.role, user_id=user.pk)
         elif profile.region is not None:
             scope = Scope(
                 kind="region",
                 role=profile.role,
                 region_prefix=profile.region.prefix,
                 region_id=profile.region_id,
+                region_code=profile.region.code,
+                region_level=profile.region.level,
                 user_id=user.pk,
             )
         else:
@@ -126,12 +146,14 @@ class ScopedQuerySet(models.QuerySet):
 
     Subclasses set ``region_path`` (lookup path to a ``Region`` foreign key) and
     ``alliance_path`` (lookup path to an ``Alliance``, or ``None`` when leaders see none
-    of these rows). Paths that cross a to-many relation are wrapped in a subquery so the
-    result never holds duplicates.
+    of these rows) and optionally ``steward_path`` (lookup path to the ``Person`` who
+    stewards the row; ``None``: stewards see none of these rows). Paths that cross a
+    to-many relation are wrapped in a subquery so the result never holds duplicates.
     """
 
     region_path: str = "region"
     alliance_path: str | None = None
+    steward_path: str | None = None
 
     def visible_to(self, user: Any) -> ScopedQuerySet:
         scope = scope_for(user)
@@ -141,6 +163,8 @@ class ScopedQuerySet(models.QuerySet):
             return self._filter_path(self.region_path + "__code__startswith", scope.region_prefix)
         if scope.kind == "leader" and self.alliance_path is not None:
             return self._filter_path(self.alliance_path + "__in", leader_alliance_ids(scope.user_id))
+        if scope.kind == "steward" and self.steward_path is not None:
+            return self._filter_path(self.steward_path + "__user_id", scope.user_id)
         return self.none()
 
     def _filter_path(self, lookup: str, value: Any) -> ScopedQuerySet:

@@ -1,4 +1,5 @@
-"""Background work that never costs a user their submission.
+"""Sending Celery tasks from web requests and services: background work that never costs
+a user their submission.
 
 ``enqueue(task, *args)`` sends a Celery task only once the surrounding transaction has
 committed (a worker never sees a row that is later rolled back, and a rolled-back request

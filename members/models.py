@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .access import REGION_ROLES, ROLE_LEVEL, Role, ScopedQuerySet
+from .access import PERSON_ROLES, REGION_ROLES, ROLE_LEVEL, Role, ScopedQuerySet
 from .validators import (
     ID_NUMBER_RE,
     MOBILE_RE,
@@ -56,6 +56,12 @@ LEVEL_ORDER = list(LEVEL_DIGITS)
 
 def region_prefix(code: str, level: str) -> str:
     return code[: LEVEL_DIGITS[level]]
+
+
+def lineage_codes(code: str, level: str, *, include_self: bool = True) -> list[str]:
+    """The codes of the regions above this one (province first), and its own."""
+    upto = LEVEL_ORDER.index(level) + (1 if include_self else 0)
+    return [region_prefix(code, above).ljust(12, "0") for above in LEVEL_ORDER[:upto]]
 
 
 class RegionQuerySet(models.QuerySet):
@@ -127,10 +133,10 @@ class Region(models.Model):
 
     def ancestors(self) -> RegionQuerySet:
         """The chain above this region, by code prefixes: one query."""
-        codes = [
-            region_prefix(self.code, level).ljust(12, "0") for level in LEVEL_ORDER[: LEVEL_ORDER.index(self.level)]
-        ]
-        return Region.objects.filter(code__in=codes).order_by("code")
+        return Region.objects.filter(code__in=self.lineage_codes(include_self=False)).order_by("code")
+
+    def lineage_codes(self, *, include_self: bool = True) -> list[str]:
+        return lineage_codes(self.code, self.level, include_self=include_self)
 
 
 class OrganizationKind(models.TextChoices):
@@ -271,8 +277,8 @@ class AccessProfile(models.Model):
         verbose_name_plural = _("权限范围")
         constraints = [
             models.CheckConstraint(
-                condition=Q(role=Role.ALLIANCE_LEADER, region__isnull=True)
-                | (~Q(role=Role.ALLIANCE_LEADER) & Q(region__isnull=False)),
+                condition=Q(role__in=PERSON_ROLES, region__isnull=True)
+                | (~Q(role__in=PERSON_ROLES) & Q(region__isnull=False)),
                 name="access_profile_region_matches_role",
             )
         ]
@@ -283,8 +289,8 @@ class AccessProfile(models.Model):
     def clean(self) -> None:
         if self.role in REGION_ROLES and self.region_id is None:
             raise ValidationError({"region": _("该角色必须指定管辖区域。")})
-        if self.role == Role.ALLIANCE_LEADER and self.region_id is not None:
-            raise ValidationError({"region": _("联盟带头人的范围由其担任带头人的联盟决定，不指定区域。")})
+        if self.role in PERSON_ROLES and self.region_id is not None:
+            raise ValidationError({"region": _("联盟带头人和助富管家的范围由其担任的职务决定，不指定区域。")})
         expected = ROLE_LEVEL.get(self.role)
         if expected and self.region_id and self.region.level != expected:
             raise ValidationError(

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.defaults import page_not_found
@@ -15,7 +15,7 @@ from .filters import MemberOrganizationFilterSet
 from .forms import OrganizationForm, PersonForm
 from .models import MemberOrganization, Person
 from .services import organization_create, organization_update, person_create, person_update
-from .views_base import ScopedDetailView, ScopedListView, ServiceFormView
+from .views_base import ScopedCreateView, ScopedDetailView, ScopedListView, ScopedUpdateView
 
 HISTORY_LIMIT = 50
 
@@ -74,32 +74,17 @@ class OrganizationFormMixin:
     form_class = OrganizationForm
     success_message = _("成员单位已保存。")
 
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["user"] = self.request.user
-        return kwargs
 
-
-class OrganizationCreateView(OrganizationFormMixin, ServiceFormView):
+class OrganizationCreateView(OrganizationFormMixin, ScopedCreateView):
     title = _("新增成员单位")
 
     def perform(self, form):
         return organization_create(actor=self.request.user, **form.cleaned_data)
 
 
-class OrganizationUpdateView(OrganizationFormMixin, ServiceFormView):
+class OrganizationUpdateView(OrganizationFormMixin, ScopedUpdateView):
+    model = MemberOrganization
     title = _("编辑成员单位")
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.object = get_object_or_404(MemberOrganization.objects.visible_to(request.user), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["instance"] = self.object
-        return kwargs
 
     def perform(self, form):
         return organization_update(actor=self.request.user, organization=self.object, **form.cleaned_data)
@@ -109,18 +94,13 @@ class PersonFormMixin:
     form_class = PersonForm
     success_message = _("人员信息已保存。")
 
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["user"] = self.request.user
-        return kwargs
-
     def get_success_url_for(self, person):
         if person.organization_id:
             return reverse("members:organization-detail", args=[person.organization_id])
         return reverse("members:organization-list")
 
 
-class PersonCreateView(PersonFormMixin, ServiceFormView):
+class PersonCreateView(PersonFormMixin, ScopedCreateView):
     title = _("新增人员")
 
     def get_initial(self):
@@ -130,19 +110,9 @@ class PersonCreateView(PersonFormMixin, ServiceFormView):
         return person_create(actor=self.request.user, **form.cleaned_data)
 
 
-class PersonUpdateView(PersonFormMixin, ServiceFormView):
+class PersonUpdateView(PersonFormMixin, ScopedUpdateView):
+    model = Person
     title = _("编辑人员")
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.object = get_object_or_404(Person.objects.visible_to(request.user), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["instance"] = self.object
-        return kwargs
 
     def perform(self, form):
         return person_update(actor=self.request.user, person=self.object, **form.cleaned_data)

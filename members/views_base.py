@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
@@ -98,3 +98,33 @@ class ServiceFormView(LoginRequiredMixin, FormView):
         context.setdefault("title", self.title)
         context.setdefault("cancel_url", self.get_cancel_url())
         return context
+
+
+class UserFormKwargsMixin:
+    """Scoped forms take the user, to limit their choices to what the user may see."""
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+
+class ScopedCreateView(UserFormKwargsMixin, ServiceFormView):
+    """A create form whose choices are scoped to the user; ``perform`` calls the service."""
+
+
+class ScopedUpdateView(UserFormKwargsMixin, ServiceFormView):
+    """An edit form for an object the user may see (else 404); ``perform`` calls the service."""
+
+    model: ClassVar[type]
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:  # the log-in page, not a 404, for anonymous users
+            return self.handle_no_permission()
+        self.object = get_object_or_404(self.model.objects.visible_to(request.user), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.object
+        return kwargs

@@ -10,8 +10,8 @@ pytestmark = pytest.mark.django_db
 
 def test_a_registered_panel_is_rendered_on_the_alliance_page(client, world, tmp_path, settings):
     (tmp_path / "panel.html").write_text("<section id='extra'>{{ panel.greeting }} {{ alliance.code }}</section>")
-    engine = settings.TEMPLATES[0]
-    settings.TEMPLATES = [{**engine, "DIRS": [*engine["DIRS"], tmp_path]}]
+    engine = {**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], tmp_path]}
+    settings.TEMPLATES = [engine]
     panels.register(
         panels.Panel(
             key="test-extra",

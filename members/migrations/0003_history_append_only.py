@@ -6,6 +6,6 @@ from members.audit import append_only_history
 
 
 class Migration(migrations.Migration):
-    dependencies = [("members", "0001_initial")]
+    dependencies = [("members", "0002_access_profile_workshop_steward")]
 
     operations = [append_only_history("members_historicalmemberorganization", "members_historicalperson")]

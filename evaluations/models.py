@@ -1,0 +1,471 @@
+"""Assessment schemes, scores and the immutable periodic rollups."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from members.access import ScopedQuerySet, scope_for
+from members.models import MemberOrganization, Region
+
+from .periods import Period
+from .rollups import KIND_CHOICES, PERIOD_OF_KIND
+
+
+class RollupQuerySet(ScopedQuerySet):
+    """Staff see the rollups of their region and everything below it, and of the regions
+    above it (county staff read the city bulletin), never a sibling's."""
+
+    region_path = "region"
+    alliance_path = None
+
+    def visible_to(self, user) -> RollupQuerySet:
+        scope = scope_for(user)
+        if scope.kind != "region":
+            return super().visible_to(user)
+        return self.filter(Q(region__code__startswith=scope.region_prefix) | Q(region__code__in=scope.lineage_codes()))
+
+
+class Rollup(models.Model):
+    """One periodic report for (kind, period, region): written once, never changed."""
+
+    kind = models.CharField(_("类型"), max_length=30, choices=KIND_CHOICES)
+    period_key = models.CharField(_("期间"), max_length=10)
+    period_start = models.DateField(_("期间开始"))
+    region = models.ForeignKey(Region, verbose_name=_("区域"), on_delete=models.PROTECT, related_name="+")
+    report = models.JSONField(_("内容"), encoder=DjangoJSONEncoder)
+    produced_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+
+    objects = RollupQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("调度通报")
+        verbose_name_plural = _("调度通报")
+        ordering = ["-period_start", "kind", "region__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "period_start", "region"], name="rollup_one_per_kind_period_region")
+        ]
+        indexes = [models.Index(fields=["region", "kind", "-period_start"], name="rollup_region_kind_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.period.label} · {self.region}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise ValidationError(_("调度通报生成后不可修改。"))
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("evaluations:rollup-detail", args=[self.pk])
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("调度通报生成后不可删除。"))
+
+    @property
+    def period(self) -> Period:
+        return Period(PERIOD_OF_KIND[self.kind], self.period_start)
+
+
+# ---------------------------------------------------------------------------- schemes
+
+
+class Dimension(models.TextChoices):
+    """The "五有" high-bar standard."""
+
+    COHESION = "cohesion", _("组织凝聚有力")
+    DEVELOPMENT = "development", _("组团发展有效")
+    SERVICES = "services", _("服务统筹有序")
+    GOVERNANCE = "governance", _("协同治理有方")
+    BRAND = "brand", _("工作品牌有名")
+
+
+class VetoKind(models.TextChoices):
+    """The four bottom lines: any confirmed one fails the alliance whatever its score."""
+
+    FORCED_PAIRING = "forced_pairing", _("拉郎配")
+    DETACHED = "detached", _("两张皮")
+    OVERREACH = "overreach", _("过头事")
+    SHOW_ONLY = "show_only", _("样子货")
+
+
+class Metric(models.TextChoices):
+    """Indicators computed from the data (attainment between 0 and 1)."""
+
+    PROJECT_COMPLETION = "project_completion", _("项目完成率")
+    REPORTING_TIMELINESS = "reporting_timeliness", _("进度按时报送率")
+    INVESTMENT_VS_TARGET = "investment_vs_target", _("投资完成率")
+    WORKSHOP_LOW_INCOME = "workshop_low_income", _("工坊吸纳低收入人员")
+    MEETINGS_ON_RHYTHM = "meetings_on_rhythm", _("三会按期召开率")
+    CLAIMS_RESOLVED = "claims_resolved", _("需求认领办结率")
+    ACTIVITIES_HELD = "activities_held", _("五联活动开展")
+
+
+class Grade(models.TextChoices):
+    EXCELLENT = "excellent", _("优秀")
+    GOOD = "good", _("良好")
+    FAIR = "fair", _("一般")
+    POOR = "poor", _("较差")
+
+
+class SchemeStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    ACTIVE = "active", _("启用")
+    RETIRED = "retired", _("停用")
+
+
+class AssessmentSchemeQuerySet(models.QuerySet):
+    def visible_to(self, user) -> AssessmentSchemeQuerySet:
+        """Schemes are published rules: staff see their region's, the regions above and below."""
+        scope = scope_for(user)
+        if scope.kind == "all":
+            return self.all()
+        if scope.kind != "region":
+            return self.none()
+        return self.filter(Q(region__code__startswith=scope.region_prefix) | Q(region__code__in=scope.lineage_codes()))
+
+    def for_region(self, region: Region, year: int) -> AssessmentScheme | None:
+        """The active scheme that applies to a region in a year: the nearest region up the
+        tree that has one (a county's override, else its city's default)."""
+        return (
+            self.filter(status=SchemeStatus.ACTIVE, year=year, region__code__in=region.lineage_codes())
+            .select_related("region")
+            .order_by("-region__code")
+            .first()
+        )
+
+
+class AssessmentScheme(models.Model):
+    """A year's assessment rules for a city (default) or a county (override), versioned.
+
+    A scheme that a final assessment used is frozen: it can no longer be edited, only
+    copied into a new version (see services.scheme_new_version)."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    region = models.ForeignKey(Region, verbose_name=_("适用区域"), on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    version = models.PositiveSmallIntegerField(_("版本"), default=1)
+    status = models.CharField(_("状态"), max_length=10, choices=SchemeStatus.choices, default=SchemeStatus.DRAFT)
+    is_frozen = models.BooleanField(_("已用于考评（不可修改）"), default=False)
+    excellent_min = models.DecimalField(_("优秀线"), max_digits=5, decimal_places=2, default=90)
+    good_min = models.DecimalField(_("良好线"), max_digits=5, decimal_places=2, default=80)
+    fair_min = models.DecimalField(_("一般线"), max_digits=5, decimal_places=2, default=60)
+    member_weight = models.DecimalField(
+        _("成员情况占联盟得分比重"),
+        max_digits=4,
+        decimal_places=3,
+        default=0.2,
+        help_text=_("捆绑考评：联盟总分中来自成员单位的部分（0–1）。"),
+    )
+    four_star_weight = models.DecimalField(
+        _("四星以上成员占比的权重"),
+        max_digits=4,
+        decimal_places=3,
+        default=0.5,
+        help_text=_("成员部分中，四星级以上成员占比所占权重；其余为成员自身考评结果。"),
+    )
+    alliance_weight_for_members = models.DecimalField(
+        _("联盟得分占成员单位结果比重"),
+        max_digits=4,
+        decimal_places=3,
+        default=0.3,
+        help_text=_("捆绑考评：成员单位结果中来自其所在联盟得分的部分（0–1）。"),
+    )
+    demonstration_top_n = models.PositiveSmallIntegerField(_("示范候选名额（每县）"), default=3)
+    notes = models.TextField(_("说明"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = AssessmentSchemeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("考评方案")
+        verbose_name_plural = _("考评方案")
+        ordering = ["-year", "region__code", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "year", "version"], name="scheme_unique_version"),
+            models.UniqueConstraint(
+                fields=["region", "year"], condition=Q(status="active"), name="scheme_one_active_per_region_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(excellent_min__gt=models.F("good_min"))
+                & Q(good_min__gt=models.F("fair_min"))
+                & Q(fair_min__gte=0)
+                & Q(excellent_min__lte=100),
+                name="scheme_grade_thresholds_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(member_weight__gte=0, member_weight__lte=1)
+                & Q(four_star_weight__gte=0, four_star_weight__lte=1)
+                & Q(alliance_weight_for_members__gte=0, alliance_weight_for_members__lte=1),
+                name="scheme_weights_between_0_and_1",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.year} v{self.version}）"
+
+    def grade_for(self, score, vetoed: bool) -> str:
+        if vetoed or score < self.fair_min:
+            return Grade.POOR
+        if score >= self.excellent_min:
+            return Grade.EXCELLENT
+        if score >= self.good_min:
+            return Grade.GOOD
+        return Grade.FAIR
+
+
+class Indicator(models.Model):
+    scheme = models.ForeignKey(AssessmentScheme, on_delete=models.CASCADE, related_name="indicators")
+    dimension = models.CharField(_("维度"), max_length=20, choices=Dimension.choices)
+    code = models.CharField(_("编码"), max_length=20)
+    name = models.CharField(_("指标"), max_length=100)
+    metric = models.CharField(
+        _("自动计算口径"),
+        max_length=30,
+        choices=Metric.choices,
+        blank=True,
+        help_text=_("留空表示由工作人员依据佐证材料打分。"),
+    )
+    target = models.DecimalField(
+        _("目标值"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("计数类口径（如低收入人员、活动次数）达到该值即满分。"),
+    )
+    max_score = models.DecimalField(_("满分"), max_digits=5, decimal_places=2)
+    weight = models.DecimalField(_("权重"), max_digits=5, decimal_places=2, default=1)
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+
+    class Meta:
+        verbose_name = _("考评指标")
+        verbose_name_plural = _("考评指标")
+        ordering = ["scheme", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "code"], name="indicator_unique_code"),
+            models.CheckConstraint(condition=Q(max_score__gt=0), name="indicator_max_score_positive"),
+            models.CheckConstraint(condition=Q(weight__gt=0), name="indicator_weight_positive"),
+            models.CheckConstraint(
+                condition=Q(target__isnull=True) | Q(target__gt=0), name="indicator_target_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def is_computed(self) -> bool:
+        return bool(self.metric)
+
+
+# ---------------------------------------------------------------------------- scores
+
+
+class AssessmentQuerySet(ScopedQuerySet):
+    region_path = "alliance__lead_region"
+    alliance_path = "alliance"
+
+
+class Assessment(models.Model):
+    """An alliance's score for one period under one scheme (bound assessment included)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("计算中")
+        FINAL = "final", _("已定稿")
+
+    scheme = models.ForeignKey(
+        AssessmentScheme, verbose_name=_("考评方案"), on_delete=models.PROTECT, related_name="assessments"
+    )
+    alliance = models.ForeignKey(
+        "alliances.Alliance", verbose_name=_("联盟"), on_delete=models.CASCADE, related_name="assessments"
+    )
+    period_kind = models.CharField(_("期间类型"), max_length=10)
+    period_start = models.DateField(_("期间开始"))
+    base_score = models.DecimalField(_("指标得分"), max_digits=6, decimal_places=2, default=0)
+    four_star_share = models.DecimalField(_("四星以上成员占比"), max_digits=5, decimal_places=4, default=0)
+    member_average = models.DecimalField(_("成员自身结果均值"), max_digits=6, decimal_places=2, default=0)
+    total_score = models.DecimalField(_("总分"), max_digits=6, decimal_places=2, default=0)
+    vetoed = models.BooleanField(_("触碰底线"), default=False)
+    grade = models.CharField(_("等次"), max_length=10, choices=Grade.choices, blank=True)
+    county_rank = models.PositiveIntegerField(_("县内排名"), null=True, blank=True)
+    city_rank = models.PositiveIntegerField(_("市内排名"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    computed_at = models.DateTimeField(_("计算时间"), auto_now=True)
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("联盟考评")
+        verbose_name_plural = _("联盟考评")
+        ordering = ["-period_start", "county_rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alliance", "period_kind", "period_start"], name="assessment_one_per_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(total_score__gte=0, total_score__lte=100), name="assessment_score_0_100"
+            ),
+        ]
+        indexes = [models.Index(fields=["period_kind", "period_start", "-total_score"], name="assessment_rank_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.alliance} · {self.period_kind} {self.period_start}"
+
+
+class IndicatorScore(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="indicator_scores")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    attainment = models.DecimalField(_("达成度"), max_digits=5, decimal_places=4)
+    score = models.DecimalField(_("得分"), max_digits=6, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("指标得分")
+        verbose_name_plural = _("指标得分")
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "indicator"], name="indicator_score_unique"),
+            models.CheckConstraint(condition=Q(attainment__gte=0, attainment__lte=1), name="indicator_attainment_0_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id}: {self.score}"
+
+
+class ManualScoreQuerySet(ScopedQuerySet):
+    region_path = "alliance__lead_region"
+    alliance_path = "alliance"
+
+
+class ManualScore(models.Model):
+    """A staff-scored indicator for an alliance and period, with its evidence."""
+
+    alliance = models.ForeignKey(
+        "alliances.Alliance", verbose_name=_("联盟"), on_delete=models.CASCADE, related_name="manual_scores"
+    )
+    indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="+")
+    period_kind = models.CharField(_("期间类型"), max_length=10)
+    period_start = models.DateField(_("期间开始"))
+    score = models.DecimalField(_("得分"), max_digits=6, decimal_places=2)
+    evidence = models.TextField(_("佐证说明"))
+    evidence_file = models.FileField(_("佐证材料"), upload_to="evidence/%Y/%m/", blank=True)
+    scored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("评分人"), on_delete=models.PROTECT, related_name="+"
+    )
+    scored_at = models.DateTimeField(_("评分时间"), auto_now=True)
+
+    objects = ManualScoreQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("人工评分")
+        verbose_name_plural = _("人工评分")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alliance", "indicator", "period_kind", "period_start"], name="manual_score_unique"
+            ),
+            models.CheckConstraint(condition=Q(score__gte=0), name="manual_score_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.alliance} · {self.indicator} · {self.score}"
+
+
+class VetoFindingQuerySet(ScopedQuerySet):
+    region_path = "alliance__lead_region"
+    alliance_path = "alliance"
+
+
+class VetoFinding(models.Model):
+    """A bottom line an alliance is found to have crossed in a year; confirmed, it fails it."""
+
+    alliance = models.ForeignKey(
+        "alliances.Alliance", verbose_name=_("联盟"), on_delete=models.CASCADE, related_name="veto_findings"
+    )
+    kind = models.CharField(_("底线"), max_length=20, choices=VetoKind.choices)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    note = models.TextField(_("情况说明"))
+    confirmed = models.BooleanField(_("已确认"), default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    objects = VetoFindingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("底线否决")
+        verbose_name_plural = _("底线否决")
+        constraints = [models.UniqueConstraint(fields=["alliance", "kind", "year"], name="veto_unique_per_year")]
+
+    def __str__(self) -> str:
+        return f"{self.alliance} · {self.get_kind_display()} · {self.year}"
+
+
+class MemberResultQuerySet(ScopedQuerySet):
+    region_path = "organization__region"
+    alliance_path = "organization__memberships__alliance"
+
+
+class MemberResult(models.Model):
+    """A member organization's result for a period: its own standing bound to its alliances'."""
+
+    organization = models.ForeignKey(
+        MemberOrganization, verbose_name=_("成员单位"), on_delete=models.CASCADE, related_name="results"
+    )
+    period_kind = models.CharField(_("期间类型"), max_length=10)
+    period_start = models.DateField(_("期间开始"))
+    own_score = models.DecimalField(_("自身得分"), max_digits=6, decimal_places=2)
+    alliance_average = models.DecimalField(_("所在联盟平均分"), max_digits=6, decimal_places=2, null=True)
+    total_score = models.DecimalField(_("捆绑后得分"), max_digits=6, decimal_places=2)
+    loses_award_eligibility = models.BooleanField(_("取消“两优一先”评选资格"), default=False)
+
+    objects = MemberResultQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("成员单位考评")
+        verbose_name_plural = _("成员单位考评")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "period_kind", "period_start"], name="member_result_one_per_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} · {self.period_start}: {self.total_score}"
+
+
+class ObservationVisitQuerySet(ScopedQuerySet):
+    region_path = "alliance__lead_region"
+    alliance_path = None
+
+
+class ObservationVisit(models.Model):
+    """The score staff give an alliance proposed for on-site observation (季观摩)."""
+
+    rollup = models.ForeignKey(Rollup, verbose_name=_("季观摩"), on_delete=models.PROTECT, related_name="visits")
+    alliance = models.ForeignKey(
+        "alliances.Alliance", verbose_name=_("联盟"), on_delete=models.CASCADE, related_name="observation_visits"
+    )
+    visited_on = models.DateField(_("观摩日期"))
+    score = models.DecimalField(_("观摩得分"), max_digits=5, decimal_places=2)
+    notes = models.TextField(_("观摩意见"), blank=True)
+    scored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("评分人"), on_delete=models.PROTECT, related_name="+"
+    )
+    scored_at = models.DateTimeField(_("评分时间"), auto_now=True)
+
+    objects = ObservationVisitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("观摩评分")
+        verbose_name_plural = _("观摩评分")
+        constraints = [
+            models.UniqueConstraint(fields=["rollup", "alliance"], name="observation_visit_once"),
+            models.CheckConstraint(condition=Q(score__gte=0, score__lte=100), name="observation_score_0_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.alliance} · {self.score}"

@@ -1,0 +1,34 @@
+"""Celery tasks: thin wrappers over evaluations.services, scheduled by django-celery-beat."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import timezone
+
+from members.jobs import enqueue
+from members.models import Region
+
+from .periods import Period
+from .rollups import KINDS, PERIOD_OF_KIND
+from .services import rollup_produce, rollup_regions
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def produce_rollup(kind: str, period_key: str, region_code: str) -> int:
+    """Produce one rollup; a re-run (or a run after a crash) returns the existing record."""
+    period = Period.parse(PERIOD_OF_KIND[kind], period_key)
+    rollup, _created = rollup_produce(kind=kind, period=period, region=Region.objects.get(code=region_code))
+    return rollup.pk
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def produce_due_rollups(kind: str) -> list[str]:
+    """Beat entry point: the period that has just ended, for every region of the kind."""
+    period = Period.current(PERIOD_OF_KIND[kind], timezone.now()).previous()
+    codes = [region.code for region in rollup_regions(kind)]
+    for code in codes:
+        enqueue(produce_rollup, kind, period.key, code)
+    return codes
+
+
+__all__ = ["KINDS", "produce_due_rollups", "produce_rollup"]

@@ -1,0 +1,131 @@
+"""The rollup machinery: one immutable record per (kind, period, region), scoped reads."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from evaluations import rollups
+from evaluations.models import Rollup
+from evaluations.periods import MONTH, Period
+from evaluations.services import rollup_produce
+
+pytestmark = pytest.mark.django_db
+
+CALLS: list[str] = []
+
+
+def counting_report(period, region):
+    CALLS.append(region.code)
+    return {"summary": [rollups.summary_item("n", "计数", len(CALLS))], "tables": []}
+
+
+@pytest.fixture
+def test_kind(monkeypatch):
+    CALLS.clear()
+    kind = rollups.RollupKind(
+        key=rollups.MONTHLY_BULLETIN,
+        label="月通报",
+        period_kind=MONTH,
+        region_levels=("county", "city"),
+        compute=counting_report,
+    )
+    monkeypatch.setitem(rollups.KINDS, rollups.MONTHLY_BULLETIN, kind)
+    return kind
+
+
+def test_producing_twice_keeps_one_record_and_computes_once(world, test_kind):
+    period = Period.parse(MONTH, "2026-03")
+    first, created = rollup_produce(kind=test_kind.key, period=period, region=world.county_a)
+    again, created_again = rollup_produce(kind=test_kind.key, period=period, region=world.county_a)
+    assert (created, created_again) == (True, False)
+    assert first.pk == again.pk and CALLS == ["330212000000"]
+    assert Rollup.objects.count() == 1
+
+
+def test_the_database_refuses_a_duplicate_rollup(world, test_kind):
+    rollup, _ = rollup_produce(kind=test_kind.key, period=Period.parse(MONTH, "2026-03"), region=world.county_a)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Rollup.objects.bulk_create(
+            [
+                Rollup(
+                    kind=rollup.kind,
+                    period_key="2026-03",
+                    period_start=rollup.period_start,
+                    region=world.county_a,
+                    report={},
+                )
+            ]
+        )
+
+
+def test_a_rollup_cannot_be_changed_or_deleted(world, test_kind):
+    rollup, _ = rollup_produce(kind=test_kind.key, period=Period.parse(MONTH, "2026-03"), region=world.county_a)
+    with pytest.raises(ValidationError):
+        rollup.save()
+    with pytest.raises(ValidationError):
+        rollup.delete()
+    with pytest.raises(Exception, match="immutable"), transaction.atomic():
+        Rollup.objects.filter(pk=rollup.pk).update(report={"forged": True})
+    rollup.refresh_from_db()
+    assert rollup.report["summary"][0]["value"] == 1
+
+
+def test_wrong_region_level_or_period_is_refused(world, test_kind):
+    with pytest.raises(ValidationError) as excinfo:
+        rollup_produce(kind=test_kind.key, period=Period.parse(MONTH, "2026-03"), region=world.town_a)
+    assert "region" in excinfo.value.message_dict
+    with pytest.raises(ValidationError) as excinfo:
+        rollup_produce(kind=test_kind.key, period=Period.parse("week", "2026-W10"), region=world.county_a)
+    assert "period" in excinfo.value.message_dict
+
+
+def test_county_staff_see_their_county_and_city_rollups_never_another_county(world, test_kind, api, client):
+    period = Period.parse(MONTH, "2026-03")
+    own, _ = rollup_produce(kind=test_kind.key, period=period, region=world.county_a)
+    city, _ = rollup_produce(kind=test_kind.key, period=period, region=world.ningbo)
+    other, _ = rollup_produce(kind=test_kind.key, period=period, region=world.county_b)
+    assert set(Rollup.objects.visible_to(world.alice)) == {own, city}
+    assert set(Rollup.objects.visible_to(world.bob)) == {other}
+    assert set(Rollup.objects.visible_to(world.carol)) == {own, city}
+    assert list(Rollup.objects.visible_to(world.lily)) == []
+    assert api.as_user(world.alice).get(f"/api/v1/rollups/{other.pk}/").status_code == 404
+    client.force_login(world.alice)
+    assert client.get(f"/evaluations/rollups/{other.pk}/").status_code == 404
+    assert client.get(f"/evaluations/rollups/{other.pk}/xlsx/").status_code == 404
+    assert client.get(f"/evaluations/rollups/{city.pk}/xlsx/")["Content-Type"].startswith("application/vnd.openxml")
+
+
+def test_rollup_command_produces_by_hand(world, test_kind):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("rollup", "monthly_bulletin", "--period", "2026-03", "--region", "330212000000", stdout=out)
+    call_command("rollup", "monthly_bulletin", "--period", "2026-03", "--region", "330212000000", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("created") and lines[1].startswith("exists")
+    assert Rollup.objects.count() == 1
+
+
+def test_install_schedule_is_idempotent_and_in_shanghai(db):
+    from django.core.management import call_command
+    from django_celery_beat.models import PeriodicTask
+
+    call_command("install_schedule", stdout=__import__("io").StringIO())
+    call_command("install_schedule", stdout=__import__("io").StringIO())
+    tasks = {t.name: t for t in PeriodicTask.objects.select_related("crontab")}
+    assert set(tasks) >= {
+        "rollup:weekly_dispatch",
+        "rollup:monthly_bulletin",
+        "rollup:quarterly_observation",
+        "rollup:annual_review",
+    }
+    weekly = tasks["rollup:weekly_dispatch"].crontab
+    assert (weekly.minute, weekly.hour, weekly.day_of_week, str(weekly.timezone)) == ("0", "6", "1", "Asia/Shanghai")
+    quarterly = tasks["rollup:quarterly_observation"].crontab
+    assert (quarterly.day_of_month, quarterly.month_of_year) == ("1", "1,4,7,10")
+    yearly = tasks["rollup:annual_review"].crontab
+    assert (yearly.day_of_month, yearly.month_of_year) == ("10", "1")

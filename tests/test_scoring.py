@@ -1,0 +1,166 @@
+"""Bound assessment arithmetic, vetoes, grades and ranks on a small hand-checked example."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from alliances.models import Membership
+from evaluations import scoring
+from evaluations.models import (
+    Assessment,
+    AssessmentScheme,
+    Indicator,
+    ManualScore,
+    MemberResult,
+    VetoFinding,
+)
+from evaluations.periods import YEAR, Period
+from members.models import MemberOrganization
+from tests.factories import OrganizationFactory
+
+pytestmark = pytest.mark.django_db
+
+PERIOD = Period.parse(YEAR, "2025")
+
+
+@pytest.fixture
+def scheme(world, monkeypatch):
+    """A city scheme with one computed indicator (max 60) and one manual indicator (max 40)."""
+    scheme = AssessmentScheme.objects.create(
+        name="宁波市2025年度考评",
+        region=world.ningbo,
+        year=2025,
+        status="active",
+        member_weight=Decimal("0.2"),
+        four_star_weight=Decimal("0.5"),
+        alliance_weight_for_members=Decimal("0.3"),
+    )
+    Indicator.objects.create(
+        scheme=scheme,
+        dimension="development",
+        code="D1",
+        name="项目完成率",
+        metric="project_completion",
+        max_score=60,
+        weight=1,
+    )
+    Indicator.objects.create(scheme=scheme, dimension="brand", code="B1", name="品牌影响", max_score=40, weight=1)
+    attainments = {world.alliance_a.pk: Decimal("0.5"), world.alliance_a2.pk: Decimal("1")}
+    monkeypatch.setitem(scoring.METRICS, "project_completion", lambda alliances, period, ind: attainments)
+    return scheme
+
+
+def add_members(alliance, stars):
+    for n, star in enumerate(stars):
+        org = OrganizationFactory(name=f"{alliance.code}-成员{n}", region=alliance.lead_region, star_rating=star)
+        Membership.objects.create(alliance=alliance, organization=org, joined_on=datetime.date(2024, 1, 1))
+
+
+def test_bound_assessment_arithmetic_matches_a_hand_computation(world, scheme):
+    # alliance A: already has org_a (4 stars) as lead; add 5, 3 and unrated -> stars 4,5,3,None
+    add_members(world.alliance_a, [5, 3, None])
+    ManualScore.objects.create(
+        alliance=world.alliance_a,
+        indicator=scheme.indicators.get(code="B1"),
+        period_kind="year",
+        period_start=PERIOD.start,
+        score=30,
+        evidence="路演获奖",
+        scored_by=world.alice,
+    )
+    scoring.score_region(scheme=scheme, period=PERIOD, region=world.county_a)
+    a = Assessment.objects.get(alliance=world.alliance_a)
+    # base = (60*0.5 + 40*30/40) / 100 * 100 = 60
+    assert a.base_score == Decimal("60.00")
+    # members: 4 organizations, 2 with >=4 stars -> 0.5; average of rated stars (4+5+3)/3 = 4 -> 80
+    assert a.four_star_share == Decimal("0.5000")
+    assert a.member_average == Decimal("80.00")
+    # total = 0.8*60 + 0.2*(0.5*50 + 0.5*80) = 48 + 13 = 61
+    assert a.total_score == Decimal("61.00")
+    assert a.grade == "fair"
+
+
+def test_member_result_is_bound_to_its_alliance(world, scheme):
+    scoring.score_region(scheme=scheme, period=PERIOD, region=world.county_a)
+    total_a = Assessment.objects.get(alliance=world.alliance_a).total_score
+    result = MemberResult.objects.get(organization=world.org_a)
+    assert result.own_score == Decimal("80.00")  # 4 stars
+    assert result.total_score == (Decimal("0.7") * 80 + Decimal("0.3") * total_a).quantize(Decimal("0.01"))
+
+
+def test_a_confirmed_veto_fails_an_alliance_whatever_its_score(world, scheme):
+    ManualScore.objects.create(
+        alliance=world.alliance_a2,
+        indicator=scheme.indicators.get(code="B1"),
+        period_kind="year",
+        period_start=PERIOD.start,
+        score=40,
+        evidence="全国示范",
+        scored_by=world.alice,
+    )
+    VetoFinding.objects.create(
+        alliance=world.alliance_a2,
+        kind="show_only",
+        year=2025,
+        note="联在纸上",
+        confirmed=True,
+        recorded_by=world.alice,
+    )
+    VetoFinding.objects.create(
+        alliance=world.alliance_a, kind="detached", year=2025, note="待核实", confirmed=False, recorded_by=world.alice
+    )
+    scoring.score_region(scheme=scheme, period=PERIOD, region=world.county_a)
+    vetoed = Assessment.objects.get(alliance=world.alliance_a2)
+    other = Assessment.objects.get(alliance=world.alliance_a)
+    assert vetoed.base_score == Decimal("100.00")
+    assert (vetoed.vetoed, vetoed.grade) == (True, "poor")
+    assert vetoed.county_rank == 2 and other.county_rank == 1  # an unconfirmed finding changes nothing
+    assert other.vetoed is False
+
+
+def test_members_of_a_failing_alliance_lose_award_eligibility(world, scheme):
+    VetoFinding.objects.create(
+        alliance=world.alliance_a,
+        kind="forced_pairing",
+        year=2025,
+        note="拉郎配",
+        confirmed=True,
+        recorded_by=world.alice,
+    )
+    scoring.score_region(scheme=scheme, period=PERIOD, region=world.county_a)
+    assert MemberResult.objects.get(organization=world.org_a).loses_award_eligibility is True
+
+
+def test_rescoring_updates_in_place_and_final_freezes_the_scheme(world, scheme):
+    scoring.score_region(scheme=scheme, period=PERIOD, region=world.county_a)
+    scoring.score_region(scheme=scheme, period=PERIOD, region=world.county_a, final=True)
+    assert Assessment.objects.filter(period_start=PERIOD.start).count() == 2
+    scheme.refresh_from_db()
+    assert scheme.is_frozen is True
+
+
+def test_scoring_runs_the_same_number_of_queries_for_2_and_40_alliances(world, scheme, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small:
+        scoring.score_region(scheme=scheme, period=PERIOD, region=world.county_a)
+    from tests.factories import AllianceFactory
+
+    for n in range(38):
+        AllianceFactory(lead_region=world.town_a, code=f"LM-Q-{n}")
+    MemberOrganization.objects.update(star_rating=5)
+    with CaptureQueriesContext(connection) as large:
+        scoring.score_region(scheme=scheme, period=PERIOD, region=world.county_a)
+    assert len(large.captured_queries) == len(small.captured_queries)
+    assert Assessment.objects.filter(period_start=PERIOD.start).count() == 40
+
+
+def test_a_county_override_wins_over_the_city_default(world, scheme):
+    override = AssessmentScheme.objects.create(name="鄞州区细则", region=world.county_a, year=2025, status="active")
+    assert AssessmentScheme.objects.for_region(world.town_a, 2025) == override
+    assert AssessmentScheme.objects.for_region(world.county_b, 2025) is None
+    assert AssessmentScheme.objects.for_region(world.ningbo, 2025) == scheme

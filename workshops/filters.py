@@ -1,0 +1,92 @@
+"""FilterSets shared by the browser pages and the API."""
+
+from __future__ import annotations
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from alliances.models import Alliance
+from members.filters import RegionSubtreeFilter, SearchFilter
+
+from .models import Workshop, WorkshopReport, WorkshopStatus, WorkshopType
+from .months import MonthField
+
+
+def visible_alliances(request):
+    """Alliance choices: only those the user may see (the names of others never show)."""
+    return Alliance.objects.visible_to(getattr(request, "user", None)).order_by("code")
+
+
+class ChecklistCompleteFilter(django_filters.BooleanFilter):
+    """``?checklist_complete=true``: all six items of "六个一" met (false: at least one missing)."""
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        return qs.checklist_complete(value)
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class MonthFilter(django_filters.Filter):
+    """``?month=2025-03``: a calendar month."""
+
+    field_class = MonthField
+
+
+class WorkshopFilterSet(django_filters.FilterSet):
+    region = RegionSubtreeFilter(path="region")
+    alliance = django_filters.ModelChoiceFilter(queryset=visible_alliances, label=_("所属联盟"))
+    type = django_filters.ChoiceFilter(choices=WorkshopType.choices, label=_("工坊类型"))
+    status = django_filters.ChoiceFilter(choices=WorkshopStatus.choices, label=_("状态"))
+    checklist_complete = ChecklistCompleteFilter(label=_("“六个一”齐全"))
+    q = SearchFilter(fields=("name", "partner_enterprise", "host__name"))
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("name", "name"),
+            ("opened_on", "opened_on"),
+            ("checklist_score", "checklist_score"),
+            ("latest_employed", "latest_employed"),
+            ("region__code", "region"),
+        ),
+        field_labels={
+            "name": _("名称"),
+            "opened_on": _("开办日期"),
+            "checklist_score": _("“六个一”完成数"),
+            "latest_employed": _("最近就业人数"),
+            "region__code": _("区域"),
+        },
+        label=_("排序"),
+    )
+
+    class Meta:
+        model = Workshop
+        fields = ["region", "alliance", "type", "status", "checklist_complete", "q"]
+
+
+class WorkshopSummaryFilterSet(WorkshopFilterSet):
+    """Which workshops the summary adds up (the same filters, without search and sorting)."""
+
+    q = None
+    ordering = None
+
+    class Meta:
+        model = Workshop
+        fields = ["region", "alliance", "type", "status", "checklist_complete"]
+
+
+class WorkshopReportFilterSet(django_filters.FilterSet):
+    workshop = django_filters.NumberFilter(field_name="workshop_id", label=_("共富工坊"))
+    month = MonthFilter(field_name="month", label=_("月份"))
+    month_from = MonthFilter(field_name="month", lookup_expr="gte", label=_("起始月份"))
+    month_to = MonthFilter(field_name="month", lookup_expr="lte", label=_("截止月份"))
+    region = RegionSubtreeFilter(path="workshop__region")
+    alliance = django_filters.ModelChoiceFilter(
+        field_name="workshop__alliance", queryset=visible_alliances, label=_("所属联盟")
+    )
+    type = django_filters.ChoiceFilter(field_name="workshop__type", choices=WorkshopType.choices, label=_("工坊类型"))
+
+    class Meta:
+        model = WorkshopReport
+        fields = ["workshop", "month", "month_from", "month_to", "region", "alliance", "type"]

@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from alliances.models import Alliance
+from members.forms import ScopedModelForm, regions_for
+from members.models import MemberOrganization, Person, RegionLevel
+
+from .models import CHECKLIST_FIELDS, FIGURE_FIELDS, Workshop, WorkshopReport
+from .months import MonthField, format_month, last_complete_month
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class WorkshopForm(ScopedModelForm):
+    scoped_fields = {"host": MemberOrganization, "alliance": Alliance, "steward": Person}
+
+    class Meta:
+        model = Workshop
+        fields = [
+            "name",
+            "type",
+            "region",
+            "host",
+            "alliance",
+            "partner_enterprise",
+            "steward",
+            "opened_on",
+            "status",
+            *CHECKLIST_FIELDS,
+            "description",
+        ]
+        widgets = {"opened_on": DateInput()}
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["region"].queryset = regions_for(user).filter(level=RegionLevel.VILLAGE)
+
+
+class WorkshopReportForm(forms.ModelForm):
+    """One month's figures of one workshop (the workshop comes from the page's address)."""
+
+    month = MonthField(label=_("月份"), help_text=_("格式 YYYY-MM，例如 2025-03。"))
+
+    class Meta:
+        model = WorkshopReport
+        fields = ["month", *FIGURE_FIELDS, "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, workshop: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.instance.workshop = workshop
+        if self.instance.pk:
+            self.fields["month"].disabled = True
+            return
+        # Offer the last complete month, unless it is already filed; say which month was filed last.
+        month = last_complete_month(timezone.localdate())
+        latest = workshop.reports.aggregate(latest=Max("month"))["latest"]
+        if latest is None or latest < month:
+            self.fields["month"].initial = month
+        if latest is not None:
+            self.fields["month"].help_text = _("格式 YYYY-MM。最近已填报：%(month)s。") % {
+                "month": format_month(latest)
+            }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        employed, low_income = data.get("employed"), data.get("low_income_employed")
+        if employed is not None and low_income is not None and low_income > employed:
+            self.add_error("low_income_employed", _("低收入就业人数不能超过带动就业人数。"))
+        month = data.get("month")
+        if month and not self.instance.pk:
+            taken = WorkshopReport.objects.filter(workshop=self.instance.workshop, month=month).exists()
+            if taken:
+                self.add_error("month", _("该工坊本月的报表已填报，请修改已有报表。"))
+        return data
+
+
+class SummaryMonthForm(forms.Form):
+    """The month a summary is for (default: the last complete month)."""
+
+    month = MonthField(label=_("月份"), required=False, help_text=_("年度累计为当年1月至所选月份。"))
+
+    def cleaned_month(self):
+        return self.cleaned_data.get("month") or last_complete_month(timezone.localdate())
+
+
+class SummaryOptionsForm(SummaryMonthForm):
+    """The API's summary also chooses the region level it groups by (default: county)."""
+
+    level = forms.ChoiceField(
+        label=_("汇总层级"),
+        required=False,
+        choices=[(value, label) for value, label in RegionLevel.choices if value != RegionLevel.PROVINCE],
+    )
+
+    def cleaned_level(self) -> str:
+        return self.cleaned_data.get("level") or RegionLevel.COUNTY

@@ -1,0 +1,164 @@
+"""Every write to workshops and their monthly reports, with its business rules.
+
+Workshops are kept by staff of the region they sit in. Monthly figures are filed by staff
+whose region covers the workshop, by the leader of the workshop's alliance and by the
+workshop's steward (助富管家) when that person has an account.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from alliances.models import Alliance
+from members.access import STAFF_ROLES, Role, require_write, scope_for
+from members.models import MemberOrganization, Person
+from members.services import apply_changes
+
+from .constraints import save_naming_fields
+from .models import CHECKLIST_FIELDS, FIGURE_FIELDS, Workshop, WorkshopReport
+from .months import first_of_month, format_month
+
+WORKSHOP_FIELDS = {
+    "name",
+    "type",
+    "alliance",
+    "host",
+    "region",
+    "partner_enterprise",
+    "steward",
+    "opened_on",
+    "status",
+    "description",
+    *CHECKLIST_FIELDS,
+}
+# Related rows a workshop points at: the actor must be able to see each one they choose.
+SCOPED_RELATIONS: dict[str, type[models.Model]] = {
+    "alliance": Alliance,
+    "host": MemberOrganization,
+    "steward": Person,
+}
+REPORT_FIGURES = {*FIGURE_FIELDS, "notes"}
+REPORTER_ROLES = STAFF_ROLES | {Role.ALLIANCE_LEADER, Role.WORKSHOP_STEWARD}
+
+
+# --------------------------------------------------------------------------- workshops
+
+
+def _require_workshop_write(actor: Any, workshop: Workshop) -> None:
+    if workshop.region_id is None:  # full_clean() will name the missing region
+        if not scope_for(actor).can_write:
+            raise PermissionDenied(_("您没有权限修改该区域的数据。"))
+        return
+    require_write(actor, workshop.region)
+
+
+def _require_visible_relations(actor: Any, fields: dict[str, Any]) -> None:
+    errors = {}
+    for name, model in SCOPED_RELATIONS.items():
+        value = fields.get(name)
+        if value is not None and not model.objects.visible_to(actor).filter(pk=value.pk).exists():
+            errors[name] = _("所选对象不存在或不在您的管辖范围内。")
+    if errors:
+        raise ValidationError(errors)
+
+
+def workshop_create(*, actor: Any, **fields: Any) -> Workshop:
+    workshop = Workshop()
+    apply_changes(workshop, fields, WORKSHOP_FIELDS)
+    _require_workshop_write(actor, workshop)
+    _require_visible_relations(actor, fields)
+    return save_naming_fields(workshop)
+
+
+@transaction.atomic
+def workshop_update(*, actor: Any, workshop: Workshop, **fields: Any) -> Workshop:
+    _require_workshop_write(actor, workshop)
+    apply_changes(workshop, fields, WORKSHOP_FIELDS)
+    _require_workshop_write(actor, workshop)
+    _require_visible_relations(actor, fields)
+    return save_naming_fields(workshop)
+
+
+# --------------------------------------------------------------------------- monthly reports
+
+
+def can_report(actor: Any, workshop: Workshop) -> bool:
+    """May this user file and correct the workshop's monthly figures?"""
+    scope = scope_for(actor)
+    if scope.kind != "all" and scope.role not in REPORTER_ROLES:
+        return False
+    return Workshop.objects.visible_to(actor).filter(pk=workshop.pk).exists()
+
+
+def require_reporter(actor: Any, workshop: Workshop) -> None:
+    if not can_report(actor, workshop):
+        raise PermissionDenied(_("您没有权限填报该工坊的月度数据。"))
+
+
+def _month_errors(workshop: Workshop, month: datetime.date | None) -> list[str]:
+    if month is None:
+        return []
+    errors = []
+    current = first_of_month(timezone.localdate())
+    if month > current:
+        errors.append(_("不能填报 %(month)s 之后的月份。") % {"month": format_month(current)})
+    if workshop.opened_on and month < first_of_month(workshop.opened_on):
+        errors.append(_("工坊于 %(date)s 开办，不能填报更早的月份。") % {"date": workshop.opened_on})
+    return errors
+
+
+def _save_report(report: WorkshopReport, extra_errors: dict[str, list[str]]) -> WorkshopReport:
+    """Report every problem at once (the model's checks and the rules above), then save."""
+    errors = {field: list(messages) for field, messages in extra_errors.items() if messages}
+    try:
+        report.full_clean()
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    return save_naming_fields(report)
+
+
+def workshop_report_create(
+    *,
+    actor: Any,
+    workshop: Workshop,
+    month: datetime.date,
+    employed: int,
+    low_income_employed: int,
+    wages_paid: Decimal,
+    income_increase_per_person: Decimal,
+    sales: Decimal,
+    notes: str = "",
+) -> WorkshopReport:
+    """File one month's figures. A second report for the same month is refused (on ``month``)."""
+    require_reporter(actor, workshop)
+    report = WorkshopReport(
+        workshop=workshop,
+        month=month,
+        employed=employed,
+        low_income_employed=low_income_employed,
+        wages_paid=wages_paid,
+        income_increase_per_person=income_increase_per_person,
+        sales=sales,
+        notes=notes,
+        submitted_by=actor if getattr(actor, "pk", None) else None,
+    )
+    return _save_report(report, {"month": _month_errors(workshop, month)})
+
+
+@transaction.atomic
+def workshop_report_update(*, actor: Any, report: WorkshopReport, **fields: Any) -> WorkshopReport:
+    """Correct a filed month's figures (the workshop and the month stay as they are)."""
+    require_reporter(actor, report.workshop)
+    apply_changes(report, fields, REPORT_FIGURES)
+    report.submitted_by = actor if getattr(actor, "pk", None) else None
+    return _save_report(report, {})

@@ -1,0 +1,213 @@
+from __future__ import annotations
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+
+from members.access import scope_for
+from members.views_base import ScopedCreateView, ScopedDetailView, ScopedListView, ScopedUpdateView, ServiceFormView
+
+from .charts import ChartSpec
+from .filters import WorkshopFilterSet, WorkshopSummaryFilterSet
+from .forms import SummaryMonthForm, WorkshopForm, WorkshopReportForm
+from .models import Workshop, WorkshopReport
+from .months import add_months, format_month, last_complete_month, month_range
+from .services import (
+    can_report,
+    workshop_create,
+    workshop_report_create,
+    workshop_report_update,
+    workshop_update,
+)
+from .summary import workshop_summary
+
+CHART_MONTHS = 24
+
+
+class WorkshopListView(ScopedListView):
+    model = Workshop
+    filterset_class = WorkshopFilterSet
+    template_name = "workshops/workshop_list.html"
+
+    def optimize(self, queryset):
+        return queryset.select_related("region", "host", "alliance", "steward").with_checklist().with_latest_report()
+
+
+class WorkshopDetailView(ScopedDetailView):
+    model = Workshop
+    template_name = "workshops/workshop_detail.html"
+    context_object_name = "workshop"
+
+    def optimize(self, queryset):
+        return queryset.select_related("region__parent", "host", "alliance", "steward").with_checklist()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        workshop = self.object
+        last = last_complete_month(timezone.localdate())
+        first = add_months(last, 1 - CHART_MONTHS)
+        reports = list(
+            WorkshopReport.objects.visible_to(self.request.user).filter(workshop=workshop).order_by("-month")
+        )
+        # Every month from the first report in the window to last month; a month not filed is a gap.
+        filed = {r.month: r for r in reports if first <= r.month <= last}
+        months = list(month_range(min(filed), last)) if filed else []
+
+        def series(name: str) -> list:
+            return [getattr(filed[m], name) if m in filed else None for m in months]
+
+        chart = (
+            ChartSpec(labels=[format_month(m) for m in months], type="bar", axes={"y": _("人数"), "y2": _("元/人·月")})
+            .add(_("带动就业人数"), series("employed"))
+            .add(_("其中低收入人数"), series("low_income_employed"))
+            .add(_("人均月增收（元）"), series("income_increase_per_person"), axis="y2", type="line")
+        )
+        context.update(
+            reports=reports,
+            chart=chart.as_dict() if filed else None,
+            can_report=can_report(self.request.user, workshop),
+            ancestors=workshop.region.ancestors(),
+        )
+        return context
+
+
+class WorkshopFormMixin:
+    """Workshops are kept by staff: other roles get 403 before seeing the form."""
+
+    form_class = WorkshopForm
+    success_message = _("共富工坊信息已保存。")
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not scope_for(request.user).can_write:
+            raise PermissionDenied(_("您没有权限修改该区域的数据。"))
+        return super().dispatch(request, *args, **kwargs)
+
+
+class WorkshopCreateView(WorkshopFormMixin, ScopedCreateView):
+    title = _("新建共富工坊")
+
+    def perform(self, form):
+        return workshop_create(actor=self.request.user, **form.cleaned_data)
+
+
+class WorkshopUpdateView(WorkshopFormMixin, ScopedUpdateView):
+    model = Workshop
+    title = _("编辑共富工坊")
+
+    def perform(self, form):
+        return workshop_update(actor=self.request.user, workshop=self.object, **form.cleaned_data)
+
+
+class ReportFormView(ServiceFormView):
+    """The monthly report form: only for people who may file this workshop's figures."""
+
+    form_class = WorkshopReportForm
+    template_name = "workshops/report_form.html"
+    success_message = _("月度数据已保存。")
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.workshop = self.get_workshop(request, **kwargs)
+        if not can_report(request.user, self.workshop):
+            raise PermissionDenied(_("您没有权限填报该工坊的月度数据。"))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_workshop(self, request, **kwargs) -> Workshop:  # pragma: no cover - both views override
+        raise NotImplementedError
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["workshop"] = self.workshop
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["workshop"] = self.workshop
+        context["cancel_url"] = self.workshop.get_absolute_url()
+        return context
+
+
+class ReportCreateView(ReportFormView):
+    title = _("填报月度数据")
+
+    def get_workshop(self, request, **kwargs) -> Workshop:
+        return get_object_or_404(Workshop.objects.visible_to(request.user), pk=kwargs["pk"])
+
+    def get_initial(self):
+        return {"month": self.request.GET.get("month")} if self.request.GET.get("month") else {}
+
+    def perform(self, form):
+        return workshop_report_create(actor=self.request.user, workshop=self.workshop, **form.cleaned_data)
+
+
+class ReportUpdateView(ReportFormView):
+    title = _("修改月度数据")
+
+    def get_workshop(self, request, **kwargs) -> Workshop:
+        self.report = get_object_or_404(
+            WorkshopReport.objects.visible_to(request.user).select_related("workshop"), pk=kwargs["pk"]
+        )
+        return self.report.workshop
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.report
+        return kwargs
+
+    def perform(self, form):
+        figures = {name: value for name, value in form.cleaned_data.items() if name != "month"}
+        return workshop_report_update(actor=self.request.user, report=self.report, **figures)
+
+
+class WorkshopSummaryView(LoginRequiredMixin, TemplateView):
+    """Totals by county and by type for a chosen month and for the year to date."""
+
+    template_name = "workshops/workshop_summary.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        data = self.request.GET.copy()
+        data.setdefault("month", format_month(last_complete_month(timezone.localdate())))
+        options = SummaryMonthForm(data)
+        filterset = WorkshopSummaryFilterSet(data, queryset=Workshop.objects.visible_to(user), request=self.request)
+        context.update(options=options, filter=filterset, summary=None)
+        if options.is_valid() and filterset.is_valid():
+            reports = WorkshopReport.objects.visible_to(user).filter(workshop__in=filterset.qs.values("pk"))
+            summary = workshop_summary(reports, month=options.cleaned_month())
+            chart = ChartSpec(
+                labels=[format_month(m.month) for m in summary.by_month], type="bar", axes={"y": _("人数")}
+            )
+            chart.add(_("带动就业人数"), [m.totals.employed for m in summary.by_month])
+            chart.add(_("其中低收入人数"), [m.totals.low_income_employed for m in summary.by_month])
+            context.update(summary=summary, chart=chart.as_dict(), sections=summary_sections(summary))
+        return context
+
+
+def summary_sections(summary) -> list[dict]:
+    """The summary page's two sections (the month, the year to date), each by county and by type."""
+    sections = []
+    for key, title, person_months in (
+        ("month", _("%(month)s 当月") % {"month": format_month(summary.month)}, False),
+        (
+            "year_to_date",
+            _("年度累计（%(first)s 至 %(last)s）")
+            % {"first": format_month(summary.year_start), "last": format_month(summary.month)},
+            True,
+        ),
+    ):
+        sections.append(
+            {
+                "id": key.replace("_", "-"),
+                "title": title,
+                "person_months": person_months,
+                "total": getattr(summary.total, key),
+                "by_region": [(group.label, getattr(group, key)) for group in summary.by_region],
+                "by_type": [(group.label, getattr(group, key)) for group in summary.by_type],
+            }
+        )
+    return sections
