@@ -77,3 +77,17 @@ def test_every_operation_documents_its_error_responses():
             assert {"401", "403", "404"} <= set(operation["responses"]), (path, method)
             if method in {"post", "patch"}:
                 assert "400" in operation["responses"], (path, method)
+
+
+@pytest.mark.parametrize(
+    ("url", "field"),
+    [
+        ("/api/v1/rollups/?year=0", "year"),  # was a 500: year 0 has no date range
+        ("/api/v1/rollups/?year=2025.5", "year"),
+        ("/api/v1/workshops/?checklist_complete=-58800", "checklist_complete"),
+    ],
+)
+def test_malformed_filters_of_later_apps_are_400s_too(api, world, url, field):
+    response = api.as_user(world.alice).get(url)
+    assert response.status_code == 400
+    assert field in response.json()

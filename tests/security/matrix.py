@@ -100,6 +100,8 @@ class Route:
     args: Callable[[Any], list] = pk_args
     ok: frozenset | None = None
     api: bool = False  # a named URL that is an API endpoint (token auth, 401/403 for anonymous)
+    invisible: frozenset = frozenset()  # signed-in roles that never see these objects (404, absent from lists)
+    binary: bool = False  # a download: the object's text is not searched for in the body
 
     @property
     def writes(self) -> bool:
@@ -169,11 +171,13 @@ def expectation(route: Route, role: str, placement: str, action: str, *, page: b
     if role == ANONYMOUS or (page and role == TOKEN):
         allowed = route.readers if action == "read" else route.writers
         return "ok" if ANONYMOUS in allowed else "login"
+    if role in route.invisible and route.kind != "list":
+        return "missing"
     if placement in (OUTSIDE, SIBLING):
         if route.kind in ("create", "create_form"):
             return "refused"
-        if action == "write" and role not in route.writers:
-            return "blocked"  # 403 for any write (existence not revealed either way) or 404
+        if role not in (route.readers if action == "read" else route.writers):
+            return "blocked"  # 403 whatever the object (existence not revealed either way) or 404
         return "missing"
     allowed = route.readers if action == "read" else route.writers
     return "ok" if role in allowed else "denied"

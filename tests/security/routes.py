@@ -25,11 +25,16 @@ from __future__ import annotations
 import datetime
 
 from alliances.models import Alliance, Membership, TeamRole
+from evaluations.models import Rollup
 from members.models import MemberOrganization, Person, Region
 from tests.factories import township, village
+from tests.factories_workshops import ReportFactory, Shops
+from workshops.models import WorkshopReport
 
 from .matrix import (
     EVERYONE,
+    LEADER,
+    STAFF,
     Resource,
     create,
     create_form,
@@ -77,6 +82,28 @@ def fresh_org(w) -> MemberOrganization:
     )[0]
 
 
+def shops(w) -> Shops:
+    """The workshops of tests/factories_workshops.py, built once per test."""
+    if not hasattr(w, "_shops"):
+        w._shops = Shops(w)
+    return w._shops
+
+
+def report_of(workshop) -> WorkshopReport:
+    return WorkshopReport.objects.filter(workshop=workshop).first() or ReportFactory(workshop=workshop)
+
+
+def rollup_for(region: Region, month: int) -> Rollup:
+    """A monthly bulletin; each placement has its own month, whose label identifies it."""
+    start = datetime.date(2025, month, 1)
+    return Rollup.objects.get_or_create(
+        kind="monthly_bulletin",
+        period_start=start,
+        region=region,
+        defaults={"period_key": f"2025-{month:02d}", "report": {}},
+    )[0]
+
+
 # --------------------------------------------------------------------------- resources
 
 ALLIANCE = Resource(inside=lambda w: w.alliance_a, outside=lambda w: w.alliance_b, sibling=lambda w: w.alliance_a2)
@@ -94,11 +121,32 @@ TEAM_ROLE = Resource(
     sibling=sibling_team_role,
     show=lambda r: r.person.name,
 )
+WORKSHOP = Resource(inside=lambda w: shops(w).a, outside=lambda w: shops(w).b, sibling=lambda w: shops(w).a_free)
+WORKSHOP_REPORT = Resource(
+    inside=lambda w: report_of(shops(w).a),
+    outside=lambda w: report_of(shops(w).b),
+    sibling=lambda w: report_of(shops(w).a_free),
+    show=lambda r: r.workshop.name,
+)
+# Rollups are published to a region and read by its staff and viewers (and those below);
+# leaders see none.
+ROLLUP = Resource(
+    inside=lambda w: rollup_for(w.town_a, 3),
+    outside=lambda w: rollup_for(w.town_b, 11),
+    sibling=lambda w: rollup_for(township(w.county_a, 2), 7),
+    show=lambda r: r.period.label,
+)
 # Regions are public reference data: nothing is outside anybody's scope.
 REGION = Resource(inside=lambda w: w.town_a)
 # Where new rows go: a region (organizations, alliances) and an organization (people).
 REGION_FOR_ORG = Resource(
     inside=lambda w: w.village_a, outside=lambda w: w.town_b, sibling=lambda w: sibling_org(w).region
+)
+# Where a new workshop goes: a village (with its host organization).
+VILLAGE = Resource(
+    inside=lambda w: w.village_a,
+    outside=lambda w: shops(w).village_b,
+    sibling=lambda w: shops(w).village_a2,
 )
 REGION_FOR_ALLIANCE = Resource(
     inside=lambda w: w.town_a, outside=lambda w: w.town_b, sibling=lambda w: township(w.county_a, 2)
@@ -154,6 +202,41 @@ def new_alliance(region: Region, *, api: bool) -> dict:
     }
 
 
+def workshop_form(w, shop) -> dict:
+    return {
+        "name": f"{shop.name}（改）",
+        "type": shop.type,
+        "region": shop.region_id,
+        "host": shop.host_id,
+        "opened_on": shop.opened_on.isoformat(),
+        "status": shop.status,
+    }
+
+
+def new_workshop(w, region: Region, *, api: bool) -> dict:
+    host = MemberOrganization.objects.get_or_create(name="新工坊承办单位", region=region, defaults={"kind": "village"})[
+        0
+    ]
+    return {
+        "name": "新建共富工坊",
+        "type": "processing",
+        "region": region.code if api else region.pk,
+        "host": host.pk,
+        "opened_on": "2024-01-01",
+        "status": "active",
+    }
+
+
+FIGURES = {
+    "employed": 12,
+    "low_income_employed": 3,
+    "wages_paid": "30000.00",
+    "income_increase_per_person": "1800.00",
+    "sales": "90000.00",
+}
+REPORTERS = STAFF | {LEADER}  # and the workshop's steward
+
+
 # --------------------------------------------------------------------------- pages
 # Every named URL except the Django admin (its own permission system, tested in
 # tests/test_admin.py) and the API router's names (covered by API below).
@@ -188,6 +271,20 @@ PAGES = {
         ALLIANCE, lambda w, a: {"person": w.person_a.pk, "role": "advisor", "started_on": TODAY}
     ),
     "alliances:teamrole-end": form(TEAM_ROLE, lambda w, r: {"ended_on": TODAY}, args=lambda r: [r.alliance_id, r.pk]),
+    "workshops:list": listing(WORKSHOP),
+    "workshops:summary": fixed(),
+    "workshops:detail": detail(WORKSHOP),
+    "workshops:create": create_form(VILLAGE, lambda w, r: new_workshop(w, r, api=False), readers=STAFF),
+    "workshops:edit": form(WORKSHOP, workshop_form, readers=STAFF),
+    "workshops:report-create": form(
+        WORKSHOP, lambda w, shop: {"month": "2025-02", **FIGURES}, readers=REPORTERS, writers=REPORTERS
+    ),
+    "workshops:report-edit": form(
+        WORKSHOP_REPORT, lambda w, r: {"month": "2025-01", **FIGURES}, readers=REPORTERS, writers=REPORTERS
+    ),
+    "evaluations:rollup-list": listing(ROLLUP, invisible=frozenset({LEADER})),
+    "evaluations:rollup-detail": detail(ROLLUP, invisible=frozenset({LEADER})),
+    "evaluations:rollup-xlsx": detail(ROLLUP, invisible=frozenset({LEADER}), binary=True),
 }
 
 
@@ -223,4 +320,19 @@ API = {
     ),
     ("/api/v1/team-roles/{id}/", "get"): detail(TEAM_ROLE),
     ("/api/v1/team-roles/{id}/", "patch"): update(TEAM_ROLE, lambda w, r: {"ended_on": TODAY}),
+    ("/api/v1/workshops/", "get"): listing(WORKSHOP),
+    ("/api/v1/workshops/", "post"): create(VILLAGE, lambda w, region: new_workshop(w, region, api=True)),
+    ("/api/v1/workshops/{id}/", "get"): detail(WORKSHOP),
+    ("/api/v1/workshops/{id}/", "patch"): update(WORKSHOP, lambda w, s: {"has_team": not s.has_team}),
+    ("/api/v1/workshops/summary/", "get"): fixed(),
+    ("/api/v1/workshop-reports/", "get"): listing(WORKSHOP_REPORT),
+    ("/api/v1/workshop-reports/", "post"): create(
+        WORKSHOP, lambda w, shop: {"workshop": shop.pk, "month": "2025-02", **FIGURES}, writers=REPORTERS
+    ),
+    ("/api/v1/workshop-reports/{id}/", "get"): detail(WORKSHOP_REPORT),
+    ("/api/v1/workshop-reports/{id}/", "patch"): update(
+        WORKSHOP_REPORT, lambda w, r: {"employed": 30}, writers=REPORTERS
+    ),
+    ("/api/v1/rollups/", "get"): listing(ROLLUP, invisible=frozenset({LEADER})),
+    ("/api/v1/rollups/{id}/", "get"): detail(ROLLUP, invisible=frozenset({LEADER})),
 }
