@@ -24,6 +24,8 @@ from members.audit import (
 from members.models import MemberOrganization, Person
 from members.services import person_update
 from tests.factories import PersonFactory
+from tests.factories_workshops import ReportFactory, Shops
+from workshops.services import workshop_report_update
 
 pytestmark = pytest.mark.django_db
 
@@ -205,3 +207,29 @@ def test_team_role_history_keeps_the_person_who_held_the_role(world):
     role = TeamRole.objects.get(alliance=world.alliance_b, role="leader")
     log = change_log([HistorySource(TeamRole.history.filter(id=role.pk), title="person")], user=world.bob)
     assert [entry.subject for entry in log] == ["工作团队角色 · 李海"]
+
+
+def test_workshop_page_shows_who_corrected_a_monthly_report(client, world):
+
+    shops = Shops(world)
+    report = ReportFactory(workshop=shops.a, month=datetime.date(2025, 1, 1), employed=20)
+    client.force_login(world.lily)  # the alliance's leader corrects the figures
+    client.post(
+        reverse("workshops:report-edit", args=[report.pk]),
+        {
+            "month": "2025-01",
+            "employed": 25,
+            "low_income_employed": report.low_income_employed,
+            "wages_paid": report.wages_paid,
+            "income_increase_per_person": report.income_increase_per_person,
+            "sales": report.sales,
+        },
+    )
+    report.refresh_from_db()
+    assert report.employed == 25
+    workshop_report_update(actor=world.alice, report=report, employed=26)
+    client.force_login(world.carol)
+    section = history_section(client.get(reverse("workshops:detail", args=[shops.a.pk])).content.decode())
+    assert "<del>20</del> → <ins>25</ins>" in section and "lily" in section
+    assert "<del>25</del> → <ins>26</ins>" in section and "alice" in section
+    assert f"{report._meta.verbose_name} · 2025-01-01" in section
