@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import datetime
 import random
+import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
+
+from django.db.models import Q
 
 from members.demo import (
     COUNTY_BY_CODE6,
@@ -29,16 +33,48 @@ from members.models import OrganizationKind
 from members.services import validated_save
 
 from .models import (
+    Activity,
     Alliance,
     AllianceScope,
     AllianceStatus,
+    Claim,
+    EntityPlatform,
     FormationMode,
+    Meeting,
     Membership,
     MembershipRole,
+    Mentorship,
+    Need,
+    Resource,
+    Shareholding,
     TeamRole,
     TeamRoleKind,
 )
-from .services import alliance_create, alliance_update, membership_add, membership_end, team_role_assign
+from .services import (
+    activity_create,
+    activity_update,
+    alliance_create,
+    alliance_update,
+    claim_create,
+    claim_resolve,
+    claim_start,
+    claim_withdraw,
+    meeting_create,
+    meeting_update,
+    membership_add,
+    membership_end,
+    mentorship_create,
+    mentorship_end,
+    mentorship_update,
+    need_create,
+    need_update,
+    platform_create,
+    platform_update,
+    resource_create,
+    resource_update,
+    shareholding_set,
+    team_role_assign,
+)
 
 Date = datetime.date
 
@@ -715,6 +751,7 @@ def seed(ctx: DemoContext) -> None:
                 membership.left_on = item.left_on
                 validated_save(membership)
         sync_team(ctx, alliance, plan, people, roles)
+    seed_operations(ctx, plans, alliances)
 
 
 def sync_team(
@@ -740,3 +777,509 @@ def sync_team(
             ctx.count("updated", TeamRole)
             role.ended_on = item.ended_on
             validated_save(role)
+
+
+# =========================================================================== operations
+# A year of "三会" meetings and "五联" activities up to the real date (ctx.live_today), with
+# some alliances off rhythm; mentors and apprentices; the entity platforms the covenants
+# promise, with their shareholders; needs and resources with claims in every state.
+#
+# Meetings and activities are time series: each period's draws come from a generator seeded
+# with the alliance and the period, so a month keeps its meeting when the window moves on.
+# Everything else is structural and dated from ctx.today. Rows are keyed on their natural keys
+# (alliance, kind, date; alliance, date, title; ...) and only missing or changed ones are written.
+
+MEETING_PLACES = ["{lead}党群服务中心", "联盟党建阵地", "{township}便民服务中心会议室", "{lead}文化礼堂"]
+MONTHLY_TOPICS = [
+    "通报本月重点项目推进情况，梳理堵点难点",
+    "研究{product}产销对接和统一品牌事宜",
+    "协调村道维修和人居环境整治",
+    "部署防汛防台和安全生产工作",
+    "研究闲置农房和集体资产盘活",
+    "对接共富工坊用工需求",
+    "商议民生实事项目清单",
+    "交流“三张清单”认领和办理进展",
+]
+QUARTERLY_TOPICS = [
+    "产业融合专题：{product}全产业链发展",
+    "基层治理专题：矛盾纠纷联调联处",
+    "乡村运营专题：农文旅融合发展",
+    "共富专题：村级集体经济增收路径",
+    "人才专题：导师帮带与后备干部培养",
+]
+DECISIONS = [
+    "明确责任单位和完成时限，下次碰头会通报进展。",
+    "由牵头村统筹，成员单位按清单分工落实。",
+    "形成项目化任务清单，报镇街党委备案。",
+    "提请县级相关部门协调解决。",
+]
+ACTIVITY_TITLES = {
+    "joint_training": ["“七一”联合主题党日", "联合党课：学习贯彻党的二十届三中全会精神", "党员冬训集中学习"],
+    "joint_cadre": ["村党组织书记“擂台比武”", "后备干部跟班学习", "“书记·向未来”项目路演"],
+    "joint_event": ["邻里文化节", "志愿服务集市", "农民丰收节"],
+    "joint_consultation": ["片区规划联席议事会", "产业项目选址协商会", "供水管网建设协商会"],
+    "joint_work": ["人居环境整治联合行动", "防汛防台联防联动", "共富工坊用工对接会"],
+}
+MENTOR_TITLES = {"金牌导师": 4, "兴村治社名师": 2, "导师": 1}
+# The rhythm an alliance keeps: chance of skipping a monthly, quarterly, annual meeting, and of an activity a month.
+PROFILES = {
+    "regular": (0.0, 0.0, 0.0, 0.5),
+    "patchy": (0.3, 0.25, 0.0, 0.35),
+    "lax": (0.6, 0.5, 0.5, 0.15),
+}
+PROFILE_WEIGHTS = {"regular": 13, "patchy": 5, "lax": 2}
+FORCED_PROFILES = {"姜山共富党建联盟": "regular", "姜山片区强村富民党建联盟": "patchy"}
+PLATFORM_KINDS = {
+    "强村公司": "strong_village",
+    "强社公司": "strong_community",
+    "联合社": "joint_cooperative",
+    "共富公司": "common_prosperity",
+}
+PLATFORM_OWNERSHIPS = {"联盟独资": "alliance_owned", "多村合作": "multi_village", "镇村联营": "town_village"}
+PLATFORM_NAMES = {
+    "strong_village": "{place}强村发展有限公司",
+    "strong_community": "{place}强社物业服务有限公司",
+    "joint_cooperative": "{place}{product}专业合作社联合社",
+    "common_prosperity": "{place}共富实业有限公司",
+}
+# A platform is named after its alliance: 龙观农文旅融合党建联盟 -> 龙观农文旅融合强村发展有限公司.
+ALLIANCE_NAME_TAIL = re.compile(r"[“”]|党建联盟$|联村党委$")
+NEEDS = [
+    ("高山村组季节性缺水", "infrastructure", "地势较高的自然村夏季供水不足，需延伸供水管网。"),
+    ("{product}缺少稳定销售渠道", "industry", "产量逐年增加，但缺少稳定的批发和电商渠道。"),
+    ("村道狭窄会车困难", "infrastructure", "主干村道宽度不足 4 米，节假日游客车辆拥堵。"),
+    ("居家养老服务站缺少护理人员", "livelihood", "高龄独居老人增多，助餐助浴服务人手不足。"),
+    ("电商直播人才缺乏", "talent", "希望对接直播培训和运营团队，带动农产品线上销售。"),
+    ("农村生活污水管网老旧", "infrastructure", "部分管网建于十年前，破损渗漏，需要改造。"),
+    ("矛盾纠纷调处力量不足", "governance", "土地流转和邻里纠纷增多，需要法律服务力量下沉。"),
+    ("冷链仓储设施缺口", "industry", "生鲜产品缺少冷库，损耗较大。"),
+    ("村级项目启动资金不足", "funding", "共富项目已完成规划，启动资金尚有缺口。"),
+]
+RESOURCES = [
+    ("闲置资金", "funds", "万元", (50, 2000), "村集体账面闲置资金，可投入联盟共富项目按股分红。"),
+    ("抛荒土地", "land", "亩", (20, 300), "山坡地和零星抛荒地，可统一流转发展特色种植。"),
+    ("闲置厂房", "buildings", "平方米", (500, 5000), "原村办企业厂房，水电齐全，可改造为共富工坊。"),
+    ("闲置校舍", "buildings", "平方米", (300, 2000), "撤并后的村小校舍，可用于研学或养老服务。"),
+    ("农技专家服务团队", "talent", "人", (3, 12), "结对高校院所和农技站专家，可提供技术指导。"),
+    ("电商直播间", "equipment", "间", (1, 4), "已建成的直播间和设备，可错峰共享使用。"),
+]
+CLAIM_STATES = {"open": 3, "claimed": 2, "in_progress": 2, "resolved": 3, "withdrawn": 1}
+CLAIM_OFFERS = [
+    "安排专项资金并组织施工",
+    "对接销售渠道和冷链物流",
+    "派出专业技术人员驻点服务",
+    "统筹成员单位力量共同推进",
+]
+CLAIM_RESULTS = ["已按计划完成，群众满意。", "项目已建成投用。", "已签订长期合作协议。", "问题已解决并建立长效机制。"]
+WITHDRAW_REASONS = ["资金未能到位，暂缓实施。", "经协商由其他单位承接。", "现场条件不具备，另行对接。"]
+
+
+def period_rng(*parts: Any) -> random.Random:
+    """A generator for one alliance's one period: the same draws whatever else changes."""
+    return random.Random(":".join(str(part) for part in ("operations", *parts)))
+
+
+def add_months(day: Date, months: int) -> Date:
+    index = day.year * 12 + day.month - 1 + months
+    return Date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass
+class OperationsContext:
+    ctx: DemoContext
+    members: MembersPlan
+    organizations: dict[tuple[str, str], Any]
+    people: dict[str, Any]
+    alliances: dict[str, Alliance]
+
+    def current_orgs(self, plan: AlliancePlan, on: Date) -> list[Any]:
+        return [
+            self.organizations[item.org.key]
+            for item in plan.memberships
+            if item.joined_on <= on and (item.left_on is None or item.left_on > on)
+        ]
+
+    def team(self, plan: AlliancePlan, role: str, on: Date) -> list[Any]:
+        return [
+            self.people[item.mobile]
+            for item in plan.team
+            if item.role == role and item.started_on <= on and (item.ended_on is None or item.ended_on > on)
+        ]
+
+    def words(self, plan: AlliancePlan, rng: random.Random) -> dict[str, str]:
+        spec = COUNTY_BY_CODE6[plan.lead_region[:6]]
+        lead = plan.memberships[0].org
+        township = self.members.region_names.get(lead.township or plan.lead_region, "")
+        return {
+            "lead": re.sub(r"(党委|党总支|党支部)$", "", lead.name),
+            "township": township,
+            "product": rng.choice(PRODUCTS[spec.style]),
+        }
+
+
+def seed_operations(ctx: DemoContext, plans: list[AlliancePlan], alliances: dict[str, Alliance]) -> None:
+    db = ctx.shared["members_db"]
+    ops = OperationsContext(ctx, ctx.shared["members"], db["organizations"], db["people"], alliances)
+    profiles = {
+        plan.code: FORCED_PROFILES.get(plan.name) or ("lax" if plan.status == AllianceStatus.RECTIFYING else choice)
+        for plan, choice in zip(
+            plans, ctx.rng.choices(list(PROFILE_WEIGHTS), list(PROFILE_WEIGHTS.values()), k=len(plans)), strict=True
+        )
+    }
+    living = [plan for plan in plans if plan.status != AllianceStatus.DISSOLVED]
+    seed_meetings(ops, living, profiles)
+    seed_activities(ops, living, profiles)
+    seed_mentorships(ops, living)
+    seed_platforms(ops, living)
+    seed_lists(ops, living)
+
+
+def rhythm_dates(plan: AlliancePlan, today: Date, skips: tuple[float, float, float]) -> list[tuple[str, Date]]:
+    """(kind, date) of the meetings held: 12 months, 4 quarters, 2 years back and the current ones."""
+    this_month = Date(today.year, today.month, 1)
+    wanted: list[tuple[str, Date, int]] = []  # kind, period start, months in the period
+    wanted += [("monthly", add_months(this_month, -back), 1) for back in range(12, -1, -1)]
+    this_quarter = Date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
+    wanted += [("quarterly", add_months(this_quarter, -3 * back), 3) for back in range(4, -1, -1)]
+    wanted += [("annual", Date(today.year - back, 1, 1), 12) for back in (2, 1, 0)]
+    skip = dict(zip(("monthly", "quarterly", "annual"), skips, strict=True))
+    held = []
+    for kind, start, months in wanted:
+        if start < plan.founded_on:
+            continue
+        rng = period_rng(plan.code, kind, start)
+        if rng.random() < skip[kind]:
+            continue
+        if kind == "annual":
+            day = Date(start.year, 12, rng.randint(15, 30))
+        else:
+            month = add_months(start, rng.randrange(months) if kind == "quarterly" else 0)
+            day = Date(month.year, month.month, rng.randint(3, 28))
+        if day <= today:
+            held.append((kind, day))
+    return held
+
+
+def seed_meetings(ops: OperationsContext, plans: list[AlliancePlan], profiles: dict[str, str]) -> None:
+    ctx, today = ops.ctx, ops.ctx.live_today
+    ids = [ops.alliances[plan.code].pk for plan in plans]
+    existing = {(m.alliance_id, m.kind, m.held_on): m for m in Meeting.objects.filter(alliance_id__in=ids)}
+    for plan in plans:
+        alliance = ops.alliances[plan.code]
+        for kind, day in rhythm_dates(plan, today, PROFILES[profiles[plan.code]][:3]):
+            rng = period_rng(plan.code, kind, day, "text")
+            words = ops.words(plan, rng)
+            if kind == "annual":
+                topics = f"{day.year}年度联盟工作述职暨考评：带头人述职，成员单位书记互评，部署下一年度项目清单"
+            else:
+                topics = rng.choice(MONTHLY_TOPICS if kind == "monthly" else QUARTERLY_TOPICS).format(**words)
+            values = {
+                "place": rng.choice(MEETING_PLACES).format(**words),
+                "topics": topics,
+                "decisions": rng.choice(DECISIONS),
+                "minutes": f"{topics}。与会单位逐一发言，{rng.choice(DECISIONS)}",
+            }
+            meeting = existing.get((alliance.pk, kind, day))
+            if meeting is None:
+                organizations = ops.current_orgs(plan, day)
+                if profiles[plan.code] != "regular" and len(organizations) > 2:
+                    organizations = organizations[:1] + rng.sample(organizations[1:], len(organizations) // 2)
+                attendees = ops.team(plan, "leader", day) + ops.team(plan, "instructor", day)
+                if kind != "monthly":
+                    attendees += ops.team(plan, "advisor", day)
+                ctx.count("created", Meeting)
+                meeting_create(
+                    actor=ctx.actor,
+                    alliance=alliance,
+                    kind=kind,
+                    held_on=day,
+                    attending_organizations=organizations,
+                    attendees=list(dict.fromkeys(attendees)),
+                    **values,
+                )
+            elif changed := changes(meeting, values):
+                ctx.count("updated", Meeting)
+                meeting_update(actor=ctx.actor, meeting=meeting, **changed)
+
+
+def seed_activities(ops: OperationsContext, plans: list[AlliancePlan], profiles: dict[str, str]) -> None:
+    ctx, today = ops.ctx, ops.ctx.live_today
+    ids = [ops.alliances[plan.code].pk for plan in plans]
+    existing = {(a.alliance_id, a.held_on, a.title): a for a in Activity.objects.filter(alliance_id__in=ids)}
+    this_month = Date(today.year, today.month, 1)
+    for plan in plans:
+        alliance = ops.alliances[plan.code]
+        chance = PROFILES[profiles[plan.code]][3]
+        for back in range(12, -1, -1):
+            month = add_months(this_month, -back)
+            rng = period_rng(plan.code, "activity", month)
+            if month < plan.founded_on or rng.random() >= chance:
+                continue
+            day = Date(month.year, month.month, rng.randint(1, 28))
+            if day > today:
+                continue
+            kind = rng.choice(list(ACTIVITY_TITLES))
+            title = rng.choice(ACTIVITY_TITLES[kind])
+            words = ops.words(plan, rng)
+            values = {
+                "kind": kind,
+                "place": rng.choice(MEETING_PLACES).format(**words),
+                "participant_count": rng.randint(2, 20) * 10,
+                "summary": f"{plan.name}成员单位共同开展“{title}”，{rng.choice(DECISIONS)}",
+            }
+            activity = existing.get((alliance.pk, day, title))
+            if activity is None:
+                people = ops.team(plan, "leader", day) + ops.team(plan, "instructor", day)
+                ctx.count("created", Activity)
+                activity_create(
+                    actor=ctx.actor,
+                    alliance=alliance,
+                    title=title,
+                    held_on=day,
+                    participating_organizations=ops.current_orgs(plan, day),
+                    participants=list(dict.fromkeys(people)),
+                    **values,
+                )
+            elif changed := changes(activity, values):
+                ctx.count("updated", Activity)
+                activity_update(actor=ctx.actor, activity=activity, **changed)
+
+
+def seed_mentorships(ops: OperationsContext, plans: list[AlliancePlan]) -> None:
+    ctx, rng, today = ops.ctx, ops.ctx.rng, ops.ctx.today
+    ids = [ops.alliances[plan.code].pk for plan in plans]
+    existing = {
+        (m.alliance_id, m.mentor_id, m.apprentice_id, m.started_on): m
+        for m in Mentorship.objects.filter(alliance_id__in=ids)
+    }
+    titles = list(MENTOR_TITLES)
+    for plan in plans:
+        alliance = ops.alliances[plan.code]
+        leaders = [item.mobile for item in plan.team if item.role == TeamRoleKind.LEADER and item.ended_on is None]
+        advisors = [item.mobile for item in plan.team if item.role == TeamRoleKind.ADVISOR]
+        apprentices = [
+            ops.members.secretary_of[item.org.key]
+            for item in plan.memberships[1:]
+            if item.left_on is None and item.org.kind in VILLAGE_KINDS
+        ]
+        count = rng.randint(0, 3)
+        mentors = (leaders + advisors)[:2]
+        chosen = rng.sample(apprentices, min(count, len(apprentices)))
+        for index, apprentice_mobile in enumerate(chosen):
+            mentor_mobile = mentors[index % len(mentors)]
+            started_on = random_date(rng, plan.founded_on, today)
+            ended_on = None
+            if rng.random() < 0.25 and (today - started_on).days > 400:
+                ended_on = started_on + datetime.timedelta(days=rng.randint(365, (today - started_on).days))
+            title = rng.choices(titles, weights=list(MENTOR_TITLES.values()))[0]
+            mentor, apprentice = ops.people[mentor_mobile], ops.people[apprentice_mobile]
+            if mentor == apprentice:
+                continue
+            values = {
+                "mentor_title": title,
+                "goals": "帮助徒弟提升抓党建、促发展、优治理能力，一年内领办一个发展项目。",
+            }
+            row = existing.get((alliance.pk, mentor.pk, apprentice.pk, started_on))
+            if row is None:
+                ctx.count("created", Mentorship)
+                row = mentorship_create(
+                    actor=ctx.actor,
+                    alliance=alliance,
+                    mentor=mentor,
+                    apprentice=apprentice,
+                    started_on=started_on,
+                    **values,
+                )
+            elif changed := changes(row, values):
+                ctx.count("updated", Mentorship)
+                mentorship_update(actor=ctx.actor, mentorship=row, **changed)
+            if ended_on and row.ended_on is None:
+                ctx.count("updated", Mentorship)
+                mentorship_end(actor=ctx.actor, mentorship=row, ended_on=ended_on)
+
+
+def seed_platforms(ops: OperationsContext, plans: list[AlliancePlan]) -> None:
+    """The platform each covenant promises ("按照“多村合作”方式组建强村公司"), with its shareholders."""
+    ctx, rng = ops.ctx, ops.ctx.rng
+    ids = [ops.alliances[plan.code].pk for plan in plans]
+    existing = {(p.alliance_id, p.name): p for p in EntityPlatform.objects.filter(alliance_id__in=ids)}
+    holdings = {
+        (h.platform_id, h.alliance_id, h.organization_id): h
+        for h in Shareholding.objects.filter(platform__alliance_id__in=ids)
+    }
+    by_county: dict[str, list[AlliancePlan]] = {}
+    for plan in plans:
+        by_county.setdefault(plan.lead_region[:6], []).append(plan)
+    for plan in plans:
+        found = re.search(r"按照“(.+?)”方式组建(.+?)，", plan.covenant)
+        if not found:
+            continue
+        ownership, kind = PLATFORM_OWNERSHIPS[found.group(1)], PLATFORM_KINDS[found.group(2)]
+        alliance = ops.alliances[plan.code]
+        words = ops.words(plan, rng)
+        place = ALLIANCE_NAME_TAIL.sub("", plan.name).removesuffix("片区")
+        name = PLATFORM_NAMES[kind].format(place=place, product=words["product"])
+        capital = Decimal(rng.randint(10, 200) * 100000)
+        values = {
+            "kind": kind,
+            "ownership": ownership,
+            "established_on": random_date(rng, plan.founded_on, plan.founded_on + datetime.timedelta(days=365)),
+            "registered_capital": capital,
+            "annual_revenue": Decimal(rng.randint(50, 900) * 10000) + Decimal(rng.randint(0, 99)) / 100,
+            "revenue_year": ctx.today.year - 1,
+            "business_scope": f"统筹经营联盟内闲置资产资源，发展{words['product']}产业和农文旅项目，收益按股分红。",
+        }
+        platform = existing.get((alliance.pk, name))
+        if platform is None:
+            ctx.count("created", EntityPlatform)
+            platform = platform_create(actor=ctx.actor, alliance=alliance, name=name, **values)
+        elif changed := changes(platform, values):
+            ctx.count("updated", EntityPlatform)
+            platform_update(actor=ctx.actor, platform=platform, **changed)
+        stakes = shareholders(rng, ops, plan, ownership, by_county[plan.lead_region[:6]])
+        for holder, percentage in stakes:
+            is_alliance = isinstance(holder, Alliance)
+            key = (platform.pk, holder.pk if is_alliance else None, None if is_alliance else holder.pk)
+            holding = holdings.get(key)
+            contribution = (capital * percentage / 100).quantize(Decimal("0.01"))
+            if holding is None or holding.percentage != percentage or holding.capital_contribution != contribution:
+                ctx.count("created" if holding is None else "updated", Shareholding)
+                shareholding_set(
+                    actor=ctx.actor,
+                    platform=platform,
+                    percentage=percentage,
+                    capital_contribution=contribution,
+                    **({"alliance": holder} if is_alliance else {"organization": holder}),
+                )
+
+
+def shareholders(
+    rng: random.Random, ops: OperationsContext, plan: AlliancePlan, ownership: str, neighbours: list[AlliancePlan]
+) -> list[tuple[Any, Decimal]]:
+    """Stakes that add up to 100 %: the alliance alone, its villages, or the township with its villages."""
+    alliance = ops.alliances[plan.code]
+    villages = [
+        ops.organizations[item.org.key]
+        for item in plan.memberships
+        if item.left_on is None and item.org.kind in VILLAGE_KINDS
+    ]
+    if ownership == "alliance_owned" or not villages:
+        return [(alliance, Decimal("100"))]
+    stakes: list[tuple[Any, Decimal]] = []
+    remaining = 100 - rng.choice([0, 0, 0, 10, 20])  # the rest is held by investors outside the platform's books
+    if ownership == "town_village":
+        stakes.append((alliance, Decimal(rng.choice([30, 40, 51]))))
+        remaining -= int(stakes[0][1])
+    others = [p for p in neighbours if p.code != plan.code]
+    if others and rng.random() < 0.3:
+        partner = ops.alliances[rng.choice(others).code]
+        stakes.append((partner, Decimal("10")))
+        remaining -= 10
+    share = remaining // len(villages)
+    for index, village in enumerate(villages):
+        stakes.append((village, Decimal(remaining - share * (len(villages) - 1) if index == 0 else share)))
+    return stakes
+
+
+def seed_lists(ops: OperationsContext, plans: list[AlliancePlan]) -> None:
+    """Needs and resources, and claims that take each one to its planned state."""
+    ctx, rng = ops.ctx, ops.ctx.rng
+    end = min(ctx.today, ctx.live_today)
+    ids = [ops.alliances[plan.code].pk for plan in plans]
+    needs = {(n.alliance_id, n.title, n.posted_on): n for n in Need.objects.filter(alliance_id__in=ids)}
+    resources = {(r.alliance_id, r.title, r.posted_on): r for r in Resource.objects.filter(alliance_id__in=ids)}
+    entries: list[tuple[AlliancePlan, Need | Resource]] = []
+    for plan in plans:
+        alliance = ops.alliances[plan.code]
+        words = ops.words(plan, rng)
+        for pattern, category, description in rng.sample(NEEDS, rng.randint(1, 3)):
+            title = pattern.format(**words)
+            posted_on = end - datetime.timedelta(days=rng.randint(60, 330))
+            values = {"category": category, "description": description, "open_to_all": rng.random() < 0.3}
+            need = needs.get((alliance.pk, title, posted_on))
+            if need is None:
+                ctx.count("created", Need)
+                need = need_create(actor=ctx.actor, alliance=alliance, title=title, posted_on=posted_on, **values)
+            elif changed := changes(need, values):
+                ctx.count("updated", Need)
+                need_update(actor=ctx.actor, need=need, **changed)
+            entries.append((plan, need))
+        for title, category, unit, (low, high), description in rng.sample(RESOURCES, rng.randint(0, 2)):
+            posted_on = end - datetime.timedelta(days=rng.randint(60, 330))
+            values = {
+                "category": category,
+                "description": description,
+                "quantity": Decimal(rng.randint(low, high)),
+                "unit": unit,
+            }
+            resource = resources.get((alliance.pk, title, posted_on))
+            if resource is None:
+                ctx.count("created", Resource)
+                resource = resource_create(
+                    actor=ctx.actor, alliance=alliance, title=title, posted_on=posted_on, **values
+                )
+            elif changed := changes(resource, values):
+                ctx.count("updated", Resource)
+                resource_update(actor=ctx.actor, resource=resource, **changed)
+            entries.append((plan, resource))
+    seed_claims(ops, plans, entries, end)
+
+
+def seed_claims(
+    ops: OperationsContext, plans: list[AlliancePlan], entries: list[tuple[AlliancePlan, Need | Resource]], end: Date
+) -> None:
+    ctx, rng = ops.ctx, ops.ctx.rng
+    states = shuffled_cover(rng, CLAIM_STATES, len(entries))
+    existing = {
+        (c.need_id, c.resource_id): c
+        for c in Claim.objects.filter(
+            Q(need__in=[e for _p, e in entries if isinstance(e, Need)])
+            | Q(resource__in=[e for _p, e in entries if isinstance(e, Resource)])
+        )
+    }
+    by_county: dict[str, list[AlliancePlan]] = {}
+    for plan in plans:
+        by_county.setdefault(plan.lead_region[:6], []).append(plan)
+    departments = {
+        county: [
+            ops.organizations[org.key]
+            for org in ops.members.county_orgs(county)
+            if org.kind == OrganizationKind.GOVERNMENT
+        ]
+        for county in by_county
+    }
+    for (plan, entry), state in zip(entries, states, strict=True):
+        county = plan.lead_region[:6]
+        is_need = isinstance(entry, Need)
+        neighbours = [p for p in by_county[county] if p.code != plan.code]
+        if is_need and entry.open_to_all and rng.random() < 0.5:
+            neighbours = [p for p in plans if p.lead_region[:6] != county]
+        use_department = is_need and departments[county] and (not neighbours or rng.random() < 0.4)
+        claimant = (
+            rng.choice(departments[county])
+            if use_department
+            else (ops.alliances[rng.choice(neighbours).code] if neighbours else None)
+        )
+        claimed_on = min(entry.posted_on + datetime.timedelta(days=rng.randint(3, 30)), end)
+        started_on = min(claimed_on + datetime.timedelta(days=rng.randint(5, 30)), end)
+        closed_on = min(started_on + datetime.timedelta(days=rng.randint(20, 120)), end)
+        texts = (rng.choice(CLAIM_OFFERS), rng.choice(CLAIM_RESULTS), rng.choice(WITHDRAW_REASONS))
+        if (
+            state == "open"
+            or claimant is None
+            or (entry.pk and (entry.pk if is_need else None, None if is_need else entry.pk) in existing)
+        ):
+            continue
+        target = {"need": entry} if is_need else {"resource": entry}
+        party = (
+            {"claimant_alliance": claimant} if isinstance(claimant, Alliance) else {"claimant_organization": claimant}
+        )
+        ctx.count("created", Claim)
+        claim = claim_create(actor=ctx.actor, offer=texts[0], claimed_on=claimed_on, **target, **party)
+        if state == "withdrawn":
+            claim_withdraw(actor=ctx.actor, claim=claim, note=texts[2], closed_on=started_on)
+            continue
+        if state in {"in_progress", "resolved"}:
+            claim = claim_start(actor=ctx.actor, claim=claim, started_on=started_on)
+        if state == "resolved":
+            claim_resolve(actor=ctx.actor, claim=claim, note=texts[1], closed_on=closed_on)

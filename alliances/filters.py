@@ -3,17 +3,33 @@
 from __future__ import annotations
 
 import django_filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from members.filters import BooleanFilter, IntegerFilter, RegionSubtreeFilter, SearchFilter
 
 from .models import (
+    Activity,
+    ActivityKind,
     Alliance,
     AllianceScope,
     AllianceStatus,
+    Claim,
+    ClaimStatus,
+    EntityPlatform,
     FormationMode,
+    ListStatus,
+    Meeting,
+    MeetingKind,
     Membership,
     MembershipRole,
+    Mentorship,
+    Need,
+    NeedCategory,
+    PlatformKind,
+    PlatformOwnership,
+    Resource,
+    ResourceCategory,
     TeamRole,
     TeamRoleKind,
 )
@@ -69,3 +85,124 @@ class TeamRoleFilterSet(django_filters.FilterSet):
     class Meta:
         model = TeamRole
         fields = ["alliance", "person", "role", "current"]
+
+
+# =========================================================================== operations
+
+
+class AllianceRecordFilterSet(django_filters.FilterSet):
+    """Filters every record that belongs to one alliance shares: region subtree and alliance."""
+
+    region = RegionSubtreeFilter(path="alliance__lead_region")
+    alliance = django_filters.NumberFilter(field_name="alliance_id", label=_("联盟"))
+
+
+class DatedRecordFilterSet(AllianceRecordFilterSet):
+    held_after = django_filters.DateFilter(field_name="held_on", lookup_expr="gte", label=_("日期起"))
+    held_before = django_filters.DateFilter(field_name="held_on", lookup_expr="lte", label=_("日期止"))
+
+
+class MeetingFilterSet(DatedRecordFilterSet):
+    kind = django_filters.ChoiceFilter(choices=MeetingKind.choices, label=_("会议类型"))
+    q = SearchFilter(fields=("topics", "decisions", "place", "alliance__name"))
+    ordering = django_filters.OrderingFilter(
+        fields=(("held_on", "held_on"), ("kind", "kind"), ("alliance__name", "alliance")),
+        field_labels={"held_on": _("召开日期"), "kind": _("会议类型"), "alliance__name": _("联盟")},
+        label=_("排序"),
+    )
+
+    class Meta:
+        model = Meeting
+        fields = ["region", "alliance", "kind", "held_after", "held_before", "q"]
+
+
+class ActivityFilterSet(DatedRecordFilterSet):
+    kind = django_filters.ChoiceFilter(choices=ActivityKind.choices, label=_("活动类型"))
+    q = SearchFilter(fields=("title", "summary", "place", "alliance__name"))
+    ordering = django_filters.OrderingFilter(
+        fields=(("held_on", "held_on"), ("kind", "kind"), ("participant_count", "participant_count")),
+        field_labels={"held_on": _("活动日期"), "kind": _("活动类型"), "participant_count": _("参与人次")},
+        label=_("排序"),
+    )
+
+    class Meta:
+        model = Activity
+        fields = ["region", "alliance", "kind", "held_after", "held_before", "q"]
+
+
+class MentorshipFilterSet(AllianceRecordFilterSet):
+    current = django_filters.BooleanFilter(field_name="ended_on", lookup_expr="isnull", label=_("帮带中"))
+    person = django_filters.NumberFilter(method="filter_person", label=_("人员"))
+    q = SearchFilter(fields=("mentor__name", "apprentice__name", "mentor_title", "alliance__name"))
+
+    class Meta:
+        model = Mentorship
+        fields = ["region", "alliance", "current", "person", "q"]
+
+    def filter_person(self, queryset, name, value):
+        return queryset.filter(Q(mentor_id=value) | Q(apprentice_id=value))
+
+
+class EntityPlatformFilterSet(AllianceRecordFilterSet):
+    kind = django_filters.ChoiceFilter(choices=PlatformKind.choices, label=_("平台类型"))
+    ownership = django_filters.ChoiceFilter(choices=PlatformOwnership.choices, label=_("组建方式"))
+    q = SearchFilter(fields=("name", "business_scope", "alliance__name"))
+    ordering = django_filters.OrderingFilter(
+        fields=(("name", "name"), ("registered_capital", "registered_capital"), ("annual_revenue", "annual_revenue")),
+        field_labels={"name": _("名称"), "registered_capital": _("注册资本"), "annual_revenue": _("年营业收入")},
+        label=_("排序"),
+    )
+
+    class Meta:
+        model = EntityPlatform
+        fields = ["region", "alliance", "kind", "ownership", "q"]
+
+
+class ListEntryFilterSet(AllianceRecordFilterSet):
+    status = django_filters.ChoiceFilter(choices=ListStatus.choices, label=_("状态"))
+    q = SearchFilter(fields=("title", "description", "alliance__name"))
+    ordering = django_filters.OrderingFilter(
+        fields=(("posted_on", "posted_on"), ("title", "title"), ("status", "status")),
+        field_labels={"posted_on": _("发布日期"), "title": _("标题"), "status": _("状态")},
+        label=_("排序"),
+    )
+
+
+class NeedFilterSet(ListEntryFilterSet):
+    category = django_filters.ChoiceFilter(choices=NeedCategory.choices, label=_("需求类别"))
+    open_to_all = django_filters.BooleanFilter(label=_("面向全域公开"))
+
+    class Meta:
+        model = Need
+        fields = ["region", "alliance", "status", "category", "open_to_all", "q"]
+
+
+class ResourceFilterSet(ListEntryFilterSet):
+    category = django_filters.ChoiceFilter(choices=ResourceCategory.choices, label=_("资源类别"))
+
+    class Meta:
+        model = Resource
+        fields = ["region", "alliance", "status", "category", "q"]
+
+
+class ClaimFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=ClaimStatus.choices, label=_("状态"))
+    target = django_filters.ChoiceFilter(
+        choices=[("need", _("需求")), ("resource", _("资源"))], method="filter_target", label=_("认领对象")
+    )
+    need = django_filters.NumberFilter(field_name="need_id", label=_("需求"))
+    resource = django_filters.NumberFilter(field_name="resource_id", label=_("资源"))
+    alliance = django_filters.NumberFilter(method="filter_alliance", label=_("联盟（发布方或认领方）"))
+    organization = django_filters.NumberFilter(field_name="claimant_organization_id", label=_("认领单位"))
+
+    class Meta:
+        model = Claim
+        fields = ["status", "target", "need", "resource", "alliance", "organization"]
+
+    def filter_target(self, queryset, name, value):
+        return queryset.filter(**{f"{value}__isnull": False})
+
+    def filter_alliance(self, queryset, name, value):
+        return queryset.filter(
+            Q(need__alliance_id=value) | Q(resource__alliance_id=value) | Q(claimant_alliance_id=value)
+        )

@@ -1,14 +1,34 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.forms import ScopedModelForm, regions_for
 from members.models import MemberOrganization, Person
 
-from .models import Alliance, Membership, TeamRole
+from .models import (
+    Activity,
+    Alliance,
+    Claim,
+    EntityPlatform,
+    Meeting,
+    Membership,
+    Mentorship,
+    Need,
+    Resource,
+    TeamRole,
+)
+from .services import (
+    PLATFORM_FIELDS,
+    alliance_organizations,
+    alliance_people,
+    alliances_writable_by,
+    organizations_claiming_for,
+)
 
 
 class DateInput(forms.DateInput):
@@ -70,3 +90,219 @@ class TeamRoleForm(ScopedModelForm):
 
 class TeamRoleEndForm(forms.Form):
     ended_on = forms.DateField(label=_("离任日期"), widget=DateInput())
+
+
+# =========================================================================== operations
+
+
+class AllianceRecordForm(forms.ModelForm):
+    """A form about a record of one alliance: its people and organizations to choose from."""
+
+    def __init__(self, *args: Any, alliance: Alliance, user: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.alliance = alliance
+        self.user = user
+        for name in ("attending_organizations", "participating_organizations"):
+            if name in self.fields:
+                self.fields[name].queryset = alliance_organizations(alliance).order_by("name")
+        for name in ("attendees", "participants", "apprentice"):
+            if name in self.fields:
+                self.fields[name].queryset = (
+                    alliance_people(alliance).select_related("organization").order_by("organization__name", "name")
+                )
+        for name in ("held_on", "posted_on"):
+            if name in self.fields and not self.instance.pk:
+                self.fields[name].initial = timezone.localdate()
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, person: Person) -> str:
+        return f"{person.name}（{person.organization.name}）" if person.organization_id else person.name
+
+
+class PeopleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, person: Person) -> str:
+        return f"{person.name}（{person.organization.name}）" if person.organization_id else person.name
+
+
+class MeetingForm(AllianceRecordForm):
+    attendees = PeopleChoiceField(
+        queryset=Person.objects.none(), required=False, widget=forms.CheckboxSelectMultiple, label=_("参会人员")
+    )
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "kind",
+            "held_on",
+            "place",
+            "topics",
+            "decisions",
+            "minutes",
+            "minutes_file",
+            "attending_organizations",
+            "attendees",
+        ]
+        widgets = {
+            "held_on": DateInput(),
+            "attending_organizations": forms.CheckboxSelectMultiple,
+            "topics": forms.Textarea(attrs={"rows": 3}),
+            "decisions": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class ActivityForm(AllianceRecordForm):
+    participants = PeopleChoiceField(
+        queryset=Person.objects.none(), required=False, widget=forms.CheckboxSelectMultiple, label=_("参与人员")
+    )
+
+    class Meta:
+        model = Activity
+        fields = [
+            "kind",
+            "title",
+            "held_on",
+            "place",
+            "participant_count",
+            "summary",
+            "participating_organizations",
+            "participants",
+        ]
+        widgets = {"held_on": DateInput(), "participating_organizations": forms.CheckboxSelectMultiple}
+
+
+class PhotoForm(forms.Form):
+    image = forms.FileField(label=_("照片"), help_text=_("JPEG、PNG 或 WebP，不超过 10 MB。"))
+    caption = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+
+class MentorshipForm(AllianceRecordForm):
+    mentor = PersonChoiceField(queryset=Person.objects.none(), label=_("导师"))
+    apprentice = PersonChoiceField(queryset=Person.objects.none(), label=_("徒弟"))
+
+    class Meta:
+        model = Mentorship
+        fields = ["mentor", "mentor_title", "apprentice", "started_on", "goals"]
+        widgets = {"started_on": DateInput()}
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["mentor"].queryset = (
+            Person.objects.visible_to(self.user).select_related("organization").order_by("name")
+        )
+
+
+class MentorshipEditForm(forms.ModelForm):
+    class Meta:
+        model = Mentorship
+        fields = ["mentor_title", "started_on", "goals"]
+        widgets = {"started_on": DateInput()}
+
+
+class MentorshipEndForm(forms.Form):
+    ended_on = forms.DateField(label=_("结束日期"), widget=DateInput())
+
+
+class PlatformForm(forms.ModelForm):
+    class Meta:
+        model = EntityPlatform
+        fields = list(PLATFORM_FIELDS)
+        widgets = {"established_on": DateInput()}
+
+
+class ShareholdingForm(forms.Form):
+    alliance = forms.ModelChoiceField(queryset=Alliance.objects.none(), required=False, label=_("股东联盟"))
+    organization = forms.ModelChoiceField(
+        queryset=MemberOrganization.objects.none(), required=False, label=_("股东单位")
+    )
+    percentage = forms.DecimalField(
+        label=_("持股比例（%）"), max_digits=5, decimal_places=2, min_value=Decimal("0.01"), max_value=100
+    )
+    capital_contribution = forms.DecimalField(
+        label=_("出资额（元）"), max_digits=14, decimal_places=2, min_value=0, required=False
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["alliance"].queryset = Alliance.objects.visible_to(user).order_by("name")
+        self.fields["organization"].queryset = MemberOrganization.objects.visible_to(user).order_by("name")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if bool(data.get("alliance")) == bool(data.get("organization")):
+            raise forms.ValidationError(_("请选择一个股东联盟或一个股东单位（二选一）。"))
+        return data
+
+
+class NeedForm(AllianceRecordForm):
+    class Meta:
+        model = Need
+        fields = ["title", "category", "description", "posted_on", "open_to_all"]
+        widgets = {"posted_on": DateInput()}
+
+
+class ResourceForm(AllianceRecordForm):
+    class Meta:
+        model = Resource
+        fields = ["title", "category", "description", "quantity", "unit", "posted_on"]
+        widgets = {"posted_on": DateInput()}
+
+
+class ClaimForm(forms.Form):
+    claimant_alliance = forms.ModelChoiceField(queryset=Alliance.objects.none(), required=False, label=_("认领联盟"))
+    claimant_organization = forms.ModelChoiceField(
+        queryset=MemberOrganization.objects.none(),
+        required=False,
+        label=_("认领单位"),
+        help_text=_("成员单位或政府部门（机关）；与认领联盟二选一。"),
+    )
+    offer = forms.CharField(label=_("认领说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    claimed_on = forms.DateField(
+        label=_("认领日期"), widget=DateInput(), initial=timezone.localdate, required=False, help_text=_("默认今天。")
+    )
+
+    def __init__(self, *args: Any, user: Any, poster: Alliance, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["claimant_alliance"].queryset = alliances_writable_by(user).exclude(pk=poster.pk).order_by("name")
+        self.fields["claimant_organization"].queryset = organizations_claiming_for(user).order_by("name")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if bool(data.get("claimant_alliance")) == bool(data.get("claimant_organization")):
+            raise forms.ValidationError(_("请选择认领联盟或认领单位（二选一）。"))
+        return data
+
+
+class ClaimStartForm(forms.Form):
+    started_on = forms.DateField(
+        label=_("开始推进日期"),
+        widget=DateInput(),
+        initial=timezone.localdate,
+        required=False,
+        help_text=_("默认今天。"),
+    )
+
+
+class ClaimWithdrawForm(forms.Form):
+    note = forms.CharField(label=_("撤回原因"), widget=forms.Textarea(attrs={"rows": 3}))
+    closed_on = forms.DateField(
+        label=_("撤回日期"), widget=DateInput(), initial=timezone.localdate, required=False, help_text=_("默认今天。")
+    )
+
+
+class ClaimResolveForm(forms.Form):
+    note = forms.CharField(label=_("办理结果"), widget=forms.Textarea(attrs={"rows": 3}))
+    closed_on = forms.DateField(
+        label=_("办结日期"), widget=DateInput(), initial=timezone.localdate, required=False, help_text=_("默认今天。")
+    )
+    project_id = forms.IntegerField(
+        label=_("解决该需求的项目编号"),
+        min_value=1,
+        required=False,
+        help_text=_("如该需求由联盟项目解决，填写项目编号。"),
+    )
+
+    def __init__(self, *args: Any, claim: Claim, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if claim.need_id is None:
+            del self.fields["project_id"]

@@ -2,9 +2,21 @@
 
 from rest_framework.routers import DefaultRouter
 
-from alliances.api import AllianceViewSet, MembershipViewSet, TeamRoleViewSet
-from evaluations.api import RollupViewSet
+from alliances.api import (
+    ActivityViewSet,
+    AllianceViewSet,
+    ClaimViewSet,
+    EntityPlatformViewSet,
+    MeetingViewSet,
+    MembershipViewSet,
+    MentorshipViewSet,
+    NeedViewSet,
+    ResourceViewSet,
+    TeamRoleViewSet,
+)
+from evaluations.api import DashboardViewSet, RollupViewSet
 from members.api import MemberOrganizationViewSet, PersonViewSet, RegionViewSet
+from projects.api import MilestoneViewSet, ProgressReportViewSet, ProjectViewSet
 from workshops.api import WorkshopReportViewSet, WorkshopViewSet
 
 router = DefaultRouter()
@@ -15,7 +27,18 @@ router.register("alliances", AllianceViewSet, basename="alliance")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("team-roles", TeamRoleViewSet, basename="teamrole")
 router.register("rollups", RollupViewSet, basename="rollup")
+router.register("dashboard", DashboardViewSet, basename="dashboard")
 router.register("workshops", WorkshopViewSet, basename="workshop")
 router.register("workshop-reports", WorkshopReportViewSet, basename="workshopreport")
+router.register("projects", ProjectViewSet, basename="project")
+router.register("milestones", MilestoneViewSet, basename="milestone")
+router.register("progress-reports", ProgressReportViewSet, basename="progressreport")
+router.register("meetings", MeetingViewSet, basename="meeting")
+router.register("activities", ActivityViewSet, basename="activity")
+router.register("mentorships", MentorshipViewSet, basename="mentorship")
+router.register("platforms", EntityPlatformViewSet, basename="platform")
+router.register("needs", NeedViewSet, basename="need")
+router.register("resources", ResourceViewSet, basename="resource")
+router.register("claims", ClaimViewSet, basename="claim")
 
 urlpatterns = router.urls

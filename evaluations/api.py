@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from rest_framework import serializers
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from members.api_base import ReadOnlyScopedViewSet
 
+from . import dashboard
+from .dashboard import TIMESERIES_METRICS
 from .filters import RollupFilterSet
 from .models import Rollup
 
@@ -40,3 +45,77 @@ class RollupViewSet(ReadOnlyScopedViewSet):
 
     def optimize(self, queryset):
         return queryset.select_related("region")
+
+
+class DashboardFigureSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    value = serializers.JSONField()
+    type = serializers.CharField()
+
+
+class DashboardSummarySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    year = serializers.IntegerField()
+    month = serializers.CharField()
+    week = serializers.DateField()
+    figures = serializers.DictField(child=DashboardFigureSerializer())
+    breakdowns = serializers.DictField(child=serializers.JSONField())
+    bulletin = serializers.JSONField(allow_null=True)
+
+
+class TimeseriesPointSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    value = serializers.IntegerField()
+
+
+class TimeseriesQuerySerializer(serializers.Serializer):
+    metric = serializers.ChoiceField(choices=TIMESERIES_METRICS)
+    months = serializers.IntegerField(min_value=1, max_value=36, default=12)
+
+
+SUMMARY_EXAMPLE = {
+    "date": "2026-11-21",
+    "year": 2026,
+    "month": "2026-10",
+    "week": "2026-11-16",
+    "figures": {
+        "alliances": {"label": "党建联盟", "value": 10, "type": "int"},
+        "reporting_rate": {"label": "本周报送率", "value": "87.0", "type": "percent"},
+    },
+    "breakdowns": {"status": {"label": "按运行状态", "rows": [{"key": "active", "label": "运行中", "value": 8}]}},
+    "bulletin": {"period": "2026-10", "region": "330212000000", "top": [], "bottom": []},
+}
+
+
+class DashboardViewSet(viewsets.ViewSet):
+    """Figures for big screens, for the caller's scope (a read-only token sees its region)."""
+
+    @extend_schema(
+        responses=DashboardSummarySerializer,
+        examples=[OpenApiExample("鄞州区", value=SUMMARY_EXAMPLE, response_only=True)],
+        description="The staff dashboard's figures: alliances by mode and status, projects, investment, "
+        "this week's reporting rate, workshop employment, the latest bulletin's top and bottom alliances.",
+    )
+    @action(detail=False)
+    def summary(self, request):
+        return Response(dashboard.as_json(dashboard.build(request.user)))
+
+    @extend_schema(
+        parameters=[TimeseriesQuerySerializer],
+        responses=TimeseriesPointSerializer(many=True),
+        examples=[
+            OpenApiExample(
+                "工坊就业",
+                value=[{"period": "2026-09", "value": 9480}, {"period": "2026-10", "value": 9523}],
+                response_only=True,
+            )
+        ],
+        description="A monthly series ending with the last complete month (Asia/Shanghai).",
+    )
+    @action(detail=False)
+    def timeseries(self, request):
+        query = TimeseriesQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return Response(
+            dashboard.timeseries(request.user, query.validated_data["metric"], months=query.validated_data["months"])
+        )

@@ -32,3 +32,11 @@ def produce_due_rollups(kind: str) -> list[str]:
 
 
 __all__ = ["KINDS", "produce_due_rollups", "produce_rollup"]
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def send_progress_reminders() -> int:
+    """Beat entry point (Fridays): remind leaders whose projects have no report this week."""
+    from .reminders import send_progress_reminders as remind
+
+    return len(remind(today=timezone.localdate()))

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from django.views import View
+from django.views.generic import TemplateView
 
-from members.excel import XLSX_CONTENT_TYPE, workbook_bytes
+from members.excel import CODE, DATETIME, TEXT, XLSX_CONTENT_TYPE, Column, workbook_bytes
 from members.views_base import ScopedDetailView, ScopedListView, ScopedQuerysetMixin
 
+from .dashboard import build as build_dashboard
 from .filters import RollupFilterSet
 from .models import Rollup
 
@@ -15,6 +19,14 @@ class RollupListView(ScopedListView):
     model = Rollup
     filterset_class = RollupFilterSet
     template_name = "evaluations/rollup_list.html"
+    export_filename = "rollups"
+    export_columns = (
+        Column(_("类型"), lambda r: r.get_kind_display(), TEXT),
+        Column(_("期间"), lambda r: r.period.label, TEXT, width=24),
+        Column(_("区划代码"), "region.code", CODE, width=16),
+        Column(_("区域"), "region.name", TEXT, width=16),
+        Column(_("生成时间"), "produced_at", DATETIME, width=18),
+    )
 
     def optimize(self, queryset):
         return queryset.select_related("region").defer("report")
@@ -61,3 +73,16 @@ class RollupExcelView(ScopedQuerysetMixin, View):
         response = HttpResponse(workbook_bytes(report_sheets(rollup)), content_type=XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+
+
+class DashboardView(LoginRequiredMixin, TemplateView):
+    """The staff home page: how the user's alliances are doing, every figure a link."""
+
+    template_name = "evaluations/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        board = build_dashboard(self.request.user)
+        context["board"] = board
+        context["charts"] = [(b, b.chart("bar"), f"chart-{b.key}") for b in board.breakdowns]
+        return context

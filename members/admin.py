@@ -1,7 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
-from .admin_base import ScopedAdmin, register_history
-from .models import AccessProfile, MemberOrganization, Person, Region
+from .admin_base import ScopedAdmin, ScopedAdminMixin, register_history
+from .models import AccessProfile, ApiToken, MemberOrganization, Notice, Person, Region
+from .tokens import api_token_revoke
 
 
 @admin.register(Region)
@@ -49,3 +52,53 @@ class AccessProfileAdmin(admin.ModelAdmin):
 
 
 register_history(MemberOrganization, Person)
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    list_display = ["user", "kind", "period_start", "message", "emailed", "created_at", "read_at"]
+    list_filter = ["kind", "emailed"]
+    search_fields = ["user__username", "message"]
+    raw_id_fields = ["user"]
+    list_select_related = ["user"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Tokens are created on the "大屏接口令牌" page (the key is shown there once); here
+    they can be looked up and revoked."""
+
+    list_display = ["name", "region", "prefix", "created_at", "created_by", "last_used_at", "revoked_at"]
+    list_filter = ["region__level", ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "prefix", "region__name", "region__code"]
+    list_select_related = ["region", "created_by"]
+    readonly_fields = [
+        "name",
+        "region",
+        "prefix",
+        "created_at",
+        "created_by",
+        "last_used_at",
+        "revoked_at",
+        "revoked_by",
+    ]
+    fields = readonly_fields
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("撤销所选令牌"))
+    def revoke(self, request, queryset):
+        revoked = 0
+        for token in queryset.filter(revoked_at__isnull=True):
+            try:
+                api_token_revoke(actor=request.user, token=token)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+            else:
+                revoked += 1
+        self.message_user(request, _("已撤销 %(n)s 个令牌。") % {"n": revoked})

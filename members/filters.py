@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from .models import MemberOrganization, OrganizationKind, Person, Region, RegionLevel
+from .models import ApiToken, MemberOrganization, OrganizationKind, Person, Region, RegionLevel
 
 
 class IntegerFilter(django_filters.NumberFilter):
@@ -133,3 +133,15 @@ class PersonFilterSet(django_filters.FilterSet):
     class Meta:
         model = Person
         fields = ["region", "organization", "is_party_member", "q"]
+
+
+class ApiTokenFilterSet(django_filters.FilterSet):
+    region = RegionSubtreeFilter(path="region")
+    revoked = django_filters.BooleanFilter(
+        field_name="revoked_at", lookup_expr="isnull", exclude=True, label=_("已撤销")
+    )
+    q = SearchFilter(fields=("name", "prefix"))
+
+    class Meta:
+        model = ApiToken
+        fields = ["region", "revoked", "q"]

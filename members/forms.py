@@ -3,9 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .access import scope_for
-from .models import MemberOrganization, Person, Region
+from .imports import MAX_UPLOAD_BYTES, FileRefused, check_container
+from .models import ApiToken, MemberOrganization, Person, Region
 
 
 def regions_for(user: Any):
@@ -47,3 +49,37 @@ class PersonForm(ScopedModelForm):
     class Meta:
         model = Person
         fields = ["name", "mobile", "id_number", "organization", "title", "is_party_member"]
+
+
+class ImportUploadForm(forms.Form):
+    """An .xlsx upload, refused before parsing when too big or not a real workbook."""
+
+    file = forms.FileField(
+        label=_("Excel 文件（.xlsx）"),
+        help_text=_("不超过 5 MB、20,000 行；格式与列表页“导出 Excel”的文件相同。"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_file(self) -> bytes:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("文件大小 %(size)s MB，超过上限 5 MB，请拆分后分批导入。") % {"size": f"{upload.size / 1048576:.1f}"}
+            )
+        data = upload.read(MAX_UPLOAD_BYTES + 1)
+        try:
+            check_container(data)
+        except FileRefused as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return data
+
+
+class ApiTokenForm(ScopedModelForm):
+    class Meta:
+        model = ApiToken
+        fields = ["name", "region"]
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["region"].queryset = regions_for(user).exclude(level="village")

@@ -296,3 +296,109 @@ class AccessProfile(models.Model):
             raise ValidationError(
                 {"region": _("该角色的管辖区域必须是“%(level)s”级。") % {"level": RegionLevel(expected).label}}
             )
+
+
+class NoticeQuerySet(models.QuerySet):
+    def visible_to(self, user) -> NoticeQuerySet:
+        """A notice is for its addressee alone."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(user=user)
+
+    def unread(self) -> NoticeQuerySet:
+        return self.filter(read_at__isnull=True)
+
+
+class Notice(models.Model):
+    """An in-app notice for one user (shown at the top of their pages until read)."""
+
+    class Kind(models.TextChoices):
+        PROGRESS_REMINDER = "progress_reminder", _("进度填报提醒")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="notices"
+    )
+    kind = models.CharField(_("类型"), max_length=30, choices=Kind.choices)
+    period_start = models.DateField(_("所属期间"))
+    message = models.CharField(_("内容"), max_length=300)
+    link = models.CharField(_("链接"), max_length=200, blank=True)
+    emailed = models.BooleanField(_("已发送邮件"), default=False)
+    created_at = models.DateTimeField(_("提醒时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    objects = NoticeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("站内提醒")
+        verbose_name_plural = _("站内提醒")
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["user", "kind", "period_start"], name="notice_once_per_period")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.message}"
+
+
+class ApiTokenQuerySet(ScopedQuerySet):
+    region_path = "region"
+    alliance_path = None
+
+    def active(self) -> ApiTokenQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiToken(models.Model):
+    """A read-only key for a big-screen dashboard client: it reads what a viewer of its
+    region reads. Only the SHA-256 of the key is stored; the key is shown once."""
+
+    name = models.CharField(_("名称"), max_length=100, help_text=_("例如：县委大厅大屏。"))
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("数据范围"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("令牌只能读取该区域及其下级的数据。"),
+    )
+    prefix = models.CharField(_("令牌前缀"), max_length=16, editable=False)
+    key_hash = models.CharField(_("令牌摘要"), max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True, editable=False)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("撤销人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("大屏接口令牌")
+        verbose_name_plural = _("大屏接口令牌")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(key_hash__regex=r"^[0-9a-f]{64}$"), name="apitoken_key_hash_sha256"),
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True) | Q(revoked_at__gte=models.F("created_at")),
+                name="apitoken_revoked_after_created",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.prefix}…）"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

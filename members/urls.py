@@ -11,4 +11,12 @@ urlpatterns = [
     path("organizations/<int:pk>/edit/", views.OrganizationUpdateView.as_view(), name="organization-edit"),
     path("people/new/", views.PersonCreateView.as_view(), name="person-create"),
     path("people/<int:pk>/edit/", views.PersonUpdateView.as_view(), name="person-edit"),
+    path("notices/<int:pk>/read/", views.notice_read, name="notice-read"),
+    path("import/", views.ImportUploadView.as_view(), name="import"),
+    path("import/preview/", views.ImportPreviewView.as_view(), name="import-preview"),
+    path("import/confirm/", views.ImportConfirmView.as_view(), name="import-confirm"),
+    path("import/cancel/", views.ImportCancelView.as_view(), name="import-cancel"),
+    path("tokens/", views.ApiTokenListView.as_view(), name="token-list"),
+    path("tokens/new/", views.ApiTokenCreateView.as_view(), name="token-create"),
+    path("tokens/<int:pk>/revoke/", views.ApiTokenRevokeView.as_view(), name="token-revoke"),
 ]

@@ -1,40 +1,78 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.decorators.http import require_POST
 from django.views.defaults import page_not_found
 from django.views.defaults import server_error as django_server_error
+from django.views.generic import FormView
 
+from . import imports
+from .access import Role, scope_for
 from .audit import HistorySource, change_log
 from .db import subquery_count
-from .filters import MemberOrganizationFilterSet
-from .forms import OrganizationForm, PersonForm
-from .models import MemberOrganization, Person
+from .filters import ApiTokenFilterSet, MemberOrganizationFilterSet
+from .forms import ApiTokenForm, ImportUploadForm, OrganizationForm, PersonForm
+from .layouts import ORGANIZATION_COLUMNS, PERSON_COLUMNS, PERSON_SHEET
+from .models import ApiToken, MemberOrganization, Notice, Person
 from .services import organization_create, organization_update, person_create, person_update
-from .views_base import ScopedCreateView, ScopedDetailView, ScopedListView, ScopedUpdateView
+from .tokens import api_token_create, api_token_revoke
+from .views_base import (
+    ScopedCreateView,
+    ScopedDetailView,
+    ScopedListView,
+    ScopedUpdateView,
+    ServiceFormView,
+    apply_validation_error,
+)
 
 HISTORY_LIMIT = 50
 
 
 @login_required
 def home(request):
-    return redirect("alliances:list")
+    """Each role lands where its work is: leaders on their reports, stewards on their
+    workshops, staff and viewers on the dashboard."""
+    scope = scope_for(request.user)
+    if scope.role == Role.ALLIANCE_LEADER:
+        return redirect("projects:my-work")
+    if scope.role == Role.WORKSHOP_STEWARD:
+        return redirect("workshops:list")
+    return redirect("evaluations:dashboard")
 
 
 class OrganizationListView(ScopedListView):
     model = MemberOrganization
     filterset_class = MemberOrganizationFilterSet
     template_name = "members/organization_list.html"
+    export_columns = ORGANIZATION_COLUMNS
+    export_filename = "organizations"
 
     def optimize(self, queryset):
         Membership = MemberOrganization._meta.get_field("memberships").related_model
         return queryset.select_related("region", "secretary").annotate(
             alliance_count=subquery_count(Membership.objects.filter(left_on__isnull=True), "organization")
         )
+
+    def export_extra_sheets(self, queryset):
+        """The people of the listed organizations, on a second sheet."""
+        people = (
+            Person.objects.visible_to(self.request.user)
+            .filter(organization__in=queryset.values("pk"))
+            .select_related("organization__region")
+            .order_by("organization__region__code", "organization__name", "name", "pk")
+        )
+        return [(PERSON_SHEET, PERSON_COLUMNS, people)]
 
 
 class OrganizationDetailView(ScopedDetailView):
@@ -130,3 +168,184 @@ def server_error(request):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": str(_("服务器错误，请稍后再试。"))}, status=500)
     return django_server_error(request)
+
+
+@login_required
+@require_POST
+def notice_read(request, pk: int):
+    """Mark one of the user's own notices read (others' notices are not found)."""
+    notice = get_object_or_404(Notice.objects.visible_to(request.user), pk=pk)
+    Notice.objects.filter(pk=notice.pk, read_at__isnull=True).update(read_at=timezone.now())
+    return redirect(url_has_allowed_host_and_scheme_or_home(request, request.POST.get("next")))
+
+
+def url_has_allowed_host_and_scheme_or_home(request, target: str | None) -> str:
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return reverse("home")
+
+
+# ------------------------------------------------------------------ Excel import
+
+
+class StaffOnlyMixin(LoginRequiredMixin):
+    """Pages for roles that write (staff): others get 403."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not scope_for(request.user).can_write:
+            raise PermissionDenied(_("只有组织部门工作人员可以使用此功能。"))
+        return super().dispatch(request, *args, **kwargs)
+
+
+def safe_next(request, url: str) -> str:
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return ""
+
+
+class ImportUploadView(StaffOnlyMixin, FormView):
+    """Step 1: upload a file (checked before it is parsed, kept until confirmed or cancelled)."""
+
+    template_name = "members/import_upload.html"
+    form_class = ImportUploadForm
+
+    def get_initial(self):
+        return {"next": safe_next(self.request, self.request.GET.get("next", ""))}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["layouts"] = import_layouts()
+        context["pending"] = self.request.session.get(imports.SESSION_KEY)
+        return context
+
+    def form_valid(self, form):
+        upload = self.request.FILES["file"]
+        imports.pending_store(
+            self.request,
+            form.cleaned_data["file"],
+            filename=upload.name,
+            next_url=safe_next(self.request, form.cleaned_data["next"]),
+        )
+        return redirect("members:import-preview")
+
+
+def import_layouts() -> list[dict]:
+    """The sheets the importer reads and their columns, for the upload page."""
+    with translation.override("zh-hans"):
+        return [
+            {
+                "sheet": str(importer.sheet),
+                "columns": [str(column.header) for column in importer.columns if column.field],
+                "key": [importer(None).header_of(name) for name in importer.key_fields],
+            }
+            for importer in imports.registered()
+        ]
+
+
+class PendingImportMixin(StaffOnlyMixin):
+    """Runs the session's kept upload; a missing, changed or refused file sends the user back."""
+
+    template_name = "members/import_preview.html"
+
+    def run_pending(self, *, commit: bool, token: str | None = None):
+        """``(pending, report)``, or the redirect to show instead."""
+        loaded = imports.pending_load(self.request)
+        if loaded is None or (token is not None and token != loaded[0]["token"]):
+            messages.error(self.request, _("没有待导入的文件，或文件已失效，请重新上传。"))
+            return redirect("members:import")
+        pending, data = loaded
+        try:
+            return pending, imports.run_import(data, actor=self.request.user, commit=commit)
+        except imports.FileRefused as exc:
+            imports.pending_discard(self.request)
+            messages.error(self.request, str(exc))
+            return redirect("members:import")
+
+
+class ImportPreviewView(PendingImportMixin, View):
+    """Step 2: every row as it would be imported, with its errors; nothing is saved."""
+
+    def get(self, request):
+        outcome = self.run_pending(commit=False)
+        if not isinstance(outcome, tuple):
+            return outcome
+        pending, report = outcome
+        return render(request, self.template_name, {"report": report, "pending": pending})
+
+
+class ImportConfirmView(PendingImportMixin, View):
+    """Step 3: import the kept file, all or nothing (it is read and checked again)."""
+
+    def post(self, request):
+        outcome = self.run_pending(commit=True, token=request.POST.get("token", ""))
+        if not isinstance(outcome, tuple):
+            return outcome
+        pending, report = outcome
+        if not report.committed:
+            messages.error(request, _("文件中有错误，未导入任何数据。请修改后重新上传。"))
+            return render(request, self.template_name, {"report": report, "pending": pending})
+        imports.pending_discard(request)
+        messages.success(
+            request,
+            _("导入完成：新增 %(create)s 行，更新 %(update)s 行，无变化 %(unchanged)s 行。") % report.counts,
+        )
+        return redirect(pending.get("next") or "members:import")
+
+
+class ImportCancelView(StaffOnlyMixin, View):
+    def post(self, request):
+        pending = request.session.get(imports.SESSION_KEY) or {}
+        imports.pending_discard(request)
+        messages.info(request, _("已取消导入，上传的文件已删除。"))
+        return redirect(safe_next(request, pending.get("next", "")) or "members:import")
+
+
+# ------------------------------------------------------------------ API tokens for big screens
+
+
+class ApiTokenListView(StaffOnlyMixin, ScopedListView):
+    model = ApiToken
+    filterset_class = ApiTokenFilterSet
+    template_name = "members/token_list.html"
+
+    def optimize(self, queryset):
+        return queryset.select_related("region", "created_by")
+
+
+class ApiTokenCreateView(StaffOnlyMixin, ServiceFormView):
+    """Create a token and show its key on this one response (never stored, never again)."""
+
+    form_class = ApiTokenForm
+    title = _("新建大屏接口令牌")
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def get_cancel_url(self) -> str:
+        return reverse("members:token-list")
+
+    def form_valid(self, form):
+        try:
+            token, key = api_token_create(actor=self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            return self.form_invalid(form)
+        response = render(self.request, "members/token_created.html", {"token": token, "key": key})
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class ApiTokenRevokeView(StaffOnlyMixin, View):
+    def post(self, request, pk: int):
+        token = get_object_or_404(ApiToken.objects.visible_to(request.user), pk=pk)
+        try:
+            api_token_revoke(actor=request.user, token=token)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("令牌“%(name)s”已撤销，使用它的请求将被拒绝。") % {"name": token.name})
+        return redirect("members:token-list")

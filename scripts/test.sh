@@ -17,4 +17,4 @@ export REQUIRE_TEST_SERVERS=1
 # Known vulnerabilities in the pinned requirements fail the run; an unreachable
 # vulnerability service is reported as NOT AUDITED (see scripts/audit_dependencies.py).
 .venv/bin/python scripts/audit_dependencies.py
-.venv/bin/python -m pytest "$@"
+.venv/bin/python -m pytest -n "${TEST_WORKERS:-2}" --dist loadgroup "$@"

@@ -9,12 +9,13 @@ from django.views.generic import TemplateView
 
 from members.access import scope_for
 from members.audit import HistorySource, change_log
+from members.excel import CHOICE, CODE, DATE, INT, TEXT, Column
 from members.views_base import ScopedCreateView, ScopedDetailView, ScopedListView, ScopedUpdateView, ServiceFormView
 
 from .charts import ChartSpec
 from .filters import WorkshopFilterSet, WorkshopSummaryFilterSet
 from .forms import SummaryMonthForm, WorkshopForm, WorkshopReportForm
-from .models import Workshop, WorkshopReport
+from .models import Workshop, WorkshopReport, WorkshopStatus, WorkshopType
 from .months import add_months, format_month, last_complete_month, month_range
 from .services import (
     can_report,
@@ -32,6 +33,24 @@ class WorkshopListView(ScopedListView):
     model = Workshop
     filterset_class = WorkshopFilterSet
     template_name = "workshops/workshop_list.html"
+    export_filename = "workshops"
+    export_columns = (
+        Column(_("工坊名称"), "name", TEXT, width=30),
+        Column(_("工坊类型"), "type", CHOICE, choices=WorkshopType),
+        Column(_("所在村（社区）代码"), "region.code", CODE, width=16),
+        Column(_("所在村（社区）"), "region.name", TEXT, width=16),
+        Column(_("承办单位"), "host.name", TEXT, width=24),
+        Column(_("所属联盟编号"), "alliance.code", CODE, width=16),
+        Column(_("所属联盟"), "alliance.name", TEXT, width=24),
+        Column(_("助富管家"), "steward.name", TEXT),
+        Column(_("合作企业"), "partner_enterprise", TEXT, width=24),
+        Column(_("开办日期"), "opened_on", DATE, width=12),
+        Column(_("状态"), "status", CHOICE, choices=WorkshopStatus),
+        Column(_("“六个一”完成数"), "checklist_score", INT),
+        Column(_("最近填报月份"), lambda w: w.latest_month and format_month(w.latest_month), TEXT),
+        Column(_("最近就业人数"), "latest_employed", INT),
+        Column(_("其中低收入人数"), "latest_low_income_employed", INT),
+    )
 
     def optimize(self, queryset):
         return queryset.select_related("region", "host", "alliance", "steward").with_checklist().with_latest_report()

@@ -7,6 +7,7 @@ stops start-up with ``ImproperlyConfigured`` naming the variable.
 from __future__ import annotations
 
 import datetime
+import re
 from pathlib import Path
 
 import environ
@@ -178,11 +179,37 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+
+def env_rate(name: str, default: str) -> str:
+    """A DRF throttle rate such as ``120/minute``."""
+    value = env.str(name, default=default).strip()
+    if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", value):
+        raise ImproperlyConfigured(f"{name} must look like 120/minute (count/second|minute|hour|day), got {value!r}")
+    return value
+
+
+# Big-screen dashboard clients: requests allowed per API token (members.tokens).
+DASHBOARD_TOKEN_RATE = env_rate("DASHBOARD_TOKEN_RATE", "120/minute")
+
+# The cache holds the per-token request counts: with several web processes, point
+# CACHE_URL at Redis (redis://host:6379/1) so they share one count.
+CACHE_URL = env.str("CACHE_URL", default="")
+if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://")):
+    raise ImproperlyConfigured(f"CACHE_URL must start with redis:// or rediss://, got {CACHE_URL.split('://')[0]!r}")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
 REST_FRAMEWORK = {
+    # Bearer first: it answers 401 with a WWW-Authenticate header (DRF asks the first class).
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "members.tokens.DashboardTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
     ],
+    "DEFAULT_THROTTLE_CLASSES": ["members.tokens.DashboardTokenThrottle"],
     "DEFAULT_PERMISSION_CLASSES": ["members.permissions.ScopedAccess"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -215,6 +242,12 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "MembershipRoleEnum": "alliances.models.MembershipRole",
         "TeamRoleKindEnum": "alliances.models.TeamRoleKind",
+        "ProjectStatusEnum": "projects.models.ProjectStatus",
+        "ReportStatusEnum": "projects.models.ReportStatus",
+        "AttachmentKindEnum": "projects.models.AttachmentKind",
+        "StatusEnum": "alliances.models.AllianceStatus",
+        "ListStatusEnum": "alliances.models.ListStatus",
+        "ClaimStatusEnum": "alliances.models.ClaimStatus",
     },
 }
 
@@ -227,7 +260,23 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task whose worker died unacknowledged goes back to the queue after this many seconds.
+# Redis checks for such tasks every CELERY_RESTORE_INTERVAL seconds (1 check in THROTTLE does scan).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1),
+    "unacked_restore_interval": env_int("CELERY_RESTORE_INTERVAL", 10, minimum=1),
+    "unacked_restore_throttle": env_int("CELERY_RESTORE_THROTTLE", 10, minimum=1),
+}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# Friday progress reminders to alliance leaders (cron day of week: 5 = Friday), Shanghai time.
+REMINDER_TIME = env.str("REMINDER_TIME", default="15:00")
+REMINDER_DAY_OF_WEEK = env.str("REMINDER_DAY_OF_WEEK", default="5")
+if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", REMINDER_TIME):
+    raise ImproperlyConfigured(f"REMINDER_TIME must be HH:MM, got {REMINDER_TIME!r}")
+if not re.fullmatch(r"[0-6](,[0-6])*", REMINDER_DAY_OF_WEEK):
+    raise ImproperlyConfigured(f"REMINDER_DAY_OF_WEEK must be 0-6 (0 = Sunday), got {REMINDER_DAY_OF_WEEK!r}")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@localhost")
 
 # Every record goes through one handler whose filter masks mobile, landline and ID numbers
 # (members.log_masking): personal data never reaches the logs. Django's own loggers are

@@ -6,6 +6,6 @@ from members.audit import append_only_history
 
 
 class Migration(migrations.Migration):
-    dependencies = [("workshops", "0001_initial"), ("members", "0003_history_append_only")]
+    dependencies = [("workshops", "0001_initial"), ("members", "0005_history_append_only")]
 
     operations = [append_only_history("workshops_historicalworkshop", "workshops_historicalworkshopreport")]

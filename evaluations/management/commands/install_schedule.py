@@ -37,8 +37,29 @@ def crontab(**fields: str) -> CrontabSchedule:
     return schedule
 
 
+def reminder_crontab() -> dict[str, str]:
+    hour, minute = settings.REMINDER_TIME.split(":")
+    return {
+        "minute": str(int(minute)),
+        "hour": str(int(hour)),
+        "day_of_week": settings.REMINDER_DAY_OF_WEEK,
+        "day_of_month": "*",
+        "month_of_year": "*",
+    }
+
+
 def install() -> list[PeriodicTask]:
     tasks = []
+    reminder, _created = PeriodicTask.objects.update_or_create(
+        name="reminders:progress",
+        defaults={
+            "task": "evaluations.tasks.send_progress_reminders",
+            "crontab": crontab(**reminder_crontab()),
+            "args": "[]",
+            "enabled": True,
+        },
+    )
+    tasks.append(reminder)
     for kind, fields in ROLLUP_SCHEDULE.items():
         task, _created = PeriodicTask.objects.update_or_create(
             name=f"rollup:{kind}",

@@ -6,6 +6,6 @@ from members.audit import append_only_history
 
 
 class Migration(migrations.Migration):
-    dependencies = [("members", "0002_access_profile_workshop_steward")]
+    dependencies = [("members", "0004_notices")]
 
     operations = [append_only_history("members_historicalmemberorganization", "members_historicalperson")]

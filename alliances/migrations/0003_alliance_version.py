@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('alliances', '0001_initial'),
+        ('alliances', '0002_operations'),
     ]
 
     operations = [

@@ -14,7 +14,7 @@ from members.models import RegionLevel
 from workshops.models import Workshop, WorkshopReport, WorkshopStatus, WorkshopType
 from workshops.months import add_months, last_complete_month
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 
 
 def counts() -> tuple[int, int, int]:
@@ -22,11 +22,10 @@ def counts() -> tuple[int, int, int]:
 
 
 @pytest.fixture(scope="module")
-def seeded(django_db_blocker):
+def seeded(demo_db, django_db_blocker):
+    """The demo loaded once for the package; what it counted when loaded."""
     with django_db_blocker.unblock():
-        call_command("seed_demo", stdout=io.StringIO())
-        yield counts()
-        call_command("flush", "--noinput")
+        return counts()
 
 
 def test_about_300_workshops_of_every_type_and_status(seeded):

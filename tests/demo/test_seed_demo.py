@@ -9,7 +9,7 @@ from django.core.management import call_command
 from alliances.models import Alliance, AllianceScope, AllianceStatus, FormationMode, TeamRole
 from members.models import MemberOrganization, OrganizationKind, Region
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 
 OUR_APPS = {"members", "alliances", "projects", "workshops", "evaluations"}
 
@@ -23,12 +23,10 @@ def row_counts() -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def seeded(django_db_blocker):
-    """Seed once for the module (it takes seconds); tests only read."""
+def seeded(demo_db, django_db_blocker):
+    """The demo loaded once for the package; what it counted when loaded."""
     with django_db_blocker.unblock():
-        call_command("seed_demo", stdout=io.StringIO())
-        yield row_counts()
-        call_command("flush", "--noinput")
+        return row_counts()
 
 
 def test_seed_demo_twice_gives_identical_row_counts(seeded):

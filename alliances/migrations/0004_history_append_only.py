@@ -6,7 +6,7 @@ from members.audit import append_only_history
 
 
 class Migration(migrations.Migration):
-    dependencies = [("alliances", "0002_alliance_version"), ("members", "0003_history_append_only")]
+    dependencies = [("alliances", "0003_alliance_version"), ("members", "0005_history_append_only")]
 
     operations = [
         append_only_history(

@@ -1,0 +1,138 @@
+"""Demo data for assessments: the "五有" schemes, staff scores with evidence, a few veto
+findings, and the rollups of the periods that have just ended.
+
+Ningbo and Zhoushan get a city default scheme for the current and the previous year;
+鄞州区 overrides Ningbo's with its own (heavier on project results). Rollups are produced
+through the same service the Celery tasks use, for the last complete week, month, quarter
+and year before the real local date, so the demo opens with this Monday's dispatch and
+this month's bulletin. Everything is keyed on natural keys: a second run changes nothing.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+
+from alliances.models import Alliance
+from members.demo import DemoContext
+from members.models import Region
+
+from .models import AssessmentScheme, Indicator, ManualScore, SchemeStatus, VetoFinding
+from .periods import MONTH, QUARTER, WEEK, YEAR, Period
+from .rollups import ANNUAL_REVIEW, KINDS, MONTHLY_BULLETIN, QUARTERLY_OBSERVATION, WEEKLY_DISPATCH
+from .scoring import METRICS
+from .services import rollup_produce
+
+# (dimension, code, name, metric or "", target, max score)
+STANDARD_INDICATORS = [
+    ("cohesion", "C1", "三会按期召开率", "meetings_on_rhythm", None, 10),
+    ("cohesion", "C2", "成员单位参与度", "", None, 10),
+    ("development", "D1", "项目完成率", "project_completion", None, 15),
+    ("development", "D2", "投资完成率", "investment_vs_target", None, 10),
+    ("development", "D3", "进度按时报送率", "reporting_timeliness", None, 10),
+    ("services", "S1", "需求认领办结率", "claims_resolved", None, 10),
+    ("services", "S2", "工坊吸纳低收入人员", "workshop_low_income", Decimal(30), 10),
+    ("governance", "G1", "五联活动开展", "activities_held", Decimal(12), 10),
+    ("governance", "G2", "协同治理成效", "", None, 5),
+    ("brand", "B1", "工作品牌影响力", "", None, 10),
+]
+SCHEMES = [
+    # (region code, name, weights override)
+    ("330200000000", "宁波市党建联盟“五有”考评办法", {}),
+    ("330900000000", "舟山市党建联盟考评办法", {}),
+    ("330212000000", "鄞州区党建联盟考评细则", {"D1": 20, "C2": 5}),
+]
+EVIDENCE = [
+    "联盟峰会路演获评优秀项目",
+    "成员单位全部参加季度专题会",
+    "共建项目入选市级共富案例",
+    "“书记·向未来”路演获二等奖",
+    "联盟品牌在市级媒体宣传报道",
+]
+
+
+def seed(ctx: DemoContext) -> None:
+    years = [ctx.live_today.year - 1, ctx.live_today.year]
+    schemes = [ensure_scheme(code, name, year, overrides) for code, name, overrides in SCHEMES for year in years]
+    admin = get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
+    seed_manual_scores(ctx, schemes, admin)
+    seed_vetoes(ctx, admin, years[0])
+    produce_recent_rollups(ctx)
+
+
+def ensure_scheme(code: str, name: str, year: int, overrides: dict[str, int]) -> AssessmentScheme:
+    region = Region.objects.get(code=code)
+    scheme, _created = AssessmentScheme.objects.get_or_create(
+        region=region, year=year, version=1, defaults={"name": f"{name}（{year}年）", "status": SchemeStatus.ACTIVE}
+    )
+    for order, (dimension, indicator_code, label, metric, target, max_score) in enumerate(STANDARD_INDICATORS):
+        if metric and metric not in METRICS:
+            continue
+        Indicator.objects.get_or_create(
+            scheme=scheme,
+            code=indicator_code,
+            defaults={
+                "dimension": dimension,
+                "name": label,
+                "metric": metric,
+                "target": target,
+                "max_score": overrides.get(indicator_code, max_score),
+                "order": order,
+            },
+        )
+    return scheme
+
+
+def seed_manual_scores(ctx: DemoContext, schemes: list[AssessmentScheme], scorer) -> None:
+    """Staff scores with evidence for the previous year's manual indicators, each alliance
+    under the scheme that applies to it (the most local one)."""
+    previous = Period.parse(YEAR, str(ctx.live_today.year - 1))
+    candidates = sorted(
+        (s for s in schemes if s.year == previous.start.year), key=lambda s: len(s.region.prefix), reverse=True
+    )
+    manual = {s.pk: list(s.indicators.filter(metric="")) for s in candidates}
+    for alliance in Alliance.objects.select_related("lead_region").order_by("code"):
+        scheme = next((s for s in candidates if alliance.lead_region.code.startswith(s.region.prefix)), None)
+        if scheme is None:
+            continue
+        for indicator in manual[scheme.pk]:
+            share = Decimal(ctx.rng.randint(55, 100)) / 100
+            ManualScore.objects.get_or_create(
+                alliance=alliance,
+                indicator=indicator,
+                period_kind=previous.kind,
+                period_start=previous.start,
+                defaults={
+                    "score": (indicator.max_score * share).quantize(Decimal("0.5")),
+                    "evidence": ctx.rng.choice(EVIDENCE),
+                    "scored_by": scorer,
+                },
+            )
+
+
+def seed_vetoes(ctx: DemoContext, recorder, year: int) -> None:
+    """One confirmed "样子货" and one finding still under verification."""
+    alliances = list(Alliance.objects.filter(status="rectifying").order_by("code")[:2])
+    notes = ["联盟活动仅见于展板，成员单位未实际参与，“联在纸上、建在墙上”。", "反映存在拉郎配情况，正在核实。"]
+    for index, alliance in enumerate(alliances):
+        VetoFinding.objects.get_or_create(
+            alliance=alliance,
+            kind="show_only" if index == 0 else "forced_pairing",
+            year=year,
+            defaults={"note": notes[index], "confirmed": index == 0, "recorded_by": recorder},
+        )
+
+
+def produce_recent_rollups(ctx: DemoContext) -> None:
+    plans = [
+        (WEEKLY_DISPATCH, Period.containing(WEEK, ctx.live_today).previous()),
+        (MONTHLY_BULLETIN, Period.containing(MONTH, ctx.live_today).previous()),
+        (QUARTERLY_OBSERVATION, Period.containing(QUARTER, ctx.live_today).previous()),
+        (ANNUAL_REVIEW, Period.containing(YEAR, ctx.live_today).previous()),
+    ]
+    regions = {level: list(Region.objects.filter(level=level).order_by("code")) for level in ("county", "city")}
+    for kind, period in plans:
+        for level in KINDS[kind].region_levels:
+            for region in regions[level]:
+                rollup_produce(kind=kind, period=period, region=region)

@@ -1,0 +1,121 @@
+"""Indicators computed from the data: one grouped query per metric for all alliances.
+
+Each function takes the alliances being assessed, the period and the indicator, and
+returns ``{alliance_id: attainment}`` with attainment between 0 and 1. Alliances with no
+data simply have no entry (attainment 0).
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import Avg, Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncDate
+
+from projects.models import ACTIVE_STATUSES, ProgressReport, Project, ProjectStatus
+from workshops.models import WorkshopReport
+
+from .periods import Period, local_zone
+from .scoring import clamp, metric, ratio
+
+
+def latest_report(period: Period) -> QuerySet:
+    """Each project's latest report of a week that began before the period ended."""
+    return ProgressReport.objects.filter(project=OuterRef("pk"), period__lt=period.end).order_by("-period")
+
+
+def year_projects(alliances: QuerySet, period: Period) -> QuerySet:
+    return Project.objects.filter(alliance__in=alliances, year=period.start.year).exclude(
+        status=ProjectStatus.CANCELLED
+    )
+
+
+def weeks_in(period: Period) -> int:
+    return max(1, ((period.end - period.start).days + 6) // 7)
+
+
+@metric("project_completion")
+def project_completion(alliances: QuerySet, period: Period, indicator) -> dict[int, Decimal]:
+    """Average percent complete of the year's projects at the end of the period (a
+    completed project counts 100)."""
+    rows = (
+        year_projects(alliances, period)
+        .annotate(reported=Coalesce(Subquery(latest_report(period).values("percent_complete")[:1]), 0))
+        .values("alliance_id")
+        .annotate(
+            average=Avg("reported"),
+            completed=Count("pk", filter=Q(status=ProjectStatus.COMPLETED)),
+            projects=Count("pk"),
+        )
+    )
+    return {
+        row["alliance_id"]: clamp(
+            max(Decimal(str(row["average"] or 0)) / 100, ratio(row["completed"], row["projects"]))
+        )
+        for row in rows
+    }
+
+
+@metric("reporting_timeliness")
+def reporting_timeliness(alliances: QuerySet, period: Period, indicator) -> dict[int, Decimal]:
+    """Weekly reports submitted by the end of their week, over the reports due: projects
+    under way × weeks of the period."""
+    weeks = weeks_in(period)
+    due = (
+        Project.objects.filter(alliance__in=alliances, status__in=ACTIVE_STATUSES)
+        .values("alliance_id")
+        .annotate(projects=Count("pk"))
+    )
+    on_time = (
+        submitted_in_time(
+            ProgressReport.objects.filter(
+                project__alliance__in=alliances,
+                project__status__in=ACTIVE_STATUSES,
+                period__gte=period.start,
+                period__lt=period.end,
+            )
+        )
+        .values("project__alliance_id")
+        .annotate(reports=Count("pk"))
+    )
+    received = {row["project__alliance_id"]: row["reports"] for row in on_time}
+    return {row["alliance_id"]: ratio(received.get(row["alliance_id"], 0), row["projects"] * weeks) for row in due}
+
+
+def submitted_in_time(reports: QuerySet) -> QuerySet:
+    """Reports submitted by the end of their week: on a Shanghai date before the next Monday."""
+    return reports.annotate(submitted_day=TruncDate("submitted_at", tzinfo=local_zone())).filter(
+        submitted_day__lt=F("period") + datetime.timedelta(days=7)
+    )
+
+
+@metric("investment_vs_target")
+def investment_vs_target(alliances: QuerySet, period: Period, indicator) -> dict[int, Decimal]:
+    """Investment to date (latest report) over planned investment, for the year's projects."""
+    money = DecimalField(max_digits=16, decimal_places=2)
+    rows = (
+        year_projects(alliances, period)
+        .filter(planned_investment__gt=0)
+        .annotate(
+            spent=Coalesce(
+                Subquery(latest_report(period).values("investment_to_date")[:1]), Decimal(0), output_field=money
+            )
+        )
+        .values("alliance_id")
+        .annotate(spent_total=Sum("spent", output_field=money), planned_total=Sum("planned_investment"))
+    )
+    return {row["alliance_id"]: ratio(row["spent_total"], row["planned_total"]) for row in rows}
+
+
+@metric("workshop_low_income")
+def workshop_low_income(alliances: QuerySet, period: Period, indicator) -> dict[int, Decimal]:
+    """Average monthly low-income head-count in the alliance's workshops over the target."""
+    target = indicator.target or Decimal(1)
+    months = max(1, (period.end.year - period.start.year) * 12 + period.end.month - period.start.month)
+    rows = (
+        WorkshopReport.objects.filter(workshop__alliance__in=alliances, month__gte=period.start, month__lt=period.end)
+        .values("workshop__alliance_id")
+        .annotate(total=Sum("low_income_employed"))
+    )
+    return {row["workshop__alliance_id"]: clamp(Decimal(row["total"]) / months / target) for row in rows}

@@ -1,0 +1,567 @@
+"""The four periodic reports: weekly dispatch, monthly bulletin, quarterly observation and
+annual review. Each is a pure function of (period, region) that asks the database for
+every figure; the number of queries does not depend on how many alliances, projects or
+reports there are (it grows only with the few counties of a city for the city bulletin).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Notice, Region
+from projects.models import ACTIVE_STATUSES, OPEN_STATUSES, Milestone, ProgressReport, Project, ProjectStatus
+from workshops.models import Workshop, WorkshopReport, WorkshopStatus
+
+from .metrics import submitted_in_time
+from .models import Assessment, AssessmentScheme, Grade, MemberResult
+from .periods import MONTH, Period
+from .rollups import (
+    ANNUAL_REVIEW,
+    MONTHLY_BULLETIN,
+    QUARTERLY_OBSERVATION,
+    WEEKLY_DISPATCH,
+    RollupKind,
+    column,
+    money,
+    percent,
+    register,
+    summary_item,
+    table,
+)
+from .scoring import alliances_in, score_region
+
+MONEY = DecimalField(max_digits=16, decimal_places=2)
+OBSERVATION_SLOTS = 3
+
+
+def projects_in(region: Region) -> QuerySet:
+    return Project.objects.filter(alliance__lead_region__code__startswith=region.prefix)
+
+
+def last_complete_month(period: Period) -> Period:
+    return Period.containing(MONTH, period.last_day).previous() if period.kind != MONTH else period
+
+
+# ------------------------------------------------------------------- weekly dispatch
+
+
+def weekly_dispatch(period: Period, region: Region) -> dict:
+    projects = projects_in(region)
+    under_way = projects.filter(status__in=ACTIVE_STATUSES)
+    week_reports = ProgressReport.objects.filter(project__in=under_way, period=period.start)
+    counts = under_way.aggregate(
+        expected=Count("pk"),
+        received=Count("pk", filter=Q(Exists(week_reports.filter(project=OuterRef("pk"))))),
+    )
+    on_time = submitted_in_time(week_reports).count()
+
+    silent = (
+        under_way.exclude(Exists(week_reports.filter(project=OuterRef("pk"))))
+        .annotate(last_week=Max("reports__period"))
+        .select_related("alliance", "responsible_person")
+        .order_by("alliance__code", "title")
+    )
+    overdue_milestone = Milestone.objects.filter(project=OuterRef("pk"), done_on__isnull=True, due_on__lt=period.end)
+    late = (
+        projects.filter(status__in=OPEN_STATUSES)
+        .filter(Q(due_on__lt=period.end) | Q(Exists(overdue_milestone)))
+        .select_related("alliance")
+        .order_by("due_on", "alliance__code")
+    )
+    waiting = (
+        week_reports.filter(Q(needs_coordination=True) | ~Q(blockers=""))
+        .select_related("project__alliance")
+        .order_by("project__alliance__code")
+    )
+    previous = ProgressReport.objects.filter(project=OuterRef("project"), period__lt=OuterRef("period")).order_by(
+        "-period"
+    )
+    movements = (
+        week_reports.annotate(before=Coalesce(Subquery(previous.values("percent_complete")[:1]), 0))
+        .annotate(change=F("percent_complete") - F("before"))
+        .select_related("project__alliance")
+        .order_by("-change", "project__title")
+    )
+    movement_rows = [
+        [r.project.alliance.code, r.project.alliance.name, r.project.title, r.before, r.percent_complete, r.change]
+        for r in movements
+    ]
+    month = Period.containing(MONTH, period.start).previous()
+    missing_workshops = (
+        Workshop.objects.filter(region__code__startswith=region.prefix, status=WorkshopStatus.ACTIVE)
+        .exclude(Exists(WorkshopReport.objects.filter(workshop=OuterRef("pk"), month=month.start)))
+        .select_related("region", "alliance")
+        .order_by("region__code", "name")
+    )
+    reminders = (
+        Notice.objects.filter(kind=Notice.Kind.PROGRESS_REMINDER, period_start=period.start)
+        .filter(user__person__team_roles__alliance__lead_region__code__startswith=region.prefix)
+        .annotate(
+            reported_after=Exists(
+                ProgressReport.objects.filter(
+                    period=period.start, submitted_by=OuterRef("user"), submitted_at__gt=OuterRef("created_at")
+                )
+            )
+        )
+        .select_related("user__person")
+        .distinct()
+        .order_by("user__username")
+    )
+    expected, received = counts["expected"], counts["received"]
+    return {
+        "summary": [
+            summary_item("reports_expected", _("应报项目数"), expected),
+            summary_item("reports_received", _("已报项目数"), received),
+            summary_item("reports_on_time", _("按时报送数"), on_time),
+            summary_item("reporting_rate", _("报送率"), percent(received, expected), "percent"),
+            summary_item("on_time_rate", _("按时报送率"), percent(on_time, expected), "percent"),
+            summary_item("silent_projects", _("本周未报项目"), expected - received),
+            summary_item("late_projects", _("逾期项目"), late.count()),
+            summary_item("coordination_waiting", _("待协调事项"), waiting.count()),
+            summary_item("workshops_missing", _("未报月度数据的工坊"), missing_workshops.count()),
+        ],
+        "tables": [
+            table(
+                "silent",
+                _("本周未报项目"),
+                [
+                    column("alliance", _("联盟编号")),
+                    column("alliance_name", _("联盟")),
+                    column("project", _("项目")),
+                    column("person", _("责任人")),
+                    column("last_week", _("最近填报周"), "date"),
+                ],
+                [
+                    [
+                        p.alliance.code,
+                        p.alliance.name,
+                        p.title,
+                        p.responsible_person.name if p.responsible_person else "",
+                        p.last_week.isoformat() if p.last_week else None,
+                    ]
+                    for p in silent
+                ],
+            ),
+            table(
+                "late",
+                _("逾期项目"),
+                [
+                    column("alliance", _("联盟编号")),
+                    column("alliance_name", _("联盟")),
+                    column("project", _("项目")),
+                    column("due_on", _("计划完成日期"), "date"),
+                    column("status", _("状态")),
+                ],
+                [
+                    [p.alliance.code, p.alliance.name, p.title, p.due_on.isoformat(), str(p.get_status_display())]
+                    for p in late
+                ],
+            ),
+            table(
+                "coordination",
+                _("堵点难点与协调事项"),
+                [
+                    column("alliance", _("联盟编号")),
+                    column("project", _("项目")),
+                    column("blockers", _("堵点难点")),
+                    column("request", _("协调事项")),
+                ],
+                [
+                    [
+                        r.project.alliance.code,
+                        r.project.title,
+                        r.blockers,
+                        r.coordination_request if r.needs_coordination else "",
+                    ]
+                    for r in waiting
+                ],
+            ),
+            table(
+                "movement",
+                _("完成进度变化"),
+                [
+                    column("alliance", _("联盟编号")),
+                    column("alliance_name", _("联盟")),
+                    column("project", _("项目")),
+                    column("before", _("上次进度"), "int"),
+                    column("now", _("本周进度"), "int"),
+                    column("change", _("变化"), "int"),
+                ],
+                movement_rows,
+            ),
+            table(
+                "workshops_missing",
+                _("未报%(month)s数据的工坊") % {"month": month.label},
+                [column("workshop", _("工坊")), column("region", _("所在村社")), column("alliance", _("所属联盟"))],
+                [[w.name, w.region.name, w.alliance.name if w.alliance else ""] for w in missing_workshops],
+            ),
+            table(
+                "reminders",
+                _("周五提醒及其后填报情况"),
+                [column("user", _("账号")), column("person", _("带头人")), column("reported", _("提醒后已填报"))],
+                [
+                    [
+                        n.user.username,
+                        getattr(getattr(n.user, "person", None), "name", ""),
+                        str(_("是") if n.reported_after else _("否")),
+                    ]
+                    for n in reminders
+                ],
+            ),
+        ],
+    }
+
+
+# ------------------------------------------------------------------- scores and rankings
+
+
+def counties_of(region: Region) -> list[Region]:
+    if region.level == "county":
+        return [region]
+    return list(Region.objects.filter(level="county", code__startswith=region.prefix).order_by("code"))
+
+
+def ensure_scores(period: Period, region: Region, *, final: bool = False) -> list[str]:
+    """Score every county of the region with the scheme that applies there. Returns the
+    counties without an active scheme for the year (they are not ranked)."""
+    unscored = []
+    for county in counties_of(region):
+        scheme = AssessmentScheme.objects.for_region(county, period.start.year)
+        if scheme is None:
+            unscored.append(county.name)
+            continue
+        score_region(scheme=scheme, period=period, region=county, final=final)
+    return unscored
+
+
+def ranked(period: Period, region: Region) -> tuple[QuerySet, str]:
+    """The period's assessments of the region in rank order, and which rank field applies."""
+    rank_field = "county_rank" if region.level == "county" else "city_rank"
+    return (
+        Assessment.objects.filter(
+            period_kind=period.kind, period_start=period.start, alliance__lead_region__code__startswith=region.prefix
+        )
+        .select_related("alliance__lead_region")
+        .order_by(rank_field, "alliance__code")
+    ), rank_field
+
+
+def ranking_table(rows: list[Assessment], rank_field: str) -> dict:
+    return table(
+        "ranking",
+        _("联盟排名"),
+        [
+            column("rank", _("名次"), "int"),
+            column("alliance", _("联盟编号")),
+            column("alliance_name", _("联盟")),
+            column("region", _("牵头区域")),
+            column("base", _("指标得分"), "decimal"),
+            column("total", _("总分"), "decimal"),
+            column("grade", _("等次")),
+            column("vetoed", _("触碰底线")),
+        ],
+        [
+            [
+                getattr(a, rank_field),
+                a.alliance.code,
+                a.alliance.name,
+                a.alliance.lead_region.name,
+                str(a.base_score),
+                str(a.total_score),
+                str(a.get_grade_display()),
+                str(_("是") if a.vetoed else ""),
+            ]
+            for a in rows
+        ],
+    )
+
+
+def flag_of(assessment: Assessment, late_alliances: set[int]) -> str:
+    if assessment.vetoed or assessment.grade == Grade.POOR:
+        return "red"
+    if assessment.grade == Grade.FAIR or assessment.alliance_id in late_alliances:
+        return "yellow"
+    return "green"
+
+
+FLAG_LABELS = {"red": _("红"), "yellow": _("黄"), "green": _("绿")}
+
+
+# ------------------------------------------------------------------- monthly bulletin
+
+
+def monthly_bulletin(period: Period, region: Region) -> dict:
+    unscored = ensure_scores(period, region)
+    assessments_qs, rank_field = ranked(period, region)
+    assessments = list(assessments_qs)
+    projects = projects_in(region)
+    started = projects.filter(start_on__gte=period.start, start_on__lt=period.end).count()
+    completed = (
+        projects.filter(status=ProjectStatus.COMPLETED)
+        .annotate(last_week=Max("reports__period"))
+        .filter(last_week__gte=period.start, last_week__lt=period.end)
+        .count()
+    )
+    latest = ProgressReport.objects.filter(project=OuterRef("pk"), period__lt=period.end).order_by("-period")
+    investment = (
+        projects.filter(year=period.start.year)
+        .exclude(status=ProjectStatus.CANCELLED)
+        .annotate(spent=Coalesce(Subquery(latest.values("investment_to_date")[:1]), Decimal(0), output_field=MONEY))
+        .aggregate(total_spent=Sum("spent", output_field=MONEY), total_planned=Sum("planned_investment"))
+    )
+    workshops = WorkshopReport.objects.filter(
+        workshop__region__code__startswith=region.prefix, month=period.start
+    ).aggregate(
+        workshops=Count("workshop", distinct=True),
+        total_employed=Coalesce(Sum("employed"), 0),
+        low_income=Coalesce(Sum("low_income_employed"), 0),
+        wages=Coalesce(Sum("wages_paid"), Decimal(0), output_field=MONEY),
+        sales=Coalesce(Sum("sales"), Decimal(0), output_field=MONEY),
+        income_weighted=Coalesce(
+            Sum(F("income_increase_per_person") * F("employed"), output_field=MONEY), Decimal(0), output_field=MONEY
+        ),
+    )
+    late_alliances = set(
+        projects.filter(status__in=OPEN_STATUSES, due_on__lt=period.end).values_list("alliance_id", flat=True)
+    )
+    flags = [(a, flag_of(a, late_alliances)) for a in assessments]
+    flag_counts = {key: sum(1 for _a, flag in flags if flag == key) for key in FLAG_LABELS}
+    praise = [a for a, flag in flags if flag == "green"][:OBSERVATION_SLOTS]
+    criticism = [a for a, flag in flags if flag == "red"]
+    average_income = (
+        (workshops["income_weighted"] / workshops["total_employed"]).quantize(Decimal("0.01"))
+        if workshops["total_employed"]
+        else None
+    )
+    summary = [
+        summary_item("alliances_ranked", _("参与排名的联盟"), len(assessments)),
+        summary_item("projects_started", _("本月开工项目"), started),
+        summary_item("projects_completed", _("本月完成项目"), completed),
+        summary_item("investment_to_date", _("累计完成投资（元）"), money(investment["total_spent"]), "money"),
+        summary_item("investment_planned", _("计划投资（元）"), money(investment["total_planned"]), "money"),
+        summary_item(
+            "investment_rate",
+            _("投资完成率"),
+            percent(investment["total_spent"], investment["total_planned"]),
+            "percent",
+        ),
+        summary_item("workshops_reporting", _("报送数据的工坊"), workshops["workshops"]),
+        summary_item("workshop_employed", _("工坊带动就业人数"), workshops["total_employed"]),
+        summary_item("workshop_low_income", _("其中低收入人数"), workshops["low_income"]),
+        summary_item("workshop_wages", _("发放工资（元）"), money(workshops["wages"]), "money"),
+        summary_item(
+            "workshop_income_increase",
+            _("人均月增收（元）"),
+            money(average_income) if average_income else None,
+            "money",
+        ),
+        summary_item("workshop_sales", _("销售额（元）"), money(workshops["sales"]), "money"),
+        summary_item("flag_red", _("红色预警联盟"), flag_counts["red"]),
+        summary_item("flag_yellow", _("黄色提醒联盟"), flag_counts["yellow"]),
+        summary_item("flag_green", _("绿色正常联盟"), flag_counts["green"]),
+    ]
+    report = {
+        "summary": summary,
+        "tables": [
+            ranking_table(assessments, rank_field),
+            table(
+                "flags",
+                _("红黄绿分类"),
+                [column("alliance", _("联盟编号")), column("alliance_name", _("联盟")), column("flag", _("标识"))],
+                [[a.alliance.code, a.alliance.name, str(FLAG_LABELS[flag])] for a, flag in flags],
+            ),
+            table(
+                "praise",
+                _("通报表扬"),
+                [
+                    column("alliance", _("联盟编号")),
+                    column("alliance_name", _("联盟")),
+                    column("total", _("总分"), "decimal"),
+                ],
+                [[a.alliance.code, a.alliance.name, str(a.total_score)] for a in praise],
+            ),
+            table(
+                "criticism",
+                _("通报批评"),
+                [column("alliance", _("联盟编号")), column("alliance_name", _("联盟")), column("reason", _("原因"))],
+                [
+                    [a.alliance.code, a.alliance.name, str(_("触碰底线") if a.vetoed else _("考评较差"))]
+                    for a in criticism
+                ],
+            ),
+        ],
+    }
+    if unscored:
+        report["notes"] = [str(_("以下区县本年度尚无启用的考评方案，未参与排名：")) + "、".join(unscored)]
+    return report
+
+
+# ------------------------------------------------------------------- quarterly observation
+
+
+def quarterly_observation(period: Period, region: Region) -> dict:
+    ensure_scores(period, region)
+    alliances = alliances_in(region)
+    at_end = ProgressReport.objects.filter(project=OuterRef("pk"), period__lt=period.end).order_by("-period")
+    at_start = ProgressReport.objects.filter(project=OuterRef("pk"), period__lt=period.start).order_by("-period")
+    movement = (
+        Project.objects.filter(alliance__in=alliances)
+        .exclude(status=ProjectStatus.CANCELLED)
+        .annotate(
+            end_percent=Coalesce(Subquery(at_end.values("percent_complete")[:1]), 0),
+            start_percent=Coalesce(Subquery(at_start.values("percent_complete")[:1]), 0),
+        )
+        .values("alliance_id")
+        .annotate(gain=Sum(F("end_percent") - F("start_percent")), projects=Count("pk"))
+    )
+    gains = {row["alliance_id"]: Decimal(row["gain"] or 0) / max(1, row["projects"]) for row in movement}
+    scores = {
+        a.alliance_id: a
+        for a in Assessment.objects.filter(
+            alliance__in=alliances, period_kind=period.kind, period_start=period.start
+        ).select_related("alliance")
+    }
+    names = dict(alliances.values_list("pk", "name"))
+    codes = dict(alliances.values_list("pk", "code"))
+
+    def row(alliance_id: int, reason) -> list:
+        assessment = scores.get(alliance_id)
+        return [
+            codes[alliance_id],
+            names[alliance_id],
+            str(reason),
+            str(gains.get(alliance_id, Decimal(0)).quantize(Decimal("0.1"))),
+            str(assessment.total_score) if assessment else None,
+        ]
+
+    ordered = sorted(codes, key=lambda pk: (-gains.get(pk, Decimal(0)), codes[pk]))
+    movers = ordered[:OBSERVATION_SLOTS]
+    by_score = sorted(
+        (pk for pk in codes if pk not in movers),
+        key=lambda pk: (scores[pk].total_score if pk in scores else Decimal(0), codes[pk]),
+    )
+    laggards = by_score[:OBSERVATION_SLOTS]
+    columns = [
+        column("alliance", _("联盟编号")),
+        column("alliance_name", _("联盟")),
+        column("reason", _("推荐理由")),
+        column("gain", _("季度平均进度提升（百分点）"), "decimal"),
+        column("score", _("季度得分"), "decimal"),
+    ]
+    return {
+        "summary": [
+            summary_item("alliances", _("参评联盟"), len(codes)),
+            summary_item("proposed", _("拟观摩联盟"), len(movers) + len(laggards)),
+        ],
+        "tables": [
+            table("top_movers", _("进步明显（拟现场观摩）"), columns, [row(pk, _("进度提升快")) for pk in movers]),
+            table("laggards", _("相对滞后（拟督导观摩）"), columns, [row(pk, _("得分靠后")) for pk in laggards]),
+        ],
+    }
+
+
+# ------------------------------------------------------------------- annual review
+
+
+def consequence_of(assessment: Assessment, top_n: int) -> str:
+    if assessment.vetoed:
+        return str(_("整顿"))
+    if assessment.grade == Grade.POOR:
+        return str(_("调整重组"))
+    if assessment.grade == Grade.FAIR:
+        return str(_("提醒约谈"))
+    if assessment.grade == Grade.EXCELLENT and (assessment.county_rank or 999) <= top_n:
+        return str(_("示范候选"))
+    return ""
+
+
+def annual_review(period: Period, region: Region) -> dict:
+    unscored = ensure_scores(period, region, final=True)
+    assessments_qs, rank_field = ranked(period, region)
+    assessments = list(assessments_qs.select_related("scheme"))
+    last_year = dict(
+        Assessment.objects.filter(
+            period_kind=period.kind,
+            period_start=period.previous().start,
+            alliance__lead_region__code__startswith=region.prefix,
+        ).values_list("alliance_id", "total_score")
+    )
+    losing = (
+        MemberResult.objects.filter(
+            period_kind=period.kind,
+            period_start=period.start,
+            loses_award_eligibility=True,
+            organization__region__code__startswith=region.prefix,
+        )
+        .select_related("organization__secretary")
+        .order_by("organization__name")
+    )
+    rows = []
+    consequences: dict[str, int] = {}
+    for a in assessments:
+        outcome = consequence_of(a, a.scheme.demonstration_top_n)
+        consequences[outcome] = consequences.get(outcome, 0) + 1
+        before = last_year.get(a.alliance_id)
+        rows.append(
+            [
+                getattr(a, rank_field),
+                a.alliance.code,
+                a.alliance.name,
+                str(a.total_score),
+                str(a.get_grade_display()),
+                outcome,
+                str(before) if before is not None else None,
+                str(a.total_score - before) if before is not None else None,
+            ]
+        )
+    report = {
+        "summary": [
+            summary_item("alliances", _("参评联盟"), len(assessments)),
+            summary_item("excellent", _("优秀"), sum(1 for a in assessments if a.grade == Grade.EXCELLENT)),
+            summary_item("good", _("良好"), sum(1 for a in assessments if a.grade == Grade.GOOD)),
+            summary_item("fair", _("一般"), sum(1 for a in assessments if a.grade == Grade.FAIR)),
+            summary_item("poor", _("较差"), sum(1 for a in assessments if a.grade == Grade.POOR)),
+            summary_item("vetoed", _("触碰底线"), sum(1 for a in assessments if a.vetoed)),
+            summary_item("demonstration_candidates", _("示范候选"), consequences.get(str(_("示范候选")), 0)),
+            summary_item("secretaries_ineligible", _("取消“两优一先”资格的书记"), len(losing)),
+        ],
+        "tables": [
+            table(
+                "results",
+                _("年度考评结果"),
+                [
+                    column("rank", _("名次"), "int"),
+                    column("alliance", _("联盟编号")),
+                    column("alliance_name", _("联盟")),
+                    column("total", _("总分"), "decimal"),
+                    column("grade", _("等次")),
+                    column("consequence", _("结果运用")),
+                    column("last_year", _("上年总分"), "decimal"),
+                    column("change", _("同比变化"), "decimal"),
+                ],
+                rows,
+            ),
+            table(
+                "ineligible",
+                _("取消“两优一先”评选资格的成员单位书记"),
+                [column("organization", _("成员单位")), column("secretary", _("书记"))],
+                [
+                    [m.organization.name, m.organization.secretary.name if m.organization.secretary else ""]
+                    for m in losing
+                ],
+            ),
+        ],
+    }
+    if unscored:
+        report["notes"] = [str(_("以下区县本年度尚无启用的考评方案，未参与考评：")) + "、".join(unscored)]
+    return report
+
+
+register(RollupKind(WEEKLY_DISPATCH, _("周调度"), "week", ("county",), weekly_dispatch))
+register(RollupKind(MONTHLY_BULLETIN, _("月通报"), "month", ("county", "city"), monthly_bulletin))
+register(RollupKind(QUARTERLY_OBSERVATION, _("季观摩"), "quarter", ("county",), quarterly_observation))
+register(RollupKind(ANNUAL_REVIEW, _("年考评"), "year", ("county", "city"), annual_review))

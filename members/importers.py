@@ -1,0 +1,100 @@
+"""Importers of the organization list's export: organizations, then their people."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from .imports import Importer, Lookups, register
+from .layouts import ORGANIZATION_COLUMNS, ORGANIZATION_SHEET, PERSON_COLUMNS, PERSON_SHEET
+from .models import MemberOrganization, Person
+from .services import organization_create, organization_update, person_create, person_update
+
+
+@register
+class OrganizationImporter(Importer):
+    """Organizations, matched by (region code, name)."""
+
+    key = "organizations"
+    model = MemberOrganization
+    sheet = ORGANIZATION_SHEET
+    columns = ORGANIZATION_COLUMNS
+    key_fields = ("region", "name")
+    scope_field = "region"
+    order = 10
+
+    def preload(self, rows: list[dict[str, Any]]) -> None:
+        self.lookups = Lookups(self.actor)
+        self.lookups.load_organizations((row["region"], row["name"]) for row in rows)
+        self.lookups.load_regions(row["region"] for row in rows)
+
+    def resolve(self, values: dict[str, Any]) -> dict[str, Any]:
+        values["region"] = self.lookups.region(values["region"], "region")
+        return values
+
+    def label(self, values: dict[str, Any]) -> str:
+        return f"{values['name']}（{values['region'].code}）"
+
+    def find(self, values: dict[str, Any]) -> MemberOrganization | None:
+        return self.lookups.organizations.get((values["region"].code, values["name"]))
+
+    def create(self, *, values: dict[str, Any]) -> MemberOrganization:
+        organization = organization_create(actor=self.actor, **values)
+        self.lookups.organizations[(organization.region.code, organization.name)] = organization
+        return organization
+
+    def update(self, *, obj: MemberOrganization, changes: dict[str, Any]) -> MemberOrganization:
+        return organization_update(actor=self.actor, organization=obj, **changes)
+
+
+@register
+class PersonImporter(Importer):
+    """People, matched by (organization, name, mobile)."""
+
+    key = "people"
+    model = Person
+    sheet = PERSON_SHEET
+    columns = PERSON_COLUMNS
+    key_fields = ("organization", "name", "mobile")
+    scope_field = "organization"
+    order = 20
+
+    def preload(self, rows: list[dict[str, Any]]) -> None:
+        self.lookups = Lookups(self.actor)
+        self.lookups.load_organizations((row["organization_region"], row["organization"]) for row in rows)
+        people = Person.objects.visible_to(self.actor).filter(
+            organization__in=list(self.lookups.organizations.values())
+        )
+        self.people: dict[tuple, list[Person]] = {}
+        for person in people:
+            self.people.setdefault((person.organization_id, person.name, person.mobile), []).append(person)
+
+    def resolve(self, values: dict[str, Any]) -> dict[str, Any]:
+        code = values.pop("organization_region")
+        if not code or not values["organization"]:
+            raise ValidationError({"organization": _("请填写区划代码和所在单位。")})
+        values["organization"] = self.lookups.organization(
+            code, values["organization"], region_field="organization_region", field_name="organization"
+        )
+        return values
+
+    def label(self, values: dict[str, Any]) -> str:
+        return f"{values['name']}（{values['organization'].name}）"
+
+    def find(self, values: dict[str, Any]) -> Person | None:
+        matches = self.people.get((values["organization"].pk, values["name"], values["mobile"]), [])
+        if len(matches) > 1:
+            raise ValidationError(
+                {"name": _("该单位有多名同名、同手机号码的人员，无法确定要更新哪一位，请在系统中处理。")}
+            )
+        return matches[0] if matches else None
+
+    def create(self, *, values: dict[str, Any]) -> Person:
+        person = person_create(actor=self.actor, **values)
+        self.people[(person.organization_id, person.name, person.mobile)] = [person]
+        return person
+
+    def update(self, *, obj: Person, changes: dict[str, Any]) -> Person:
+        return person_update(actor=self.actor, person=obj, **changes)

@@ -1,0 +1,36 @@
+"""Excel layouts of organizations and people: what the list exports and the importer reads.
+
+A column with a ``field`` is read back on import; the others (names of related rows,
+counts) are there for the reader and ignored on import.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from .excel import BOOL, CHOICE, CODE, INT, TEXT, Column
+from .models import OrganizationKind
+from .validators import mask_id_number, mask_phone
+
+ORGANIZATION_SHEET = _("成员单位")
+ORGANIZATION_COLUMNS = (
+    Column(_("区划代码"), "region.code", CODE, field="region", width=16),
+    Column(_("所属区划"), "region.name", TEXT, width=16),
+    Column(_("单位名称"), "name", TEXT, field="name", width=30),
+    Column(_("单位类型"), "kind", CHOICE, field="kind", choices=OrganizationKind),
+    Column(_("星级"), "star_rating", INT, field="star_rating"),
+    Column(_("党组织书记"), "secretary.name", TEXT),
+    Column(_("联系电话"), "contact_phone", CODE, field="contact_phone", mask=mask_phone, width=16),
+    Column(_("所在联盟数"), "alliance_count", INT),
+)
+
+PERSON_SHEET = _("人员")
+PERSON_COLUMNS = (
+    Column(_("区划代码"), "organization.region.code", CODE, field="organization_region", width=16),
+    Column(_("所在单位"), "organization.name", TEXT, field="organization", width=30),
+    Column(_("姓名"), "name", TEXT, field="name"),
+    Column(_("手机号码"), "mobile", CODE, field="mobile", mask=mask_phone, width=16),
+    Column(_("身份证号码"), "id_number", CODE, field="id_number", mask=mask_id_number, width=22),
+    Column(_("职务"), "title", TEXT, field="title", width=20),
+    Column(_("党员"), "is_party_member", BOOL, field="is_party_member"),
+)

@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from alliances.models import Alliance
+from members.forms import ScopedModelForm
+from members.models import MemberOrganization, Person
+
+from .models import Milestone, Project, ProjectStatus, ReportStatus
+from .services import INITIAL_STATUSES, MAX_FILES_PER_SUBMISSION, PROJECT_FIELDS
+from .uploads import ACCEPT, MAX_UPLOAD_BYTES
+from .weeks import week_label
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; the service checks each one's content."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+class ProjectForm(ScopedModelForm):
+    scoped_fields = {"alliance": Alliance, "responsible_organization": MemberOrganization, "responsible_person": Person}
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Project
+        fields = ["alliance", "status", *PROJECT_FIELDS]
+        widgets = {"start_on": DateInput(), "due_on": DateInput(), "description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any):
+        super().__init__(*args, user=user, **kwargs)
+        if self.instance.pk:
+            # The alliance is fixed, the status changes through its own form, the version travels along.
+            del self.fields["alliance"]
+            del self.fields["status"]
+            self.fields["version"].required = True
+        else:
+            del self.fields["version"]
+            self.fields["alliance"].queryset = self.fields["alliance"].queryset.exclude(status="dissolved")
+            self.fields["status"].choices = [(s.value, s.label) for s in INITIAL_STATUSES]
+
+
+class ProjectStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("新状态"))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, project: Project, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = project.allowed_statuses or [
+            (project.status, ProjectStatus(project.status).label)
+        ]
+
+
+class MilestoneForm(forms.ModelForm):
+    class Meta:
+        model = Milestone
+        fields = ["title", "due_on", "done_on"]
+        widgets = {"due_on": DateInput(), "done_on": DateInput()}
+
+
+class ReportForm(forms.Form):
+    """The leader's weekly report, phone first: numbers with numeric keyboards, photos from the camera."""
+
+    period = forms.TypedChoiceField(label=_("填报周"), coerce=datetime.date.fromisoformat)
+    percent_complete = forms.IntegerField(
+        label=_("完成进度（%）"),
+        widget=forms.NumberInput(attrs={"min": 0, "max": 100, "inputmode": "numeric"}),
+    )
+    investment_to_date = forms.DecimalField(
+        label=_("累计完成投资（元）"),
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        widget=forms.NumberInput(attrs={"min": 0, "step": "0.01", "inputmode": "decimal"}),
+    )
+    work_done = forms.CharField(label=_("本周完成情况"), widget=forms.Textarea(attrs={"rows": 4}))
+    blockers = forms.CharField(label=_("堵点难点"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    needs_coordination = forms.BooleanField(label=_("需要上级协调"), required=False)
+    coordination_request = forms.CharField(
+        label=_("协调事项"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    attachments = MultipleFileField(
+        label=_("照片和附件"),
+        required=False,
+        help_text=_(
+            "JPEG、PNG、WebP 照片或 PDF 文件，每个不超过 %(mb)s MB，每次最多 %(n)s 个；照片中的位置信息会被删除。"
+        )
+        % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024), "n": MAX_FILES_PER_SUBMISSION},
+    )
+
+    def __init__(self, *args: Any, weeks: list[datetime.date] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if weeks is None:
+            del self.fields["period"]
+        else:
+            self.fields["period"].choices = [(monday.isoformat(), week_label(monday)) for monday in weeks]
+
+    def service_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        if data.get("investment_to_date") is None:
+            data.pop("investment_to_date", None)
+        return data
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("审核结果"),
+        choices=[(ReportStatus.ACCEPTED.value, _("通过")), (ReportStatus.RETURNED.value, _("退回修改"))],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("审核意见"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("退回时必填；进度比上期下降时，通过也须说明原因。"),
+    )

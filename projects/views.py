@@ -1,0 +1,404 @@
+"""Browser pages: the leader's phone-first "my work" and weekly report, and the staff's
+project list, project timeline and review queue. Thin: services do every write."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import OuterRef, Prefetch, Subquery
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from alliances.models import Alliance, AllianceStatus
+from members.access import Role, scope_for
+from members.views_base import ScopedDetailView, ScopedListView, ServiceFormView
+
+from .filters import ProgressReportFilterSet, ProjectFilterSet
+from .forms import MilestoneForm, ProjectForm, ProjectStatusForm, ReportForm, ReviewForm
+from .models import (
+    ACTIVE_STATUSES,
+    OPEN_STATUSES,
+    Milestone,
+    ProgressReport,
+    ProgressReportRevision,
+    Project,
+    ReportAttachment,
+    ReportStatus,
+)
+from .services import (
+    milestone_create,
+    milestone_update,
+    project_change_status,
+    project_create,
+    project_update,
+    report_resubmit,
+    report_review,
+    report_submit,
+)
+from .weeks import current_week, local_today, recent_weeks, week_label
+
+# How many weeks back a leader may still file a missed report from the form.
+REPORTABLE_WEEKS = 4
+
+
+def is_leader(user) -> bool:
+    return scope_for(user).role == Role.ALLIANCE_LEADER
+
+
+def can_review(user, project: Project) -> bool:
+    scope = scope_for(user)
+    return scope.can_write and scope.covers_region(project.alliance.lead_region)
+
+
+def reports_with_history(queryset):
+    return queryset.with_previous_percent().prefetch_related(
+        "attachments",
+        Prefetch("revisions", queryset=ProgressReportRevision.objects.select_related("reviewed_by", "submitted_by")),
+    )
+
+
+# --------------------------------------------------------------------------- staff: projects
+
+
+class ProjectListView(ScopedListView):
+    model = Project
+    filterset_class = ProjectFilterSet
+    template_name = "projects/project_list.html"
+
+    def optimize(self, queryset):
+        return queryset.for_lists(local_today())
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"this_week": week_label(current_week())}
+
+
+class ProjectDetailView(ScopedDetailView):
+    model = Project
+    template_name = "projects/project_detail.html"
+    context_object_name = "project"
+
+    def optimize(self, queryset):
+        return queryset.for_lists(local_today()).prefetch_related(
+            Prefetch("milestones", queryset=Milestone.objects.order_by("due_on", "pk")),
+            Prefetch(
+                "reports",
+                queryset=reports_with_history(ProgressReport.objects.select_related("submitted_by", "reviewed_by")),
+            ),
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        project, today = self.object, local_today()
+        milestones = list(project.milestones.all())
+        reports = list(project.reports.all())
+        timeline = [{"on": report.period, "report": report} for report in reports]
+        timeline += [{"on": milestone.done_on or milestone.due_on, "milestone": milestone} for milestone in milestones]
+        timeline.sort(key=lambda entry: (entry["on"], "report" in entry), reverse=True)
+        user = self.request.user
+        context.update(
+            milestones=milestones,
+            timeline=timeline,
+            today=today,
+            can_manage=can_review(user, project),
+            can_report=is_leader(user) and project.status in ACTIVE_STATUSES,
+            this_week=current_week(today),
+        )
+        return context
+
+
+class ProjectFormMixin:
+    form_class = ProjectForm
+    template_name = "projects/form.html"
+    success_message = _("项目已保存。")
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"user": self.request.user}
+
+
+class ProjectCreateView(ProjectFormMixin, ServiceFormView):
+    title = _("新建项目")
+
+    def get_initial(self):
+        return {"alliance": self.request.GET.get("alliance"), "year": local_today().year}
+
+    def perform(self, form):
+        return project_create(actor=self.request.user, **form.cleaned_data)
+
+    def get_cancel_url(self):
+        return reverse("projects:list")
+
+
+class ProjectChildMixin:
+    """A form about one project the user can see (anything else is a 404)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.object = get_object_or_404(
+            Project.objects.visible_to(request.user).select_related("alliance__lead_region"), pk=kwargs["pk"]
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"project": self.object}
+
+
+class ProjectUpdateView(ProjectChildMixin, ProjectFormMixin, ServiceFormView):
+    title = _("编辑项目")
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"instance": self.object}
+
+    def get_initial(self):
+        return {"version": self.object.version}
+
+    def perform(self, form):
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        return project_update(actor=self.request.user, project=self.object, expected_version=version, **data)
+
+
+class ProjectStatusView(ProjectChildMixin, ServiceFormView):
+    form_class = ProjectStatusForm
+    template_name = "projects/form.html"
+    title = _("变更项目状态")
+    success_message = _("项目状态已变更。")
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"project": self.object}
+
+    def get_initial(self):
+        return {"version": self.object.version}
+
+    def perform(self, form):
+        return project_change_status(
+            actor=self.request.user,
+            project=self.object,
+            status=form.cleaned_data["status"],
+            expected_version=form.cleaned_data["version"],
+        )
+
+
+class MilestoneCreateView(ProjectChildMixin, ServiceFormView):
+    form_class = MilestoneForm
+    template_name = "projects/form.html"
+    title = _("添加项目节点")
+    success_message = _("节点已保存。")
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"instance": Milestone(project=self.object)}
+
+    def perform(self, form):
+        return milestone_create(actor=self.request.user, project=self.object, **form.cleaned_data)
+
+    def get_success_url_for(self, obj):
+        return self.object.get_absolute_url()
+
+
+class MilestoneUpdateView(MilestoneCreateView):
+    title = _("编辑项目节点")
+
+    def get_form_kwargs(self):
+        self.milestone = get_object_or_404(self.object.milestones.all(), pk=self.kwargs["milestone_pk"])
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.milestone
+        return kwargs
+
+    def perform(self, form):
+        return milestone_update(actor=self.request.user, milestone=self.milestone, **form.cleaned_data)
+
+
+# --------------------------------------------------------------------------- leader: my work
+
+
+class MyWorkView(LoginRequiredMixin, TemplateView):
+    """The leader's start page: their alliances, each project's report for this week, and
+    the returned reports waiting to be fixed. Three queries whatever the numbers."""
+
+    template_name = "projects/my_work.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not is_leader(request.user):
+            return redirect("projects:review-queue" if scope_for(request.user).can_write else "projects:list")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, today = self.request.user, local_today()
+        this_week = current_week(today)
+        week_report = ProgressReport.objects.filter(project=OuterRef("pk"), period=this_week)
+        context.update(
+            this_week=this_week,
+            this_week_label=week_label(this_week),
+            alliances=list(Alliance.objects.visible_to(user).exclude(status=AllianceStatus.DISSOLVED).order_by("code")),
+            projects=list(
+                Project.objects.visible_to(user)
+                .filter(status__in=OPEN_STATUSES)
+                .for_lists(today)
+                .annotate(
+                    week_report_id=Subquery(week_report.values("pk")[:1]),
+                    week_report_status=Subquery(week_report.values("status")[:1]),
+                )
+                .order_by("alliance__code", "due_on", "title")
+            ),
+            returned=list(
+                ProgressReport.objects.visible_to(user)
+                .filter(status=ReportStatus.RETURNED)
+                .select_related("project__alliance", "reviewed_by")
+                .order_by("period")
+            ),
+        )
+        return context
+
+
+class ReportFormMixin:
+    form_class = ReportForm
+    template_name = "projects/report_form.html"
+
+    def get_success_url_for(self, report):
+        return reverse("projects:my-work") if is_leader(self.request.user) else report.get_absolute_url()
+
+
+class ReportSubmitView(ReportFormMixin, ServiceFormView):
+    title = _("填报本周进度")
+    success_message = _("进度报告已提交，等待审核。")
+
+    def dispatch(self, request, *args, **kwargs):
+        self.project = get_object_or_404(
+            Project.objects.visible_to(request.user).select_related("alliance"), pk=kwargs["pk"]
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        weeks = recent_weeks(REPORTABLE_WEEKS, not_before=self.project.start_on) or [current_week()]
+        return super().get_form_kwargs() | {"weeks": weeks}
+
+    def get_initial(self):
+        last = self.project.reports.exclude(status=ReportStatus.RETURNED).order_by("-period").first()
+        initial = {"period": current_week().isoformat()}
+        if last is not None:
+            initial |= {"percent_complete": last.percent_complete, "investment_to_date": last.investment_to_date}
+        return initial
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"project": self.project, "cancel_url": reverse("projects:my-work")}
+
+    def perform(self, form):
+        return report_submit(actor=self.request.user, project=self.project, **form.service_data())
+
+
+class ReportFixView(ReportFormMixin, ServiceFormView):
+    title = _("修改并重新提交")
+    success_message = _("报告已重新提交，等待审核。")
+
+    def dispatch(self, request, *args, **kwargs):
+        self.report = get_object_or_404(
+            ProgressReport.objects.visible_to(request.user).select_related("project__alliance", "reviewed_by"),
+            pk=kwargs["pk"],
+        )
+        if self.report.status != ReportStatus.RETURNED:
+            messages.info(request, _("该报告不是退回状态，无需修改。"))
+            return redirect(self.report.get_absolute_url())
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        report = self.report
+        return {
+            "percent_complete": report.percent_complete,
+            "investment_to_date": report.investment_to_date,
+            "work_done": report.work_done,
+            "blockers": report.blockers,
+            "needs_coordination": report.needs_coordination,
+            "coordination_request": report.coordination_request,
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {
+            "project": self.report.project,
+            "report": self.report,
+            "cancel_url": reverse("projects:my-work"),
+        }
+
+    def perform(self, form):
+        return report_resubmit(actor=self.request.user, report=self.report, **form.service_data())
+
+
+# --------------------------------------------------------------------------- reports and review
+
+
+class ReportDetailView(ServiceFormView):
+    """One report with its photos and earlier versions; staff review it here."""
+
+    form_class = ReviewForm
+    template_name = "projects/report_detail.html"
+    success_message = _("审核结果已保存。")
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return super().dispatch(request, *args, **kwargs)
+        self.report = get_object_or_404(
+            reports_with_history(
+                ProgressReport.objects.visible_to(request.user).select_related(
+                    "project__alliance__lead_region", "submitted_by", "reviewed_by"
+                )
+            ),
+            pk=kwargs["pk"],
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        report = self.report
+        return super().get_context_data(**kwargs) | {
+            "report": report,
+            "project": report.project,
+            "can_review": report.status == ReportStatus.SUBMITTED and can_review(self.request.user, report.project),
+            "can_fix": report.status == ReportStatus.RETURNED and is_leader(self.request.user),
+            "title": report.project.title,
+        }
+
+    def perform(self, form):
+        return report_review(actor=self.request.user, report=self.report, **form.cleaned_data)
+
+    def get_success_url_for(self, report):
+        return reverse("projects:review-queue")
+
+
+class ReviewQueueView(ScopedListView):
+    """Reports awaiting review (or any status chosen in the filter), oldest week first."""
+
+    model = ProgressReport
+    filterset_class = ProgressReportFilterSet
+    template_name = "projects/review_queue.html"
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        if "status" not in self.request.GET:
+            data = self.request.GET.copy()
+            data["status"] = ReportStatus.SUBMITTED
+            kwargs["data"] = data
+        return kwargs
+
+    def optimize(self, queryset):
+        return (
+            queryset.select_related("project__alliance__lead_region", "submitted_by")
+            .with_previous_percent()
+            .prefetch_related("attachments")
+            .order_by("period", "submitted_at")
+        )
+
+
+class AttachmentView(LoginRequiredMixin, View):
+    """Files are served through the scope check, never from a public URL."""
+
+    def get(self, request, pk):
+        attachment = get_object_or_404(ReportAttachment.objects.visible_to(request.user), pk=pk)
+        response = FileResponse(
+            attachment.file.open("rb"),
+            content_type=attachment.content_type,
+            as_attachment=not attachment.is_photo,
+            filename=attachment.original_name or attachment.file.name.rsplit("/", 1)[-1],
+        )
+        response["Cache-Control"] = "private, max-age=3600"
+        return response

@@ -1,0 +1,102 @@
+"""The dashboard: every figure links to the list behind it, and that list shows the same number."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from evaluations.dashboard import build, timeseries
+from projects.weeks import current_week, local_today
+from tests.factories import AllianceFactory
+from tests.factories_projects import ProjectFactory, ReportFactory
+from tests.factories_workshops import ReportFactory as WorkshopReportFactory
+from tests.factories_workshops import WorkshopFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def data(world):
+    today = local_today()
+    AllianceFactory(
+        lead_region=world.town_a,
+        code="LM-A-9",
+        status="rectifying",
+        is_demonstration=True,
+        demonstration_year=2024,
+        formation_mode="pairing",
+    )
+    p1 = ProjectFactory(alliance=world.alliance_a, category="service")
+    ProjectFactory(alliance=world.alliance_a, status="planned")
+    ProjectFactory(alliance=world.alliance_a2, status="delayed")
+    ProjectFactory(alliance=world.alliance_b)  # another county: never counted for alice
+    ReportFactory(project=p1, period=current_week(today))
+    month = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    shop = WorkshopFactory(name="一号工坊", region=world.village_a)
+    WorkshopReportFactory(workshop=shop, month=month, employed=40, low_income_employed=10)
+    return today
+
+
+def list_count(client, url: str) -> int:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.context["paginator"].count
+
+
+def test_each_dashboard_figure_equals_the_count_of_the_list_it_links_to(client, world, data):
+    client.force_login(world.alice)
+    board = build(world.alice)
+    linked = [f for f in board.figures if f.url and f.type == "int"]
+    linked += [row for b in board.breakdowns for row in b.rows]
+    assert len(linked) > 20
+    for figure in linked:
+        assert list_count(client, figure.url) == figure.value, (figure.key, figure.url)
+    assert board.figure("alliances").value == 3
+    assert board.figure("demonstration").value == 1
+    assert board.figure("reports_expected").value == 2 and board.figure("reports_silent").value == 1
+    assert board.figure("reporting_rate").value == "50.0"
+    assert board.figure("low_income_share").value == "25.0"
+
+
+def test_the_dashboard_page_is_the_staff_home_and_shows_the_figures(client, world, data):
+    client.force_login(world.alice)
+    response = client.get("/", follow=True)
+    assert response.redirect_chain[-1][0].endswith("/evaluations/dashboard/")
+    page = response.content.decode()
+    assert 'data-chart="chart-formation_mode"' in page and "<script>" not in page
+    client.force_login(world.lily)
+    assert client.get("/")["Location"] == reverse("projects:my-work")
+
+
+def test_the_dashboard_runs_a_fixed_number_of_queries(client, world, data):
+    client.force_login(world.carol)
+    with CaptureQueriesContext(connection) as small:
+        client.get("/evaluations/dashboard/")
+    for n in range(20):
+        alliance = AllianceFactory(lead_region=world.town_a, code=f"LM-D-{n}")
+        ProjectFactory(alliance=alliance)
+        WorkshopFactory(name=f"工坊D{n}", region=world.village_a)
+    with CaptureQueriesContext(connection) as large:
+        client.get("/evaluations/dashboard/")
+    assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_the_api_summary_matches_the_page_and_respects_scope(api, world, data):
+    body = api.as_user(world.alice).get("/api/v1/dashboard/summary/").json()
+    assert body["figures"]["alliances"]["value"] == 3
+    other = api.as_user(world.bob).get("/api/v1/dashboard/summary/").json()
+    assert other["figures"]["alliances"]["value"] == 1
+    assert other["figures"]["projects"]["value"] == 1
+
+
+def test_the_timeseries_counts_the_months_in_sql(api, world, data):
+    series = timeseries(world.alice, "workshop_employed", months=3)
+    assert len(series) == 3 and series[-1]["value"] == 40
+    response = api.as_user(world.alice).get("/api/v1/dashboard/timeseries/?metric=workshop_employed&months=3")
+    assert response.json() == series
+    bad = api.as_user(world.alice).get("/api/v1/dashboard/timeseries/?metric=nonsense")
+    assert bad.status_code == 400 and "metric" in bad.json()

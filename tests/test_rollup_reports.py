@@ -1,0 +1,175 @@
+"""Rollup figures equal figures worked out by hand on a small fixture."""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from evaluations.models import AssessmentScheme, Indicator, Rollup
+from evaluations.periods import MONTH, WEEK, Period
+from evaluations.reminders import send_progress_reminders
+from evaluations.reports import monthly_bulletin, weekly_dispatch
+from evaluations.services import rollup_produce
+from members.models import Notice
+from tests.factories import AllianceFactory, PersonFactory
+from tests.factories_projects import MilestoneFactory, ProjectFactory, ReportFactory
+from tests.factories_workshops import ReportFactory as WorkshopReportFactory
+from tests.factories_workshops import WorkshopFactory
+
+pytestmark = pytest.mark.django_db
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+WEEK_46 = Period.parse(WEEK, "2026-W46")  # Monday 9 to Sunday 15 November 2026
+OCTOBER = Period.parse(MONTH, "2026-10")
+
+
+def at(day: datetime.date, hour: int) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(hour), tzinfo=SHANGHAI)
+
+
+def summary(report: dict) -> dict:
+    return {item["key"]: item["value"] for item in report["summary"]}
+
+
+def rows(report: dict, key: str) -> list[list]:
+    return next(t["rows"] for t in report["tables"] if t["key"] == key)
+
+
+@pytest.fixture
+def week_fixture(world):
+    a = world.alliance_a
+    day = datetime.date(2026, 6, 1)
+    p1 = ProjectFactory(alliance=a, title="康养基地", start_on=day, due_on=datetime.date(2027, 6, 1))
+    p2 = ProjectFactory(alliance=a, title="供水管网", start_on=day, due_on=datetime.date(2027, 6, 1))
+    p3 = ProjectFactory(alliance=a, title="屋顶光伏", start_on=day, due_on=datetime.date(2027, 6, 1), status="delayed")
+    p4 = ProjectFactory(alliance=a, title="精品民宿", start_on=day, due_on=datetime.date(2026, 11, 1), status="planned")
+    p5 = ProjectFactory(alliance=a, title="直播带货", start_on=day, due_on=datetime.date(2027, 6, 1))
+    MilestoneFactory(project=p5, due_on=datetime.date(2026, 11, 10))  # overdue within the week -> late
+    ProjectFactory(alliance=world.alliance_b, title="外县项目", start_on=day, due_on=datetime.date(2026, 7, 1))
+    ReportFactory(
+        project=p1,
+        period=WEEK_46.start - datetime.timedelta(weeks=1),
+        percent_complete=20,
+        submitted_at=at(datetime.date(2026, 11, 6), 10),
+    )
+    ReportFactory(
+        project=p1,
+        period=WEEK_46.start,
+        percent_complete=45,
+        needs_coordination=True,
+        coordination_request="需协调用地指标",
+        submitted_at=at(datetime.date(2026, 11, 15), 23),
+    )
+    ReportFactory(
+        project=p3,
+        period=WEEK_46.start,
+        percent_complete=10,
+        blockers="材料涨价",
+        submitted_at=at(datetime.date(2026, 11, 16), 0),
+    )  # Monday 00:00: one hour late
+    ReportFactory(project=p5, period=WEEK_46.start, percent_complete=5, submitted_at=at(datetime.date(2026, 11, 12), 9))
+    WorkshopFactory(name="未报工坊", region=world.village_a)
+    filed = WorkshopFactory(name="已报工坊", region=world.village_a)
+    WorkshopReportFactory(workshop=filed, month=datetime.date(2026, 10, 1))
+    return {"p2": p2, "p4": p4, "p5": p5}
+
+
+def test_weekly_dispatch_figures_equal_the_hand_count(world, week_fixture):
+    report = weekly_dispatch(WEEK_46, world.county_a)
+    figures = summary(report)
+    # under way: p1, p2, p3, p5 (p4 planned) -> 4 expected; p1, p3, p5 reported; p3 was late.
+    assert figures["reports_expected"] == 4
+    assert figures["reports_received"] == 3
+    assert figures["reports_on_time"] == 2
+    assert figures["reporting_rate"] == "75.0"
+    assert figures["on_time_rate"] == "50.0"
+    assert [r[2] for r in rows(report, "silent")] == ["供水管网"]
+    assert sorted(r[2] for r in rows(report, "late")) == ["直播带货", "精品民宿"]
+    assert sorted(r[1] for r in rows(report, "coordination")) == ["屋顶光伏", "康养基地"]
+    movement = {r[2]: (r[3], r[4], r[5]) for r in rows(report, "movement")}
+    assert movement["康养基地"] == (20, 45, 25)
+    assert [r[0] for r in rows(report, "workshops_missing")] == ["未报工坊"]
+    assert "外县项目" not in str(report)
+
+
+def test_weekly_dispatch_query_count_does_not_grow_with_the_data(world, week_fixture):
+    with CaptureQueriesContext(connection) as small:
+        weekly_dispatch(WEEK_46, world.county_a)
+    for n in range(30):
+        alliance = AllianceFactory(lead_region=world.town_a, code=f"LM-G-{n}")
+        project = ProjectFactory(
+            alliance=alliance, start_on=datetime.date(2026, 1, 1), due_on=datetime.date(2026, 2, 1)
+        )
+        ReportFactory(project=project, period=WEEK_46.start, submitted_at=at(datetime.date(2026, 11, 10), 9))
+        WorkshopFactory(name=f"工坊{n}", region=world.village_a)
+    with CaptureQueriesContext(connection) as large:
+        report = weekly_dispatch(WEEK_46, world.county_a)
+    assert summary(report)["reports_expected"] == 34
+    assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_monthly_bulletin_ranks_and_totals(world, week_fixture):
+    scheme = AssessmentScheme.objects.create(name="宁波", region=world.ningbo, year=2026, status="active")
+    Indicator.objects.create(
+        scheme=scheme, dimension="development", code="D1", name="完成率", metric="project_completion", max_score=100
+    )
+    week_fixture["p2"].planned_investment = Decimal("1000000")
+    week_fixture["p2"].save()
+    ReportFactory(
+        project=week_fixture["p2"],
+        period=datetime.date(2026, 10, 5),
+        percent_complete=50,
+        investment_to_date=Decimal("250000"),
+    )
+    shop = WorkshopFactory(name="十月工坊", region=world.village_a)
+    WorkshopReportFactory(
+        workshop=shop,
+        month=datetime.date(2026, 10, 1),
+        employed=30,
+        low_income_employed=10,
+        income_increase_per_person=Decimal("2000"),
+    )
+    report = monthly_bulletin(OCTOBER, world.county_a)
+    figures = summary(report)
+    assert figures["investment_to_date"] == "250000.00"
+    assert figures["investment_planned"] == "1000000.00"
+    assert figures["investment_rate"] == "25.0"
+    # two workshop reports for October: 20 (+6 low income, 2100) and 30 (+10, 2000)
+    assert figures["workshop_employed"] == 50 and figures["workshop_low_income"] == 16
+    assert figures["workshop_income_increase"] == "2040.00"  # (20*2100 + 30*2000) / 50
+    ranking = rows(report, "ranking")
+    assert [r[1] for r in ranking] == ["LM-A-1", "LM-A-2"]  # A1 has progress, A2 none
+    assert [r[0] for r in ranking] == [1, 2]
+
+
+def test_a_monthly_bulletin_through_the_service_is_one_immutable_record(world, week_fixture):
+    first, created = rollup_produce(kind="monthly_bulletin", period=OCTOBER, region=world.county_a)
+    again, created_again = rollup_produce(kind="monthly_bulletin", period=OCTOBER, region=world.county_a)
+    assert (created, created_again, first.pk) == (True, False, again.pk)
+    assert Rollup.objects.filter(kind="monthly_bulletin").count() == 1
+
+
+def test_friday_reminders_go_once_to_leaders_with_unreported_projects(world, week_fixture):
+    world.lily.email = "lily@example.com"
+    world.lily.save()
+    friday = datetime.date(2026, 11, 20)  # week 47: nothing reported yet
+    sent = send_progress_reminders(today=friday)
+    again = send_progress_reminders(today=friday)
+    assert [n.user for n in sent] == [world.lily] and again == []
+    assert Notice.objects.get(user=world.lily).emailed is True
+    assert len(mail.outbox) == 1 and "进度" in mail.outbox[0].subject
+    other = PersonFactory()
+    assert not Notice.objects.filter(user__person=other).exists()
+
+
+def test_dispatch_lists_who_was_reminded_and_who_then_reported(world, week_fixture):
+    friday = datetime.date(2026, 11, 13)
+    send_progress_reminders(today=friday)
+    reminded = rows(weekly_dispatch(WEEK_46, world.county_a), "reminders")
+    assert [r[0] for r in reminded] == ["lily"]
+    assert reminded[0][2] == "否"  # her reports that week came from a factory user, none after the notice
