@@ -76,6 +76,7 @@ class TeamRoleAdmin(ScopedAdmin):
 
 
 register_history(Alliance, Membership, TeamRole)
+register_history(Meeting, Activity, Mentorship, EntityPlatform, Shareholding, Need, Resource, Claim)
 # =========================================================================== operations
 
 
