@@ -28,6 +28,17 @@ from alliances.models import Alliance, Membership, TeamRole
 from evaluations.models import Rollup
 from members.models import MemberOrganization, Person, Region
 from tests.factories import township, village
+from tests.factories_operations import (
+    ActivityFactory,
+    ClaimFactory,
+    MeetingFactory,
+    MentorshipFactory,
+    NeedFactory,
+    PlatformFactory,
+    ResourceFactory,
+)
+from tests.factories_projects import MilestoneFactory, ProjectFactory
+from tests.factories_projects import ReportFactory as ProgressReportFactory
 from tests.factories_workshops import ReportFactory, Shops
 from workshops.models import WorkshopReport
 
@@ -104,6 +115,82 @@ def rollup_for(region: Region, month: int) -> Rollup:
     )[0]
 
 
+def made(w, key: str, build):
+    """One object per key and test (builders are called more than once per test)."""
+    cache = w.__dict__.setdefault("_made", {})
+    if key not in cache:
+        cache[key] = build()
+    return cache[key]
+
+
+PLACED = {"inside": "alliance_a", "outside": "alliance_b", "sibling": "alliance_a2"}
+
+
+def placed(factory, **fields):
+    """A Resource of objects built by ``factory`` in alliance A1, B1 and A2, each with a
+    text of its own (``label`` formatted with the placement) for the list checks."""
+
+    def builder(placement):
+        def build(w):
+            alliance = getattr(w, PLACED[placement])
+            return made(
+                w,
+                f"{factory.__name__}-{placement}",
+                lambda: factory(alliance=alliance, **{k: v.format(placement) for k, v in fields.items()}),
+            )
+
+        return build
+
+    return builder
+
+
+def _ops(factory, field: str, label: str, show=None) -> Resource:
+    builder = placed(factory, **{field: label})
+    return Resource(
+        inside=builder("inside"),
+        outside=builder("outside"),
+        sibling=builder("sibling"),
+        show=show or (lambda obj: getattr(obj, field)),
+    )
+
+
+def _claim(placement):
+    def build(w):
+        alliance = getattr(w, PLACED[placement])
+        return made(
+            w,
+            f"claim-{placement}",
+            lambda: ClaimFactory(
+                need=NeedFactory(alliance=alliance, title=f"认领需求{placement}", status="claimed"),
+                claimant_alliance=alliance,
+            ),
+        )
+
+    return build
+
+
+def _milestone(placement):
+    def build(w):
+        return made(
+            w,
+            f"milestone-{placement}",
+            lambda: MilestoneFactory(project=PROJECT.build(placement, w), title=f"节点{placement}"),
+        )
+
+    return build
+
+
+def _progress_report(placement):
+    def build(w):
+        return made(
+            w,
+            f"report-{placement}",
+            lambda: ProgressReportFactory(project=PROJECT.build(placement, w), work_done=f"完成工作{placement}"),
+        )
+
+    return build
+
+
 # --------------------------------------------------------------------------- resources
 
 ALLIANCE = Resource(inside=lambda w: w.alliance_a, outside=lambda w: w.alliance_b, sibling=lambda w: w.alliance_a2)
@@ -135,6 +222,28 @@ ROLLUP = Resource(
     outside=lambda w: rollup_for(w.town_b, 11),
     sibling=lambda w: rollup_for(township(w.county_a, 2), 7),
     show=lambda r: r.period.label,
+)
+MEETING = _ops(MeetingFactory, "topics", "会议议题{}")
+ACTIVITY = _ops(ActivityFactory, "title", "联合活动{}")
+MENTORSHIP = _ops(MentorshipFactory, "mentor_title", "导师称号{}")
+PLATFORM = _ops(PlatformFactory, "name", "共富公司{}")
+NEED = _ops(NeedFactory, "title", "需求{}")
+RESOURCE = _ops(ResourceFactory, "title", "资源{}")
+CLAIM = Resource(
+    inside=_claim("inside"), outside=_claim("outside"), sibling=_claim("sibling"), show=lambda c: c.need.title
+)
+PROJECT = _ops(ProjectFactory, "title", "共建项目{}")
+MILESTONE = Resource(
+    inside=_milestone("inside"),
+    outside=_milestone("outside"),
+    sibling=_milestone("sibling"),
+    show=lambda m: m.title,
+)
+PROGRESS_REPORT = Resource(
+    inside=_progress_report("inside"),
+    outside=_progress_report("outside"),
+    sibling=_progress_report("sibling"),
+    show=lambda r: r.work_done,
 )
 # Regions are public reference data: nothing is outside anybody's scope.
 REGION = Resource(inside=lambda w: w.town_a)
@@ -282,6 +391,23 @@ PAGES = {
     "workshops:report-edit": form(
         WORKSHOP_REPORT, lambda w, r: {"month": "2025-01", **FIGURES}, readers=REPORTERS, writers=REPORTERS
     ),
+    "alliances:meeting-list": listing(MEETING),
+    "alliances:meeting-detail": detail(MEETING),
+    "alliances:activity-list": listing(ACTIVITY),
+    "alliances:activity-detail": detail(ACTIVITY),
+    "alliances:mentorship-list": listing(MENTORSHIP),
+    "alliances:mentorship-detail": detail(MENTORSHIP),
+    "alliances:platform-list": listing(PLATFORM),
+    "alliances:platform-detail": detail(PLATFORM),
+    "alliances:need-list": listing(NEED),
+    "alliances:need-detail": detail(NEED),
+    "alliances:resource-list": listing(RESOURCE),
+    "alliances:resource-detail": detail(RESOURCE),
+    "alliances:claim-list": listing(CLAIM),
+    "alliances:claim-detail": detail(CLAIM),
+    "projects:list": listing(PROJECT),
+    "projects:detail": detail(PROJECT),
+    "projects:report-detail": detail(PROGRESS_REPORT),
     "evaluations:rollup-list": listing(ROLLUP, invisible=frozenset({LEADER})),
     "evaluations:rollup-detail": detail(ROLLUP, invisible=frozenset({LEADER})),
     "evaluations:rollup-xlsx": detail(ROLLUP, invisible=frozenset({LEADER}), binary=True),
@@ -333,6 +459,26 @@ API = {
     ("/api/v1/workshop-reports/{id}/", "patch"): update(
         WORKSHOP_REPORT, lambda w, r: {"employed": 30}, writers=REPORTERS
     ),
+    ("/api/v1/meetings/", "get"): listing(MEETING),
+    ("/api/v1/meetings/{id}/", "get"): detail(MEETING),
+    ("/api/v1/activities/", "get"): listing(ACTIVITY),
+    ("/api/v1/activities/{id}/", "get"): detail(ACTIVITY),
+    ("/api/v1/mentorships/", "get"): listing(MENTORSHIP),
+    ("/api/v1/mentorships/{id}/", "get"): detail(MENTORSHIP),
+    ("/api/v1/platforms/", "get"): listing(PLATFORM),
+    ("/api/v1/platforms/{id}/", "get"): detail(PLATFORM),
+    ("/api/v1/needs/", "get"): listing(NEED),
+    ("/api/v1/needs/{id}/", "get"): detail(NEED),
+    ("/api/v1/resources/", "get"): listing(RESOURCE),
+    ("/api/v1/resources/{id}/", "get"): detail(RESOURCE),
+    ("/api/v1/claims/", "get"): listing(CLAIM),
+    ("/api/v1/claims/{id}/", "get"): detail(CLAIM),
+    ("/api/v1/projects/", "get"): listing(PROJECT),
+    ("/api/v1/projects/{id}/", "get"): detail(PROJECT),
+    ("/api/v1/milestones/", "get"): listing(MILESTONE),
+    ("/api/v1/milestones/{id}/", "get"): detail(MILESTONE),
+    ("/api/v1/progress-reports/", "get"): listing(PROGRESS_REPORT),
+    ("/api/v1/progress-reports/{id}/", "get"): detail(PROGRESS_REPORT),
     ("/api/v1/rollups/", "get"): listing(ROLLUP, invisible=frozenset({LEADER})),
     ("/api/v1/rollups/{id}/", "get"): detail(ROLLUP, invisible=frozenset({LEADER})),
 }
