@@ -22,6 +22,7 @@ signed-in role reads, the three staff roles write); outside the scope it is alwa
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 
 from alliances.models import Alliance, Membership, TeamRole
@@ -245,6 +246,8 @@ PROGRESS_REPORT = Resource(
     sibling=_progress_report("sibling"),
     show=lambda r: r.work_done,
 )
+# The review queue names each report by its project.
+QUEUED_REPORT = dataclasses.replace(PROGRESS_REPORT, show=lambda r: r.project.title)
 # Regions are public reference data: nothing is outside anybody's scope.
 REGION = Resource(inside=lambda w: w.town_a)
 # Where new rows go: a region (organizations, alliances) and an organization (people).
@@ -408,6 +411,12 @@ PAGES = {
     "projects:list": listing(PROJECT),
     "projects:detail": detail(PROJECT),
     "projects:report-detail": detail(PROGRESS_REPORT),
+    # Per-user pages about no one object: each shows the user's own scope.
+    "evaluations:dashboard": fixed(),
+    "projects:my-work": fixed(ok=frozenset({200, 302})),  # a leader's page; others are sent on
+    "projects:review-queue": listing(QUEUED_REPORT),
+    "members:import": fixed(readers=STAFF),
+    "members:token-list": fixed(readers=STAFF),
     "evaluations:rollup-list": listing(ROLLUP, invisible=frozenset({LEADER})),
     "evaluations:rollup-detail": detail(ROLLUP, invisible=frozenset({LEADER})),
     "evaluations:rollup-xlsx": detail(ROLLUP, invisible=frozenset({LEADER}), binary=True),
