@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext as _
 
-from members.admin_base import ScopedAdmin, ScopedAdminMixin, ScopedInline
+from members.admin_base import ScopedAdmin, ScopedAdminMixin, ScopedInline, register_history
 
 from .models import (
     MAX_SHARE_TOTAL,
@@ -75,6 +75,8 @@ class TeamRoleAdmin(ScopedAdmin):
     list_select_related = ["alliance", "person"]
 
 
+register_history(Alliance, Membership, TeamRole)
+register_history(Meeting, Activity, Mentorship, EntityPlatform, Shareholding, Need, Resource, Claim)
 # =========================================================================== operations
 
 

@@ -87,6 +87,12 @@ class AllianceSerializer(serializers.ModelSerializer):
     lead_region_name = serializers.CharField(source="lead_region.name", read_only=True)
     member_count = serializers.IntegerField(read_only=True)
     current_team = serializers.SerializerMethodField()
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="Increases with every change. Send back the version you read when you PATCH: "
+        "if someone changed the alliance since, the change is refused with a 400 naming `version`.",
+    )
 
     class Meta:
         model = Alliance
@@ -107,6 +113,7 @@ class AllianceSerializer(serializers.ModelSerializer):
             "description",
             "member_count",
             "current_team",
+            "version",
             "updated_at",
         ]
         validators = []
@@ -130,10 +137,12 @@ class AllianceViewSet(ScopedViewSet):
         return queryset.select_related("lead_region").with_member_count().with_current_team()
 
     def create_object(self, data):
+        data.pop("version", None)
         return alliance_create(actor=self.request.user, **data)
 
     def update_object(self, instance, data):
-        return alliance_update(actor=self.request.user, alliance=instance, **data)
+        expected_version = data.pop("version", None)
+        return alliance_update(actor=self.request.user, alliance=instance, expected_version=expected_version, **data)
 
 
 class MembershipSerializer(serializers.ModelSerializer):

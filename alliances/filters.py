@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from members.filters import RegionSubtreeFilter, SearchFilter
+from members.filters import BooleanFilter, IntegerFilter, RegionSubtreeFilter, SearchFilter
 
 from .models import (
     Activity,
@@ -40,7 +40,7 @@ class AllianceFilterSet(django_filters.FilterSet):
     formation_mode = django_filters.ChoiceFilter(choices=FormationMode.choices, label=_("组建模式"))
     status = django_filters.ChoiceFilter(choices=AllianceStatus.choices, label=_("状态"))
     scope = django_filters.ChoiceFilter(choices=AllianceScope.choices, label=_("联建范围"))
-    is_demonstration = django_filters.BooleanFilter(label=_("示范性联盟"))
+    is_demonstration = BooleanFilter(label=_("示范性联盟"))
     q = SearchFilter(fields=("name", "code", "formation_mode_other"))
     ordering = django_filters.OrderingFilter(
         fields=(
@@ -66,10 +66,10 @@ class AllianceFilterSet(django_filters.FilterSet):
 
 
 class MembershipFilterSet(django_filters.FilterSet):
-    alliance = django_filters.NumberFilter(field_name="alliance_id", label=_("联盟"))
-    organization = django_filters.NumberFilter(field_name="organization_id", label=_("成员单位"))
+    alliance = IntegerFilter(field_name="alliance_id", label=_("联盟"))
+    organization = IntegerFilter(field_name="organization_id", label=_("成员单位"))
     role = django_filters.ChoiceFilter(choices=MembershipRole.choices, label=_("角色"))
-    current = django_filters.BooleanFilter(field_name="left_on", lookup_expr="isnull", label=_("在册"))
+    current = BooleanFilter(field_name="left_on", lookup_expr="isnull", label=_("在册"))
 
     class Meta:
         model = Membership
@@ -77,10 +77,10 @@ class MembershipFilterSet(django_filters.FilterSet):
 
 
 class TeamRoleFilterSet(django_filters.FilterSet):
-    alliance = django_filters.NumberFilter(field_name="alliance_id", label=_("联盟"))
-    person = django_filters.NumberFilter(field_name="person_id", label=_("人员"))
+    alliance = IntegerFilter(field_name="alliance_id", label=_("联盟"))
+    person = IntegerFilter(field_name="person_id", label=_("人员"))
     role = django_filters.ChoiceFilter(choices=TeamRoleKind.choices, label=_("团队角色"))
-    current = django_filters.BooleanFilter(field_name="ended_on", lookup_expr="isnull", label=_("在任"))
+    current = BooleanFilter(field_name="ended_on", lookup_expr="isnull", label=_("在任"))
 
     class Meta:
         model = TeamRole

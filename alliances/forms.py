@@ -59,6 +59,11 @@ class AllianceForm(ScopedModelForm):
         self.fields["lead_region"].queryset = regions_for(user).filter(
             level__in=["city", "county", "township", "village"]
         )
+        if self.instance.pk:
+            # The version the editor loaded: alliance_update refuses the save if it is stale.
+            self.fields["version"] = forms.IntegerField(
+                widget=forms.HiddenInput, initial=self.instance.version, min_value=1
+            )
 
 
 class MembershipForm(ScopedModelForm):

@@ -84,6 +84,9 @@ class Alliance(TimeStamped):
     )
     covenant = models.TextField(_("联建公约"), blank=True)
     description = models.TextField(_("简介"), blank=True)
+    version = models.PositiveIntegerField(
+        _("版本"), default=1, editable=False, help_text=_("每次修改加一；提交时版本不符说明他人已先修改。")
+    )
 
     objects = AllianceQuerySet.as_manager()
     history = HistoricalRecords()

@@ -59,15 +59,33 @@ def alliance_create(*, actor: Any, **fields: Any) -> Alliance:
     alliance = Alliance()
     apply_changes(alliance, fields, ALLIANCE_FIELDS)
     require_write(actor, fields.get("lead_region"))
-    return validated_save(alliance)
+    return validated_save(alliance, actor=actor)
 
 
 @transaction.atomic
-def alliance_update(*, actor: Any, alliance: Alliance, **fields: Any) -> Alliance:
+def alliance_update(*, actor: Any, alliance: Alliance, expected_version: int | None = None, **fields: Any) -> Alliance:
+    """Change an alliance. ``expected_version`` is the version the editor loaded (the
+    form's hidden field, the API's ``version``): when someone else saved in between, the
+    edit is refused with an error on ``version`` instead of silently overwriting theirs.
+    The row is locked while checking, so two simultaneous saves cannot both pass."""
     require_write(actor, alliance.lead_region)
+    current = Alliance.objects.select_for_update().values_list("version", flat=True).get(pk=alliance.pk)
+    if expected_version is not None and expected_version != current:
+        raise ValidationError({"version": stale_edit_message(alliance, current)})
     apply_changes(alliance, fields, ALLIANCE_FIELDS)
     require_write(actor, alliance.lead_region)
-    return validated_save(alliance)
+    alliance.version = current + 1
+    return validated_save(alliance, actor=actor)
+
+
+def stale_edit_message(alliance: Alliance, current: int) -> str:
+    latest = alliance.history.select_related("history_user").order_by("-history_date").first()
+    who = latest.history_user.get_username() if latest and latest.history_user_id else _("其他用户")
+    when = timezone.localtime(latest.history_date).strftime("%Y-%m-%d %H:%M") if latest else ""
+    return _(
+        "该联盟已被 %(who)s 于 %(when)s 修改（当前为第 %(version)s 版），您的修改未保存。"
+        "请刷新页面，在最新内容上重新编辑。"
+    ) % {"who": who, "when": when, "version": current}
 
 
 @transaction.atomic
@@ -97,7 +115,7 @@ def membership_end(*, actor: Any, membership: Membership, left_on: datetime.date
     if membership.left_on is not None:
         raise ValidationError({"left_on": _("该成员已于 %(date)s 退出。") % {"date": membership.left_on}})
     membership.left_on = left_on
-    return validated_save(membership)
+    return validated_save(membership, actor=actor)
 
 
 @transaction.atomic
@@ -122,8 +140,8 @@ def team_role_assign(
                     {"started_on": _("任职日期不能早于现任者的任职日期 %(date)s。") % {"date": holder.started_on}}
                 )
             holder.ended_on = started_on
-            validated_save(holder)
-    return validated_save(TeamRole(alliance=alliance, person=person, role=role, started_on=started_on))
+            validated_save(holder, actor=actor)
+    return validated_save(TeamRole(alliance=alliance, person=person, role=role, started_on=started_on), actor=actor)
 
 
 @transaction.atomic
@@ -132,7 +150,7 @@ def team_role_end(*, actor: Any, team_role: TeamRole, ended_on: datetime.date) -
     if team_role.ended_on is not None:
         raise ValidationError({"ended_on": _("该角色已于 %(date)s 结束。") % {"date": team_role.ended_on}})
     team_role.ended_on = ended_on
-    return validated_save(team_role)
+    return validated_save(team_role, actor=actor)
 
 
 # =========================================================================== operations

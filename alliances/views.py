@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from members.access import require_write, scope_for
+from members.audit import HistorySource, change_log
 from members.db import subquery_count
 from members.models import Person
 from members.views_base import (
@@ -86,6 +87,8 @@ from .services import (
     team_role_end,
 )
 
+HISTORY_LIMIT = 50
+
 
 class AllianceListView(ScopedListView):
     model = Alliance
@@ -145,6 +148,16 @@ class AllianceDetailView(ScopedDetailView):
             former_members=[m for m in memberships if m.left_on is not None],
             ancestors=self.object.lead_region.ancestors(),
             panels=panels_for(self.object, self.request.user),
+            history=change_log(
+                [
+                    HistorySource(Alliance.history.filter(id=self.object.pk)),
+                    HistorySource(Membership.history.filter(alliance_id=self.object.pk), title="organization"),
+                    HistorySource(TeamRole.history.filter(alliance_id=self.object.pk), title="person"),
+                ],
+                user=self.request.user,
+                limit=HISTORY_LIMIT,
+            ),
+            history_limit=HISTORY_LIMIT,
         )
         return context
 
@@ -166,15 +179,23 @@ class AllianceUpdateView(AllianceFormMixin, ScopedUpdateView):
     title = _("编辑党建联盟")
 
     def perform(self, form):
-        return alliance_update(actor=self.request.user, alliance=self.object, **form.cleaned_data)
+        data = dict(form.cleaned_data)
+        expected_version = data.pop("version")
+        return alliance_update(actor=self.request.user, alliance=self.object, expected_version=expected_version, **data)
 
 
 class AllianceChildFormView(ServiceFormView):
     """A form about one alliance (add a member, change the team): the alliance must be visible."""
 
     def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
         self.alliance = get_object_or_404(Alliance.objects.visible_to(request.user), pk=kwargs["pk"])
+        self.load(**kwargs)
         return super().dispatch(request, *args, **kwargs)
+
+    def load(self, **kwargs) -> None:
+        """Load the alliance's row the form is about (404 when it is not this alliance's)."""
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -200,9 +221,18 @@ class MembershipEndView(AllianceChildFormView):
     title = _("办理成员退出")
     success_message = _("已记录成员退出。")
 
+    def load(self, **kwargs) -> None:
+        self.membership = get_object_or_404(
+            self.alliance.memberships.select_related("organization"), pk=kwargs["membership_pk"]
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = f"{self.title}：{self.membership.organization.name}"
+        return context
+
     def perform(self, form):
-        membership = get_object_or_404(self.alliance.memberships.all(), pk=self.kwargs["membership_pk"])
-        return membership_end(actor=self.request.user, membership=membership, **form.cleaned_data)
+        return membership_end(actor=self.request.user, membership=self.membership, **form.cleaned_data)
 
 
 class TeamRoleAssignView(UserFormKwargsMixin, AllianceChildFormView):
@@ -222,9 +252,16 @@ class TeamRoleEndView(AllianceChildFormView):
     title = _("结束团队任职")
     success_message = _("已记录离任。")
 
+    def load(self, **kwargs) -> None:
+        self.team_role = get_object_or_404(self.alliance.team_roles.select_related("person"), pk=kwargs["role_pk"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = f"{self.title}：{self.team_role.person.name}（{self.team_role.get_role_display()}）"
+        return context
+
     def perform(self, form):
-        team_role = get_object_or_404(self.alliance.team_roles.all(), pk=self.kwargs["role_pk"])
-        return team_role_end(actor=self.request.user, team_role=team_role, **form.cleaned_data)
+        return team_role_end(actor=self.request.user, team_role=self.team_role, **form.cleaned_data)
 
 
 # =========================================================================== operations

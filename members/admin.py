@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .admin_base import ScopedAdmin, ScopedAdminMixin
+from .admin_base import ScopedAdmin, ScopedAdminMixin, register_history
 from .models import AccessProfile, ApiToken, MemberOrganization, Notice, Person, Region
 from .tokens import api_token_revoke
 
@@ -49,6 +49,9 @@ class AccessProfileAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "region__name", "region__code"]
     raw_id_fields = ["user", "region"]
     list_select_related = ["user", "region"]
+
+
+register_history(MemberOrganization, Person)
 
 
 @admin.register(Notice)

@@ -12,7 +12,7 @@ from .validators import mask_id_number, mask_phone
 
 
 class RegionSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Region
@@ -35,7 +35,7 @@ class MemberOrganizationSerializer(serializers.ModelSerializer):
     region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
     region_name = serializers.CharField(source="region.name", read_only=True)
     secretary = ScopedRelatedField(Person, required=False, allow_null=True)
-    secretary_name = serializers.CharField(source="secretary.name", read_only=True, default=None)
+    secretary_name = serializers.CharField(source="secretary.name", read_only=True, default=None, allow_null=True)
     contact_phone = MaskedField(mask_phone, max_length=20)
 
     class Meta:
@@ -72,7 +72,7 @@ class MemberOrganizationViewSet(ScopedViewSet):
 
 class PersonSerializer(serializers.ModelSerializer):
     organization = ScopedRelatedField(MemberOrganization, required=False, allow_null=True)
-    organization_name = serializers.CharField(source="organization.name", read_only=True, default=None)
+    organization_name = serializers.CharField(source="organization.name", read_only=True, default=None, allow_null=True)
     mobile = MaskedField(mask_phone, max_length=11)
     id_number = MaskedField(mask_id_number, max_length=18)
 

@@ -3,12 +3,54 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from .models import ApiToken, MemberOrganization, OrganizationKind, Person, Region, RegionLevel
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number (a star rating, an id): ``?star_rating=0.5`` is a 400, not a match."""
+
+    field_class = forms.IntegerField
+
+
+class StrictNullBooleanSelect(forms.NullBooleanSelect):
+    """Yes / no / any; an unknown value is passed on (and refused) instead of read as "any"."""
+
+    def value_from_datadict(self, data, files, name):
+        raw = data.get(name)
+        if raw in (None, "", "unknown"):
+            return None
+        return {
+            "true": True,
+            "True": True,
+            "1": True,
+            "false": False,
+            "False": False,
+            "0": False,
+        }.get(raw, raw)
+
+
+class StrictNullBooleanField(forms.NullBooleanField):
+    widget = StrictNullBooleanSelect
+
+    def to_python(self, value):
+        if value in (True, False, None):
+            return value
+        raise forms.ValidationError(_("请填写 true 或 false。"), code="invalid")
+
+    def validate(self, value):
+        pass
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    """``?current=true``: ``?current=maybe`` is a 400 instead of being ignored."""
+
+    field_class = StrictNullBooleanField
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -68,8 +110,8 @@ class RegionFilterSet(django_filters.FilterSet):
 class MemberOrganizationFilterSet(django_filters.FilterSet):
     region = RegionSubtreeFilter(path="region")
     kind = django_filters.ChoiceFilter(choices=OrganizationKind.choices, label=_("单位类型"))
-    star_rating = django_filters.NumberFilter(label=_("星级"))
-    min_stars = django_filters.NumberFilter(field_name="star_rating", lookup_expr="gte", label=_("最低星级"))
+    star_rating = IntegerFilter(label=_("星级"))
+    min_stars = IntegerFilter(field_name="star_rating", lookup_expr="gte", label=_("最低星级"))
     q = SearchFilter(fields=("name",))
     ordering = django_filters.OrderingFilter(
         fields=(("name", "name"), ("star_rating", "star_rating"), ("region__code", "region")),
@@ -84,8 +126,8 @@ class MemberOrganizationFilterSet(django_filters.FilterSet):
 
 class PersonFilterSet(django_filters.FilterSet):
     region = RegionSubtreeFilter(path="organization__region")
-    organization = django_filters.NumberFilter(field_name="organization_id", label=_("所在单位"))
-    is_party_member = django_filters.BooleanFilter(label=_("党员"))
+    organization = IntegerFilter(field_name="organization_id", label=_("所在单位"))
+    is_party_member = BooleanFilter(label=_("党员"))
     q = SearchFilter(fields=("name", "title"))
 
     class Meta:

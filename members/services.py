@@ -15,10 +15,16 @@ from .models import AccessProfile, MemberOrganization, Person, Region
 User = get_user_model()
 
 
-def validated_save(instance: models.Model, *, update_fields: list[str] | None = None) -> models.Model:
+def validated_save(
+    instance: models.Model, *, update_fields: list[str] | None = None, actor: Any = None
+) -> models.Model:
     """full_clean() then save(); a constraint the database still rejects (a race between
-    two requests) becomes a ValidationError instead of a 500."""
+    two requests) becomes a ValidationError instead of a 500. ``actor`` is recorded as
+    the author of the change in the model's history (also outside a request: tasks,
+    imports, commands)."""
     instance.full_clean()
+    if getattr(actor, "pk", None) is not None:
+        instance._history_user = actor
     try:
         with transaction.atomic():
             instance.save(update_fields=update_fields)
@@ -49,7 +55,7 @@ def organization_create(*, actor: Any, **fields: Any) -> MemberOrganization:
     organization = MemberOrganization()
     apply_changes(organization, fields, ORGANIZATION_FIELDS)
     require_write(actor, fields.get("region"))
-    return validated_save(organization)
+    return validated_save(organization, actor=actor)
 
 
 @transaction.atomic
@@ -57,7 +63,7 @@ def organization_update(*, actor: Any, organization: MemberOrganization, **field
     require_write(actor, organization.region)
     apply_changes(organization, fields, ORGANIZATION_FIELDS)
     require_write(actor, organization.region)
-    return validated_save(organization)
+    return validated_save(organization, actor=actor)
 
 
 PERSON_FIELDS = {"name", "mobile", "id_number", "organization", "title", "is_party_member", "user"}
@@ -79,7 +85,7 @@ def person_create(*, actor: Any, **fields: Any) -> Person:
             errors |= exc.message_dict
         raise ValidationError(errors)
     require_write(actor, _person_region(person))
-    return validated_save(person)
+    return validated_save(person, actor=actor)
 
 
 @transaction.atomic
@@ -87,7 +93,7 @@ def person_update(*, actor: Any, person: Person, **fields: Any) -> Person:
     require_write(actor, _person_region(person))
     apply_changes(person, fields, PERSON_FIELDS)
     require_write(actor, _person_region(person))
-    return validated_save(person)
+    return validated_save(person, actor=actor)
 
 
 @transaction.atomic

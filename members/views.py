@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -12,10 +13,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.http import require_POST
+from django.views.defaults import page_not_found
+from django.views.defaults import server_error as django_server_error
 from django.views.generic import FormView
 
 from . import imports
 from .access import Role, scope_for
+from .audit import HistorySource, change_log
 from .db import subquery_count
 from .filters import ApiTokenFilterSet, MemberOrganizationFilterSet
 from .forms import ApiTokenForm, ImportUploadForm, OrganizationForm, PersonForm
@@ -31,6 +35,8 @@ from .views_base import (
     ServiceFormView,
     apply_validation_error,
 )
+
+HISTORY_LIMIT = 50
 
 
 @login_required
@@ -88,6 +94,19 @@ class OrganizationDetailView(ScopedDetailView):
             "people",
         )
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["history"] = change_log(
+            [
+                HistorySource(MemberOrganization.history.filter(id=self.object.pk)),
+                HistorySource(Person.history.filter(organization_id=self.object.pk)),
+            ],
+            user=self.request.user,
+            limit=HISTORY_LIMIT,
+        )
+        context["history_limit"] = HISTORY_LIMIT
+        return context
+
 
 class OrganizationFormMixin:
     form_class = OrganizationForm
@@ -135,6 +154,20 @@ class PersonUpdateView(PersonFormMixin, ScopedUpdateView):
 
     def perform(self, form):
         return person_update(actor=self.request.user, person=self.object, **form.cleaned_data)
+
+
+def not_found(request, exception=None):
+    """404: JSON under /api/ (a path the API router does not match), the page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(_("未找到。"))}, status=404)
+    return page_not_found(request, exception)
+
+
+def server_error(request):
+    """500: JSON under /api/, the static error page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(_("服务器错误，请稍后再试。"))}, status=500)
+    return django_server_error(request)
 
 
 @login_required

@@ -203,6 +203,8 @@ class ScopedUpdateView(UserFormKwargsMixin, ServiceFormView):
     model: ClassVar[type]
 
     def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:  # the log-in page, not a 404, for anonymous users
+            return self.handle_no_permission()
         self.object = get_object_or_404(self.model.objects.visible_to(request.user), pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 

@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from members.admin_base import ScopedAdmin, ScopedInline
+from members.admin_base import ScopedAdmin, ScopedInline, register_history
 
 from .models import Milestone, ProgressReport, ProgressReportRevision, Project, ReportAttachment, ReportStatus
 from .services import (
@@ -181,3 +181,6 @@ class ProgressReportRevisionAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     list_filter = ["decision"]
     search_fields = ["report__project__title", "review_comment"]
     list_select_related = ["report__project", "reviewed_by"]
+
+
+register_history(Project, Milestone)

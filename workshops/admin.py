@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from members.admin_base import ScopedAdmin, ScopedInline
+from members.admin_base import ScopedAdmin, ScopedInline, register_history
 
 from .models import CHECKLIST_FIELDS, FIGURE_FIELDS, Workshop, WorkshopReport
 
@@ -30,3 +30,6 @@ class WorkshopReportAdmin(ScopedAdmin):
     raw_id_fields = ["workshop", "submitted_by"]
     list_select_related = ["workshop", "submitted_by"]
     date_hierarchy = "month"
+
+
+register_history(Workshop, WorkshopReport)

@@ -25,6 +25,7 @@ from typing import Any
 from alliances.demo import shuffled_cover
 from alliances.models import Alliance, AllianceStatus, Membership
 from members.access import Role
+from members.audit import bulk_create_with_history, bulk_update_with_history
 from members.demo import DEMO_PASSWORD, DEMO_SEED, DemoAccount, DemoContext, changes, ensure_account, short_name
 from members.models import MemberOrganization, OrganizationKind, Person, Region, RegionLevel
 
@@ -508,7 +509,10 @@ def seed_reports(ctx: DemoContext, plans: list[WorkshopPlan], workshops: dict[tu
                 changed.append(report)
     # Figures generated above are within every constraint (low-income <= employed, first
     # day of the month, nothing negative); the database checks them again on insert.
-    WorkshopReport.objects.bulk_create(new, batch_size=1000)
-    WorkshopReport.objects.bulk_update(changed, FIGURE_FIELDS, batch_size=1000)
+    # With one history row each, attributed to the demo's actor (as an import would be).
+    bulk_create_with_history(new, WorkshopReport, actor=ctx.actor, reason="seed_demo", batch_size=1000)
+    bulk_update_with_history(
+        changed, WorkshopReport, FIGURE_FIELDS, actor=ctx.actor, reason="seed_demo", batch_size=1000
+    )
     ctx.count("created", WorkshopReport, len(new))
     ctx.count("updated", WorkshopReport, len(changed))

@@ -8,7 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from alliances.models import Alliance
-from members.filters import RegionSubtreeFilter, SearchFilter
+from members.filters import BooleanFilter, RegionSubtreeFilter, SearchFilter
 
 from .models import Workshop, WorkshopReport, WorkshopStatus, WorkshopType
 from .months import MonthField
@@ -19,7 +19,7 @@ def visible_alliances(request):
     return Alliance.objects.visible_to(getattr(request, "user", None)).order_by("code")
 
 
-class ChecklistCompleteFilter(django_filters.BooleanFilter):
+class ChecklistCompleteFilter(BooleanFilter):
     """``?checklist_complete=true``: all six items of "六个一" met (false: at least one missing)."""
 
     def filter(self, qs, value):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from members.access import scope_for
+from members.audit import HistorySource, change_log
 from members.excel import CHOICE, CODE, DATE, INT, TEXT, Column
 from members.views_base import ScopedCreateView, ScopedDetailView, ScopedListView, ScopedUpdateView, ServiceFormView
 
@@ -55,6 +56,9 @@ class WorkshopListView(ScopedListView):
         return queryset.select_related("region", "host", "alliance", "steward").with_checklist().with_latest_report()
 
 
+HISTORY_LIMIT = 50
+
+
 class WorkshopDetailView(ScopedDetailView):
     model = Workshop
     template_name = "workshops/workshop_detail.html"
@@ -89,6 +93,15 @@ class WorkshopDetailView(ScopedDetailView):
             chart=chart.as_dict() if filed else None,
             can_report=can_report(self.request.user, workshop),
             ancestors=workshop.region.ancestors(),
+            history=change_log(
+                [
+                    HistorySource(Workshop.history.filter(id=workshop.pk)),
+                    HistorySource(WorkshopReport.history.filter(workshop_id=workshop.pk), title="month"),
+                ],
+                user=self.request.user,
+                limit=HISTORY_LIMIT,
+            ),
+            history_limit=HISTORY_LIMIT,
         )
         return context
 

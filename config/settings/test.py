@@ -11,3 +11,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# The test client's login() authenticates without a request, which django-axes refuses;
+# the lock-out tests (tests/test_security_login.py) switch it back on.
+AXES_ENABLED = False

@@ -1,0 +1,292 @@
+"""The audit trail: every change to an audited model is kept, attributed and shown.
+
+A model is audited by ``history = HistoricalRecords()`` (django-simple-history): each save
+and delete writes a row to its history table, with the user of the request
+(``HistoryRequestMiddleware``) or the ``actor`` a service passes. Three helpers here:
+
+- :func:`append_only_history` — a migration operation that makes history tables
+  append-only on PostgreSQL: a trigger rejects every UPDATE and DELETE, so nobody (not
+  even a superuser through the admin or a shell) edits or erases the trail;
+- :func:`bulk_create_with_history` / :func:`bulk_update_with_history` — bulk writes for
+  services and imports that still write one history row per object, attributed to the
+  actor;
+- :func:`change_log` — the "who, when, what changed (before → after)" list the detail
+  pages show, with a fixed number of queries whatever the length of the history.
+
+See docs/audit.md.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import migrations, models
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history import utils as history_utils
+
+from .access import scope_for
+from .validators import mask_id_number, mask_phone
+
+# --------------------------------------------------------------------------- append-only
+
+APPEND_ONLY_FUNCTION = """
+CREATE OR REPLACE FUNCTION history_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'history table % is append-only: % refused', TG_TABLE_NAME, TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END
+$$;
+"""
+
+
+def append_only_sql(table: str) -> str:
+    """SQL that installs the append-only trigger on one history table (PostgreSQL)."""
+    return (
+        APPEND_ONLY_FUNCTION
+        + f'DROP TRIGGER IF EXISTS "{table}_append_only" ON "{table}";\n'
+        + f'CREATE TRIGGER "{table}_append_only" BEFORE UPDATE OR DELETE ON "{table}" '
+        + "FOR EACH ROW EXECUTE FUNCTION history_append_only();"
+    )
+
+
+def drop_append_only_sql(table: str) -> str:
+    return f'DROP TRIGGER IF EXISTS "{table}_append_only" ON "{table}";'
+
+
+def append_only_history(*tables: str) -> migrations.RunPython:
+    """A migration operation: make these history tables append-only on PostgreSQL.
+
+    Other databases (SQLite on a developer's machine) are left as they are. Reversing
+    the migration drops the triggers. TRUNCATE stays possible (it needs the table's
+    owner, and the test runner empties tables with it).
+    """
+
+    def forwards(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            for table in tables:
+                schema_editor.execute(append_only_sql(table), params=None)
+
+    def backwards(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            for table in tables:
+                schema_editor.execute(drop_append_only_sql(table), params=None)
+
+    return migrations.RunPython(forwards, backwards, elidable=False)
+
+
+def historical_models() -> list[type[models.Model]]:
+    """Every history model of the project (for the test that checks each is append-only)."""
+    from django.apps import apps
+
+    return [model for model in apps.get_models() if hasattr(model, "instance_type") and hasattr(model, "history_id")]
+
+
+# --------------------------------------------------------------------------- bulk writes
+
+
+def _touch(objs: Sequence[models.Model], model: type[models.Model], fields: list[str]) -> list[str]:
+    """bulk_update skips auto_now: stamp ``updated_at`` ourselves when the model has it."""
+    names = {f.name for f in model._meta.concrete_fields}
+    if "updated_at" in names and "updated_at" not in fields:
+        now = timezone.now()
+        for obj in objs:
+            obj.updated_at = now
+        return [*fields, "updated_at"]
+    return fields
+
+
+def bulk_create_with_history(
+    objs: Iterable[models.Model],
+    model: type[models.Model],
+    *,
+    actor: Any,
+    reason: str = "",
+    batch_size: int = 500,
+) -> list[models.Model]:
+    """Insert many rows and one "+" history row each, attributed to ``actor``, in one
+    transaction. The caller (a service) has validated the objects and checked permission."""
+    objs = list(objs)
+    return history_utils.bulk_create_with_history(
+        objs,
+        model,
+        batch_size=batch_size,
+        default_user=actor if getattr(actor, "pk", None) else None,
+        default_change_reason=reason or None,
+    )
+
+
+def bulk_update_with_history(
+    objs: Iterable[models.Model],
+    model: type[models.Model],
+    fields: list[str],
+    *,
+    actor: Any,
+    reason: str = "",
+    batch_size: int = 500,
+) -> int:
+    """Update ``fields`` of many rows and write one "~" history row each, attributed to
+    ``actor``, in one transaction. Returns the number of rows updated."""
+    objs = list(objs)
+    fields = _touch(objs, model, list(fields))
+    return history_utils.bulk_update_with_history(
+        objs,
+        model,
+        fields,
+        batch_size=batch_size,
+        default_user=actor if getattr(actor, "pk", None) else None,
+        default_change_reason=reason or None,
+    )
+
+
+# --------------------------------------------------------------------------- change log
+
+# Personal data shown whole only to roles that need it (as on the pages and in the API).
+MASKED_FIELDS: dict[str, Callable[[str], str]] = {
+    "mobile": mask_phone,
+    "contact_phone": mask_phone,
+    "id_number": mask_id_number,
+}
+
+ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+@dataclass
+class FieldChange:
+    field: str
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class LogEntry:
+    when: datetime.datetime
+    who: str
+    action: str  # created, changed or deleted
+    subject: str  # which object: "联盟 · 姜山共富联盟"
+    reason: str = ""
+    changes: list[FieldChange] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class HistorySource:
+    """The history rows to show and how to name their object.
+
+    ``records`` is a queryset of a history model (``Alliance.history.filter(id=pk)``);
+    ``title`` names the field that labels the object: a text field (``"name"``) or a
+    foreign key whose target's ``__str__`` is looked up in one batch (``"organization"``).
+    """
+
+    records: models.QuerySet
+    title: str = "name"
+
+
+def change_log(sources: Sequence[HistorySource], *, user: Any, limit: int = 50) -> list[LogEntry]:
+    """Newest first, at most ``limit`` entries, each with its field changes.
+
+    Queries: one per source, plus one per model that changed foreign keys point to (never
+    one per row). The diff of each row against the row before it is simple-history's
+    ``diff_against``, which compares values already loaded.
+    """
+    show_personal = scope_for(user).sees_personal_data
+    loaded: list[tuple[HistorySource, list[Any]]] = []
+    for source in sources:
+        rows = list(source.records.select_related("history_user").order_by("history_date", "history_id"))
+        loaded.append((source, rows))
+
+    # Pair every row with the previous row of the same object and diff them.
+    pending: list[tuple[HistorySource, Any, Any]] = []
+    for source, rows in loaded:
+        previous: dict[Any, Any] = {}
+        for row in rows:
+            pending.append((source, row, previous.get(row.id)))
+            previous[row.id] = row
+    pending.sort(key=lambda item: (item[1].history_date, item[1].history_id), reverse=True)
+    pending = pending[:limit]
+
+    # Names behind foreign keys, one query per target model.
+    wanted: dict[type[models.Model], set[Any]] = defaultdict(set)
+    diffs: dict[int, list] = {}
+    for source, row, before in pending:
+        model = type(row)
+        changes = row.diff_against(before).changes if before is not None and row.history_type == "~" else []
+        diffs[id(row)] = changes
+        for name in [source.title, *(c.field for c in changes)]:
+            target = _fk_target(model, name)
+            if target is not None:
+                for value in (getattr(row, _attname(model, name)), *_values(changes, name)):
+                    if value is not None:
+                        wanted[target].add(value)
+    names = {
+        target: {obj.pk: str(obj) for obj in target._base_manager.filter(pk__in=ids)} for target, ids in wanted.items()
+    }
+
+    def show(model: type[models.Model], name: str, value: Any) -> str:
+        if value is None or value == "":
+            return "—"
+        target = _fk_target(model, name)
+        if target is not None:
+            return names.get(target, {}).get(value, f"#{value}")
+        model_field = model._meta.get_field(name)
+        if model_field.choices:
+            return str(dict(model_field.flatchoices).get(value, value))
+        if isinstance(value, bool):
+            return _("是") if value else _("否")
+        if isinstance(value, datetime.datetime):
+            return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+        if isinstance(value, datetime.date):
+            return value.isoformat()
+        text = str(value)
+        if name in MASKED_FIELDS and not show_personal:
+            return MASKED_FIELDS[name](text)
+        return text
+
+    entries = []
+    for source, row, _before in pending:
+        model = type(row)
+        title = show(model, source.title, getattr(row, _attname(model, source.title)))
+        entries.append(
+            LogEntry(
+                when=row.history_date,
+                who=row.history_user.get_username() if row.history_user_id else _("系统"),
+                action=ACTIONS.get(row.history_type, "changed"),
+                subject=f"{row.instance_type._meta.verbose_name} · {title}",
+                reason=row.history_change_reason or "",
+                changes=[
+                    FieldChange(
+                        field=change.field,
+                        label=str(model._meta.get_field(change.field).verbose_name),
+                        before=show(model, change.field, change.old),
+                        after=show(model, change.field, change.new),
+                    )
+                    for change in diffs[id(row)]
+                ],
+            )
+        )
+    return entries
+
+
+def _fk_target(model: type[models.Model], name: str) -> type[models.Model] | None:
+    try:
+        model_field = model._meta.get_field(name)
+    except Exception:
+        return None
+    if isinstance(model_field, models.ForeignKey) and name != "history_user":
+        return model_field.related_model
+    return None
+
+
+def _attname(model: type[models.Model], name: str) -> str:
+    return model._meta.get_field(name).attname
+
+
+def _values(changes: list, name: str) -> tuple:
+    for change in changes:
+        if change.field == name:
+            return (change.old, change.new)
+    return ()
