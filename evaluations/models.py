@@ -350,7 +350,7 @@ class ManualScore(models.Model):
     period_kind = models.CharField(_("期间类型"), max_length=10)
     period_start = models.DateField(_("期间开始"))
     score = models.DecimalField(_("得分"), max_digits=6, decimal_places=2)
-    evidence = models.TextField(_("佐证说明"))
+    evidence = models.TextField(_("佐证说明"), blank=True, help_text=_("佐证说明或佐证材料至少提供一项。"))
     evidence_file = models.FileField(_("佐证材料"), upload_to="evidence/%Y/%m/", blank=True)
     scored_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("评分人"), on_delete=models.PROTECT, related_name="+"

@@ -6,6 +6,10 @@ app_name = "evaluations"
 
 urlpatterns = [
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
+    path("scores/new/", views.ManualScoreCreateView.as_view(), name="score-create"),
+    path("vetoes/", views.VetoListView.as_view(), name="veto-list"),
+    path("vetoes/new/", views.VetoCreateView.as_view(), name="veto-create"),
+    path("vetoes/<int:pk>/confirm/", views.veto_confirm_view, name="veto-confirm"),
     path("rollups/", views.RollupListView.as_view(), name="rollup-list"),
     path("rollups/<int:pk>/", views.RollupDetailView.as_view(), name="rollup-detail"),
     path("rollups/<int:pk>/xlsx/", views.RollupExcelView.as_view(), name="rollup-xlsx"),

@@ -1,18 +1,29 @@
 from __future__ import annotations
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.core.files import File
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import View
+from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
+from members.access import scope_for
 from members.excel import CODE, DATETIME, TEXT, XLSX_CONTENT_TYPE, Column, workbook_bytes
-from members.views_base import ScopedDetailView, ScopedListView, ScopedQuerysetMixin
+from members.views_base import ScopedCreateView, ScopedDetailView, ScopedListView, ScopedQuerysetMixin
+from projects.uploads import clean_upload
 
 from .dashboard import build as build_dashboard
 from .filters import RollupFilterSet
-from .models import Rollup
+from .forms import ManualScoreForm, VetoFindingForm
+from .models import ManualScore, Rollup, VetoFinding
+from .periods import YEAR, Period
+from .services import manual_score_set, veto_confirm, veto_record
 
 
 class RollupListView(ScopedListView):
@@ -86,3 +97,82 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         context["board"] = board
         context["charts"] = [(b, b.chart("bar"), f"chart-{b.key}") for b in board.breakdowns]
         return context
+
+
+class StaffOnlyMixin:
+    """Assessment entries are made by organization-department staff; others get 403."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not scope_for(request.user).is_staff_role:
+            raise PermissionDenied(_("只有组织部门工作人员可以进行考评录入。"))
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ManualScoreCreateView(StaffOnlyMixin, ScopedCreateView):
+    """Score a staff-scored indicator of an alliance for a year, with evidence."""
+
+    form_class = ManualScoreForm
+    title = _("录入考评评分")
+    success_message = _("评分已保存。")
+
+    def perform(self, form):
+        data = form.cleaned_data
+        upload = data.get("evidence_file")
+        stored = None
+        if upload:
+            clean = clean_upload(upload, field="evidence_file")
+            stored = File(clean.content, name=clean.name)
+        manual_score_set(
+            actor=self.request.user,
+            alliance=data["alliance"],
+            indicator=data["indicator"],
+            period=Period.parse(YEAR, str(data["year"])),
+            score=data["score"],
+            evidence=data["evidence"],
+            evidence_file=stored,
+        )
+        return data["alliance"]
+
+    def get_success_url_for(self, alliance):
+        return reverse("evaluations:veto-list")
+
+
+class VetoListView(StaffOnlyMixin, LoginRequiredMixin, TemplateView):
+    """Veto findings (the four bottom lines) of the user's alliances, to confirm after checking."""
+
+    template_name = "evaluations/veto_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["findings"] = (
+            VetoFinding.objects.visible_to(self.request.user)
+            .select_related("alliance", "recorded_by")
+            .order_by("-year", "confirmed", "alliance__code")
+        )
+        context["scores"] = (
+            ManualScore.objects.visible_to(self.request.user)
+            .select_related("alliance", "indicator", "scored_by")
+            .order_by("-period_start", "alliance__code")[:50]
+        )
+        return context
+
+
+class VetoCreateView(StaffOnlyMixin, ScopedCreateView):
+    form_class = VetoFindingForm
+    title = _("记录底线问题")
+    success_message = _("已记录，核实后请确认。")
+
+    def perform(self, form):
+        return veto_record(actor=self.request.user, **form.cleaned_data)
+
+    def get_success_url_for(self, finding):
+        return reverse("evaluations:veto-list")
+
+
+@login_required
+@require_POST
+def veto_confirm_view(request, pk: int):
+    finding = get_object_or_404(VetoFinding.objects.visible_to(request.user), pk=pk)
+    veto_confirm(actor=request.user, finding=finding)
+    messages.success(request, _("已确认：该联盟本年度考评等次为较差。"))
+    return redirect("evaluations:veto-list")

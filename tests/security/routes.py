@@ -417,6 +417,9 @@ PAGES = {
     "projects:review-queue": listing(QUEUED_REPORT),
     "members:import": fixed(readers=STAFF),
     "members:token-list": fixed(readers=STAFF),
+    "evaluations:score-create": fixed(readers=STAFF),
+    "evaluations:veto-list": fixed(readers=STAFF),
+    "evaluations:veto-create": fixed(readers=STAFF),
     "evaluations:rollup-list": listing(ROLLUP, invisible=frozenset({LEADER})),
     "evaluations:rollup-detail": detail(ROLLUP, invisible=frozenset({LEADER})),
     "evaluations:rollup-xlsx": detail(ROLLUP, invisible=frozenset({LEADER}), binary=True),
@@ -502,6 +505,7 @@ API = {
 PENDING_PAGES = frozenset(
     {
         "alliances:activity-create",
+        "evaluations:veto-confirm",
         "alliances:activity-edit",
         "alliances:activity-photo-add",
         "alliances:claim-resolve",

@@ -1,0 +1,96 @@
+"""Staff enter staff-scored indicators (with evidence) and veto findings on pages."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from evaluations.models import AssessmentScheme, Indicator, ManualScore, VetoFinding
+from tests.factories_projects import pdf
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def brand(world):
+    scheme = AssessmentScheme.objects.create(name="宁波市考评", region=world.ningbo, year=2026, status="active")
+    return Indicator.objects.create(scheme=scheme, dimension="brand", code="B1", name="品牌影响", max_score=10)
+
+
+def test_staff_score_an_indicator_with_an_evidence_file(client, world, brand):
+    client.force_login(world.alice)
+    response = client.post(
+        reverse("evaluations:score-create"),
+        {
+            "alliance": world.alliance_a.pk,
+            "indicator": brand.pk,
+            "year": 2026,
+            "score": "8.5",
+            "evidence": "",
+            "evidence_file": pdf("获奖证书.pdf"),
+        },
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    score = ManualScore.objects.get()
+    assert score.score == Decimal("8.50") and score.evidence_file.name.endswith(".pdf")
+
+
+def test_a_score_above_the_maximum_names_the_field_and_saves_nothing(client, world, brand):
+    client.force_login(world.alice)
+    response = client.post(
+        reverse("evaluations:score-create"),
+        {
+            "alliance": world.alliance_a.pk,
+            "indicator": brand.pk,
+            "year": 2026,
+            "score": "12",
+            "evidence": "x",
+        },
+    )
+    assert "score" in response.context["form"].errors
+    assert not ManualScore.objects.exists()
+
+
+def test_another_countys_alliance_is_not_offered(client, world, brand):
+    client.force_login(world.alice)
+    response = client.post(
+        reverse("evaluations:score-create"),
+        {
+            "alliance": world.alliance_b.pk,
+            "indicator": brand.pk,
+            "year": 2026,
+            "score": "5",
+            "evidence": "x",
+        },
+    )
+    assert "alliance" in response.context["form"].errors
+    assert not ManualScore.objects.exists()
+
+
+def test_a_leader_cannot_open_the_scoring_pages(client, world, brand):
+    client.force_login(world.lily)
+    assert client.get(reverse("evaluations:score-create")).status_code == 403
+    assert client.get(reverse("evaluations:veto-list")).status_code == 403
+
+
+def test_a_veto_is_recorded_then_confirmed_and_out_of_scope_is_404(client, world):
+    client.force_login(world.alice)
+    client.post(
+        reverse("evaluations:veto-create"),
+        {
+            "alliance": world.alliance_a.pk,
+            "kind": "show_only",
+            "year": 2026,
+            "note": "活动只见展板",
+        },
+    )
+    finding = VetoFinding.objects.get()
+    assert finding.confirmed is False
+    assert "活动只见展板" in client.get(reverse("evaluations:veto-list")).content.decode()
+    client.post(reverse("evaluations:veto-confirm", args=[finding.pk]))
+    finding.refresh_from_db()
+    assert finding.confirmed is True
+    client.force_login(world.bob)
+    assert client.post(reverse("evaluations:veto-confirm", args=[finding.pk])).status_code == 404
