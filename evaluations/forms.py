@@ -44,3 +44,14 @@ class VetoFindingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["alliance"].queryset = Alliance.objects.visible_to(user).order_by("code")
         self.fields["year"].initial = timezone.localdate().year
+
+
+class ObservationVisitForm(forms.Form):
+    alliance = forms.ModelChoiceField(queryset=Alliance.objects.none(), label=_("联盟"))
+    visited_on = forms.DateField(label=_("观摩日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    score = forms.DecimalField(label=_("观摩得分"), max_digits=5, decimal_places=2, min_value=0, max_value=100)
+    notes = forms.CharField(label=_("观摩意见"), widget=forms.Textarea, required=False)
+
+    def __init__(self, *args: Any, user: Any, proposed_codes: list[str], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["alliance"].queryset = Alliance.objects.visible_to(user).filter(code__in=proposed_codes)

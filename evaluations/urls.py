@@ -12,5 +12,6 @@ urlpatterns = [
     path("vetoes/<int:pk>/confirm/", views.veto_confirm_view, name="veto-confirm"),
     path("rollups/", views.RollupListView.as_view(), name="rollup-list"),
     path("rollups/<int:pk>/", views.RollupDetailView.as_view(), name="rollup-detail"),
+    path("rollups/<int:pk>/visit/", views.ObservationVisitView.as_view(), name="rollup-visit"),
     path("rollups/<int:pk>/xlsx/", views.RollupExcelView.as_view(), name="rollup-xlsx"),
 ]

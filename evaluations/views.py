@@ -20,10 +20,11 @@ from projects.uploads import clean_upload
 
 from .dashboard import build as build_dashboard
 from .filters import RollupFilterSet
-from .forms import ManualScoreForm, VetoFindingForm
+from .forms import ManualScoreForm, ObservationVisitForm, VetoFindingForm
 from .models import ManualScore, Rollup, VetoFinding
 from .periods import YEAR, Period
-from .services import manual_score_set, veto_confirm, veto_record
+from .rollups import QUARTERLY_OBSERVATION
+from .services import manual_score_set, observation_visit_score, veto_confirm, veto_record
 
 
 class RollupListView(ScopedListView):
@@ -52,6 +53,11 @@ class RollupDetailView(ScopedDetailView):
 
     def optimize(self, queryset):
         return queryset.select_related("region")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["visits"] = self.object.visits.select_related("alliance", "scored_by").order_by("visited_on")
+        return context
 
 
 def report_sheets(rollup: Rollup) -> list[tuple[str, list[str], list[list]]]:
@@ -176,3 +182,28 @@ def veto_confirm_view(request, pk: int):
     veto_confirm(actor=request.user, finding=finding)
     messages.success(request, _("已确认：该联盟本年度考评等次为较差。"))
     return redirect("evaluations:veto-list")
+
+
+class ObservationVisitView(StaffOnlyMixin, ScopedCreateView):
+    """Enter the on-site visit score of an alliance the quarterly observation proposed."""
+
+    form_class = ObservationVisitForm
+    title = _("录入观摩评分")
+    success_message = _("观摩评分已保存。")
+
+    def dispatch(self, request, *args, **kwargs):
+        self.rollup = get_object_or_404(
+            Rollup.objects.visible_to(request.user), pk=kwargs["pk"], kind=QUARTERLY_OBSERVATION
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["proposed_codes"] = [row[0] for table in self.rollup.report.get("tables", []) for row in table["rows"]]
+        return kwargs
+
+    def perform(self, form):
+        return observation_visit_score(actor=self.request.user, rollup=self.rollup, **form.cleaned_data)
+
+    def get_success_url_for(self, visit):
+        return self.rollup.get_absolute_url()

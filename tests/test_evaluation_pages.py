@@ -94,3 +94,26 @@ def test_a_veto_is_recorded_then_confirmed_and_out_of_scope_is_404(client, world
     assert finding.confirmed is True
     client.force_login(world.bob)
     assert client.post(reverse("evaluations:veto-confirm", args=[finding.pk])).status_code == 404
+
+
+def test_staff_enter_a_visit_score_for_a_proposed_alliance(client, world):
+    from evaluations.models import ObservationVisit
+    from evaluations.periods import QUARTER, Period
+    from evaluations.services import rollup_produce
+
+    rollup, _created = rollup_produce(
+        kind="quarterly_observation", period=Period.parse(QUARTER, "2026-Q3"), region=world.county_a
+    )
+    client.force_login(world.alice)
+    url = reverse("evaluations:rollup-visit", args=[rollup.pk])
+    response = client.post(
+        url,
+        {"alliance": world.alliance_a.pk, "visited_on": "2026-10-15", "score": "92", "notes": "现场观摩：项目推进扎实"},
+    )
+    assert response.status_code == 302
+    assert ObservationVisit.objects.get().score == Decimal("92.00")
+    assert "项目推进扎实" in client.get(rollup.get_absolute_url()).content.decode()
+    refused = client.post(url, {"alliance": world.alliance_b.pk, "visited_on": "2026-10-15", "score": "80"})
+    assert "alliance" in refused.context["form"].errors
+    client.force_login(world.bob)
+    assert client.get(url).status_code == 404

@@ -505,6 +505,7 @@ API = {
 PENDING_PAGES = frozenset(
     {
         "alliances:activity-create",
+        "evaluations:rollup-visit",
         "evaluations:veto-confirm",
         "alliances:activity-edit",
         "alliances:activity-photo-add",
