@@ -94,7 +94,7 @@ class AllianceRecordFilterSet(django_filters.FilterSet):
     """Filters every record that belongs to one alliance shares: region subtree and alliance."""
 
     region = RegionSubtreeFilter(path="alliance__lead_region")
-    alliance = django_filters.NumberFilter(field_name="alliance_id", label=_("联盟"))
+    alliance = IntegerFilter(field_name="alliance_id", label=_("联盟"))
 
 
 class DatedRecordFilterSet(AllianceRecordFilterSet):
@@ -131,8 +131,8 @@ class ActivityFilterSet(DatedRecordFilterSet):
 
 
 class MentorshipFilterSet(AllianceRecordFilterSet):
-    current = django_filters.BooleanFilter(field_name="ended_on", lookup_expr="isnull", label=_("帮带中"))
-    person = django_filters.NumberFilter(method="filter_person", label=_("人员"))
+    current = BooleanFilter(field_name="ended_on", lookup_expr="isnull", label=_("帮带中"))
+    person = IntegerFilter(method="filter_person", label=_("人员"))
     q = SearchFilter(fields=("mentor__name", "apprentice__name", "mentor_title", "alliance__name"))
 
     class Meta:
@@ -170,7 +170,7 @@ class ListEntryFilterSet(AllianceRecordFilterSet):
 
 class NeedFilterSet(ListEntryFilterSet):
     category = django_filters.ChoiceFilter(choices=NeedCategory.choices, label=_("需求类别"))
-    open_to_all = django_filters.BooleanFilter(label=_("面向全域公开"))
+    open_to_all = BooleanFilter(label=_("面向全域公开"))
 
     class Meta:
         model = Need
@@ -190,10 +190,10 @@ class ClaimFilterSet(django_filters.FilterSet):
     target = django_filters.ChoiceFilter(
         choices=[("need", _("需求")), ("resource", _("资源"))], method="filter_target", label=_("认领对象")
     )
-    need = django_filters.NumberFilter(field_name="need_id", label=_("需求"))
-    resource = django_filters.NumberFilter(field_name="resource_id", label=_("资源"))
-    alliance = django_filters.NumberFilter(method="filter_alliance", label=_("联盟（发布方或认领方）"))
-    organization = django_filters.NumberFilter(field_name="claimant_organization_id", label=_("认领单位"))
+    need = IntegerFilter(field_name="need_id", label=_("需求"))
+    resource = IntegerFilter(field_name="resource_id", label=_("资源"))
+    alliance = IntegerFilter(method="filter_alliance", label=_("联盟（发布方或认领方）"))
+    organization = IntegerFilter(field_name="claimant_organization_id", label=_("认领单位"))
 
     class Meta:
         model = Claim

@@ -19,7 +19,15 @@ class IntegerFilter(django_filters.NumberFilter):
 
 
 class StrictNullBooleanSelect(forms.NullBooleanSelect):
-    """Yes / no / any; an unknown value is passed on (and refused) instead of read as "any"."""
+    """全部 / 是 / 否 as ``""`` / ``true`` / ``false``; an unknown value is passed on (and
+    refused) instead of being read as "any"."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("", _("全部")), ("true", _("是")), ("false", _("否"))]
+
+    def format_value(self, value):
+        return {True: "true", False: "false", "true": "true", "false": "false"}.get(value, "")
 
     def value_from_datadict(self, data, files, name):
         raw = data.get(name)
@@ -48,7 +56,8 @@ class StrictNullBooleanField(forms.NullBooleanField):
 
 
 class BooleanFilter(django_filters.BooleanFilter):
-    """``?current=true``: ``?current=maybe`` is a 400 instead of being ignored."""
+    """``?current=true``: ``?current=maybe`` is a 400 instead of being ignored. Every
+    yes/no filter of pages and API is this one."""
 
     field_class = StrictNullBooleanField
 
@@ -137,7 +146,7 @@ class PersonFilterSet(django_filters.FilterSet):
 
 class ApiTokenFilterSet(django_filters.FilterSet):
     region = RegionSubtreeFilter(path="region")
-    revoked = django_filters.BooleanFilter(
+    revoked = BooleanFilter(
         field_name="revoked_at", lookup_expr="isnull", exclude=True, label=_("已撤销")
     )
     q = SearchFilter(fields=("name", "prefix"))

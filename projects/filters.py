@@ -13,24 +13,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from alliances.models import Alliance
-from members.filters import RegionSubtreeFilter, SearchFilter
+from members.filters import BooleanFilter, IntegerFilter, RegionSubtreeFilter, SearchFilter
 
 from .models import Milestone, ProgressReport, Project, ProjectCategory, ProjectStatus, ReportStatus
 from .weeks import local_today
-
-
-class YesNoWidget(django_filters.widgets.BooleanWidget):
-    """``true`` / ``false`` in the query string, shown as 全部 / 是 / 否."""
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs)
-        self.choices = [("", _("全部")), ("true", _("是")), ("false", _("否"))]
-
-
-class YesNoFilter(django_filters.BooleanFilter):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", YesNoWidget)
-        super().__init__(*args, **kwargs)
 
 
 def visible_alliances(request) -> object:
@@ -50,11 +36,11 @@ class AllianceFilter(django_filters.ModelChoiceFilter):
 class ProjectFilterSet(django_filters.FilterSet):
     region = RegionSubtreeFilter(path="alliance__lead_region")
     alliance = AllianceFilter()
-    year = django_filters.NumberFilter(label=_("年度"))
+    year = IntegerFilter(label=_("年度"))
     category = django_filters.ChoiceFilter(choices=ProjectCategory.choices, label=_("项目类别"))
     status = django_filters.ChoiceFilter(choices=ProjectStatus.choices, label=_("状态"))
-    late = YesNoFilter(field_name="is_late", label=_("逾期"), help_text=_("节点或计划完成日期已过仍未完成"))
-    silent = YesNoFilter(field_name="is_silent", label=_("本周未报"), help_text=_("推进中但本周没有进度报告"))
+    late = BooleanFilter(field_name="is_late", label=_("逾期"), help_text=_("节点或计划完成日期已过仍未完成"))
+    silent = BooleanFilter(field_name="is_silent", label=_("本周未报"), help_text=_("推进中但本周没有进度报告"))
     q = SearchFilter(fields=("title", "description", "alliance__name"))
     ordering = django_filters.OrderingFilter(
         fields=(
@@ -84,13 +70,13 @@ class ProjectFilterSet(django_filters.FilterSet):
 class ProgressReportFilterSet(django_filters.FilterSet):
     region = RegionSubtreeFilter(path="project__alliance__lead_region")
     alliance = AllianceFilter(field_name="project__alliance")
-    project = django_filters.NumberFilter(field_name="project_id", label=_("项目"))
-    year = django_filters.NumberFilter(field_name="project__year", label=_("项目年度"))
+    project = IntegerFilter(field_name="project_id", label=_("项目"))
+    year = IntegerFilter(field_name="project__year", label=_("项目年度"))
     status = django_filters.ChoiceFilter(choices=ReportStatus.choices, label=_("审核状态"))
     period = django_filters.DateFilter(label=_("填报周（星期一）"))
     period_from = django_filters.DateFilter(field_name="period", lookup_expr="gte", label=_("起始周"))
     period_to = django_filters.DateFilter(field_name="period", lookup_expr="lte", label=_("截止周"))
-    needs_coordination = YesNoFilter(label=_("需要协调"))
+    needs_coordination = BooleanFilter(label=_("需要协调"))
     q = SearchFilter(fields=("project__title", "work_done", "blockers"))
 
     class Meta:
@@ -111,9 +97,9 @@ class ProgressReportFilterSet(django_filters.FilterSet):
 
 class MilestoneFilterSet(django_filters.FilterSet):
     region = RegionSubtreeFilter(path="project__alliance__lead_region")
-    project = django_filters.NumberFilter(field_name="project_id", label=_("项目"))
-    done = YesNoFilter(field_name="done_on", lookup_expr="isnull", exclude=True, label=_("已完成"))
-    overdue = YesNoFilter(method="filter_overdue", label=_("逾期未完成"))
+    project = IntegerFilter(field_name="project_id", label=_("项目"))
+    done = BooleanFilter(field_name="done_on", lookup_expr="isnull", exclude=True, label=_("已完成"))
+    overdue = BooleanFilter(method="filter_overdue", label=_("逾期未完成"))
 
     class Meta:
         model = Milestone

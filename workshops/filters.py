@@ -8,7 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from alliances.models import Alliance
-from members.filters import BooleanFilter, RegionSubtreeFilter, SearchFilter
+from members.filters import BooleanFilter, IntegerFilter, RegionSubtreeFilter, SearchFilter
 
 from .models import Workshop, WorkshopReport, WorkshopStatus, WorkshopType
 from .months import MonthField
@@ -77,7 +77,7 @@ class WorkshopSummaryFilterSet(WorkshopFilterSet):
 
 
 class WorkshopReportFilterSet(django_filters.FilterSet):
-    workshop = django_filters.NumberFilter(field_name="workshop_id", label=_("共富工坊"))
+    workshop = IntegerFilter(field_name="workshop_id", label=_("共富工坊"))
     month = MonthFilter(field_name="month", label=_("月份"))
     month_from = MonthFilter(field_name="month", lookup_expr="gte", label=_("起始月份"))
     month_to = MonthFilter(field_name="month", lookup_expr="lte", label=_("截止月份"))
