@@ -20,7 +20,7 @@ export REQUIRE_TEST_SERVERS=1
 if [ $# -gt 0 ]; then
   exec .venv/bin/python -m pytest -n "${TEST_WORKERS:-2}" --dist loadgroup "$@"
 fi
-# The schemathesis fuzz tests give the same test id to each role's run of an operation,
-# which pytest-xdist would merge: they run in one process of their own.
+# The schemathesis fuzz tests share one test id per role among all its operations, which
+# pytest-xdist does not run faithfully: they run in one process of their own.
 .venv/bin/python -m pytest -n "${TEST_WORKERS:-2}" --dist loadgroup --ignore=tests/security/test_api_fuzz.py
 .venv/bin/python -m pytest tests/security/test_api_fuzz.py
