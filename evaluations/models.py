@@ -138,6 +138,22 @@ class AssessmentSchemeQuerySet(models.QuerySet):
             .first()
         )
 
+    def for_regions(self, regions: list[Region], year: int) -> dict[Region, AssessmentScheme | None]:
+        """:meth:`for_region` of many regions at once, with one query: the active schemes of
+        the year on any of their lineages, the nearest (longest code) winning for each."""
+        lineages = {region: region.lineage_codes() for region in regions}
+        codes = {code for lineage in lineages.values() for code in lineage}
+        schemes = {
+            scheme.region.code: scheme
+            for scheme in self.filter(status=SchemeStatus.ACTIVE, year=year, region__code__in=codes).select_related(
+                "region"
+            )
+        }
+        return {
+            region: next((schemes[code] for code in reversed(lineage) if code in schemes), None)
+            for region, lineage in lineages.items()
+        }
+
 
 class AssessmentScheme(models.Model):
     """A year's assessment rules for a city (default) or a county (override), versioned.

@@ -32,7 +32,7 @@ from .rollups import (
     summary_item,
     table,
 )
-from .scoring import alliances_in, score_region
+from .scoring import alliances_in, score_regions
 
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 OBSERVATION_SLOTS = 3
@@ -228,13 +228,14 @@ def counties_of(region: Region) -> list[Region]:
 def ensure_scores(period: Period, region: Region, *, final: bool = False) -> list[str]:
     """Score every county of the region with the scheme that applies there. Returns the
     counties without an active scheme for the year (they are not ranked)."""
+    plan: dict[AssessmentScheme, list[Region]] = {}
     unscored = []
-    for county in counties_of(region):
-        scheme = AssessmentScheme.objects.for_region(county, period.start.year)
+    for county, scheme in AssessmentScheme.objects.for_regions(counties_of(region), period.start.year).items():
         if scheme is None:
             unscored.append(county.name)
-            continue
-        score_region(scheme=scheme, period=period, region=county, final=final)
+        else:
+            plan.setdefault(scheme, []).append(county)
+    score_regions(plan, period, final=final)
     return unscored
 
 

@@ -22,8 +22,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import connection, transaction
 from django.db.models import Avg, Count, F, FilteredRelation, Q, QuerySet, Window
 from django.db.models.functions import Rank, Substr
+from django.utils import timezone
 
 from alliances.models import Alliance, Membership
+from members.db import upsert
 from members.models import Region
 
 from .models import (
@@ -78,7 +80,7 @@ class AllianceFigures:
 
 def alliances_in(region: Region) -> QuerySet:
     """Alliances assessed in a region: every alliance led from it that is not dissolved."""
-    return Alliance.objects.filter(lead_region__code__startswith=region.prefix).exclude(status="dissolved")
+    return alliances_in_any([region])
 
 
 def member_standing(alliances: QuerySet, on) -> dict[int, tuple[Decimal, Decimal]]:
@@ -105,7 +107,38 @@ def member_standing(alliances: QuerySet, on) -> dict[int, tuple[Decimal, Decimal
 def score_region(*, scheme: AssessmentScheme, period: Period, region: Region, final: bool = False) -> int:
     """(Re)compute the assessments of every alliance of the region for the period. Returns
     how many alliances were scored. Final assessments freeze the scheme."""
-    alliances = alliances_in(region)
+    return score_regions({scheme: [region]}, period, final=final)
+
+
+def score_regions(plan: dict[AssessmentScheme, list[Region]], period: Period, *, final: bool = False) -> int:
+    """Score the alliances of many regions, each under the scheme the plan gives it, then
+    rank the period once. A province's 100 counties under 10 city schemes take 10 sets of
+    grouped queries and one ranking, not 100 of each. Returns how many alliances were scored."""
+    scored = 0
+    with transaction.atomic():
+        for scheme, regions in plan.items():
+            alliances = alliances_in_any(regions)
+            scored += score_alliances(scheme=scheme, period=period, alliances=alliances, final=final)
+            score_members(scheme=scheme, period=period, alliances=alliances)
+        rank_period(period)
+        if final:
+            AssessmentScheme.objects.filter(pk__in=[scheme.pk for scheme in plan], is_frozen=False).update(
+                is_frozen=True
+            )
+    return scored
+
+
+def alliances_in_any(regions: list[Region]) -> QuerySet:
+    """Alliances assessed in any of the regions."""
+    condition = Q()
+    for region in regions:
+        condition |= Q(lead_region__code__startswith=region.prefix)
+    return Alliance.objects.filter(condition).exclude(status="dissolved")
+
+
+def score_alliances(*, scheme: AssessmentScheme, period: Period, alliances: QuerySet, final: bool) -> int:
+    """Write the period's assessment and indicator scores of the alliances under one scheme
+    (no ranking: see :func:`rank_period`)."""
     indicators = list(scheme.indicators.all())
     attainment: dict[int, dict[int, Decimal]] = {}
     for indicator in indicators:
@@ -132,70 +165,86 @@ def score_region(*, scheme: AssessmentScheme, period: Period, region: Region, fi
     denominator = sum((i.weight * i.max_score for i in indicators), Decimal(0)) or ONE
 
     alliance_ids = list(alliances.values_list("pk", flat=True))
-    with transaction.atomic():
-        scores = []
-        for alliance_id in alliance_ids:
-            per_indicator = []
-            for indicator in indicators:
-                if indicator.metric:
-                    achieved = attainment[indicator.pk].get(alliance_id, Decimal(0))
-                else:
-                    given = manual.get((alliance_id, indicator.pk))
-                    achieved = ratio(given, indicator.max_score) if given is not None else Decimal(0)
-                per_indicator.append((indicator, achieved))
-            base = sum((i.weight * i.max_score * a for i, a in per_indicator), Decimal(0)) * HUNDRED / denominator
-            four_star_share, member_average = standing.get(alliance_id, (Decimal(0), Decimal(0)))
-            member_part = (
-                scheme.four_star_weight * four_star_share * HUNDRED + (ONE - scheme.four_star_weight) * member_average
+    status = Assessment.Status.FINAL if final else Assessment.Status.DRAFT
+    now = timezone.now()
+    assessments = []
+    indicator_rows: dict[int, list[tuple[int, Decimal, Decimal]]] = {}
+    for alliance_id in alliance_ids:
+        per_indicator = []
+        achieved_total = Decimal(0)
+        for indicator in indicators:
+            if indicator.metric:
+                achieved = attainment[indicator.pk].get(alliance_id, Decimal(0))
+            else:
+                given = manual.get((alliance_id, indicator.pk))
+                achieved = ratio(given, indicator.max_score) if given is not None else Decimal(0)
+            achieved_total += indicator.weight * indicator.max_score * achieved
+            per_indicator.append(
+                (indicator.pk, achieved, (indicator.max_score * achieved).quantize(TWO, rounding=ROUND_HALF_UP))
             )
-            total = ((ONE - scheme.member_weight) * base + scheme.member_weight * member_part).quantize(
-                TWO, rounding=ROUND_HALF_UP
-            )
-            total = min(HUNDRED, max(Decimal(0), total))
-            is_vetoed = alliance_id in vetoed
-            assessment = Assessment(alliance_id=alliance_id, period_kind=period.kind, period_start=period.start)
-            assessment.scheme = scheme
-            assessment.base_score = base.quantize(TWO, rounding=ROUND_HALF_UP)
-            assessment.four_star_share = four_star_share
-            assessment.member_average = member_average
-            assessment.total_score = total
-            assessment.vetoed = is_vetoed
-            assessment.grade = scheme.grade_for(total, is_vetoed)
-            assessment.status = Assessment.Status.FINAL if final else Assessment.Status.DRAFT
-            scores.append((assessment, per_indicator))
-        # One upsert statement whatever the mix of new and existing rows (ids come back).
-        Assessment.objects.bulk_create(
-            [assessment for assessment, _ in scores],
-            update_conflicts=True,
-            unique_fields=["alliance", "period_kind", "period_start"],
-            update_fields=[
-                "scheme",
-                "base_score",
-                "four_star_share",
-                "member_average",
-                "total_score",
-                "vetoed",
-                "grade",
-                "status",
-                "computed_at",
-            ],
+        indicator_rows[alliance_id] = per_indicator
+        base = achieved_total * HUNDRED / denominator
+        four_star_share, member_average = standing.get(alliance_id, (Decimal(0), Decimal(0)))
+        member_part = (
+            scheme.four_star_weight * four_star_share * HUNDRED + (ONE - scheme.four_star_weight) * member_average
         )
-        IndicatorScore.objects.filter(assessment__in=[a for a, _ in scores]).delete()
-        IndicatorScore.objects.bulk_create(
-            IndicatorScore(
-                assessment=assessment,
-                indicator=indicator,
-                attainment=achieved,
-                score=(indicator.max_score * achieved).quantize(TWO, rounding=ROUND_HALF_UP),
-            )
-            for assessment, per_indicator in scores
-            for indicator, achieved in per_indicator
+        total = ((ONE - scheme.member_weight) * base + scheme.member_weight * member_part).quantize(
+            TWO, rounding=ROUND_HALF_UP
         )
-        rank_period(period)
-        score_members(scheme=scheme, period=period, region=region)
-        if final and not scheme.is_frozen:
-            AssessmentScheme.objects.filter(pk=scheme.pk).update(is_frozen=True)
+        total = min(HUNDRED, max(Decimal(0), total))
+        is_vetoed = alliance_id in vetoed
+        assessments.append(
+            (
+                alliance_id,
+                period.kind,
+                period.start,
+                scheme.pk,
+                base.quantize(TWO, rounding=ROUND_HALF_UP),
+                four_star_share,
+                member_average,
+                total,
+                is_vetoed,
+                scheme.grade_for(total, is_vetoed),
+                status,
+                now,
+            )
+        )
+    # One upsert statement whatever the mix of new and existing rows; every row is touched
+    # (computed_at), so every id comes back.
+    ids = dict(
+        upsert(
+            Assessment,
+            ASSESSMENT_FIELDS,
+            assessments,
+            unique=["alliance", "period_kind", "period_start"],
+            returning=["alliance", "id"],
+            only_changed=False,
+        )
+    )
+    IndicatorScore.objects.filter(assessment_id__in=list(ids.values())).exclude(indicator__in=indicators).delete()
+    upsert(
+        IndicatorScore,
+        ["assessment", "indicator", "attainment", "score"],
+        [(ids[alliance_id], *row) for alliance_id, rows in indicator_rows.items() for row in rows],
+        unique=["assessment", "indicator"],
+    )
     return len(alliance_ids)
+
+
+ASSESSMENT_FIELDS = [
+    "alliance",
+    "period_kind",
+    "period_start",
+    "scheme",
+    "base_score",
+    "four_star_share",
+    "member_average",
+    "total_score",
+    "vetoed",
+    "grade",
+    "status",
+    "computed_at",
+]
 
 
 def rank_period(period: Period) -> None:
@@ -233,14 +282,14 @@ def rank_period(period: Period) -> None:
     Assessment.objects.bulk_update(updates, ["county_rank", "city_rank"], batch_size=1000)
 
 
-def score_members(*, scheme: AssessmentScheme, period: Period, region: Region) -> None:
-    """Bound result of each member organization of the region's alliances for the period."""
+def score_members(*, scheme: AssessmentScheme, period: Period, alliances: QuerySet) -> None:
+    """Bound result of each member organization of the alliances for the period."""
     weight = scheme.alliance_weight_for_members
     # One GROUP BY over the current memberships of the region's alliances, joined only to
     # the period's assessments (a filtered relation): no join to other periods' rows.
     rows = (
         Membership.objects.current(period.last_day)
-        .filter(alliance__in=alliances_in(region))
+        .filter(alliance__in=alliances)
         .annotate(
             period_assessment=FilteredRelation(
                 "alliance__assessments",
@@ -263,19 +312,27 @@ def score_members(*, scheme: AssessmentScheme, period: Period, region: Region) -
         average = Decimal(str(row["alliance_average"])) if row["alliance_average"] is not None else None
         total = own if average is None else (ONE - weight) * own + weight * average
         results.append(
-            MemberResult(
-                organization_id=row["organization_id"],
-                period_kind=period.kind,
-                period_start=period.start,
-                own_score=own,
-                alliance_average=average.quantize(TWO) if average is not None else None,
-                total_score=total.quantize(TWO, rounding=ROUND_HALF_UP),
-                loses_award_eligibility=row["failing"] > 0,
+            (
+                row["organization_id"],
+                period.kind,
+                period.start,
+                own,
+                average.quantize(TWO) if average is not None else None,
+                total.quantize(TWO, rounding=ROUND_HALF_UP),
+                row["failing"] > 0,
             )
         )
-    MemberResult.objects.bulk_create(
+    upsert(
+        MemberResult,
+        [
+            "organization",
+            "period_kind",
+            "period_start",
+            "own_score",
+            "alliance_average",
+            "total_score",
+            "loses_award_eligibility",
+        ],
         results,
-        update_conflicts=True,
-        unique_fields=["organization", "period_kind", "period_start"],
-        update_fields=["own_score", "alliance_average", "total_score", "loses_award_eligibility"],
+        unique=["organization", "period_kind", "period_start"],
     )

@@ -146,9 +146,7 @@ class PersonFilterSet(django_filters.FilterSet):
 
 class ApiTokenFilterSet(django_filters.FilterSet):
     region = RegionSubtreeFilter(path="region")
-    revoked = BooleanFilter(
-        field_name="revoked_at", lookup_expr="isnull", exclude=True, label=_("已撤销")
-    )
+    revoked = BooleanFilter(field_name="revoked_at", lookup_expr="isnull", exclude=True, label=_("已撤销"))
     q = SearchFilter(fields=("name", "prefix"))
 
     class Meta:

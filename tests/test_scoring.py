@@ -164,3 +164,59 @@ def test_a_county_override_wins_over_the_city_default(world, scheme):
     assert AssessmentScheme.objects.for_region(world.town_a, 2025) == override
     assert AssessmentScheme.objects.for_region(world.county_b, 2025) is None
     assert AssessmentScheme.objects.for_region(world.ningbo, 2025) == scheme
+
+
+def test_schemes_of_many_regions_are_found_with_one_query(world, scheme, django_assert_num_queries):
+    override = AssessmentScheme.objects.create(name="鄞州区细则", region=world.county_a, year=2025, status="active")
+    regions = [world.town_a, world.county_a, world.county_b, world.ningbo]
+    with django_assert_num_queries(1):
+        found = AssessmentScheme.objects.for_regions(regions, 2025)
+    assert found == {region: AssessmentScheme.objects.for_region(region, 2025) for region in regions}
+    assert found[world.town_a] == override
+    assert found[world.county_b] is None
+
+
+def city_with_counties(world, count: int, first: int = 40) -> None:
+    """``count`` more counties of Ningbo (codes from 3302<first>), each with one alliance
+    led from a township."""
+    from tests.factories import AllianceFactory, RegionFactory, township
+
+    for n in range(first, first + count):
+        county = RegionFactory(code=f"3302{n:02d}000000", name=f"测试县{n}", parent=world.ningbo)
+        AllianceFactory(lead_region=township(county), code=f"LM-C{n}")
+
+
+def test_a_city_is_scored_under_each_countys_scheme_and_ranked_once(world, scheme):
+    from evaluations.reports import ensure_scores
+
+    override = AssessmentScheme.objects.create(
+        name="鄞州区细则", region=world.county_a, year=2025, status="active", member_weight=Decimal("0")
+    )
+    Indicator.objects.create(scheme=override, dimension="brand", code="B1", name="品牌", max_score=100, weight=1)
+    city_with_counties(world, 2)
+
+    assert ensure_scores(PERIOD, world.ningbo) == []
+
+    assessments = Assessment.objects.filter(period_start=PERIOD.start)
+    in_county_a = assessments.filter(alliance__lead_region__code__startswith="330212")
+    assert set(in_county_a.values_list("scheme", flat=True)) == {override.pk}
+    assert set(assessments.exclude(pk__in=in_county_a).values_list("scheme", flat=True)) == {scheme.pk}
+    assert assessments.count() == 4  # A1 and A2 in county A, one alliance in each new county
+    # City ranks run across both schemes' alliances: 1..4 with ties sharing a rank.
+    assert min(assessments.values_list("city_rank", flat=True)) == 1
+    assert all(rank is not None for rank in assessments.values_list("city_rank", flat=True))
+
+
+def test_scoring_a_city_does_not_take_more_queries_for_more_counties(world, scheme):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from evaluations.reports import ensure_scores
+
+    city_with_counties(world, 1)
+    with CaptureQueriesContext(connection) as few:
+        ensure_scores(PERIOD, world.ningbo)
+    city_with_counties(world, 6, first=60)
+    with CaptureQueriesContext(connection) as many:
+        ensure_scores(PERIOD, world.ningbo)
+    assert len(many.captured_queries) == len(few.captured_queries)
