@@ -1,0 +1,71 @@
+"""members.db.upsert: one statement inserting new rows and updating existing ones."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from evaluations.models import MemberResult
+from members.db import upsert
+
+pytestmark = pytest.mark.django_db
+
+FIELDS = ["organization", "period_kind", "period_start", "own_score", "total_score", "loses_award_eligibility"]
+UNIQUE = ["organization", "period_kind", "period_start"]
+MAY = datetime.date(2025, 5, 1)
+
+
+def row(org, total: str, period_start=MAY):
+    return (org.pk, "month", period_start, Decimal("80.00"), Decimal(total), False)
+
+
+def tuple_id(pk: int) -> str:
+    """Where the row's current version lies: a rewrite puts a new version elsewhere."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT ctid::text FROM evaluations_memberresult WHERE id = %s", [pk])
+        return cursor.fetchone()[0]
+
+
+def test_new_rows_are_inserted_and_their_ids_returned(world):
+    returned = upsert(
+        MemberResult,
+        FIELDS,
+        [row(world.org_a, "70.00"), row(world.org_b, "60.00")],
+        unique=UNIQUE,
+        returning=["organization", "id"],
+    )
+    ids = dict(returned)
+    assert set(ids) == {world.org_a.pk, world.org_b.pk}
+    assert MemberResult.objects.get(pk=ids[world.org_a.pk]).total_score == Decimal("70.00")
+
+
+def test_an_existing_row_is_updated_in_place(world):
+    upsert(MemberResult, FIELDS, [row(world.org_a, "70.00")], unique=UNIQUE)
+    first = MemberResult.objects.get()
+    upsert(
+        MemberResult,
+        FIELDS,
+        [row(world.org_a, "75.50"), row(world.org_a, "10.00", MAY.replace(month=6))],
+        unique=UNIQUE,
+    )
+    assert MemberResult.objects.count() == 2
+    first.refresh_from_db()
+    assert first.total_score == Decimal("75.50")
+
+
+def test_an_unchanged_row_is_not_rewritten(world):
+    upsert(MemberResult, FIELDS, [row(world.org_a, "70.00")], unique=UNIQUE)
+    result = MemberResult.objects.get()
+    before = tuple_id(result.pk)
+    assert upsert(MemberResult, FIELDS, [row(world.org_a, "70.00")], unique=UNIQUE, returning=["id"]) == []
+    assert tuple_id(result.pk) == before
+    assert upsert(MemberResult, FIELDS, [row(world.org_a, "71.00")], unique=UNIQUE, returning=["id"]) == [(result.pk,)]
+    assert tuple_id(result.pk) != before
+
+
+def test_nothing_to_write_is_no_statement(world, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert upsert(MemberResult, FIELDS, [], unique=UNIQUE) == []
