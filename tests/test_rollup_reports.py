@@ -173,3 +173,64 @@ def test_dispatch_lists_who_was_reminded_and_who_then_reported(world, week_fixtu
     reminded = rows(weekly_dispatch(WEEK_46, world.county_a), "reminders")
     assert [r[0] for r in reminded] == ["lily"]
     assert reminded[0][2] == "否"  # her reports that week came from a factory user, none after the notice
+
+
+YEAR_2026 = Period.parse("year", "2026")
+
+
+def scored_county(world, attainments: dict) -> AssessmentScheme:
+    """County A's city scheme with one manual indicator (max 100) and no member part, each
+    alliance's staff score given by ``attainments`` (alliance -> score out of 100)."""
+    from evaluations.models import ManualScore
+
+    scheme = AssessmentScheme.objects.create(
+        name="宁波", region=world.ningbo, year=2026, status="active", member_weight=Decimal("0"), demonstration_top_n=1
+    )
+    indicator = Indicator.objects.create(scheme=scheme, dimension="brand", code="B1", name="品牌", max_score=100)
+    for alliance, score in attainments.items():
+        ManualScore.objects.create(
+            alliance=alliance,
+            indicator=indicator,
+            period_kind="year",
+            period_start=datetime.date(2026, 1, 1),
+            score=score,
+            scored_by=world.alice,
+        )
+    return scheme
+
+
+def test_annual_review_grades_ranks_and_applies_the_consequences(world):
+    from evaluations.models import VetoFinding
+    from evaluations.reports import annual_review
+
+    third = AllianceFactory(lead_region=world.town_a, code="LM-A-3", name="第三联盟")
+    scheme = scored_county(world, {world.alliance_a: 95, world.alliance_a2: 50, third: 92})
+    VetoFinding.objects.create(
+        alliance=third, kind="show_only", year=2026, note="样子货", confirmed=True, recorded_by=world.alice
+    )
+
+    report = annual_review(YEAR_2026, world.county_a)
+
+    figures = summary(report)
+    assert (figures["alliances"], figures["excellent"], figures["poor"], figures["vetoed"]) == (3, 1, 2, 1)
+    assert figures["demonstration_candidates"] == 1
+    results = {row[1]: row for row in rows(report, "results")}
+    assert results["LM-A-1"][0] == 1 and results["LM-A-1"][5] == "示范候选"
+    assert results["LM-A-2"][4] == "较差" and results["LM-A-2"][5] == "调整重组"
+    assert results["LM-A-3"][0] == 3 and results["LM-A-3"][5] == "整顿"  # vetoed: below everyone
+    scheme.refresh_from_db()
+    assert scheme.is_frozen  # a final review freezes the scheme it used
+
+
+def test_quarterly_observation_proposes_the_fastest_movers_and_the_lowest_scores(world, week_fixture):
+    from evaluations.reports import quarterly_observation
+
+    scored_county(world, {})
+    q4 = Period.parse("quarter", "2026-Q4")
+    report = quarterly_observation(q4, world.county_a)
+    movers = rows(report, "top_movers")
+    laggards = rows(report, "laggards")
+    assert [r[0] for r in movers] == ["LM-A-1", "LM-A-2"]  # A1's projects moved, A2 has none
+    assert movers[0][3] == "12.0"  # (45 + 10 + 5 + 0 + 0) / 5 projects, in percentage points
+    assert laggards == []  # both alliances are already proposed as movers
+    assert summary(report)["proposed"] == 2
