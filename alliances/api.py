@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -86,7 +86,11 @@ class AllianceSerializer(serializers.ModelSerializer):
     lead_region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
     lead_region_name = serializers.CharField(source="lead_region.name", read_only=True)
     member_count = serializers.IntegerField(read_only=True)
-    current_team = serializers.SerializerMethodField()
+    # Read from the ``current_team`` prefetch of AllianceQuerySet.with_current_team (the
+    # viewset's queryset, also used to re-read written alliances). A nested serializer
+    # builds its fields once per response, where a method field building its own
+    # serializer per alliance spent most of the list's time introspecting the model.
+    current_team = TeamMemberSerializer(many=True, read_only=True)
     version = serializers.IntegerField(
         required=False,
         min_value=1,
@@ -117,13 +121,6 @@ class AllianceSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         validators = []
-
-    @extend_schema_field(TeamMemberSerializer(many=True))
-    def get_current_team(self, alliance: Alliance) -> list[dict]:
-        team = getattr(alliance, "current_team", None)
-        if team is None:
-            team = alliance.team_roles.current().select_related("person")
-        return TeamMemberSerializer(team, many=True).data
 
 
 class AllianceViewSet(ScopedViewSet):
