@@ -48,6 +48,20 @@ def latency(client, url: str, repeat: int = 5) -> float | None:
     return sorted(times)[len(times) // 2]
 
 
+def page_1000(client, url: str) -> str:
+    """The URL of page 1,000: ``&page=1000`` for numbered pages; for cursor-paged lists the
+    ``next`` link reached by following 999 of them."""
+    body = client.get(url).json()
+    if "count" in body:
+        return f"{url}&page=1000"
+    for _ in range(999):
+        if not body["next"]:
+            return f"{url}&cursor=past-the-end"
+        next_url = body["next"]
+        body = client.get(next_url).json()
+    return next_url
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=5.0, help="measuring time per endpoint and view")
@@ -88,8 +102,8 @@ def main() -> None:
                 client.get(f"{api}?page_size={size}")
             counts.append(len(captured.captured_queries))
         queries.append([name, counts[0], counts[1], "yes" if counts[0] == counts[1] else "NO"])
-        first = latency(client, f"{api}?page_size=20&page=1")
-        deep = latency(client, f"{api}?page_size=20&page=1000")
+        first = latency(client, f"{api}?page_size=20")
+        deep = latency(client, page_1000(client, f"{api}?page_size=20"))
         if first and deep:
             depth.append(
                 [

@@ -14,6 +14,7 @@ from alliances.models import Alliance
 from members.access import Role
 from members.api_base import ScopedRelatedField, ScopedViewSet
 from members.models import MemberOrganization, Person
+from members.pagination import NewestFirstCursorPagination
 
 from .filters import MilestoneFilterSet, ProgressReportFilterSet, ProjectFilterSet
 from .models import (
@@ -275,9 +276,11 @@ class ReviewSerializer(serializers.Serializer):
     ),
 )
 class ProgressReportViewSet(ScopedViewSet):
-    """Weekly progress reports. The alliance leader POSTs one per project and week and PATCHes
-    a returned one to resubmit it; staff POST .../review/ to accept or return it."""
+    """Weekly progress reports, newest first, paged by cursor. The alliance leader POSTs one
+    per project and week and PATCHes a returned one to resubmit it; staff POST .../review/
+    to accept or return it."""
 
+    pagination_class = NewestFirstCursorPagination
     model = ProgressReport
     serializer_class = ProgressReportSerializer
     filterset_class = ProgressReportFilterSet

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime
 
 import pytest
@@ -270,3 +271,43 @@ def test_milestones_are_created_and_completed_by_staff_only(api, world):
         .status_code
         == 403
     )
+
+
+def test_progress_reports_are_paged_newest_first_by_cursor(api, world):
+    project = ProjectFactory(alliance=world.alliance_a)
+    weeks = [current_week() - datetime.timedelta(weeks=n) for n in range(5, 0, -1)]
+    for week in weeks:  # oldest first: the newest report has the highest id
+        ReportFactory(project=project, period=week)
+    ReportFactory(project=ProjectFactory(alliance=world.alliance_b), period=weeks[0])  # county B
+    api.as_user(world.alice)
+
+    first = api.get("/api/v1/progress-reports/?page_size=2").json()
+    assert "count" not in first and first["previous"] is None
+    seen = [row["period"] for row in first["results"]]
+    url = first["next"]
+    while url:
+        page = api.get(url).json()
+        seen += [row["period"] for row in page["results"]]
+        url = page["next"]
+    assert seen == [str(week) for week in reversed(weeks)]  # each once, none of county B
+
+
+def test_a_deep_cursor_page_takes_the_queries_of_the_first(api, world):
+    project = ProjectFactory(alliance=world.alliance_a)
+    for n in range(1, 7):
+        ReportFactory(project=project, period=current_week() - datetime.timedelta(weeks=n))
+    api.as_user(world.alice)
+    first = api.get("/api/v1/progress-reports/?page_size=2")
+    with CaptureQueriesContext(connection) as page_one:
+        api.get("/api/v1/progress-reports/?page_size=2")
+    with CaptureQueriesContext(connection) as page_two:
+        api.get(first.json()["next"])
+    assert len(page_two.captured_queries) == len(page_one.captured_queries)
+    assert not any("COUNT(" in query["sql"] for query in page_two.captured_queries)
+
+
+def test_a_forged_cursor_is_a_404_not_an_error(api, world):
+    forged = base64.b64encode(b"o=abc&p=1").decode()  # an offset that is not a number
+    response = api.as_user(world.alice).get(f"/api/v1/progress-reports/?cursor={forged}")
+    assert response.status_code == 404
+    assert "detail" in response.json()

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from alliances.models import Alliance
 from members.api_base import ScopedRelatedField, ScopedViewSet
 from members.models import MemberOrganization, Person, Region, RegionLevel
+from members.pagination import NewestFirstCursorPagination
 
 from .filters import WorkshopFilterSet, WorkshopReportFilterSet, WorkshopSummaryFilterSet
 from .forms import SummaryOptionsForm
@@ -228,9 +229,10 @@ class WorkshopReportUpdateSerializer(WorkshopReportSerializer):
 
 
 class WorkshopReportViewSet(ScopedViewSet):
-    """Monthly figures. Staff of the region, the alliance's leader and the workshop's steward
+    """Monthly figures, newest first, paged by cursor. Staff of the region, the alliance's leader and the workshop's steward
     file them (POST) and correct them (PATCH); a second report for a month is refused."""
 
+    pagination_class = NewestFirstCursorPagination
     model = WorkshopReport
     serializer_class = WorkshopReportSerializer
     filterset_class = WorkshopReportFilterSet
