@@ -15,8 +15,8 @@ from django.views.generic import TemplateView
 
 from members.access import scope_for
 from members.excel import CODE, DATETIME, TEXT, XLSX_CONTENT_TYPE, Column, workbook_bytes
+from members.uploads import clean_upload
 from members.views_base import ScopedCreateView, ScopedDetailView, ScopedListView, ScopedQuerysetMixin
-from projects.uploads import clean_upload
 
 from .dashboard import build as build_dashboard
 from .filters import RollupFilterSet
