@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from alliances.models import AllianceStatus
 from evaluations.dashboard import build, timeseries
 from projects.weeks import current_week, local_today
 from tests.factories import AllianceFactory
@@ -60,6 +61,17 @@ def test_each_dashboard_figure_equals_the_count_of_the_list_it_links_to(client, 
     assert board.figure("reports_expected").value == 2 and board.figure("reports_silent").value == 1
     assert board.figure("reporting_rate").value == "50.0"
     assert board.figure("low_income_share").value == "25.0"
+
+
+def test_each_breakdown_is_charted_as_one_bar_per_row_with_its_count(world, data):
+    breakdown = build(world.alice).breakdown("status")
+    assert breakdown.chart("bar") == {
+        "type": "bar",
+        "labels": [str(label) for _, label in AllianceStatus.choices],
+        # forming, active, rectifying, dissolved
+        "datasets": [{"label": breakdown.label, "data": [0, 2, 1, 0], "axis": "y"}],
+        "axes": {},
+    }
 
 
 def test_the_dashboard_page_is_the_staff_home_and_shows_the_figures(client, world, data):
