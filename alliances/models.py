@@ -15,11 +15,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from members import uploads
 from members.access import ScopedQuerySet, scope_for
 from members.db import subquery_count
 from members.models import MemberOrganization, Person, Region, TimeStamped
-
-from . import uploads
 
 
 class FormationMode(models.TextChoices):

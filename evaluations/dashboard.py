@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alliances.models import Alliance, AllianceStatus, FormationMode
+from members.charts import ChartSpec
 from projects.models import ACTIVE_STATUSES, ProgressReport, Project, ProjectCategory, ProjectStatus
 from projects.weeks import current_week
 from workshops.models import Workshop, WorkshopReport, WorkshopStatus
@@ -52,12 +53,8 @@ class Breakdown:
     rows: list[Figure] = field(default_factory=list)
 
     def chart(self, kind: str = "bar") -> dict:
-        return {
-            "type": kind,
-            "labels": [row.label for row in self.rows],
-            "datasets": [{"label": self.label, "data": [row.value for row in self.rows], "axis": "y"}],
-            "axes": {},
-        }
+        spec = ChartSpec(labels=[row.label for row in self.rows], type=kind)
+        return spec.add(self.label, [row.value for row in self.rows]).as_dict()
 
 
 @dataclass

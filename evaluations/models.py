@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from members.access import ScopedQuerySet, scope_for
+from members.access import ScopedQuerySet
 from members.models import MemberOrganization, Region
 
 from .periods import Period
@@ -23,12 +23,7 @@ class RollupQuerySet(ScopedQuerySet):
 
     region_path = "region"
     alliance_path = None
-
-    def visible_to(self, user) -> RollupQuerySet:
-        scope = scope_for(user)
-        if scope.kind != "region":
-            return super().visible_to(user)
-        return self.filter(Q(region__code__startswith=scope.region_prefix) | Q(region__code__in=scope.lineage_codes()))
+    published_downwards = True
 
 
 class Rollup(models.Model):
@@ -118,15 +113,12 @@ class SchemeStatus(models.TextChoices):
     RETIRED = "retired", _("停用")
 
 
-class AssessmentSchemeQuerySet(models.QuerySet):
-    def visible_to(self, user) -> AssessmentSchemeQuerySet:
-        """Schemes are published rules: staff see their region's, the regions above and below."""
-        scope = scope_for(user)
-        if scope.kind == "all":
-            return self.all()
-        if scope.kind != "region":
-            return self.none()
-        return self.filter(Q(region__code__startswith=scope.region_prefix) | Q(region__code__in=scope.lineage_codes()))
+class AssessmentSchemeQuerySet(ScopedQuerySet):
+    """Schemes are published rules: staff see their region's, the regions above and below."""
+
+    region_path = "region"
+    alliance_path = None
+    published_downwards = True
 
     def for_region(self, region: Region, year: int) -> AssessmentScheme | None:
         """The active scheme that applies to a region in a year: the nearest region up the

@@ -36,6 +36,9 @@ from .scoring import alliances_in, score_regions
 
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 OBSERVATION_SLOTS = 3
+# The tables of a quarterly observation (see quarterly_observation) that list the alliances
+# proposed for an on-site visit, each row starting with the alliance's code.
+OBSERVATION_TABLES = ("top_movers", "laggards")
 
 
 def projects_in(region: Region) -> QuerySet:
@@ -472,6 +475,11 @@ def quarterly_observation(period: Period, region: Region) -> dict:
             table("laggards", _("相对滞后（拟督导观摩）"), columns, [row(pk, _("得分靠后")) for pk in laggards]),
         ],
     }
+
+
+def proposed_for_visit(report: dict) -> list[str]:
+    """The codes of the alliances a quarterly observation report proposes for an on-site visit."""
+    return [row[0] for t in report.get("tables", []) if t["key"] in OBSERVATION_TABLES for row in t["rows"]]
 
 
 # ------------------------------------------------------------------- annual review

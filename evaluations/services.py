@@ -23,6 +23,7 @@ from .models import (
     VetoFinding,
 )
 from .periods import Period
+from .reports import proposed_for_visit
 from .rollups import KINDS, PERIOD_OF_KIND, QUARTERLY_OBSERVATION
 
 logger = logging.getLogger(__name__)
@@ -171,8 +172,7 @@ def observation_visit_score(*, actor, rollup: Rollup, alliance, visited_on, scor
     _require_staff_for(actor, alliance)
     if rollup.kind != QUARTERLY_OBSERVATION:
         raise ValidationError({"rollup": _("只能为季观摩录入观摩评分。")})
-    proposed = {row[0] for table in rollup.report.get("tables", []) for row in table["rows"]}
-    if alliance.code not in proposed:
+    if alliance.code not in proposed_for_visit(rollup.report):
         raise ValidationError({"alliance": _("该联盟不在本季观摩名单中。")})
     if score is None or not 0 <= score <= 100:
         raise ValidationError({"score": _("观摩得分应在 0 到 100 之间。")})

@@ -15,14 +15,15 @@ from django.views.generic import TemplateView
 
 from members.access import scope_for
 from members.excel import CODE, DATETIME, TEXT, XLSX_CONTENT_TYPE, Column, workbook_bytes
+from members.uploads import clean_upload
 from members.views_base import ScopedCreateView, ScopedDetailView, ScopedListView, ScopedQuerysetMixin
-from projects.uploads import clean_upload
 
 from .dashboard import build as build_dashboard
 from .filters import RollupFilterSet
 from .forms import ManualScoreForm, ObservationVisitForm, VetoFindingForm
 from .models import ManualScore, Rollup, VetoFinding
 from .periods import YEAR, Period
+from .reports import proposed_for_visit
 from .rollups import QUARTERLY_OBSERVATION
 from .services import manual_score_set, observation_visit_score, veto_confirm, veto_record
 
@@ -199,7 +200,7 @@ class ObservationVisitView(StaffOnlyMixin, ScopedCreateView):
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        kwargs["proposed_codes"] = [row[0] for table in self.rollup.report.get("tables", []) for row in table["rows"]]
+        kwargs["proposed_codes"] = proposed_for_visit(self.rollup.report)
         return kwargs
 
     def perform(self, form):

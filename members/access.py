@@ -6,7 +6,8 @@ admin lists and write permission checks all go through it.
 
 Scopes:
 - superuser: everything;
-- city, county or township staff: everything whose region lies in their region's subtree;
+- city, county or township staff: everything whose region lies in their region's subtree
+  (and, for rows published downwards, of the regions above theirs);
 - read-only viewer: the same rows as staff of their region, never writes;
 - alliance leader: the alliances where they hold the open leader role, and what belongs
   to those alliances;
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -149,18 +151,27 @@ class ScopedQuerySet(models.QuerySet):
     of these rows) and optionally ``steward_path`` (lookup path to the ``Person`` who
     stewards the row; ``None``: stewards see none of these rows). Paths that cross a
     to-many relation are wrapped in a subquery so the result never holds duplicates.
+
+    ``published_downwards = True`` is for rows a region publishes for the regions below it
+    (assessment rules, bulletins): regional users then also see the rows of the regions
+    above theirs, never a sibling's.
     """
 
     region_path: str = "region"
     alliance_path: str | None = None
     steward_path: str | None = None
+    published_downwards: bool = False
 
     def visible_to(self, user: Any) -> ScopedQuerySet:
         scope = scope_for(user)
         if scope.kind == "all":
             return self.all()
         if scope.kind == "region":
-            return self._filter_path(self.region_path + "__code__startswith", scope.region_prefix)
+            code = self.region_path + "__code"
+            condition = Q(**{code + "__startswith": scope.region_prefix})
+            if self.published_downwards:
+                condition |= Q(**{code + "__in": scope.lineage_codes()})
+            return self._filter_where(code, condition)
         if scope.kind == "leader" and self.alliance_path is not None:
             return self._filter_path(self.alliance_path + "__in", leader_alliance_ids(scope.user_id))
         if scope.kind == "steward" and self.steward_path is not None:
@@ -168,10 +179,14 @@ class ScopedQuerySet(models.QuerySet):
         return self.none()
 
     def _filter_path(self, lookup: str, value: Any) -> ScopedQuerySet:
+        return self._filter_where(lookup, Q(**{lookup: value}))
+
+    def _filter_where(self, lookup: str, condition: Q) -> ScopedQuerySet:
+        """Filter by ``condition``, which follows ``lookup``'s path."""
         if self._crosses_many(lookup):
-            inner = self.model._base_manager.filter(**{lookup: value}).values("pk")
+            inner = self.model._base_manager.filter(condition).values("pk")
             return self.filter(pk__in=inner)
-        return self.filter(**{lookup: value})
+        return self.filter(condition)
 
     def _crosses_many(self, lookup: str) -> bool:
         model = self.model

@@ -9,10 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from alliances.models import Alliance
 from members.forms import ScopedModelForm
 from members.models import MemberOrganization, Person
+from members.uploads import ACCEPT, MAX_UPLOAD_BYTES
 
 from .models import Milestone, Project, ProjectStatus, ReportStatus
 from .services import INITIAL_STATUSES, MAX_FILES_PER_SUBMISSION, PROJECT_FIELDS
-from .uploads import ACCEPT, MAX_UPLOAD_BYTES
 from .weeks import week_label
 
 

@@ -376,7 +376,7 @@ class ReportAttachmentQuerySet(ScopedQuerySet):
 
 class ReportAttachment(models.Model):
     """A photo or PDF of a report, checked by content and stripped of location data
-    (see projects.uploads); stored through Django's default storage."""
+    (see members.uploads); stored through Django's default storage."""
 
     report = models.ForeignKey(
         ProgressReport, verbose_name=_("进度报告"), on_delete=models.CASCADE, related_name="attachments"

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from alliances.models import AllianceStatus, Membership, TeamRole
 from members.access import Role, require_write, scope_for
 from members.services import apply_changes, validated_save
+from members.uploads import CleanFile, clean_uploads
 
 from .models import (
     ACTIVE_STATUSES,
@@ -38,7 +39,6 @@ from .models import (
     ReportAttachment,
     ReportStatus,
 )
-from .uploads import CleanFile, clean_uploads
 from .weeks import current_week, local_today, week_label, week_start
 
 MAX_FILES_PER_SUBMISSION = 9

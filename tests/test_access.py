@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from alliances.models import Alliance, Membership, TeamRole
+from evaluations.models import AssessmentScheme
 from members.models import MemberOrganization, Person
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +51,17 @@ def test_related_rows_follow_the_alliance_scope(world):
     assert set(MemberOrganization.objects.visible_to(world.bob)) == {world.org_b}
     assert world.person_a in Person.objects.visible_to(world.alice)
     assert world.person_a not in Person.objects.visible_to(world.bob)
+
+
+def test_rules_published_by_a_region_are_seen_below_it_never_beside_it(world):
+    city = AssessmentScheme.objects.create(name="宁波市细则", region=world.ningbo, year=2025)
+    county = AssessmentScheme.objects.create(name="鄞州区细则", region=world.county_a, year=2025)
+    other = AssessmentScheme.objects.create(name="岱山县细则", region=world.county_b, year=2025)
+    assert set(AssessmentScheme.objects.visible_to(world.tina)) == {city, county}
+    assert set(AssessmentScheme.objects.visible_to(world.carol)) == {city, county}
+    assert set(AssessmentScheme.objects.visible_to(world.bob)) == {other}
+    assert set(AssessmentScheme.objects.visible_to(world.admin)) == {city, county, other}
+    assert list(AssessmentScheme.objects.visible_to(world.lily)) == []
 
 
 def test_organizations_in_several_alliances_appear_once(world):

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime
+import json
+from html.parser import HTMLParser
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from alliances.models import AllianceStatus
 from evaluations.dashboard import build, timeseries
 from projects.weeks import current_week, local_today
 from tests.factories import AllianceFactory
@@ -62,12 +66,58 @@ def test_each_dashboard_figure_equals_the_count_of_the_list_it_links_to(client, 
     assert board.figure("low_income_share").value == "25.0"
 
 
-def test_the_dashboard_page_is_the_staff_home_and_shows_the_figures(client, world, data):
+def test_each_breakdown_is_charted_as_one_bar_per_row_with_its_count(world, data):
+    breakdown = build(world.alice).breakdown("status")
+    assert breakdown.chart("bar") == {
+        "type": "bar",
+        "labels": [str(label) for _, label in AllianceStatus.choices],
+        # forming, active, rectifying, dissolved
+        "datasets": [{"label": breakdown.label, "data": [0, 2, 1, 0], "axis": "y"}],
+        "axes": {},
+    }
+
+
+class Elements(HTMLParser):
+    """A page's script elements as (attributes, text), its chart canvases and its inline event handlers."""
+
+    def __init__(self, page: str):
+        super().__init__()
+        self.scripts, self.canvases, self.handlers = [], [], []
+        self._open: tuple[dict, list] | None = None
+        self.feed(page)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.handlers += [f"{tag} {name}" for name in attrs if name.startswith("on")]
+        if tag == "script":
+            self._open = (attrs, [])
+        elif tag == "canvas" and "data-chart" in attrs:
+            self.canvases.append(attrs["data-chart"])
+
+    def handle_data(self, data):
+        if self._open:
+            self._open[1].append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "script" and self._open:
+            self.scripts.append((self._open[0], "".join(self._open[1]).strip()))
+            self._open = None
+
+
+def test_the_dashboard_page_is_the_staff_home_and_runs_no_inline_script(client, world, data):
     client.force_login(world.alice)
     response = client.get("/", follow=True)
     assert response.redirect_chain[-1][0].endswith("/evaluations/dashboard/")
-    page = response.content.decode()
-    assert 'data-chart="chart-formation_mode"' in page and "<script>" not in page
+    page = Elements(response.content.decode())
+    code = [(attrs, text) for attrs, text in page.scripts if attrs.get("type") != "application/json"]
+    specs = [(attrs, text) for attrs, text in page.scripts if attrs.get("type") == "application/json"]
+    # Code comes only from static files, with nothing between the tags; no element runs a handler.
+    assert code and all(attrs.get("src", "").startswith(settings.STATIC_URL) and not text for attrs, text in code)
+    assert page.handlers == []
+    # The data is JSON written by json_script: one chart spec for each canvas.
+    charts = {attrs["id"]: json.loads(text) for attrs, text in specs}
+    assert page.canvases == [f"chart-{b.key}" for b in build(world.alice).breakdowns] == list(charts)
+    assert charts["chart-status"]["labels"] == [str(label) for _, label in AllianceStatus.choices]
     client.force_login(world.lily)
     assert client.get("/")["Location"] == reverse("projects:my-work")
 

@@ -117,3 +117,44 @@ def test_staff_enter_a_visit_score_for_a_proposed_alliance(client, world):
     assert "alliance" in refused.context["form"].errors
     client.force_login(world.bob)
     assert client.get(url).status_code == 404
+
+
+def test_only_the_alliances_the_observation_proposes_can_be_scored_not_those_of_its_other_tables(client, world):
+    from django.core.exceptions import ValidationError
+
+    from evaluations.models import ObservationVisit, Rollup
+    from evaluations.periods import QUARTER, Period
+    from evaluations.services import observation_visit_score
+
+    period = Period.parse(QUARTER, "2026-Q3")
+    columns = [{"key": "alliance", "label": "联盟编号", "type": "text"}]
+
+    def listing(key, *alliances):
+        return {"key": key, "title": key, "columns": columns, "rows": [[a.code] for a in alliances]}
+
+    rollup = Rollup.objects.create(
+        kind="quarterly_observation",
+        period_key=period.key,
+        period_start=period.start,
+        region=world.county_a,
+        report={
+            "summary": [],
+            "tables": [
+                listing("top_movers", world.alliance_a),
+                listing("laggards"),
+                listing("projects_behind", world.alliance_a2),
+            ],
+        },
+    )
+    client.force_login(world.alice)
+    url = reverse("evaluations:rollup-visit", args=[rollup.pk])
+    offered = client.get(url).context["form"].fields["alliance"].queryset
+    assert list(offered) == [world.alliance_a]
+    refused = client.post(url, {"alliance": world.alliance_a2.pk, "visited_on": "2026-10-15", "score": "80"})
+    assert "alliance" in refused.context["form"].errors
+    with pytest.raises(ValidationError) as error:
+        observation_visit_score(
+            actor=world.alice, rollup=rollup, alliance=world.alliance_a2, visited_on="2026-10-15", score=80
+        )
+    assert "alliance" in error.value.message_dict
+    assert not ObservationVisit.objects.exists()

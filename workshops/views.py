@@ -9,10 +9,10 @@ from django.views.generic import TemplateView
 
 from members.access import scope_for
 from members.audit import HistorySource, change_log
+from members.charts import ChartSpec
 from members.excel import CHOICE, CODE, DATE, INT, TEXT, Column
 from members.views_base import ScopedCreateView, ScopedDetailView, ScopedListView, ScopedUpdateView, ServiceFormView
 
-from .charts import ChartSpec
 from .filters import WorkshopFilterSet, WorkshopSummaryFilterSet
 from .forms import SummaryMonthForm, WorkshopForm, WorkshopReportForm
 from .models import Workshop, WorkshopReport, WorkshopStatus, WorkshopType

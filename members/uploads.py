@@ -1,0 +1,236 @@
+"""Checks for uploaded photos and documents, for every feature that accepts files.
+
+A file is recognised by its content, never by its name or the browser's content type:
+- JPEG, PNG and WebP photos are opened and verified by Pillow (only those three decoders
+  are tried) and refused when their pixel count could exhaust memory;
+- PDF documents must start with the ``%PDF-`` signature;
+- anything else, anything empty and anything over ``MAX_UPLOAD_BYTES`` is refused with a
+  ValidationError (codes ``file_type``, ``file_empty``, ``file_too_large``, ``image_too_large``).
+
+Two ways to use the checks:
+
+- :func:`clean_upload` / :func:`clean_uploads` return a :class:`CleanFile` whose photo was
+  decoded and re-encoded: re-encoding drops every metadata block (EXIF with its GPS
+  position, XMP, comments), applies the EXIF orientation first so the photo still stands
+  upright, and scales very large photos down. The stored name is a fresh one whose
+  extension follows the content. The caller saves ``content`` through Django's storage
+  API, so production can keep the files anywhere Django's storage can reach. Errors are
+  reported under the form field named ``field``.
+- :func:`validate_photo` / :func:`validate_document` are model-field validators for files
+  stored as they were sent, with :func:`upload_to` giving them a random name that keeps
+  the extension. Such a file's extension must therefore agree with its content (a PDF
+  called ``photo.jpg`` is refused, code ``file_extension``).
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import uuid
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# The longest side of a stored photo; larger photos are scaled down (phone photos stay legible).
+MAX_PHOTO_SIDE = 2560
+# Refuse images whose pixel count could exhaust memory while decoding.
+MAX_PIXELS = 60_000_000
+PDF_SIGNATURE = b"%PDF-"
+
+# Pillow format -> kind; the kinds a file may be, with their content type and extensions.
+PILLOW_FORMATS = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp"}
+CONTENT_TYPES = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp", "pdf": "application/pdf"}
+EXTENSIONS = {"jpeg": (".jpg", ".jpeg"), "png": (".png",), "webp": (".webp",), "pdf": (".pdf",)}
+IMAGE_KINDS = frozenset({"jpeg", "png", "webp"})
+DOCUMENT_KINDS = IMAGE_KINDS | {"pdf"}
+# For <input type="file" accept="...">: a hint to the browser, the checks here decide.
+ACCEPT = ",".join(CONTENT_TYPES.values())
+
+
+@dataclass(frozen=True)
+class CleanFile:
+    content: ContentFile
+    name: str  # a fresh, safe storage name: <uuid>.<ext>
+    original_name: str
+    content_type: str
+    kind: str  # "photo" or "document"
+    size: int
+
+
+def clean_upload(upload: Any, *, field: str = "attachments") -> CleanFile:
+    """Check one uploaded file and return what may be stored; raise ValidationError otherwise."""
+    original = display_name(upload)
+    try:
+        data = read_content(upload, original)
+        kind = identify(data, original, allowed=DOCUMENT_KINDS)
+        if kind == "pdf":
+            encoded = data
+        else:
+            encoded = reencode_photo(data, kind, original=original)
+    except ValidationError as error:
+        raise ValidationError({field: error.error_list}) from error
+    return CleanFile(
+        content=ContentFile(encoded),
+        name=f"{uuid.uuid4().hex}{EXTENSIONS[kind][0]}",
+        original_name=original,
+        content_type=CONTENT_TYPES[kind],
+        kind="document" if kind == "pdf" else "photo",
+        size=len(encoded),
+    )
+
+
+def clean_uploads(uploads: list[Any] | None, *, field: str = "attachments", limit: int = 9) -> list[CleanFile]:
+    """Check several files; every error is reported under ``field``."""
+    uploads = [upload for upload in uploads or [] if upload]
+    if len(uploads) > limit:
+        raise ValidationError({field: [_("每次最多上传 %(n)s 个文件。") % {"n": limit}]})
+    cleaned, errors = [], []
+    for upload in uploads:
+        try:
+            cleaned.append(clean_upload(upload, field=field))
+        except ValidationError as error:
+            errors.extend(error.error_dict[field])
+    if errors:
+        raise ValidationError({field: errors})
+    return cleaned
+
+
+def check_upload(file: Any, *, allowed: frozenset[str]) -> str:
+    """Raise ValidationError unless ``file`` is small enough, of an allowed kind and named
+    with an extension of that kind; return its kind. The file is left at its start."""
+    name = display_name(file)
+    kind = identify(read_content(file, name), name, allowed=allowed)
+    extension = posixpath.splitext(file.name or "")[1].lower()
+    if extension not in EXTENSIONS[kind]:
+        raise ValidationError(
+            _("文件扩展名与内容不符：内容是 %(kind)s，请使用 %(ext)s 扩展名。")
+            % {"kind": kind.upper(), "ext": " / ".join(EXTENSIONS[kind])},
+            code="file_extension",
+        )
+    return kind
+
+
+def _validate(value: Any, allowed: frozenset[str]) -> None:
+    # A file already in storage was checked when it was uploaded; only new files are read.
+    if not value or getattr(value, "_committed", False):
+        return
+    check_upload(getattr(value, "file", value), allowed=allowed)
+
+
+def validate_photo(value: Any) -> None:
+    """Model-field validator: a JPEG, PNG or WebP image of at most 10 MB."""
+    _validate(value, IMAGE_KINDS)
+
+
+def validate_document(value: Any) -> None:
+    """Model-field validator: a PDF or an image of at most 10 MB."""
+    _validate(value, DOCUMENT_KINDS)
+
+
+def upload_to(instance: Any, filename: str) -> str:
+    """``<app>/<model>/<yyyy>/<mm>/<random hex>.<ext>``: the client's name is not kept."""
+    extension = posixpath.splitext(filename)[1].lower()
+    today = timezone.localdate()
+    meta = instance._meta
+    return f"{meta.app_label}/{meta.model_name}/{today:%Y}/{today:%m}/{uuid.uuid4().hex}{extension}"
+
+
+def display_name(upload: Any) -> str:
+    """The client's file name, made safe to show in a message or keep on record."""
+    return get_valid_filename(str(getattr(upload, "name", "") or "file"))[-150:]
+
+
+def read_content(upload: Any, name: str) -> bytes:
+    """The whole content (at most one byte over the limit is read); the file is left at its start."""
+    size = getattr(upload, "size", None)
+    if size is not None and size > MAX_UPLOAD_BYTES:
+        raise too_large(name)
+    upload.seek(0)
+    data = upload.read(MAX_UPLOAD_BYTES + 1)
+    upload.seek(0)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise too_large(name)
+    if not data:
+        raise ValidationError(_("文件“%(name)s”是空的。") % {"name": name}, code="file_empty")
+    return data
+
+
+def identify(data: bytes, name: str, *, allowed: frozenset[str]) -> str:
+    """The kind of ``data`` (``"jpeg"``, ``"png"``, ``"webp"`` or ``"pdf"``) if it is one of ``allowed``."""
+    if data.startswith(PDF_SIGNATURE):
+        kind = "pdf"
+    else:
+        kind = photo_kind(data, name)
+    if kind not in allowed:
+        raise not_allowed(name, allowed)
+    return kind
+
+
+def photo_kind(data: bytes, name: str) -> str | None:
+    """The kind of a photo Pillow opens and verifies as JPEG, PNG or WebP, else None."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=list(PILLOW_FORMATS)) as probe:
+                if probe.width * probe.height > MAX_PIXELS:
+                    raise too_many_pixels(name)
+                probe.verify()
+                return PILLOW_FORMATS.get(probe.format or "")
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return None
+    except Image.DecompressionBombWarning as exc:
+        raise too_many_pixels(name) from exc
+
+
+def reencode_photo(data: bytes, kind: str, *, original: str) -> bytes:
+    """The photo re-encoded in its own format without any metadata, upright and at most MAX_PHOTO_SIDE."""
+    image_format = {k: f for f, k in PILLOW_FORMATS.items()}[kind]
+    try:
+        with Image.open(io.BytesIO(data), formats=[image_format]) as image:
+            image.load()
+            upright = ImageOps.exif_transpose(image)
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        # verify() does not decode: a truncated photo is found here.
+        raise not_allowed(original, DOCUMENT_KINDS) from exc
+
+    if upright.mode == "P":  # keep the colours: a fresh palette image would lose the palette
+        upright = upright.convert("RGBA" if "transparency" in upright.info else "RGB")
+    upright.thumbnail((MAX_PHOTO_SIDE, MAX_PHOTO_SIDE))
+    # A fresh image holds pixels only: no info dict, no EXIF, no XMP, no ICC text chunks.
+    clean = Image.new(upright.mode, upright.size)
+    clean.paste(upright)
+    if image_format == "JPEG" and clean.mode not in {"RGB", "L", "CMYK"}:
+        clean = clean.convert("RGB")
+    output = io.BytesIO()
+    options: dict[str, Any] = {"JPEG": {"quality": 85, "optimize": True}, "WEBP": {"quality": 85}, "PNG": {}}[
+        image_format
+    ]
+    clean.save(output, format=image_format, **options)
+    return output.getvalue()
+
+
+def too_large(name: str) -> ValidationError:
+    return ValidationError(
+        _("文件“%(name)s”超过 %(mb)s MB。") % {"name": name, "mb": MAX_UPLOAD_BYTES // (1024 * 1024)},
+        code="file_too_large",
+    )
+
+
+def too_many_pixels(name: str) -> ValidationError:
+    return ValidationError(_("图片“%(name)s”的像素过大。") % {"name": name}, code="image_too_large")
+
+
+def not_allowed(name: str, allowed: frozenset[str]) -> ValidationError:
+    if allowed == IMAGE_KINDS:
+        message = _("文件“%(name)s”不是 JPEG、PNG 或 WebP 图片。")
+    else:
+        message = _("文件“%(name)s”不是 JPEG、PNG、WebP 图片或 PDF 文件。")
+    return ValidationError(message % {"name": name}, code="file_type")

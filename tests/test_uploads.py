@@ -1,0 +1,187 @@
+"""Uploaded files are recognised by their content (never their name), capped at 10 MB, and
+either re-encoded without GPS data and named by their content, or kept as sent under a
+random name whose extension must agree with the content. Files go through Django's storage
+(InMemoryStorage in the tests)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from alliances.models import MeetingPhoto
+from alliances.services import meeting_photo_add
+from members import uploads
+from projects.models import ProgressReport, ReportAttachment
+from projects.services import report_submit
+from projects.weeks import current_week
+from tests.factories_operations import PDF_BYTES, MeetingFactory, upload
+from tests.factories_operations import image_bytes as small_image
+from tests.factories_projects import ProjectFactory, gps_of, image_bytes, pdf, photo
+
+pytestmark = pytest.mark.django_db
+
+
+def submit_with(world, *files):
+    project = ProjectFactory(alliance=world.alliance_a)
+    return report_submit(
+        actor=world.lily,
+        project=project,
+        period=current_week(),
+        percent_complete=10,
+        work_done="开工",
+        attachments=list(files),
+    )
+
+
+def refusal_code(file, allowed=uploads.DOCUMENT_KINDS):
+    with pytest.raises(ValidationError) as error:
+        uploads.check_upload(file, allowed=allowed)
+    return error.value.code
+
+
+# What a file is
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "kind"),
+    [("a.jpg", "JPEG", "jpeg"), ("a.JPEG", "JPEG", "jpeg"), ("a.png", "PNG", "png"), ("a.webp", "WEBP", "webp")],
+)
+def test_jpeg_png_and_webp_photos_are_accepted(name, fmt, kind):
+    assert uploads.check_upload(upload(name, small_image(fmt)), allowed=uploads.IMAGE_KINDS) == kind
+
+
+def test_a_pdf_is_accepted_as_a_document_but_not_as_a_photo():
+    assert uploads.check_upload(upload("纪要.pdf", PDF_BYTES), allowed=uploads.DOCUMENT_KINDS) == "pdf"
+    assert refusal_code(upload("纪要.pdf", PDF_BYTES), allowed=uploads.IMAGE_KINDS) == "file_type"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"<html><script>alert(1)</script></html>",
+        small_image("GIF"),  # a real image, but not a format we accept
+        small_image("PNG")[:40],  # a truncated PNG: the header is right, the data is not
+        b"%PDF",  # one byte short of the signature
+    ],
+)
+def test_other_content_is_refused_whatever_its_name(content):
+    assert refusal_code(upload("photo.png", content)) == "file_type"
+
+
+def test_an_empty_file_is_refused():
+    assert refusal_code(upload("空.pdf", b"")) == "file_empty"
+
+
+def test_a_photo_that_cannot_be_decoded_is_refused_before_it_is_stored():
+    with pytest.raises(ValidationError) as error:
+        uploads.clean_upload(SimpleUploadedFile("坏图.jpg", image_bytes()[:60]))
+    assert "坏图.jpg" in error.value.message_dict["attachments"][0]
+
+
+def test_a_photo_with_more_pixels_than_can_safely_be_decoded_is_refused():
+    buffer = io.BytesIO()
+    Image.new("1", (8000, 8000)).save(buffer, "PNG")  # 64 million pixels in a few kilobytes
+    assert refusal_code(upload("巨图.png", buffer.getvalue())) == "image_too_large"
+
+
+def test_files_over_10_mb_are_refused_and_10_mb_is_allowed():
+    limit = uploads.MAX_UPLOAD_BYTES
+    exactly = upload("big.pdf", PDF_BYTES + b"0" * (limit - len(PDF_BYTES)))
+    assert uploads.check_upload(exactly, allowed=uploads.DOCUMENT_KINDS) == "pdf"
+    with pytest.raises(ValidationError) as error:
+        uploads.check_upload(upload("big.pdf", PDF_BYTES + b"0" * limit), allowed=uploads.DOCUMENT_KINDS)
+    assert error.value.code == "file_too_large" and "10 MB" in error.value.messages[0]
+
+
+def test_the_check_leaves_the_file_ready_to_be_saved_from_its_start():
+    file = upload("a.png", small_image("PNG"))
+    uploads.check_upload(file, allowed=uploads.IMAGE_KINDS)
+    assert file.tell() == 0 and file.read() == small_image("PNG")
+
+
+# Files kept as they were sent (meeting and activity photos, minutes)
+
+
+@pytest.mark.parametrize(("name", "fmt"), [("photo.jpg", "PNG"), ("photo.png", "JPEG"), ("photo.html", "PNG")])
+def test_a_file_kept_as_sent_must_carry_the_extension_of_its_content(name, fmt):
+    assert refusal_code(upload(name, small_image(fmt)), allowed=uploads.IMAGE_KINDS) == "file_extension"
+
+
+def test_a_file_kept_as_sent_is_stored_under_a_random_name_with_the_lower_case_extension(world):
+    meeting = MeetingFactory(alliance=world.alliance_a)
+    first = meeting_photo_add(
+        actor=world.alice, meeting=meeting, image=upload("../../现场 照片.JPG", small_image("JPEG"))
+    )
+    second = meeting_photo_add(actor=world.alice, meeting=meeting, image=upload("现场 照片.JPG", small_image("JPEG")))
+    assert first.image.name.startswith("alliances/meetingphoto/") and first.image.name.endswith(".jpg")
+    assert ".." not in first.image.name and "现场" not in first.image.name
+    assert first.image.name != second.image.name
+
+
+def test_the_model_refuses_a_bad_photo_through_full_clean(world):
+    meeting = MeetingFactory(alliance=world.alliance_a)
+    with pytest.raises(ValidationError) as error:
+        meeting_photo_add(actor=world.alice, meeting=meeting, image=upload("x.png", b"not an image"))
+    assert "image" in error.value.message_dict
+    assert not MeetingPhoto.objects.exists()
+
+
+# Files kept as a cleaned copy (progress report attachments, assessment evidence)
+
+
+def test_a_report_with_a_refused_file_is_not_saved_and_the_error_names_the_file(world):
+    fake = SimpleUploadedFile("现场.jpg", b"<!doctype html><script>alert(1)</script>", content_type="image/jpeg")
+    with pytest.raises(ValidationError) as error:
+        submit_with(world, fake)
+    assert "现场.jpg" in error.value.message_dict["attachments"][0]
+    assert not ProgressReport.objects.exists() and not ReportAttachment.objects.exists()
+
+
+def test_no_more_files_than_the_limit_are_taken_at_once():
+    with pytest.raises(ValidationError) as error:
+        uploads.clean_uploads([photo(), photo(), photo()], limit=2)
+    assert "2" in error.value.message_dict["attachments"][0]
+
+
+def test_the_gps_data_of_an_uploaded_photo_is_gone(world):
+    original = image_bytes(gps=True)
+    assert gps_of(original), "the test photo must carry GPS data to begin with"
+    report = submit_with(world, SimpleUploadedFile("带定位.jpg", original, content_type="image/jpeg"))
+    (attachment,) = report.attachments.all()
+    with default_storage.open(attachment.file.name, "rb") as stored:
+        data = stored.read()
+    assert gps_of(data) == {}
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.format == "JPEG" and "exif" not in image.info
+        assert image.size == (64, 48)
+    assert attachment.kind == "photo" and attachment.content_type == "image/jpeg"
+    assert attachment.original_name == "带定位.jpg" and attachment.file.name.endswith(".jpg")
+
+
+def test_png_webp_and_pdf_are_accepted_and_named_by_their_content(world):
+    report = submit_with(world, photo("a.jpg", fmt="PNG"), photo("b.png", fmt="WEBP"), pdf("c.jpg"))
+    stored = {
+        a.original_name: (a.kind, a.content_type, a.file.name.rsplit(".", 1)[1]) for a in report.attachments.all()
+    }
+    assert stored == {
+        "a.jpg": ("photo", "image/png", "png"),
+        "b.png": ("photo", "image/webp", "webp"),
+        "c.jpg": ("document", "application/pdf", "pdf"),
+    }
+
+
+def test_attachments_are_served_only_to_users_who_see_the_report(client, world):
+    report = submit_with(world, photo())
+    url = reverse("projects:attachment", args=[report.attachments.get().pk])
+    client.force_login(world.alice)
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"
+    client.force_login(world.bob)
+    assert client.get(url).status_code == 404
