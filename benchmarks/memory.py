@@ -3,10 +3,11 @@
     python benchmarks/memory.py --county-db postgres://.../county --province-db postgres://.../province
 
 Each measurement runs in a fresh Python process: it computes the monthly bulletin (the
-rollup that scores every alliance) for the database's top region (the county, or the whole
-province) inside a transaction that is rolled back, then reports the process's peak resident
-set size (resource.getrusage ru_maxrss) and the peak of Python allocations during the
-rollup (tracemalloc).
+rollup that scores every alliance) inside a transaction that is rolled back, then reports
+the process's peak resident set size (resource.getrusage ru_maxrss) and the peak of Python
+allocations during the rollup (tracemalloc). Three runs: the county database's county; one
+county of the province database (what the scheduled task computes there, per county); and
+the whole province at once (the largest bulletin there is).
 """
 
 from __future__ import annotations
@@ -31,9 +32,8 @@ def child() -> None:
     from evaluations.rollups import KINDS
     from members.models import Region
 
-    region = Region.objects.filter(level__in=["city", "county"]).order_by("code").first()
-    if Region.objects.filter(level="county").count() > 1:  # province scale: the whole province
-        region = Region.objects.filter(level="province").first()
+    level = os.environ["BENCH_LEVEL"]
+    region = Region.objects.filter(level=level).order_by("code").first()
     month = Period.containing(MONTH, timezone.localdate()).previous()
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     tracemalloc.start()
@@ -50,10 +50,10 @@ def child() -> None:
     )
 
 
-def measure(url: str) -> dict:
+def measure(url: str, level: str) -> dict:
     output = subprocess.run(  # noqa: S603 - this script itself, with the same interpreter
         [sys.executable, __file__, "--child"],
-        env={**os.environ, "DATABASE_URL": url},
+        env={**os.environ, "DATABASE_URL": url, "BENCH_LEVEL": level},
         check=True,
         capture_output=True,
         text=True,
@@ -70,7 +70,11 @@ def main() -> None:
     if args.child:
         child()
         return
-    results = {"county": measure(args.county_db), "province": measure(args.province_db)}
+    results = {
+        "county": measure(args.county_db, "county"),
+        "province, one county": measure(args.province_db, "county"),
+        "province, whole": measure(args.province_db, "province"),
+    }
     rows = [
         [
             scale,
@@ -81,16 +85,17 @@ def main() -> None:
         ]
         for scale, result in results.items()
     ]
-    county, province = results["county"], results["province"]
-    rows.append(
-        [
-            "province/county",
-            "",
-            "",
-            f"{province['rss_peak'] / county['rss_peak']:.2f}",
-            f"{province['python_peak'] / county['python_peak']:.2f}",
-        ]
-    )
+    county = results["county"]
+    for scale in ("province, one county", "province, whole"):
+        rows.append(
+            [
+                f"{scale} / county",
+                "",
+                "",
+                f"{results[scale]['rss_peak'] / county['rss_peak']:.2f}",
+                f"{results[scale]['python_peak'] / county['python_peak']:.2f}",
+            ]
+        )
     print_table(
         "Peak memory of the monthly bulletin rollup (target: province ≤ 1.5 × county)",
         ["scale", "region", "RSS before MiB", "RSS peak MiB", "Python peak MiB"],

@@ -242,16 +242,39 @@ def ensure_scores(period: Period, region: Region, *, final: bool = False) -> lis
     return unscored
 
 
-def ranked(period: Period, region: Region) -> tuple[QuerySet, str]:
-    """The period's assessments of the region in rank order, and which rank field applies."""
+def ranked(period: Period, region: Region) -> list:
+    """The period's assessments of the region in rank order (the county rank for a county,
+    else the city rank), as light named rows: a province's 10,000 assessments as model
+    instances with their alliance and region took three times the memory."""
     rank_field = "county_rank" if region.level == "county" else "city_rank"
-    return (
+    rows = (
         Assessment.objects.filter(
             period_kind=period.kind, period_start=period.start, alliance__lead_region__code__startswith=region.prefix
         )
-        .select_related("alliance__lead_region")
+        .annotate(
+            rank=F(rank_field),
+            code=F("alliance__code"),
+            name=F("alliance__name"),
+            region_name=F("alliance__lead_region__name"),
+            top_n=F("scheme__demonstration_top_n"),
+        )
         .order_by(rank_field, "alliance__code")
-    ), rank_field
+        .values_list(
+            "alliance_id",
+            "rank",
+            "code",
+            "name",
+            "region_name",
+            "base_score",
+            "total_score",
+            "grade",
+            "vetoed",
+            "county_rank",
+            "top_n",
+            named=True,
+        )
+    )
+    return list(rows.iterator(chunk_size=2000))
 
 
 def grade_labels() -> dict[str, str]:
@@ -260,7 +283,7 @@ def grade_labels() -> dict[str, str]:
     return {value: str(label) for value, label in Grade.choices}
 
 
-def ranking_table(rows: list[Assessment], rank_field: str) -> dict:
+def ranking_table(rows: list) -> dict:
     grades = grade_labels()
     yes = str(_("是"))
     return table(
@@ -278,10 +301,10 @@ def ranking_table(rows: list[Assessment], rank_field: str) -> dict:
         ],
         [
             [
-                getattr(a, rank_field),
-                a.alliance.code,
-                a.alliance.name,
-                a.alliance.lead_region.name,
+                a.rank,
+                a.code,
+                a.name,
+                a.region_name,
                 str(a.base_score),
                 str(a.total_score),
                 grades[a.grade],
@@ -292,7 +315,7 @@ def ranking_table(rows: list[Assessment], rank_field: str) -> dict:
     )
 
 
-def flag_of(assessment: Assessment, late_alliances: set[int]) -> str:
+def flag_of(assessment, late_alliances: set[int]) -> str:
     if assessment.vetoed or assessment.grade == Grade.POOR:
         return "red"
     if assessment.grade == Grade.FAIR or assessment.alliance_id in late_alliances:
@@ -308,8 +331,7 @@ FLAG_LABELS = {"red": _("红"), "yellow": _("黄"), "green": _("绿")}
 
 def monthly_bulletin(period: Period, region: Region) -> dict:
     unscored = ensure_scores(period, region)
-    assessments_qs, rank_field = ranked(period, region)
-    assessments = list(assessments_qs)
+    assessments = ranked(period, region)
     projects = projects_in(region)
     started = projects.filter(start_on__gte=period.start, start_on__lt=period.end).count()
     completed = (
@@ -342,6 +364,7 @@ def monthly_bulletin(period: Period, region: Region) -> dict:
     )
     flags = [(a, flag_of(a, late_alliances)) for a in assessments]
     flag_labels = {key: str(label) for key, label in FLAG_LABELS.items()}
+    vetoed_label, poor_label = str(_("触碰底线")), str(_("考评较差"))
     flag_counts = {key: sum(1 for _a, flag in flags if flag == key) for key in FLAG_LABELS}
     praise = [a for a, flag in flags if flag == "green"][:OBSERVATION_SLOTS]
     criticism = [a for a, flag in flags if flag == "red"]
@@ -380,12 +403,12 @@ def monthly_bulletin(period: Period, region: Region) -> dict:
     report = {
         "summary": summary,
         "tables": [
-            ranking_table(assessments, rank_field),
+            ranking_table(assessments),
             table(
                 "flags",
                 _("红黄绿分类"),
                 [column("alliance", _("联盟编号")), column("alliance_name", _("联盟")), column("flag", _("标识"))],
-                [[a.alliance.code, a.alliance.name, flag_labels[flag]] for a, flag in flags],
+                [[a.code, a.name, flag_labels[flag]] for a, flag in flags],
             ),
             table(
                 "praise",
@@ -395,16 +418,13 @@ def monthly_bulletin(period: Period, region: Region) -> dict:
                     column("alliance_name", _("联盟")),
                     column("total", _("总分"), "decimal"),
                 ],
-                [[a.alliance.code, a.alliance.name, str(a.total_score)] for a in praise],
+                [[a.code, a.name, str(a.total_score)] for a in praise],
             ),
             table(
                 "criticism",
                 _("通报批评"),
                 [column("alliance", _("联盟编号")), column("alliance_name", _("联盟")), column("reason", _("原因"))],
-                [
-                    [a.alliance.code, a.alliance.name, str(_("触碰底线") if a.vetoed else _("考评较差"))]
-                    for a in criticism
-                ],
+                [[a.code, a.name, vetoed_label if a.vetoed else poor_label] for a in criticism],
             ),
         ],
     }
@@ -493,7 +513,7 @@ CONSEQUENCES = {
 }
 
 
-def consequence_of(assessment: Assessment, top_n: int) -> str:
+def consequence_of(assessment, top_n: int) -> str:
     """The key in CONSEQUENCES of what the year's result leads to ("" for nothing)."""
     if assessment.vetoed:
         return "rectify"
@@ -508,8 +528,7 @@ def consequence_of(assessment: Assessment, top_n: int) -> str:
 
 def annual_review(period: Period, region: Region) -> dict:
     unscored = ensure_scores(period, region, final=True)
-    assessments_qs, rank_field = ranked(period, region)
-    assessments = list(assessments_qs.select_related("scheme"))
+    assessments = ranked(period, region)
     last_year = dict(
         Assessment.objects.filter(
             period_kind=period.kind,
@@ -532,14 +551,14 @@ def annual_review(period: Period, region: Region) -> dict:
     labels = {key: str(label) for key, label in CONSEQUENCES.items()} | {"": ""}
     grades = grade_labels()
     for a in assessments:
-        outcome = consequence_of(a, a.scheme.demonstration_top_n)
+        outcome = consequence_of(a, a.top_n)
         consequences[outcome] = consequences.get(outcome, 0) + 1
         before = last_year.get(a.alliance_id)
         rows.append(
             [
-                getattr(a, rank_field),
-                a.alliance.code,
-                a.alliance.name,
+                a.rank,
+                a.code,
+                a.name,
                 str(a.total_score),
                 grades[a.grade],
                 labels[outcome],
