@@ -84,11 +84,18 @@ def reporting_timeliness(alliances: QuerySet, period: Period, indicator) -> dict
     return {row["alliance_id"]: ratio(received.get(row["alliance_id"], 0), row["projects"] * weeks) for row in due}
 
 
+# A report is in time when submitted on a Shanghai date before the Monday after its week;
+# IN_TIME reads the ``submitted_day`` that with_submitted_day annotates.
+IN_TIME = Q(submitted_day__lt=F("period") + datetime.timedelta(days=7))
+
+
+def with_submitted_day(reports: QuerySet) -> QuerySet:
+    return reports.annotate(submitted_day=TruncDate("submitted_at", tzinfo=local_zone()))
+
+
 def submitted_in_time(reports: QuerySet) -> QuerySet:
-    """Reports submitted by the end of their week: on a Shanghai date before the next Monday."""
-    return reports.annotate(submitted_day=TruncDate("submitted_at", tzinfo=local_zone())).filter(
-        submitted_day__lt=F("period") + datetime.timedelta(days=7)
-    )
+    """Reports submitted by the end of their week."""
+    return with_submitted_day(reports).filter(IN_TIME)
 
 
 @metric("investment_vs_target")

@@ -16,7 +16,7 @@ from members.models import Notice, Region
 from projects.models import ACTIVE_STATUSES, OPEN_STATUSES, Milestone, ProgressReport, Project, ProjectStatus
 from workshops.models import Workshop, WorkshopReport, WorkshopStatus
 
-from .metrics import submitted_in_time
+from .metrics import IN_TIME, with_submitted_day
 from .models import Assessment, AssessmentScheme, Grade, MemberResult
 from .periods import MONTH, Period
 from .rollups import (
@@ -56,49 +56,58 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
     projects = projects_in(region)
     under_way = projects.filter(status__in=ACTIVE_STATUSES)
     week_reports = ProgressReport.objects.filter(project__in=under_way, period=period.start)
-    counts = under_way.aggregate(
-        expected=Count("pk"),
-        received=Count("pk", filter=Q(Exists(week_reports.filter(project=OuterRef("pk"))))),
+    expected = under_way.count()
+    # One report per project and week (a unique constraint): reports received = projects reporting.
+    received_counts = with_submitted_day(week_reports).aggregate(
+        received=Count("pk"), on_time=Count("pk", filter=IN_TIME)
     )
-    on_time = submitted_in_time(week_reports).count()
+    received, on_time = received_counts["received"], received_counts["on_time"]
 
-    silent = (
+    # Every table reads only the columns it shows, as tuples: no model instances.
+    silent = list(
         under_way.exclude(Exists(week_reports.filter(project=OuterRef("pk"))))
         .annotate(last_week=Max("reports__period"))
-        .select_related("alliance", "responsible_person")
         .order_by("alliance__code", "title")
+        .values_list("alliance__code", "alliance__name", "title", "responsible_person__name", "last_week")
     )
     overdue_milestone = Milestone.objects.filter(project=OuterRef("pk"), done_on__isnull=True, due_on__lt=period.end)
-    late = (
+    status_labels = {value: str(label) for value, label in ProjectStatus.choices}
+    late = list(
         projects.filter(status__in=OPEN_STATUSES)
         .filter(Q(due_on__lt=period.end) | Q(Exists(overdue_milestone)))
-        .select_related("alliance")
         .order_by("due_on", "alliance__code")
+        .values_list("alliance__code", "alliance__name", "title", "due_on", "status")
     )
-    waiting = (
+    waiting = list(
         week_reports.filter(Q(needs_coordination=True) | ~Q(blockers=""))
-        .select_related("project__alliance")
         .order_by("project__alliance__code")
+        .values_list(
+            "project__alliance__code", "project__title", "blockers", "coordination_request", "needs_coordination"
+        )
     )
     previous = ProgressReport.objects.filter(project=OuterRef("project"), period__lt=OuterRef("period")).order_by(
         "-period"
     )
-    movements = (
-        week_reports.annotate(before=Coalesce(Subquery(previous.values("percent_complete")[:1]), 0))
-        .annotate(change=F("percent_complete") - F("before"))
-        .select_related("project__alliance")
-        .order_by("-change", "project__title")
-    )
     movement_rows = [
-        [r.project.alliance.code, r.project.alliance.name, r.project.title, r.before, r.percent_complete, r.change]
-        for r in movements
+        list(row)
+        for row in week_reports.annotate(before=Coalesce(Subquery(previous.values("percent_complete")[:1]), 0))
+        .annotate(change=F("percent_complete") - F("before"))
+        .order_by("-change", "project__title")
+        .values_list(
+            "project__alliance__code",
+            "project__alliance__name",
+            "project__title",
+            "before",
+            "percent_complete",
+            "change",
+        )
     ]
     month = Period.containing(MONTH, period.start).previous()
-    missing_workshops = (
+    missing_workshops = list(
         Workshop.objects.filter(region__code__startswith=region.prefix, status=WorkshopStatus.ACTIVE)
         .exclude(Exists(WorkshopReport.objects.filter(workshop=OuterRef("pk"), month=month.start)))
-        .select_related("region", "alliance")
         .order_by("region__code", "name")
+        .values_list("name", "region__name", "alliance__name")
     )
     reminders = (
         Notice.objects.filter(kind=Notice.Kind.PROGRESS_REMINDER, period_start=period.start)
@@ -114,7 +123,6 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
         .distinct()
         .order_by("user__username")
     )
-    expected, received = counts["expected"], counts["received"]
     return {
         "summary": [
             summary_item("reports_expected", _("应报项目数"), expected),
@@ -123,9 +131,9 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
             summary_item("reporting_rate", _("报送率"), percent(received, expected), "percent"),
             summary_item("on_time_rate", _("按时报送率"), percent(on_time, expected), "percent"),
             summary_item("silent_projects", _("本周未报项目"), expected - received),
-            summary_item("late_projects", _("逾期项目"), late.count()),
-            summary_item("coordination_waiting", _("待协调事项"), waiting.count()),
-            summary_item("workshops_missing", _("未报月度数据的工坊"), missing_workshops.count()),
+            summary_item("late_projects", _("逾期项目"), len(late)),
+            summary_item("coordination_waiting", _("待协调事项"), len(waiting)),
+            summary_item("workshops_missing", _("未报月度数据的工坊"), len(missing_workshops)),
         ],
         "tables": [
             table(
@@ -139,14 +147,8 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
                     column("last_week", _("最近填报周"), "date"),
                 ],
                 [
-                    [
-                        p.alliance.code,
-                        p.alliance.name,
-                        p.title,
-                        p.responsible_person.name if p.responsible_person else "",
-                        p.last_week.isoformat() if p.last_week else None,
-                    ]
-                    for p in silent
+                    [code, name, title, person or "", last_week.isoformat() if last_week else None]
+                    for code, name, title, person, last_week in silent
                 ],
             ),
             table(
@@ -160,8 +162,8 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
                     column("status", _("状态")),
                 ],
                 [
-                    [p.alliance.code, p.alliance.name, p.title, p.due_on.isoformat(), str(p.get_status_display())]
-                    for p in late
+                    [code, name, title, due_on.isoformat(), status_labels[status]]
+                    for code, name, title, due_on, status in late
                 ],
             ),
             table(
@@ -174,13 +176,8 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
                     column("request", _("协调事项")),
                 ],
                 [
-                    [
-                        r.project.alliance.code,
-                        r.project.title,
-                        r.blockers,
-                        r.coordination_request if r.needs_coordination else "",
-                    ]
-                    for r in waiting
+                    [code, title, blockers, request if needs_coordination else ""]
+                    for code, title, blockers, request, needs_coordination in waiting
                 ],
             ),
             table(
@@ -200,7 +197,7 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
                 "workshops_missing",
                 _("未报%(month)s数据的工坊") % {"month": month.label},
                 [column("workshop", _("工坊")), column("region", _("所在村社")), column("alliance", _("所属联盟"))],
-                [[w.name, w.region.name, w.alliance.name if w.alliance else ""] for w in missing_workshops],
+                [[name, village, alliance or ""] for name, village, alliance in missing_workshops],
             ),
             table(
                 "reminders",
