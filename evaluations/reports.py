@@ -449,30 +449,31 @@ def quarterly_observation(period: Period, region: Region) -> dict:
         .annotate(gain=Sum(F("end_percent") - F("start_percent")), projects=Count("pk"))
     )
     gains = {row["alliance_id"]: Decimal(row["gain"] or 0) / max(1, row["projects"]) for row in movement}
-    scores = {
-        a.alliance_id: a
-        for a in Assessment.objects.filter(
+    scores = dict(
+        Assessment.objects.filter(
             alliance__in=alliances, period_kind=period.kind, period_start=period.start
-        ).select_related("alliance")
-    }
-    names = dict(alliances.values_list("pk", "name"))
-    codes = dict(alliances.values_list("pk", "code"))
+        ).values_list("alliance_id", "total_score")
+    )
+    names = {}
+    codes = {}
+    for pk, code, name in alliances.values_list("pk", "code", "name"):
+        codes[pk], names[pk] = code, name
 
     def row(alliance_id: int, reason) -> list:
-        assessment = scores.get(alliance_id)
+        score = scores.get(alliance_id)
         return [
             codes[alliance_id],
             names[alliance_id],
             str(reason),
             str(gains.get(alliance_id, Decimal(0)).quantize(Decimal("0.1"))),
-            str(assessment.total_score) if assessment else None,
+            str(score) if score is not None else None,
         ]
 
     ordered = sorted(codes, key=lambda pk: (-gains.get(pk, Decimal(0)), codes[pk]))
     movers = ordered[:OBSERVATION_SLOTS]
     by_score = sorted(
         (pk for pk in codes if pk not in movers),
-        key=lambda pk: (scores[pk].total_score if pk in scores else Decimal(0), codes[pk]),
+        key=lambda pk: (scores.get(pk, Decimal(0)), codes[pk]),
     )
     laggards = by_score[:OBSERVATION_SLOTS]
     columns = [
@@ -533,15 +534,15 @@ def annual_review(period: Period, region: Region) -> dict:
             alliance__lead_region__code__startswith=region.prefix,
         ).values_list("alliance_id", "total_score")
     )
-    losing = (
+    losing = list(
         MemberResult.objects.filter(
             period_kind=period.kind,
             period_start=period.start,
             loses_award_eligibility=True,
             organization__region__code__startswith=region.prefix,
         )
-        .select_related("organization__secretary")
         .order_by("organization__name")
+        .values_list("organization__name", "organization__secretary__name")
     )
     rows = []
     consequences: dict[str, int] = {}
@@ -594,10 +595,7 @@ def annual_review(period: Period, region: Region) -> dict:
                 "ineligible",
                 _("取消“两优一先”评选资格的成员单位书记"),
                 [column("organization", _("成员单位")), column("secretary", _("书记"))],
-                [
-                    [m.organization.name, m.organization.secretary.name if m.organization.secretary else ""]
-                    for m in losing
-                ],
+                [[organization, secretary or ""] for organization, secretary in losing],
             ),
         ],
     }
