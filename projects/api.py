@@ -44,14 +44,13 @@ from .weeks import local_today
 
 class ProjectSerializer(serializers.ModelSerializer):
     alliance = ScopedRelatedField(Alliance)
-    alliance_name = serializers.CharField(source="alliance.name", read_only=True)
-    region = serializers.CharField(source="alliance.lead_region.code", read_only=True)
+    # The names are annotations of ProjectQuerySet.with_names (see ProjectViewSet.optimize).
+    alliance_name = serializers.CharField(read_only=True)
+    region = serializers.CharField(source="region_code", read_only=True)
     responsible_organization = ScopedRelatedField(MemberOrganization, required=False, allow_null=True)
-    responsible_organization_name = serializers.CharField(
-        source="responsible_organization.name", read_only=True, default=None
-    )
+    responsible_organization_name = serializers.CharField(read_only=True, allow_null=True)
     responsible_person = ScopedRelatedField(Person, required=False, allow_null=True)
-    responsible_person_name = serializers.CharField(source="responsible_person.name", read_only=True, default=None)
+    responsible_person_name = serializers.CharField(read_only=True, allow_null=True)
     status = serializers.ChoiceField(
         choices=ProjectStatus.choices,
         required=False,
@@ -349,7 +348,7 @@ class ProjectViewSet(ScopedViewSet):
     write_roles = frozenset({Role.ALLIANCE_LEADER, Role.CITY_STAFF, Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF})
 
     def optimize(self, queryset):
-        return queryset.for_lists(local_today())
+        return queryset.with_flags(local_today()).with_progress().with_names()
 
     def create_object(self, data):
         data.pop("version", None)
