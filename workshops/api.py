@@ -51,11 +51,12 @@ class WorkshopSerializer(serializers.ModelSerializer):
     region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
     region_name = serializers.CharField(source="region.name", read_only=True)
     host = ScopedRelatedField(MemberOrganization)
-    host_name = serializers.CharField(source="host.name", read_only=True)
+    # The names are annotations of WorkshopQuerySet.with_names (see WorkshopViewSet.optimize).
+    host_name = serializers.CharField(read_only=True)
     alliance = ScopedRelatedField(Alliance, required=False, allow_null=True)
-    alliance_name = serializers.CharField(source="alliance.name", read_only=True, default=None)
+    alliance_name = serializers.CharField(read_only=True, allow_null=True)
     steward = ScopedRelatedField(Person, required=False, allow_null=True)
-    steward_name = serializers.CharField(source="steward.name", read_only=True, default=None)
+    steward_name = serializers.CharField(read_only=True, allow_null=True)
     checklist_score = serializers.IntegerField(read_only=True, help_text="“六个一” items met, 0–6")
     checklist_complete = serializers.SerializerMethodField()
     latest_month = MonthField(read_only=True, allow_null=True)
@@ -159,7 +160,7 @@ class WorkshopViewSet(ScopedViewSet):
     filterset_class = WorkshopFilterSet
 
     def optimize(self, queryset):
-        return queryset.select_related("region", "host", "alliance", "steward").with_checklist().with_latest_report()
+        return queryset.select_related("region").with_names().with_checklist().with_latest_report()
 
     def create_object(self, data):
         return workshop_create(actor=self.request.user, **data)

@@ -68,6 +68,14 @@ class WorkshopQuerySet(ScopedQuerySet):
     def checklist_complete(self, complete: bool = True) -> WorkshopQuerySet:
         return self.filter(CHECKLIST_COMPLETE) if complete else self.exclude(CHECKLIST_COMPLETE)
 
+    def with_names(self) -> WorkshopQuerySet:
+        """The names the API shows beside the foreign keys, read by the list query itself."""
+        return self.annotate(
+            host_name=F("host__name"),
+            alliance_name=F("alliance__name"),
+            steward_name=F("steward__name"),
+        )
+
     def with_latest_report(self) -> WorkshopQuerySet:
         """The month and head-counts of each workshop's most recent report (None when none)."""
         latest = WorkshopReport.objects.filter(workshop=OuterRef("pk")).order_by("-month")
