@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, DecimalField, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -21,15 +21,13 @@ from django.utils.translation import gettext as _
 
 from alliances.models import Alliance, AllianceStatus, FormationMode
 from members.charts import ChartSpec
-from projects.models import ACTIVE_STATUSES, ProgressReport, Project, ProjectCategory, ProjectStatus
+from projects.models import ACTIVE_STATUSES, MONEY, ProgressReport, Project, ProjectCategory, ProjectStatus
 from projects.weeks import current_week
 from workshops.models import Workshop, WorkshopReport, WorkshopStatus
 
 from .models import Rollup
 from .periods import MONTH, Period
 from .rollups import MONTHLY_BULLETIN, percent
-
-MONEY = DecimalField(max_digits=16, decimal_places=2)
 
 
 def link(name: str, **params: Any) -> str:
@@ -90,10 +88,9 @@ def build(user: Any, *, today: datetime.date | None = None) -> Dashboard:
     projects = Project.objects.visible_to(user).filter(year=year)
     by_project_status = dict(projects.order_by().values_list("status").annotate(n=Count("pk")))
     by_category = dict(projects.order_by().values_list("category").annotate(n=Count("pk")))
-    latest = ProgressReport.objects.filter(project=OuterRef("pk")).order_by("-period")
     investment = (
         projects.exclude(status=ProjectStatus.CANCELLED)
-        .annotate(spent=Coalesce(Subquery(latest.values("investment_to_date")[:1]), Decimal(0), output_field=MONEY))
+        .with_investment_to_date()
         .aggregate(total_spent=Sum("spent", output_field=MONEY), total_planned=Sum("planned_investment"))
     )
     reporting = (

@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.db.models import Avg, Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Avg, Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncDate
 
 from alliances.models import Activity, Claim, ClaimStatus, Meeting, MeetingKind
-from projects.models import ACTIVE_STATUSES, ProgressReport, Project, ProjectStatus
+from projects.models import ACTIVE_STATUSES, MONEY, ProgressReport, Project, ProjectStatus
 from workshops.models import WorkshopReport
 
 from .periods import Period, local_zone
@@ -101,17 +101,12 @@ def submitted_in_time(reports: QuerySet) -> QuerySet:
 @metric("investment_vs_target")
 def investment_vs_target(alliances: QuerySet, period: Period, indicator) -> dict[int, Decimal]:
     """Investment to date (latest report) over planned investment, for the year's projects."""
-    money = DecimalField(max_digits=16, decimal_places=2)
     rows = (
         year_projects(alliances, period)
         .filter(planned_investment__gt=0)
-        .annotate(
-            spent=Coalesce(
-                Subquery(latest_report(period).values("investment_to_date")[:1]), Decimal(0), output_field=money
-            )
-        )
+        .with_investment_to_date(before=period.end)
         .values("alliance_id")
-        .annotate(spent_total=Sum("spent", output_field=money), planned_total=Sum("planned_investment"))
+        .annotate(spent_total=Sum("spent", output_field=MONEY), planned_total=Sum("planned_investment"))
     )
     return {row["alliance_id"]: ratio(row["spent_total"], row["planned_total"]) for row in rows}
 

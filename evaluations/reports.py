@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Notice, Region
-from projects.models import ACTIVE_STATUSES, OPEN_STATUSES, Milestone, ProgressReport, Project, ProjectStatus
+from projects.models import ACTIVE_STATUSES, MONEY, OPEN_STATUSES, Milestone, ProgressReport, Project, ProjectStatus
 from workshops.models import Workshop, WorkshopReport, WorkshopStatus
 
 from .metrics import IN_TIME, with_submitted_day
@@ -34,7 +34,6 @@ from .rollups import (
 )
 from .scoring import alliances_in, score_regions
 
-MONEY = DecimalField(max_digits=16, decimal_places=2)
 OBSERVATION_SLOTS = 3
 # The tables of a quarterly observation (see quarterly_observation) that list the alliances
 # proposed for an on-site visit, each row starting with the alliance's code.
@@ -337,11 +336,10 @@ def monthly_bulletin(period: Period, region: Region) -> dict:
         .filter(last_week__gte=period.start, last_week__lt=period.end)
         .count()
     )
-    latest = ProgressReport.objects.filter(project=OuterRef("pk"), period__lt=period.end).order_by("-period")
     investment = (
         projects.filter(year=period.start.year)
         .exclude(status=ProjectStatus.CANCELLED)
-        .annotate(spent=Coalesce(Subquery(latest.values("investment_to_date")[:1]), Decimal(0), output_field=MONEY))
+        .with_investment_to_date(before=period.end)
         .aggregate(total_spent=Sum("spent", output_field=MONEY), total_planned=Sum("planned_investment"))
     )
     workshops = WorkshopReport.objects.filter(

@@ -35,6 +35,10 @@ from .weeks import current_week, local_today, week_label
 NON_NEGATIVE = [MinValueValidator(0)]
 
 
+# Sums of money fields (a province's investment runs to billions of yuan).
+MONEY = models.DecimalField(max_digits=16, decimal_places=2)
+
+
 def money_field(label: str, **kwargs) -> models.DecimalField:
     """Yuan, never a float; never negative."""
     return models.DecimalField(label, max_digits=14, decimal_places=2, validators=NON_NEGATIVE, **kwargs)
@@ -107,6 +111,15 @@ class ProjectQuerySet(ScopedQuerySet):
             last_period=Subquery(latest.values("period")[:1]),
             pending_reports=subquery_count(ProgressReport.objects.filter(status=ReportStatus.SUBMITTED), "project"),
         )
+
+    def with_investment_to_date(self, before: datetime.date | None = None) -> ProjectQuerySet:
+        """``spent``: the investment to date of each project's latest report (of a week that
+        began before ``before``, when given), 0 without one."""
+        latest = ProgressReport.objects.filter(project=OuterRef("pk"))
+        if before is not None:
+            latest = latest.filter(period__lt=before)
+        latest = latest.order_by("-period").values("investment_to_date")[:1]
+        return self.annotate(spent=Coalesce(Subquery(latest), Decimal(0), output_field=MONEY))
 
     def with_names(self) -> ProjectQuerySet:
         """The names the API shows beside the foreign keys, read by the list query itself:

@@ -230,8 +230,9 @@ class WorkshopReportUpdateSerializer(WorkshopReportSerializer):
 
 
 class WorkshopReportViewSet(ScopedViewSet):
-    """Monthly figures, newest first, paged by cursor. Staff of the region, the alliance's leader and the workshop's steward
-    file them (POST) and correct them (PATCH); a second report for a month is refused."""
+    """Monthly figures, newest first, paged by cursor. Staff of the region, the alliance's
+    leader and the workshop's steward file them (POST) and correct them (PATCH); a second
+    report for a month is refused."""
 
     pagination_class = NewestFirstCursorPagination
     model = WorkshopReport
