@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from django.db.models import Case, Count, DateField, When
 from django.db.models.functions import Cast, TruncMonth, TruncQuarter, TruncYear
 from django.utils import timezone
-from django.utils.translation import gettext as _
+
+from members.periods import MONTH, QUARTER, YEAR, Period
 
 from .models import Alliance, Meeting, MeetingKind
 
@@ -35,42 +36,10 @@ Date = datetime.date
 RHYTHM_KINDS = (MeetingKind.MONTHLY, MeetingKind.QUARTERLY, MeetingKind.ANNUAL)
 # How many completed periods before the current one are checked.
 WINDOW = {MeetingKind.MONTHLY: 12, MeetingKind.QUARTERLY: 4, MeetingKind.ANNUAL: 2}
-MONTHS_PER_PERIOD = {MeetingKind.MONTHLY: 1, MeetingKind.QUARTERLY: 3, MeetingKind.ANNUAL: 12}
 
 
-def _add_months(day: Date, months: int) -> Date:
-    index = day.year * 12 + day.month - 1 + months
-    return Date(index // 12, index % 12 + 1, 1)
-
-
-@dataclass(frozen=True, order=True)
-class Period:
-    kind: str
-    start: Date
-
-    @classmethod
-    def containing(cls, kind: str, day: Date) -> Period:
-        if kind == MeetingKind.MONTHLY:
-            return cls(kind, Date(day.year, day.month, 1))
-        if kind == MeetingKind.QUARTERLY:
-            return cls(kind, Date(day.year, (day.month - 1) // 3 * 3 + 1, 1))
-        return cls(kind, Date(day.year, 1, 1))
-
-    def shifted(self, periods: int) -> Period:
-        return Period(self.kind, _add_months(self.start, periods * MONTHS_PER_PERIOD[self.kind]))
-
-    @property
-    def end(self) -> Date:
-        """The last day of the period."""
-        return self.shifted(1).start - datetime.timedelta(days=1)
-
-    @property
-    def label(self) -> str:
-        if self.kind == MeetingKind.MONTHLY:
-            return _("%(year)s年%(month)s月") % {"year": self.start.year, "month": self.start.month}
-        if self.kind == MeetingKind.QUARTERLY:
-            return _("%(year)s年第%(quarter)s季度") % {"year": self.start.year, "quarter": (self.start.month + 2) // 3}
-        return _("%(year)s年度") % {"year": self.start.year}
+# The calendar unit of each kind of meeting (members.periods does the arithmetic).
+UNIT = {MeetingKind.MONTHLY: MONTH, MeetingKind.QUARTERLY: QUARTER, MeetingKind.ANNUAL: YEAR}
 
 
 @dataclass(frozen=True)
@@ -109,8 +78,8 @@ class Rhythm:
 
 
 def expected_periods(kind: str, founded_on: Date, today: Date) -> tuple[Period, ...]:
-    current = Period.containing(kind, today)
-    periods = (current.shifted(-back) for back in range(WINDOW[kind], 0, -1))
+    current = Period.containing(UNIT[kind], today)
+    periods = (current.plus(-back) for back in range(WINDOW[kind], 0, -1))
     return tuple(period for period in periods if period.start >= founded_on)
 
 
@@ -141,14 +110,14 @@ def rhythm_for(alliances: Iterable[Alliance], *, today: Date | None = None) -> d
     """The rhythm of each alliance, keyed by id. ``today`` defaults to today in Asia/Shanghai."""
     today = today or timezone.localdate()
     alliances = list(alliances)
-    since = Period.containing(MeetingKind.ANNUAL, today).shifted(-WINDOW[MeetingKind.ANNUAL]).start
+    since = Period.containing(YEAR, today).plus(-WINDOW[MeetingKind.ANNUAL]).start
     held = held_periods((a.pk for a in alliances), since=since, today=today) if alliances else set()
     result = {}
     for alliance in alliances:
         kinds = []
         for kind in RHYTHM_KINDS:
             expected = expected_periods(kind, alliance.founded_on, today)
-            current = Period.containing(kind, today)
+            current = Period.containing(UNIT[kind], today)
             kinds.append(
                 KindRhythm(
                     kind=kind,

@@ -178,10 +178,10 @@ def main() -> None:
     from django.db import transaction
     from django.utils import timezone
 
-    from evaluations.periods import MONTH, QUARTER, WEEK, YEAR, Period
     from evaluations.reports import ensure_scores
     from evaluations.rollups import KINDS
     from members.models import Region
+    from members.periods import MONTH, QUARTER, WEEK, YEAR, Period
 
     today = timezone.localdate()
     county = Region.objects.get(code=args.county) if args.county else Region.objects.filter(level="county").first()

@@ -21,12 +21,12 @@ from django.utils.translation import gettext as _
 
 from alliances.models import Alliance, AllianceStatus, FormationMode
 from members.charts import ChartSpec
+from members.periods import MONTH, Period
 from projects.models import ACTIVE_STATUSES, MONEY, ProgressReport, Project, ProjectCategory, ProjectStatus
 from projects.weeks import current_week
 from workshops.models import Workshop, WorkshopReport, WorkshopStatus
 
 from .models import Rollup
-from .periods import MONTH, Period
 from .rollups import MONTHLY_BULLETIN, percent
 
 

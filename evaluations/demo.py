@@ -17,9 +17,9 @@ from django.contrib.auth import get_user_model
 from alliances.models import Alliance
 from members.demo import DemoContext
 from members.models import Region
+from members.periods import MONTH, QUARTER, WEEK, YEAR, Period
 
 from .models import AssessmentScheme, Indicator, ManualScore, SchemeStatus, VetoFinding
-from .periods import MONTH, QUARTER, WEEK, YEAR, Period
 from .rollups import ANNUAL_REVIEW, KINDS, MONTHLY_BULLETIN, QUARTERLY_OBSERVATION, WEEKLY_DISPATCH
 from .scoring import METRICS
 from .services import rollup_produce

@@ -14,10 +14,10 @@ from django.db.models import Avg, Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncDate
 
 from alliances.models import Activity, Claim, ClaimStatus, Meeting, MeetingKind
+from members.periods import Period, local_zone
 from projects.models import ACTIVE_STATUSES, MONEY, ProgressReport, Project, ProjectStatus
 from workshops.models import WorkshopReport
 
-from .periods import Period, local_zone
 from .scoring import clamp, metric, ratio
 
 
@@ -30,10 +30,6 @@ def year_projects(alliances: QuerySet, period: Period) -> QuerySet:
     return Project.objects.filter(alliance__in=alliances, year=period.start.year).exclude(
         status=ProjectStatus.CANCELLED
     )
-
-
-def weeks_in(period: Period) -> int:
-    return max(1, ((period.end - period.start).days + 6) // 7)
 
 
 @metric("project_completion")
@@ -62,7 +58,7 @@ def project_completion(alliances: QuerySet, period: Period, indicator) -> dict[i
 def reporting_timeliness(alliances: QuerySet, period: Period, indicator) -> dict[int, Decimal]:
     """Weekly reports submitted by the end of their week, over the reports due: projects
     under way × weeks of the period."""
-    weeks = weeks_in(period)
+    weeks = period.weeks
     due = (
         Project.objects.filter(alliance__in=alliances, status__in=ACTIVE_STATUSES)
         .values("alliance_id")
@@ -115,7 +111,7 @@ def investment_vs_target(alliances: QuerySet, period: Period, indicator) -> dict
 def workshop_low_income(alliances: QuerySet, period: Period, indicator) -> dict[int, Decimal]:
     """Average monthly low-income head-count in the alliance's workshops over the target."""
     target = indicator.target or Decimal(1)
-    months = max(1, (period.end.year - period.start.year) * 12 + period.end.month - period.start.month)
+    months = period.months
     rows = (
         WorkshopReport.objects.filter(workshop__alliance__in=alliances, month__gte=period.start, month__lt=period.end)
         .values("workshop__alliance_id")
@@ -124,15 +120,11 @@ def workshop_low_income(alliances: QuerySet, period: Period, indicator) -> dict[
     return {row["workshop__alliance_id"]: clamp(Decimal(row["total"]) / months / target) for row in rows}
 
 
-def months_in(period: Period) -> int:
-    return max(1, (period.end.year - period.start.year) * 12 + period.end.month - period.start.month)
-
-
 @metric("meetings_on_rhythm")
 def meetings_on_rhythm(alliances: QuerySet, period: Period, indicator) -> dict[int, Decimal]:
     """ "三会" held in the period over those expected (a month expects one monthly meeting;
     a quarter three monthly and one quarterly; a year twelve, four and one)."""
-    months = months_in(period)
+    months = period.months
     expected = {"monthly": months, "quarterly": months // 3, "annual": months // 12}
     rows = (
         Meeting.objects.filter(alliance__in=alliances, held_on__gte=period.start, held_on__lt=period.end)
@@ -152,7 +144,7 @@ def meetings_on_rhythm(alliances: QuerySet, period: Period, indicator) -> dict[i
 @metric("activities_held")
 def activities_held(alliances: QuerySet, period: Period, indicator) -> dict[int, Decimal]:
     """ "五联" activities held in the period against the yearly target, pro rata."""
-    target = (indicator.target or Decimal(12)) * months_in(period) / 12
+    target = (indicator.target or Decimal(12)) * period.months / 12
     rows = (
         Activity.objects.filter(alliance__in=alliances, held_on__gte=period.start, held_on__lt=period.end)
         .values("alliance_id")

@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from members.access import ScopedQuerySet
 from members.models import MemberOrganization, Region
+from members.periods import Period
 
-from .periods import Period
 from .rollups import KIND_CHOICES, PERIOD_OF_KIND
 
 

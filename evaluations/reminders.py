@@ -14,9 +14,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from members.models import Notice
+from members.periods import WEEK, Period
 from projects.models import ACTIVE_STATUSES, ProgressReport, Project
-
-from .periods import WEEK, Period
 
 logger = logging.getLogger(__name__)
 

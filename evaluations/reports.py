@@ -13,12 +13,12 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Notice, Region
+from members.periods import MONTH, Period
 from projects.models import ACTIVE_STATUSES, MONEY, OPEN_STATUSES, Milestone, ProgressReport, Project, ProjectStatus
 from workshops.models import Workshop, WorkshopReport, WorkshopStatus
 
 from .metrics import IN_TIME, with_submitted_day
 from .models import Assessment, AssessmentScheme, Grade, MemberResult
-from .periods import MONTH, Period
 from .rollups import (
     ANNUAL_REVIEW,
     MONTHLY_BULLETIN,

@@ -22,8 +22,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Region
-
-from .periods import MONTH, QUARTER, WEEK, YEAR, Period
+from members.periods import MONTH, QUARTER, WEEK, YEAR, Period
 
 Report = dict[str, Any]
 

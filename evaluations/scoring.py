@@ -27,6 +27,7 @@ from django.utils import timezone
 from alliances.models import Alliance, Membership
 from members.db import upsert
 from members.models import Region
+from members.periods import Period
 
 from .models import (
     Assessment,
@@ -37,7 +38,6 @@ from .models import (
     MemberResult,
     VetoFinding,
 )
-from .periods import Period
 
 TWO = Decimal("0.01")
 FOUR = Decimal("0.0001")

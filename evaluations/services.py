@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from members.access import scope_for
 from members.models import Region
+from members.periods import Period
 
 from .models import (
     AssessmentScheme,
@@ -22,7 +23,6 @@ from .models import (
     SchemeStatus,
     VetoFinding,
 )
-from .periods import Period
 from .reports import proposed_for_visit
 from .rollups import KINDS, PERIOD_OF_KIND, QUARTERLY_OBSERVATION
 

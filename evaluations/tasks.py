@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from members.jobs import enqueue
 from members.models import Region
+from members.periods import Period
 
-from .periods import Period
 from .rollups import KINDS, PERIOD_OF_KIND
 from .services import rollup_produce, rollup_regions
 

@@ -15,6 +15,7 @@ from django.views.generic import TemplateView
 
 from members.access import scope_for
 from members.excel import CODE, DATETIME, TEXT, XLSX_CONTENT_TYPE, Column, workbook_bytes
+from members.periods import YEAR, Period
 from members.uploads import clean_upload
 from members.views_base import ScopedCreateView, ScopedDetailView, ScopedListView, ScopedQuerysetMixin
 
@@ -22,7 +23,6 @@ from .dashboard import build as build_dashboard
 from .filters import RollupFilterSet
 from .forms import ManualScoreForm, ObservationVisitForm, VetoFindingForm
 from .models import ManualScore, Rollup, VetoFinding
-from .periods import YEAR, Period
 from .reports import proposed_for_visit
 from .rollups import QUARTERLY_OBSERVATION
 from .services import manual_score_set, observation_visit_score, veto_confirm, veto_record

@@ -1,5 +1,6 @@
 """ISO weeks in Asia/Shanghai: a progress report's period is the Monday of its week.
 
+The arithmetic is members.periods.Period's; these are the projects app's words for it.
 "Now" is always a parameter with a default, so tests (and rollups) can pin it.
 """
 
@@ -8,7 +9,8 @@ from __future__ import annotations
 import datetime
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
+
+from members.periods import WEEK, Period
 
 
 def local_today(now: datetime.datetime | None = None) -> datetime.date:
@@ -18,7 +20,7 @@ def local_today(now: datetime.datetime | None = None) -> datetime.date:
 
 def week_start(day: datetime.date) -> datetime.date:
     """The Monday of the ISO week holding ``day``."""
-    return day - datetime.timedelta(days=day.weekday())
+    return Period.containing(WEEK, day).start
 
 
 def current_week(today: datetime.date | None = None) -> datetime.date:
@@ -27,14 +29,7 @@ def current_week(today: datetime.date | None = None) -> datetime.date:
 
 def week_label(monday: datetime.date) -> str:
     """2026年第47周（11月16日–11月22日）"""
-    year, week, _weekday = monday.isocalendar()
-    sunday = monday + datetime.timedelta(days=6)
-    return _("%(year)s年第%(week)s周（%(start)s–%(end)s）") % {
-        "year": year,
-        "week": week,
-        "start": _("%(m)s月%(d)s日") % {"m": monday.month, "d": monday.day},
-        "end": _("%(m)s月%(d)s日") % {"m": sunday.month, "d": sunday.day},
-    }
+    return Period(WEEK, monday).label
 
 
 def recent_weeks(count: int, *, today: datetime.date | None = None, not_before: datetime.date | None = None):

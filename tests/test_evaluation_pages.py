@@ -98,8 +98,8 @@ def test_a_veto_is_recorded_then_confirmed_and_out_of_scope_is_404(client, world
 
 def test_staff_enter_a_visit_score_for_a_proposed_alliance(client, world):
     from evaluations.models import ObservationVisit
-    from evaluations.periods import QUARTER, Period
     from evaluations.services import rollup_produce
+    from members.periods import QUARTER, Period
 
     rollup, _created = rollup_produce(
         kind="quarterly_observation", period=Period.parse(QUARTER, "2026-Q3"), region=world.county_a
@@ -123,8 +123,8 @@ def test_only_the_alliances_the_observation_proposes_can_be_scored_not_those_of_
     from django.core.exceptions import ValidationError
 
     from evaluations.models import ObservationVisit, Rollup
-    from evaluations.periods import QUARTER, Period
     from evaluations.services import observation_visit_score
+    from members.periods import QUARTER, Period
 
     period = Period.parse(QUARTER, "2026-Q3")
     columns = [{"key": "alliance", "label": "联盟编号", "type": "text"}]

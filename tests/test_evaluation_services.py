@@ -6,8 +6,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from evaluations.models import AssessmentScheme, Indicator, ManualScore, VetoFinding
-from evaluations.periods import YEAR, Period
 from evaluations.services import manual_score_set, scheme_new_version, veto_confirm, veto_record
+from members.periods import YEAR, Period
 
 pytestmark = pytest.mark.django_db
 PERIOD = Period.parse(YEAR, "2025")

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from evaluations.metrics import investment_vs_target, project_completion
-from evaluations.periods import MONTH, Period
 from evaluations.scoring import alliances_in
+from members.periods import MONTH, Period
 from tests.factories_projects import ProjectFactory, ReportFactory
 
 pytestmark = pytest.mark.django_db

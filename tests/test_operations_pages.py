@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alliances.models import Claim, EntityPlatform, Meeting, Mentorship, Need
-from alliances.rhythm import Period
+from members.periods import MONTH, Period
 from tests.factories import TeamRoleFactory
 from tests.factories_operations import (
     ActivityFactory,
@@ -77,7 +77,7 @@ def test_the_meeting_list_filters_by_alliance_kind_and_dates(client, world):
 
 def test_the_alliance_page_shows_the_norm_the_missing_meetings_and_the_records(client, world):
     alliance = world.alliance_a  # founded 2023-03-01, led by lily
-    last_month = Period.containing("monthly", timezone.localdate()).shifted(-1)
+    last_month = Period.containing(MONTH, timezone.localdate()).previous()
     TeamRoleFactory(alliance=alliance, role="instructor")
     MeetingFactory(alliance=alliance, kind="monthly", held_on=last_month.start, topics="上月碰头会议题")
     ActivityFactory(alliance=alliance, title="七一联合党课", held_on=D(2025, 7, 1))
@@ -95,7 +95,7 @@ def test_the_alliance_page_shows_the_norm_the_missing_meetings_and_the_records(c
     monthly_row = page.split('id="meeting-rhythm"')[1].split("</tr>")[1]
     missing_cell = monthly_row.split('class="missing">')[1].split("</td>")[0]
     assert last_month.label not in missing_cell
-    assert last_month.shifted(-1).label in missing_cell
+    assert last_month.previous().label in missing_cell
     for text in ("上月碰头会议题", "七一联合党课", "金牌导师", "姜山强村发展有限公司", "高山村组缺水", "抛荒地 200 亩"):
         assert text in page
     assert page.count('id="norm"') == 1

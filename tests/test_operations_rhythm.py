@@ -7,7 +7,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from alliances.rhythm import Period, rhythm_for, rhythm_of
+from alliances.rhythm import rhythm_for, rhythm_of
+from members.periods import MONTH, Period
 from tests.factories import AllianceFactory
 from tests.factories_operations import MeetingFactory
 
@@ -18,7 +19,7 @@ D = datetime.date
 
 def months(start: D, count: int) -> list[D]:
     """``count`` first-of-month dates from ``start`` on."""
-    return [Period("monthly", start).shifted(n).start for n in range(count)]
+    return [Period(MONTH, start).plus(n).start for n in range(count)]
 
 
 def labels(periods) -> list[str]:

@@ -8,8 +8,8 @@ from django.db import IntegrityError, transaction
 
 from evaluations import rollups
 from evaluations.models import Rollup
-from evaluations.periods import MONTH, Period
 from evaluations.services import rollup_produce
+from members.periods import MONTH, Period
 
 pytestmark = pytest.mark.django_db
 

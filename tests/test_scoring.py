@@ -17,8 +17,8 @@ from evaluations.models import (
     MemberResult,
     VetoFinding,
 )
-from evaluations.periods import YEAR, Period
 from members.models import MemberOrganization
+from members.periods import YEAR, Period
 from tests.factories import OrganizationFactory
 
 pytestmark = pytest.mark.django_db

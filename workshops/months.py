@@ -1,4 +1,5 @@
-"""Calendar months, stored as the first day of the month and written ``YYYY-MM``."""
+"""Calendar months, stored as the first day of the month and written ``YYYY-MM`` (the
+arithmetic is members.periods.Period's)."""
 
 from __future__ import annotations
 
@@ -11,21 +12,22 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from members.periods import MONTH, Period
+
 MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})(?:-01)?$")
 
 
 def first_of_month(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
+    return Period.containing(MONTH, day).start
 
 
 def add_months(month: datetime.date, n: int) -> datetime.date:
-    index = month.year * 12 + month.month - 1 + n
-    return datetime.date(index // 12, index % 12 + 1, 1)
+    return Period.containing(MONTH, month).plus(n).start
 
 
 def last_complete_month(today: datetime.date) -> datetime.date:
     """The month before the one ``today`` falls in: the latest month that can be reported in full."""
-    return add_months(first_of_month(today), -1)
+    return Period.containing(MONTH, today).previous().start
 
 
 def month_range(first: datetime.date, last: datetime.date) -> Iterator[datetime.date]:

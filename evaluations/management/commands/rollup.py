@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from members.models import Region
+from members.periods import EXAMPLES, Period
 
-from ...periods import EXAMPLES, Period
 from ...rollups import KINDS, PERIOD_OF_KIND
 from ...services import rollup_produce, rollup_regions
 

@@ -1,4 +1,6 @@
-"""Reporting periods: ISO weeks, months, quarters and years, in Asia/Shanghai.
+"""Reporting periods: ISO weeks, months, quarters and years, in Asia/Shanghai. The one
+place for period arithmetic: a progress report's week (projects.weeks), a workshop
+report's month (workshops.months) and a rollup's period are all Periods.
 
 A period is named by a key — ``2026-W05``, ``2026-03``, ``2026-Q1``, ``2026`` — and has a
 first day (``start``) and the first day after it (``end``). Local dates are Shanghai
@@ -71,26 +73,38 @@ class Period:
         return cls.containing(kind, timezone.localdate(now, local_zone()) if now else timezone.localdate())
 
     # ------------------------------------------------------------------ navigating
+    def plus(self, n: int) -> Period:
+        """The period ``n`` periods later (earlier when ``n`` is negative)."""
+        if self.kind == WEEK:
+            return Period(WEEK, self.start + datetime.timedelta(weeks=n))
+        months = {MONTH: 1, QUARTER: 3, YEAR: 12}[self.kind] * n
+        index = self.start.year * 12 + self.start.month - 1 + months
+        return Period(self.kind, datetime.date(index // 12, index % 12 + 1, 1))
+
     @property
     def end(self) -> datetime.date:
         """The first day after the period."""
-        if self.kind == WEEK:
-            return self.start + datetime.timedelta(days=7)
-        if self.kind == YEAR:
-            return self.start.replace(year=self.start.year + 1)
-        months = 1 if self.kind == MONTH else 3
-        month = self.start.month - 1 + months
-        return datetime.date(self.start.year + month // 12, month % 12 + 1, 1)
+        return self.plus(1).start
 
     @property
     def last_day(self) -> datetime.date:
         return self.end - datetime.timedelta(days=1)
 
     def previous(self) -> Period:
-        return Period.containing(self.kind, self.start - datetime.timedelta(days=1))
+        return self.plus(-1)
 
     def next(self) -> Period:
-        return Period(self.kind, self.end)
+        return self.plus(1)
+
+    @property
+    def weeks(self) -> int:
+        """How many weeks the period spans (a started week counts): the reports due per project."""
+        return max(1, ((self.end - self.start).days + 6) // 7)
+
+    @property
+    def months(self) -> int:
+        """How many calendar months the period spans (a week: 1)."""
+        return max(1, (self.end.year - self.start.year) * 12 + self.end.month - self.start.month)
 
     @property
     def key(self) -> str:
@@ -105,13 +119,13 @@ class Period:
 
     @property
     def label(self) -> str:
-        if self.kind == WEEK:
+        if self.kind == WEEK:  # 2026年第47周（11月16日–11月22日）
             year, week, _day = self.start.isocalendar()
-            return _("%(year)s年第%(week)s周（%(start)s至%(end)s）") % {
+            return _("%(year)s年第%(week)s周（%(start)s–%(end)s）") % {
                 "year": year,
                 "week": week,
-                "start": self.start.strftime("%m-%d"),
-                "end": self.last_day.strftime("%m-%d"),
+                "start": _("%(m)s月%(d)s日") % {"m": self.start.month, "d": self.start.day},
+                "end": _("%(m)s月%(d)s日") % {"m": self.last_day.month, "d": self.last_day.day},
             }
         if self.kind == MONTH:
             return _("%(year)s年%(month)s月") % {"year": self.start.year, "month": self.start.month}
