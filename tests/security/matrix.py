@@ -89,6 +89,14 @@ class Route:
     ``fixed`` (no object).
     ``readers`` / ``writers``: roles whose request in scope succeeds. ``data(world, obj)``
     builds the body of a write. ``ok``: the success statuses when not the usual ones.
+    ``args(obj)``: the URL's arguments for the object: ``reverse()``'s args for a page, the
+    ``{placeholders}`` of an API path in order (``/platforms/{id}/shareholdings/{holding_pk}/``
+    takes the platform's id, then the shareholding's). ``method``: ``delete`` too.
+    ``multipart``: an API write sent as multipart/form-data (a file upload) instead of JSON;
+    pages always post multipart. ``params(world, obj)``: the query string of a GET (an
+    API operation that needs ``?metric=``). ``prepare(client, world, obj)``: a step the
+    signed-in user takes before the request (upload the file an import then previews); the
+    dict it returns is added to the write's data (the upload's confirmation token).
     """
 
     kind: str
@@ -102,6 +110,9 @@ class Route:
     api: bool = False  # a named URL that is an API endpoint (token auth, 401/403 for anonymous)
     invisible: frozenset = frozenset()  # signed-in roles that never see these objects (404, absent from lists)
     binary: bool = False  # a download: the object's text is not searched for in the body
+    multipart: bool = False
+    params: Callable[[Any, Any], dict] | None = None
+    prepare: Callable[[Any, Any, Any], dict | None] | None = None
 
     @property
     def writes(self) -> bool:

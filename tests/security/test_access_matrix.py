@@ -10,6 +10,7 @@ import re
 
 import pytest
 from django.conf import settings
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.authtoken.models import Token
@@ -151,19 +152,26 @@ def run(case, world, client, *, page: bool):
     writing = case.action == "write"
     data = route.data(world, target) if writing and route.data else None
 
+    object_route = target is not None and route.kind not in ("create_form", "list")
     if page:
-        object_route = target is not None and route.kind not in ("create_form", "list")
         url = reverse(case.key, args=route.args(target) if object_route else [])
     else:
         path, _method = case.key
-        url = path.replace("{id}", str(target.pk)) if "{id}" in path else path
+        values = iter(route.args(target) if object_route else [])
+        url = re.sub(r"\{\w+\}", lambda _match: str(next(values)), path)
     headers = sign_in(client, world, case.role)
+    if route.prepare:
+        extra = route.prepare(client, world, target) or {}
+        data = {**(data or {}), **extra} if writing else data
 
     before = snapshot() if writing else None
     if not writing:
-        response = client.get(url, **headers)
+        response = client.get(url, route.params(world, target) if route.params else None, **headers)
     elif page:
         response = client.post(url, data, **headers)
+    elif route.multipart:
+        body = encode_multipart(BOUNDARY, data)
+        response = client.generic(route.method.upper(), url, body, content_type=MULTIPART_CONTENT, **headers)
     else:
         response = getattr(client, route.method)(url, json.dumps(data), content_type="application/json", **headers)
     after = snapshot() if writing else None
