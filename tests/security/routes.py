@@ -28,6 +28,10 @@ import datetime
 from alliances.models import ActivityPhoto, Alliance, MeetingPhoto, Membership, TeamRole
 from evaluations.models import Rollup
 from members.models import MemberOrganization, Person, Region
+from projects.models import ReportAttachment
+from projects.services import attach
+from projects.uploads import clean_uploads
+from projects.weeks import current_week, local_today
 from tests.factories import township, village
 from tests.factories_operations import (
     ActivityFactory,
@@ -42,6 +46,7 @@ from tests.factories_operations import (
 )
 from tests.factories_projects import MilestoneFactory, ProjectFactory, pdf
 from tests.factories_projects import ReportFactory as ProgressReportFactory
+from tests.factories_projects import photo as photo_file
 from tests.factories_workshops import ReportFactory, Shops
 from workshops.models import WorkshopReport
 
@@ -160,6 +165,12 @@ def _ops(factory, field: str, label: str, show=None) -> Resource:
     )
 
 
+def attachment_of(report) -> ReportAttachment:
+    """A PDF attached to the report, stored as the service stores it."""
+    attach(report, clean_uploads([pdf("验收报告.pdf")]))
+    return report.attachments.get()
+
+
 def derived(key: str, parent: Resource, build, show) -> Resource:
     """A Resource of objects hanging off ``parent``'s object of the same placement:
     ``build(parent_object, placement)`` makes one (once per test)."""
@@ -271,6 +282,20 @@ MINUTES = derived(
 SHAREHOLDING = derived(
     "shareholding", PLATFORM, lambda p, _placement: ShareholdingFactory(platform=p), show=lambda h: h.platform.name
 )
+# A returned report, waiting for its leader to fix it (two weeks back: not last week's).
+RETURNED_REPORT = derived(
+    "returned-report",
+    PROJECT,
+    lambda p, placement: ProgressReportFactory(
+        project=p,
+        period=current_week() - datetime.timedelta(weeks=2),
+        status="returned",
+        review_comment="请补充现场照片",
+        work_done=f"退回的工作{placement}",
+    ),
+    show=lambda r: r.work_done,
+)
+ATTACHMENT = derived("attachment", PROGRESS_REPORT, lambda r, placement: attachment_of(r), show=str)
 # Regions are public reference data: nothing is outside anybody's scope.
 REGION = Resource(inside=lambda w: w.town_a)
 # Where new rows go: a region (organizations, alliances) and an organization (people).
@@ -485,6 +510,66 @@ def close(w, claim) -> dict:
     return {"note": "已协调办结", "closed_on": TODAY}
 
 
+FUNDS = {
+    "funds_higher_level": "0",
+    "funds_self_raised": "0",
+    "funds_common_prosperity": "0",
+    "funds_social_capital": "0",
+}
+
+
+def new_project(w, alliance: Alliance) -> dict:
+    today = local_today()
+    return {
+        "alliance": alliance.pk,
+        "status": "planned",
+        "year": today.year,
+        "title": "新建共建项目",
+        "category": "industry",
+        "start_on": today.isoformat(),
+        "due_on": (today + datetime.timedelta(days=90)).isoformat(),
+        **FUNDS,
+    }
+
+
+def project_form(w, project) -> dict:
+    return {
+        "year": project.year,
+        "title": f"{project.title}（改）",
+        "category": project.category,
+        "start_on": project.start_on.isoformat(),
+        "due_on": project.due_on.isoformat(),
+        "version": project.version,
+        **FUNDS,
+    }
+
+
+def delay(w, project) -> dict:
+    return {"status": "delayed", "version": project.version}
+
+
+def new_milestone(w, project) -> dict:
+    return {"title": "新增节点", "due_on": (local_today() + datetime.timedelta(days=10)).isoformat()}
+
+
+def weekly_report(w, project) -> dict:
+    """This week's report with a photo (the leader reports from the site)."""
+    return {
+        "period": current_week().isoformat(),
+        "percent_complete": 35,
+        "work_done": "完成主体施工",
+        "attachments": [photo_file("现场.jpg")],
+    }
+
+
+def fixed_report(w, report) -> dict:
+    return {"percent_complete": report.percent_complete, "work_done": "补充了现场照片和说明"}
+
+
+def accept(w, report) -> dict:
+    return {"decision": "accepted", "comment": ""}
+
+
 # --------------------------------------------------------------------------- pages
 # Every named URL except the Django admin (its own permission system, tested in
 # tests/test_admin.py) and the API router's names (covered by API below).
@@ -587,7 +672,21 @@ PAGES = {
     "alliances:claim-withdraw": form(CLAIM, close, readers=RECORDERS, writers=RECORDERS),
     "projects:list": listing(PROJECT),
     "projects:detail": detail(PROJECT),
-    "projects:report-detail": detail(PROGRESS_REPORT),
+    # Staff manage projects and milestones; everyone who sees a project may open its forms.
+    "projects:create": create_form(ALLIANCE, new_project),
+    "projects:edit": form(PROJECT, project_form),
+    "projects:status": form(PROJECT, delay),
+    "projects:milestone-add": form(PROJECT, new_milestone),
+    "projects:milestone-edit": form(
+        MILESTONE,
+        lambda w, m: {"title": f"{m.title}（改）", "due_on": m.due_on.isoformat()},
+        args=lambda m: [m.project_id, m.pk],
+    ),
+    # The alliance's leader reports, and fixes a returned report; staff review it.
+    "projects:report-submit": form(PROJECT, weekly_report, writers=frozenset({LEADER})),
+    "projects:report-fix": form(RETURNED_REPORT, fixed_report, writers=frozenset({LEADER})),
+    "projects:report-detail": form(PROGRESS_REPORT, accept),
+    "projects:attachment": detail(ATTACHMENT, binary=True),
     # Per-user pages about no one object: each shows the user's own scope.
     "evaluations:dashboard": fixed(),
     "projects:my-work": fixed(ok=frozenset({200, 302})),  # a leader's page; others are sent on
@@ -699,11 +798,26 @@ API = {
     ("/api/v1/claims/{id}/resolve/", "post"): update(CLAIM_IN_PROGRESS, close, method="post", writers=RECORDERS),
     ("/api/v1/claims/{id}/withdraw/", "post"): update(CLAIM, close, method="post", writers=RECORDERS),
     ("/api/v1/projects/", "get"): listing(PROJECT),
+    ("/api/v1/projects/", "post"): create(ALLIANCE, new_project),
     ("/api/v1/projects/{id}/", "get"): detail(PROJECT),
+    ("/api/v1/projects/{id}/", "patch"): update(PROJECT, lambda w, p: {"description": "改", "version": p.version}),
+    ("/api/v1/projects/{id}/status/", "post"): update(PROJECT, delay, method="post"),
+    ("/api/v1/projects/{id}/reports/", "post"): update(
+        PROJECT, weekly_report, method="post", multipart=True, writers=frozenset({LEADER})
+    ),
     ("/api/v1/milestones/", "get"): listing(MILESTONE),
+    ("/api/v1/milestones/", "post"): create(PROJECT, lambda w, p: {"project": p.pk, **new_milestone(w, p)}),
     ("/api/v1/milestones/{id}/", "get"): detail(MILESTONE),
+    ("/api/v1/milestones/{id}/", "patch"): update(MILESTONE, lambda w, m: {"title": f"{m.title}（改）"}),
     ("/api/v1/progress-reports/", "get"): listing(PROGRESS_REPORT),
+    ("/api/v1/progress-reports/", "post"): create(
+        PROJECT,
+        lambda w, p: {"project": p.pk, **weekly_report(w, p), "attachments": []},
+        writers=frozenset({LEADER}),
+    ),
     ("/api/v1/progress-reports/{id}/", "get"): detail(PROGRESS_REPORT),
+    ("/api/v1/progress-reports/{id}/", "patch"): update(RETURNED_REPORT, fixed_report, writers=frozenset({LEADER})),
+    ("/api/v1/progress-reports/{id}/review/", "post"): update(PROGRESS_REPORT, accept, method="post"),
     ("/api/v1/rollups/", "get"): listing(ROLLUP, invisible=frozenset({LEADER})),
     ("/api/v1/rollups/{id}/", "get"): detail(ROLLUP, invisible=frozenset({LEADER})),
 }
@@ -725,28 +839,11 @@ PENDING_PAGES = frozenset(
         "members:notice-read",
         "members:token-create",
         "members:token-revoke",
-        "projects:attachment",
-        "projects:create",
-        "projects:edit",
-        "projects:milestone-add",
-        "projects:milestone-edit",
-        "projects:report-fix",
-        "projects:report-submit",
-        "projects:status",
     }
 )
 PENDING_API = frozenset(
     {
         ("/api/v1/dashboard/summary/", "get"),
         ("/api/v1/dashboard/timeseries/", "get"),
-        ("/api/v1/milestones/", "post"),
-        ("/api/v1/milestones/{id}/", "patch"),
-        ("/api/v1/progress-reports/", "post"),
-        ("/api/v1/progress-reports/{id}/", "patch"),
-        ("/api/v1/progress-reports/{id}/review/", "post"),
-        ("/api/v1/projects/", "post"),
-        ("/api/v1/projects/{id}/", "patch"),
-        ("/api/v1/projects/{id}/reports/", "post"),
-        ("/api/v1/projects/{id}/status/", "post"),
     }
 )
