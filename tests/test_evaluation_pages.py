@@ -117,3 +117,18 @@ def test_staff_enter_a_visit_score_for_a_proposed_alliance(client, world):
     assert "alliance" in refused.context["form"].errors
     client.force_login(world.bob)
     assert client.get(url).status_code == 404
+
+
+def test_anonymous_users_are_sent_to_log_in_from_the_visit_score_form(client, world):
+    from evaluations.models import ObservationVisit
+    from evaluations.periods import QUARTER, Period
+    from evaluations.services import rollup_produce
+
+    rollup, _created = rollup_produce(
+        kind="quarterly_observation", period=Period.parse(QUARTER, "2026-Q3"), region=world.county_a
+    )
+    url = reverse("evaluations:rollup-visit", args=[rollup.pk])
+    data = {"alliance": world.alliance_a.pk, "visited_on": "2026-10-15", "score": "92"}
+    for response in (client.get(url), client.post(url, data)):
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    assert not ObservationVisit.objects.exists()
