@@ -16,7 +16,7 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.authtoken.models import Token
 
 from .matrix import ANONYMOUS, INSIDE, NARROW, NONE, OUTSIDE, READERS, SIBLING, TOKEN, USERS, cases, snapshot
-from .routes import API, PAGES, PENDING_API, PENDING_PAGES
+from .routes import API, PAGES
 
 pytestmark = pytest.mark.django_db
 
@@ -49,16 +49,16 @@ def api_url_names() -> set[str]:
 def test_every_named_url_is_in_the_registry():
     names = {name for name, _route in named_urls() if name.split(":")[0] not in EXCLUDED_NAMESPACES}
     via_api = api_url_names()
-    missing = sorted(names - set(PAGES) - via_api - PENDING_PAGES)
-    stale = sorted((set(PAGES) | PENDING_PAGES) - names)
+    missing = sorted(names - set(PAGES) - via_api)
+    stale = sorted(set(PAGES) - names)
     assert missing == [], f"add these URL names to tests/security/routes.py PAGES: {missing}"
     assert stale == [], f"these PAGES entries no longer exist: {stale}"
 
 
 def test_every_api_operation_is_in_the_registry():
     operations = schema_operations()
-    missing = sorted(operations - set(API) - PENDING_API)
-    stale = sorted((set(API) | PENDING_API) - operations)
+    missing = sorted(operations - set(API))
+    stale = sorted(set(API) - operations)
     assert missing == [], f"add these operations to tests/security/routes.py API: {missing}"
     assert stale == [], f"these API entries no longer exist: {stale}"
 
@@ -152,7 +152,7 @@ def run(case, world, client, *, page: bool):
     writing = case.action == "write"
     data = route.data(world, target) if writing and route.data else None
 
-    object_route = target is not None and route.kind not in ("create_form", "list")
+    object_route = target is not None and route.kind not in ("create", "create_form", "list")
     if page:
         url = reverse(case.key, args=route.args(target) if object_route else [])
     else:
