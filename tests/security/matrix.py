@@ -17,20 +17,25 @@ from typing import Any
 from django.apps import apps
 from django.db import models
 
-# Roles of the matrix: the user of the `world` fixture who plays each.
-CITY, COUNTY, TOWNSHIP, LEADER, VIEWER, TOKEN, ANONYMOUS = (
+# Roles of the matrix: the user of the `world` fixture who plays each. The viewer token is
+# vera's own API token (``Authorization: Token``); the screen token is a big-screen key of
+# county A (members.tokens, ``Authorization: Bearer``), which reads as a viewer of county A
+# with no user account behind it. Pages ignore both headers: there they are anonymous.
+CITY, COUNTY, TOWNSHIP, LEADER, VIEWER, TOKEN, SCREEN, ANONYMOUS = (
     "city_staff",
     "county_staff",
     "township_staff",
     "alliance_leader",
     "viewer",
     "viewer_token",
+    "screen_token",
     "anonymous",
 )
-ROLES = [CITY, COUNTY, TOWNSHIP, LEADER, VIEWER, TOKEN, ANONYMOUS]
+ROLES = [CITY, COUNTY, TOWNSHIP, LEADER, VIEWER, TOKEN, SCREEN, ANONYMOUS]
 USERS = {CITY: "carol", COUNTY: "alice", TOWNSHIP: "tina", LEADER: "lily", VIEWER: "vera", TOKEN: "vera"}
 STAFF = frozenset({CITY, COUNTY, TOWNSHIP})
-READERS = frozenset({CITY, COUNTY, TOWNSHIP, LEADER, VIEWER, TOKEN})
+READERS = frozenset({CITY, COUNTY, TOWNSHIP, LEADER, VIEWER, TOKEN, SCREEN})
+HEADER_ROLES = frozenset({TOKEN, SCREEN})  # signed in by a request header: API only
 EVERYONE = frozenset(ROLES)
 # Roles whose scope is narrower than county A: a sibling township's or alliance's objects
 # are outside it (for city and county staff and the viewer they are inside).
@@ -179,7 +184,7 @@ class Case:
 
 def expectation(route: Route, role: str, placement: str, action: str, *, page: bool) -> str:
     """ok, denied, login, missing, blocked or refused."""
-    if role == ANONYMOUS or (page and role == TOKEN):
+    if role == ANONYMOUS or (page and role in HEADER_ROLES):
         allowed = route.readers if action == "read" else route.writers
         return "ok" if ANONYMOUS in allowed else "login"
     if role in route.invisible and route.kind != "list":

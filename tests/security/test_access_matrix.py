@@ -15,7 +15,23 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.authtoken.models import Token
 
-from .matrix import ANONYMOUS, INSIDE, NARROW, NONE, OUTSIDE, READERS, SIBLING, TOKEN, USERS, cases, snapshot
+from members.tokens import api_token_create, touch
+
+from .matrix import (
+    ANONYMOUS,
+    INSIDE,
+    NARROW,
+    NONE,
+    OUTSIDE,
+    READERS,
+    ROLES,
+    SCREEN,
+    SIBLING,
+    TOKEN,
+    USERS,
+    cases,
+    snapshot,
+)
 from .routes import API, PAGES
 
 pytestmark = pytest.mark.django_db
@@ -78,6 +94,10 @@ def sign_in(client, world, role: str) -> dict:
     """Log the role's user in (session) or return its token header; anonymous: nothing."""
     if role == ANONYMOUS:
         return {}
+    if role == SCREEN:
+        token, key = api_token_create(actor=world.alice, name="县委大厅大屏", region=world.county_a)
+        touch(token)  # used a moment ago: the request itself records no use (a refused write changes nothing)
+        return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
     user = getattr(world, USERS[role])
     if role == TOKEN:
         token, _created = Token.objects.get_or_create(user=user)
@@ -198,7 +218,7 @@ def test_the_matrix_covers_every_role_and_both_sides_of_the_scope():
     """Guard the generator itself: each role appears, and objects outside the scope are
     tried for every object route."""
     every = PAGE_CASES + API_CASES
-    assert {c.role for c in every} == set(USERS) | {ANONYMOUS}
+    assert {c.role for c in every} == set(ROLES)
     assert {c.placement for c in every} == {INSIDE, OUTSIDE, SIBLING, NONE}
     object_routes = {
         key for key, r in {**PAGES, **API}.items() if r.resource and r.resource.outside and r.kind != "list"
