@@ -193,6 +193,8 @@ class ObservationVisitView(StaffOnlyMixin, ScopedCreateView):
     success_message = _("观摩评分已保存。")
 
     def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:  # the log-in page, not a 404, for anonymous users
+            return self.handle_no_permission()
         self.rollup = get_object_or_404(
             Rollup.objects.visible_to(request.user), pk=kwargs["pk"], kind=QUARTERLY_OBSERVATION
         )

@@ -300,8 +300,9 @@ class AccessProfile(models.Model):
 
 class NoticeQuerySet(models.QuerySet):
     def visible_to(self, user) -> NoticeQuerySet:
-        """A notice is for its addressee alone."""
-        if not getattr(user, "is_authenticated", False):
+        """A notice is for its addressee alone; a caller without an account (anonymous,
+        a big-screen API token) has none."""
+        if not getattr(user, "is_authenticated", False) or getattr(user, "pk", None) is None:
             return self.none()
         return self.filter(user=user)
 

@@ -145,6 +145,8 @@ class ProjectChildMixin:
     """A form about one project the user can see (anything else is a 404)."""
 
     def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:  # the log-in page, not a 404, for anonymous users
+            return self.handle_no_permission()
         self.object = get_object_or_404(
             Project.objects.visible_to(request.user).select_related("alliance__lead_region"), pk=kwargs["pk"]
         )
@@ -275,6 +277,8 @@ class ReportSubmitView(ReportFormMixin, ServiceFormView):
     success_message = _("进度报告已提交，等待审核。")
 
     def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
         self.project = get_object_or_404(
             Project.objects.visible_to(request.user).select_related("alliance"), pk=kwargs["pk"]
         )
@@ -303,6 +307,8 @@ class ReportFixView(ReportFormMixin, ServiceFormView):
     success_message = _("报告已重新提交，等待审核。")
 
     def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
         self.report = get_object_or_404(
             ProgressReport.objects.visible_to(request.user).select_related("project__alliance", "reviewed_by"),
             pk=kwargs["pk"],

@@ -158,3 +158,18 @@ def test_only_the_alliances_the_observation_proposes_can_be_scored_not_those_of_
         )
     assert "alliance" in error.value.message_dict
     assert not ObservationVisit.objects.exists()
+
+
+def test_anonymous_users_are_sent_to_log_in_from_the_visit_score_form(client, world):
+    from evaluations.models import ObservationVisit
+    from evaluations.services import rollup_produce
+    from members.periods import QUARTER, Period
+
+    rollup, _created = rollup_produce(
+        kind="quarterly_observation", period=Period.parse(QUARTER, "2026-Q3"), region=world.county_a
+    )
+    url = reverse("evaluations:rollup-visit", args=[rollup.pk])
+    data = {"alliance": world.alliance_a.pk, "visited_on": "2026-10-15", "score": "92"}
+    for response in (client.get(url), client.post(url, data)):
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    assert not ObservationVisit.objects.exists()

@@ -142,3 +142,20 @@ def test_leaders_cannot_edit_projects_through_the_api_or_pages(client, api, worl
 def test_anonymous_users_are_sent_to_log_in(client, world, both):
     for url in [reverse("projects:list"), reverse("projects:my-work"), reverse("projects:detail", args=[both["a"].pk])]:
         assert client.get(url)["Location"].startswith(reverse("login"))
+
+
+def test_anonymous_users_are_sent_to_log_in_from_the_project_and_report_forms(client, world, both):
+    a = both["a"]
+    returned = ProgressReport.objects.get(project=a, status="returned")
+    urls = [
+        reverse("projects:edit", args=[a.pk]),
+        reverse("projects:status", args=[a.pk]),
+        reverse("projects:milestone-add", args=[a.pk]),
+        reverse("projects:milestone-edit", args=[a.pk, a.milestones.get().pk]),
+        reverse("projects:report-submit", args=[a.pk]),
+        reverse("projects:report-fix", args=[returned.pk]),
+    ]
+    for url in urls:
+        for response in (client.get(url), client.post(url, {"status": "delayed", "version": 1})):
+            assert response.status_code == 302 and response["Location"].startswith(reverse("login")), url
+    assert Project.objects.get(pk=a.pk).status == "in_progress"

@@ -85,6 +85,13 @@ def test_a_revoked_token_is_refused_on_its_very_next_request(world, keys):
     assert response["WWW-Authenticate"].startswith("Bearer")
 
 
+def test_a_token_opens_the_api_docs_and_the_browsable_api_pages(world, keys):
+    client = bearer(keys["a"][1])
+    assert client.get("/api/docs/").status_code == 200
+    page = client.get("/api/v1/alliances/", HTTP_ACCEPT="text/html")
+    assert page.status_code == 200 and "LM-A-1" in page.content.decode()
+
+
 def test_an_unknown_key_is_refused(world, keys):
     assert bearer("dsk_not-a-real-key").get("/api/v1/alliances/").status_code == 401
     assert bearer(keys["a"][1] + "x").get("/api/v1/alliances/").status_code == 401

@@ -17,20 +17,25 @@ from typing import Any
 from django.apps import apps
 from django.db import models
 
-# Roles of the matrix: the user of the `world` fixture who plays each.
-CITY, COUNTY, TOWNSHIP, LEADER, VIEWER, TOKEN, ANONYMOUS = (
+# Roles of the matrix: the user of the `world` fixture who plays each. The viewer token is
+# vera's own API token (``Authorization: Token``); the screen token is a big-screen key of
+# county A (members.tokens, ``Authorization: Bearer``), which reads as a viewer of county A
+# with no user account behind it. Pages ignore both headers: there they are anonymous.
+CITY, COUNTY, TOWNSHIP, LEADER, VIEWER, TOKEN, SCREEN, ANONYMOUS = (
     "city_staff",
     "county_staff",
     "township_staff",
     "alliance_leader",
     "viewer",
     "viewer_token",
+    "screen_token",
     "anonymous",
 )
-ROLES = [CITY, COUNTY, TOWNSHIP, LEADER, VIEWER, TOKEN, ANONYMOUS]
+ROLES = [CITY, COUNTY, TOWNSHIP, LEADER, VIEWER, TOKEN, SCREEN, ANONYMOUS]
 USERS = {CITY: "carol", COUNTY: "alice", TOWNSHIP: "tina", LEADER: "lily", VIEWER: "vera", TOKEN: "vera"}
 STAFF = frozenset({CITY, COUNTY, TOWNSHIP})
-READERS = frozenset({CITY, COUNTY, TOWNSHIP, LEADER, VIEWER, TOKEN})
+READERS = frozenset({CITY, COUNTY, TOWNSHIP, LEADER, VIEWER, TOKEN, SCREEN})
+HEADER_ROLES = frozenset({TOKEN, SCREEN})  # signed in by a request header: API only
 EVERYONE = frozenset(ROLES)
 # Roles whose scope is narrower than county A: a sibling township's or alliance's objects
 # are outside it (for city and county staff and the viewer they are inside).
@@ -89,6 +94,14 @@ class Route:
     ``fixed`` (no object).
     ``readers`` / ``writers``: roles whose request in scope succeeds. ``data(world, obj)``
     builds the body of a write. ``ok``: the success statuses when not the usual ones.
+    ``args(obj)``: the URL's arguments for the object: ``reverse()``'s args for a page, the
+    ``{placeholders}`` of an API path in order (``/platforms/{id}/shareholdings/{holding_pk}/``
+    takes the platform's id, then the shareholding's). ``method``: ``delete`` too.
+    ``multipart``: an API write sent as multipart/form-data (a file upload) instead of JSON;
+    pages always post multipart. ``params(world, obj)``: the query string of a GET (an
+    API operation that needs ``?metric=``). ``prepare(client, world, obj)``: a step the
+    signed-in user takes before the request (upload the file an import then previews); the
+    dict it returns is added to the write's data (the upload's confirmation token).
     """
 
     kind: str
@@ -102,6 +115,9 @@ class Route:
     api: bool = False  # a named URL that is an API endpoint (token auth, 401/403 for anonymous)
     invisible: frozenset = frozenset()  # signed-in roles that never see these objects (404, absent from lists)
     binary: bool = False  # a download: the object's text is not searched for in the body
+    multipart: bool = False
+    params: Callable[[Any, Any], dict] | None = None
+    prepare: Callable[[Any, Any, Any], dict | None] | None = None
 
     @property
     def writes(self) -> bool:
@@ -168,7 +184,7 @@ class Case:
 
 def expectation(route: Route, role: str, placement: str, action: str, *, page: bool) -> str:
     """ok, denied, login, missing, blocked or refused."""
-    if role == ANONYMOUS or (page and role == TOKEN):
+    if role == ANONYMOUS or (page and role in HEADER_ROLES):
         allowed = route.readers if action == "read" else route.writers
         return "ok" if ANONYMOUS in allowed else "login"
     if role in route.invisible and route.kind != "list":
