@@ -187,12 +187,9 @@ class AllianceUpdateView(AllianceFormMixin, ScopedUpdateView):
 class AllianceChildFormView(ServiceFormView):
     """A form about one alliance (add a member, change the team): the alliance must be visible."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
+    def prepare(self, request, **kwargs):
         self.alliance = get_object_or_404(Alliance.objects.visible_to(request.user), pk=kwargs["pk"])
         self.load(**kwargs)
-        return super().dispatch(request, *args, **kwargs)
 
     def load(self, **kwargs) -> None:
         """Load the alliance's row the form is about (404 when it is not this alliance's)."""
@@ -290,13 +287,10 @@ class RecordFormView(ServiceFormView):
 
     template_name = "alliances/record_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
+    def prepare(self, request, **kwargs):
         self.object = self.get_target(request.user, kwargs["pk"])
         self.alliance = self.alliance_of(self.object)
         self.check_permission(request.user)
-        return super().dispatch(request, *args, **kwargs)
 
     def get_target(self, user, pk):  # pragma: no cover - every form view overrides
         raise NotImplementedError

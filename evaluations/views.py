@@ -17,7 +17,13 @@ from members.access import scope_for
 from members.excel import CODE, DATETIME, TEXT, XLSX_CONTENT_TYPE, Column, workbook_bytes
 from members.periods import YEAR, Period
 from members.uploads import clean_upload
-from members.views_base import ScopedCreateView, ScopedDetailView, ScopedListView, ScopedQuerysetMixin
+from members.views_base import (
+    ScopedCreateView,
+    ScopedDetailView,
+    ScopedListView,
+    ScopedQuerysetMixin,
+    SignedInViewMixin,
+)
 
 from .dashboard import build as build_dashboard
 from .filters import RollupFilterSet
@@ -107,12 +113,13 @@ class DashboardView(LoginRequiredMixin, TemplateView):
 
 
 class StaffOnlyMixin:
-    """Assessment entries are made by organization-department staff; others get 403."""
+    """Assessment entries are made by organization-department staff; others get 403 (after
+    the view's own look-up: what they cannot see at all stays a 404)."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not scope_for(request.user).is_staff_role:
+    def prepare(self, request, **kwargs):
+        if not scope_for(request.user).is_staff_role:
             raise PermissionDenied(_("只有组织部门工作人员可以进行考评录入。"))
-        return super().dispatch(request, *args, **kwargs)
+        return super().prepare(request, **kwargs)
 
 
 class ManualScoreCreateView(StaffOnlyMixin, ScopedCreateView):
@@ -144,7 +151,7 @@ class ManualScoreCreateView(StaffOnlyMixin, ScopedCreateView):
         return reverse("evaluations:veto-list")
 
 
-class VetoListView(StaffOnlyMixin, LoginRequiredMixin, TemplateView):
+class VetoListView(StaffOnlyMixin, SignedInViewMixin, TemplateView):
     """Veto findings (the four bottom lines) of the user's alliances, to confirm after checking."""
 
     template_name = "evaluations/veto_list.html"
@@ -192,13 +199,11 @@ class ObservationVisitView(StaffOnlyMixin, ScopedCreateView):
     title = _("录入观摩评分")
     success_message = _("观摩评分已保存。")
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:  # the log-in page, not a 404, for anonymous users
-            return self.handle_no_permission()
+    def prepare(self, request, **kwargs):
         self.rollup = get_object_or_404(
             Rollup.objects.visible_to(request.user), pk=kwargs["pk"], kind=QUARTERLY_OBSERVATION
         )
-        return super().dispatch(request, *args, **kwargs)
+        return super().prepare(request, **kwargs)
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()

@@ -142,7 +142,23 @@ def apply_validation_error(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-class ServiceFormView(LoginRequiredMixin, FormView):
+class SignedInViewMixin(LoginRequiredMixin):
+    """Anonymous users are sent to log in before anything is looked up (a 404 would hide
+    the way in; the access matrix checks this for every page). Then ``prepare`` looks up
+    what the page is about and checks the user may use it."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        return self.prepare(request, **kwargs) or super().dispatch(request, *args, **kwargs)
+
+    def prepare(self, request, **kwargs) -> HttpResponse | None:
+        """Look up what the page is about as ``request.user`` may see it (a 404 otherwise)
+        and check the user may use it; a response returned here is sent instead."""
+        return None
+
+
+class ServiceFormView(SignedInViewMixin, FormView):
     """A form whose valid data goes to a service; its errors come back onto the form.
 
     Subclasses implement ``perform(form)`` (call the service, return the saved object)
@@ -202,11 +218,8 @@ class ScopedUpdateView(UserFormKwargsMixin, ServiceFormView):
 
     model: ClassVar[type]
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:  # the log-in page, not a 404, for anonymous users
-            return self.handle_no_permission()
+    def prepare(self, request, **kwargs):
         self.object = get_object_or_404(self.model.objects.visible_to(request.user), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()

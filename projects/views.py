@@ -144,13 +144,10 @@ class ProjectCreateView(ProjectFormMixin, ServiceFormView):
 class ProjectChildMixin:
     """A form about one project the user can see (anything else is a 404)."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:  # the log-in page, not a 404, for anonymous users
-            return self.handle_no_permission()
+    def prepare(self, request, **kwargs):
         self.object = get_object_or_404(
             Project.objects.visible_to(request.user).select_related("alliance__lead_region"), pk=kwargs["pk"]
         )
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs) | {"project": self.object}
@@ -276,13 +273,10 @@ class ReportSubmitView(ReportFormMixin, ServiceFormView):
     title = _("填报本周进度")
     success_message = _("进度报告已提交，等待审核。")
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
+    def prepare(self, request, **kwargs):
         self.project = get_object_or_404(
             Project.objects.visible_to(request.user).select_related("alliance"), pk=kwargs["pk"]
         )
-        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         weeks = recent_weeks(REPORTABLE_WEEKS, not_before=self.project.start_on) or [current_week()]
@@ -306,9 +300,7 @@ class ReportFixView(ReportFormMixin, ServiceFormView):
     title = _("修改并重新提交")
     success_message = _("报告已重新提交，等待审核。")
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
+    def prepare(self, request, **kwargs):
         self.report = get_object_or_404(
             ProgressReport.objects.visible_to(request.user).select_related("project__alliance", "reviewed_by"),
             pk=kwargs["pk"],
@@ -316,7 +308,7 @@ class ReportFixView(ReportFormMixin, ServiceFormView):
         if self.report.status != ReportStatus.RETURNED:
             messages.info(request, _("该报告不是退回状态，无需修改。"))
             return redirect(self.report.get_absolute_url())
-        return super().dispatch(request, *args, **kwargs)
+        return None
 
     def get_initial(self):
         report = self.report
@@ -350,9 +342,7 @@ class ReportDetailView(ServiceFormView):
     template_name = "projects/report_detail.html"
     success_message = _("审核结果已保存。")
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return super().dispatch(request, *args, **kwargs)
+    def prepare(self, request, **kwargs):
         self.report = get_object_or_404(
             reports_with_history(
                 ProgressReport.objects.visible_to(request.user).select_related(
@@ -361,7 +351,6 @@ class ReportDetailView(ServiceFormView):
             ),
             pk=kwargs["pk"],
         )
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         report = self.report

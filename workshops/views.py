@@ -140,13 +140,10 @@ class ReportFormView(ServiceFormView):
     template_name = "workshops/report_form.html"
     success_message = _("月度数据已保存。")
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
+    def prepare(self, request, **kwargs):
         self.workshop = self.get_workshop(request, **kwargs)
         if not can_report(request.user, self.workshop):
             raise PermissionDenied(_("您没有权限填报该工坊的月度数据。"))
-        return super().dispatch(request, *args, **kwargs)
 
     def get_workshop(self, request, **kwargs) -> Workshop:  # pragma: no cover - both views override
         raise NotImplementedError
