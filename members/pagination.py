@@ -1,3 +1,4 @@
+from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
@@ -34,3 +35,28 @@ class NewestFirstCursorPagination(CheckedPageSize, CursorPagination):
     no ``COUNT(*)`` over the caller's visible rows is run (the dashboard API gives totals)."""
 
     ordering = "-id"
+
+
+class DeferredJoinPaginator(Paginator):
+    """A page of a heavy list query in two steps: first the page's ids, by the list's
+    ordering (ties broken by id) and filters alone; then those rows with every join and annotation the list
+    shows. Rows skipped by the OFFSET are never joined or annotated, so a deep page costs
+    about what the first does (the ids query still sorts every visible row)."""
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        # The id breaks ties, so that each row is on exactly one page whatever the ordering.
+        ordering = [*(self.object_list.query.order_by or self.object_list.model._meta.ordering), "pk"]
+        ids = list(self.object_list.order_by(*ordering).values_list("pk", flat=True)[bottom:top])
+        rows = {row.pk: row for row in self.object_list.order_by().filter(pk__in=ids)}
+        return self._get_page([rows[pk] for pk in ids], number, self)
+
+
+class DeferredJoinPagination(CappedPageNumberPagination):
+    """Numbered pages of a list whose rows are costly to build (see DeferredJoinPaginator)."""
+
+    django_paginator_class = DeferredJoinPaginator

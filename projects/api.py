@@ -14,7 +14,7 @@ from alliances.models import Alliance
 from members.access import Role
 from members.api_base import ScopedRelatedField, ScopedViewSet
 from members.models import MemberOrganization, Person
-from members.pagination import NewestFirstCursorPagination
+from members.pagination import DeferredJoinPagination, NewestFirstCursorPagination
 
 from .filters import MilestoneFilterSet, ProgressReportFilterSet, ProjectFilterSet
 from .models import (
@@ -341,6 +341,7 @@ class ProjectViewSet(ScopedViewSet):
     late, silent, q; ordering by year, title, due_on, status, percent_complete, last_period.
     """
 
+    pagination_class = DeferredJoinPagination
     model = Project
     serializer_class = ProjectSerializer
     filterset_class = ProjectFilterSet

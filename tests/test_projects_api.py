@@ -311,3 +311,32 @@ def test_a_forged_cursor_is_a_404_not_an_error(api, world):
     response = api.as_user(world.alice).get(f"/api/v1/progress-reports/?cursor={forged}")
     assert response.status_code == 404
     assert "detail" in response.json()
+
+
+@pytest.mark.parametrize("ordering", ["", "&ordering=-percent_complete", "&ordering=due_on", "&late=true"])
+def test_project_pages_hold_the_rows_a_plain_offset_would_in_the_same_order(api, world, ordering):
+    for n in range(7):
+        project = ProjectFactory(alliance=world.alliance_a if n % 2 else world.alliance_a2, title=f"项目{n}")
+        ReportFactory(project=project, period=current_week(), percent_complete=n * 10)
+    api.as_user(world.alice)
+    expected = [
+        row["id"] for row in api.get(f"/api/v1/projects/?page_size=100{ordering}").json()["results"]
+    ]  # one page: no offset
+    paged, url = [], f"/api/v1/projects/?page_size=3{ordering}"
+    while url:
+        body = api.get(url).json()
+        assert body["count"] == len(expected)
+        paged += [row["id"] for row in body["results"]]
+        url = body["next"]
+    assert paged == expected
+
+
+def test_a_deep_project_page_takes_the_queries_of_the_first(api, world):
+    for n in range(7):
+        ProjectFactory(alliance=world.alliance_a, title=f"项目{n}")
+    api.as_user(world.alice)
+    with CaptureQueriesContext(connection) as first:
+        api.get("/api/v1/projects/?page_size=2&page=1")
+    with CaptureQueriesContext(connection) as last:
+        assert len(api.get("/api/v1/projects/?page_size=2&page=4").json()["results"]) == 1
+    assert len(last.captured_queries) == len(first.captured_queries)
