@@ -23,6 +23,14 @@ def subquery_count(queryset: QuerySet, outer_field: str, outer_ref: str = "pk") 
     return Coalesce(Subquery(inner, output_field=IntegerField()), 0)
 
 
+def value_of(model: type[models.Model], key: str, field: str = "name") -> Subquery:
+    """``field`` of the ``model`` row the outer row's ``key`` column points at, as a
+    correlated subquery. Where a join would stay in the list's ``COUNT(*)`` and be made for
+    every row before the page is cut, the subquery is dropped from the count and runs for
+    the rows a page returns only."""
+    return Subquery(model._default_manager.filter(pk=OuterRef(key)).values(field)[:1])
+
+
 def upsert(
     model: type[models.Model],
     fields: Sequence[str],

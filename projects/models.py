@@ -27,8 +27,8 @@ from simple_history.models import HistoricalRecords
 
 from alliances.models import Alliance
 from members.access import ScopedQuerySet
-from members.db import subquery_count
-from members.models import MemberOrganization, Person, TimeStamped
+from members.db import subquery_count, value_of
+from members.models import MemberOrganization, Person, Region, TimeStamped
 
 from .weeks import current_week, local_today, week_label
 
@@ -125,10 +125,10 @@ class ProjectQuerySet(ScopedQuerySet):
         """The names the API shows beside the foreign keys, read by the list query itself:
         no alliance, region, organization or person instances per project."""
         return self.annotate(
-            alliance_name=F("alliance__name"),
-            region_code=F("alliance__lead_region__code"),
-            responsible_organization_name=F("responsible_organization__name"),
-            responsible_person_name=F("responsible_person__name"),
+            alliance_name=F("alliance__name"),  # the list orders by the alliance: joined anyway
+            region_code=value_of(Region, "alliance__lead_region_id", "code"),
+            responsible_organization_name=value_of(MemberOrganization, "responsible_organization_id"),
+            responsible_person_name=value_of(Person, "responsible_person_id"),
         )
 
     def for_lists(self, today: datetime.date | None = None) -> ProjectQuerySet:

@@ -14,7 +14,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from alliances.models import Alliance
 from members.access import ScopedQuerySet
+from members.db import value_of
 from members.models import MemberOrganization, Person, Region, RegionLevel, TimeStamped
 
 from .constraints import FieldCheckConstraint, FieldUniqueConstraint
@@ -71,9 +73,9 @@ class WorkshopQuerySet(ScopedQuerySet):
     def with_names(self) -> WorkshopQuerySet:
         """The names the API shows beside the foreign keys, read by the list query itself."""
         return self.annotate(
-            host_name=F("host__name"),
-            alliance_name=F("alliance__name"),
-            steward_name=F("steward__name"),
+            host_name=value_of(MemberOrganization, "host_id"),
+            alliance_name=value_of(Alliance, "alliance_id"),
+            steward_name=value_of(Person, "steward_id"),
         )
 
     def with_latest_report(self) -> WorkshopQuerySet:
