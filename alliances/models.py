@@ -58,7 +58,11 @@ class AllianceQuerySet(ScopedQuerySet):
         return self.prefetch_related(
             Prefetch(
                 "team_roles",
-                queryset=TeamRole.objects.current().select_related("person").order_by("role", "started_on"),
+                # Only what the team shows: a role, its dates and the person's name.
+                queryset=TeamRole.objects.current()
+                .select_related("person")
+                .only("alliance_id", "person_id", "role", "started_on", "ended_on", "person__name")
+                .order_by("role", "started_on"),
                 to_attr="current_team",
             )
         )
