@@ -39,9 +39,9 @@ class NewestFirstCursorPagination(CheckedPageSize, CursorPagination):
 
 class DeferredJoinPaginator(Paginator):
     """A page of a heavy list query in two steps: first the page's ids, by the list's
-    ordering (ties broken by id) and filters alone; then those rows with every join and annotation the list
-    shows. Rows skipped by the OFFSET are never joined or annotated, so a deep page costs
-    about what the first does (the ids query still sorts every visible row)."""
+    ordering (ties broken by id) and filters alone; then those rows with every annotation
+    the list shows. Rows skipped by the OFFSET are never annotated; the ids query still
+    sorts every visible row, so a deep page costs a larger sort, not more annotations."""
 
     def page(self, number):
         number = self.validate_number(number)
