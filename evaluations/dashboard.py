@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -93,12 +93,14 @@ def build(user: Any, *, today: datetime.date | None = None) -> Dashboard:
         .with_investment_to_date()
         .aggregate(total_spent=Sum("spent", output_field=MONEY), total_planned=Sum("planned_investment"))
     )
+    # Silent is ProjectQuerySet.with_flags's rule, the same the "本周未报" list filter applies.
     reporting = (
         Project.objects.visible_to(user)
         .filter(status__in=ACTIVE_STATUSES)
-        .annotate(reported=Exists(ProgressReport.objects.filter(project=OuterRef("pk"), period=week)))
-        .aggregate(expected=Count("pk"), received=Count("pk", filter=Q(reported=True)))
+        .with_flags(today)
+        .aggregate(expected=Count("pk"), silent=Count("pk", filter=Q(is_silent=True)))
     )
+    reporting["received"] = reporting["expected"] - reporting["silent"]
 
     workshops = Workshop.objects.visible_to(user)
     workshop_count = workshops.filter(status=WorkshopStatus.ACTIVE).count()
@@ -150,7 +152,7 @@ def build(user: Any, *, today: datetime.date | None = None) -> Dashboard:
         Figure(
             "reports_silent",
             _("本周未报项目"),
-            reporting["expected"] - reporting["received"],
+            reporting["silent"],
             link("projects:list", silent="true"),
         ),
         Figure(

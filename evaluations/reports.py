@@ -44,10 +44,6 @@ def projects_in(region: Region) -> QuerySet:
     return Project.objects.filter(alliance__lead_region__code__startswith=region.prefix)
 
 
-def last_complete_month(period: Period) -> Period:
-    return Period.containing(MONTH, period.last_day).previous() if period.kind != MONTH else period
-
-
 # ------------------------------------------------------------------- weekly dispatch
 
 
