@@ -607,14 +607,14 @@ class PlatformDetailView(ScopedDetailView):
         return context
 
 
-class StaffOnlyMixin:
+class CoveringStaffMixin:
     """Platforms and their shareholders are managed by staff who cover the alliance."""
 
     def check_permission(self, user) -> None:
         require_write(user, self.alliance.lead_region)
 
 
-class PlatformCreateView(StaffOnlyMixin, RecordFormView):
+class PlatformCreateView(CoveringStaffMixin, RecordFormView):
     form_class = PlatformForm
     title = _("新增实体平台")
     success_message = _("实体平台已保存。")
@@ -626,7 +626,7 @@ class PlatformCreateView(StaffOnlyMixin, RecordFormView):
         return services.platform_create(actor=self.request.user, alliance=self.alliance, **form.cleaned_data)
 
 
-class PlatformUpdateView(StaffOnlyMixin, RecordFormView):
+class PlatformUpdateView(CoveringStaffMixin, RecordFormView):
     form_class = PlatformForm
     title = _("编辑实体平台")
     success_message = _("实体平台已保存。")
@@ -643,7 +643,7 @@ class PlatformUpdateView(StaffOnlyMixin, RecordFormView):
         return services.platform_update(actor=self.request.user, platform=self.object, **form.cleaned_data)
 
 
-class ShareholdingSetView(StaffOnlyMixin, RecordFormView):
+class ShareholdingSetView(CoveringStaffMixin, RecordFormView):
     form_class = ShareholdingForm
     title = _("设置股东及持股比例")
     success_message = _("股东信息已保存。")

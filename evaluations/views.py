@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -13,7 +12,6 @@ from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
-from members.access import scope_for
 from members.excel import CODE, DATETIME, TEXT, XLSX_CONTENT_TYPE, Column, workbook_bytes
 from members.periods import YEAR, Period
 from members.uploads import clean_upload
@@ -22,7 +20,7 @@ from members.views_base import (
     ScopedDetailView,
     ScopedListView,
     ScopedQuerysetMixin,
-    SignedInViewMixin,
+    StaffOnlyMixin,
 )
 
 from .dashboard import build as build_dashboard
@@ -112,17 +110,13 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         return context
 
 
-class StaffOnlyMixin:
-    """Assessment entries are made by organization-department staff; others get 403 (after
-    the view's own look-up: what they cannot see at all stays a 404)."""
+class AssessmentStaffMixin(StaffOnlyMixin):
+    """Assessment entries are made by organization-department staff."""
 
-    def prepare(self, request, **kwargs):
-        if not scope_for(request.user).is_staff_role:
-            raise PermissionDenied(_("只有组织部门工作人员可以进行考评录入。"))
-        return super().prepare(request, **kwargs)
+    staff_only_message = _("只有组织部门工作人员可以进行考评录入。")
 
 
-class ManualScoreCreateView(StaffOnlyMixin, ScopedCreateView):
+class ManualScoreCreateView(AssessmentStaffMixin, ScopedCreateView):
     """Score a staff-scored indicator of an alliance for a year, with evidence."""
 
     form_class = ManualScoreForm
@@ -151,7 +145,7 @@ class ManualScoreCreateView(StaffOnlyMixin, ScopedCreateView):
         return reverse("evaluations:veto-list")
 
 
-class VetoListView(StaffOnlyMixin, SignedInViewMixin, TemplateView):
+class VetoListView(AssessmentStaffMixin, TemplateView):
     """Veto findings (the four bottom lines) of the user's alliances, to confirm after checking."""
 
     template_name = "evaluations/veto_list.html"
@@ -171,7 +165,7 @@ class VetoListView(StaffOnlyMixin, SignedInViewMixin, TemplateView):
         return context
 
 
-class VetoCreateView(StaffOnlyMixin, ScopedCreateView):
+class VetoCreateView(AssessmentStaffMixin, ScopedCreateView):
     form_class = VetoFindingForm
     title = _("记录底线问题")
     success_message = _("已记录，核实后请确认。")
@@ -192,7 +186,7 @@ def veto_confirm_view(request, pk: int):
     return redirect("evaluations:veto-list")
 
 
-class ObservationVisitView(StaffOnlyMixin, ScopedCreateView):
+class ObservationVisitView(AssessmentStaffMixin, ScopedCreateView):
     """Enter the on-site visit score of an alliance the quarterly observation proposed."""
 
     form_class = ObservationVisitForm

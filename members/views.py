@@ -2,8 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -33,6 +32,7 @@ from .views_base import (
     ScopedListView,
     ScopedUpdateView,
     ServiceFormView,
+    StaffOnlyMixin,
     apply_validation_error,
 )
 
@@ -186,15 +186,6 @@ def url_has_allowed_host_and_scheme_or_home(request, target: str | None) -> str:
 
 
 # ------------------------------------------------------------------ Excel import
-
-
-class StaffOnlyMixin(LoginRequiredMixin):
-    """Pages for roles that write (staff): others get 403."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not scope_for(request.user).can_write:
-            raise PermissionDenied(_("只有组织部门工作人员可以使用此功能。"))
-        return super().dispatch(request, *args, **kwargs)
 
 
 def safe_next(request, url: str) -> str:

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 
@@ -156,6 +157,20 @@ class SignedInViewMixin(LoginRequiredMixin):
         """Look up what the page is about as ``request.user`` may see it (a 404 otherwise)
         and check the user may use it; a response returned here is sent instead."""
         return None
+
+
+class StaffOnlyMixin(SignedInViewMixin):
+    """Pages for organization-department staff (city, county and township): other signed-in
+    roles get 403 with ``staff_only_message``. The check runs in ``prepare``; a view that
+    looks its object up first and then calls ``super().prepare()`` keeps a 404 for what the
+    role cannot see at all."""
+
+    staff_only_message = gettext_lazy("只有组织部门工作人员可以使用此功能。")
+
+    def prepare(self, request, **kwargs):
+        if not scope_for(request.user).is_staff_role:
+            raise PermissionDenied(str(self.staff_only_message))
+        return super().prepare(request, **kwargs)
 
 
 class ServiceFormView(SignedInViewMixin, FormView):

@@ -7,11 +7,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from members.access import scope_for
 from members.audit import HistorySource, change_log
 from members.charts import ChartSpec
 from members.excel import CHOICE, CODE, DATE, INT, TEXT, Column
-from members.views_base import ScopedCreateView, ScopedDetailView, ScopedListView, ScopedUpdateView, ServiceFormView
+from members.views_base import (
+    ScopedCreateView,
+    ScopedDetailView,
+    ScopedListView,
+    ScopedUpdateView,
+    ServiceFormView,
+    StaffOnlyMixin,
+)
 
 from .filters import WorkshopFilterSet, WorkshopSummaryFilterSet
 from .forms import SummaryMonthForm, WorkshopForm, WorkshopReportForm
@@ -106,16 +112,12 @@ class WorkshopDetailView(ScopedDetailView):
         return context
 
 
-class WorkshopFormMixin:
+class WorkshopFormMixin(StaffOnlyMixin):
     """Workshops are kept by staff: other roles get 403 before seeing the form."""
 
     form_class = WorkshopForm
     success_message = _("共富工坊信息已保存。")
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not scope_for(request.user).can_write:
-            raise PermissionDenied(_("您没有权限修改该区域的数据。"))
-        return super().dispatch(request, *args, **kwargs)
+    staff_only_message = _("您没有权限修改该区域的数据。")
 
 
 class WorkshopCreateView(WorkshopFormMixin, ScopedCreateView):
