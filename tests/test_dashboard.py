@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import json
-from html.parser import HTMLParser
 
 import pytest
 from django.conf import settings
@@ -19,6 +18,7 @@ from tests.factories import AllianceFactory
 from tests.factories_projects import ProjectFactory, ReportFactory
 from tests.factories_workshops import ReportFactory as WorkshopReportFactory
 from tests.factories_workshops import WorkshopFactory
+from tests.html import Elements
 
 pytestmark = pytest.mark.django_db
 
@@ -75,33 +75,6 @@ def test_each_breakdown_is_charted_as_one_bar_per_row_with_its_count(world, data
         "datasets": [{"label": breakdown.label, "data": [0, 2, 1, 0], "axis": "y"}],
         "axes": {},
     }
-
-
-class Elements(HTMLParser):
-    """A page's script elements as (attributes, text), its chart canvases and its inline event handlers."""
-
-    def __init__(self, page: str):
-        super().__init__()
-        self.scripts, self.canvases, self.handlers = [], [], []
-        self._open: tuple[dict, list] | None = None
-        self.feed(page)
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        self.handlers += [f"{tag} {name}" for name in attrs if name.startswith("on")]
-        if tag == "script":
-            self._open = (attrs, [])
-        elif tag == "canvas" and "data-chart" in attrs:
-            self.canvases.append(attrs["data-chart"])
-
-    def handle_data(self, data):
-        if self._open:
-            self._open[1].append(data)
-
-    def handle_endtag(self, tag):
-        if tag == "script" and self._open:
-            self.scripts.append((self._open[0], "".join(self._open[1]).strip()))
-            self._open = None
 
 
 def test_the_dashboard_page_is_the_staff_home_and_runs_no_inline_script(client, world, data):
