@@ -21,10 +21,8 @@ from members.imports import Importer, Lookups, register
 from members.models import Person
 
 from .layouts import PROJECT_COLUMNS, PROJECT_SHEET
-from .models import Project, ProjectStatus
+from .models import FUNDING_FIELDS, Project, ProjectStatus
 from .services import project_change_status, project_create, project_update
-
-FUNDING_FIELDS = ("funds_higher_level", "funds_self_raised", "funds_common_prosperity", "funds_social_capital")
 
 
 @register

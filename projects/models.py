@@ -35,6 +35,9 @@ from .weeks import current_week, local_today, week_label
 NON_NEGATIVE = [MinValueValidator(0)]
 
 
+# The four sources a project's funding comes from.
+FUNDING_FIELDS = ("funds_higher_level", "funds_self_raised", "funds_common_prosperity", "funds_social_capital")
+
 # Sums of money fields (a province's investment runs to billions of yuan).
 MONEY = models.DecimalField(max_digits=16, decimal_places=2)
 
@@ -217,9 +220,7 @@ class Project(TimeStamped):
 
     @property
     def total_funding(self) -> Decimal:
-        return (
-            self.funds_higher_level + self.funds_self_raised + self.funds_common_prosperity + self.funds_social_capital
-        )
+        return sum((getattr(self, name) for name in FUNDING_FIELDS), Decimal(0))
 
     @property
     def allowed_statuses(self) -> list[tuple[str, str]]:
