@@ -44,6 +44,7 @@ from .models import (
     TeamRole,
 )
 from .services import (
+    PLATFORM_FIELDS,
     activity_create,
     activity_photo_add,
     activity_update,
@@ -475,14 +476,7 @@ class EntityPlatformSerializer(serializers.ModelSerializer):
             "id",
             "alliance",
             "alliance_name",
-            "name",
-            "kind",
-            "ownership",
-            "established_on",
-            "registered_capital",
-            "annual_revenue",
-            "revenue_year",
-            "business_scope",
+            *PLATFORM_FIELDS,
             "shareholdings",
             "share_total",
             "updated_at",
