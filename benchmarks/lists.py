@@ -36,7 +36,9 @@ def rate(client, url: str, seconds: float) -> float:
     return count / (time.perf_counter() - started)
 
 
-def latency(client, url: str, repeat: int = 5) -> float | None:
+def latency(client, url: str | None, repeat: int = 5) -> float | None:
+    if url is None:
+        return None
     times = []
     response = client.get(url)
     if response.status_code != 200:
@@ -48,15 +50,15 @@ def latency(client, url: str, repeat: int = 5) -> float | None:
     return sorted(times)[len(times) // 2]
 
 
-def page_1000(client, url: str) -> str:
+def page_1000(client, url: str) -> str | None:
     """The URL of page 1,000: ``&page=1000`` for numbered pages; for cursor-paged lists the
-    ``next`` link reached by following 999 of them."""
+    ``next`` link reached by following 999 of them (None when the list is shorter)."""
     body = client.get(url).json()
     if "count" in body:
         return f"{url}&page=1000"
     for _ in range(999):
         if not body["next"]:
-            return f"{url}&cursor=past-the-end"
+            return None
         next_url = body["next"]
         body = client.get(next_url).json()
     return next_url
