@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -49,9 +49,12 @@ def projects_in(region: Region) -> QuerySet:
 
 def weekly_dispatch(period: Period, region: Region) -> dict:
     projects = projects_in(region)
-    under_way = projects.filter(status__in=ACTIVE_STATUSES)
-    week_reports = ProgressReport.objects.filter(project__in=under_way, period=period.start)
-    expected = under_way.count()
+    # The projects under way are read once, as ids: each table below then finds its rows by
+    # index instead of joining the region's alliances and projects again.
+    under_way_ids = list(projects.filter(status__in=ACTIVE_STATUSES).values_list("pk", flat=True))
+    under_way = Project.objects.filter(pk__in=under_way_ids)
+    week_reports = ProgressReport.objects.filter(project__in=under_way_ids, period=period.start)
+    expected = len(under_way_ids)
     # One report per project and week (a unique constraint): reports received = projects reporting.
     received_counts = with_submitted_day(week_reports).aggregate(
         received=Count("pk"), on_time=Count("pk", filter=IN_TIME)
@@ -60,10 +63,10 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
 
     # Every table reads only the columns it shows, as tuples: no model instances.
     silent = list(
-        under_way.exclude(Exists(week_reports.filter(project=OuterRef("pk"))))
-        .annotate(last_week=Max("reports__period"))
+        under_way.exclude(pk__in=week_reports.values("project"))
+        .with_last_period()
         .order_by("alliance__code", "title")
-        .values_list("alliance__code", "alliance__name", "title", "responsible_person__name", "last_week")
+        .values_list("alliance__code", "alliance__name", "title", "responsible_person__name", "last_period")
     )
     overdue_milestone = Milestone.objects.filter(project=OuterRef("pk"), done_on__isnull=True, due_on__lt=period.end)
     status_labels = {value: str(label) for value, label in ProjectStatus.choices}
@@ -328,8 +331,8 @@ def monthly_bulletin(period: Period, region: Region) -> dict:
     started = projects.filter(start_on__gte=period.start, start_on__lt=period.end).count()
     completed = (
         projects.filter(status=ProjectStatus.COMPLETED)
-        .annotate(last_week=Max("reports__period"))
-        .filter(last_week__gte=period.start, last_week__lt=period.end)
+        .with_last_period()
+        .filter(last_period__gte=period.start, last_period__lt=period.end)
         .count()
     )
     investment = (

@@ -105,15 +105,21 @@ class ProjectQuerySet(ScopedQuerySet):
         ``last_period`` (the latest week reported) and ``pending_reports`` (awaiting review)."""
         latest = ProgressReport.objects.filter(project=OuterRef("pk")).order_by("-period")
         accepted = latest.filter(status=ReportStatus.ACCEPTED)
-        return self.annotate(
+        return self.with_last_period().annotate(
             percent_complete=Coalesce(
                 Subquery(accepted.values("percent_complete")[:1]),
                 Subquery(latest.values("percent_complete")[:1]),
                 output_field=IntegerField(),
             ),
-            last_period=Subquery(latest.values("period")[:1]),
             pending_reports=subquery_count(ProgressReport.objects.filter(status=ReportStatus.SUBMITTED), "project"),
         )
+
+    def with_last_period(self) -> ProjectQuerySet:
+        """``last_period``: the latest week reported, None without a report. Each project's
+        week is read backwards from the (project, week) unique index, so a region's projects
+        cost one index probe each, not a grouping of all their reports."""
+        latest = ProgressReport.objects.filter(project=OuterRef("pk")).order_by("-period")
+        return self.annotate(last_period=Subquery(latest.values("period")[:1]))
 
     def with_investment_to_date(self, before: datetime.date | None = None) -> ProjectQuerySet:
         """``spent``: the investment to date of each project's latest report (of a week that

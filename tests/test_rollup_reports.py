@@ -97,6 +97,19 @@ def test_weekly_dispatch_figures_equal_the_hand_count(world, week_fixture):
     assert "外县项目" not in str(report)
 
 
+def test_weekly_dispatch_shows_the_last_week_each_silent_project_reported(world, week_fixture):
+    three_weeks_ago = WEEK_46.start - datetime.timedelta(weeks=3)
+    ReportFactory(project=week_fixture["p2"], period=three_weeks_ago - datetime.timedelta(weeks=2))
+    ReportFactory(project=week_fixture["p2"], period=three_weeks_ago)
+    silent = rows(weekly_dispatch(WEEK_46, world.county_a), "silent")
+    assert [(r[2], r[4]) for r in silent] == [("供水管网", three_weeks_ago.isoformat())]
+
+
+def test_weekly_dispatch_lists_a_project_that_never_reported_without_a_last_week(world, week_fixture):
+    silent = rows(weekly_dispatch(WEEK_46, world.county_a), "silent")
+    assert [(r[2], r[4]) for r in silent] == [("供水管网", None)]
+
+
 def test_weekly_dispatch_query_count_does_not_grow_with_the_data(world, week_fixture):
     with CaptureQueriesContext(connection) as small:
         weekly_dispatch(WEEK_46, world.county_a)
@@ -145,6 +158,21 @@ def test_monthly_bulletin_ranks_and_totals(world, week_fixture):
     ranking = rows(report, "ranking")
     assert [r[1] for r in ranking] == ["LM-A-1", "LM-A-2"]  # A1 has progress, A2 none
     assert [r[0] for r in ranking] == [1, 2]
+
+
+def test_monthly_bulletin_counts_projects_completed_by_their_last_report_in_the_month(world, week_fixture):
+    # Completed in October: the last report is of a week that began in October.
+    in_october = ProjectFactory(alliance=world.alliance_a, title="十月完工", status="completed")
+    ReportFactory(project=in_october, period=datetime.date(2026, 10, 5))
+    ReportFactory(project=in_october, period=datetime.date(2026, 10, 19))
+    # Reported in October, but its last report is of November: completed after the month.
+    later = ProjectFactory(alliance=world.alliance_a, title="十一月完工", status="completed")
+    ReportFactory(project=later, period=datetime.date(2026, 10, 5))
+    ReportFactory(project=later, period=datetime.date(2026, 11, 2))
+    # Completed in October in another county: not this county's figure.
+    elsewhere = ProjectFactory(alliance=world.alliance_b, title="外县完工", status="completed")
+    ReportFactory(project=elsewhere, period=datetime.date(2026, 10, 12))
+    assert summary(monthly_bulletin(OCTOBER, world.county_a))["projects_completed"] == 1
 
 
 def test_a_monthly_bulletin_through_the_service_is_one_immutable_record(world, week_fixture):
