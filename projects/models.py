@@ -332,7 +332,11 @@ class ReportVersion(models.Model):
 class ProgressReport(ReportVersion):
     """One report per project per ISO week; the row holds the latest submitted version."""
 
-    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="reports")
+    # No index of its own: the (project, period) unique constraint's index serves every lookup by
+    # project, and a second one misled the planner into filtering a project's whole history.
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="reports", db_index=False
+    )
     period = models.DateField(_("填报周"), help_text=_("所属周的星期一。"))
     status = models.CharField(
         _("审核状态"), max_length=12, choices=ReportStatus.choices, default=ReportStatus.SUBMITTED
