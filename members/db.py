@@ -28,7 +28,8 @@ def value_of(model: type[models.Model], key: str, field: str = "name") -> Subque
     correlated subquery. Where a join would stay in the list's ``COUNT(*)`` and be made for
     every row before the page is cut, the subquery is dropped from the count and runs for
     the rows a page returns only."""
-    return Subquery(model._default_manager.filter(pk=OuterRef(key)).values(field)[:1])
+    # No ordering: one row matches, and a model's default ordering may join another table.
+    return Subquery(model._default_manager.filter(pk=OuterRef(key)).order_by().values(field)[:1])
 
 
 def upsert(
