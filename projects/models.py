@@ -28,7 +28,7 @@ from simple_history.models import HistoricalRecords
 from alliances.models import Alliance
 from members.access import ScopedQuerySet
 from members.db import subquery_count, value_of
-from members.models import MemberOrganization, Person, Region, TimeStamped
+from members.models import MemberOrganization, Person, TimeStamped
 
 from .weeks import current_week, local_today, week_label
 
@@ -134,8 +134,8 @@ class ProjectQuerySet(ScopedQuerySet):
         """The names the API shows beside the foreign keys, read by the list query itself:
         no alliance, region, organization or person instances per project."""
         return self.annotate(
-            alliance_name=F("alliance__name"),  # the list orders by the alliance: joined anyway
-            region_code=value_of(Region, "alliance__lead_region_id", "code"),
+            alliance_name=value_of(Alliance, "alliance_id"),
+            region_code=value_of(Alliance, "alliance_id", "lead_region__code"),
             responsible_organization_name=value_of(MemberOrganization, "responsible_organization_id"),
             responsible_person_name=value_of(Person, "responsible_person_id"),
         )
@@ -150,6 +150,8 @@ class ProjectQuerySet(ScopedQuerySet):
 
 class Project(TimeStamped):
     alliance = models.ForeignKey(Alliance, verbose_name=_("联盟"), on_delete=models.PROTECT, related_name="projects")
+    # The alliance's code, copied for the list's order and kept equal by the database (projects/ordering.py).
+    alliance_code = models.CharField(_("联盟编号"), max_length=32, editable=False, default="")
     year = models.PositiveSmallIntegerField(
         _("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)], help_text=_("列入哪一年的项目清单。")
     )
@@ -188,12 +190,12 @@ class Project(TimeStamped):
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     objects = ProjectQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["alliance_code"])
 
     class Meta:
         verbose_name = _("项目")
         verbose_name_plural = _("项目")
-        ordering = ["-year", "alliance__code", "title"]
+        ordering = ["-year", "alliance_code", "title"]
         constraints = [
             models.UniqueConstraint(
                 fields=["alliance", "year", "title"],
@@ -216,7 +218,11 @@ class Project(TimeStamped):
                 name="project_amounts_not_negative",
             ),
         ]
-        indexes = [models.Index(fields=["status", "due_on"], name="project_status_due_idx")]
+        indexes = [
+            models.Index(fields=["status", "due_on"], name="project_status_due_idx"),
+            # The list's order, ties broken by id: any page is a walk along this index.
+            models.Index(fields=["-year", "alliance_code", "title", "id"], name="project_list_order_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.title

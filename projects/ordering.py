@@ -1,0 +1,100 @@
+"""The alliance code each project carries for the list's order.
+
+Project lists are ordered by year (newest first), alliance code and title. The alliance
+code lives on another table, and no index can serve a sort on another table's column: a
+deep page of the province's 100,000 projects sorted them all. So each project keeps a copy
+of its alliance's code (``Project.alliance_code``), indexed with the year and title, and
+the database itself keeps the copy equal to the original:
+
+- a project's copy is set from its alliance whenever a project is written, whatever the
+  copy the write carried (an ORM save, a bulk load, a raw UPDATE);
+- renaming an alliance's code rewrites the copy of each of its projects.
+
+The triggers are (re)installed after every ``migrate`` (``install``, connected to
+``post_migrate``), which also mends any copy that drifted while they were missing: SQLite
+drops a table's triggers when a migration rebuilds the table.
+"""
+
+from __future__ import annotations
+
+POSTGRESQL = [
+    """
+    CREATE OR REPLACE FUNCTION projects_project_alliance_code() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        NEW.alliance_code := (SELECT code FROM alliances_alliance WHERE id = NEW.alliance_id);
+        RETURN NEW;
+    END $$
+    """,
+    "DROP TRIGGER IF EXISTS projects_project_alliance_code ON projects_project",
+    """
+    CREATE TRIGGER projects_project_alliance_code
+    BEFORE INSERT OR UPDATE OF alliance_id, alliance_code ON projects_project
+    FOR EACH ROW EXECUTE FUNCTION projects_project_alliance_code()
+    """,
+    """
+    CREATE OR REPLACE FUNCTION alliances_alliance_code_to_projects() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        UPDATE projects_project SET alliance_code = NEW.code WHERE alliance_id = NEW.id;
+        RETURN NULL;
+    END $$
+    """,
+    "DROP TRIGGER IF EXISTS alliances_alliance_code_to_projects ON alliances_alliance",
+    """
+    CREATE TRIGGER alliances_alliance_code_to_projects
+    AFTER UPDATE OF code ON alliances_alliance
+    FOR EACH ROW WHEN (OLD.code IS DISTINCT FROM NEW.code)
+    EXECUTE FUNCTION alliances_alliance_code_to_projects()
+    """,
+]
+
+# SQLite cannot change NEW in a trigger: the row is corrected just after it is written.
+_SQLITE_COPY = (
+    "UPDATE projects_project SET alliance_code = "
+    "(SELECT code FROM alliances_alliance WHERE id = NEW.alliance_id) WHERE id = NEW.id"
+)
+SQLITE = [
+    f"""
+    CREATE TRIGGER IF NOT EXISTS projects_project_alliance_code_insert
+    AFTER INSERT ON projects_project BEGIN {_SQLITE_COPY}; END
+    """,
+    f"""
+    CREATE TRIGGER IF NOT EXISTS projects_project_alliance_code_update
+    AFTER UPDATE OF alliance_id, alliance_code ON projects_project BEGIN {_SQLITE_COPY}; END
+    """,
+    """
+    CREATE TRIGGER IF NOT EXISTS alliances_alliance_code_to_projects
+    AFTER UPDATE OF code ON alliances_alliance
+    BEGIN UPDATE projects_project SET alliance_code = NEW.code WHERE alliance_id = NEW.id; END
+    """,
+]
+
+MEND = """
+UPDATE projects_project SET alliance_code = (
+    SELECT code FROM alliances_alliance WHERE alliances_alliance.id = projects_project.alliance_id
+)
+WHERE alliance_code <> (
+    SELECT code FROM alliances_alliance WHERE alliances_alliance.id = projects_project.alliance_id
+)
+"""
+
+
+def install(connection) -> None:
+    """Create (or replace) the triggers on ``connection`` and mend any drifted copy."""
+    statements = {"postgresql": POSTGRESQL, "sqlite": SQLITE}.get(connection.vendor)
+    if statements is None:
+        raise NotImplementedError(f"No alliance-code triggers for {connection.vendor}")
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+        cursor.execute(MEND)
+
+
+def install_after_migrate(sender, using, plan=None, **kwargs) -> None:
+    """``post_migrate`` receiver: the tables exist once the projects app is migrated."""
+    from django.db import connections
+
+    connection = connections[using]
+    if "projects_project" in connection.introspection.table_names():
+        install(connection)

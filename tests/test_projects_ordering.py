@@ -1,0 +1,96 @@
+"""Projects carry their alliance's code for the list's order, kept equal by the database."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from alliances.models import Alliance
+from projects import ordering
+from projects.models import Project
+from tests.factories import AllianceFactory
+from tests.factories_projects import ProjectFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def copied_code(project: Project) -> str:
+    return Project.objects.values_list("alliance_code", flat=True).get(pk=project.pk)
+
+
+def test_a_new_project_carries_its_alliance_code():
+    project = ProjectFactory(alliance=AllianceFactory(code="LM-Q-7"))
+    assert copied_code(project) == "LM-Q-7"
+
+
+def test_renaming_an_alliance_code_renames_the_copy_on_each_of_its_projects():
+    alliance = AllianceFactory(code="LM-OLD")
+    projects = ProjectFactory.create_batch(3, alliance=alliance)
+    other = ProjectFactory(alliance=AllianceFactory(code="LM-OTHER"))
+    alliance.code = "LM-NEW"
+    alliance.save()
+    assert {copied_code(p) for p in projects} == {"LM-NEW"}
+    assert copied_code(other) == "LM-OTHER"
+
+
+def test_a_stray_write_of_the_copy_is_undone_by_the_database():
+    project = ProjectFactory(alliance=AllianceFactory(code="LM-TRUE"))
+    Project.objects.filter(pk=project.pk).update(alliance_code="ZZZ")
+    assert copied_code(project) == "LM-TRUE"
+    project.alliance_code = "AAA"  # a stale or forged value carried by a save
+    project.title = "改名"
+    project.save()
+    assert copied_code(project) == "LM-TRUE"
+
+
+def test_moving_a_project_to_another_alliance_takes_that_alliance_code():
+    project = ProjectFactory(alliance=AllianceFactory(code="LM-FROM"))
+    Project.objects.filter(pk=project.pk).update(alliance=AllianceFactory(code="LM-TO"))
+    assert copied_code(project) == "LM-TO"
+
+
+def test_the_list_is_ordered_by_year_then_alliance_code_then_title():
+    b, a = AllianceFactory(code="LM-B"), AllianceFactory(code="LM-A")
+    ProjectFactory(alliance=b, year=2026, title="甲")
+    ProjectFactory(alliance=a, year=2026, title="乙")
+    ProjectFactory(alliance=a, year=2026, title="丙")
+    ProjectFactory(alliance=a, year=2025, title="丁")
+    a.code = "LM-C"  # now after LM-B
+    a.save()
+    assert [(p.year, p.alliance.code, p.title) for p in Project.objects.select_related("alliance")] == [
+        (2026, "LM-B", "甲"),
+        (2026, "LM-C", "丙"),
+        (2026, "LM-C", "乙"),
+        (2025, "LM-C", "丁"),
+    ]
+
+
+def test_installing_again_restores_missing_triggers_and_mends_drifted_copies():
+    project = ProjectFactory(alliance=AllianceFactory(code="LM-KEEP"))
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER projects_project_alliance_code ON projects_project")
+        cursor.execute("UPDATE projects_project SET alliance_code = 'DRIFT' WHERE id = %s", [project.pk])
+    assert copied_code(project) == "DRIFT"
+    ordering.install(connection)
+    assert copied_code(project) == "LM-KEEP"
+    Project.objects.filter(pk=project.pk).update(alliance_code="AGAIN")
+    assert copied_code(project) == "LM-KEEP"
+
+
+def test_any_page_of_the_default_order_is_read_from_an_index_without_sorting():
+    ProjectFactory.create_batch(5)
+    ids = Project.objects.order_by(*Project._meta.ordering, "pk").values_list("pk", flat=True)[40:60]
+    sql, params = ids.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # With sorting priced out, a plan without a Sort node exists only if an index gives the order.
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "project_list_order_idx" in plan
+    assert "Sort" not in plan
+    assert "alliances_alliance" not in plan
+
+
+def test_every_alliance_code_fits_the_copy():
+    copy = Project._meta.get_field("alliance_code")
+    assert copy.max_length >= Alliance._meta.get_field("code").max_length
