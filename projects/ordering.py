@@ -80,6 +80,21 @@ WHERE alliance_code <> (
 """
 
 
+DROP = {
+    "postgresql": [
+        "DROP TRIGGER IF EXISTS projects_project_alliance_code ON projects_project",
+        "DROP TRIGGER IF EXISTS alliances_alliance_code_to_projects ON alliances_alliance",
+        "DROP FUNCTION IF EXISTS projects_project_alliance_code()",
+        "DROP FUNCTION IF EXISTS alliances_alliance_code_to_projects()",
+    ],
+    "sqlite": [
+        "DROP TRIGGER IF EXISTS projects_project_alliance_code_insert",
+        "DROP TRIGGER IF EXISTS projects_project_alliance_code_update",
+        "DROP TRIGGER IF EXISTS alliances_alliance_code_to_projects",
+    ],
+}
+
+
 def install(connection) -> None:
     """Create (or replace) the triggers on ``connection`` and mend any drifted copy."""
     statements = {"postgresql": POSTGRESQL, "sqlite": SQLITE}.get(connection.vendor)
@@ -91,10 +106,24 @@ def install(connection) -> None:
         cursor.execute(MEND)
 
 
+def uninstall(connection) -> None:
+    """Drop the triggers (and PostgreSQL's functions), if there."""
+    with connection.cursor() as cursor:
+        for statement in DROP[connection.vendor]:
+            cursor.execute(statement)
+
+
 def install_after_migrate(sender, using, plan=None, **kwargs) -> None:
-    """``post_migrate`` receiver: the tables exist once the projects app is migrated."""
+    """``post_migrate`` receiver: installs the triggers where projects have the copy, and
+    drops them where a migration back to before the copy removed it."""
     from django.db import connections
 
     connection = connections[using]
-    if "projects_project" in connection.introspection.table_names():
+    with connection.cursor() as cursor:
+        if "projects_project" not in connection.introspection.table_names(cursor):
+            return
+        columns = {column.name for column in connection.introspection.get_table_description(cursor, "projects_project")}
+    if "alliance_code" in columns:
         install(connection)
+    else:
+        uninstall(connection)

@@ -3,6 +3,12 @@
 from django.db import migrations, models
 
 
+def drop_triggers(apps, schema_editor):
+    from projects.ordering import uninstall
+
+    uninstall(schema_editor.connection)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -35,4 +41,6 @@ class Migration(migrations.Migration):
             """,
             migrations.RunSQL.noop,
         ),
+        # Migrating back drops the triggers before the column they write.
+        migrations.RunPython(migrations.RunPython.noop, drop_triggers),
     ]
