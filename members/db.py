@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
 
 from django.db import connection, models
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
@@ -83,5 +85,26 @@ def upsert(
     if returning:
         sql += " RETURNING " + ", ".join(quote(meta.get_field(name).column) for name in returning)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [list(column) for column in zip(*rows, strict=True)])
+        cursor.execute(sql, [array_literal(column) for column in zip(*rows, strict=True)])
         return [tuple(row) for row in cursor.fetchall()] if returning else []
+
+
+def array_literal(values: Iterable) -> str:
+    """``values`` as the text of a PostgreSQL array (``{1,"a b",NULL}``), to be bound as one
+    string parameter and cast (``%s::integer[]``). psycopg2 adapts a Python list element by
+    element into ``ARRAY[…]``, which the server then parses as one expression per element:
+    for a 10,000-row upsert that was most of its time, against one constant parsed here."""
+    return "{" + ",".join(map(_array_element, values)) + "}"
+
+
+def _array_element(value) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, int | Decimal):
+        return str(value)
+    if isinstance(value, datetime.date):  # and datetime: ISO text, with its offset when aware
+        return value.isoformat()
+    text = str(value)  # quoted, so that commas, braces, spaces and the word NULL stay text
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 
 from evaluations.models import MemberResult
-from members.db import upsert
+from members.db import array_literal, upsert
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +69,33 @@ def test_an_unchanged_row_is_not_rewritten(world):
 def test_nothing_to_write_is_no_statement(world, django_assert_num_queries):
     with django_assert_num_queries(0):
         assert upsert(MemberResult, FIELDS, [], unique=UNIQUE) == []
+
+
+@pytest.mark.parametrize(
+    ("values", "pg_type"),
+    [
+        ([1, -2, None, 2**40], "bigint"),
+        ([Decimal("80.00"), Decimal("-0.5"), Decimal("1E+2"), None], "numeric"),
+        ([True, False, None], "boolean"),
+        ([MAY, None], "date"),
+        ([datetime.datetime(2026, 11, 22, 4, 38, 2, 123456, tzinfo=datetime.UTC), None], "timestamptz"),
+        (["plain", 'a "quoted", {braced} \\ back', " spaced ", "", "NULL", None, "中文"], "text"),
+    ],
+)
+def test_an_array_literal_reads_back_as_the_values_it_was_made_of(values, pg_type):
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT %s::{pg_type}[]", [array_literal(values)])
+        assert cursor.fetchone()[0] == values
+
+
+def test_text_with_array_syntax_is_stored_as_written(world):
+    awkward = 'a,"b}\\'  # a comma, a quote, a brace and a backslash
+    returned = upsert(
+        MemberResult,
+        FIELDS,
+        [(world.org_a.pk, awkward, MAY, Decimal("80.00"), Decimal("70.00"), True)],
+        unique=UNIQUE,
+        returning=["id"],
+    )
+    stored = MemberResult.objects.get(pk=returned[0][0])
+    assert (stored.period_kind, stored.loses_award_eligibility) == (awkward, True)
