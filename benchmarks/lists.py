@@ -24,16 +24,23 @@ ENDPOINTS = [
 ]
 
 
-def rate(client, url: str, seconds: float) -> float:
-    """Requests per second over ``seconds`` (after two warm-up requests)."""
-    for _ in range(2):
-        assert client.get(url).status_code == 200, url
-    count, started = 0, time.perf_counter()
-    while time.perf_counter() - started < seconds:
-        response = client.get(url)
-        assert response.status_code == 200, url
-        count += 1
-    return count / (time.perf_counter() - started)
+def rates(client, urls: tuple[str, ...], seconds: float, slices: int = 8) -> list[float]:
+    """Requests per second of each URL over ``seconds`` each (after two warm-up requests),
+    measured in ``slices`` alternating slices, so that the machine's drift during the run
+    (other tenants, CPU frequency) weighs on every URL alike and their ratio stays fair."""
+    for url in urls:
+        for _ in range(2):
+            assert client.get(url).status_code == 200, url
+    counts, spent = [0] * len(urls), [0.0] * len(urls)
+    for _ in range(slices):
+        for index, url in enumerate(urls):
+            started = time.perf_counter()
+            while time.perf_counter() - started < seconds / slices:
+                response = client.get(url)
+                assert response.status_code == 200, url
+                counts[index] += 1
+            spent[index] += time.perf_counter() - started
+    return [count / total for count, total in zip(counts, spent, strict=True)]
 
 
 def latency(client, url: str | None, repeat: int = 5) -> float | None:
@@ -83,8 +90,7 @@ def main() -> None:
 
     throughput, queries, depth = [], [], []
     for name, api, floor, shape in ENDPOINTS:
-        api_rate = rate(client, f"{api}?page_size=50", args.seconds)
-        floor_rate = rate(client, f"{floor}?page_size=50", args.seconds)
+        api_rate, floor_rate = rates(client, (f"{api}?page_size=50", f"{floor}?page_size=50"), args.seconds)
         target = 0.5 if shape == "flat" else 0.25
         share = api_rate / floor_rate
         throughput.append(
