@@ -35,6 +35,20 @@ def timed(function: Callable[[], object], repeat: int = 3) -> float:
     return statistics.median(runs)
 
 
+def timed_pair(first: Callable[[], object], second: Callable[[], object], repeat: int = 3) -> tuple[float, float]:
+    """Median wall times of two functions run alternately ``repeat`` times each (after one
+    warm-up run of each), so that the machine's drift weighs on both alike."""
+    first()
+    second()
+    runs: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeat):
+        for function, times in zip((first, second), runs, strict=True):
+            started = time.perf_counter()
+            function()
+            times.append(time.perf_counter() - started)
+    return statistics.median(runs[0]), statistics.median(runs[1])
+
+
 def print_table(title: str, header: list[str], rows: list[list[object]]) -> None:
     cells = [header] + [[str(cell) for cell in row] for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]

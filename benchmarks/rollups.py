@@ -20,7 +20,7 @@ from __future__ import annotations
 import argparse
 from unittest import mock
 
-from common import print_table, setup, timed
+from common import print_table, setup, timed, timed_pair
 
 WEEKLY_FLOOR = """
 WITH p AS (
@@ -200,8 +200,8 @@ def main() -> None:
         return run
 
     rows = []
-    weekly = timed(compute("weekly_dispatch", week, county), args.repeat)
-    weekly_floor = timed(
+    weekly, weekly_floor = timed_pair(
+        compute("weekly_dispatch", week, county),
         lambda: run_sql(
             WEEKLY_FLOOR,
             {"prefix": county.prefix + "%", "week": week.start, "end": week.end, "month": month.start},
@@ -222,14 +222,14 @@ def main() -> None:
         total = timed(compute("monthly_bulletin", month, region), args.repeat)
         scoring = timed(lambda region=region: ensure_scores(month, region), args.repeat)
         with mock.patch("evaluations.reports.ensure_scores", return_value=[]):  # scores exist: figures alone
-            figures = timed(compute("monthly_bulletin", month, region), args.repeat)
-        floor = timed(
-            lambda region=region: run_sql(
-                MONTHLY_FLOOR,
-                {"prefix": region.prefix + "%", "start": month.start, "end": month.end, "year": month.start.year},
-            ),
-            args.repeat,
-        )
+            figures, floor = timed_pair(
+                compute("monthly_bulletin", month, region),
+                lambda region=region: run_sql(
+                    MONTHLY_FLOOR,
+                    {"prefix": region.prefix + "%", "start": month.start, "end": month.end, "year": month.start.year},
+                ),
+                args.repeat,
+            )
         label = f"{region.name} {region.code}"
         rows.append(["monthly_bulletin (whole)", label, month.key, ms(total), "-", "-"])
         rows.append(["  of which scoring", label, month.key, ms(scoring), "-", "-"])
@@ -242,17 +242,17 @@ def main() -> None:
         label = f"{county.name} {county.code}"
         total = timed(compute(kind, period, county), args.repeat)
         with mock.patch("evaluations.reports.ensure_scores", return_value=[]):  # scores exist: figures alone
-            figures = timed(compute(kind, period, county), args.repeat)
-        floor = timed(
-            lambda sql=sql, period=period, extra=extra: run_sql(
-                sql, {"prefix": county.prefix + "%", "start": period.start, "end": period.end, **extra}
-            ),
-            args.repeat,
-        )
+            figures, floor = timed_pair(
+                compute(kind, period, county),
+                lambda sql=sql, period=period, extra=extra: run_sql(
+                    sql, {"prefix": county.prefix + "%", "start": period.start, "end": period.end, **extra}
+                ),
+                args.repeat,
+            )
         rows.append([f"{kind} (whole)", label, period.key, ms(total), "-", "-"])
         rows.append(["  without scoring", label, period.key, ms(figures), ms(floor), ratio(figures, floor)])
     print_table(
-        f"Rollups (median of {args.repeat} runs after a warm-up)",
+        f"Rollups (median of {args.repeat} runs after a warm-up; each rollup alternating with its floor)",
         ["rollup", "region", "period", "rollup ms", "floor ms", "ratio"],
         rows,
     )
