@@ -26,7 +26,6 @@ POSTGRESQL = [
         RETURN NEW;
     END $$
     """,
-    "DROP TRIGGER IF EXISTS projects_project_alliance_code ON projects_project",
     """
     CREATE TRIGGER projects_project_alliance_code
     BEFORE INSERT OR UPDATE OF alliance_id, alliance_code ON projects_project
@@ -40,7 +39,6 @@ POSTGRESQL = [
         RETURN NULL;
     END $$
     """,
-    "DROP TRIGGER IF EXISTS alliances_alliance_code_to_projects ON alliances_alliance",
     """
     CREATE TRIGGER alliances_alliance_code_to_projects
     AFTER UPDATE OF code ON alliances_alliance
@@ -56,19 +54,21 @@ _SQLITE_COPY = (
 )
 SQLITE = [
     f"""
-    CREATE TRIGGER IF NOT EXISTS projects_project_alliance_code_insert
+    CREATE TRIGGER projects_project_alliance_code_insert
     AFTER INSERT ON projects_project BEGIN {_SQLITE_COPY}; END
     """,
     f"""
-    CREATE TRIGGER IF NOT EXISTS projects_project_alliance_code_update
+    CREATE TRIGGER projects_project_alliance_code_update
     AFTER UPDATE OF alliance_id, alliance_code ON projects_project BEGIN {_SQLITE_COPY}; END
     """,
     """
-    CREATE TRIGGER IF NOT EXISTS alliances_alliance_code_to_projects
+    CREATE TRIGGER alliances_alliance_code_to_projects
     AFTER UPDATE OF code ON alliances_alliance
     BEGIN UPDATE projects_project SET alliance_code = NEW.code WHERE alliance_id = NEW.id; END
     """,
 ]
+
+CREATE = {"postgresql": POSTGRESQL, "sqlite": SQLITE}
 
 MEND = """
 UPDATE projects_project SET alliance_code = (
@@ -96,21 +96,28 @@ DROP = {
 
 
 def install(connection) -> None:
-    """Create (or replace) the triggers on ``connection`` and mend any drifted copy."""
-    statements = {"postgresql": POSTGRESQL, "sqlite": SQLITE}.get(connection.vendor)
-    if statements is None:
-        raise NotImplementedError(f"No alliance-code triggers for {connection.vendor}")
+    """(Re)create the triggers on ``connection``, replacing any older definition, and mend
+    any drifted copy."""
+    uninstall(connection)
     with connection.cursor() as cursor:
-        for statement in statements:
+        for statement in CREATE[connection.vendor]:
             cursor.execute(statement)
-        cursor.execute(MEND)
+    mend(connection)
 
 
 def uninstall(connection) -> None:
     """Drop the triggers (and PostgreSQL's functions), if there."""
+    if connection.vendor not in DROP:
+        raise NotImplementedError(f"No alliance-code triggers for {connection.vendor}")
     with connection.cursor() as cursor:
         for statement in DROP[connection.vendor]:
             cursor.execute(statement)
+
+
+def mend(connection) -> None:
+    """Give every project whose copy differs its alliance's code."""
+    with connection.cursor() as cursor:
+        cursor.execute(MEND)
 
 
 def install_after_migrate(sender, using, plan=None, **kwargs) -> None:

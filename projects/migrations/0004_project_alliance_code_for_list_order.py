@@ -3,6 +3,12 @@
 from django.db import migrations, models
 
 
+def mend_copies(apps, schema_editor):
+    from projects.ordering import mend
+
+    mend(schema_editor.connection)
+
+
 def drop_triggers(apps, schema_editor):
     from projects.ordering import uninstall
 
@@ -32,15 +38,7 @@ class Migration(migrations.Migration):
             index=models.Index(fields=['-year', 'alliance_code', 'title', 'id'], name='project_list_order_idx'),
         ),
         # Existing projects take their alliance's code; from here on the triggers that
-        # projects.ordering installs after every migrate keep it equal.
-        migrations.RunSQL(
-            """
-            UPDATE projects_project SET alliance_code = (
-                SELECT code FROM alliances_alliance WHERE alliances_alliance.id = projects_project.alliance_id
-            )
-            """,
-            migrations.RunSQL.noop,
-        ),
-        # Migrating back drops the triggers before the column they write.
-        migrations.RunPython(migrations.RunPython.noop, drop_triggers),
+        # projects.ordering installs after every migrate keep it equal. Migrating back
+        # drops the triggers before the column they write.
+        migrations.RunPython(mend_copies, drop_triggers),
     ]
