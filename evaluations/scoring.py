@@ -317,7 +317,7 @@ def score_members(*, scheme: AssessmentScheme, period: Period, alliances: QueryS
                 period.kind,
                 period.start,
                 own,
-                average.quantize(TWO) if average is not None else None,
+                average.quantize(TWO, rounding=ROUND_HALF_UP) if average is not None else None,
                 total.quantize(TWO, rounding=ROUND_HALF_UP),
                 row["failing"] > 0,
             )

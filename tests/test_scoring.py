@@ -91,6 +91,23 @@ def test_member_result_is_bound_to_its_alliance(world, scheme):
     assert result.total_score == (Decimal("0.7") * 80 + Decimal("0.3") * total_a).quantize(Decimal("0.01"))
 
 
+def test_a_members_alliance_average_rounds_half_up_like_every_other_score(world, scheme, monkeypatch):
+    shared = OrganizationFactory(name="共建企业党支部", region=world.town_a, star_rating=5)
+    for alliance in (world.alliance_a, world.alliance_a2):
+        Membership.objects.create(alliance=alliance, organization=shared, joined_on=datetime.date(2024, 1, 1))
+    attainments = {world.alliance_a.pk: Decimal("0.5"), world.alliance_a2.pk: Decimal("0.5002")}
+    monkeypatch.setitem(scoring.METRICS, "project_completion", lambda alliances, period, ind: attainments)
+
+    scoring.score_region(scheme=scheme, period=PERIOD, region=world.county_a)
+
+    # A: 0.8 × 30 + 0.2 × (0.5 × 100 + 0.5 × 90) = 43.00; A2: 0.8 × 30.012 + 0.2 × 100 = 44.0096 -> 44.01
+    totals = [Assessment.objects.get(alliance=a).total_score for a in (world.alliance_a, world.alliance_a2)]
+    assert totals == [Decimal("43.00"), Decimal("44.01")]
+    result = MemberResult.objects.get(organization=shared)
+    assert result.alliance_average == Decimal("43.51")  # (43.00 + 44.01) / 2 = 43.505, half up as the totals
+    assert result.total_score == Decimal("83.05")  # 0.7 × 100 + 0.3 × 43.505 = 83.0515
+
+
 def test_a_confirmed_veto_fails_an_alliance_whatever_its_score(world, scheme):
     ManualScore.objects.create(
         alliance=world.alliance_a2,
