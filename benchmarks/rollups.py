@@ -7,12 +7,15 @@ Rollups are computed by the same functions the Celery task stores (``spec.comput
 without storing the result, for the last complete week / month / quarter / year. The weekly
 dispatch runs for one county; the monthly bulletin for the province (the whole database)
 and for one city. The monthly bulletin first scores every alliance of the region
-(``ensure_scores``, an upsert of the period's assessments): that step is timed on its own;
-the floor covers the bulletin's figures (projects, investment, workshops, late alliances)
-and the ratio compares them with the bulletin computed with ``ensure_scores`` replaced by a
-no-op (the scores of the period exist by then: the bulletin still reads and ranks them).
-The quarterly observation and the annual review (one county) score first too, and are
-compared with their floors the same way.
+(``ensure_scores``, an upsert of the period's assessments). Scoring has its own floor
+(``scoring_floor.py``: one statement that computes and writes the same rows); the
+bulletin's floor covers its figures (projects, investment, workshops, late alliances) and
+is compared with the bulletin computed with ``ensure_scores`` replaced by a no-op (the
+scores of the period exist by then: the bulletin still reads and ranks them); the whole
+bulletin is compared with the two floors run one after the other. The quarterly
+observation and the annual review (one county) score first too, and are compared with
+their floors the same way. Scores are in place before timing starts (the warm-up run
+writes them), so each scoring run, like each floor run, rewrites unchanged scores.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from __future__ import annotations
 import argparse
 from unittest import mock
 
-from common import print_table, setup, timed, timed_pair
+from common import print_table, setup, timed_pair
+from scoring_floor import SCORING_FLOOR, floor_params
 
 WEEKLY_FLOOR = """
 WITH p AS (
@@ -175,6 +179,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     setup()
+    from django.conf import settings
     from django.db import transaction
     from django.utils import timezone
 
@@ -218,38 +223,40 @@ def main() -> None:
             ratio(weekly, weekly_floor),
         ]
     )
-    for region in (province, city):
-        total = timed(compute("monthly_bulletin", month, region), args.repeat)
-        scoring = timed(lambda region=region: ensure_scores(month, region), args.repeat)
+
+    def scoring_floor(period: Period, region: Region, final: bool):
+        return lambda: run_sql(
+            SCORING_FLOOR, floor_params(period, region, now=timezone.now(), zone=settings.TIME_ZONE, final=final)
+        )
+
+    def both(*functions):
+        return lambda: [function() for function in functions]
+
+    targets = [
+        (province, "monthly_bulletin", MONTHLY_FLOOR, month, {"year": month.start.year}),
+        (city, "monthly_bulletin", MONTHLY_FLOOR, month, {"year": month.start.year}),
+        (county, "quarterly_observation", QUARTERLY_FLOOR, quarter, {}),
+        (county, "annual_review", ANNUAL_FLOOR, year, {"previous": year.previous().start}),
+    ]
+    for region, kind, sql, period, extra in targets:
+        params = {"prefix": region.prefix + "%", "start": period.start, "end": period.end, **extra}
+        figures_floor = lambda sql=sql, params=params: run_sql(sql, params)  # noqa: E731
+        final = kind == "annual_review"  # the annual review's scores are final
+        whole, whole_floor = timed_pair(
+            compute(kind, period, region), both(scoring_floor(period, region, final), figures_floor), args.repeat
+        )
+        scoring, floor_of_scoring = timed_pair(
+            lambda period=period, region=region, final=final: ensure_scores(period, region, final=final),
+            scoring_floor(period, region, final),
+            args.repeat,
+        )
         with mock.patch("evaluations.reports.ensure_scores", return_value=[]):  # scores exist: figures alone
-            figures, floor = timed_pair(
-                compute("monthly_bulletin", month, region),
-                lambda region=region: run_sql(
-                    MONTHLY_FLOOR,
-                    {"prefix": region.prefix + "%", "start": month.start, "end": month.end, "year": month.start.year},
-                ),
-                args.repeat,
-            )
+            figures, floor = timed_pair(compute(kind, period, region), figures_floor, args.repeat)
         label = f"{region.name} {region.code}"
-        rows.append(["monthly_bulletin (whole)", label, month.key, ms(total), "-", "-"])
-        rows.append(["  of which scoring", label, month.key, ms(scoring), "-", "-"])
-        rows.append(["  without scoring", label, month.key, ms(figures), ms(floor), ratio(figures, floor)])
-    floors = {
-        "quarterly_observation": (QUARTERLY_FLOOR, quarter, {}),
-        "annual_review": (ANNUAL_FLOOR, year, {"previous": year.previous().start}),
-    }
-    for kind, (sql, period, extra) in floors.items():
-        label = f"{county.name} {county.code}"
-        total = timed(compute(kind, period, county), args.repeat)
-        with mock.patch("evaluations.reports.ensure_scores", return_value=[]):  # scores exist: figures alone
-            figures, floor = timed_pair(
-                compute(kind, period, county),
-                lambda sql=sql, period=period, extra=extra: run_sql(
-                    sql, {"prefix": county.prefix + "%", "start": period.start, "end": period.end, **extra}
-                ),
-                args.repeat,
-            )
-        rows.append([f"{kind} (whole)", label, period.key, ms(total), "-", "-"])
+        rows.append([f"{kind} (whole)", label, period.key, ms(whole), ms(whole_floor), ratio(whole, whole_floor)])
+        rows.append(
+            ["  scoring", label, period.key, ms(scoring), ms(floor_of_scoring), ratio(scoring, floor_of_scoring)]
+        )
         rows.append(["  without scoring", label, period.key, ms(figures), ms(floor), ratio(figures, floor)])
     print_table(
         f"Rollups (median of {args.repeat} runs after a warm-up; each rollup alternating with its floor)",
