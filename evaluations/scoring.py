@@ -33,6 +33,7 @@ from .models import (
     Assessment,
     AssessmentScheme,
     Grade,
+    Indicator,
     IndicatorScore,
     ManualScore,
     MemberResult,
@@ -112,14 +113,15 @@ def score_region(*, scheme: AssessmentScheme, period: Period, region: Region, fi
 
 def score_regions(plan: dict[AssessmentScheme, list[Region]], period: Period, *, final: bool = False) -> int:
     """Score the alliances of many regions, each under the scheme the plan gives it, then
-    rank the period once. A province's 100 counties under 10 city schemes take 10 sets of
-    grouped queries and one ranking, not 100 of each. Returns how many alliances were scored."""
+    rank the period once. A province's 100 counties under 10 city schemes take one set of
+    grouped queries over all their alliances, one upsert per table and one ranking, not one
+    of each per county or per scheme. Returns how many alliances were scored."""
     scored = 0
     with transaction.atomic():
-        for scheme, regions in plan.items():
-            alliances = alliances_in_any(regions)
-            scored += score_alliances(scheme=scheme, period=period, alliances=alliances, final=final)
-            score_members(scheme=scheme, period=period, alliances=alliances)
+        if plan:
+            alliances = alliances_in_any([region for regions in plan.values() for region in regions])
+            scored = score_alliances(plan, period=period, alliances=alliances, final=final)
+            score_members(plan, period=period, alliances=alliances)
         rank_period(period)
         if final:
             AssessmentScheme.objects.filter(pk__in=[scheme.pk for scheme in plan], is_frozen=False).update(
@@ -129,21 +131,47 @@ def score_regions(plan: dict[AssessmentScheme, list[Region]], period: Period, *,
 
 
 def alliances_in_any(regions: list[Region]) -> QuerySet:
-    """Alliances assessed in any of the regions."""
+    """Alliances assessed in any of the regions (none for no region)."""
+    if not regions:
+        return Alliance.objects.none()
     condition = Q()
     for region in regions:
         condition |= Q(lead_region__code__startswith=region.prefix)
     return Alliance.objects.filter(condition).exclude(status="dissolved")
 
 
-def score_alliances(*, scheme: AssessmentScheme, period: Period, alliances: QuerySet, final: bool) -> int:
-    """Write the period's assessment and indicator scores of the alliances under one scheme
-    (no ranking: see :func:`rank_period`)."""
-    indicators = list(scheme.indicators.all())
-    attainment: dict[int, dict[int, Decimal]] = {}
+def schemes_by_alliance(plan: dict[AssessmentScheme, list[Region]], alliances: QuerySet) -> dict[int, AssessmentScheme]:
+    """The scheme each alliance is scored under: the plan's, for the region it is led from."""
+    by_prefix = {region.prefix: scheme for scheme, regions in plan.items() for region in regions}
+    lengths = sorted({len(prefix) for prefix in by_prefix}, reverse=True)
+    schemes = {}
+    for alliance_id, code in alliances.values_list("pk", "lead_region__code"):
+        schemes[alliance_id] = next(by_prefix[code[:n]] for n in lengths if code[:n] in by_prefix)
+    return schemes
+
+
+def read_attainments(indicators: list, alliances: QuerySet, period: Period) -> dict[tuple, dict[int, Decimal]]:
+    """Each computed metric's attainments, keyed by (metric, target): one grouped query per
+    metric and target over the alliances of every scheme (a metric reads only the
+    indicator's target, so schemes sharing both share the query)."""
+    attainment: dict[tuple, dict[int, Decimal]] = {}
     for indicator in indicators:
-        if indicator.metric:
-            attainment[indicator.pk] = METRICS[indicator.metric](alliances, period, indicator)
+        key = (indicator.metric, indicator.target)
+        if indicator.metric and key not in attainment:
+            attainment[key] = METRICS[indicator.metric](alliances, period, indicator)
+    return attainment
+
+
+def score_alliances(
+    plan: dict[AssessmentScheme, list[Region]], *, period: Period, alliances: QuerySet, final: bool
+) -> int:
+    """Write the period's assessment and indicator scores of the alliances, each under its
+    scheme in the plan (no ranking: see :func:`rank_period`)."""
+    indicators = list(Indicator.objects.filter(scheme__in=list(plan)).order_by("scheme_id", "order", "code"))
+    by_scheme: dict[int, list] = {scheme.pk: [] for scheme in plan}
+    for indicator in indicators:
+        by_scheme[indicator.scheme_id].append(indicator)
+    attainment = read_attainments(indicators, alliances, period)
     # A staff score stands until the next one: the latest of the year up to the period's end.
     manual = {
         (row["alliance_id"], row["indicator_id"]): row["score"]
@@ -162,19 +190,21 @@ def score_alliances(*, scheme: AssessmentScheme, period: Period, alliances: Quer
         )
     )
     standing = member_standing(alliances, period.last_day)
-    denominator = sum((i.weight * i.max_score for i in indicators), Decimal(0)) or ONE
+    denominators = {
+        pk: sum((i.weight * i.max_score for i in scheme_indicators), Decimal(0)) or ONE
+        for pk, scheme_indicators in by_scheme.items()
+    }
 
-    alliance_ids = list(alliances.values_list("pk", flat=True))
     status = Assessment.Status.FINAL if final else Assessment.Status.DRAFT
     now = timezone.now()
     assessments = []
     indicator_rows: dict[int, list[tuple[int, Decimal, Decimal]]] = {}
-    for alliance_id in alliance_ids:
+    for alliance_id, scheme in schemes_by_alliance(plan, alliances).items():
         per_indicator = []
         achieved_total = Decimal(0)
-        for indicator in indicators:
+        for indicator in by_scheme[scheme.pk]:
             if indicator.metric:
-                achieved = attainment[indicator.pk].get(alliance_id, Decimal(0))
+                achieved = attainment[indicator.metric, indicator.target].get(alliance_id, Decimal(0))
             else:
                 given = manual.get((alliance_id, indicator.pk))
                 achieved = ratio(given, indicator.max_score) if given is not None else Decimal(0)
@@ -183,7 +213,7 @@ def score_alliances(*, scheme: AssessmentScheme, period: Period, alliances: Quer
                 (indicator.pk, achieved, (indicator.max_score * achieved).quantize(TWO, rounding=ROUND_HALF_UP))
             )
         indicator_rows[alliance_id] = per_indicator
-        base = achieved_total * HUNDRED / denominator
+        base = achieved_total * HUNDRED / denominators[scheme.pk]
         four_star_share, member_average = standing.get(alliance_id, (Decimal(0), Decimal(0)))
         member_part = (
             scheme.four_star_weight * four_star_share * HUNDRED + (ONE - scheme.four_star_weight) * member_average
@@ -221,14 +251,17 @@ def score_alliances(*, scheme: AssessmentScheme, period: Period, alliances: Quer
             only_changed=False,
         )
     )
-    IndicatorScore.objects.filter(assessment_id__in=list(ids.values())).exclude(indicator__in=indicators).delete()
+    # Scores of indicators that are not (or no longer) in the assessment's scheme.
+    IndicatorScore.objects.filter(
+        assessment__period_kind=period.kind, assessment__period_start=period.start, assessment__alliance__in=alliances
+    ).exclude(indicator__scheme=F("assessment__scheme")).delete()
     upsert(
         IndicatorScore,
         ["assessment", "indicator", "attainment", "score"],
         [(ids[alliance_id], *row) for alliance_id, rows in indicator_rows.items() for row in rows],
         unique=["assessment", "indicator"],
     )
-    return len(alliance_ids)
+    return len(assessments)
 
 
 ASSESSMENT_FIELDS = [
@@ -282,11 +315,14 @@ def rank_period(period: Period) -> None:
     Assessment.objects.bulk_update(updates, ["county_rank", "city_rank"], batch_size=1000)
 
 
-def score_members(*, scheme: AssessmentScheme, period: Period, alliances: QuerySet) -> None:
-    """Bound result of each member organization of the alliances for the period."""
-    weight = scheme.alliance_weight_for_members
-    # One GROUP BY over the current memberships of the region's alliances, joined only to
-    # the period's assessments (a filtered relation): no join to other periods' rows.
+def score_members(plan: dict[AssessmentScheme, list[Region]], *, period: Period, alliances: QuerySet) -> None:
+    """Bound result of each member organization of the alliances for the period, with the
+    weight of the scheme its alliances were scored under. An organization in alliances under
+    two schemes (two cities) gets the result under the one that comes last in the plan."""
+    weights = {scheme.pk: scheme.alliance_weight_for_members for scheme in plan}
+    order = {scheme.pk: index for index, scheme in enumerate(plan)}
+    # One GROUP BY over the current memberships of the alliances, joined only to the
+    # period's assessments (a filtered relation): no join to other periods' rows.
     rows = (
         Membership.objects.current(period.last_day)
         .filter(alliance__in=alliances)
@@ -299,28 +335,30 @@ def score_members(*, scheme: AssessmentScheme, period: Period, alliances: QueryS
                 ),
             )
         )
-        .values("organization_id", "organization__star_rating")
+        .values_list("organization_id", "organization__star_rating", "period_assessment__scheme_id")
         .annotate(
             alliance_average=Avg("period_assessment__total_score"),
             failing=Count("period_assessment", filter=Q(period_assessment__grade=Grade.POOR)),
         )
         .order_by("organization_id")
     )
-    results = []
-    for row in rows:
-        own = Decimal((row["organization__star_rating"] or 0) * 20)
-        average = Decimal(str(row["alliance_average"])) if row["alliance_average"] is not None else None
-        total = own if average is None else (ONE - weight) * own + weight * average
-        results.append(
-            (
-                row["organization_id"],
-                period.kind,
-                period.start,
-                own,
-                average.quantize(TWO, rounding=ROUND_HALF_UP) if average is not None else None,
-                total.quantize(TWO, rounding=ROUND_HALF_UP),
-                row["failing"] > 0,
-            )
+    results: dict[int, tuple] = {}
+    chosen: dict[int, int] = {}
+    for organization_id, stars, scheme_id, alliance_average, failing in rows:
+        if order.get(scheme_id, -1) < chosen.get(organization_id, -1):
+            continue
+        chosen[organization_id] = order.get(scheme_id, -1)
+        own = Decimal((stars or 0) * 20)
+        average = Decimal(str(alliance_average)) if alliance_average is not None else None
+        total = own if average is None else (ONE - weights[scheme_id]) * own + weights[scheme_id] * average
+        results[organization_id] = (
+            organization_id,
+            period.kind,
+            period.start,
+            own,
+            average.quantize(TWO, rounding=ROUND_HALF_UP) if average is not None else None,
+            total.quantize(TWO, rounding=ROUND_HALF_UP),
+            failing > 0,
         )
     upsert(
         MemberResult,
@@ -333,6 +371,6 @@ def score_members(*, scheme: AssessmentScheme, period: Period, alliances: QueryS
             "total_score",
             "loses_award_eligibility",
         ],
-        results,
+        list(results.values()),
         unique=["organization", "period_kind", "period_start"],
     )

@@ -13,6 +13,7 @@ from evaluations.models import (
     Assessment,
     AssessmentScheme,
     Indicator,
+    IndicatorScore,
     ManualScore,
     MemberResult,
     VetoFinding,
@@ -176,6 +177,25 @@ def test_scoring_runs_the_same_number_of_queries_for_2_and_40_alliances(world, s
     assert Assessment.objects.filter(period_start=PERIOD.start).count() == 40
 
 
+def test_rescoring_under_another_scheme_drops_only_that_alliances_old_indicator_scores(world, scheme):
+    def new_scheme(region, code):
+        created = AssessmentScheme.objects.create(name=f"{region.name}考评", region=region, year=2025, status="active")
+        Indicator.objects.create(scheme=created, dimension="brand", code=code, name="品牌", max_score=10, weight=1)
+        return AssessmentScheme.objects.get(pk=created.pk)  # the weights as the database holds them
+
+    def codes(alliance):
+        scores = IndicatorScore.objects.filter(assessment__alliance=alliance)
+        return set(scores.values_list("indicator__code", flat=True))
+
+    scoring.score_region(scheme=scheme, period=PERIOD, region=world.county_a)
+    scoring.score_region(scheme=new_scheme(world.county_b.parent, "Z1"), period=PERIOD, region=world.county_b)
+
+    scoring.score_region(scheme=new_scheme(world.county_a, "Y1"), period=PERIOD, region=world.county_a)
+
+    assert codes(world.alliance_a) == codes(world.alliance_a2) == {"Y1"}  # D1 and B1 of the city scheme are gone
+    assert codes(world.alliance_b) == {"Z1"}  # another county's scores are left alone
+
+
 def test_a_county_override_wins_over_the_city_default(world, scheme):
     override = AssessmentScheme.objects.create(name="鄞州区细则", region=world.county_a, year=2025, status="active")
     assert AssessmentScheme.objects.for_region(world.town_a, 2025) == override
@@ -237,3 +257,23 @@ def test_scoring_a_city_does_not_take_more_queries_for_more_counties(world, sche
     with CaptureQueriesContext(connection) as many:
         ensure_scores(PERIOD, world.ningbo)
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_scoring_under_more_schemes_takes_no_more_queries(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from evaluations.demo import ensure_scheme
+    from evaluations.reports import ensure_scores
+
+    ensure_scheme("330200000000", "宁波市考评办法", 2025, {})
+    with CaptureQueriesContext(connection) as one:
+        ensure_scores(PERIOD, world.province_zj)
+    ensure_scheme("330900000000", "舟山市考评办法", 2025, {})
+    ensure_scheme("330212000000", "鄞州区考评细则", 2025, {"D1": 20, "C2": 5})
+    with CaptureQueriesContext(connection) as three:
+        ensure_scores(PERIOD, world.province_zj)
+
+    assert len(three.captured_queries) == len(one.captured_queries)
+    schemes = Assessment.objects.filter(period_start=PERIOD.start).values_list("alliance__code", "scheme__region__name")
+    assert sorted(schemes) == [("LM-A-1", "鄞州区"), ("LM-A-2", "鄞州区"), ("LM-B-1", "舟山市")]
