@@ -75,9 +75,13 @@ def test_nothing_to_write_is_no_statement(world, django_assert_num_queries):
     ("values", "pg_type"),
     [
         ([1, -2, None, 2**40], "bigint"),
+        ([1, -2, 2**40], "bigint"),  # no NULL: the plain numbers' short way
         ([Decimal("80.00"), Decimal("-0.5"), Decimal("1E+2"), None], "numeric"),
+        ([Decimal("80.00"), 3, Decimal("1E+2")], "numeric"),
         ([True, False, None], "boolean"),
+        ([True, False], "boolean"),
         ([MAY, None], "date"),
+        ([MAY, datetime.date(2026, 1, 31)], "date"),
         ([datetime.datetime(2026, 11, 22, 4, 38, 2, 123456, tzinfo=datetime.UTC), None], "timestamptz"),
         (["plain", 'a "quoted", {braced} \\ back', " spaced ", "", "NULL", None, "中文"], "text"),
     ],
