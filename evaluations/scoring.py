@@ -122,7 +122,7 @@ def score_regions(plan: dict[AssessmentScheme, list[Region]], period: Period, *,
             alliances = alliances_in_any([region for regions in plan.values() for region in regions])
             scored = score_alliances(plan, period=period, alliances=alliances, final=final)
             score_members(plan, period=period, alliances=alliances)
-        rank_period(period)
+        rank_period(period, [region for regions in plan.values() for region in regions])
         if final:
             AssessmentScheme.objects.filter(pk__in=[scheme.pk for scheme in plan], is_frozen=False).update(
                 is_frozen=True
@@ -280,10 +280,15 @@ ASSESSMENT_FIELDS = [
 ]
 
 
-def rank_period(period: Period) -> None:
-    """County and city ranks of every assessment of the period, by window functions in SQL."""
+def rank_period(period: Period, regions: list[Region] | None = None) -> None:
+    """County and city ranks of the period's assessments, by window functions in SQL: of
+    every city that holds one of ``regions`` (scores elsewhere did not move, and a city's
+    ranks and its counties' depend on its own alliances only), or of all without regions."""
+    cities = Q()
+    for prefix in {region.prefix[:4] for region in regions or []}:
+        cities |= Q(alliance__lead_region__code__startswith=prefix)
     ranked = (
-        Assessment.objects.filter(period_kind=period.kind, period_start=period.start)
+        Assessment.objects.filter(cities, period_kind=period.kind, period_start=period.start)
         .annotate(
             county=Substr("alliance__lead_region__code", 1, 6),
             city=Substr("alliance__lead_region__code", 1, 4),
