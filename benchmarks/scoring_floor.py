@@ -170,13 +170,17 @@ WITH county AS (
     WHERE (s.attainment, s.score) IS DISTINCT FROM (EXCLUDED.attainment, EXCLUDED.score)
     RETURNING s.id
 ), bound AS (  -- each member organization: its own score and the average total of its alliances this period
-    SELECT m.organization_id, COALESCE(o.star_rating, 0) * 20 AS own, avg(g.total) AS average,
-           bool_or(g.grade = 'poor') AS failing, max(s.alliance_weight_for_members) AS weight
-    FROM alliances_membership m JOIN graded g ON g.alliance_id = m.alliance_id
-    JOIN members_memberorganization o ON o.id = m.organization_id
-    JOIN evaluations_assessmentscheme s ON s.id = g.scheme_id
-    WHERE m.joined_on <= %(last_day)s AND (m.left_on IS NULL OR m.left_on > %(last_day)s)
-    GROUP BY m.organization_id, o.star_rating
+    SELECT DISTINCT ON (x.organization_id) x.*
+    FROM (SELECT m.organization_id, COALESCE(o.star_rating, 0) * 20 AS own, avg(g.total) AS average,
+                 bool_or(g.grade = 'poor') AS failing, s.alliance_weight_for_members AS weight,
+                 (SELECT min(sc.c6) FROM scheme sc WHERE sc.id = g.scheme_id) AS first_county
+          FROM alliances_membership m JOIN graded g ON g.alliance_id = m.alliance_id
+          JOIN members_memberorganization o ON o.id = m.organization_id
+          JOIN evaluations_assessmentscheme s ON s.id = g.scheme_id
+          WHERE m.joined_on <= %(last_day)s AND (m.left_on IS NULL OR m.left_on > %(last_day)s)
+          GROUP BY m.organization_id, o.star_rating, g.scheme_id, s.alliance_weight_for_members) x
+    -- in alliances under several schemes: the scheme whose first county comes last, as the ORM's plan
+    ORDER BY x.organization_id, x.first_county DESC
 ), member_results AS (
     INSERT INTO evaluations_memberresult AS r (organization_id, period_kind, period_start, own_score,
         alliance_average, total_score, loses_award_eligibility)

@@ -197,48 +197,68 @@ def score_alliances(
 
     status = Assessment.Status.FINAL if final else Assessment.Status.DRAFT
     now = timezone.now()
-    assessments = []
-    indicator_rows: dict[int, list[tuple[int, Decimal, Decimal]]] = {}
-    for alliance_id, scheme in schemes_by_alliance(plan, alliances).items():
-        per_indicator = []
-        achieved_total = Decimal(0)
-        for indicator in by_scheme[scheme.pk]:
-            if indicator.metric:
-                achieved = attainment[indicator.metric, indicator.target].get(alliance_id, Decimal(0))
-            else:
-                given = manual.get((alliance_id, indicator.pk))
-                achieved = ratio(given, indicator.max_score) if given is not None else Decimal(0)
-            achieved_total += indicator.weight * indicator.max_score * achieved
-            per_indicator.append(
-                (indicator.pk, achieved, (indicator.max_score * achieved).quantize(TWO, rounding=ROUND_HALF_UP))
+    schemes = list(schemes_by_alliance(plan, alliances).items())
+    for first in range(0, len(schemes), WRITE_BATCH):
+        assessments = []
+        indicator_rows: dict[int, list[tuple[int, Decimal, Decimal]]] = {}
+        for alliance_id, scheme in schemes[first : first + WRITE_BATCH]:
+            per_indicator = []
+            achieved_total = Decimal(0)
+            for indicator in by_scheme[scheme.pk]:
+                if indicator.metric:
+                    achieved = attainment[indicator.metric, indicator.target].get(alliance_id, Decimal(0))
+                else:
+                    given = manual.get((alliance_id, indicator.pk))
+                    achieved = ratio(given, indicator.max_score) if given is not None else Decimal(0)
+                achieved_total += indicator.weight * indicator.max_score * achieved
+                per_indicator.append(
+                    (indicator.pk, achieved, (indicator.max_score * achieved).quantize(TWO, rounding=ROUND_HALF_UP))
+                )
+            indicator_rows[alliance_id] = per_indicator
+            base = achieved_total * HUNDRED / denominators[scheme.pk]
+            four_star_share, member_average = standing.get(alliance_id, (Decimal(0), Decimal(0)))
+            member_part = (
+                scheme.four_star_weight * four_star_share * HUNDRED + (ONE - scheme.four_star_weight) * member_average
             )
-        indicator_rows[alliance_id] = per_indicator
-        base = achieved_total * HUNDRED / denominators[scheme.pk]
-        four_star_share, member_average = standing.get(alliance_id, (Decimal(0), Decimal(0)))
-        member_part = (
-            scheme.four_star_weight * four_star_share * HUNDRED + (ONE - scheme.four_star_weight) * member_average
-        )
-        total = ((ONE - scheme.member_weight) * base + scheme.member_weight * member_part).quantize(
-            TWO, rounding=ROUND_HALF_UP
-        )
-        total = min(HUNDRED, max(Decimal(0), total))
-        is_vetoed = alliance_id in vetoed
-        assessments.append(
-            (
-                alliance_id,
-                period.kind,
-                period.start,
-                scheme.pk,
-                base.quantize(TWO, rounding=ROUND_HALF_UP),
-                four_star_share,
-                member_average,
-                total,
-                is_vetoed,
-                scheme.grade_for(total, is_vetoed),
-                status,
-                now,
+            total = ((ONE - scheme.member_weight) * base + scheme.member_weight * member_part).quantize(
+                TWO, rounding=ROUND_HALF_UP
             )
-        )
+            total = min(HUNDRED, max(Decimal(0), total))
+            is_vetoed = alliance_id in vetoed
+            assessments.append(
+                (
+                    alliance_id,
+                    period.kind,
+                    period.start,
+                    scheme.pk,
+                    base.quantize(TWO, rounding=ROUND_HALF_UP),
+                    four_star_share,
+                    member_average,
+                    total,
+                    is_vetoed,
+                    scheme.grade_for(total, is_vetoed),
+                    status,
+                    now,
+                )
+            )
+        write_scores(assessments, indicator_rows)
+    # Scores of indicators that are not (or no longer) in the assessment's scheme.
+    IndicatorScore.objects.filter(
+        assessment__period_kind=period.kind, assessment__period_start=period.start, assessment__alliance__in=alliances
+    ).exclude(indicator__scheme=F("assessment__scheme")).delete()
+    return len(schemes)
+
+
+# Scores are computed and written this many alliances or organizations at a time: a
+# province's 10,000 alliances in 10 statements per table, holding 10,000 indicator scores
+# in memory at a time rather than 100,000 (a whole province at once peaked at 155 MiB
+# resident against 107).
+WRITE_BATCH = 1000
+
+
+def write_scores(assessments: list[tuple], indicator_rows: dict[int, list[tuple]]) -> None:
+    """Upsert a batch of assessments (``ASSESSMENT_FIELDS`` tuples), then their indicator
+    scores (``(indicator id, attainment, score)`` per alliance id)."""
     # One upsert statement whatever the mix of new and existing rows; every row is touched
     # (computed_at), so every id comes back.
     ids = dict(
@@ -251,17 +271,12 @@ def score_alliances(
             only_changed=False,
         )
     )
-    # Scores of indicators that are not (or no longer) in the assessment's scheme.
-    IndicatorScore.objects.filter(
-        assessment__period_kind=period.kind, assessment__period_start=period.start, assessment__alliance__in=alliances
-    ).exclude(indicator__scheme=F("assessment__scheme")).delete()
     upsert(
         IndicatorScore,
         ["assessment", "indicator", "attainment", "score"],
         [(ids[alliance_id], *row) for alliance_id, rows in indicator_rows.items() for row in rows],
         unique=["assessment", "indicator"],
     )
-    return len(assessments)
 
 
 ASSESSMENT_FIELDS = [
@@ -347,16 +362,19 @@ def score_members(plan: dict[AssessmentScheme, list[Region]], *, period: Period,
         )
         .order_by("organization_id")
     )
-    results: dict[int, tuple] = {}
+    batch: dict[int, tuple] = {}
     chosen: dict[int, int] = {}
     for organization_id, stars, scheme_id, alliance_average, failing in rows:
+        if organization_id not in batch and len(batch) >= WRITE_BATCH:
+            write_member_results(list(batch.values()))  # rows come by organization: these are complete
+            batch, chosen = {}, {}
         if order.get(scheme_id, -1) < chosen.get(organization_id, -1):
             continue
         chosen[organization_id] = order.get(scheme_id, -1)
         own = Decimal((stars or 0) * 20)
         average = Decimal(str(alliance_average)) if alliance_average is not None else None
         total = own if average is None else (ONE - weights[scheme_id]) * own + weights[scheme_id] * average
-        results[organization_id] = (
+        batch[organization_id] = (
             organization_id,
             period.kind,
             period.start,
@@ -365,6 +383,10 @@ def score_members(plan: dict[AssessmentScheme, list[Region]], *, period: Period,
             total.quantize(TWO, rounding=ROUND_HALF_UP),
             failing > 0,
         )
+    write_member_results(list(batch.values()))
+
+
+def write_member_results(results: list[tuple]) -> None:
     upsert(
         MemberResult,
         [
@@ -376,6 +398,6 @@ def score_members(plan: dict[AssessmentScheme, list[Region]], *, period: Period,
             "total_score",
             "loses_award_eligibility",
         ],
-        list(results.values()),
+        results,
         unique=["organization", "period_kind", "period_start"],
     )

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from alliances.models import Membership
 from benchmarks.scoring_floor import SCORING_FLOOR, floor_params, snapshot
+from evaluations import scoring
 from evaluations.demo import ensure_scheme
 from evaluations.models import Assessment, Indicator, ManualScore, VetoFinding
 from evaluations.reports import ensure_scores
@@ -47,9 +48,9 @@ def join(alliance, stars, *, left_on=None):
 @pytest.fixture
 def province(world):
     """Two cities' schemes and a county override; each metric fed for alliance A."""
+    ensure_scheme("330900000000", "舟山市考评办法", 2026, {})  # the first id, though the last in the plan
     ensure_scheme("330200000000", "宁波市考评办法", 2026, {})
     ensure_scheme("330212000000", "鄞州区考评细则", 2026, {"D1": 20, "C2": 5})  # county_a's own
-    ensure_scheme("330900000000", "舟山市考评办法", 2026, {})
     fenghua = RegionFactory(code="330213000000", name="奉化区", parent=world.ningbo)
     alliance_c = AllianceFactory(code="LM-C-1", name="奉化联盟", lead_region=township(fenghua, 1, "岳林街道"))
     AllianceFactory(code="LM-A-9", name="已解散联盟", lead_region=world.town_a, status="dissolved")
@@ -115,6 +116,9 @@ def province(world):
     for alliance, stars in ((a, 3), (a, None), (a2, 4), (b, 2), (alliance_c, 5)):
         join(alliance, stars)
     join(a, 5, left_on=datetime.date(2026, 10, 15))  # left before the month ended
+    everywhere = join(a, 4)  # and in alliances under Ningbo's and Zhoushan's schemes: Zhoushan's counts
+    for alliance in (alliance_c, b):
+        Membership.objects.create(alliance=alliance, organization=everywhere, joined_on=datetime.date(2025, 1, 1))
     return world.province_zj
 
 
@@ -151,9 +155,9 @@ def test_the_floor_writes_the_rows_the_orm_scoring_writes(province, world, final
     written = run_floor(params)
 
     assert scores(params) == by_orm
-    # 4 alliances (not the dissolved one) × 10 indicators, 8 current members; a final
+    # 4 alliances (not the dissolved one) × 10 indicators, 9 current members; a final
     # assessment freezes the 3 schemes in use (鄞州's own, Ningbo's for 奉化, Zhoushan's)
-    assert written == (4, 0, 0, 40, 8, 3 if final else 0)
+    assert written == (4, 0, 0, 40, 9, 3 if final else 0)
     assert len(by_orm["frozen schemes"]) == (3 if final else 0)
     attainment = dict(
         Assessment.objects.get(alliance=world.alliance_a, period_start=OCTOBER.start).indicator_scores.values_list(
@@ -206,3 +210,15 @@ def test_scoring_one_county_reranks_its_city_as_the_orm_does(province, world):
     assert scores(everything) == by_orm
     assert written[:2] == (2, 1)  # county A's 2 alliances scored; 奉化's re-ranked in the city
     assert Assessment.objects.get(alliance__code="LM-C-1", period_start=OCTOBER.start).city_rank == fenghua_rank + 1
+
+
+def test_scores_written_one_alliance_and_one_member_at_a_time_are_the_same(province, monkeypatch):
+    params = floor_params(OCTOBER, province, now=timezone.now(), zone=settings.TIME_ZONE)
+    run_floor(params)
+    by_floor = scores(params)
+    wipe(params)
+    monkeypatch.setattr(scoring, "WRITE_BATCH", 1)
+
+    ensure_scores(OCTOBER, province)
+
+    assert scores(params) == by_floor
