@@ -96,7 +96,11 @@ def wait_for(condition, timeout: float, what: str, log: Path) -> None:
         if condition():
             return
         time.sleep(0.2)
-    pytest.fail(f"timed out waiting for {what}; worker log:\n{log.read_text(errors='replace')[-4000:]}")
+    import redis
+
+    broker = redis.Redis.from_url(os.environ["REDIS_URL"])
+    queued = f"the broker holds {broker.llen('celery')} queued and {broker.hlen('unacked')} unacked task(s)"
+    pytest.fail(f"timed out waiting for {what}; {queued}; worker log:\n{log.read_text(errors='replace')[-4000:]}")
 
 
 def send_bulletin(redis_url: str, region_code: str) -> None:
