@@ -24,17 +24,6 @@ def setup() -> None:
     django.setup()
 
 
-def timed(function: Callable[[], object], repeat: int = 3) -> float:
-    """Median wall time in seconds of ``repeat`` runs (after one warm-up run)."""
-    function()
-    runs = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        function()
-        runs.append(time.perf_counter() - started)
-    return statistics.median(runs)
-
-
 def timed_pair(first: Callable[[], object], second: Callable[[], object], repeat: int = 3) -> tuple[float, float]:
     """Median wall times of two functions run alternately ``repeat`` times each (after one
     warm-up run of each), so that the machine's drift weighs on both alike."""

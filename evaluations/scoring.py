@@ -72,11 +72,14 @@ def ratio(part, whole) -> Decimal:
 
 @dataclass
 class AllianceFigures:
+    """One alliance's scores for a period; ``indicators`` holds (indicator id, attainment, score)."""
+
     base: Decimal
     four_star_share: Decimal
     member_average: Decimal
     total: Decimal
     vetoed: bool
+    indicators: list[tuple[int, Decimal, Decimal]]
 
 
 def alliances_in(region: Region) -> QuerySet:
@@ -117,12 +120,13 @@ def score_regions(plan: dict[AssessmentScheme, list[Region]], period: Period, *,
     grouped queries over all their alliances, one upsert per table and one ranking, not one
     of each per county or per scheme. Returns how many alliances were scored."""
     scored = 0
+    regions = [region for scheme_regions in plan.values() for region in scheme_regions]
     with transaction.atomic():
         if plan:
-            alliances = alliances_in_any([region for regions in plan.values() for region in regions])
+            alliances = alliances_in_any(regions)
             scored = score_alliances(plan, period=period, alliances=alliances, final=final)
             score_members(plan, period=period, alliances=alliances)
-        rank_period(period, [region for regions in plan.values() for region in regions])
+        rank_period(period, regions)
         if final:
             AssessmentScheme.objects.filter(pk__in=[scheme.pk for scheme in plan], is_frozen=False).update(
                 is_frozen=True
@@ -150,16 +154,88 @@ def schemes_by_alliance(plan: dict[AssessmentScheme, list[Region]], alliances: Q
     return schemes
 
 
-def read_attainments(indicators: list, alliances: QuerySet, period: Period) -> dict[tuple, dict[int, Decimal]]:
-    """Each computed metric's attainments, keyed by (metric, target): one grouped query per
-    metric and target over the alliances of every scheme (a metric reads only the
-    indicator's target, so schemes sharing both share the query)."""
-    attainment: dict[tuple, dict[int, Decimal]] = {}
-    for indicator in indicators:
-        key = (indicator.metric, indicator.target)
-        if indicator.metric and key not in attainment:
-            attainment[key] = METRICS[indicator.metric](alliances, period, indicator)
-    return attainment
+@dataclass
+class Readings:
+    """What scoring reads once for every alliance of a plan: a grouped query per metric, the
+    staff scores, vetoes and member standing. :meth:`score` then combines them per alliance."""
+
+    indicators: dict[int, list[Indicator]]  # by scheme id, in order
+    denominators: dict[int, Decimal]  # by scheme id: Σ weight·max
+    attainment: dict[tuple, dict[int, Decimal]]  # by (metric, target), then alliance id
+    manual: dict[tuple[int, int], Decimal]  # by (alliance id, indicator id)
+    vetoed: set[int]
+    standing: dict[int, tuple[Decimal, Decimal]]
+
+    @classmethod
+    def read(cls, plan: dict[AssessmentScheme, list[Region]], alliances: QuerySet, period: Period) -> Readings:
+        indicators = list(Indicator.objects.filter(scheme__in=list(plan)).order_by("scheme_id", "order", "code"))
+        by_scheme: dict[int, list[Indicator]] = {scheme.pk: [] for scheme in plan}
+        for indicator in indicators:
+            by_scheme[indicator.scheme_id].append(indicator)
+        # One grouped query per metric and target over the alliances of every scheme (a
+        # metric reads only the indicator's target, so schemes sharing both share the query).
+        attainment: dict[tuple, dict[int, Decimal]] = {}
+        for indicator in indicators:
+            key = (indicator.metric, indicator.target)
+            if indicator.metric and key not in attainment:
+                attainment[key] = METRICS[indicator.metric](alliances, period, indicator)
+        # A staff score stands until the next one: the latest of the year up to the period's end.
+        manual = {
+            (row["alliance_id"], row["indicator_id"]): row["score"]
+            for row in ManualScore.objects.filter(
+                alliance__in=alliances,
+                indicator__in=indicators,
+                period_start__gte=datetime.date(period.start.year, 1, 1),
+                period_start__lte=period.last_day,
+            )
+            .order_by("period_start")
+            .values("alliance_id", "indicator_id", "score")
+        }
+        return cls(
+            indicators=by_scheme,
+            denominators={
+                pk: sum((i.weight * i.max_score for i in scheme_indicators), Decimal(0)) or ONE
+                for pk, scheme_indicators in by_scheme.items()
+            },
+            attainment=attainment,
+            manual=manual,
+            vetoed=set(
+                VetoFinding.objects.filter(alliance__in=alliances, year=period.start.year, confirmed=True).values_list(
+                    "alliance_id", flat=True
+                )
+            ),
+            standing=member_standing(alliances, period.last_day),
+        )
+
+    def score(self, alliance_id: int, scheme: AssessmentScheme) -> AllianceFigures:
+        per_indicator = []
+        achieved_total = Decimal(0)
+        for indicator in self.indicators[scheme.pk]:
+            if indicator.metric:
+                achieved = self.attainment[indicator.metric, indicator.target].get(alliance_id, Decimal(0))
+            else:
+                given = self.manual.get((alliance_id, indicator.pk))
+                achieved = ratio(given, indicator.max_score) if given is not None else Decimal(0)
+            achieved_total += indicator.weight * indicator.max_score * achieved
+            per_indicator.append(
+                (indicator.pk, achieved, (indicator.max_score * achieved).quantize(TWO, rounding=ROUND_HALF_UP))
+            )
+        base = achieved_total * HUNDRED / self.denominators[scheme.pk]
+        four_star_share, member_average = self.standing.get(alliance_id, (Decimal(0), Decimal(0)))
+        member_part = (
+            scheme.four_star_weight * four_star_share * HUNDRED + (ONE - scheme.four_star_weight) * member_average
+        )
+        total = ((ONE - scheme.member_weight) * base + scheme.member_weight * member_part).quantize(
+            TWO, rounding=ROUND_HALF_UP
+        )
+        return AllianceFigures(
+            base=base.quantize(TWO, rounding=ROUND_HALF_UP),
+            four_star_share=four_star_share,
+            member_average=member_average,
+            total=min(HUNDRED, max(Decimal(0), total)),
+            vetoed=alliance_id in self.vetoed,
+            indicators=per_indicator,
+        )
 
 
 def score_alliances(
@@ -167,80 +243,32 @@ def score_alliances(
 ) -> int:
     """Write the period's assessment and indicator scores of the alliances, each under its
     scheme in the plan (no ranking: see :func:`rank_period`)."""
-    indicators = list(Indicator.objects.filter(scheme__in=list(plan)).order_by("scheme_id", "order", "code"))
-    by_scheme: dict[int, list] = {scheme.pk: [] for scheme in plan}
-    for indicator in indicators:
-        by_scheme[indicator.scheme_id].append(indicator)
-    attainment = read_attainments(indicators, alliances, period)
-    # A staff score stands until the next one: the latest of the year up to the period's end.
-    manual = {
-        (row["alliance_id"], row["indicator_id"]): row["score"]
-        for row in ManualScore.objects.filter(
-            alliance__in=alliances,
-            indicator__in=indicators,
-            period_start__gte=datetime.date(period.start.year, 1, 1),
-            period_start__lte=period.last_day,
-        )
-        .order_by("period_start")
-        .values("alliance_id", "indicator_id", "score")
-    }
-    vetoed = set(
-        VetoFinding.objects.filter(alliance__in=alliances, year=period.start.year, confirmed=True).values_list(
-            "alliance_id", flat=True
-        )
-    )
-    standing = member_standing(alliances, period.last_day)
-    denominators = {
-        pk: sum((i.weight * i.max_score for i in scheme_indicators), Decimal(0)) or ONE
-        for pk, scheme_indicators in by_scheme.items()
-    }
-
+    readings = Readings.read(plan, alliances, period)
     status = Assessment.Status.FINAL if final else Assessment.Status.DRAFT
     now = timezone.now()
     schemes = list(schemes_by_alliance(plan, alliances).items())
     for first in range(0, len(schemes), WRITE_BATCH):
-        assessments = []
-        indicator_rows: dict[int, list[tuple[int, Decimal, Decimal]]] = {}
+        assessments, indicator_rows = [], {}
         for alliance_id, scheme in schemes[first : first + WRITE_BATCH]:
-            per_indicator = []
-            achieved_total = Decimal(0)
-            for indicator in by_scheme[scheme.pk]:
-                if indicator.metric:
-                    achieved = attainment[indicator.metric, indicator.target].get(alliance_id, Decimal(0))
-                else:
-                    given = manual.get((alliance_id, indicator.pk))
-                    achieved = ratio(given, indicator.max_score) if given is not None else Decimal(0)
-                achieved_total += indicator.weight * indicator.max_score * achieved
-                per_indicator.append(
-                    (indicator.pk, achieved, (indicator.max_score * achieved).quantize(TWO, rounding=ROUND_HALF_UP))
-                )
-            indicator_rows[alliance_id] = per_indicator
-            base = achieved_total * HUNDRED / denominators[scheme.pk]
-            four_star_share, member_average = standing.get(alliance_id, (Decimal(0), Decimal(0)))
-            member_part = (
-                scheme.four_star_weight * four_star_share * HUNDRED + (ONE - scheme.four_star_weight) * member_average
-            )
-            total = ((ONE - scheme.member_weight) * base + scheme.member_weight * member_part).quantize(
-                TWO, rounding=ROUND_HALF_UP
-            )
-            total = min(HUNDRED, max(Decimal(0), total))
-            is_vetoed = alliance_id in vetoed
+            figures = readings.score(alliance_id, scheme)
+            grade = scheme.grade_for(figures.total, figures.vetoed)
             assessments.append(
                 (
                     alliance_id,
                     period.kind,
                     period.start,
                     scheme.pk,
-                    base.quantize(TWO, rounding=ROUND_HALF_UP),
-                    four_star_share,
-                    member_average,
-                    total,
-                    is_vetoed,
-                    scheme.grade_for(total, is_vetoed),
+                    figures.base,
+                    figures.four_star_share,
+                    figures.member_average,
+                    figures.total,
+                    figures.vetoed,
+                    grade,
                     status,
                     now,
                 )
             )
+            indicator_rows[alliance_id] = figures.indicators
         write_scores(assessments, indicator_rows)
     # Scores of indicators that are not (or no longer) in the assessment's scheme.
     IndicatorScore.objects.filter(
@@ -295,12 +323,12 @@ ASSESSMENT_FIELDS = [
 ]
 
 
-def rank_period(period: Period, regions: list[Region] | None = None) -> None:
+def rank_period(period: Period, regions: list[Region]) -> None:
     """County and city ranks of the period's assessments, by window functions in SQL: of
     every city that holds one of ``regions`` (scores elsewhere did not move, and a city's
-    ranks and its counties' depend on its own alliances only), or of all without regions."""
+    ranks and its counties' depend on its own alliances only), or of all for no region."""
     cities = Q()
-    for prefix in {region.prefix[:4] for region in regions or []}:
+    for prefix in {region.prefix[:4] for region in regions}:
         cities |= Q(alliance__lead_region__code__startswith=prefix)
     ranked = (
         Assessment.objects.filter(cities, period_kind=period.kind, period_start=period.start)
@@ -362,31 +390,33 @@ def score_members(plan: dict[AssessmentScheme, list[Region]], *, period: Period,
         )
         .order_by("organization_id")
     )
-    batch: dict[int, tuple] = {}
-    chosen: dict[int, int] = {}
+    batch: dict[int, tuple[int, tuple]] = {}  # organization id -> (the scheme's place in the plan, result)
     for organization_id, stars, scheme_id, alliance_average, failing in rows:
         if organization_id not in batch and len(batch) >= WRITE_BATCH:
-            write_member_results(list(batch.values()))  # rows come by organization: these are complete
-            batch, chosen = {}, {}
-        if order.get(scheme_id, -1) < chosen.get(organization_id, -1):
+            write_member_results(batch)  # rows come by organization: these are complete
+            batch = {}
+        place = order.get(scheme_id, -1)
+        if organization_id in batch and batch[organization_id][0] > place:
             continue
-        chosen[organization_id] = order.get(scheme_id, -1)
         own = Decimal((stars or 0) * 20)
         average = Decimal(str(alliance_average)) if alliance_average is not None else None
         total = own if average is None else (ONE - weights[scheme_id]) * own + weights[scheme_id] * average
         batch[organization_id] = (
-            organization_id,
-            period.kind,
-            period.start,
-            own,
-            average.quantize(TWO, rounding=ROUND_HALF_UP) if average is not None else None,
-            total.quantize(TWO, rounding=ROUND_HALF_UP),
-            failing > 0,
+            place,
+            (
+                organization_id,
+                period.kind,
+                period.start,
+                own,
+                average.quantize(TWO, rounding=ROUND_HALF_UP) if average is not None else None,
+                total.quantize(TWO, rounding=ROUND_HALF_UP),
+                failing > 0,
+            ),
         )
-    write_member_results(list(batch.values()))
+    write_member_results(batch)
 
 
-def write_member_results(results: list[tuple]) -> None:
+def write_member_results(batch: dict[int, tuple[int, tuple]]) -> None:
     upsert(
         MemberResult,
         [
@@ -398,6 +428,6 @@ def write_member_results(results: list[tuple]) -> None:
             "total_score",
             "loses_award_eligibility",
         ],
-        results,
+        [result for _place, result in batch.values()],
         unique=["organization", "period_kind", "period_start"],
     )
