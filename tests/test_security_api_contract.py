@@ -54,7 +54,7 @@ def test_an_unhandled_api_error_is_a_json_500(api, world, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("bug")
 
-    monkeypatch.setattr("alliances.api.AllianceViewSet.optimize", broken)
+    monkeypatch.setattr("alliances.api.AllianceViewSet.get_queryset", broken)
     api.raise_request_exception = False
     response = api.as_user(world.alice).get("/api/v1/alliances/")
     assert response.status_code == 500

@@ -15,7 +15,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from alliances.models import Alliance
-from members.api_base import ScopedRelatedField, ScopedViewSet
+from members.api_base import ModelSerializer, ScopedRelatedField, ScopedViewSet
 from members.models import MemberOrganization, Person, Region, RegionLevel
 from members.pagination import NewestFirstCursorPagination
 
@@ -47,7 +47,7 @@ class MonthField(serializers.Field):
             raise serializers.ValidationError(exc.messages) from exc
 
 
-class WorkshopSerializer(serializers.ModelSerializer):
+class WorkshopSerializer(ModelSerializer):
     region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
     region_name = serializers.CharField(source="region.name", read_only=True)
     host = ScopedRelatedField(MemberOrganization)
@@ -201,7 +201,7 @@ class WorkshopViewSet(ScopedViewSet):
         return Response(SummarySerializer(summary_data(summary)).data)
 
 
-class WorkshopReportSerializer(serializers.ModelSerializer):
+class WorkshopReportSerializer(ModelSerializer):
     workshop = ScopedRelatedField(Workshop)
     workshop_name = serializers.CharField(source="workshop.name", read_only=True)
     month = MonthField()
