@@ -12,7 +12,9 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, 
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from members.models import Notice, Region
+from alliances.models import Alliance
+from members.db import value_of
+from members.models import Notice, Person, Region
 from members.periods import MONTH, Period
 from projects.models import ACTIVE_STATUSES, MONEY, OPEN_STATUSES, Milestone, ProgressReport, Project, ProjectStatus
 from workshops.models import Workshop, WorkshopReport, WorkshopStatus
@@ -50,10 +52,11 @@ def projects_in(region: Region) -> QuerySet:
 def weekly_dispatch(period: Period, region: Region) -> dict:
     projects = projects_in(region)
     # The projects under way are read once, as ids: each table below then finds its rows by
-    # index instead of joining the region's alliances and projects again.
+    # index instead of joining the region's alliances and projects again (the ids bound as
+    # one array: members.db.AnyOf).
     under_way_ids = list(projects.filter(status__in=ACTIVE_STATUSES).values_list("pk", flat=True))
-    under_way = Project.objects.filter(pk__in=under_way_ids)
-    week_reports = ProgressReport.objects.filter(project__in=under_way_ids, period=period.start)
+    under_way = Project.objects.filter(pk__any=under_way_ids)
+    week_reports = ProgressReport.objects.filter(project_id__any=under_way_ids, period=period.start)
     expected = len(under_way_ids)
     # One report per project and week (a unique constraint): reports received = projects reporting.
     received_counts = with_submitted_day(week_reports).aggregate(
@@ -62,11 +65,16 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
     received, on_time = received_counts["received"], received_counts["on_time"]
 
     # Every table reads only the columns it shows, as tuples: no model instances.
+    # Ordered by the project's copy of its alliance code, names read per row: no hash join of
+    # the province's alliances for a county's silent projects.
     silent = list(
         under_way.exclude(pk__in=week_reports.values("project"))
         .with_last_period()
-        .order_by("alliance__code", "title")
-        .values_list("alliance__code", "alliance__name", "title", "responsible_person__name", "last_period")
+        .annotate(
+            alliance_name=value_of(Alliance, "alliance_id"), person_name=value_of(Person, "responsible_person_id")
+        )
+        .order_by("alliance_code", "title")
+        .values_list("alliance_code", "alliance_name", "title", "person_name", "last_period")
     )
     overdue_milestone = Milestone.objects.filter(project=OuterRef("pk"), done_on__isnull=True, due_on__lt=period.end)
     status_labels = {value: str(label) for value, label in ProjectStatus.choices}

@@ -1,4 +1,5 @@
-"""members.db.upsert: one statement inserting new rows and updating existing ones."""
+"""members.db: upsert (one statement inserting new rows and updating existing ones), its
+array literals, and the ``__any`` lookup binding a list as one array."""
 
 from __future__ import annotations
 
@@ -103,3 +104,42 @@ def test_text_with_array_syntax_is_stored_as_written(world):
     )
     stored = MemberResult.objects.get(pk=returned[0][0])
     assert (stored.period_kind, stored.loses_award_eligibility) == (awkward, True)
+
+
+# ------------------------------------------------------------------- field__any
+
+
+def test_any_selects_the_same_rows_as_in(world):
+    from alliances.models import Alliance, Membership
+
+    wanted = [world.alliance_a.pk, world.alliance_b.pk]
+    assert (
+        set(Alliance.objects.filter(pk__any=wanted))
+        == set(Alliance.objects.filter(pk__in=wanted))
+        == {
+            world.alliance_a,
+            world.alliance_b,
+        }
+    )
+    # through a foreign key, by its column or by the relation's name
+    by_column = Membership.objects.filter(alliance_id__any=wanted)
+    assert set(by_column) == set(Membership.objects.filter(alliance__in=wanted))
+    assert Membership.objects.filter(alliance__any=[world.alliance_b.pk]).get().organization == world.org_b
+    assert set(Alliance.objects.exclude(pk__any=wanted)) == {world.alliance_a2}
+
+
+def test_any_of_nothing_is_no_row_and_excluding_nothing_is_every_row(world):
+    from alliances.models import Alliance
+
+    assert not Alliance.objects.filter(pk__any=[]).exists()
+    assert Alliance.objects.exclude(pk__any=[]).count() == 3
+
+
+def test_any_binds_the_list_as_one_array(world):
+    from alliances.models import Alliance
+
+    ids = list(Alliance.objects.values_list("pk", flat=True)) + list(range(10**6, 10**6 + 500))
+    sql, params = Alliance.objects.filter(pk__any=ids).query.sql_with_params()
+    assert "= ANY(%s::bigint[])" in sql
+    assert params == (array_literal(ids),)
+    assert Alliance.objects.filter(pk__any=ids).count() == 3

@@ -110,6 +110,24 @@ def test_weekly_dispatch_lists_a_project_that_never_reported_without_a_last_week
     assert [(r[2], r[4]) for r in silent] == [("供水管网", None)]
 
 
+def test_weekly_dispatch_names_each_silent_alliance_and_person_in_alliance_code_order(world, week_fixture):
+    world.alliance_a2.code = "LM-A-0"  # sorts before LM-A-1; the projects' copies follow it
+    world.alliance_a2.save()
+    person = PersonFactory(name="赵前")
+    day = datetime.date(2026, 6, 1)
+    due = day.replace(year=2027)
+    ProjectFactory(alliance=world.alliance_a2, title="乙项目", start_on=day, due_on=due)
+    ProjectFactory(alliance=world.alliance_a2, title="甲项目", start_on=day, due_on=due, responsible_person=person)
+    week_fixture["p2"].responsible_person = None
+    week_fixture["p2"].save()
+    silent = rows(weekly_dispatch(WEEK_46, world.county_a), "silent")
+    assert [r[:4] for r in silent] == [
+        ["LM-A-0", "云龙产业联盟", "乙项目", ""],
+        ["LM-A-0", "云龙产业联盟", "甲项目", "赵前"],
+        ["LM-A-1", "姜山共富联盟", "供水管网", ""],
+    ]
+
+
 def test_weekly_dispatch_query_count_does_not_grow_with_the_data(world, week_fixture):
     with CaptureQueriesContext(connection) as small:
         weekly_dispatch(WEEK_46, world.county_a)
