@@ -138,10 +138,16 @@ def alliances_in_any(regions: list[Region]) -> QuerySet:
     """Alliances assessed in any of the regions (none for no region)."""
     if not regions:
         return Alliance.objects.none()
+    return Alliance.objects.filter(led_from_any({region.prefix for region in regions})).exclude(status="dissolved")
+
+
+def led_from_any(prefixes: set[str], alliance: str = "") -> Q:
+    """Rows whose alliance (``alliance``: the path to it, empty for alliances themselves) is
+    led from a region under one of the code ``prefixes``; every row for no prefix."""
     condition = Q()
-    for region in regions:
-        condition |= Q(lead_region__code__startswith=region.prefix)
-    return Alliance.objects.filter(condition).exclude(status="dissolved")
+    for prefix in sorted(prefixes):
+        condition |= Q(**{f"{alliance}lead_region__code__startswith": prefix})
+    return condition
 
 
 def schemes_by_alliance(plan: dict[AssessmentScheme, list[Region]], alliances: QuerySet) -> dict[int, AssessmentScheme]:
@@ -327,9 +333,7 @@ def rank_period(period: Period, regions: list[Region]) -> None:
     """County and city ranks of the period's assessments, by window functions in SQL: of
     every city that holds one of ``regions`` (scores elsewhere did not move, and a city's
     ranks and its counties' depend on its own alliances only), or of all for no region."""
-    cities = Q()
-    for prefix in {region.prefix[:4] for region in regions}:
-        cities |= Q(alliance__lead_region__code__startswith=prefix)
+    cities = led_from_any({region.prefix[:4] for region in regions}, "alliance__")
     ranked = (
         Assessment.objects.filter(cities, period_kind=period.kind, period_start=period.start)
         .annotate(

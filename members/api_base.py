@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any, ClassVar
 
+from django.core.exceptions import FieldDoesNotExist
 from rest_framework import mixins, relations, serializers, status, viewsets
 from rest_framework.fields import Field, SkipField
 from rest_framework.response import Response
@@ -25,7 +26,7 @@ def _direct_path(field: Field, model: type | None) -> tuple[tuple[str, ...] | No
             return None, field.to_representation
         try:
             column = model._meta.get_field(field.source_attrs[0]).attname
-        except Exception:  # not a model field: DRF reads the attribute itself
+        except FieldDoesNotExist:  # not a model field: DRF reads the attribute itself
             return None, field.to_representation
         pk_field = field.pk_field
         return (column,), (pk_field.to_representation if pk_field is not None else _same)

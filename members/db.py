@@ -105,8 +105,8 @@ def array_literal(values: Iterable) -> str:
 
 
 class AnyOf(models.Lookup):
-    """``field__any=[1, 2, …]``: the rows whose ``field`` is one of a list of plain values
-    (numbers, dates, text), as ``__in`` selects them. On PostgreSQL the list is bound as one
+    """``field__any=[1, 2, …]``: the rows whose ``field`` is one of a list of ids (or other
+    plain numbers or text), as ``__in`` selects them. On PostgreSQL the list is bound as one
     array literal, ``field = ANY(%s::bigint[])``. ``__in`` binds a parameter per value: for a
     county's 560 projects under way that was 4.6 ms a query against 1.4, the difference
     spent adapting each value and planning a list of 560 constants. Elsewhere it is ``IN``.
@@ -130,8 +130,10 @@ class AnyOf(models.Lookup):
         return f"{lhs} IN ({', '.join(['%s'] * len(self.rhs))})", [*lhs_params, *self.rhs]
 
 
-models.Field.register_lookup(AnyOf)
-models.ForeignObject.register_lookup(AnyOf)  # a foreign key answers only its own lookups
+def register_lookups() -> None:
+    """Called by ``MembersConfig.ready``, before any query is built."""
+    models.Field.register_lookup(AnyOf)
+    models.ForeignObject.register_lookup(AnyOf)  # a foreign key answers only its own lookups
 
 
 def _array_element(value) -> str:

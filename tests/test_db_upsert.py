@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
+from alliances.models import Alliance, Membership
 from evaluations.models import MemberResult
 from members.db import array_literal, upsert
 
@@ -110,17 +111,9 @@ def test_text_with_array_syntax_is_stored_as_written(world):
 
 
 def test_any_selects_the_same_rows_as_in(world):
-    from alliances.models import Alliance, Membership
-
     wanted = [world.alliance_a.pk, world.alliance_b.pk]
-    assert (
-        set(Alliance.objects.filter(pk__any=wanted))
-        == set(Alliance.objects.filter(pk__in=wanted))
-        == {
-            world.alliance_a,
-            world.alliance_b,
-        }
-    )
+    selected = set(Alliance.objects.filter(pk__any=wanted))
+    assert selected == set(Alliance.objects.filter(pk__in=wanted)) == {world.alliance_a, world.alliance_b}
     # through a foreign key, by its column or by the relation's name
     by_column = Membership.objects.filter(alliance_id__any=wanted)
     assert set(by_column) == set(Membership.objects.filter(alliance__in=wanted))
@@ -129,15 +122,11 @@ def test_any_selects_the_same_rows_as_in(world):
 
 
 def test_any_of_nothing_is_no_row_and_excluding_nothing_is_every_row(world):
-    from alliances.models import Alliance
-
     assert not Alliance.objects.filter(pk__any=[]).exists()
     assert Alliance.objects.exclude(pk__any=[]).count() == 3
 
 
 def test_any_binds_the_list_as_one_array(world):
-    from alliances.models import Alliance
-
     ids = list(Alliance.objects.values_list("pk", flat=True)) + list(range(10**6, 10**6 + 500))
     sql, params = Alliance.objects.filter(pk__any=ids).query.sql_with_params()
     assert "= ANY(%s::bigint[])" in sql

@@ -6,9 +6,12 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from alliances.models import Membership
 from evaluations import scoring
+from evaluations.demo import ensure_scheme
 from evaluations.models import (
     Assessment,
     AssessmentScheme,
@@ -18,9 +21,10 @@ from evaluations.models import (
     MemberResult,
     VetoFinding,
 )
+from evaluations.reports import ensure_scores
 from members.models import MemberOrganization
 from members.periods import YEAR, Period
-from tests.factories import OrganizationFactory
+from tests.factories import AllianceFactory, OrganizationFactory, RegionFactory, township
 
 pytestmark = pytest.mark.django_db
 
@@ -161,12 +165,8 @@ def test_rescoring_updates_in_place_and_final_freezes_the_scheme(world, scheme):
 
 
 def test_scoring_runs_the_same_number_of_queries_for_2_and_40_alliances(world, scheme, django_assert_num_queries):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as small:
         scoring.score_region(scheme=scheme, period=PERIOD, region=world.county_a)
-    from tests.factories import AllianceFactory
 
     for n in range(38):
         AllianceFactory(lead_region=world.town_a, code=f"LM-Q-{n}")
@@ -216,7 +216,6 @@ def test_schemes_of_many_regions_are_found_with_one_query(world, scheme, django_
 def city_with_counties(world, count: int, first: int = 40) -> None:
     """``count`` more counties of Ningbo (codes from 3302<first>), each with one alliance
     led from a township."""
-    from tests.factories import AllianceFactory, RegionFactory, township
 
     for n in range(first, first + count):
         county = RegionFactory(code=f"3302{n:02d}000000", name=f"测试县{n}", parent=world.ningbo)
@@ -224,8 +223,6 @@ def city_with_counties(world, count: int, first: int = 40) -> None:
 
 
 def test_a_city_is_scored_under_each_countys_scheme_and_ranked_once(world, scheme):
-    from evaluations.reports import ensure_scores
-
     override = AssessmentScheme.objects.create(
         name="鄞州区细则", region=world.county_a, year=2025, status="active", member_weight=Decimal("0")
     )
@@ -245,11 +242,6 @@ def test_a_city_is_scored_under_each_countys_scheme_and_ranked_once(world, schem
 
 
 def test_scoring_a_city_does_not_take_more_queries_for_more_counties(world, scheme):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from evaluations.reports import ensure_scores
-
     city_with_counties(world, 1)
     with CaptureQueriesContext(connection) as few:
         ensure_scores(PERIOD, world.ningbo)
@@ -260,12 +252,6 @@ def test_scoring_a_city_does_not_take_more_queries_for_more_counties(world, sche
 
 
 def test_scoring_under_more_schemes_takes_no_more_queries(world):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from evaluations.demo import ensure_scheme
-    from evaluations.reports import ensure_scores
-
     ensure_scheme("330200000000", "宁波市考评办法", 2025, {})
     with CaptureQueriesContext(connection) as one:
         ensure_scores(PERIOD, world.province_zj)

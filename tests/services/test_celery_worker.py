@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+import redis
 from celery import Celery
 from django.db import connection
 
@@ -96,8 +97,6 @@ def wait_for(condition, timeout: float, what: str, log: Path) -> None:
         if condition():
             return
         time.sleep(0.2)
-    import redis
-
     broker = redis.Redis.from_url(os.environ["REDIS_URL"])
     queued = f"the broker holds {broker.llen('celery')} queued and {broker.hlen('unacked')} unacked task(s)"
     pytest.fail(f"timed out waiting for {what}; {queued}; worker log:\n{log.read_text(errors='replace')[-4000:]}")
