@@ -42,8 +42,12 @@ from .models import (
 
 TWO = Decimal("0.01")
 FOUR = Decimal("0.0001")
+ZERO = Decimal(0)
 ONE = Decimal(1)
 HUNDRED = Decimal(100)
+# clamp's bounds, already at its four places.
+ZERO_FOUR = ZERO.quantize(FOUR)
+ONE_FOUR = ONE.quantize(FOUR)
 
 # metric key -> function(alliances queryset, period, indicator) -> {alliance_id: attainment 0..1}
 MetricFunction = Callable[[QuerySet, Period, object], dict[int, Decimal]]
@@ -59,14 +63,22 @@ def metric(key: str) -> Callable[[MetricFunction], MetricFunction]:
 
 
 def clamp(value: Decimal | float | int | None) -> Decimal:
+    """``value`` bounded to 0..1, at four places (half up). Scoring clamps every figure of
+    every alliance: a Decimal is used as it is, a float through its shortest text."""
     if value is None:
-        return Decimal(0)
-    return min(ONE, max(Decimal(0), Decimal(str(value)))).quantize(FOUR, rounding=ROUND_HALF_UP)
+        return ZERO
+    if not isinstance(value, Decimal):
+        value = Decimal(str(value))
+    if value <= ZERO:
+        return ZERO_FOUR
+    if value >= ONE:
+        return ONE_FOUR
+    return value.quantize(FOUR, rounding=ROUND_HALF_UP)
 
 
 def ratio(part, whole) -> Decimal:
     if not whole:
-        return Decimal(0)
+        return ZERO
     return clamp(Decimal(part or 0) / Decimal(whole))
 
 
@@ -215,13 +227,13 @@ class Readings:
 
     def score(self, alliance_id: int, scheme: AssessmentScheme) -> AllianceFigures:
         per_indicator = []
-        achieved_total = Decimal(0)
+        achieved_total = ZERO
         for indicator in self.indicators[scheme.pk]:
             if indicator.metric:
-                achieved = self.attainment[indicator.metric, indicator.target].get(alliance_id, Decimal(0))
+                achieved = self.attainment[indicator.metric, indicator.target].get(alliance_id, ZERO)
             else:
                 given = self.manual.get((alliance_id, indicator.pk))
-                achieved = ratio(given, indicator.max_score) if given is not None else Decimal(0)
+                achieved = ratio(given, indicator.max_score) if given is not None else ZERO
             achieved_total += indicator.weight * indicator.max_score * achieved
             per_indicator.append(
                 (indicator.pk, achieved, (indicator.max_score * achieved).quantize(TWO, rounding=ROUND_HALF_UP))

@@ -263,3 +263,29 @@ def test_scoring_under_more_schemes_takes_no_more_queries(world):
     assert len(three.captured_queries) == len(one.captured_queries)
     schemes = Assessment.objects.filter(period_start=PERIOD.start).values_list("alliance__code", "scheme__region__name")
     assert sorted(schemes) == [("LM-A-1", "鄞州区"), ("LM-A-2", "鄞州区"), ("LM-B-1", "舟山市")]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, "0"),
+        (Decimal("-0.3"), "0.0000"),
+        (0, "0.0000"),
+        (Decimal("0.00005"), "0.0001"),  # half up, not half even
+        (Decimal("0.12344"), "0.1234"),
+        (0.1, "0.1000"),  # a float through its shortest text, not its binary expansion
+        (Decimal("1.00"), "1.0000"),
+        (3, "1.0000"),
+    ],
+)
+def test_clamp_bounds_to_zero_and_one_at_four_places(value, expected):
+    result = scoring.clamp(value)
+    assert isinstance(result, Decimal)
+    assert str(result) == expected
+
+
+def test_ratio_of_nothing_is_zero_and_of_parts_is_clamped():
+    assert scoring.ratio(3, 0) == 0
+    assert str(scoring.ratio(1, 3)) == "0.3333"
+    assert str(scoring.ratio(5, 4)) == "1.0000"
+    assert str(scoring.ratio(None, 4)) == "0.0000"
