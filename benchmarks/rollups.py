@@ -71,13 +71,24 @@ WITH p AS (
     WHERE r.code LIKE %(prefix)s AND w.status = 'active'
       AND NOT EXISTS (SELECT 1 FROM workshops_workshopreport x WHERE x.workshop_id = w.id AND x.month = %(month)s)
     ORDER BY r.code, w.name
+), reminders AS (
+    SELECT u.username, per.name, EXISTS (
+               SELECT 1 FROM projects_progressreport x
+               WHERE x.period = %(week)s AND x.submitted_by_id = n.user_id AND x.submitted_at > n.created_at
+           ) AS reported
+    FROM members_notice n JOIN auth_user u ON u.id = n.user_id JOIN members_person per ON per.user_id = u.id
+    WHERE n.kind = 'progress_reminder' AND n.period_start = %(week)s
+      AND EXISTS (SELECT 1 FROM alliances_teamrole t JOIN alliances_alliance a ON a.id = t.alliance_id
+                  JOIN members_region r ON r.id = a.lead_region_id
+                  WHERE t.person_id = per.id AND r.code LIKE %(prefix)s)
+    ORDER BY u.username
 )
 SELECT (SELECT count(*) FROM uw), (SELECT count(*) FROM wr),
        (SELECT count(*) FROM wr WHERE (wr.submitted_at AT TIME ZONE 'Asia/Shanghai')::date < wr.period + 7),
        (SELECT count(*) FROM late), (SELECT count(*) FROM waiting), (SELECT count(*) FROM missing),
        (SELECT json_agg(silent) FROM silent), (SELECT json_agg(late) FROM late),
        (SELECT json_agg(waiting) FROM waiting), (SELECT json_agg(movement) FROM movement),
-       (SELECT json_agg(missing) FROM missing)
+       (SELECT json_agg(missing) FROM missing), (SELECT json_agg(reminders) FROM reminders)
 """
 
 MONTHLY_FLOOR = """
@@ -86,6 +97,18 @@ WITH p AS (
     JOIN alliances_alliance a ON a.id = pr.alliance_id
     JOIN members_region r ON r.id = a.lead_region_id
     WHERE r.code LIKE %(prefix)s
+), late AS (
+    SELECT DISTINCT p.alliance_id FROM p
+    WHERE p.status IN ('planned', 'in_progress', 'delayed') AND p.due_on < %(end)s
+), ranking AS (
+    SELECT CASE WHEN %(county)s THEN s.county_rank ELSE s.city_rank END AS rank, a.code, a.name,
+           r.name AS region, s.base_score, s.total_score, s.grade, s.vetoed,
+           CASE WHEN s.vetoed OR s.grade = 'poor' THEN 'red'
+                WHEN s.grade = 'fair' OR s.alliance_id IN (SELECT alliance_id FROM late) THEN 'yellow'
+                ELSE 'green' END AS flag
+    FROM evaluations_assessment s JOIN alliances_alliance a ON a.id = s.alliance_id
+    JOIN members_region r ON r.id = a.lead_region_id
+    WHERE r.code LIKE %(prefix)s AND s.period_kind = 'month' AND s.period_start = %(start)s
 )
 SELECT
     (SELECT count(*) FROM p WHERE p.start_on >= %(start)s AND p.start_on < %(end)s),
@@ -104,8 +127,10 @@ SELECT
         FROM workshops_workshopreport x JOIN workshops_workshop w ON w.id = x.workshop_id
         JOIN members_region r ON r.id = w.region_id
         WHERE r.code LIKE %(prefix)s AND x.month = %(start)s),
-    (SELECT json_agg(DISTINCT p.alliance_id) FROM p
-        WHERE p.status IN ('planned', 'in_progress', 'delayed') AND p.due_on < %(end)s)
+    (SELECT json_agg(ranking ORDER BY rank, code) FROM ranking),
+    (SELECT json_build_object('red', count(*) FILTER (WHERE flag = 'red'),
+            'yellow', count(*) FILTER (WHERE flag = 'yellow'), 'green', count(*) FILTER (WHERE flag = 'green'))
+        FROM ranking)
 """
 
 QUARTERLY_FLOOR = """
@@ -233,8 +258,8 @@ def main() -> None:
         return lambda: [function() for function in functions]
 
     targets = [
-        (province, "monthly_bulletin", MONTHLY_FLOOR, month, {"year": month.start.year}),
-        (city, "monthly_bulletin", MONTHLY_FLOOR, month, {"year": month.start.year}),
+        (province, "monthly_bulletin", MONTHLY_FLOOR, month, {"year": month.start.year, "county": False}),
+        (city, "monthly_bulletin", MONTHLY_FLOOR, month, {"year": month.start.year, "county": False}),
         (county, "quarterly_observation", QUARTERLY_FLOOR, quarter, {}),
         (county, "annual_review", ANNUAL_FLOOR, year, {"previous": year.previous().start}),
     ]
