@@ -11,6 +11,7 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from alliances.models import TeamRole
 from evaluations.models import AssessmentScheme, Indicator, Rollup
 from evaluations.reminders import send_progress_reminders
 from evaluations.reports import monthly_bulletin, weekly_dispatch
@@ -128,6 +129,50 @@ def test_weekly_dispatch_names_each_silent_alliance_and_person_in_alliance_code_
     ]
 
 
+def test_weekly_dispatch_orders_each_table_as_it_reads(world, week_fixture):
+    world.alliance_a2.code = "LM-A-0"  # sorts before alliance A's LM-A-1
+    world.alliance_a2.save()
+    overdue = ProjectFactory(
+        alliance=world.alliance_a2,
+        title="云龙项目",
+        start_on=datetime.date(2026, 6, 1),
+        due_on=datetime.date(2026, 10, 1),
+    )
+    ReportFactory(
+        project=overdue,
+        period=WEEK_46.start,
+        percent_complete=60,
+        needs_coordination=True,
+        coordination_request="需协调资金",
+        submitted_at=at(datetime.date(2026, 11, 14), 9),
+    )
+    report = weekly_dispatch(WEEK_46, world.county_a)
+    assert [r[2] for r in rows(report, "late")] == ["云龙项目", "精品民宿", "直播带货"]  # by due date
+    # By alliance code; within an alliance, in the order the reports came.
+    assert [r[:2] for r in rows(report, "coordination")] == [
+        ["LM-A-0", "云龙项目"],
+        ["LM-A-1", "康养基地"],
+        ["LM-A-1", "屋顶光伏"],
+    ]
+    assert rows(report, "coordination")[0][3] == "需协调资金"
+    # By the week's gain, largest first.
+    assert [(r[2], r[5]) for r in rows(report, "movement")] == [
+        ("云龙项目", 60),
+        ("康养基地", 25),
+        ("屋顶光伏", 10),
+        ("直播带货", 5),
+    ]
+    figures = summary(report)
+    assert (figures["reports_expected"], figures["reports_received"], figures["reports_on_time"]) == (5, 4, 3)
+
+
+def test_weekly_dispatch_of_a_county_without_projects_under_way_is_empty(world):
+    report = weekly_dispatch(WEEK_46, world.county_a)
+    figures = summary(report)
+    assert (figures["reports_expected"], figures["reports_received"], figures["reports_on_time"]) == (0, 0, 0)
+    assert rows(report, "silent") == rows(report, "movement") == rows(report, "coordination") == []
+
+
 def test_weekly_dispatch_query_count_does_not_grow_with_the_data(world, week_fixture):
     with CaptureQueriesContext(connection) as small:
         weekly_dispatch(WEEK_46, world.county_a)
@@ -219,6 +264,15 @@ def test_dispatch_lists_who_was_reminded_and_who_then_reported(world, week_fixtu
     reminded = rows(weekly_dispatch(WEEK_46, world.county_a), "reminders")
     assert [r[0] for r in reminded] == ["lily"]
     assert reminded[0][2] == "否"  # her reports that week came from a factory user, none after the notice
+
+
+def test_dispatch_lists_a_reminded_leader_of_two_alliances_once(world, week_fixture):
+    TeamRole.objects.create(
+        alliance=world.alliance_a2, person=world.lily.person, role="advisor", started_on=datetime.date(2026, 1, 1)
+    )
+    send_progress_reminders(today=datetime.date(2026, 11, 13))
+    reminded = rows(weekly_dispatch(WEEK_46, world.county_a), "reminders")
+    assert [r[:2] for r in reminded] == [["lily", world.lily.person.name]]
 
 
 YEAR_2026 = Period.parse("year", "2026")
