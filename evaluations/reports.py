@@ -9,13 +9,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db.models import (
-    BooleanField,
     Count,
     Exists,
-    ExpressionWrapper,
     F,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -28,7 +25,7 @@ from alliances.models import Alliance, TeamRole
 from members.db import value_of
 from members.models import Notice, Person, Region
 from members.periods import MONTH, Period
-from projects.models import ACTIVE_STATUSES, MONEY, OPEN_STATUSES, Milestone, ProgressReport, Project, ProjectStatus
+from projects.models import ACTIVE_STATUSES, MONEY, OPEN_STATUSES, ProgressReport, Project, ProjectStatus
 from workshops.models import Workshop, WorkshopReport, WorkshopStatus
 
 from .metrics import IN_TIME, with_submitted_day
@@ -62,21 +59,18 @@ def projects_in(region: Region) -> QuerySet:
 
 
 def weekly_dispatch(period: Period, region: Region) -> dict:
-    # The region's open projects are read once (one join of its alliances): the late ones
-    # make their table, and the ids of those under way select the week's reports by index,
-    # bound as one array (members.db.AnyOf).
-    overdue_milestone = Milestone.objects.filter(project=OuterRef("pk"), done_on__isnull=True, due_on__lt=period.end)
+    # The region's open projects are read once (one join of its alliances): those late by
+    # the week's end make their table, and the ids of those under way select the week's
+    # reports by index, bound as one array (members.db.AnyOf).
     open_projects = list(
         projects_in(region)
         .filter(status__in=OPEN_STATUSES)
-        .annotate(
-            late=ExpressionWrapper(Q(due_on__lt=period.end) | Q(Exists(overdue_milestone)), output_field=BooleanField())
-        )
+        .with_flags(period.end)
         .order_by("due_on", "alliance__code")
-        .values_list("pk", "status", "late", "alliance__code", "alliance__name", "title", "due_on")
+        .values_list("pk", "status", "is_late", "alliance__code", "alliance__name", "title", "due_on", named=True)
     )
-    under_way_ids = [pk for pk, status, *_rest in open_projects if status in ACTIVE_STATUSES]
-    late = [row[3:] + (row[1],) for row in open_projects if row[2]]
+    under_way_ids = [project.pk for project in open_projects if project.status in ACTIVE_STATUSES]
+    late = [project for project in open_projects if project.is_late]
     expected = len(under_way_ids)
 
     # The week's reports of those projects, once (one report per project and week: a unique
@@ -158,7 +152,7 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
         .annotate(
             # A subquery, not a join: the planner took the join of users and people for
             # 13,000 rows (most people have no account) and compiled the query (JIT, 2 ms).
-            person_name=Subquery(Person.objects.filter(user=OuterRef("user")).values("name")[:1]),
+            person_name=value_of(Person, "user_id", match="user"),
             reported_after=Exists(
                 ProgressReport.objects.filter(
                     period=period.start, submitted_by=OuterRef("user"), submitted_at__gt=OuterRef("created_at")
@@ -207,8 +201,14 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
                     column("status", _("状态")),
                 ],
                 [
-                    [code, name, title, due_on.isoformat(), status_labels[status]]
-                    for code, name, title, due_on, status in late
+                    [
+                        project.alliance__code,
+                        project.alliance__name,
+                        project.title,
+                        project.due_on.isoformat(),
+                        status_labels[project.status],
+                    ]
+                    for project in late
                 ],
             ),
             table(

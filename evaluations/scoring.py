@@ -212,7 +212,7 @@ class Readings:
         return cls(
             indicators=by_scheme,
             denominators={
-                pk: sum((i.weight * i.max_score for i in scheme_indicators), Decimal(0)) or ONE
+                pk: sum((i.weight * i.max_score for i in scheme_indicators), ZERO) or ONE
                 for pk, scheme_indicators in by_scheme.items()
             },
             attainment=attainment,
@@ -239,7 +239,7 @@ class Readings:
                 (indicator.pk, achieved, (indicator.max_score * achieved).quantize(TWO, rounding=ROUND_HALF_UP))
             )
         base = achieved_total * HUNDRED / self.denominators[scheme.pk]
-        four_star_share, member_average = self.standing.get(alliance_id, (Decimal(0), Decimal(0)))
+        four_star_share, member_average = self.standing.get(alliance_id, (ZERO, ZERO))
         member_part = (
             scheme.four_star_weight * four_star_share * HUNDRED + (ONE - scheme.four_star_weight) * member_average
         )
@@ -250,7 +250,7 @@ class Readings:
             base=base.quantize(TWO, rounding=ROUND_HALF_UP),
             four_star_share=four_star_share,
             member_average=member_average,
-            total=min(HUNDRED, max(Decimal(0), total)),
+            total=min(HUNDRED, max(ZERO, total)),
             vetoed=alliance_id in self.vetoed,
             indicators=per_indicator,
         )

@@ -26,13 +26,13 @@ def subquery_count(queryset: QuerySet, outer_field: str, outer_ref: str = "pk") 
     return Coalesce(Subquery(inner, output_field=IntegerField()), 0)
 
 
-def value_of(model: type[models.Model], key: str, field: str = "name") -> Subquery:
-    """``field`` of the ``model`` row the outer row's ``key`` column points at, as a
-    correlated subquery. Where a join would stay in the list's ``COUNT(*)`` and be made for
-    every row before the page is cut, the subquery is dropped from the count and runs for
-    the rows a page returns only."""
+def value_of(model: type[models.Model], key: str, field: str = "name", *, match: str = "pk") -> Subquery:
+    """``field`` of the ``model`` row whose ``match`` column (its key, unless told) equals the
+    outer row's ``key`` column, as a correlated subquery. Where a join would stay in the
+    list's ``COUNT(*)`` and be made for every row before the page is cut, the subquery is
+    dropped from the count and runs for the rows a page returns only."""
     # No ordering: one row matches, and a model's default ordering may join another table.
-    return Subquery(model._default_manager.filter(pk=OuterRef(key)).order_by().values(field)[:1])
+    return Subquery(model._default_manager.filter(**{match: OuterRef(key)}).order_by().values(field)[:1])
 
 
 def upsert(
