@@ -1,25 +1,30 @@
-"""The API's two shortcuts give DRF's own answers, on every list and detail of the demo.
+"""The API's shortcuts give DRF's own answers, on every list and detail of the demo.
 
 - ``FastRepresentationMixin`` reads plain attributes without DRF's per-field dispatch;
+- ``FieldTemplateMixin`` builds each serializer class's fields once and copies them;
 - ``ScopedQueryMixin`` builds each viewset's optimized queryset once and adds the caller's
-  scope to a clone.
+  scope to a clone;
+- ``members.renderers.JSONRenderer`` encodes the body with orjson.
 
-Each endpoint is read twice, once as served and once with both shortcuts replaced by the
-code they stand for (DRF's ``Serializer.to_representation``; ``optimize`` applied to
-``visible_to`` on every request), by callers of every role, and the bodies must be equal.
+Each endpoint is read twice, once as served and once with every shortcut replaced by the
+code it stands for (DRF's ``Serializer.to_representation``, ``ModelSerializer.get_fields``
+and ``JSONRenderer``; ``optimize`` applied to ``visible_to`` on every request), by callers
+of every role, and the bodies must be equal byte for byte.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
-from rest_framework import serializers
+from rest_framework import renderers, serializers
 
 from config.api import router
-from members.api_base import FastRepresentationMixin, ScopedQueryMixin
+from members.api_base import FastRepresentationMixin, FieldTemplateMixin, ScopedQueryMixin
 from members.demo import DEMO_ACCOUNTS
+from members.renderers import JSONRenderer
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 
@@ -37,13 +42,19 @@ def uncached_queryset(self):
 def drf_paths(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(FastRepresentationMixin, "to_representation", serializers.Serializer.to_representation)
     monkeypatch.setattr(ScopedQueryMixin, "get_queryset", uncached_queryset)
+    monkeypatch.setattr(FieldTemplateMixin, "get_fields", serializers.ModelSerializer.get_fields)
+    monkeypatch.setattr(JSONRenderer, "render", renderers.JSONRenderer.render)
 
 
 def read(api, username: str, url: str) -> Any:
+    return json.loads(read_body(api, username, url))
+
+
+def read_body(api, username: str, url: str) -> bytes:
     api.as_user(get_user_model().objects.get(username=username))
     response = api.get(url)
     assert response.status_code == 200, (url, response.content[:300])
-    return response.json()
+    return response.content
 
 
 @pytest.fixture(scope="module")
@@ -58,20 +69,20 @@ def test_every_scoped_list_endpoint_is_compared():
 @pytest.mark.parametrize("prefix", LISTS)
 def test_a_list_reads_as_drf_would_serve_it_for_every_role(seeded, api, monkeypatch, prefix):
     url = f"/api/v1/{prefix}/?page_size=100"
-    served = {username: read(api, username, url) for username in seeded}
+    served = {username: read_body(api, username, url) for username in seeded}
     drf_paths(monkeypatch)
     for username in seeded:
-        assert served[username] == read(api, username, url), username
-    assert served[seeded[0]]["results"], "the superuser sees rows of every list in the demo"
+        assert served[username] == read_body(api, username, url), username
+    assert json.loads(served[seeded[0]])["results"], "the superuser sees rows of every list in the demo"
 
 
 @pytest.mark.parametrize("prefix", LISTS)
 def test_a_detail_reads_as_drf_would_serve_it(seeded, api, monkeypatch, prefix):
     admin = seeded[0]
     ids = [row["id"] for row in read(api, admin, f"/api/v1/{prefix}/?page_size=5")["results"]]
-    served = [read(api, admin, f"/api/v1/{prefix}/{pk}/") for pk in ids]
+    served = [read_body(api, admin, f"/api/v1/{prefix}/{pk}/") for pk in ids]
     drf_paths(monkeypatch)
-    assert served == [read(api, admin, f"/api/v1/{prefix}/{pk}/") for pk in ids]
+    assert served == [read_body(api, admin, f"/api/v1/{prefix}/{pk}/") for pk in ids]
     assert served
 
 
