@@ -289,3 +289,37 @@ def test_ratio_of_nothing_is_zero_and_of_parts_is_clamped():
     assert str(scoring.ratio(1, 3)) == "0.3333"
     assert str(scoring.ratio(5, 4)) == "1.0000"
     assert str(scoring.ratio(None, 4)) == "0.0000"
+
+
+def scores_of_the_period() -> list[tuple]:
+    return [
+        *Assessment.objects.order_by("alliance_id").values_list(
+            "alliance_id", "base_score", "total_score", "grade", "county_rank", "city_rank"
+        ),
+        *IndicatorScore.objects.order_by("assessment__alliance_id", "indicator_id").values_list(
+            "assessment__alliance_id", "indicator_id", "score"
+        ),
+        *MemberResult.objects.order_by("organization_id").values_list("organization_id", "total_score"),
+    ]
+
+
+def test_a_region_too_large_to_name_its_alliances_by_id_is_scored_the_same(world, scheme, monkeypatch):
+    add_members(world.alliance_a, [5, 3])
+    scoring.score_region(scheme=scheme, period=PERIOD, region=world.ningbo)
+    by_id = scores_of_the_period()
+    Assessment.objects.all().delete()
+    MemberResult.objects.all().delete()
+    monkeypatch.setattr(scoring, "NAMED_BY_ID_LIMIT", 0)  # every region is too large: the subquery
+    scoring.score_region(scheme=scheme, period=PERIOD, region=world.ningbo)
+    assert scores_of_the_period() == by_id
+    assert len(by_id) > 4
+
+
+def test_alliances_are_named_by_id_up_to_the_limit_and_by_their_region_beyond(world, monkeypatch):
+    alliances = scoring.alliances_in(world.ningbo)
+    named = scoring.named_by_id(alliances)
+    assert sorted(named.values_list("pk", flat=True)) == sorted(alliances.values_list("pk", flat=True))
+    assert "members_region" in str(alliances.query)
+    assert "members_region" not in str(named.query)
+    monkeypatch.setattr(scoring, "NAMED_BY_ID_LIMIT", alliances.count() - 1)
+    assert scoring.named_by_id(alliances) is alliances
