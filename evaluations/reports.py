@@ -480,11 +480,17 @@ def monthly_bulletin(period: Period, region: Region) -> dict:
 
 def quarterly_observation(period: Period, region: Region) -> dict:
     ensure_scores(period, region)
-    alliances = alliances_in(region)
+    # The region's alliances are read once; the other queries name them by id, rather than
+    # each joining the province's alliances to the region again (about 2.5 ms each).
+    names = {}
+    codes = {}
+    for pk, code, name in alliances_in(region).values_list("pk", "code", "name"):
+        codes[pk], names[pk] = code, name
+    alliances = list(codes)
     at_end = ProgressReport.objects.filter(project=OuterRef("pk"), period__lt=period.end).order_by("-period")
     at_start = ProgressReport.objects.filter(project=OuterRef("pk"), period__lt=period.start).order_by("-period")
     movement = (
-        Project.objects.filter(alliance__in=alliances)
+        Project.objects.filter(alliance__any=alliances)
         .exclude(status=ProjectStatus.CANCELLED)
         .annotate(
             end_percent=Coalesce(Subquery(at_end.values("percent_complete")[:1]), 0),
@@ -496,13 +502,9 @@ def quarterly_observation(period: Period, region: Region) -> dict:
     gains = {row["alliance_id"]: Decimal(row["gain"] or 0) / max(1, row["projects"]) for row in movement}
     scores = dict(
         Assessment.objects.filter(
-            alliance__in=alliances, period_kind=period.kind, period_start=period.start
+            alliance__any=alliances, period_kind=period.kind, period_start=period.start
         ).values_list("alliance_id", "total_score")
     )
-    names = {}
-    codes = {}
-    for pk, code, name in alliances.values_list("pk", "code", "name"):
-        codes[pk], names[pk] = code, name
 
     def row(alliance_id: int, reason) -> list:
         score = scores.get(alliance_id)
@@ -572,11 +574,12 @@ def consequence_of(assessment, top_n: int) -> str:
 def annual_review(period: Period, region: Region) -> dict:
     unscored = ensure_scores(period, region, final=True)
     assessments = ranked(period, region)
+    # Last year's totals of the alliances ranked this year, named by id: the rows show no others.
     last_year = dict(
         Assessment.objects.filter(
             period_kind=period.kind,
             period_start=period.previous().start,
-            alliance__lead_region__code__startswith=region.prefix,
+            alliance__any=[a.alliance_id for a in assessments],
         ).values_list("alliance_id", "total_score")
     )
     losing = list(

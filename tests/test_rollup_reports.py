@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from alliances.models import TeamRole
-from evaluations.models import AssessmentScheme, Indicator, Rollup
+from evaluations.models import Assessment, AssessmentScheme, Indicator, Rollup
 from evaluations.reminders import send_progress_reminders
 from evaluations.reports import monthly_bulletin, weekly_dispatch
 from evaluations.services import rollup_produce
@@ -308,6 +308,14 @@ def test_annual_review_grades_ranks_and_applies_the_consequences(world):
     VetoFinding.objects.create(
         alliance=third, kind="show_only", year=2026, note="样子货", confirmed=True, recorded_by=world.alice
     )
+    for alliance, total in ((world.alliance_a, "90.50"), (world.alliance_b, "70.00")):  # 2025, B in another county
+        Assessment.objects.create(
+            scheme=scheme,
+            alliance=alliance,
+            period_kind="year",
+            period_start=datetime.date(2025, 1, 1),
+            total_score=total,
+        )
 
     report = annual_review(YEAR_2026, world.county_a)
 
@@ -316,6 +324,9 @@ def test_annual_review_grades_ranks_and_applies_the_consequences(world):
     assert figures["demonstration_candidates"] == 1
     results = {row[1]: row for row in rows(report, "results")}
     assert results["LM-A-1"][0] == 1 and results["LM-A-1"][5] == "示范候选"
+    assert results["LM-A-1"][6:] == ["90.50", "4.50"]  # last year's total and the change
+    assert results["LM-A-2"][6:] == [None, None]  # not assessed last year
+    assert "LM-B-1" not in results
     assert results["LM-A-2"][4] == "较差" and results["LM-A-2"][5] == "调整重组"
     assert results["LM-A-3"][0] == 3 and results["LM-A-3"][5] == "整顿"  # vetoed: below everyone
     scheme.refresh_from_db()
