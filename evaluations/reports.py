@@ -486,11 +486,11 @@ def quarterly_observation(period: Period, region: Region) -> dict:
     codes = {}
     for pk, code, name in alliances_in(region).values_list("pk", "code", "name"):
         codes[pk], names[pk] = code, name
-    alliances = list(codes)
+    alliance_ids = list(codes)
     at_end = ProgressReport.objects.filter(project=OuterRef("pk"), period__lt=period.end).order_by("-period")
     at_start = ProgressReport.objects.filter(project=OuterRef("pk"), period__lt=period.start).order_by("-period")
     movement = (
-        Project.objects.filter(alliance__any=alliances)
+        Project.objects.filter(alliance__any=alliance_ids)
         .exclude(status=ProjectStatus.CANCELLED)
         .annotate(
             end_percent=Coalesce(Subquery(at_end.values("percent_complete")[:1]), 0),
@@ -502,7 +502,7 @@ def quarterly_observation(period: Period, region: Region) -> dict:
     gains = {row["alliance_id"]: Decimal(row["gain"] or 0) / max(1, row["projects"]) for row in movement}
     scores = dict(
         Assessment.objects.filter(
-            alliance__any=alliances, period_kind=period.kind, period_start=period.start
+            alliance__any=alliance_ids, period_kind=period.kind, period_start=period.start
         ).values_list("alliance_id", "total_score")
     )
 

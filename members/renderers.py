@@ -20,15 +20,18 @@ class JSONRenderer(renderers.JSONRenderer):
     not encode itself (Decimal, lazy translations, querysets) go through DRF's encoder, so a
     UTC time still ends in ``Z``; dicts keep their order; U+2028 and U+2029 are escaped as
     DRF escapes them. Floats are written in their shortest round-trip form, as Python's
-    ``repr`` does, though an exponent may be spelled differently (``1e16``, not ``1e+16``).
-    Indented output (the browsable API, ``Accept: application/json; indent=4``) is DRF's
-    own.
+    ``repr`` does, though an exponent may be spelled differently (``1e16``, not ``1e+16``);
+    a float that is not finite is written as ``null``, where DRF's strict encoder refuses it
+    (the API's numbers are integers and decimals). Indented output (the browsable API,
+    ``Accept: application/json; indent=4``), ASCII-only output and non-strict JSON are
+    DRF's own.
     """
 
     def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
         if data is None:
             return b""
-        if self.get_indent(accepted_media_type, renderer_context or {}) is not None or not self.compact:
+        indent = self.get_indent(accepted_media_type, renderer_context or {})
+        if indent is not None or not self.compact or self.ensure_ascii or not self.strict:
             return super().render(data, accepted_media_type, renderer_context)
         try:
             body = orjson.dumps(data, default=_default, option=_OPTIONS)

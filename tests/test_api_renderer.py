@@ -75,3 +75,9 @@ def test_an_integer_beyond_64_bits_still_renders():
 def test_times_and_durations_are_written_as_drf_writes_them():
     ours, drf = both({"at": datetime.time(10, 30, 5), "took": datetime.timedelta(minutes=1, seconds=30)})
     assert ours == drf == b'{"at":"10:30:05","took":"90.0"}'
+
+
+def test_ascii_only_output_is_drf_s_own(monkeypatch):
+    monkeypatch.setattr(JSONRenderer, "ensure_ascii", True)
+    ours = JSONRenderer().render({"name": "工坊"})
+    assert ours == b'{"name":"\\u5de5\\u574a"}'
