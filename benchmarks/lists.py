@@ -1,11 +1,12 @@
 """List endpoints against the bare one-query views (benchmarks/bare.py), queries per request
 and deep-page latency.
 
-    DATABASE_URL=postgres://.../db python benchmarks/lists.py [--seconds 5]
+    DATABASE_URL=postgres://.../db CACHE_URL=redis://.../1 python benchmarks/lists.py [--seconds 5]
 
 Requests go through Django's test Client in the same process (the full middleware stack,
 DEBUG off, one database connection kept open), signed in as the superuser; no HTTP server or
 network is involved, so the figures are the application's own cost per request on one core.
+Give CACHE_URL as production does: signed-in requests then read their session from Redis.
 """
 
 from __future__ import annotations

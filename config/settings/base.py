@@ -201,6 +201,11 @@ CACHES = {
     if CACHE_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+# With a shared cache, sessions are read from it and written through to the database: a
+# signed-in request then costs no session query, and flushing Redis signs nobody out. A
+# per-process cache must not hold sessions (a log-out in one process would not reach the
+# others), so without CACHE_URL they stay in the database alone.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if CACHE_URL else "django.contrib.sessions.backends.db"
 
 REST_FRAMEWORK = {
     # Bearer first: it answers 401 with a WWW-Authenticate header (DRF asks the first class).
