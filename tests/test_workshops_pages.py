@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.factories import village
 from tests.factories_workshops import ReportFactory, Shops, WorkshopFactory
 from tests.test_workshops_summary import many_workshops
 from workshops.models import Workshop, WorkshopReport
@@ -100,6 +101,20 @@ def test_api_list_has_checklist_and_latest_report(api, world, shops):
         13,
     )
     assert rows[0]["alliance_name"] == "姜山共富联盟" and rows[0]["steward_name"] == shops.a.steward.name
+
+
+def test_api_names_each_workshops_own_region_in_list_and_detail(api, world, shops):
+    for n in range(2, 8):
+        WorkshopFactory(name=f"姜山{n}号工坊", region=village(world.town_a, n, f"姜山{n}村"), host=world.org_a)
+    api.as_user(world.alice)
+    rows = api.get("/api/v1/workshops/?page_size=100").json()["results"]
+    expected = {
+        w.name: (w.region.code, w.region.name) for w in Workshop.objects.filter(region__code__startswith="330212")
+    }
+    assert {row["name"]: (row["region"], row["region_name"]) for row in rows} == expected
+    assert len(set(expected.values())) == 8  # 走马塘村, 云龙村 and six more
+    detail = api.get(f"/api/v1/workshops/{shops.a_free.pk}/").json()
+    assert (detail["region"], detail["region_name"]) == (shops.village_a2.code, "云龙村")
 
 
 def test_report_api_filters_by_month_range_and_type(api, world, shops):
@@ -241,6 +256,7 @@ def test_staff_create_a_workshop_through_the_api(api, world, shops):
     assert response.status_code == 201, response.content
     body = response.json()
     assert (body["checklist_score"], body["checklist_complete"], body["alliance"]) == (1, False, None)
+    assert (body["region"], body["region_name"]) == (shops.village_a2.code, "云龙村")
     assert Workshop.objects.get(name="云龙农旅共富工坊").region == shops.village_a2
 
 

@@ -71,8 +71,11 @@ class WorkshopQuerySet(ScopedQuerySet):
         return self.filter(CHECKLIST_COMPLETE) if complete else self.exclude(CHECKLIST_COMPLETE)
 
     def with_names(self) -> WorkshopQuerySet:
-        """The names the API shows beside the foreign keys, read by the list query itself."""
+        """The names the API shows beside the foreign keys, read by the list query itself
+        (subqueries, so that neither the count nor any row builds a region)."""
         return self.annotate(
+            region_code=value_of(Region, "region_id", "code"),
+            region_name=value_of(Region, "region_id"),
             host_name=value_of(MemberOrganization, "host_id"),
             alliance_name=value_of(Alliance, "alliance_id"),
             steward_name=value_of(Person, "steward_id"),
