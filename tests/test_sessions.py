@@ -4,8 +4,6 @@ the database; with a per-process cache they stay in the database alone."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 
 import pytest
 from django.contrib.sessions.backends.cached_db import KEY_PREFIX
@@ -14,7 +12,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.test_settings import ROOT
+from tests.test_settings import setting_at_start_up
 
 
 @pytest.mark.parametrize(
@@ -25,20 +23,7 @@ from tests.test_settings import ROOT
     ],
 )
 def test_sessions_use_the_cache_only_when_it_is_shared(cache_url, engine):
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django,os;os.environ.setdefault('DJANGO_SETTINGS_MODULE','config.settings.local');"
-            "django.setup();from django.conf import settings;print(settings.SESSION_ENGINE)",
-        ],
-        cwd=ROOT,
-        env={**{k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}, "CACHE_URL": cache_url},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.stdout.strip() == engine, result.stderr
+    assert setting_at_start_up("SESSION_ENGINE", CACHE_URL=cache_url) == engine
 
 
 @pytest.fixture

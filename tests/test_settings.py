@@ -20,6 +20,28 @@ def run_check(settings: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
+def setting_at_start_up(name: str, *, unset: tuple[str, ...] = (), **env: str) -> str:
+    """The value of setting ``name`` in a fresh process on the local settings, with the
+    environment less ``unset`` and plus ``env``."""
+    environment = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", *unset}}
+    environment.update(env)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django,os;os.environ.setdefault('DJANGO_SETTINGS_MODULE','config.settings.local');"
+            f"django.setup();from django.conf import settings;print(settings.{name})",
+        ],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
 @pytest.mark.parametrize(
     ("env", "message"),
     [
@@ -48,17 +70,4 @@ def test_defaults_are_chinese_shanghai_and_utc_storage(settings):
 
 
 def test_tasks_run_inline_without_a_broker():
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django,os;os.environ.setdefault('DJANGO_SETTINGS_MODULE','config.settings.local');"
-            "django.setup();from django.conf import settings;print(settings.CELERY_TASK_ALWAYS_EAGER)",
-        ],
-        cwd=ROOT,
-        env={k: v for k, v in os.environ.items() if k != "CELERY_BROKER_URL"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.stdout.strip() == "True"
+    assert setting_at_start_up("CELERY_TASK_ALWAYS_EAGER", unset=("CELERY_BROKER_URL",)) == "True"
