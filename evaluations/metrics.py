@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db.models import Avg, Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.lookups import LessThan
 
 from alliances.models import Activity, Claim, ClaimStatus, Meeting, MeetingKind
 from members.periods import Period, local_zone
@@ -80,18 +81,19 @@ def reporting_timeliness(alliances: QuerySet, period: Period, indicator) -> dict
     return {row["alliance_id"]: ratio(received.get(row["alliance_id"], 0), row["projects"] * weeks) for row in due}
 
 
-# A report is in time when submitted on a Shanghai date before the Monday after its week;
-# IN_TIME reads the ``submitted_day`` that with_submitted_day annotates.
-IN_TIME = Q(submitted_day__lt=F("period") + datetime.timedelta(days=7))
-
-
-def with_submitted_day(reports: QuerySet) -> QuerySet:
-    return reports.annotate(submitted_day=TruncDate("submitted_at", tzinfo=local_zone()))
+def in_time(report: str = "") -> LessThan:
+    """A report is in time when submitted on a Shanghai date before the Monday after its
+    week: the condition for the report itself, or for the one at the relation ``report``."""
+    prefix = f"{report}__" if report else ""
+    return LessThan(
+        TruncDate(f"{prefix}submitted_at", tzinfo=local_zone()),
+        F(f"{prefix}period") + datetime.timedelta(days=7),
+    )
 
 
 def submitted_in_time(reports: QuerySet) -> QuerySet:
     """Reports submitted by the end of their week."""
-    return with_submitted_day(reports).filter(IN_TIME)
+    return reports.filter(in_time())
 
 
 @metric("investment_vs_target")

@@ -9,26 +9,30 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db.models import (
+    Case,
     Count,
     Exists,
     F,
+    FilteredRelation,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Sum,
+    When,
     Window,
 )
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils.translation import gettext_lazy as _
 
-from alliances.models import Alliance, TeamRole
+from alliances.models import TeamRole
 from members.db import value_of
 from members.models import Notice, Person, Region
 from members.periods import MONTH, Period
 from projects.models import ACTIVE_STATUSES, MONEY, OPEN_STATUSES, ProgressReport, Project, ProjectStatus
 from workshops.models import Workshop, WorkshopReport, WorkshopStatus
 
-from .metrics import IN_TIME, with_submitted_day
+from .metrics import in_time
 from .models import Assessment, AssessmentScheme, Grade, MemberResult
 from .rollups import (
     ANNUAL_REVIEW,
@@ -59,83 +63,87 @@ def projects_in(region: Region) -> QuerySet:
 
 
 def weekly_dispatch(period: Period, region: Region) -> dict:
-    # The region's open projects are read once (one join of its alliances): those late by
-    # the week's end make their table, and the ids of those under way select the week's
-    # reports by index, bound as one array (members.db.AnyOf).
-    open_projects = list(
+    # One query reads the region's open projects, each with its report of the week (a
+    # filtered left join: one report per project and week, a unique constraint). The
+    # database counts the reports in time and gives each row its place in every table's
+    # order (alliance codes and titles in its collation), so the project tables are cut
+    # from these rows without another query. A subquery under a CASE runs only for the rows
+    # that show its value: the previous week's progress for a report, the last week
+    # reported and the person for a silent project. The report's columns are named once
+    # and referred to by name (each path through the filtered join costs Django a
+    # comparison of every join of the query).
+    under_way = Q(status__in=ACTIVE_STATUSES)
+    reported = under_way & Q(report_id__isnull=False)
+    silent = under_way & Q(report_id__isnull=True)
+    before = ProgressReport.objects.filter(project=OuterRef("pk"), period__lt=period.start).order_by("-period")
+    projects = list(
         projects_in(region)
         .filter(status__in=OPEN_STATUSES)
-        .with_flags(period.end)
-        .order_by("due_on", "alliance__code")
-        .values_list("pk", "status", "is_late", "alliance__code", "alliance__name", "title", "due_on", named=True)
-    )
-    under_way_ids = [project.pk for project in open_projects if project.status in ACTIVE_STATUSES]
-    late = [project for project in open_projects if project.is_late]
-    expected = len(under_way_ids)
-
-    # The week's reports of those projects, once (one report per project and week: a unique
-    # constraint), in the order of the movement table. The database counts those in time and
-    # places each in the coordination table's order (alliance code, in its collation).
-    previous = ProgressReport.objects.filter(project=OuterRef("project"), period__lt=OuterRef("period")).order_by(
-        "-period"
-    )
-    week_reports = list(
-        with_submitted_day(ProgressReport.objects.filter(project_id__any=under_way_ids, period=period.start))
+        .with_late_flag(period.end)
+        .with_last_period()
+        .annotate(week=FilteredRelation("reports", condition=Q(reports__period=period.start)))
         .annotate(
-            before=Coalesce(Subquery(previous.values("percent_complete")[:1]), 0),
-            change=F("percent_complete") - F("before"),
-            on_time=Window(Count("pk", filter=IN_TIME)),
-            code_order=Window(RowNumber(), order_by=[F("project__alliance__code").asc(), F("pk").asc()]),
+            report_id=F("week__id"),
+            now=F("week__percent_complete"),
+            blockers=F("week__blockers"),
+            request=F("week__coordination_request"),
+            needs_coordination=F("week__needs_coordination"),
+            report_in_time=in_time("week"),
         )
-        .order_by("-change", "project__title")
+        .annotate(
+            # The week's gain; the progress before it is read back as now - gain (as one
+            # annotation the previous report would be looked up twice per row).
+            change=Case(When(reported, then=F("now") - Coalesce(Subquery(before.values("percent_complete")[:1]), 0))),
+            last_week=Case(When(silent, then=F("last_period"))),
+            person_name=Case(When(silent, then=value_of(Person, "responsible_person_id"))),
+            on_time=Window(Count("report_id", filter=reported & Q(report_in_time=True))),
+            silent_order=Window(RowNumber(), order_by=[F("alliance_code").asc(), F("title").asc(), F("pk").asc()]),
+            movement_order=Window(
+                RowNumber(), order_by=[F("change").desc(nulls_last=True), F("title").asc(), F("pk").asc()]
+            ),
+            # Within an alliance, in the order the reports came.
+            code_order=Window(RowNumber(), order_by=[F("alliance_code").asc(), F("report_id").asc()]),
+        )
+        .order_by("due_on", "alliance_code", "pk")  # the late table's order
         .values_list(
-            "project_id",
-            "project__alliance__code",
-            "project__alliance__name",
-            "project__title",
-            "before",
-            "percent_complete",
+            "status",
+            "is_late",
+            "alliance_code",
+            "alliance__name",
+            "title",
+            "due_on",
+            "report_id",
+            "now",
             "change",
             "blockers",
-            "coordination_request",
+            "request",
             "needs_coordination",
+            "last_week",
+            "person_name",
             "on_time",
+            "silent_order",
+            "movement_order",
             "code_order",
             named=True,
         )
     )
+    under_way_projects = [project for project in projects if project.status in ACTIVE_STATUSES]
+    expected = len(under_way_projects)
+    week_reports = sorted(
+        (project for project in under_way_projects if project.report_id is not None),
+        key=lambda row: row.movement_order,
+    )
     received = len(week_reports)
-    on_time = week_reports[0].on_time if week_reports else 0
-    reported = {report.project_id for report in week_reports}
+    on_time = projects[0].on_time if projects else 0
+    late = [project for project in projects if project.is_late]
+    silent = sorted(
+        (project for project in under_way_projects if project.report_id is None), key=lambda row: row.silent_order
+    )
     waiting = sorted(
         (report for report in week_reports if report.needs_coordination or report.blockers),
         key=lambda report: report.code_order,
     )
-
-    # Every table reads only the columns it shows, as tuples: no model instances.
-    # Ordered by the project's copy of its alliance code, names read per row: no hash join of
-    # the province's alliances for a county's silent projects.
-    silent = list(
-        Project.objects.filter(pk__any=[pk for pk in under_way_ids if pk not in reported])
-        .with_last_period()
-        .annotate(
-            alliance_name=value_of(Alliance, "alliance_id"), person_name=value_of(Person, "responsible_person_id")
-        )
-        .order_by("alliance_code", "title")
-        .values_list("alliance_code", "alliance_name", "title", "person_name", "last_period")
-    )
     status_labels = {value: str(label) for value, label in ProjectStatus.choices}
-    movement_rows = [
-        [
-            report.project__alliance__code,
-            report.project__alliance__name,
-            report.project__title,
-            report.before,
-            report.percent_complete,
-            report.change,
-        ]
-        for report in week_reports
-    ]
     month = Period.containing(MONTH, period.start).previous()
     missing_workshops = list(
         Workshop.objects.filter(region__code__startswith=region.prefix, status=WorkshopStatus.ACTIVE)
@@ -186,8 +194,14 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
                     column("last_week", _("最近填报周"), "date"),
                 ],
                 [
-                    [code, name, title, person or "", last_week.isoformat() if last_week else None]
-                    for code, name, title, person, last_week in silent
+                    [
+                        project.alliance_code,
+                        project.alliance__name,
+                        project.title,
+                        project.person_name or "",
+                        project.last_week.isoformat() if project.last_week else None,
+                    ]
+                    for project in silent
                 ],
             ),
             table(
@@ -202,7 +216,7 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
                 ],
                 [
                     [
-                        project.alliance__code,
+                        project.alliance_code,
                         project.alliance__name,
                         project.title,
                         project.due_on.isoformat(),
@@ -222,10 +236,10 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
                 ],
                 [
                     [
-                        report.project__alliance__code,
-                        report.project__title,
+                        report.alliance_code,
+                        report.title,
                         report.blockers,
-                        report.coordination_request if report.needs_coordination else "",
+                        report.request if report.needs_coordination else "",
                     ]
                     for report in waiting
                 ],
@@ -241,7 +255,17 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
                     column("now", _("本周进度"), "int"),
                     column("change", _("变化"), "int"),
                 ],
-                movement_rows,
+                [
+                    [
+                        report.alliance_code,
+                        report.alliance__name,
+                        report.title,
+                        report.now - report.change,
+                        report.now,
+                        report.change,
+                    ]
+                    for report in week_reports
+                ],
             ),
             table(
                 "workshops_missing",

@@ -90,11 +90,16 @@ class ProjectQuerySet(ScopedQuerySet):
         """
         today = today or local_today()
         this_week = ProgressReport.objects.filter(project=OuterRef("pk"), period=current_week(today))
-        overdue = Milestone.objects.filter(project=OuterRef("pk"), done_on__isnull=True, due_on__lt=today)
-        return self.annotate(
+        return self.with_late_flag(today).annotate(
             is_silent=ExpressionWrapper(
                 Q(status__in=ACTIVE_STATUSES) & ~Q(Exists(this_week)), output_field=BooleanField()
             ),
+        )
+
+    def with_late_flag(self, today: datetime.date) -> ProjectQuerySet:
+        """``is_late`` alone (see ``with_flags``)."""
+        overdue = Milestone.objects.filter(project=OuterRef("pk"), done_on__isnull=True, due_on__lt=today)
+        return self.annotate(
             is_late=ExpressionWrapper(
                 Q(status__in=OPEN_STATUSES) & (Q(due_on__lt=today) | Q(Exists(overdue))), output_field=BooleanField()
             ),

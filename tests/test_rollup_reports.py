@@ -98,6 +98,18 @@ def test_weekly_dispatch_figures_equal_the_hand_count(world, week_fixture):
     assert "外县项目" not in str(report)
 
 
+def test_weekly_dispatch_counts_only_the_reports_of_projects_under_way(world, week_fixture):
+    # A planned project's report of the week, in time: it is neither expected nor received.
+    ReportFactory(
+        project=week_fixture["p4"], period=WEEK_46.start, percent_complete=5, submitted_at=at(WEEK_46.start, 9)
+    )
+    report = weekly_dispatch(WEEK_46, world.county_a)
+    figures = summary(report)
+    assert (figures["reports_expected"], figures["reports_received"], figures["reports_on_time"]) == (4, 3, 2)
+    assert "精品民宿" not in [r[2] for r in rows(report, "movement")]
+    assert "精品民宿" in [r[2] for r in rows(report, "late")]
+
+
 def test_weekly_dispatch_shows_the_last_week_each_silent_project_reported(world, week_fixture):
     three_weeks_ago = WEEK_46.start - datetime.timedelta(weeks=3)
     ReportFactory(project=week_fixture["p2"], period=three_weeks_ago - datetime.timedelta(weeks=2))
