@@ -135,8 +135,12 @@ def score_regions(plan: dict[AssessmentScheme, list[Region]], period: Period, *,
     regions = [region for scheme_regions in plan.values() for region in scheme_regions]
     with transaction.atomic():
         if plan:
-            alliances = named_by_id(alliances_in_any(regions))
-            scored = score_alliances(plan, period=period, alliances=alliances, final=final)
+            # The alliances and the regions they are led from, read once: their ids name
+            # them in every query, their regions choose their schemes.
+            led = dict(alliances_in_any(regions).values_list("pk", "lead_region__code"))
+            alliances = named_by_id(alliances_in_any(regions), list(led))
+            schemes = schemes_by_alliance(plan, led)
+            scored = score_alliances(schemes, period=period, alliances=alliances, final=final)
             score_members(plan, period=period, alliances=alliances)
         rank_period(period, regions)
         if final:
@@ -158,9 +162,9 @@ def alliances_in_any(regions: list[Region]) -> QuerySet:
 NAMED_BY_ID_LIMIT = 2000
 
 
-def named_by_id(alliances: QuerySet) -> QuerySet:
-    """The same alliances, named by their ids (``pk = ANY(array)``) when there are at most
-    ``NAMED_BY_ID_LIMIT`` of them.
+def named_by_id(alliances: QuerySet, ids: list[int]) -> QuerySet:
+    """The same alliances (whose ``ids`` the caller has read), named by their ids
+    (``pk = ANY(array)``) when there are at most ``NAMED_BY_ID_LIMIT`` of them.
 
     Each scoring query filters by ``alliance IN (alliances of the region)``. For a county the
     planner answers that subquery with a hash join over a scan of the province's 10,000
@@ -170,7 +174,6 @@ def named_by_id(alliances: QuerySet) -> QuerySet:
     matched in every query, took longer than the subquery (3.66 s against 3.39 s), so
     beyond the limit the subquery stays.
     """
-    ids = list(alliances.order_by().values_list("pk", flat=True)[: NAMED_BY_ID_LIMIT + 1])
     if len(ids) > NAMED_BY_ID_LIMIT:
         return alliances
     return Alliance.objects.filter(pk__any=ids)
@@ -185,14 +188,15 @@ def led_from_any(prefixes: set[str], alliance: str = "") -> Q:
     return condition
 
 
-def schemes_by_alliance(plan: dict[AssessmentScheme, list[Region]], alliances: QuerySet) -> dict[int, AssessmentScheme]:
-    """The scheme each alliance is scored under: the plan's, for the region it is led from."""
+def schemes_by_alliance(plan: dict[AssessmentScheme, list[Region]], led: dict[int, str]) -> dict[int, AssessmentScheme]:
+    """The scheme each alliance (by id, with the code of the region it is led from) is scored
+    under: the plan's, for that region."""
     by_prefix = {region.prefix: scheme for scheme, regions in plan.items() for region in regions}
     lengths = sorted({len(prefix) for prefix in by_prefix}, reverse=True)
-    schemes = {}
-    for alliance_id, code in alliances.values_list("pk", "lead_region__code"):
-        schemes[alliance_id] = next(by_prefix[code[:n]] for n in lengths if code[:n] in by_prefix)
-    return schemes
+    return {
+        alliance_id: next(by_prefix[code[:n]] for n in lengths if code[:n] in by_prefix)
+        for alliance_id, code in led.items()
+    }
 
 
 @dataclass
@@ -208,9 +212,9 @@ class Readings:
     standing: dict[int, tuple[Decimal, Decimal]]
 
     @classmethod
-    def read(cls, plan: dict[AssessmentScheme, list[Region]], alliances: QuerySet, period: Period) -> Readings:
-        indicators = list(Indicator.objects.filter(scheme__in=list(plan)).order_by("scheme_id", "order", "code"))
-        by_scheme: dict[int, list[Indicator]] = {scheme.pk: [] for scheme in plan}
+    def read(cls, schemes: set[AssessmentScheme], alliances: QuerySet, period: Period) -> Readings:
+        indicators = list(Indicator.objects.filter(scheme__in=list(schemes)).order_by("scheme_id", "order", "code"))
+        by_scheme: dict[int, list[Indicator]] = {scheme.pk: [] for scheme in schemes}
         for indicator in indicators:
             by_scheme[indicator.scheme_id].append(indicator)
         # One grouped query per metric and target over the alliances of every scheme (a
@@ -279,15 +283,13 @@ class Readings:
         )
 
 
-def score_alliances(
-    plan: dict[AssessmentScheme, list[Region]], *, period: Period, alliances: QuerySet, final: bool
-) -> int:
+def score_alliances(schemes: dict[int, AssessmentScheme], *, period: Period, alliances: QuerySet, final: bool) -> int:
     """Write the period's assessment and indicator scores of the alliances, each under its
-    scheme in the plan (no ranking: see :func:`rank_period`)."""
-    readings = Readings.read(plan, alliances, period)
+    scheme (``schemes``: by alliance id; no ranking: see :func:`rank_period`)."""
+    readings = Readings.read(set(schemes.values()), alliances, period)
     status = Assessment.Status.FINAL if final else Assessment.Status.DRAFT
     now = timezone.now()
-    schemes = list(schemes_by_alliance(plan, alliances).items())
+    schemes = list(schemes.items())
     for first in range(0, len(schemes), WRITE_BATCH):
         assessments, indicator_rows = [], {}
         for alliance_id, scheme in schemes[first : first + WRITE_BATCH]:
