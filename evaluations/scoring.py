@@ -137,8 +137,9 @@ def score_regions(plan: dict[AssessmentScheme, list[Region]], period: Period, *,
         if plan:
             # The alliances and the regions they are led from, read once: their ids name
             # them in every query, their regions choose their schemes.
-            led = dict(alliances_in_any(regions).values_list("pk", "lead_region__code"))
-            alliances = named_by_id(alliances_in_any(regions), list(led))
+            assessed = alliances_in_any(regions)
+            led = dict(assessed.values_list("pk", "lead_region__code"))
+            alliances = named_by_id(assessed, list(led))
             schemes = schemes_by_alliance(plan, led)
             scored = score_alliances(schemes, period=period, alliances=alliances, final=final)
             score_members(plan, period=period, alliances=alliances)
@@ -289,10 +290,10 @@ def score_alliances(schemes: dict[int, AssessmentScheme], *, period: Period, all
     readings = Readings.read(set(schemes.values()), alliances, period)
     status = Assessment.Status.FINAL if final else Assessment.Status.DRAFT
     now = timezone.now()
-    schemes = list(schemes.items())
-    for first in range(0, len(schemes), WRITE_BATCH):
+    to_score = list(schemes.items())
+    for first in range(0, len(to_score), WRITE_BATCH):
         assessments, indicator_rows = [], {}
-        for alliance_id, scheme in schemes[first : first + WRITE_BATCH]:
+        for alliance_id, scheme in to_score[first : first + WRITE_BATCH]:
             figures = readings.score(alliance_id, scheme)
             grade = scheme.grade_for(figures.total, figures.vetoed)
             assessments.append(
