@@ -291,6 +291,7 @@ def score_alliances(schemes: dict[int, AssessmentScheme], *, period: Period, all
     status = Assessment.Status.FINAL if final else Assessment.Status.DRAFT
     now = timezone.now()
     to_score = list(schemes.items())
+    written: dict[int, list[int]] = {}  # scheme id -> ids of the assessments written under it
     for first in range(0, len(to_score), WRITE_BATCH):
         assessments, indicator_rows = [], {}
         for alliance_id, scheme in to_score[first : first + WRITE_BATCH]:
@@ -313,12 +314,25 @@ def score_alliances(schemes: dict[int, AssessmentScheme], *, period: Period, all
                 )
             )
             indicator_rows[alliance_id] = figures.indicators
-        write_scores(assessments, indicator_rows)
-    # Scores of indicators that are not (or no longer) in the assessment's scheme.
-    IndicatorScore.objects.filter(
-        assessment__period_kind=period.kind, assessment__period_start=period.start, assessment__alliance__in=alliances
-    ).exclude(indicator__scheme=F("assessment__scheme")).delete()
+        ids = write_scores(assessments, indicator_rows)
+        for alliance_id, scheme in to_score[first : first + WRITE_BATCH]:
+            written.setdefault(scheme.pk, []).append(ids[alliance_id])
+    delete_stale_scores(written, readings.indicators)
     return len(schemes)
+
+
+def delete_stale_scores(written: dict[int, list[int]], indicators: dict[int, list[Indicator]]) -> None:
+    """Delete the indicator scores of the assessments just written (their ids, by scheme)
+    whose indicator is not (or no longer) in that scheme: by the ids both sides, where
+    joining each score to its assessment and indicator to compare schemes took 4.5 to 6.7 ms
+    for a county whose scores were all current."""
+    stale = Q()
+    for scheme_id, assessment_ids in written.items():
+        stale |= Q(assessment_id__any=assessment_ids) & ~Q(
+            indicator_id__any=[indicator.pk for indicator in indicators[scheme_id]]
+        )
+    if written:
+        IndicatorScore.objects.filter(stale).delete()
 
 
 # Scores are computed and written this many alliances or organizations at a time: a
@@ -328,9 +342,10 @@ def score_alliances(schemes: dict[int, AssessmentScheme], *, period: Period, all
 WRITE_BATCH = 1000
 
 
-def write_scores(assessments: list[tuple], indicator_rows: dict[int, list[tuple]]) -> None:
+def write_scores(assessments: list[tuple], indicator_rows: dict[int, list[tuple]]) -> dict[int, int]:
     """Upsert a batch of assessments (``ASSESSMENT_FIELDS`` tuples), then their indicator
-    scores (``(indicator id, attainment, score)`` per alliance id)."""
+    scores (``(indicator id, attainment, score)`` per alliance id). Returns the assessments'
+    ids by alliance id."""
     # One upsert statement whatever the mix of new and existing rows; every row is touched
     # (computed_at), so every id comes back.
     ids = dict(
@@ -349,6 +364,7 @@ def write_scores(assessments: list[tuple], indicator_rows: dict[int, list[tuple]
         [(ids[alliance_id], *row) for alliance_id, rows in indicator_rows.items() for row in rows],
         unique=["assessment", "indicator"],
     )
+    return ids
 
 
 ASSESSMENT_FIELDS = [

@@ -196,6 +196,17 @@ def test_rescoring_under_another_scheme_drops_only_that_alliances_old_indicator_
     assert codes(world.alliance_b) == {"Z1"}  # another county's scores are left alone
 
 
+def test_rescoring_under_a_scheme_without_indicators_drops_every_indicator_score(world, scheme):
+    scoring.score_region(scheme=scheme, period=PERIOD, region=world.county_a)
+    empty = AssessmentScheme.objects.create(name="暂无指标", region=world.county_a, year=2025, status="active")
+
+    scoring.score_region(scheme=AssessmentScheme.objects.get(pk=empty.pk), period=PERIOD, region=world.county_a)
+
+    assessed = Assessment.objects.filter(alliance=world.alliance_a, period_start=PERIOD.start).get()
+    assert assessed.scheme_id == empty.pk and assessed.base_score == 0
+    assert not IndicatorScore.objects.filter(assessment__alliance__in=[world.alliance_a, world.alliance_a2]).exists()
+
+
 def test_a_county_override_wins_over_the_city_default(world, scheme):
     override = AssessmentScheme.objects.create(name="鄞州区细则", region=world.county_a, year=2025, status="active")
     assert AssessmentScheme.objects.for_region(world.town_a, 2025) == override
