@@ -209,6 +209,9 @@ class Readings:
     denominators: dict[int, Decimal]  # by scheme id: Σ weight·max
     attainment: dict[tuple, dict[int, Decimal]]  # by (metric, target), then alliance id
     manual: dict[tuple[int, int], Decimal]  # by (alliance id, indicator id)
+    # By scheme id, per indicator in order: (id, its metric's attainments by alliance id or
+    # None for a staff score, weight × max, max). Looked up once here, not per alliance.
+    lines: dict[int, list[tuple[int, dict[int, Decimal] | None, Decimal, Decimal]]]
     vetoed: set[int]
     standing: dict[int, tuple[Decimal, Decimal]]
 
@@ -239,6 +242,18 @@ class Readings:
         }
         return cls(
             indicators=by_scheme,
+            lines={
+                pk: [
+                    (
+                        i.pk,
+                        attainment[i.metric, i.target] if i.metric else None,
+                        i.weight * i.max_score,
+                        i.max_score,
+                    )
+                    for i in scheme_indicators
+                ]
+                for pk, scheme_indicators in by_scheme.items()
+            },
             denominators={
                 pk: sum((i.weight * i.max_score for i in scheme_indicators), ZERO) or ONE
                 for pk, scheme_indicators in by_scheme.items()
@@ -256,16 +271,14 @@ class Readings:
     def score(self, alliance_id: int, scheme: AssessmentScheme) -> AllianceFigures:
         per_indicator = []
         achieved_total = ZERO
-        for indicator in self.indicators[scheme.pk]:
-            if indicator.metric:
-                achieved = self.attainment[indicator.metric, indicator.target].get(alliance_id, ZERO)
+        for indicator_id, attained, weighted, max_score in self.lines[scheme.pk]:
+            if attained is not None:
+                achieved = attained.get(alliance_id, ZERO)
             else:
-                given = self.manual.get((alliance_id, indicator.pk))
-                achieved = ratio(given, indicator.max_score) if given is not None else ZERO
-            achieved_total += indicator.weight * indicator.max_score * achieved
-            per_indicator.append(
-                (indicator.pk, achieved, (indicator.max_score * achieved).quantize(TWO, rounding=ROUND_HALF_UP))
-            )
+                given = self.manual.get((alliance_id, indicator_id))
+                achieved = ratio(given, max_score) if given is not None else ZERO
+            achieved_total += weighted * achieved
+            per_indicator.append((indicator_id, achieved, (max_score * achieved).quantize(TWO, rounding=ROUND_HALF_UP)))
         base = achieved_total * HUNDRED / self.denominators[scheme.pk]
         four_star_share, member_average = self.standing.get(alliance_id, (ZERO, ZERO))
         member_part = (
