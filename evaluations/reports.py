@@ -309,11 +309,14 @@ def ensure_scores(period: Period, region: Region, *, final: bool = False) -> lis
     return unscored
 
 
-def ranked(period: Period, region: Region) -> list:
+def ranked(period: Period, region: Region, *, earlier: Period | None = None) -> list:
     """The period's assessments of the region in rank order (the county rank for a county,
     else the city rank), as light named rows: a province's 10,000 assessments as model
-    instances with their alliance and region took three times the memory."""
+    instances with their alliance and region took three times the memory. With ``earlier``
+    each row also holds the alliance's total of that period (``earlier_total``, None
+    without one), read by the same query."""
     rank_field = "county_rank" if region.level == "county" else "city_rank"
+    fields = ["alliance_id", "rank", "code", "name", "region_name", "base_score", "total_score", "grade", "vetoed"]
     rows = (
         Assessment.objects.filter(
             period_kind=period.kind, period_start=period.start, alliance__lead_region__code__startswith=region.prefix
@@ -326,22 +329,18 @@ def ranked(period: Period, region: Region) -> list:
             top_n=F("scheme__demonstration_top_n"),
         )
         .order_by(rank_field, "alliance__code")
-        .values_list(
-            "alliance_id",
-            "rank",
-            "code",
-            "name",
-            "region_name",
-            "base_score",
-            "total_score",
-            "grade",
-            "vetoed",
-            "county_rank",
-            "top_n",
-            named=True,
-        )
     )
-    return list(rows.iterator(chunk_size=2000))
+    if earlier is not None:
+        rows = rows.annotate(earlier_total=Subquery(scores_of(earlier).filter(alliance=OuterRef("alliance"))[:1]))
+        fields.append("earlier_total")
+    return list(rows.values_list(*fields, "county_rank", "top_n", named=True).iterator(chunk_size=2000))
+
+
+def scores_of(period: Period) -> QuerySet:
+    """The period's total scores (``total_score`` values; one per alliance)."""
+    return (
+        Assessment.objects.filter(period_kind=period.kind, period_start=period.start).order_by().values("total_score")
+    )
 
 
 def grade_labels() -> dict[str, str]:
@@ -506,10 +505,15 @@ def quarterly_observation(period: Period, region: Region) -> dict:
     ensure_scores(period, region)
     # The region's alliances are read once; the other queries name them by id, rather than
     # each joining the province's alliances to the region again (about 2.5 ms each).
+    # With each its score of the quarter (a subquery: one assessment per alliance and period).
     names = {}
     codes = {}
-    for pk, code, name in alliances_in(region).values_list("pk", "code", "name"):
+    scores = {}
+    read = alliances_in(region).annotate(score=Subquery(scores_of(period).filter(alliance=OuterRef("pk"))[:1]))
+    for pk, code, name, score in read.values_list("pk", "code", "name", "score"):
         codes[pk], names[pk] = code, name
+        if score is not None:
+            scores[pk] = score
     alliance_ids = list(codes)
     at_end = ProgressReport.objects.filter(project=OuterRef("pk"), period__lt=period.end).order_by("-period")
     at_start = ProgressReport.objects.filter(project=OuterRef("pk"), period__lt=period.start).order_by("-period")
@@ -524,11 +528,6 @@ def quarterly_observation(period: Period, region: Region) -> dict:
         .annotate(gain=Sum(F("end_percent") - F("start_percent")), projects=Count("pk"))
     )
     gains = {row["alliance_id"]: Decimal(row["gain"] or 0) / max(1, row["projects"]) for row in movement}
-    scores = dict(
-        Assessment.objects.filter(
-            alliance__any=alliance_ids, period_kind=period.kind, period_start=period.start
-        ).values_list("alliance_id", "total_score")
-    )
 
     def row(alliance_id: int, reason) -> list:
         score = scores.get(alliance_id)
@@ -597,15 +596,7 @@ def consequence_of(assessment, top_n: int) -> str:
 
 def annual_review(period: Period, region: Region) -> dict:
     unscored = ensure_scores(period, region, final=True)
-    assessments = ranked(period, region)
-    # Last year's totals of the alliances ranked this year, named by id: the rows show no others.
-    last_year = dict(
-        Assessment.objects.filter(
-            period_kind=period.kind,
-            period_start=period.previous().start,
-            alliance__any=[a.alliance_id for a in assessments],
-        ).values_list("alliance_id", "total_score")
-    )
+    assessments = ranked(period, region, earlier=period.previous())
     losing = list(
         MemberResult.objects.filter(
             period_kind=period.kind,
@@ -623,7 +614,7 @@ def annual_review(period: Period, region: Region) -> dict:
     for a in assessments:
         outcome = consequence_of(a, a.top_n)
         consequences[outcome] = consequences.get(outcome, 0) + 1
-        before = last_year.get(a.alliance_id)
+        before = a.earlier_total
         rows.append(
             [
                 a.rank,

@@ -355,5 +355,11 @@ def test_quarterly_observation_proposes_the_fastest_movers_and_the_lowest_scores
     laggards = rows(report, "laggards")
     assert [r[0] for r in movers] == ["LM-A-1", "LM-A-2"]  # A1's projects moved, A2 has none
     assert movers[0][3] == "12.0"  # (45 + 10 + 5 + 0 + 0) / 5 projects, in percentage points
+    quarter_totals = dict(
+        Assessment.objects.filter(period_kind="quarter", period_start=q4.start).values_list(
+            "alliance__code", "total_score"
+        )
+    )
+    assert [r[4] for r in movers] == [str(quarter_totals["LM-A-1"]), str(quarter_totals["LM-A-2"])]
     assert laggards == []  # both alliances are already proposed as movers
     assert summary(report)["proposed"] == 2
