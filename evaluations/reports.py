@@ -505,7 +505,8 @@ def quarterly_observation(period: Period, region: Region) -> dict:
     ensure_scores(period, region)
     # The region's alliances are read once; the other queries name them by id, rather than
     # each joining the province's alliances to the region again (about 2.5 ms each).
-    # With each its score of the quarter (a subquery: one assessment per alliance and period).
+    # Each alliance comes with its score of the quarter (a subquery: one assessment per
+    # alliance and period).
     names = {}
     codes = {}
     scores = {}
