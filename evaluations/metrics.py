@@ -66,13 +66,12 @@ def reporting_timeliness(alliances: QuerySet, period: Period, indicator) -> dict
         .annotate(projects=Count("pk"))
     )
     on_time = (
-        submitted_in_time(
-            ProgressReport.objects.filter(
-                project__alliance__in=alliances,
-                project__status__in=ACTIVE_STATUSES,
-                period__gte=period.start,
-                period__lt=period.end,
-            )
+        ProgressReport.objects.filter(
+            in_time(),
+            project__alliance__in=alliances,
+            project__status__in=ACTIVE_STATUSES,
+            period__gte=period.start,
+            period__lt=period.end,
         )
         .values("project__alliance_id")
         .annotate(reports=Count("pk"))
@@ -89,11 +88,6 @@ def in_time(report: str = "") -> LessThan:
         TruncDate(f"{prefix}submitted_at", tzinfo=local_zone()),
         F(f"{prefix}period") + datetime.timedelta(days=7),
     )
-
-
-def submitted_in_time(reports: QuerySet) -> QuerySet:
-    """Reports submitted by the end of their week."""
-    return reports.filter(in_time())
 
 
 @metric("investment_vs_target")
