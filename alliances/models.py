@@ -304,11 +304,10 @@ class Meeting(TimeStamped):
     topics = models.TextField(_("议题"))
     decisions = models.TextField(_("议定事项"), blank=True)
     minutes = models.TextField(_("会议纪要"), blank=True)
-    minutes_file = models.FileField(
+    minutes_file = uploads.DocumentField(
         _("纪要附件"),
         upload_to=uploads.upload_to,
         blank=True,
-        validators=[uploads.validate_document],
         help_text=_("PDF 或图片，不超过 10 MB。"),
     )
     attending_organizations = models.ManyToManyField(
@@ -399,10 +398,9 @@ class ActivityPhotoQuerySet(ScopedQuerySet):
 
 
 class Photo(TimeStamped):
-    image = models.FileField(
+    image = uploads.PhotoField(
         _("照片"),
         upload_to=uploads.upload_to,
-        validators=[uploads.validate_photo],
         help_text=_("JPEG、PNG 或 WebP，不超过 10 MB。"),
     )
     caption = models.CharField(_("说明"), max_length=200, blank=True)

@@ -7,19 +7,23 @@ A file is recognised by its content, never by its name or the browser's content 
 - anything else, anything empty and anything over ``MAX_UPLOAD_BYTES`` is refused with a
   ValidationError (codes ``file_type``, ``file_empty``, ``file_too_large``, ``image_too_large``).
 
-Two ways to use the checks:
+Two ways to use the checks, and both store a photo only as a re-encoded copy: decoding
+and re-encoding drops every metadata block (EXIF with its GPS position, XMP, comments),
+applies the EXIF orientation first so the photo still stands upright, and scales very
+large photos down. A PDF is stored as sent.
 
-- :func:`clean_upload` / :func:`clean_uploads` return a :class:`CleanFile` whose photo was
-  decoded and re-encoded: re-encoding drops every metadata block (EXIF with its GPS
-  position, XMP, comments), applies the EXIF orientation first so the photo still stands
-  upright, and scales very large photos down. The stored name is a fresh one whose
-  extension follows the content. The caller saves ``content`` through Django's storage
-  API, so production can keep the files anywhere Django's storage can reach. Errors are
-  reported under the form field named ``field``.
-- :func:`validate_photo` / :func:`validate_document` are model-field validators for files
-  stored as they were sent, with :func:`upload_to` giving them a random name that keeps
-  the extension. Such a file's extension must therefore agree with its content (a PDF
-  called ``photo.jpg`` is refused, code ``file_extension``).
+- :func:`clean_upload` / :func:`clean_uploads` return a :class:`CleanFile` holding what
+  may be stored, under a fresh name whose extension follows the content. The caller saves
+  ``content`` through Django's storage API, so production can keep the files anywhere
+  Django's storage can reach. Errors are reported under the form field named ``field``.
+- :class:`PhotoField` / :class:`DocumentField` are model fields for a file kept on its
+  record (meeting and activity photos, meeting minutes). A new file is checked by the
+  field's validator (:func:`validate_photo` / :func:`validate_document`), then re-encoded
+  when the model is cleaned, so a photo that cannot be decoded is an error of the field;
+  a model saved without being cleaned has its new file re-encoded when it is saved.
+  :func:`upload_to` names the stored file at random, with the extension of its content.
+  The validators also refuse a file whose extension does not agree with its content (a
+  PDF called ``photo.jpg``, code ``file_extension``).
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.db import models
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
@@ -65,16 +70,22 @@ class CleanFile:
     size: int
 
 
+def content_to_store(upload: Any, *, allowed: frozenset[str]) -> tuple[bytes, str, str]:
+    """What to store of an uploaded file of one of the ``allowed`` kinds: (the content, its
+    kind, the client's name made safe). A photo is re-encoded, a PDF kept as sent; raise
+    ValidationError for anything else."""
+    original = display_name(upload)
+    data = read_content(upload, original)
+    kind = identify(data, original, allowed=allowed)
+    if kind == "pdf":
+        return data, kind, original
+    return reencode_photo(data, kind, original=original, allowed=allowed), kind, original
+
+
 def clean_upload(upload: Any, *, field: str = "attachments") -> CleanFile:
     """Check one uploaded file and return what may be stored; raise ValidationError otherwise."""
-    original = display_name(upload)
     try:
-        data = read_content(upload, original)
-        kind = identify(data, original, allowed=DOCUMENT_KINDS)
-        if kind == "pdf":
-            encoded = data
-        else:
-            encoded = reencode_photo(data, kind, original=original)
+        encoded, kind, original = content_to_store(upload, allowed=DOCUMENT_KINDS)
     except ValidationError as error:
         raise ValidationError({field: error.error_list}) from error
     return CleanFile(
@@ -135,6 +146,47 @@ def validate_document(value: Any) -> None:
     _validate(value, DOCUMENT_KINDS)
 
 
+class StoredContent(ContentFile):
+    """A new file's content as it is stored (see :func:`content_to_store`), named
+    ``file.<extension of its kind>`` for ``upload_to``."""
+
+
+class PhotoField(models.FileField):
+    """A JPEG, PNG or WebP photo of at most 10 MB, stored re-encoded without its metadata
+    (see the module's docstring)."""
+
+    kinds = IMAGE_KINDS
+    default_validators = [validate_photo]
+
+    def clean(self, value: Any, model_instance: models.Model) -> Any:
+        value = super().clean(value, model_instance)
+        return self.stored_content(value) or value
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        content = self.stored_content(getattr(model_instance, self.attname))
+        if content is not None:
+            setattr(model_instance, self.attname, content)
+        return super().pre_save(model_instance, add)
+
+    def stored_content(self, value: Any) -> StoredContent | None:
+        """What to store of the field's new file; None for no file, a file already in
+        storage or content already prepared."""
+        if not value or getattr(value, "_committed", True):
+            return None
+        upload = getattr(value, "file", value)
+        if isinstance(upload, StoredContent):
+            return None
+        content, kind, _original = content_to_store(upload, allowed=self.kinds)
+        return StoredContent(content, name=f"file{EXTENSIONS[kind][0]}")
+
+
+class DocumentField(PhotoField):
+    """A PDF (stored as sent) or a photo (stored like a :class:`PhotoField`'s), at most 10 MB."""
+
+    kinds = DOCUMENT_KINDS
+    default_validators = [validate_document]
+
+
 def upload_to(instance: Any, filename: str) -> str:
     """``<app>/<model>/<yyyy>/<mm>/<random hex>.<ext>``: the client's name is not kept."""
     extension = posixpath.splitext(filename)[1].lower()
@@ -190,8 +242,9 @@ def photo_kind(data: bytes, name: str) -> str | None:
         raise too_many_pixels(name) from exc
 
 
-def reencode_photo(data: bytes, kind: str, *, original: str) -> bytes:
-    """The photo re-encoded in its own format without any metadata, upright and at most MAX_PHOTO_SIDE."""
+def reencode_photo(data: bytes, kind: str, *, original: str, allowed: frozenset[str] = DOCUMENT_KINDS) -> bytes:
+    """The photo re-encoded in its own format without any metadata, upright and at most
+    MAX_PHOTO_SIDE; a photo that cannot be decoded is refused as none of the ``allowed`` kinds."""
     image_format = {k: f for f, k in PILLOW_FORMATS.items()}[kind]
     try:
         with Image.open(io.BytesIO(data), formats=[image_format]) as image:
@@ -199,7 +252,7 @@ def reencode_photo(data: bytes, kind: str, *, original: str) -> bytes:
             upright = ImageOps.exif_transpose(image)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         # verify() does not decode: a truncated photo is found here.
-        raise not_allowed(original, DOCUMENT_KINDS) from exc
+        raise not_allowed(original, allowed) from exc
 
     if upright.mode == "P":  # keep the colours: a fresh palette image would lose the palette
         upright = upright.convert("RGBA" if "transparency" in upright.info else "RGB")

@@ -1,10 +1,12 @@
-"""Uploaded files are recognised by their content (never their name), capped at 10 MB, and
-either re-encoded without GPS data and named by their content, or kept as sent under a
-random name whose extension must agree with the content. Files go through Django's storage
-(InMemoryStorage in the tests)."""
+"""Uploaded files are recognised by their content (never their name) and capped at 10 MB.
+A photo is stored only as a re-encoded copy without its GPS data, whether it comes as a
+progress report's attachment or sits on its record (meeting and activity photos, minutes);
+a PDF is stored as sent. Stored files get a random name with the extension of their
+content. Files go through Django's storage (InMemoryStorage in the tests)."""
 
 from __future__ import annotations
 
+import datetime
 import io
 
 import pytest
@@ -14,13 +16,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from alliances.models import MeetingPhoto
-from alliances.services import meeting_photo_add
+from alliances.models import ActivityPhoto, MeetingPhoto
+from alliances.services import activity_photo_add, meeting_create, meeting_photo_add
 from members import uploads
 from projects.models import ProgressReport, ReportAttachment
 from projects.services import report_submit
 from projects.weeks import current_week
-from tests.factories_operations import PDF_BYTES, MeetingFactory, upload
+from tests.factories_operations import PDF_BYTES, ActivityFactory, MeetingFactory, upload
 from tests.factories_operations import image_bytes as small_image
 from tests.factories_projects import ProjectFactory, gps_of, image_bytes, pdf, photo
 
@@ -105,7 +107,7 @@ def test_the_check_leaves_the_file_ready_to_be_saved_from_its_start():
     assert file.tell() == 0 and file.read() == small_image("PNG")
 
 
-# Files kept as they were sent (meeting and activity photos, minutes)
+# Files kept on their record (meeting and activity photos, minutes)
 
 
 @pytest.mark.parametrize(("name", "fmt"), [("photo.jpg", "PNG"), ("photo.png", "JPEG"), ("photo.html", "PNG")])
@@ -130,6 +132,59 @@ def test_the_model_refuses_a_bad_photo_through_full_clean(world):
         meeting_photo_add(actor=world.alice, meeting=meeting, image=upload("x.png", b"not an image"))
     assert "image" in error.value.message_dict
     assert not MeetingPhoto.objects.exists()
+
+
+def stored_bytes(field_file) -> bytes:
+    with default_storage.open(field_file.name, "rb") as stored:
+        return stored.read()
+
+
+def test_a_meeting_photo_is_stored_without_its_gps_data(world):
+    original = image_bytes(gps=True)
+    assert gps_of(original), "the test photo must carry GPS data to begin with"
+    meeting = MeetingFactory(alliance=world.alliance_a)
+    photo = meeting_photo_add(actor=world.alice, meeting=meeting, image=upload("带定位.JPEG", original))
+    data = stored_bytes(photo.image)
+    assert gps_of(data) == {}
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.format == "JPEG" and "exif" not in image.info and image.size == (64, 48)
+    assert photo.image.name.startswith("alliances/meetingphoto/") and photo.image.name.endswith(".jpg")
+
+
+def test_an_activity_photo_saved_without_full_clean_is_stored_without_its_gps_data_too(world):
+    activity = ActivityFactory(alliance=world.alliance_a)
+    photo = ActivityPhoto(activity=activity, image=upload("a.jpg", image_bytes(gps=True)))
+    photo.save()  # as a save that skips validation would
+    assert gps_of(stored_bytes(photo.image)) == {}
+    assert photo.image.name.startswith("alliances/activityphoto/") and photo.image.name.endswith(".jpg")
+
+
+def test_a_photo_the_check_lets_through_but_that_cannot_be_decoded_is_an_error_of_its_field(world):
+    truncated = image_bytes()[:-20]  # the header verifies; the pixels are cut short
+    assert uploads.check_upload(upload("坏图.jpg", truncated), allowed=uploads.IMAGE_KINDS) == "jpeg"
+    activity = ActivityFactory(alliance=world.alliance_a)
+    with pytest.raises(ValidationError) as error:
+        activity_photo_add(actor=world.alice, activity=activity, image=upload("坏图.jpg", truncated))
+    assert "坏图.jpg" in error.value.message_dict["image"][0] and "PDF" not in error.value.message_dict["image"][0]
+    assert not ActivityPhoto.objects.exists()
+
+
+def test_a_photo_of_the_minutes_loses_its_gps_data_and_a_pdf_of_them_is_kept_as_sent(world):
+    def meeting_with(minutes_file, held_on):
+        return meeting_create(
+            actor=world.alice,
+            alliance=world.alliance_a,
+            kind="monthly",
+            held_on=held_on,
+            topics="议题",
+            minutes_file=minutes_file,
+        )
+
+    photographed = meeting_with(upload("纪要.jpg", image_bytes(gps=True)), datetime.date(2025, 3, 10))
+    assert gps_of(stored_bytes(photographed.minutes_file)) == {}
+    assert photographed.minutes_file.name.endswith(".jpg")
+    scanned = meeting_with(upload("纪要.PDF", PDF_BYTES), datetime.date(2025, 4, 10))
+    assert stored_bytes(scanned.minutes_file) == PDF_BYTES and scanned.minutes_file.name.endswith(".pdf")
 
 
 # Files kept as a cleaned copy (progress report attachments, assessment evidence)
@@ -185,3 +240,15 @@ def test_attachments_are_served_only_to_users_who_see_the_report(client, world):
     assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"
     client.force_login(world.bob)
     assert client.get(url).status_code == 404
+
+
+def test_a_photo_added_in_the_admin_is_stored_without_its_gps_data(client, world):
+    meeting = MeetingFactory(alliance=world.alliance_a)
+    client.force_login(world.admin)
+    response = client.post(
+        reverse("admin:alliances_meetingphoto_add"),
+        {"meeting": meeting.pk, "image": upload("后台.jpg", image_bytes(gps=True)), "caption": "后台上传"},
+    )
+    assert response.status_code == 302, response.content[:2000]
+    photo = MeetingPhoto.objects.get(caption="后台上传")
+    assert gps_of(stored_bytes(photo.image)) == {} and photo.image.name.endswith(".jpg")
