@@ -35,9 +35,10 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
@@ -185,6 +186,59 @@ class DocumentField(PhotoField):
 
     kinds = DOCUMENT_KINDS
     default_validators = [validate_document]
+
+
+# What re-encoding drops and a stored photo must not hold: EXIF (with any GPS position),
+# XMP, comments, ICC profiles; PNG text chunks are read apart (``PngImageFile.text``).
+METADATA_KEYS = ("exif", "xmp", "XML:com.adobe.xmp", "comment", "icc_profile")
+
+
+def carries_metadata(data: bytes) -> bool:
+    """Whether a photo holds any metadata that :func:`reencode_photo` drops."""
+    with Image.open(io.BytesIO(data)) as image:
+        return (
+            bool(image.getexif())
+            or any(key in image.info for key in METADATA_KEYS)
+            or bool(getattr(image, "text", None))
+        )
+
+
+def strip_stored_photos(*, dry_run: bool = False) -> dict[str, int]:
+    """Re-encode the stored photos of every :class:`PhotoField` and :class:`DocumentField`
+    that still carry metadata: files stored before these fields re-encoded them. Each clean
+    copy is stored under a new name and its row saved with it (only if the row still names
+    the old file), then the old file is deleted. Returns, per field, how many photos carried
+    metadata (all rewritten, unless ``dry_run``). A second run finds none."""
+    found: dict[str, int] = {}
+    for model in apps.get_models():
+        for field in model._meta.fields:
+            if isinstance(field, PhotoField):
+                found[f"{model._meta.label}.{field.name}"] = _strip_field(model, field, dry_run=dry_run)
+    return found
+
+
+def _strip_field(model: type[models.Model], field: PhotoField, *, dry_run: bool) -> int:
+    storage, count = field.storage, 0
+    stored = model._default_manager.exclude(**{field.name: ""}).order_by("pk").values_list("pk", field.name)
+    for pk, name in stored.iterator():
+        with storage.open(name, "rb") as file:
+            data = file.read()
+        kind = photo_kind(data, name)
+        if kind is None or not carries_metadata(data):  # a PDF, or a clean photo
+            continue
+        count += 1
+        if dry_run:
+            continue
+        clean = reencode_photo(data, kind, original=posixpath.basename(name))
+        new_name = storage.save(field.generate_filename(model(pk=pk), f"file{EXTENSIONS[kind][0]}"), ContentFile(clean))
+        with transaction.atomic():
+            row = model._default_manager.select_for_update().filter(pk=pk).first()
+            moved = row is not None and getattr(row, field.attname) == name
+            if moved:  # saved, not updated: a model with a history records the change
+                setattr(row, field.attname, new_name)
+                row.save(update_fields=[field.name])
+        storage.delete(name if moved else new_name)
+    return count
 
 
 def upload_to(instance: Any, filename: str) -> str:

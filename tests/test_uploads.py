@@ -11,12 +11,14 @@ import io
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 from PIL import Image
 
-from alliances.models import ActivityPhoto, MeetingPhoto
+from alliances.models import ActivityPhoto, Meeting, MeetingPhoto
 from alliances.services import activity_photo_add, meeting_create, meeting_photo_add
 from members import uploads
 from projects.models import ProgressReport, ReportAttachment
@@ -252,3 +254,41 @@ def test_a_photo_added_in_the_admin_is_stored_without_its_gps_data(client, world
     assert response.status_code == 302, response.content[:2000]
     photo = MeetingPhoto.objects.get(caption="后台上传")
     assert gps_of(stored_bytes(photo.image)) == {} and photo.image.name.endswith(".jpg")
+
+
+def test_photos_stored_before_the_fields_re_encoded_them_are_cleaned_once_by_the_command(world):
+    meeting = MeetingFactory(alliance=world.alliance_a)
+    tagged = default_storage.save("alliances/meetingphoto/2025/03/old.jpg", ContentFile(image_bytes(gps=True)))
+    old_photo = MeetingPhoto.objects.create(meeting=meeting, image=tagged)  # a name: stored as it was
+    assert gps_of(stored_bytes(old_photo.image)), "the photo must be stored with its GPS data to begin with"
+    clean_photo = meeting_photo_add(actor=world.alice, meeting=meeting, image=upload("新.jpg", image_bytes(gps=True)))
+    minutes_pdf = default_storage.save("alliances/meeting/2025/03/old.pdf", ContentFile(PDF_BYTES))
+    Meeting.objects.filter(pk=meeting.pk).update(minutes_file=minutes_pdf)
+
+    out = io.StringIO()
+    call_command("strip_photo_metadata", "--dry-run", stdout=out)
+    assert "alliances.MeetingPhoto.image: 1 would be re-encoded" in out.getvalue()
+    assert MeetingPhoto.objects.get(pk=old_photo.pk).image.name == tagged
+
+    call_command("strip_photo_metadata", stdout=io.StringIO())
+    old_photo.refresh_from_db()
+    assert old_photo.image.name != tagged and not default_storage.exists(tagged)
+    assert gps_of(stored_bytes(old_photo.image)) == {} and old_photo.image.name.endswith(".jpg")
+    assert MeetingPhoto.objects.get(pk=clean_photo.pk).image.name == clean_photo.image.name
+    assert stored_bytes(Meeting.objects.get(pk=meeting.pk).minutes_file) == PDF_BYTES
+
+    out = io.StringIO()
+    call_command("strip_photo_metadata", stdout=out)
+    assert "0 photos re-encoded in all" in out.getvalue()
+
+
+def test_the_command_records_a_cleaned_minutes_photo_in_the_meetings_history(world):
+    meeting = MeetingFactory(alliance=world.alliance_a)
+    tagged = default_storage.save("alliances/meeting/2025/03/old.jpg", ContentFile(image_bytes(gps=True)))
+    Meeting.objects.filter(pk=meeting.pk).update(minutes_file=tagged)
+    before = meeting.history.count()
+    call_command("strip_photo_metadata", stdout=io.StringIO())
+    meeting.refresh_from_db()
+    assert gps_of(stored_bytes(meeting.minutes_file)) == {} and not default_storage.exists(tagged)
+    assert meeting.history.count() == before + 1
+    assert meeting.history.first().minutes_file == meeting.minutes_file.name
