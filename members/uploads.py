@@ -29,6 +29,7 @@ large photos down. A PDF is stored as sent.
 from __future__ import annotations
 
 import io
+import logging
 import posixpath
 import uuid
 import warnings
@@ -43,6 +44,8 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+logger = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 # The longest side of a stored photo; larger photos are scaled down (phone photos stay legible).
@@ -221,15 +224,19 @@ def _strip_field(model: type[models.Model], field: PhotoField, *, dry_run: bool)
     storage, count = field.storage, 0
     stored = model._default_manager.exclude(**{field.name: ""}).order_by("pk").values_list("pk", field.name)
     for pk, name in stored.iterator():
-        with storage.open(name, "rb") as file:
-            data = file.read()
-        kind = photo_kind(data, name)
-        if kind is None or not carries_metadata(data):  # a PDF, or a clean photo
+        try:
+            with storage.open(name, "rb") as file:
+                data = file.read()
+            kind = photo_kind(data, name)
+            if kind is None or not carries_metadata(data):  # a PDF, or a clean photo
+                continue
+            clean = reencode_photo(data, kind, original=posixpath.basename(name))
+        except (OSError, ValidationError) as error:  # missing, unreadable or undecodable: left as it is
+            logger.warning("Stored file %s of %s.%s left as it is: %s", name, model._meta.label, field.name, error)
             continue
         count += 1
         if dry_run:
             continue
-        clean = reencode_photo(data, kind, original=posixpath.basename(name))
         new_name = storage.save(field.generate_filename(model(pk=pk), f"file{EXTENSIONS[kind][0]}"), ContentFile(clean))
         with transaction.atomic():
             row = model._default_manager.select_for_update().filter(pk=pk).first()

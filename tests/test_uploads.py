@@ -292,3 +292,21 @@ def test_the_command_records_a_cleaned_minutes_photo_in_the_meetings_history(wor
     assert gps_of(stored_bytes(meeting.minutes_file)) == {} and not default_storage.exists(tagged)
     assert meeting.history.count() == before + 1
     assert meeting.history.first().minutes_file == meeting.minutes_file.name
+
+
+def test_the_command_leaves_a_missing_or_undecodable_file_as_it_is_and_goes_on(world, caplog):
+    meeting = MeetingFactory(alliance=world.alliance_a)
+    missing = MeetingPhoto.objects.create(meeting=meeting, image="alliances/meetingphoto/2025/03/gone.jpg")
+    cut = default_storage.save("alliances/meetingphoto/2025/03/cut.jpg", ContentFile(image_bytes(gps=True)[:-20]))
+    broken = MeetingPhoto.objects.create(meeting=meeting, image=cut)
+    tagged = default_storage.save("alliances/meetingphoto/2025/03/old.jpg", ContentFile(image_bytes(gps=True)))
+    fixable = MeetingPhoto.objects.create(meeting=meeting, image=tagged)
+
+    out = io.StringIO()
+    call_command("strip_photo_metadata", stdout=out)
+    assert "alliances.MeetingPhoto.image: 1 re-encoded" in out.getvalue()
+    fixable.refresh_from_db()
+    assert gps_of(stored_bytes(fixable.image)) == {}
+    assert MeetingPhoto.objects.get(pk=missing.pk).image.name == "alliances/meetingphoto/2025/03/gone.jpg"
+    assert MeetingPhoto.objects.get(pk=broken.pk).image.name == cut and default_storage.exists(cut)
+    assert "gone.jpg" in caplog.text and "cut.jpg" in caplog.text
