@@ -69,7 +69,7 @@ def report_sheets(rollup: Rollup) -> list[tuple[str, list[str], list[list]]]:
     """The report as workbook sheets: a summary sheet, then one sheet per table."""
     report = rollup.report
     summary_rows = [[item["label"], typed(item["value"], item["type"])] for item in report.get("summary", [])]
-    sheets = [(str(rollup.get_kind_display()), ["指标", "数值"], summary_rows)]
+    sheets = [(str(rollup.get_kind_display()), [str(_("指标")), str(_("数值"))], summary_rows)]
     for table in report.get("tables", []):
         columns = table["columns"]
         rows = [[typed(value, col["type"]) for value, col in zip(row, columns, strict=False)] for row in table["rows"]]

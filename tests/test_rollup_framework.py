@@ -129,3 +129,16 @@ def test_install_schedule_is_idempotent_and_in_shanghai(db):
     assert (quarterly.day_of_month, quarterly.month_of_year) == ("1", "1,4,7,10")
     yearly = tasks["rollup:annual_review"].crontab
     assert (yearly.day_of_month, yearly.month_of_year) == ("10", "1")
+
+
+def test_the_rollup_workbook_lists_the_summary_under_headers_in_the_users_language(client, world, test_kind):
+    from django.conf import settings
+
+    from tests.factories_excel import sheet_rows
+
+    rollup, _created = rollup_produce(kind=test_kind.key, period=Period.parse(MONTH, "2026-03"), region=world.county_a)
+    client.force_login(world.alice)
+    url = f"/evaluations/rollups/{rollup.pk}/xlsx/"
+    assert sheet_rows(client.get(url).content, "月通报") == [{"指标": "计数", "数值": 1}]
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert sheet_rows(client.get(url).content, "Monthly bulletin") == [{"Indicator": "计数", "Value": 1}]
