@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from .access import scope_for
@@ -13,7 +14,7 @@ class ScopedAccess(BasePermission):
     region is decided again by the service the viewset calls.
     """
 
-    message = "您没有访问权限。"
+    message = _("您没有访问权限。")
 
     def has_permission(self, request, view) -> bool:
         scope = scope_for(request.user)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from alliances.models import Alliance, Membership, TeamRole
@@ -131,7 +132,10 @@ def test_viewer_reads_but_cannot_write(api, world):
     api.as_user(world.vera)
     assert api.get("/api/v1/alliances/").json()["count"] == 2
     response = api.patch(f"/api/v1/alliances/{world.alliance_a.pk}/", {"name": "改名"}, format="json")
-    assert response.status_code == 403
+    assert (response.status_code, response.json()["detail"]) == (403, "您没有访问权限。")
+    api.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = api.patch(f"/api/v1/alliances/{world.alliance_a.pk}/", {"name": "改名"}, format="json")
+    assert (english.status_code, english.json()["detail"]) == (403, "You do not have permission to do this.")
     world.alliance_a.refresh_from_db()
     assert world.alliance_a.name == "姜山共富联盟"
 
