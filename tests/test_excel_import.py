@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -330,6 +331,20 @@ def test_the_preview_lists_every_row_and_its_errors_and_offers_no_confirm(client
     assert page.count('<tr class="row-') == 3 + 1  # two alliances and the new row, one membership
     assert "第 4 行「状态」：“半停工”不是可选的值" in page
     assert 'id="confirm-import"' not in page
+
+
+def test_the_preview_shows_a_cleared_cell_as_empty_in_the_users_language(client, world):
+    world.org_a.star_rating = 3
+    world.org_a.save()
+    client.force_login(world.alice)
+    data = export(client, "members:organization-list")
+    row = next(i for i, r in enumerate(sheet_rows(data, "成员单位"), start=2) if r["单位名称"] == world.org_a.name)
+    upload(client, edit(data, "成员单位", row, "星级", ""), name="成员单位.xlsx")
+    page = client.get(reverse("members:import-preview")).content.decode()
+    assert "<li>星级：<del>3</del> → （空）</li>" in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("members:import-preview")).content.decode()
+    assert "<del>3</del> → (empty)</li>" in page
 
 
 def test_confirm_with_an_error_saves_nothing_and_shows_the_errors(client, world, monkeypatch):
