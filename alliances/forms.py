@@ -172,7 +172,7 @@ class ActivityForm(AllianceRecordForm):
 
 
 class PhotoForm(forms.Form):
-    image = forms.FileField(label=_("照片"), help_text=_("JPEG、PNG 或 WebP，不超过 10 MB。"))
+    image = forms.FileField(label=_("照片"), help_text=_("JPEG、PNG 或 WebP，不超过 10 MB；照片中的位置信息会被删除。"))
     caption = forms.CharField(label=_("说明"), max_length=200, required=False)
 
 

@@ -308,7 +308,7 @@ class Meeting(TimeStamped):
         _("纪要附件"),
         upload_to=uploads.upload_to,
         blank=True,
-        help_text=_("PDF 或图片，不超过 10 MB。"),
+        help_text=_("PDF 或图片，不超过 10 MB；图片中的位置信息会被删除。"),
     )
     attending_organizations = models.ManyToManyField(
         MemberOrganization, verbose_name=_("参会单位"), blank=True, related_name="meetings_attended"
@@ -401,7 +401,7 @@ class Photo(TimeStamped):
     image = uploads.PhotoField(
         _("照片"),
         upload_to=uploads.upload_to,
-        help_text=_("JPEG、PNG 或 WebP，不超过 10 MB。"),
+        help_text=_("JPEG、PNG 或 WebP，不超过 10 MB；照片中的位置信息会被删除。"),
     )
     caption = models.CharField(_("说明"), max_length=200, blank=True)
 

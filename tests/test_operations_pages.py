@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -197,6 +198,15 @@ def test_photos_are_uploaded_on_the_page_and_a_fake_image_is_refused(client, wor
     assert reverse("alliances:photo-file", args=["activity", photo.pk]) in page
     client.post(reverse("alliances:photo-remove", args=["activity", photo.pk]))
     assert not activity.photos.exists()
+
+
+def test_the_photo_form_tells_that_location_data_is_removed(client, world):
+    activity = ActivityFactory(alliance=world.alliance_a)
+    client.force_login(world.lily)
+    url = reverse("alliances:activity-photo-add", args=[activity.pk])
+    assert "照片中的位置信息会被删除" in client.get(url).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "location data in photos is removed" in client.get(url).content.decode()
 
 
 def test_the_mentorship_form_refuses_a_self_mentorship_on_the_apprentice_field(client, world):
