@@ -18,6 +18,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import Avg, Count, F, FilteredRelation, Q, QuerySet, Window
@@ -200,27 +201,29 @@ def schemes_by_alliance(plan: dict[AssessmentScheme, list[Region]], led: dict[in
     }
 
 
+class Line(NamedTuple):
+    """One indicator of a scheme as scoring combines it, looked up once, not per alliance."""
+
+    indicator_id: int
+    attained: dict[int, Decimal] | None  # its metric's attainments by alliance id; None: a staff score
+    weighted: Decimal  # weight × max
+    max_score: Decimal
+
+
 @dataclass
 class Readings:
     """What scoring reads once for every alliance of a plan: a grouped query per metric, the
     staff scores, vetoes and member standing. :meth:`score` then combines them per alliance."""
 
-    indicators: dict[int, list[Indicator]]  # by scheme id, in order
+    lines: dict[int, list[Line]]  # by scheme id, in the scheme's order
     denominators: dict[int, Decimal]  # by scheme id: Σ weight·max
-    attainment: dict[tuple, dict[int, Decimal]]  # by (metric, target), then alliance id
     manual: dict[tuple[int, int], Decimal]  # by (alliance id, indicator id)
-    # By scheme id, per indicator in order: (id, its metric's attainments by alliance id or
-    # None for a staff score, weight × max, max). Looked up once here, not per alliance.
-    lines: dict[int, list[tuple[int, dict[int, Decimal] | None, Decimal, Decimal]]]
     vetoed: set[int]
     standing: dict[int, tuple[Decimal, Decimal]]
 
     @classmethod
     def read(cls, schemes: set[AssessmentScheme], alliances: QuerySet, period: Period) -> Readings:
         indicators = list(Indicator.objects.filter(scheme__in=list(schemes)).order_by("scheme_id", "order", "code"))
-        by_scheme: dict[int, list[Indicator]] = {scheme.pk: [] for scheme in schemes}
-        for indicator in indicators:
-            by_scheme[indicator.scheme_id].append(indicator)
         # One grouped query per metric and target over the alliances of every scheme (a
         # metric reads only the indicator's target, so schemes sharing both share the query).
         attainment: dict[tuple, dict[int, Decimal]] = {}
@@ -228,6 +231,11 @@ class Readings:
             key = (indicator.metric, indicator.target)
             if indicator.metric and key not in attainment:
                 attainment[key] = METRICS[indicator.metric](alliances, period, indicator)
+        lines: dict[int, list[Line]] = {scheme.pk: [] for scheme in schemes}
+        for indicator in indicators:
+            attained = attainment[indicator.metric, indicator.target] if indicator.metric else None
+            weighted = indicator.weight * indicator.max_score
+            lines[indicator.scheme_id].append(Line(indicator.pk, attained, weighted, indicator.max_score))
         # A staff score stands until the next one: the latest of the year up to the period's end.
         manual = {
             (row["alliance_id"], row["indicator_id"]): row["score"]
@@ -241,24 +249,10 @@ class Readings:
             .values("alliance_id", "indicator_id", "score")
         }
         return cls(
-            indicators=by_scheme,
-            lines={
-                pk: [
-                    (
-                        i.pk,
-                        attainment[i.metric, i.target] if i.metric else None,
-                        i.weight * i.max_score,
-                        i.max_score,
-                    )
-                    for i in scheme_indicators
-                ]
-                for pk, scheme_indicators in by_scheme.items()
-            },
+            lines=lines,
             denominators={
-                pk: sum((i.weight * i.max_score for i in scheme_indicators), ZERO) or ONE
-                for pk, scheme_indicators in by_scheme.items()
+                pk: sum((line.weighted for line in scheme_lines), ZERO) or ONE for pk, scheme_lines in lines.items()
             },
-            attainment=attainment,
             manual=manual,
             vetoed=set(
                 VetoFinding.objects.filter(alliance__in=alliances, year=period.start.year, confirmed=True).values_list(
@@ -330,19 +324,19 @@ def score_alliances(schemes: dict[int, AssessmentScheme], *, period: Period, all
         ids = write_scores(assessments, indicator_rows)
         for alliance_id, scheme in to_score[first : first + WRITE_BATCH]:
             written.setdefault(scheme.pk, []).append(ids[alliance_id])
-    delete_stale_scores(written, readings.indicators)
+    delete_stale_scores(written, readings.lines)
     return len(schemes)
 
 
-def delete_stale_scores(written: dict[int, list[int]], indicators: dict[int, list[Indicator]]) -> None:
+def delete_stale_scores(written: dict[int, list[int]], lines: dict[int, list[Line]]) -> None:
     """Delete the indicator scores of the assessments just written (their ids, by scheme)
-    whose indicator is not (or no longer) in that scheme: by the ids both sides, where
-    joining each score to its assessment and indicator to compare schemes took 4.5 to 6.7 ms
-    for a county whose scores were all current."""
+    whose indicator is not (or no longer) in that scheme (its ``lines``): by the ids both
+    sides, where joining each score to its assessment and indicator to compare schemes took
+    4.5 to 6.7 ms for a county whose scores were all current."""
     stale = Q()
     for scheme_id, assessment_ids in written.items():
         stale |= Q(assessment_id__any=assessment_ids) & ~Q(
-            indicator_id__any=[indicator.pk for indicator in indicators[scheme_id]]
+            indicator_id__any=[line.indicator_id for line in lines[scheme_id]]
         )
     if written:
         IndicatorScore.objects.filter(stale).delete()
