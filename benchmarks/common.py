@@ -3,6 +3,7 @@ PostgreSQL loaded with ``manage.py seed_demo --scale county|province``), DEBUG o
 
 from __future__ import annotations
 
+import datetime
 import os
 import statistics
 import sys
@@ -24,17 +25,47 @@ def setup() -> None:
     django.setup()
 
 
-def timed_pair(first: Callable[[], object], second: Callable[[], object], repeat: int = 3) -> tuple[float, float]:
-    """Median wall times of two functions run alternately ``repeat`` times each (after one
-    warm-up run of each), so that the machine's drift weighs on both alike."""
+def data_day(as_of: str | None = None) -> datetime.date:
+    """The day the benchmarks take "the last complete week, month, quarter, year" from:
+    ``as_of`` (``YYYY-MM-DD``) if given, else the Monday after the newest progress report's
+    week. ``seed_demo`` writes reports up to the last complete week before the day it runs
+    (and workshop reports up to the month before), so by default the rollups cover the
+    seeded weeks and months whatever today's date: timed against today, the weekly
+    dispatch of a database seeded a week earlier would cover a week without reports."""
+    if as_of:
+        return datetime.date.fromisoformat(as_of)
+    from django.db.models import Max
+
+    from projects.models import ProgressReport
+
+    newest = ProgressReport.objects.aggregate(newest=Max("period"))["newest"]
+    if newest is None:
+        sys.exit("The database holds no progress reports: load it with seed_demo --scale county|province.")
+    return newest + datetime.timedelta(days=7)
+
+
+# Pairs are repeated until both sides have run this long in all (and at least ``repeat``
+# times): a county's rollups take 10 to 120 ms, and five of them moved the median by a
+# quarter from one run of the script to the next on a shared 2 vCPU machine.
+MIN_SECONDS = 3.0
+
+
+def timed_pair(
+    first: Callable[[], object], second: Callable[[], object], repeat: int = 3, min_seconds: float = MIN_SECONDS
+) -> tuple[float, float]:
+    """Median wall times of two functions run alternately (after one warm-up run of each),
+    so that the machine's drift weighs on both alike: ``repeat`` times each, or more until
+    the two have taken ``min_seconds`` together."""
     first()
     second()
     runs: tuple[list[float], list[float]] = ([], [])
-    for _ in range(repeat):
+    spent = 0.0
+    while len(runs[0]) < repeat or spent < min_seconds:
         for function, times in zip((first, second), runs, strict=True):
             started = time.perf_counter()
             function()
             times.append(time.perf_counter() - started)
+            spent += times[-1]
     return statistics.median(runs[0]), statistics.median(runs[1])
 
 

@@ -9,7 +9,9 @@ as the task runs, and once under tracemalloc for the peak of Python allocations 
 rollup (tracing keeps a record per allocation, which raises the resident size too, so that
 run's resident peak is printed apart). Three regions: the county database's county; one
 county of the province database (what the scheduled task computes there, per county); and
-the whole province at once (the largest bulletin there is).
+the whole province at once (the largest bulletin there is). The month is the one before
+``--as-of`` (default: the Monday after the newest progress report's week: the last month
+``seed_demo`` wrote reports for, whatever today's date).
 """
 
 from __future__ import annotations
@@ -22,13 +24,12 @@ import subprocess
 import sys
 import tracemalloc
 
-from common import print_table, setup
+from common import data_day, print_table, setup
 
 
 def child() -> None:
     setup()
     from django.db import transaction
-    from django.utils import timezone
 
     from evaluations.rollups import KINDS
     from members.models import Region
@@ -36,7 +37,7 @@ def child() -> None:
 
     level = os.environ["BENCH_LEVEL"]
     region = Region.objects.filter(level=level).order_by("code").first()
-    month = Period.containing(MONTH, timezone.localdate()).previous()
+    month = Period.containing(MONTH, data_day(os.environ.get("BENCH_AS_OF"))).previous()
     traced = os.environ["BENCH_TRACE"] == "1"
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     if traced:
@@ -53,13 +54,19 @@ def child() -> None:
     )
 
 
-def measure(url: str, level: str) -> dict:
+def measure(url: str, level: str, as_of: str | None) -> dict:
     """The untraced run's figures, with the traced run's as ``traced_rss_peak`` and ``python_peak``."""
     runs = []
     for trace in ("0", "1"):
         output = subprocess.run(  # noqa: S603 - this script itself, with the same interpreter
             [sys.executable, __file__, "--child"],
-            env={**os.environ, "DATABASE_URL": url, "BENCH_LEVEL": level, "BENCH_TRACE": trace},
+            env={
+                **os.environ,
+                "DATABASE_URL": url,
+                "BENCH_LEVEL": level,
+                "BENCH_TRACE": trace,
+                "BENCH_AS_OF": as_of or "",
+            },
             check=True,
             capture_output=True,
             text=True,
@@ -73,15 +80,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--county-db")
     parser.add_argument("--province-db")
+    parser.add_argument(
+        "--as-of",
+        help="YYYY-MM-DD: the bulletin of the month before this day "
+        "(default: the Monday after the newest report's week)",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child()
         return
     results = {
-        "county": measure(args.county_db, "county"),
-        "province, one county": measure(args.province_db, "county"),
-        "province, whole": measure(args.province_db, "province"),
+        "county": measure(args.county_db, "county", args.as_of),
+        "province, one county": measure(args.province_db, "county", args.as_of),
+        "province, whole": measure(args.province_db, "province", args.as_of),
     }
     rows = [
         [

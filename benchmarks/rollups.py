@@ -4,7 +4,9 @@ figures on the same data.
     DATABASE_URL=postgres://.../db python benchmarks/rollups.py [--county CODE] [--repeat 3]
 
 Rollups are computed by the same functions the Celery task stores (``spec.compute``),
-without storing the result, for the last complete week / month / quarter / year. The weekly
+without storing the result, for the last complete week / month / quarter / year before
+``--as-of`` (default: the Monday after the newest progress report's week, so that the
+periods are the seeded ones whatever today's date). The weekly
 dispatch runs for one county; the monthly bulletin for the province (the whole database)
 and for one city. The monthly bulletin first scores every alliance of the region
 (``ensure_scores``, an upsert of the period's assessments). Scoring has its own floor
@@ -23,7 +25,7 @@ from __future__ import annotations
 import argparse
 from unittest import mock
 
-from common import print_table, setup, timed_pair
+from common import MIN_SECONDS, data_day, print_table, setup, timed_pair
 from scoring_floor import SCORING_FLOOR, floor_params
 
 WEEKLY_FLOOR = """
@@ -201,7 +203,13 @@ def run_sql(sql: str, params: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--county", help="county code for the weekly dispatch (default: the first county)")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--repeat", type=int, default=3, help=f"runs of each side at least (and at least {MIN_SECONDS:g} s per pair)"
+    )
+    parser.add_argument(
+        "--as-of",
+        help="YYYY-MM-DD: time the periods before this day (default: the Monday after the newest report's week)",
+    )
     args = parser.parse_args()
     setup()
     from django.conf import settings
@@ -213,7 +221,7 @@ def main() -> None:
     from members.models import Region
     from members.periods import MONTH, QUARTER, WEEK, YEAR, Period
 
-    today = timezone.localdate()
+    today = data_day(args.as_of)
     county = Region.objects.get(code=args.county) if args.county else Region.objects.filter(level="county").first()
     city = county.parent
     province = Region.objects.filter(level="province").first()
@@ -284,7 +292,9 @@ def main() -> None:
         )
         rows.append(["  without scoring", label, period.key, ms(figures), ms(floor), ratio(figures, floor)])
     print_table(
-        f"Rollups (median of {args.repeat} runs after a warm-up; each rollup alternating with its floor)",
+        f"Rollups of the periods before {today} "
+        f"(medians of at least {args.repeat} runs and {MIN_SECONDS:g} s of each pair after a warm-up; "
+        "each rollup alternating with its floor)",
         ["rollup", "region", "period", "rollup ms", "floor ms", "ratio"],
         rows,
     )
