@@ -90,6 +90,36 @@ def upsert(
         return [tuple(row) for row in cursor.fetchall()] if returning else []
 
 
+def upsert_select(model: type[models.Model], fields: Sequence[str], rows: QuerySet, *, unique: Sequence[str]) -> None:
+    """Insert the rows a query selects (``rows``: a ``values_list`` of ``fields``' values, in
+    that order), updating the row that already holds the same ``unique`` values, in one
+    ``INSERT … SELECT … ON CONFLICT DO UPDATE`` statement: the rows never travel to Python.
+    On PostgreSQL a row whose values are all the same is not rewritten (as ``upsert``)."""
+    meta = model._meta
+    columns = [meta.get_field(name) for name in fields]
+    update = [field for field in columns if field.name not in unique]
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    names = ", ".join(quote(f.column) for f in columns)
+    conflict = ", ".join(quote(meta.get_field(name).column) for name in unique)
+    assignments = ", ".join(f"{quote(f.column)} = excluded.{quote(f.column)}" for f in update)
+    try:
+        select, params = rows.query.sql_with_params()
+    except EmptyResultSet:
+        return
+    # WHERE true: SQLite reads "SELECT … ON CONFLICT" as a join's ON without it.
+    sql = (
+        f"INSERT INTO {table} ({names}) SELECT * FROM ({select}) AS selected WHERE true "  # noqa: S608 - ORM-built
+        f"ON CONFLICT ({conflict}) DO UPDATE SET {assignments}"
+    )
+    if connection.vendor == "postgresql":
+        sql += " WHERE " + " OR ".join(
+            f"{table}.{quote(f.column)} IS DISTINCT FROM excluded.{quote(f.column)}" for f in update
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
 def array_literal(values: Iterable) -> str:
     """``values`` as the text of a PostgreSQL array (``{1,"a b",NULL}``), to be bound as one
     string parameter and cast (``%s::integer[]``). psycopg2 adapts a Python list element by

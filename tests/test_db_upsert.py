@@ -1,5 +1,6 @@
 """members.db: upsert (one statement inserting new rows and updating existing ones), its
-array literals, and the ``__any`` lookup binding a list as one array."""
+twin upsert_select (the rows a query selects, never read into Python), its array literals,
+and the ``__any`` lookup binding a list as one array."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.models import BooleanField, DecimalField, Value
 
 from alliances.models import Alliance, Membership
 from evaluations.models import MemberResult
-from members.db import array_literal, upsert
+from members.db import array_literal, upsert, upsert_select
+from members.models import MemberOrganization
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +69,50 @@ def test_an_unchanged_row_is_not_rewritten(world):
     assert tuple_id(result.pk) == before
     assert upsert(MemberResult, FIELDS, [row(world.org_a, "71.00")], unique=UNIQUE, returning=["id"]) == [(result.pk,)]
     assert tuple_id(result.pk) != before
+
+
+def selected(organizations, total: str):
+    """A query selecting one MemberResult row (``FIELDS`` order) per organization."""
+    return (
+        MemberOrganization.objects.filter(pk__in=[org.pk for org in organizations])
+        .annotate(
+            result_kind=Value("month"),
+            start=Value(MAY),
+            own=Value(Decimal("80.00"), output_field=DecimalField()),
+            total=Value(Decimal(total), output_field=DecimalField()),
+            loses=Value(False, output_field=BooleanField()),
+        )
+        .values_list("pk", "result_kind", "start", "own", "total", "loses")
+    )
+
+
+def test_selected_rows_are_inserted_and_existing_ones_updated_without_reading_them(world, django_assert_num_queries):
+    upsert(MemberResult, FIELDS, [row(world.org_a, "70.00")], unique=UNIQUE)
+    existing = MemberResult.objects.get()
+
+    with django_assert_num_queries(1):
+        upsert_select(MemberResult, FIELDS, selected([world.org_a, world.org_b], "65.25"), unique=UNIQUE)
+
+    totals = dict(MemberResult.objects.values_list("organization_id", "total_score"))
+    assert totals == {world.org_a.pk: Decimal("65.25"), world.org_b.pk: Decimal("65.25")}
+    assert MemberResult.objects.get(organization=world.org_a).pk == existing.pk
+
+
+def test_a_selected_row_that_is_unchanged_is_not_rewritten(world):
+    upsert_select(MemberResult, FIELDS, selected([world.org_a], "70.00"), unique=UNIQUE)
+    result = MemberResult.objects.get()
+    before = tuple_id(result.pk)
+
+    upsert_select(MemberResult, FIELDS, selected([world.org_a], "70.00"), unique=UNIQUE)
+    assert tuple_id(result.pk) == before
+    upsert_select(MemberResult, FIELDS, selected([world.org_a], "71.00"), unique=UNIQUE)
+    assert tuple_id(result.pk) != before
+
+
+def test_a_query_that_cannot_match_is_no_statement(world, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        upsert_select(MemberResult, FIELDS, selected([], "70.00"), unique=UNIQUE)
+    assert not MemberResult.objects.exists()
 
 
 def test_nothing_to_write_is_no_statement(world, django_assert_num_queries):

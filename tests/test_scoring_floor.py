@@ -212,7 +212,7 @@ def test_scoring_one_county_reranks_its_city_as_the_orm_does(province, world):
     assert Assessment.objects.get(alliance__code="LM-C-1", period_start=OCTOBER.start).city_rank == fenghua_rank + 1
 
 
-def test_scores_written_one_alliance_and_one_member_at_a_time_are_the_same(province, monkeypatch):
+def test_scores_written_one_alliance_at_a_time_are_the_same(province, monkeypatch):
     params = floor_params(OCTOBER, province, now=timezone.now(), zone=settings.TIME_ZONE)
     run_floor(params)
     by_floor = scores(params)
