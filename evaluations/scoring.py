@@ -62,6 +62,8 @@ FOUR = Decimal("0.0001")
 ZERO = Decimal(0)
 ONE = Decimal(1)
 HUNDRED = Decimal(100)
+# A score as the database computes it (numeric; stored at two places).
+SCORE = DecimalField(max_digits=12, decimal_places=4)
 # clamp's bounds, already at its four places.
 ZERO_FOUR = ZERO.quantize(FOUR)
 ONE_FOUR = ONE.quantize(FOUR)
@@ -513,7 +515,3 @@ def score_members(plan: dict[AssessmentScheme, list[Region]], *, period: Period,
         rows,
         unique=["organization", "period_kind", "period_start"],
     )
-
-
-# A score as the database computes it (numeric; stored at two places).
-SCORE = DecimalField(max_digits=12, decimal_places=4)

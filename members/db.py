@@ -58,7 +58,6 @@ def upsert(
     """
     meta = model._meta
     columns = [meta.get_field(name) for name in fields]
-    update = [field for field in columns if field.name not in unique]
     if not rows:
         return []
     if connection.vendor != "postgresql":
@@ -67,23 +66,14 @@ def upsert(
             objects,
             update_conflicts=True,
             unique_fields=list(unique),
-            update_fields=[f.name for f in update],
+            update_fields=[f.name for f in columns if f.name not in unique],
         )
         return [tuple(getattr(obj, meta.get_field(name).attname) for name in returning) for obj in objects]
-    quote = connection.ops.quote_name
-    table = quote(meta.db_table)
-    names = ", ".join(quote(f.column) for f in columns)
     arrays = ", ".join(f"%s::{f.cast_db_type(connection)}[]" for f in columns)
-    conflict = ", ".join(quote(meta.get_field(name).column) for name in unique)
-    assignments = ", ".join(f"{quote(f.column)} = EXCLUDED.{quote(f.column)}" for f in update)
-    changed = " OR ".join(f"{table}.{quote(f.column)} IS DISTINCT FROM EXCLUDED.{quote(f.column)}" for f in update)
-    sql = (
-        f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) "  # noqa: S608 - names from model meta
-        f"ON CONFLICT ({conflict}) DO UPDATE SET {assignments}"
-    )
-    if only_changed and changed:
-        sql += f" WHERE {changed}"
+    rows_sql = f"SELECT * FROM unnest({arrays})"  # noqa: S608 - column types from model meta
+    sql = upsert_statement(model, columns, rows_sql, unique, only_changed=only_changed)
     if returning:
+        quote = connection.ops.quote_name
         sql += " RETURNING " + ", ".join(quote(meta.get_field(name).column) for name in returning)
     with connection.cursor() as cursor:
         cursor.execute(sql, [array_literal(column) for column in zip(*rows, strict=True)])
@@ -95,29 +85,47 @@ def upsert_select(model: type[models.Model], fields: Sequence[str], rows: QueryS
     that order), updating the row that already holds the same ``unique`` values, in one
     ``INSERT … SELECT … ON CONFLICT DO UPDATE`` statement: the rows never travel to Python.
     On PostgreSQL a row whose values are all the same is not rewritten (as ``upsert``)."""
-    meta = model._meta
-    columns = [meta.get_field(name) for name in fields]
-    update = [field for field in columns if field.name not in unique]
-    quote = connection.ops.quote_name
-    table = quote(meta.db_table)
-    names = ", ".join(quote(f.column) for f in columns)
-    conflict = ", ".join(quote(meta.get_field(name).column) for name in unique)
-    assignments = ", ".join(f"{quote(f.column)} = excluded.{quote(f.column)}" for f in update)
+    columns = [model._meta.get_field(name) for name in fields]
     try:
         select, params = rows.query.sql_with_params()
     except EmptyResultSet:
         return
     # WHERE true: SQLite reads "SELECT … ON CONFLICT" as a join's ON without it.
-    sql = (
-        f"INSERT INTO {table} ({names}) SELECT * FROM ({select}) AS selected WHERE true "  # noqa: S608 - ORM-built
-        f"ON CONFLICT ({conflict}) DO UPDATE SET {assignments}"
+    sql = upsert_statement(
+        model,
+        columns,
+        f"SELECT * FROM ({select}) AS selected WHERE true",  # noqa: S608 - ORM-built SQL
+        unique,
+        only_changed=connection.vendor == "postgresql",
     )
-    if connection.vendor == "postgresql":
-        sql += " WHERE " + " OR ".join(
-            f"{table}.{quote(f.column)} IS DISTINCT FROM excluded.{quote(f.column)}" for f in update
-        )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def upsert_statement(
+    model: type[models.Model],
+    columns: Sequence[models.Field],
+    select: str,
+    unique: Sequence[str],
+    *,
+    only_changed: bool,
+) -> str:
+    """``INSERT INTO`` the model's ``columns`` the rows of ``select``, ``ON CONFLICT`` of the
+    ``unique`` fields updating the other columns; with ``only_changed``, only a row some
+    value of which differs (``IS DISTINCT FROM``, so NULLs compare as values)."""
+    meta = model._meta
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    update = [field for field in columns if field.name not in unique]
+    names = ", ".join(quote(f.column) for f in columns)
+    conflict = ", ".join(quote(meta.get_field(name).column) for name in unique)
+    assignments = ", ".join(f"{quote(f.column)} = EXCLUDED.{quote(f.column)}" for f in update)
+    sql = f"INSERT INTO {table} ({names}) {select} ON CONFLICT ({conflict}) DO UPDATE SET {assignments}"  # noqa: S608 - names from model meta
+    if only_changed and update:
+        sql += " WHERE " + " OR ".join(
+            f"{table}.{quote(f.column)} IS DISTINCT FROM EXCLUDED.{quote(f.column)}" for f in update
+        )
+    return sql
 
 
 def array_literal(values: Iterable) -> str:
