@@ -44,6 +44,7 @@ from .rollups import (
     money,
     percent,
     register,
+    score_text,
     summary_item,
     table,
 )
@@ -537,7 +538,7 @@ def quarterly_observation(period: Period, region: Region) -> dict:
             names[alliance_id],
             str(reason),
             str(gains.get(alliance_id, Decimal(0)).quantize(Decimal("0.1"))),
-            str(score) if score is not None else None,
+            score_text(score),
         ]
 
     ordered = sorted(codes, key=lambda pk: (-gains.get(pk, Decimal(0)), codes[pk]))
@@ -624,8 +625,8 @@ def annual_review(period: Period, region: Region) -> dict:
                 str(a.total_score),
                 grades[a.grade],
                 labels[outcome],
-                str(before) if before is not None else None,
-                str(a.total_score - before) if before is not None else None,
+                score_text(before),
+                score_text(a.total_score - before) if before is not None else None,
             ]
         )
     report = {

@@ -78,6 +78,12 @@ def money(value: Decimal | int | None) -> str:
     return str(Decimal(value or 0).quantize(Decimal("0.01")))
 
 
+def score_text(value: Decimal | None) -> str | None:
+    """A score, or a change of score, at its two places (None stays None). SQLite hands a
+    score read through a subquery back as it computed it: 90.5, or 0 for 0.00."""
+    return None if value is None else str(Decimal(value).quantize(Decimal("0.01")))
+
+
 def column(key: str, label: Any, type_: str = "text") -> dict:
     return {"key": key, "label": str(label), "type": type_}
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -142,3 +144,11 @@ def test_the_rollup_workbook_lists_the_summary_under_headers_in_the_users_langua
     assert sheet_rows(client.get(url).content, "月通报") == [{"指标": "计数", "数值": 1}]
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     assert sheet_rows(client.get(url).content, "Monthly bulletin") == [{"Indicator": "计数", "Value": 1}]
+
+
+def test_a_score_is_shown_at_two_places_whatever_the_database_hands_back():
+    # SQLite returns a score read through a subquery as it computed it (90.5, 0).
+    assert rollups.score_text(Decimal("90.5")) == "90.50"
+    assert rollups.score_text(Decimal("0")) == "0.00"
+    assert rollups.score_text(Decimal("-4.5")) == "-4.50"
+    assert rollups.score_text(None) is None
