@@ -178,6 +178,27 @@ def test_weekly_dispatch_orders_each_table_as_it_reads(world, week_fixture):
     assert (figures["reports_expected"], figures["reports_received"], figures["reports_on_time"]) == (5, 4, 3)
 
 
+def test_weekly_dispatch_lists_ties_by_alliance_code_then_in_the_order_rows_were_made(world):
+    world.alliance_a2.code = "LM-A-0"  # sorts before alliance A's LM-A-1, though made after it
+    world.alliance_a2.save()
+    start, due = datetime.date(2026, 6, 1), datetime.date(2026, 10, 1)
+    first = ProjectFactory(alliance=world.alliance_a, title="甲项目", start_on=start, due_on=due)
+    second = ProjectFactory(alliance=world.alliance_a, title="乙项目", start_on=start, due_on=due)  # 乙 sorts before 甲
+    third = ProjectFactory(alliance=world.alliance_a2, title="丙项目", start_on=start, due_on=due)
+    for project in (second, first, third):  # the week's reports, second's first
+        ReportFactory(
+            project=project,
+            period=WEEK_46.start,
+            blockers="缺少资金",
+            submitted_at=at(datetime.date(2026, 11, 12), 9),
+        )
+    report = weekly_dispatch(WEEK_46, world.county_a)
+    # Due the same day: by alliance code, then in the order the projects were made.
+    assert [r[2] for r in rows(report, "late")] == ["丙项目", "甲项目", "乙项目"]
+    # By alliance code, then in the order the reports came.
+    assert [r[1] for r in rows(report, "coordination")] == ["丙项目", "乙项目", "甲项目"]
+
+
 def test_weekly_dispatch_of_a_county_without_projects_under_way_is_empty(world):
     report = weekly_dispatch(WEEK_46, world.county_a)
     figures = summary(report)
