@@ -57,7 +57,7 @@ OBSERVATION_TABLES = ("top_movers", "laggards")
 
 
 def projects_in(region: Region) -> QuerySet:
-    return Project.objects.filter(alliance__lead_region__code__startswith=region.prefix)
+    return Project.objects.filter(region.within("alliance__lead_region"))
 
 
 # ------------------------------------------------------------------- weekly dispatch
@@ -153,14 +153,12 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
     status_labels = {value: str(label) for value, label in ProjectStatus.choices}
     month = Period.containing(MONTH, period.start).previous()
     missing_workshops = list(
-        Workshop.objects.filter(region__code__startswith=region.prefix, status=WorkshopStatus.ACTIVE)
+        Workshop.objects.filter(region.within("region"), status=WorkshopStatus.ACTIVE)
         .exclude(Exists(WorkshopReport.objects.filter(workshop=OuterRef("pk"), month=month.start)))
         .order_by("region__code", "name")
         .values_list("name", "region__name", "alliance__name")
     )
-    team_roles_here = TeamRole.objects.filter(
-        person__user=OuterRef("user"), alliance__lead_region__code__startswith=region.prefix
-    )
+    team_roles_here = TeamRole.objects.filter(region.within("alliance__lead_region"), person__user=OuterRef("user"))
     reminders = (
         Notice.objects.filter(kind=Notice.Kind.PROGRESS_REMINDER, period_start=period.start)
         .filter(Exists(team_roles_here))
@@ -326,7 +324,7 @@ def ranked(period: Period, region: Region, *, earlier: Period | None = None) -> 
     fields = ["alliance_id", "rank", "code", "name", "region_name", "base_score", "total_score", "grade", "vetoed"]
     rows = (
         Assessment.objects.filter(
-            period_kind=period.kind, period_start=period.start, alliance__lead_region__code__startswith=region.prefix
+            region.within("alliance__lead_region"), period_kind=period.kind, period_start=period.start
         )
         .annotate(
             rank=F(rank_field),
@@ -419,9 +417,7 @@ def monthly_bulletin(period: Period, region: Region) -> dict:
         .with_investment_to_date(before=period.end)
         .aggregate(total_spent=Sum("spent", output_field=MONEY), total_planned=Sum("planned_investment"))
     )
-    workshops = WorkshopReport.objects.filter(
-        workshop__region__code__startswith=region.prefix, month=period.start
-    ).aggregate(
+    workshops = WorkshopReport.objects.filter(region.within("workshop__region"), month=period.start).aggregate(
         workshops=Count("workshop", distinct=True),
         total_employed=Coalesce(Sum("employed"), 0),
         low_income=Coalesce(Sum("low_income_employed"), 0),
@@ -607,10 +603,10 @@ def annual_review(period: Period, region: Region) -> dict:
     assessments = ranked(period, region, earlier=period.previous())
     losing = list(
         MemberResult.objects.filter(
+            region.within("organization__region"),
             period_kind=period.kind,
             period_start=period.start,
             loses_award_eligibility=True,
-            organization__region__code__startswith=region.prefix,
         )
         .order_by("organization__name")
         .values_list("organization__name", "organization__secretary__name")

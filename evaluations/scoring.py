@@ -174,7 +174,11 @@ def alliances_in_any(regions: list[Region]) -> QuerySet:
     """Alliances assessed in any of the regions (none for no region)."""
     if not regions:
         return Alliance.objects.none()
-    return Alliance.objects.filter(led_from_any({region.prefix for region in regions})).exclude(status="dissolved")
+    if len(regions) == 1:
+        led_here = regions[0].within("lead_region")
+    else:
+        led_here = led_from_any({region.prefix for region in regions})
+    return Alliance.objects.filter(led_here).exclude(status="dissolved")
 
 
 # Up to this many alliances (a city holds about 1,000), scoring reads their ids once and

@@ -14,7 +14,7 @@ from django.db.models import BooleanField, DecimalField, Value
 from alliances.models import Alliance, Membership
 from evaluations.models import MemberResult
 from members.db import array_literal, upsert, upsert_select
-from members.models import MemberOrganization
+from members.models import MemberOrganization, Region
 
 pytestmark = pytest.mark.django_db
 
@@ -179,3 +179,19 @@ def test_any_binds_the_list_as_one_array(world):
     assert "= ANY(%s::bigint[])" in sql
     assert params == (array_literal(ids),)
     assert Alliance.objects.filter(pk__any=ids).count() == 3
+
+
+def test_any_of_a_subquery_selects_the_same_rows_as_in(world):
+    led_here = Region.objects.subtree(world.county_a).values("pk")
+    selected = Alliance.objects.filter(lead_region__any=led_here)
+    assert set(selected) == set(Alliance.objects.filter(lead_region__in=led_here))
+    assert set(selected) == {world.alliance_a, world.alliance_a2}
+    assert set(Alliance.objects.exclude(lead_region__any=led_here)) == {world.alliance_b}
+    assert not Alliance.objects.filter(lead_region__any=Region.objects.none().values("pk")).exists()
+
+
+def test_any_of_a_subquery_reads_it_once_into_an_array(world):
+    sql, _ = Alliance.objects.filter(
+        lead_region__any=Region.objects.subtree(world.county_a).values("pk")
+    ).query.sql_with_params()
+    assert '"lead_region_id" = ANY(ARRAY(SELECT' in sql

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
+from alliances.models import Alliance
 from members.models import Region
 from members.services import region_create
 from tests.factories import township, village
@@ -24,6 +25,18 @@ def test_subtree_returns_exactly_the_regions_below_a_code_in_one_query(world):
 
 def test_subtree_of_a_village_is_the_village_alone(world):
     assert list(Region.objects.subtree(world.village_a)) == [world.village_a]
+
+
+def test_rows_within_a_county_are_matched_by_its_regions_ids_and_within_a_city_by_code(world):
+    in_county = Alliance.objects.filter(world.county_a.within("lead_region"))
+    in_town = Alliance.objects.filter(world.town_a.within("lead_region"))
+    in_city = Alliance.objects.filter(world.ningbo.within("lead_region"))
+    assert set(in_county) == set(in_city) == {world.alliance_a, world.alliance_a2}
+    assert set(in_town) == {world.alliance_a}
+    assert not Alliance.objects.filter(world.village_a.within("lead_region")).exists()
+    # a county's hundred-odd ids are read first; a city's thousands are matched by code
+    assert "= ANY(ARRAY(SELECT" in str(in_county.query)
+    assert "LIKE" in str(in_city.query) and "ANY" not in str(in_city.query)
 
 
 def test_ancestors_are_read_from_the_code_in_one_query(world, django_assert_num_queries):
