@@ -10,6 +10,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.db.models.sql.query import Query
 
 
 def subquery_count(queryset: QuerySet, outer_field: str, outer_ref: str = "pk") -> Coalesce:
@@ -159,7 +160,8 @@ class AnyOf(models.Lookup):
     prepare_rhs = False
 
     def get_prep_lookup(self):
-        if hasattr(self.rhs, "resolve_expression"):
+        if isinstance(self.rhs, Query):  # a queryset, resolved: its order is of no use here
+            self.rhs.clear_ordering(clear_default=True)
             return self.rhs
         return tuple(self.rhs)
 
