@@ -166,15 +166,13 @@ class AnyOf(models.Lookup):
         return tuple(self.rhs)
 
     def as_sql(self, compiler, connection):
-        if hasattr(self.rhs, "as_sql"):
-            lhs, lhs_params = self.process_lhs(compiler, connection)
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        if isinstance(self.rhs, Query):
             rhs, rhs_params = self.process_rhs(compiler, connection)
-            if connection.vendor == "postgresql":
-                return f"{lhs} = ANY(ARRAY{rhs})", [*lhs_params, *rhs_params]
-            return f"{lhs} IN {rhs}", [*lhs_params, *rhs_params]
+            sql = f"{lhs} = ANY(ARRAY{rhs})" if connection.vendor == "postgresql" else f"{lhs} IN {rhs}"
+            return sql, [*lhs_params, *rhs_params]
         if not self.rhs:
             raise EmptyResultSet
-        lhs, lhs_params = self.process_lhs(compiler, connection)
         if connection.vendor == "postgresql":
             return f"{lhs} = ANY(%s::{self.lhs.output_field.db_type(connection)}[])", [
                 *lhs_params,

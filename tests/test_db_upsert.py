@@ -183,9 +183,9 @@ def test_any_binds_the_list_as_one_array(world):
 
 def test_any_of_a_subquery_selects_the_same_rows_as_in(world):
     led_here = Region.objects.subtree(world.county_a).values("pk")
-    selected = Alliance.objects.filter(lead_region__any=led_here)
-    assert set(selected) == set(Alliance.objects.filter(lead_region__in=led_here))
-    assert set(selected) == {world.alliance_a, world.alliance_a2}
+    in_county = Alliance.objects.filter(lead_region__any=led_here)
+    assert set(in_county) == set(Alliance.objects.filter(lead_region__in=led_here))
+    assert set(in_county) == {world.alliance_a, world.alliance_a2}
     assert set(Alliance.objects.exclude(lead_region__any=led_here)) == {world.alliance_b}
     assert not Alliance.objects.filter(lead_region__any=Region.objects.none().values("pk")).exists()
 
