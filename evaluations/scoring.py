@@ -501,9 +501,15 @@ def score_members(plan: dict[AssessmentScheme, list[Region]], *, period: Period,
             ),
             failing=GreaterThan(F("failing_count"), 0),
         )
-        .annotate(chosen=Window(RowNumber(), partition_by=[F("organization_id")], order_by=[F("place").desc()]))
-        .filter(chosen=1)
-        .values_list("organization_id", "result_kind", "result_start", "own", "alliance_average", "total", "failing")
+    )
+    if len(schemes) > 1:
+        # An organization may then hold a group per scheme: the last in the plan wins. Under
+        # one scheme it holds one group (every alliance here was just assessed under it).
+        rows = rows.annotate(
+            chosen=Window(RowNumber(), partition_by=[F("organization_id")], order_by=[F("place").desc()])
+        ).filter(chosen=1)
+    rows = rows.values_list(
+        "organization_id", "result_kind", "result_start", "own", "alliance_average", "total", "failing"
     )
     upsert_select(
         MemberResult,
