@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.db.models import Avg, Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Avg, Count, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncDate
 from django.db.models.lookups import LessThan
 
@@ -58,26 +58,23 @@ def project_completion(alliances: QuerySet, period: Period, indicator) -> dict[i
 @metric("reporting_timeliness")
 def reporting_timeliness(alliances: QuerySet, period: Period, indicator) -> dict[int, Decimal]:
     """Weekly reports submitted by the end of their week, over the reports due: projects
-    under way × weeks of the period."""
+    under way × weeks of the period. One statement: the projects under way, each joined to
+    its reports of the period."""
     weeks = period.weeks
-    due = (
+    rows = (
         Project.objects.filter(alliance__in=alliances, status__in=ACTIVE_STATUSES)
-        .values("alliance_id")
-        .annotate(projects=Count("pk"))
-    )
-    on_time = (
-        ProgressReport.objects.filter(
-            in_time(),
-            project__alliance__in=alliances,
-            project__status__in=ACTIVE_STATUSES,
-            period__gte=period.start,
-            period__lt=period.end,
+        .annotate(
+            period_report=FilteredRelation(
+                "reports", condition=Q(reports__period__gte=period.start, reports__period__lt=period.end)
+            )
         )
-        .values("project__alliance_id")
-        .annotate(reports=Count("pk"))
+        .values("alliance_id")
+        .annotate(
+            projects=Count("pk", distinct=True),
+            on_time=Count("period_report", filter=in_time("period_report")),
+        )
     )
-    received = {row["project__alliance_id"]: row["reports"] for row in on_time}
-    return {row["alliance_id"]: ratio(received.get(row["alliance_id"], 0), row["projects"] * weeks) for row in due}
+    return {row["alliance_id"]: ratio(row["on_time"], row["projects"] * weeks) for row in rows}
 
 
 def in_time(report: str = "") -> LessThan:
