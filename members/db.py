@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
@@ -11,6 +12,8 @@ from django.db import connection, models
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.db.models.sql.query import Query
+
+from .prepared import Param, Slot
 
 
 def subquery_count(queryset: QuerySet, outer_field: str, outer_ref: str = "pk") -> Coalesce:
@@ -86,11 +89,21 @@ def upsert_select(model: type[models.Model], fields: Sequence[str], rows: QueryS
     that order), updating the row that already holds the same ``unique`` values, in one
     ``INSERT … SELECT … ON CONFLICT DO UPDATE`` statement: the rows never travel to Python.
     On PostgreSQL a row whose values are all the same is not rewritten (as ``upsert``)."""
+    statement = upsert_select_statement(model, fields, rows, unique=unique)
+    if statement is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(*statement)
+
+
+def upsert_select_statement(
+    model: type[models.Model], fields: Sequence[str], rows: QuerySet, *, unique: Sequence[str]
+) -> tuple[str, list] | None:
+    """The SQL and parameters of ``upsert_select`` (None: the query selects nothing)."""
     columns = [model._meta.get_field(name) for name in fields]
     try:
         select, params = rows.query.sql_with_params()
     except EmptyResultSet:
-        return
+        return None
     # WHERE true: SQLite reads "SELECT … ON CONFLICT" as a join's ON without it.
     sql = upsert_statement(
         model,
@@ -99,8 +112,7 @@ def upsert_select(model: type[models.Model], fields: Sequence[str], rows: QueryS
         unique,
         only_changed=connection.vendor == "postgresql",
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    return sql, list(params)
 
 
 def upsert_statement(
@@ -154,12 +166,17 @@ class AnyOf(models.Lookup):
     whose subquery runs once, before the query, so that the planner looks ``field`` up by
     its index; elsewhere ``field IN (SELECT …)``. Only for a subquery of a few hundred rows:
     each row of the outer query is compared with the array one element after another.
+
+    ``field__any=Param(name, …)`` (``members.prepared``): the list bound when the prepared
+    query runs, whatever its length; elsewhere than PostgreSQL as a JSON array.
     """
 
     lookup_name = "any"
     prepare_rhs = False
 
     def get_prep_lookup(self):
+        if isinstance(self.rhs, Param):
+            return self.rhs
         if isinstance(self.rhs, Query):  # a queryset, resolved: its order is of no use here
             self.rhs.clear_ordering(clear_default=True)
             return self.rhs
@@ -171,6 +188,12 @@ class AnyOf(models.Lookup):
             rhs, rhs_params = self.process_rhs(compiler, connection)
             sql = f"{lhs} = ANY(ARRAY{rhs})" if connection.vendor == "postgresql" else f"{lhs} IN {rhs}"
             return sql, [*lhs_params, *rhs_params]
+        if isinstance(self.rhs, Param):
+            if connection.vendor == "postgresql":
+                sql = f"{lhs} = ANY(%s::{self.lhs.output_field.db_type(connection)}[])"
+                return sql, [*lhs_params, Slot(self.rhs.name, lambda values, connection: array_literal(values))]
+            sql = f"{lhs} IN (SELECT value FROM json_each(%s))"  # noqa: S608 - a compiled column
+            return sql, [*lhs_params, Slot(self.rhs.name, lambda values, connection: json.dumps(list(values)))]
         if not self.rhs:
             raise EmptyResultSet
         if connection.vendor == "postgresql":
