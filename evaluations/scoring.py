@@ -16,6 +16,7 @@ star rating × 20; its bound result is (1 − w) × own + w × average of its al
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -25,7 +26,9 @@ from django.db import connection, transaction
 from django.db.models import (
     Avg,
     Case,
+    CharField,
     Count,
+    DateField,
     DecimalField,
     ExpressionWrapper,
     F,
@@ -42,9 +45,11 @@ from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from alliances.models import Alliance, Membership
-from members.db import upsert, upsert_select
+from members import prepared
+from members.db import upsert, upsert_select_statement
 from members.models import Region
 from members.periods import Period
+from members.prepared import Param
 
 from .models import (
     Assessment,
@@ -68,8 +73,8 @@ SCORE = DecimalField(max_digits=12, decimal_places=4)
 ZERO_FOUR = ZERO.quantize(FOUR)
 ONE_FOUR = ONE.quantize(FOUR)
 
-# metric key -> function(alliances queryset, period, indicator) -> {alliance_id: attainment 0..1}
-MetricFunction = Callable[[QuerySet, Period, object], dict[int, Decimal]]
+# metric key -> function(alliances (Assessed), period, indicator) -> {alliance_id: attainment 0..1}
+MetricFunction = Callable[["Assessed", Period, object], dict[int, Decimal]]
 METRICS: dict[str, MetricFunction] = {}
 
 
@@ -118,10 +123,64 @@ def alliances_in(region: Region) -> QuerySet:
     return alliances_in_any([region])
 
 
-def member_standing(alliances: QuerySet, on) -> dict[int, tuple[Decimal, Decimal]]:
+@dataclass(frozen=True)
+class Assessed:
+    """The alliances being scored, as every scoring query names them: by their ``ids`` (read
+    once) when there are at most ``NAMED_BY_ID_LIMIT``, else by the ``queryset`` that
+    selects them (a province)."""
+
+    queryset: QuerySet
+    ids: tuple[int, ...] | None = None
+
+    @classmethod
+    def named(cls, queryset: QuerySet, ids: list[int]) -> Assessed:
+        """The alliances of ``queryset``, whose ``ids`` the caller has read."""
+        if len(ids) > NAMED_BY_ID_LIMIT:
+            return cls(queryset)
+        return cls(Alliance.objects.filter(pk__any=ids), tuple(ids))
+
+    @classmethod
+    def of(cls, queryset: QuerySet) -> Assessed:
+        return cls.named(queryset, list(queryset.values_list("pk", flat=True)))
+
+    def rows(self, build: Callable[..., QuerySet], *shape, **values) -> list[dict]:
+        """The rows of the prepared query ``build(alliances, *shape)`` (``members.prepared``)
+        with ``values`` bound: compiled once for alliances named by id; built and compiled
+        on each call for a queryset, whose SQL changes with its regions."""
+        if self.ids is None:
+            return prepared.rows(build, self.queryset, *shape, cache=False, **values)
+        return prepared.rows(build, by_id(), *shape, alliances=self.ids, **values)
+
+    def execute(self, build: Callable[..., tuple[str, list] | None], *shape, **values) -> None:
+        """Run the prepared statement ``build(alliances, *shape)``, as :meth:`rows` runs a query."""
+        if self.ids is None:
+            prepared.execute(build, self.queryset, *shape, cache=False, **values)
+        else:
+            prepared.execute(build, by_id(), *shape, alliances=self.ids, **values)
+
+
+@functools.cache
+def by_id() -> QuerySet:
+    """The alliances of a prepared scoring query, named by the ids bound to it (one queryset
+    per process: it is part of the key each query is compiled under)."""
+    return Alliance.objects.filter(pk__any=Param("alliances", IntegerField()))
+
+
+def member_standing(alliances: Assessed, on: datetime.date) -> dict[int, tuple[Decimal, Decimal]]:
     """Per alliance: (share of current members with ≥4 stars, average own score = stars × 20)."""
-    rows = (
-        Membership.objects.current(on)
+    rows = alliances.rows(standing_rows, on=on)
+    return {
+        row["alliance_id"]: (
+            ratio(row["four_star"], row["members"]),
+            (Decimal(str(row["average_stars"] or 0)) * 20).quantize(TWO, rounding=ROUND_HALF_UP),
+        )
+        for row in rows
+    }
+
+
+def standing_rows(alliances: QuerySet) -> QuerySet:
+    return (
+        Membership.objects.current(Param("on", DateField()))
         .filter(alliance__in=alliances)
         .values("alliance_id")
         .annotate(
@@ -130,13 +189,26 @@ def member_standing(alliances: QuerySet, on) -> dict[int, tuple[Decimal, Decimal
             average_stars=Avg("organization__star_rating"),
         )
     )
-    return {
-        row["alliance_id"]: (
-            ratio(row["four_star"], row["members"]),
-            (Decimal(str(row["average_stars"] or 0)) * 20).quantize(TWO, rounding=ROUND_HALF_UP),
+
+
+def manual_rows(alliances: QuerySet) -> QuerySet:
+    """The staff scores of the indicators given, of the year up to the period's last day, oldest first."""
+    return (
+        ManualScore.objects.filter(
+            alliance__in=alliances,
+            indicator__any=Param("indicators", IntegerField()),
+            period_start__gte=Param("year_start", DateField()),
+            period_start__lte=Param("last_day", DateField()),
         )
-        for row in rows
-    }
+        .order_by("period_start")
+        .values("alliance_id", "indicator_id", "score")
+    )
+
+
+def veto_rows(alliances: QuerySet) -> QuerySet:
+    return VetoFinding.objects.filter(
+        alliance__in=alliances, year=Param("year", IntegerField()), confirmed=True
+    ).values("alliance_id")
 
 
 def score_region(*, scheme: AssessmentScheme, period: Period, region: Region, final: bool = False) -> int:
@@ -158,7 +230,7 @@ def score_regions(plan: dict[AssessmentScheme, list[Region]], period: Period, *,
             # them in every query, their regions choose their schemes.
             assessed = alliances_in_any(regions)
             led = dict(assessed.values_list("pk", "lead_region__code"))
-            alliances = named_by_id(assessed, list(led))
+            alliances = Assessed.named(assessed, list(led))
             schemes = schemes_by_alliance(plan, led)
             scored = score_alliances(schemes, period=period, alliances=alliances, final=final)
             score_members(plan, period=period, alliances=alliances)
@@ -182,25 +254,14 @@ def alliances_in_any(regions: list[Region]) -> QuerySet:
 
 
 # Up to this many alliances (a city holds about 1,000), scoring reads their ids once and
-# names them by id in each of its queries; beyond it (a province) it keeps the subquery.
+# names them by id in each of its queries (``pk = ANY(array)``); beyond it (a province) it
+# keeps the subquery. Each scoring query filters by ``alliance IN (alliances assessed)``. For
+# a county the planner answered the subquery with a hash join over a scan of the province's
+# 10,000 alliances, about 2 ms in each of a dozen queries; with the ids it probes the
+# indexes. Scoring one county for a year took 110 ms with the subquery and 96 ms with the
+# ids (for a quarter 77 and 67 ms), a city for a month 474 and 440 ms. A province's 10,000
+# ids, matched in every query, took longer than the subquery (3.66 s against 3.39 s).
 NAMED_BY_ID_LIMIT = 2000
-
-
-def named_by_id(alliances: QuerySet, ids: list[int]) -> QuerySet:
-    """The same alliances (whose ``ids`` the caller has read), named by their ids
-    (``pk = ANY(array)``) when there are at most ``NAMED_BY_ID_LIMIT`` of them.
-
-    Each scoring query filters by ``alliance IN (alliances of the region)``. For a county the
-    planner answers that subquery with a hash join over a scan of the province's 10,000
-    alliances, about 2 ms in each of a dozen queries; with the ids it probes the indexes.
-    Scoring one county for a year took 110 ms with the subquery and 96 ms with the ids (for
-    a quarter 77 and 67 ms), a city for a month 474 and 440 ms. A province's 10,000 ids,
-    matched in every query, took longer than the subquery (3.66 s against 3.39 s), so
-    beyond the limit the subquery stays.
-    """
-    if len(ids) > NAMED_BY_ID_LIMIT:
-        return alliances
-    return Alliance.objects.filter(pk__any=ids)
 
 
 def led_from_any(prefixes: set[str], alliance: str = "") -> Q:
@@ -244,7 +305,7 @@ class Readings:
     standing: dict[int, tuple[Decimal, Decimal]]
 
     @classmethod
-    def read(cls, schemes: set[AssessmentScheme], alliances: QuerySet, period: Period) -> Readings:
+    def read(cls, schemes: set[AssessmentScheme], alliances: Assessed, period: Period) -> Readings:
         indicators = list(Indicator.objects.filter(scheme__in=list(schemes)).order_by("scheme_id", "order", "code"))
         # One grouped query per metric and target over the alliances of every scheme (a
         # metric reads only the indicator's target, so schemes sharing both share the query).
@@ -261,14 +322,12 @@ class Readings:
         # A staff score stands until the next one: the latest of the year up to the period's end.
         manual = {
             (row["alliance_id"], row["indicator_id"]): row["score"]
-            for row in ManualScore.objects.filter(
-                alliance__in=alliances,
-                indicator__in=indicators,
-                period_start__gte=datetime.date(period.start.year, 1, 1),
-                period_start__lte=period.last_day,
+            for row in alliances.rows(
+                manual_rows,
+                indicators=[indicator.pk for indicator in indicators],
+                year_start=datetime.date(period.start.year, 1, 1),
+                last_day=period.last_day,
             )
-            .order_by("period_start")
-            .values("alliance_id", "indicator_id", "score")
         }
         return cls(
             lines=lines,
@@ -276,11 +335,7 @@ class Readings:
                 pk: sum((line.weighted for line in scheme_lines), ZERO) or ONE for pk, scheme_lines in lines.items()
             },
             manual=manual,
-            vetoed=set(
-                VetoFinding.objects.filter(alliance__in=alliances, year=period.start.year, confirmed=True).values_list(
-                    "alliance_id", flat=True
-                )
-            ),
+            vetoed={row["alliance_id"] for row in alliances.rows(veto_rows, year=period.start.year)},
             standing=member_standing(alliances, period.last_day),
         )
 
@@ -313,7 +368,7 @@ class Readings:
         )
 
 
-def score_alliances(schemes: dict[int, AssessmentScheme], *, period: Period, alliances: QuerySet, final: bool) -> int:
+def score_alliances(schemes: dict[int, AssessmentScheme], *, period: Period, alliances: Assessed, final: bool) -> int:
     """Write the period's assessment and indicator scores of the alliances, each under its
     scheme (``schemes``: by alliance id; no ranking: see :func:`rank_period`)."""
     readings = Readings.read(set(schemes.values()), alliances, period)
@@ -416,9 +471,26 @@ def rank_period(period: Period, regions: list[Region]) -> None:
     """County and city ranks of the period's assessments, by window functions in SQL: of
     every city that holds one of ``regions`` (scores elsewhere did not move, and a city's
     ranks and its counties' depend on its own alliances only), or of all for no region."""
-    cities = led_from_any({region.prefix[:4] for region in regions}, "alliance__")
-    ranked = (
-        Assessment.objects.filter(cities, period_kind=period.kind, period_start=period.start)
+    cities = tuple(sorted({region.prefix[:4] for region in regions}))
+    if connection.vendor == "postgresql":
+        prepared.execute(rank_statement, cities, kind=period.kind, start=period.start)
+        return
+    updates = [
+        Assessment(pk=row["pk"], county_rank=row["new_county_rank"], city_rank=row["new_city_rank"])
+        for row in prepared.rows(ranked_rows, cities, kind=period.kind, start=period.start)
+    ]
+    Assessment.objects.bulk_update(updates, ["county_rank", "city_rank"], batch_size=1000)
+
+
+def ranked_rows(cities: tuple[str, ...]) -> QuerySet:
+    """Each assessment of the period in the ``cities`` (code prefixes; every city for none)
+    with its new ranks in its county and its city."""
+    return (
+        Assessment.objects.filter(
+            led_from_any(set(cities), "alliance__"),
+            period_kind=Param("kind", CharField()),
+            period_start=Param("start", DateField()),
+        )
         .annotate(
             county=Substr("alliance__lead_region__code", 1, 6),
             city=Substr("alliance__lead_region__code", 1, 4),
@@ -431,26 +503,24 @@ def rank_period(period: Period, regions: list[Region]) -> None:
                 Rank(), partition_by=[F("city")], order_by=[F("vetoed").asc(), F("total_score").desc()]
             ),
         )
-        .values_list("pk", "new_county_rank", "new_city_rank")
+        .values("pk", "new_county_rank", "new_city_rank")
     )
-    if connection.vendor == "postgresql":
-        # One UPDATE ... FROM (the ranking query): bulk_update's CASE WHEN per id grows with
-        # the square of the rows and took minutes for a province's 10,000 alliances.
-        sql, params = ranked.query.sql_with_params()
-        table = connection.ops.quote_name(Assessment._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {table} AS a SET county_rank = r.county, city_rank = r.city "  # noqa: S608 - ORM-built SQL
-                f"FROM ({sql}) AS r(id, county, city) WHERE a.id = r.id "
-                "AND (a.county_rank IS DISTINCT FROM r.county OR a.city_rank IS DISTINCT FROM r.city)",
-                params,
-            )
-        return
-    updates = [Assessment(pk=pk, county_rank=county, city_rank=city) for pk, county, city in ranked]
-    Assessment.objects.bulk_update(updates, ["county_rank", "city_rank"], batch_size=1000)
 
 
-def score_members(plan: dict[AssessmentScheme, list[Region]], *, period: Period, alliances: QuerySet) -> None:
+def rank_statement(cities: tuple[str, ...]) -> tuple[str, list]:
+    """One UPDATE … FROM (the ranking query) on PostgreSQL: bulk_update's CASE WHEN per id
+    grows with the square of the rows and took minutes for a province's 10,000 alliances."""
+    sql, params = ranked_rows(cities).query.sql_with_params()
+    table = connection.ops.quote_name(Assessment._meta.db_table)
+    return (
+        f"UPDATE {table} AS a SET county_rank = r.county, city_rank = r.city "  # noqa: S608 - ORM-built SQL
+        f"FROM ({sql}) AS r(id, county, city) WHERE a.id = r.id "
+        "AND (a.county_rank IS DISTINCT FROM r.county OR a.city_rank IS DISTINCT FROM r.city)",
+        list(params),
+    )
+
+
+def score_members(plan: dict[AssessmentScheme, list[Region]], *, period: Period, alliances: Assessed) -> None:
     """Bound result of each member organization of the alliances for the period, with the
     weight of the scheme its alliances were scored under. An organization in alliances under
     two schemes (two cities) gets the result under the one that comes last in the plan.
@@ -458,32 +528,33 @@ def score_members(plan: dict[AssessmentScheme, list[Region]], *, period: Period,
     One ``INSERT … SELECT``: a GROUP BY over the current memberships of the alliances,
     joined only to the period's assessments (a filtered relation), computes every result in
     the database; a city's 4,000 results were 4 statements and 25 ms of Python arithmetic."""
-    schemes = list(plan)
+    schemes = tuple((scheme.pk, scheme.alliance_weight_for_members) for scheme in plan)
+    alliances.execute(member_results_statement, schemes, kind=period.kind, start=period.start, last_day=period.last_day)
+
+
+def member_results_statement(alliances: QuerySet, schemes: tuple[tuple[int, Decimal], ...]) -> tuple[str, list] | None:
+    """The statement of ``score_members`` for the plan's ``schemes`` (id and weight of the
+    alliances' average in a member's result, in the plan's order)."""
     place = Case(
-        *(When(period_assessment__scheme_id=scheme.pk, then=Value(index)) for index, scheme in enumerate(schemes)),
+        *(When(period_assessment__scheme_id=pk, then=Value(index)) for index, (pk, _) in enumerate(schemes)),
         default=Value(-1),
         output_field=IntegerField(),
     )
     weight = Case(
-        *(
-            When(period_assessment__scheme_id=scheme.pk, then=Value(scheme.alliance_weight_for_members))
-            for scheme in schemes
-        ),
+        *(When(period_assessment__scheme_id=pk, then=Value(weight)) for pk, weight in schemes),
         default=Value(ZERO),
         output_field=SCORE,
     )
     own = ExpressionWrapper(Coalesce("organization__star_rating", 0) * 20, output_field=SCORE)
     failing_count = Count("period_assessment", filter=Q(period_assessment__grade=Grade.POOR))
+    kind, start = Param("kind", CharField()), Param("start", DateField())
     rows = (
-        Membership.objects.current(period.last_day)
+        Membership.objects.current(Param("last_day", DateField()))
         .filter(alliance__in=alliances)
         .annotate(
             period_assessment=FilteredRelation(
                 "alliance__assessments",
-                condition=Q(
-                    alliance__assessments__period_kind=period.kind,
-                    alliance__assessments__period_start=period.start,
-                ),
+                condition=Q(alliance__assessments__period_kind=kind, alliance__assessments__period_start=start),
             )
         )
         # The scheme's place in the plan and its weight are grouped with the scheme.
@@ -492,8 +563,8 @@ def score_members(plan: dict[AssessmentScheme, list[Region]], *, period: Period,
         .values("organization_id", "period_assessment__scheme_id", "place", "weight", "own")
         .annotate(average=Avg("period_assessment__total_score", output_field=SCORE), failing_count=failing_count)
         .annotate(
-            result_kind=Value(period.kind),
-            result_start=Value(period.start),
+            result_kind=kind,
+            result_start=start,
             alliance_average=Round("average", 2, output_field=SCORE),
             # No alliance assessed for the period: the organization's own score.
             total=Coalesce(
@@ -511,7 +582,7 @@ def score_members(plan: dict[AssessmentScheme, list[Region]], *, period: Period,
     rows = rows.values_list(
         "organization_id", "result_kind", "result_start", "own", "alliance_average", "total", "failing"
     )
-    upsert_select(
+    return upsert_select_statement(
         MemberResult,
         [
             "organization",

@@ -329,11 +329,14 @@ def test_a_region_too_large_to_name_its_alliances_by_id_is_scored_the_same(world
 def test_alliances_are_named_by_id_up_to_the_limit_and_by_their_region_beyond(world, monkeypatch):
     alliances = scoring.alliances_in(world.ningbo)
     before = sorted(alliances.values_list("pk", flat=True))
-    named = scoring.named_by_id(alliances, before)
-    assert sorted(named.values_list("pk", flat=True)) == before
+    named = scoring.Assessed.named(alliances, before)
+    assert named.ids == tuple(before)
+    assert sorted(named.queryset.values_list("pk", flat=True)) == before
     # Named by id, the set is the one read; the region's subquery sees a newly led alliance.
     newcomer = AllianceFactory(lead_region=world.town_a)
-    assert sorted(named.values_list("pk", flat=True)) == before
+    assert sorted(named.queryset.values_list("pk", flat=True)) == before
     assert newcomer.pk in alliances.values_list("pk", flat=True)
     monkeypatch.setattr(scoring, "NAMED_BY_ID_LIMIT", len(before) - 1)
-    assert scoring.named_by_id(alliances, before) is alliances
+    beyond = scoring.Assessed.named(alliances, before)
+    assert beyond.queryset is alliances
+    assert beyond.ids is None
