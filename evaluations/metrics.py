@@ -40,6 +40,7 @@ from .scoring import Assessed, clamp, metric, ratio
 
 
 def day(name: str) -> Param:
+    """A date bound when the query runs (the period's start, end, …)."""
     return Param(name, DateField())
 
 
