@@ -139,10 +139,6 @@ class Assessed:
             return cls(queryset)
         return cls(Alliance.objects.filter(pk__any=ids), tuple(ids))
 
-    @classmethod
-    def of(cls, queryset: QuerySet) -> Assessed:
-        return cls.named(queryset, list(queryset.values_list("pk", flat=True)))
-
     def rows(self, build: Callable[..., QuerySet], *shape, **values) -> list[dict]:
         """The rows of the prepared query ``build(alliances, *shape)`` (``members.prepared``)
         with ``values`` bound: compiled once for alliances named by id; built and compiled

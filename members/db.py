@@ -188,20 +188,22 @@ class AnyOf(models.Lookup):
             rhs, rhs_params = self.process_rhs(compiler, connection)
             sql = f"{lhs} = ANY(ARRAY{rhs})" if connection.vendor == "postgresql" else f"{lhs} IN {rhs}"
             return sql, [*lhs_params, *rhs_params]
-        if isinstance(self.rhs, Param):
-            if connection.vendor == "postgresql":
-                sql = f"{lhs} = ANY(%s::{self.lhs.output_field.db_type(connection)}[])"
-                return sql, [*lhs_params, Slot(self.rhs.name, lambda values, connection: array_literal(values))]
-            sql = f"{lhs} IN (SELECT value FROM json_each(%s))"  # noqa: S608 - a compiled column
-            return sql, [*lhs_params, Slot(self.rhs.name, lambda values, connection: json.dumps(list(values)))]
-        if not self.rhs:
+        prepared = isinstance(self.rhs, Param)
+        if not prepared and not self.rhs:
             raise EmptyResultSet
         if connection.vendor == "postgresql":
-            return f"{lhs} = ANY(%s::{self.lhs.output_field.db_type(connection)}[])", [
-                *lhs_params,
-                array_literal(self.rhs),
-            ]
+            sql = f"{lhs} = ANY(%s::{self.lhs.output_field.db_type(connection)}[])"
+            return sql, [*lhs_params, self.bound(array_literal)]
+        if prepared:
+            sql = f"{lhs} IN (SELECT value FROM json_each(%s))"  # noqa: S608 - a compiled column
+            return sql, [*lhs_params, self.bound(lambda values: json.dumps(list(values)))]
         return f"{lhs} IN ({', '.join(['%s'] * len(self.rhs))})", [*lhs_params, *self.rhs]
+
+    def bound(self, prepare):
+        """The list as one parameter, made by ``prepare``: now, or when a ``Param`` is bound."""
+        if isinstance(self.rhs, Param):
+            return Slot(self.rhs.name, lambda values, connection: prepare(values))
+        return prepare(self.rhs)
 
 
 def register_lookups() -> None:
