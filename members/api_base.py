@@ -14,8 +14,9 @@ from rest_framework.response import Response
 from .access import scope_for
 
 # A field of the representation plan: its name, the field, the attribute path read straight
-# off the row (None: ask the field), and the function turning a non-null value into output.
-PlanStep = tuple[str, Field, tuple[str, ...] | None, Callable[[Any], Any]]
+# off the row (None: ask the field), the function turning a non-null value into output, and
+# the type of value that function returns unchanged (None: always call it).
+PlanStep = tuple[str, Field, tuple[str, ...] | None, Callable[[Any], Any], type | None]
 
 
 def _direct_path(field: Field, model: type | None) -> tuple[tuple[str, ...] | None, Callable[[Any], Any]]:
@@ -43,6 +44,26 @@ def _same(value: Any) -> Any:
     return value
 
 
+# DRF's own ``to_representation`` of these fields returns a value of this exact type as it is
+# (``str(value)``, ``int(value)``, a bool for a bool): the plan skips the call for it.
+_PASSES_THROUGH: dict[Callable[..., Any], type] = {
+    serializers.CharField.to_representation: str,
+    serializers.IntegerField.to_representation: int,
+    serializers.BooleanField.to_representation: bool,
+    serializers.FloatField.to_representation: float,
+}
+
+
+def _passes_through(field: Field) -> type | None:
+    """The type of value ``field`` outputs unchanged, if any. A choice field does so for a
+    string when its choices are strings (it maps the value to the equal choice key)."""
+    method = type(field).to_representation
+    if method is serializers.ChoiceField.to_representation:
+        keys = field.choice_strings_to_values.values()
+        return str if all(type(key) is str for key in keys) else None
+    return _PASSES_THROUGH.get(method)
+
+
 _MISSING = object()
 
 
@@ -54,17 +75,22 @@ class FastRepresentationMixin:
     ``PKOnlyObject`` from the key column), then for its output. A list of 50 rows of 30
     fields makes 1,500 such calls. The plan, built once per serializer (a list's child
     serves every row), notes for each field the attribute path DRF would walk, and reads it
-    with ``getattr``. A field that computes its attribute (``source="*"``, method fields,
-    many-to-many, overridden ``get_attribute``), and any row where the walk fails, meets
-    ``None`` midway or finds a callable, goes through DRF's own code, so the output is
-    DRF's (``tests/demo/test_api_representation.py`` compares both on every endpoint).
+    with ``getattr``; a value DRF's field would return as it is (a text field's string, an
+    integer, a bool) is not handed to the field at all. A field that computes its attribute
+    (``source="*"``, method fields, many-to-many, overridden ``get_attribute``), and any row
+    where the walk fails, meets ``None`` midway or finds a callable, goes through DRF's own
+    code, so the output is DRF's (``tests/demo/test_api_representation.py`` compares both
+    on every endpoint).
     """
 
     def _representation_plan(self) -> list[PlanStep]:
         plan = self.__dict__.get("_representation_steps")
         if plan is None:
             model = getattr(getattr(self, "Meta", None), "model", None)
-            plan = [(field.field_name, field, *_direct_path(field, model)) for field in self._readable_fields]
+            plan = [
+                (field.field_name, field, *_direct_path(field, model), _passes_through(field))
+                for field in self._readable_fields
+            ]
             self.__dict__["_representation_steps"] = plan
         return plan
 
@@ -72,7 +98,7 @@ class FastRepresentationMixin:
         if isinstance(instance, Mapping):
             return super().to_representation(instance)
         ret: dict[str, Any] = {}
-        for name, field, path, represent in self._representation_plan():
+        for name, field, path, represent, plain in self._representation_plan():
             if path is not None:
                 value = instance
                 for attr in path:
@@ -85,7 +111,7 @@ class FastRepresentationMixin:
                         value = _MISSING
                         break
                 if value is not _MISSING:
-                    ret[name] = None if value is None else represent(value)
+                    ret[name] = value if value is None or type(value) is plain else represent(value)
                     continue
             try:
                 attribute = field.get_attribute(instance)
