@@ -16,6 +16,34 @@ from django.db.models.sql.query import Query
 from .prepared import Param, Slot
 
 
+class KeptSubquery(Subquery):
+    """A subquery whose SQL is compiled once per database connection, then kept.
+
+    An API list's queryset is built and resolved once per process (``ScopedQueryMixin``),
+    and every request's clone shares its annotations; Django compiles each subquery again
+    for every request all the same, 0.1 to 0.2 ms apiece. A resolved subquery's SQL
+    depends on nothing but its own query and the connection, so it is kept on the
+    expression. Every derived expression (resolving, relabeling when the outer query
+    becomes a subquery itself, replacing expressions) is a ``copy.copy`` of it, and a copy,
+    like a pickle, takes its state from ``__getstate__``, which leaves the kept SQL behind.
+    """
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_kept_sql", None)
+        return state
+
+    def as_sql(self, compiler, connection, template=None, **extra_context):
+        if template is not None or extra_context:
+            return super().as_sql(compiler, connection, template, **extra_context)
+        kept = self.__dict__.setdefault("_kept_sql", {})
+        if connection.alias not in kept:
+            sql, params = super().as_sql(compiler, connection)
+            kept[connection.alias] = (sql, tuple(params))
+        sql, params = kept[connection.alias]
+        return sql, list(params)
+
+
 def subquery_count(queryset: QuerySet, outer_field: str, outer_ref: str = "pk") -> Coalesce:
     """COUNT(*) of ``queryset`` rows whose ``outer_field`` equals the outer row's
     ``outer_ref``, as a correlated subquery: no GROUP BY on the outer query, no row
@@ -36,7 +64,7 @@ def value_of(model: type[models.Model], key: str, field: str = "name", *, match:
     list's ``COUNT(*)`` and be made for every row before the page is cut, the subquery is
     dropped from the count and runs for the rows a page returns only."""
     # No ordering: one row matches, and a model's default ordering may join another table.
-    return Subquery(model._default_manager.filter(**{match: OuterRef(key)}).order_by().values(field)[:1])
+    return KeptSubquery(model._default_manager.filter(**{match: OuterRef(key)}).order_by().values(field)[:1])
 
 
 def upsert(

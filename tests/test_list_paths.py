@@ -1,12 +1,84 @@
-"""The API list's cheap paths give what Django and DRF give: values DRF would output
-unchanged copied as they are."""
+"""The API list's cheap paths give what Django and DRF give: subqueries compiled once and
+kept, and values DRF would output unchanged copied as they are."""
 
 from __future__ import annotations
 
+import datetime
+import pickle
+
 import pytest
+from django.db.models import OuterRef, Subquery
 from rest_framework import serializers
 
 from members.api_base import FastRepresentationMixin
+from members.db import KeptSubquery
+from tests.factories_workshops import ReportFactory, WorkshopFactory
+from workshops.models import Workshop, WorkshopReport
+
+pytestmark = pytest.mark.django_db
+
+JAN, FEB, MAR = (datetime.date(2025, month, 1) for month in (1, 2, 3))
+
+
+@pytest.fixture
+def shops(world):
+    """Three workshops in county A: two with reports (one of them two months), one without."""
+    first = WorkshopFactory(name="甲工坊", region=world.village_a, host=world.org_a, alliance=world.alliance_a)
+    second = WorkshopFactory(name="乙工坊", region=world.village_a, host=world.org_a, has_team=True)
+    WorkshopFactory(name="丙工坊", region=world.village_a, host=world.org_a, has_team=True, has_base=True)
+    ReportFactory(workshop=first, month=JAN, employed=10)
+    ReportFactory(workshop=first, month=FEB, employed=12)
+    ReportFactory(workshop=second, month=JAN, employed=7)
+    return first, second
+
+
+def listed():
+    return Workshop.objects.with_names().with_checklist().with_latest_report()
+
+
+def test_a_kept_subquery_is_compiled_once_and_gives_fresh_rows_each_time(shops, monkeypatch):
+    first, _second = shops
+    rows = listed().order_by("name")
+    compiled, compile = [], Subquery.as_sql
+
+    def counting(self, *args, **kwargs):
+        compiled.append(self)
+        return compile(self, *args, **kwargs)
+
+    monkeypatch.setattr(Subquery, "as_sql", counting)
+    assert {row.name: row.latest_month for row in rows.all()} == {"甲工坊": FEB, "乙工坊": JAN, "丙工坊": None}
+    assert len(compiled) == 8  # five names, three figures of the latest report
+    ReportFactory(workshop=first, month=MAR, employed=15)
+    again = {row.name: (row.latest_month, row.latest_employed) for row in rows.all()}
+    assert again["甲工坊"] == (MAR, 15)
+    assert len(compiled) == 8  # the second run compiled none of them again
+
+
+def test_a_kept_subquery_is_compiled_anew_inside_another_query(shops):
+    """Used as a subquery itself, the list's tables are renamed: the kept SQL of the first
+    compilation is not reused there."""
+    rows = listed().filter(latest_employed__gt=8)
+    assert [row.name for row in rows] == ["甲工坊"]
+    outer = WorkshopReport.objects.filter(workshop__in=rows.values("pk")).order_by("month")
+    assert [(report.workshop.name, report.month) for report in outer] == [("甲工坊", JAN), ("甲工坊", FEB)]
+    latest = Workshop.objects.filter(pk=OuterRef("workshop")).with_latest_report().values("latest_employed")
+    nested = WorkshopReport.objects.annotate(now=KeptSubquery(latest[:1]))
+    assert {(report.workshop.name, report.month): report.now for report in nested} == {
+        ("甲工坊", JAN): 12,
+        ("甲工坊", FEB): 12,
+        ("乙工坊", JAN): 7,
+    }
+
+
+def test_a_pickled_list_runs_without_its_kept_sql(shops):
+    rows = listed().order_by("name")
+    expected = [(row.name, row.latest_month) for row in rows]
+    assert "_kept_sql" in rows.query.annotations["latest_month"].__dict__
+    restored = pickle.loads(pickle.dumps(rows.query))  # noqa: S301 - our own bytes, as a queryset cache holds
+    assert "_kept_sql" not in restored.annotations["latest_month"].__dict__
+    again = Workshop.objects.all()
+    again.query = restored
+    assert [(row.name, row.latest_month) for row in again] == expected
 
 
 class Row:
