@@ -1,5 +1,6 @@
-"""The API list's cheap paths give what Django and DRF give: subqueries compiled once and
-kept, and values DRF would output unchanged copied as they are."""
+"""The API list's cheap paths give what Django and DRF give: the count of a paginated list
+taken without its annotations, subqueries compiled once and kept, and values DRF would
+output unchanged copied as they are."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ import datetime
 import pickle
 
 import pytest
-from django.db.models import OuterRef, Subquery
+from django.core.paginator import Paginator
+from django.db.models import Count, F, OuterRef, Subquery, Window
+from django.db.models.functions import RowNumber
 from rest_framework import serializers
 
 from members.api_base import FastRepresentationMixin
 from members.db import KeptSubquery
+from members.pagination import DeferredJoinPaginator, RowCountPaginator
 from tests.factories_workshops import ReportFactory, WorkshopFactory
 from workshops.models import Workshop, WorkshopReport
 
@@ -34,6 +38,36 @@ def shops(world):
 
 def listed():
     return Workshop.objects.with_names().with_checklist().with_latest_report()
+
+
+def counts(queryset) -> tuple[int, int, int]:
+    """Our count, Django's, and the rows themselves."""
+    return RowCountPaginator(queryset, 2).count, Paginator(queryset, 2).count, len(list(queryset))
+
+
+@pytest.mark.parametrize(
+    "narrow",
+    [
+        lambda rows: rows,
+        lambda rows: rows.filter(checklist_score__gte=1),  # a filter on an annotation
+        lambda rows: rows.filter(latest_employed__gt=8),  # on a subquery annotation
+        lambda rows: rows.annotate(alliance_of=F("alliance__name")).filter(alliance_of__isnull=False),
+        lambda rows: rows.filter(reports__employed__gt=0),  # one row per matching report
+        lambda rows: rows.annotate(reported=Count("reports")),  # GROUP BY: counted by Django
+        lambda rows: rows.annotate(month=F("reports__month")).distinct(),  # DISTINCT over the months too
+        lambda rows: rows.annotate(place=Window(RowNumber(), order_by="name")).filter(place__lte=2),  # a window
+    ],
+    ids=["all", "annotation", "subquery", "join", "duplicates", "group-by", "distinct", "window"],
+)
+def test_a_list_counts_the_rows_django_counts(shops, narrow):
+    ours, django, rows = counts(narrow(listed()).order_by("name"))
+    assert ours == django == rows
+
+
+def test_pages_of_a_deferred_join_hold_the_same_count(shops):
+    paginator = DeferredJoinPaginator(listed().order_by("name"), 2)
+    assert paginator.count == 3
+    assert [row.name for row in paginator.page(2)] == ["甲工坊"]
 
 
 def test_a_kept_subquery_is_compiled_once_and_gives_fresh_rows_each_time(shops, monkeypatch):
