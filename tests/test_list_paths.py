@@ -73,11 +73,11 @@ def test_pages_of_a_deferred_join_hold_the_same_count(shops):
 def test_a_kept_subquery_is_compiled_once_and_gives_fresh_rows_each_time(shops, monkeypatch):
     first, _second = shops
     rows = listed().order_by("name")
-    compiled, compile = [], Subquery.as_sql
+    compiled, original = [], Subquery.as_sql
 
     def counting(self, *args, **kwargs):
         compiled.append(self)
-        return compile(self, *args, **kwargs)
+        return original(self, *args, **kwargs)
 
     monkeypatch.setattr(Subquery, "as_sql", counting)
     assert {row.name: row.latest_month for row in rows.all()} == {"甲工坊": FEB, "乙工坊": JAN, "丙工坊": None}
