@@ -125,9 +125,9 @@ def alliances_in(region: Region) -> QuerySet:
 
 @dataclass(frozen=True)
 class Assessed:
-    """The alliances being scored, as every scoring query names them: by their ``ids`` (read
-    once) when there are at most ``NAMED_BY_ID_LIMIT``, else by the ``queryset`` that
-    selects them (a province)."""
+    """The alliances being scored, as every scoring query names them: by their ``ids``
+    (read once; ``queryset`` is then ``by_id()``, bound to them) when there are at most
+    ``NAMED_BY_ID_LIMIT``, else by the ``queryset`` that selects them (a province)."""
 
     queryset: QuerySet
     ids: tuple[int, ...] | None = None
@@ -137,22 +137,23 @@ class Assessed:
         """The alliances of ``queryset``, whose ``ids`` the caller has read."""
         if len(ids) > NAMED_BY_ID_LIMIT:
             return cls(queryset)
-        return cls(Alliance.objects.filter(pk__any=ids), tuple(ids))
+        return cls(by_id(), tuple(ids))
 
     def rows(self, build: Callable[..., QuerySet], *shape, **values) -> list[dict]:
         """The rows of the prepared query ``build(alliances, *shape)`` (``members.prepared``)
-        with ``values`` bound: compiled once for alliances named by id; built and compiled
-        on each call for a queryset, whose SQL changes with its regions."""
-        if self.ids is None:
-            return prepared.rows(build, self.queryset, *shape, cache=False, **values)
-        return prepared.rows(build, by_id(), *shape, alliances=self.ids, **values)
+        with ``values`` bound."""
+        return prepared.rows(build, self.queryset, *shape, **self.binding(values))
 
     def execute(self, build: Callable[..., tuple[str, list] | None], *shape, **values) -> None:
         """Run the prepared statement ``build(alliances, *shape)``, as :meth:`rows` runs a query."""
+        prepared.execute(build, self.queryset, *shape, **self.binding(values))
+
+    def binding(self, values: dict) -> dict:
+        """``values`` with the alliances' ids, for a query compiled once; a region's
+        queryset changes the SQL with its regions, so its query is built on each call."""
         if self.ids is None:
-            prepared.execute(build, self.queryset, *shape, cache=False, **values)
-        else:
-            prepared.execute(build, by_id(), *shape, alliances=self.ids, **values)
+            return {**values, "cache": False}
+        return {**values, "alliances": self.ids}
 
 
 @functools.cache

@@ -112,21 +112,15 @@ def upsert(
         return [tuple(row) for row in cursor.fetchall()] if returning else []
 
 
-def upsert_select(model: type[models.Model], fields: Sequence[str], rows: QuerySet, *, unique: Sequence[str]) -> None:
-    """Insert the rows a query selects (``rows``: a ``values_list`` of ``fields``' values, in
-    that order), updating the row that already holds the same ``unique`` values, in one
-    ``INSERT … SELECT … ON CONFLICT DO UPDATE`` statement: the rows never travel to Python.
-    On PostgreSQL a row whose values are all the same is not rewritten (as ``upsert``)."""
-    statement = upsert_select_statement(model, fields, rows, unique=unique)
-    if statement is not None:
-        with connection.cursor() as cursor:
-            cursor.execute(*statement)
-
-
 def upsert_select_statement(
     model: type[models.Model], fields: Sequence[str], rows: QuerySet, *, unique: Sequence[str]
 ) -> tuple[str, list] | None:
-    """The SQL and parameters of ``upsert_select`` (None: the query selects nothing)."""
+    """The statement that inserts the rows a query selects (``rows``: a ``values_list`` of
+    ``fields``' values, in that order), updating the row that already holds the same
+    ``unique`` values: one ``INSERT … SELECT … ON CONFLICT DO UPDATE``, so the rows never
+    travel to Python. On PostgreSQL a row whose values are all the same is not rewritten
+    (as ``upsert``). Its SQL and parameters, for ``members.prepared.execute``; None when
+    the query cannot select anything."""
     columns = [model._meta.get_field(name) for name in fields]
     try:
         select, params = rows.query.sql_with_params()

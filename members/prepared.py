@@ -83,12 +83,7 @@ def rows(
     ``shape`` (hashable), unless ``cache`` is false (a shape that changes from call to call,
     such as a queryset of many regions)."""
     connection = connections[using]
-    key = (build, shape, using, connection.vendor)
-    compiled = _queries.get(key) if cache else None
-    if compiled is None:
-        compiled = compile_values(build(*shape), using)
-        if cache:
-            _queries[key] = compiled
+    compiled = _kept(_queries, build, shape, cache, using, lambda queryset: compile_values(queryset, using))
     with connection.cursor() as cursor:
         cursor.execute(compiled.sql, bind(compiled.params, values, connection))
         fetched = cursor.fetchall()
@@ -117,17 +112,23 @@ def execute(
     placeholders bound to ``values``; ``None`` from ``build``: nothing to run. Kept per
     ``build`` and ``shape``, as ``rows`` keeps a query."""
     connection = connections[using]
-    key = (build, shape, using, connection.vendor)
-    if cache and key in _statements:
-        statement = _statements[key]
-    else:
-        statement = build(*shape)
-        if cache:
-            _statements[key] = statement
+    statement = _kept(_statements, build, shape, cache, using, lambda written: written)
     if statement is not None:
         sql, params = statement
         with connection.cursor() as cursor:
             cursor.execute(sql, bind(params, values, connection))
+
+
+def _kept(store: dict, build: Callable, shape: tuple, cache: bool, using: str, make: Callable) -> Any:
+    """``make(build(*shape))``, kept in ``store`` per function, shape and database unless
+    ``cache`` is false."""
+    key = (build, shape, using, connections[using].vendor)
+    if cache and key in store:
+        return store[key]
+    made = make(build(*shape))
+    if cache:
+        store[key] = made
+    return made
 
 
 def bind(params: list, values: dict[str, Any], connection) -> list:

@@ -1,6 +1,6 @@
 """members.db: upsert (one statement inserting new rows and updating existing ones), its
-twin upsert_select (the rows a query selects, never read into Python), its array literals,
-and the ``__any`` lookup binding a list as one array."""
+twin upsert_select_statement (the rows a query selects, never read into Python), its array
+literals, and the ``__any`` lookup binding a list as one array."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from django.db.models import BooleanField, DecimalField, Value
 
 from alliances.models import Alliance, Membership
 from evaluations.models import MemberResult
-from members.db import array_literal, upsert, upsert_select
+from members import prepared
+from members.db import array_literal, upsert, upsert_select_statement
 from members.models import MemberOrganization, Region
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +26,11 @@ MAY = datetime.date(2025, 5, 1)
 
 def row(org, total: str, period_start=MAY):
     return (org.pk, "month", period_start, Decimal("80.00"), Decimal(total), False)
+
+
+def upsert_select(model, fields, rows, *, unique) -> None:
+    """Run the statement as scoring runs it (``members.prepared.execute``), uncached."""
+    prepared.execute(lambda: upsert_select_statement(model, fields, rows, unique=unique), cache=False)
 
 
 def tuple_id(pk: int) -> str:
