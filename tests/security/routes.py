@@ -65,6 +65,7 @@ from .matrix import (
     READERS,
     SIBLING,
     STAFF,
+    TOWNSHIP,
     Resource,
     create,
     create_form,
@@ -355,8 +356,9 @@ RETURNED_REPORT = derived(
     show=lambda r: r.work_done,
 )
 ATTACHMENT = derived("attachment", PROGRESS_REPORT, lambda r, placement: attachment_of(r), show=str)
-# Quarterly observations are published to a county (read by its staff and viewers, and
-# by those of its townships); staff score the visits to the alliances they propose.
+# Quarterly observations are published to a county (read by its staff and viewers, not by
+# its townships' users: they list other townships' alliances); staff score the visits to
+# the alliances they propose.
 OBSERVATION = Resource(
     inside=lambda w: observation(w.county_a, w.alliance_a),
     outside=lambda w: observation(w.county_b, w.alliance_b),
@@ -859,7 +861,7 @@ PAGES = {
     "evaluations:evidence-file": detail(EVIDENCE, binary=True),
     "evaluations:rollup-list": listing(ROLLUP, invisible=frozenset({LEADER})),
     "evaluations:rollup-detail": detail(ROLLUP, invisible=frozenset({LEADER})),
-    "evaluations:rollup-visit": form(OBSERVATION, visit, readers=STAFF, invisible=frozenset({LEADER})),
+    "evaluations:rollup-visit": form(OBSERVATION, visit, readers=STAFF, invisible=frozenset({LEADER, TOWNSHIP})),
     "evaluations:rollup-xlsx": detail(ROLLUP, invisible=frozenset({LEADER}), binary=True),
 }
 
