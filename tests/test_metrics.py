@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from evaluations.metrics import investment_vs_target, project_completion, reporting_timeliness
-from evaluations.scoring import Assessed, alliances_in
+from evaluations.scoring import alliances_in
 from members.periods import MONTH, Period
 from tests.factories_projects import ProjectFactory, ReportFactory
 
@@ -22,12 +22,6 @@ def submitted(month: int, day: int, hour: int = 10) -> datetime.datetime:
     return datetime.datetime(2026, month, day, hour, 30, tzinfo=SHANGHAI)
 
 
-def assessed_in(region) -> Assessed:
-    """The alliances scoring assesses in ``region``, named by their ids as it names them."""
-    alliances = alliances_in(region)
-    return Assessed.named(alliances, list(alliances.values_list("pk", flat=True)))
-
-
 def test_investment_counts_each_projects_latest_report_before_the_period_ends(world):
     first = ProjectFactory(alliance=world.alliance_a, year=2026, planned_investment=Decimal("1000000"))
     second = ProjectFactory(alliance=world.alliance_a, year=2026, planned_investment=Decimal("1000000"))
@@ -36,7 +30,7 @@ def test_investment_counts_each_projects_latest_report_before_the_period_ends(wo
     ReportFactory(project=first, period=datetime.date(2026, 11, 2), investment_to_date=Decimal("900000"))  # after
     ReportFactory(project=second, period=datetime.date(2026, 10, 5), investment_to_date=Decimal("200000"))
 
-    attainment = investment_vs_target(assessed_in(world.county_a), OCTOBER, None)
+    attainment = investment_vs_target(alliances_in(world.county_a), OCTOBER, None)
 
     assert attainment == {world.alliance_a.pk: Decimal("0.2500")}  # (300,000 + 200,000) / 2,000,000
 
@@ -46,7 +40,7 @@ def test_completion_takes_the_average_percent_or_the_share_completed(world):
     ReportFactory(project=running, period=datetime.date(2026, 10, 12), percent_complete=40)
     ProjectFactory(alliance=world.alliance_a2, year=2026, status="completed")
 
-    attainment = project_completion(assessed_in(world.county_a), OCTOBER, None)
+    attainment = project_completion(alliances_in(world.county_a), OCTOBER, None)
 
     assert attainment[world.alliance_a.pk] == Decimal("0.4000")
     assert attainment[world.alliance_a2.pk] == Decimal("1.0000")  # completed without reports counts in full
@@ -70,7 +64,7 @@ def test_timeliness_counts_reports_in_by_sunday_over_the_reports_due_from_projec
     for monday in (5, 12):
         ReportFactory(project=other, period=datetime.date(2026, 10, monday), submitted_at=submitted(10, monday + 1))
 
-    attainment = reporting_timeliness(assessed_in(world.county_a), OCTOBER, None)
+    attainment = reporting_timeliness(alliances_in(world.county_a), OCTOBER, None)
 
     assert attainment == {
         world.alliance_a.pk: Decimal("0.2000"),  # 2 in time of 2 projects × 5 weeks
