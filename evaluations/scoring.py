@@ -377,8 +377,10 @@ def score_members(
         .values_list("organization_id", "alliance_id", "organization__star_rating")
     )
     for organization_id, alliance_id, stars in memberships:
-        scored = figures[alliance_id]
-        own, by_scheme = members.setdefault(organization_id, (Decimal((stars or 0) * 20), {}))
+        scored = figures.get(alliance_id)
+        if scored is None:  # an alliance led from the regions since they were read
+            continue
+        _own, by_scheme = members.setdefault(organization_id, (Decimal((stars or 0) * 20), {}))
         by_scheme.setdefault(scored.scheme.pk, []).append(scored)
     results = []
     for organization_id, (own, by_scheme) in members.items():

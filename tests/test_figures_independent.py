@@ -12,6 +12,7 @@ import zoneinfo
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from alliances.models import Alliance, Claim
 from evaluations import scoring
@@ -32,6 +33,7 @@ from tests.factories_operations import ClaimFactory, NeedFactory
 from tests.factories_projects import ProjectFactory, ReportFactory
 
 pytestmark = pytest.mark.django_db
+User = get_user_model()
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 DAY = datetime.timedelta(days=1)
@@ -55,6 +57,41 @@ def d(text: str) -> datetime.date:
 
 def four_places(value) -> Decimal:
     return Decimal(value).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+
+
+def project_2025(alliance, status: str = "in_progress", start: str = "2025-01-06", **fields) -> Project:
+    """A project of 2025's list; ``fields`` may date its completion or cancellation."""
+    fields.setdefault("due_on", d("2026-12-31"))
+    return ProjectFactory(alliance=alliance, year=2025, status=status, start_on=d(start), **fields)
+
+
+def send_back(report: ProgressReport, reviewed: datetime.datetime, comment: str = "请补充材料") -> None:
+    """Return a report on review at ``reviewed``."""
+    report.status, report.review_comment, report.reviewed_at = "returned", comment, reviewed
+    report.save()
+
+
+def staff_scores(indicator: Indicator, scores: dict, period_kind: str = "year", start: str = "2025-01-01") -> None:
+    """Staff scores of ``indicator`` by alliance."""
+    for alliance, score in scores.items():
+        ManualScore.objects.create(
+            alliance=alliance,
+            indicator=indicator,
+            period_kind=period_kind,
+            period_start=d(start),
+            score=score,
+            scored_by=User.objects.get(username="alice"),
+        )
+
+
+def scored_on_brand(world, scores: dict, period_kind: str = "year", start: str = "2025-01-01", **options) -> None:
+    """Ningbo's 2025 scheme of one staff-scored indicator (max 100) and no member part, the
+    alliances' totals being their ``scores``."""
+    scheme = AssessmentScheme.objects.create(
+        name="宁波", region=world.ningbo, year=2025, status="active", member_weight=Decimal("0"), **options
+    )
+    brand = Indicator.objects.create(scheme=scheme, dimension="brand", code="B1", name="品牌", max_score=100)
+    staff_scores(brand, scores, period_kind, start)
 
 
 # ------------------------------------------------------------------- the second computation
@@ -185,15 +222,7 @@ def reporting_year(world):
     A2 · 明年项目: A2's only project starts in 2026: nothing due in 2025.
     """
     a1, a2 = world.alliance_a, world.alliance_a2
-    whole = ProjectFactory(
-        alliance=a1,
-        year=2025,
-        title="全年项目",
-        status="completed",
-        start_on=d("2025-03-12"),
-        due_on=d("2026-01-31"),
-        completed_on=d("2026-02-10"),
-    )
+    whole = project_2025(a1, "completed", "2025-03-12", title="全年项目", completed_on=d("2026-02-10"))
     offsets = [(1, 10, 0), (9, 23, 30), (10, 0, 30), (12, 9, 0)]  # days after Monday, hour, minute
     monday = d("2025-03-10")
     n = 0
@@ -203,54 +232,24 @@ def reporting_year(world):
             ReportFactory(project=whole, period=monday, submitted_at=at(monday + days * DAY, hour, minute))
         monday += 7 * DAY
         n += 1
-    returned = ProgressReport.objects.get(project=whole, period=d("2025-06-02"))
-    returned.status, returned.review_comment = "returned", "照片不清晰"
-    returned.reviewed_at = at(d("2025-06-05"))
-    returned.save()
-    returned_later = ProgressReport.objects.get(project=whole, period=d("2025-12-29"))
-    returned_later.status, returned_later.review_comment = "returned", "数据有误"
-    returned_later.reviewed_at = at(d("2026-01-06"))
-    returned_later.save()
+    send_back(ProgressReport.objects.get(project=whole, period=d("2025-06-02")), at(d("2025-06-05")))
     ProgressReport.objects.filter(project=whole, period=d("2025-12-29")).update(submitted_at=at(d("2025-12-30")))
+    send_back(ProgressReport.objects.get(project=whole, period=d("2025-12-29")), at(d("2026-01-06")))
     ProgressReport.objects.filter(project=whole, period=d("2025-12-15")).update(submitted_at=at(d("2026-01-08")))
 
-    delayed = ProjectFactory(
-        alliance=a1, year=2025, title="延期项目", status="delayed", start_on=d("2025-06-01"), due_on=d("2025-10-31")
-    )
+    delayed = project_2025(a1, "delayed", "2025-06-01", title="延期项目")
     monday = d("2025-05-26")
     while monday <= d("2025-12-29"):
         ReportFactory(project=delayed, period=monday, submitted_at=at(monday + 2 * DAY))
         monday += 21 * DAY
 
-    september = ProjectFactory(
-        alliance=a1,
-        year=2025,
-        title="九月完工",
-        status="completed",
-        start_on=d("2025-02-03"),
-        due_on=d("2025-09-30"),
-        completed_on=d("2025-09-17"),
-    )
+    september = project_2025(a1, "completed", "2025-02-03", title="九月完工", completed_on=d("2025-09-17"))
     for monday in (d("2025-09-01"), d("2025-09-08"), d("2025-09-15")):
         ReportFactory(project=september, period=monday, submitted_at=at(monday + DAY))
-    ProjectFactory(
-        alliance=a1,
-        year=2025,
-        title="五月取消",
-        status="cancelled",
-        start_on=d("2025-01-06"),
-        due_on=d("2025-12-31"),
-        cancelled_on=d("2025-05-07"),
-    )
-    ProjectFactory(
-        alliance=a1, year=2025, title="计划项目", status="planned", start_on=d("2025-04-01"), due_on=d("2025-12-31")
-    )
-    ProjectFactory(
-        alliance=a1, year=2026, title="明年项目", status="in_progress", start_on=d("2026-01-05"), due_on=d("2026-12-31")
-    )
-    ProjectFactory(
-        alliance=a2, year=2026, title="明年项目", status="in_progress", start_on=d("2026-03-01"), due_on=d("2026-12-31")
-    )
+    project_2025(a1, "cancelled", title="五月取消", cancelled_on=d("2025-05-07"))
+    project_2025(a1, "planned", "2025-04-01", title="计划项目")
+    ProjectFactory(alliance=a1, year=2026, title="明年项目", start_on=d("2026-01-05"), due_on=d("2026-12-31"))
+    ProjectFactory(alliance=a2, year=2026, title="明年项目", start_on=d("2026-03-01"), due_on=d("2026-12-31"))
     return world
 
 
@@ -287,15 +286,9 @@ def test_reporting_timeliness_is_the_share_on_time_and_not_applicable_with_nothi
     [("2025-12-31", False), ("2026-01-01", True)],
 )
 def test_a_returned_report_counts_as_received_only_while_not_yet_returned_at_the_periods_end(world, reviewed, counted):
-    project = ProjectFactory(alliance=world.alliance_a, year=2025, start_on=d("2025-12-01"), due_on=d("2025-12-31"))
-    ReportFactory(
-        project=project,
-        period=d("2025-12-22"),
-        submitted_at=at(d("2025-12-23")),
-        status="returned",
-        review_comment="请补充照片",
-        reviewed_at=at(d(reviewed), 9),
-    )
+    project = project_2025(world.alliance_a, start="2025-12-01")
+    report = ReportFactory(project=project, period=d("2025-12-22"), submitted_at=at(d("2025-12-23")))
+    send_back(report, at(d(reviewed), 9))
     december = Period.parse(MONTH, "2025-12")
 
     figures = reporting_figures(Alliance.objects.all(), december)[world.alliance_a.pk]
@@ -315,7 +308,7 @@ def test_a_quarter_owes_one_report_per_monday_it_holds(world, key, mondays):
 
 
 def test_a_report_filed_after_the_deadline_is_late_and_one_filed_after_the_period_is_missing(world):
-    project = ProjectFactory(alliance=world.alliance_a, year=2025, start_on=d("2025-11-03"), due_on=d("2025-12-31"))
+    project = project_2025(world.alliance_a, start="2025-11-03")
     ReportFactory(project=project, period=d("2025-11-03"), submitted_at=at(d("2025-11-12"), 23, 59))  # Wed: in grace
     ReportFactory(project=project, period=d("2025-11-10"), submitted_at=at(d("2025-11-20"), 0, 1))  # Thu: late
     ReportFactory(project=project, period=d("2025-11-17"), submitted_at=at(d("2025-12-02")))  # after November
@@ -345,15 +338,7 @@ def timeliness_scheme(world):
         weight=1,
     )
     brand = Indicator.objects.create(scheme=scheme, dimension="brand", code="B1", name="品牌", max_score=40, weight=1)
-    for alliance in (world.alliance_a, world.alliance_a2):
-        ManualScore.objects.create(
-            alliance=alliance,
-            indicator=brand,
-            period_kind="year",
-            period_start=d("2025-01-01"),
-            score=30,
-            scored_by=world.alice,
-        )
+    staff_scores(brand, {world.alliance_a: 30, world.alliance_a2: 30})
     return AssessmentScheme.objects.get(pk=scheme.pk)
 
 
@@ -393,58 +378,26 @@ def test_a_week_with_nothing_due_is_not_applicable_for_every_alliance(reporting_
 def investment_rows(world):
     a1, a2 = world.alliance_a, world.alliance_a2
     million = Decimal("1000000")
-    first = ProjectFactory(alliance=a1, year=2025, planned_investment=million, start_on=d("2025-01-06"))
-    ReportFactory(project=first, period=d("2025-09-01"), percent_complete=30, investment_to_date=Decimal("300000"))
-    ReportFactory(
-        project=first,
-        period=d("2025-09-22"),
-        percent_complete=60,
-        investment_to_date=Decimal("900000"),
-        status="returned",
-        review_comment="投资数据有误",
-        reviewed_at=at(d("2025-09-25")),
-    )  # returned: the report before it stands
-    ReportFactory(project=first, period=d("2025-10-06"), percent_complete=80, investment_to_date=Decimal("950000"))
-    completed_later = ProjectFactory(
-        alliance=a1,
-        year=2025,
-        status="completed",
-        planned_investment=million,
-        start_on=d("2025-01-06"),
-        completed_on=d("2025-10-15"),
-    )  # completed after the quarter: its report counts, not 100 %
-    ReportFactory(
-        project=completed_later, period=d("2025-09-15"), percent_complete=90, investment_to_date=Decimal("700000")
-    )
-    completed = ProjectFactory(
-        alliance=a2,
-        year=2025,
-        status="completed",
-        planned_investment=million,
-        start_on=d("2025-01-06"),
-        completed_on=d("2025-08-20"),
-    )
-    ReportFactory(project=completed, period=d("2025-08-11"), percent_complete=95, investment_to_date=million)
-    cancelled = ProjectFactory(
-        alliance=a2,
-        year=2025,
-        status="cancelled",
-        planned_investment=million,
-        start_on=d("2025-01-06"),
-        cancelled_on=d("2025-07-01"),
-    )  # cancelled within the quarter: out
-    ReportFactory(project=cancelled, period=d("2025-06-02"), percent_complete=10, investment_to_date=Decimal("1000"))
-    cancelled_later = ProjectFactory(
-        alliance=a2,
-        year=2025,
-        status="cancelled",
-        planned_investment=million,
-        start_on=d("2025-01-06"),
-        cancelled_on=d("2025-11-03"),
-    )  # cancelled after the quarter: still in
-    ReportFactory(
-        project=cancelled_later, period=d("2025-09-29"), percent_complete=20, investment_to_date=Decimal("100000")
-    )
+
+    def report(project, monday: str, percent: int, investment: int) -> ProgressReport:
+        return ReportFactory(
+            project=project, period=d(monday), percent_complete=percent, investment_to_date=Decimal(investment)
+        )
+
+    first = project_2025(a1, planned_investment=million)
+    report(first, "2025-09-01", 30, 300_000)
+    send_back(report(first, "2025-09-22", 60, 900_000), at(d("2025-09-25")))  # returned: the one before stands
+    report(first, "2025-10-06", 80, 950_000)  # after the quarter
+    # Completed after the quarter: its report counts, not 100 %.
+    completed_later = project_2025(a1, "completed", planned_investment=million, completed_on=d("2025-10-15"))
+    report(completed_later, "2025-09-15", 90, 700_000)
+    completed = project_2025(a2, "completed", planned_investment=million, completed_on=d("2025-08-20"))
+    report(completed, "2025-08-11", 95, 1_000_000)
+    cancelled = project_2025(a2, "cancelled", planned_investment=million, cancelled_on=d("2025-07-01"))  # out
+    report(cancelled, "2025-06-02", 10, 1_000)
+    # Cancelled after the quarter: still in.
+    cancelled_later = project_2025(a2, "cancelled", planned_investment=million, cancelled_on=d("2025-11-03"))
+    report(cancelled_later, "2025-09-29", 20, 100_000)
     return world
 
 
@@ -515,19 +468,7 @@ def tied_county(world):
     alliances = [world.alliance_a, world.alliance_a2] + [
         AllianceFactory(lead_region=world.town_a, code=f"LM-A-{n}", name=f"联盟{n}") for n in (3, 4, 5)
     ]
-    scheme = AssessmentScheme.objects.create(
-        name="宁波", region=world.ningbo, year=2025, status="active", member_weight=Decimal("0"), demonstration_top_n=1
-    )
-    brand = Indicator.objects.create(scheme=scheme, dimension="brand", code="B1", name="品牌", max_score=100)
-    for alliance, score in zip(alliances, (95, 95, 85, 85, 82), strict=True):
-        ManualScore.objects.create(
-            alliance=alliance,
-            indicator=brand,
-            period_kind="year",
-            period_start=d("2025-01-01"),
-            score=score,
-            scored_by=world.alice,
-        )
+    scored_on_brand(world, dict(zip(alliances, (95, 95, 85, 85, 82), strict=True)), demonstration_top_n=1)
     return alliances
 
 
@@ -562,21 +503,10 @@ def test_the_demonstration_cut_off_takes_both_alliances_tied_at_it(world, tied_c
 def test_the_laggard_cut_off_takes_every_alliance_tied_at_it(world):
     others = [AllianceFactory(lead_region=world.town_a, code=f"LM-L-{n}", name=f"联盟{n}") for n in range(6)]
     every = [world.alliance_a, world.alliance_a2, *others]
-    scheme = AssessmentScheme.objects.create(
-        name="宁波", region=world.ningbo, year=2025, status="active", member_weight=Decimal("0")
-    )
-    brand = Indicator.objects.create(scheme=scheme, dimension="brand", code="B1", name="品牌", max_score=100)
     # The first three have projects that moved (the movers); of the other five the lowest
     # three are 40, 50 and 60, and a second 60 ties with the third.
-    for alliance, score in zip(every, (90, 90, 90, 40, 50, 60, 60, 80), strict=True):
-        ManualScore.objects.create(
-            alliance=alliance,
-            indicator=brand,
-            period_kind="quarter",
-            period_start=d("2025-10-01"),
-            score=score,
-            scored_by=world.alice,
-        )
+    scores = (90, 90, 90, 40, 50, 60, 60, 80)
+    scored_on_brand(world, dict(zip(every, scores, strict=True)), "quarter", "2025-10-01")
     for alliance in every[:3]:
         project = ProjectFactory(alliance=alliance, year=2025, start_on=d("2025-01-06"))
         ReportFactory(project=project, period=d("2025-11-03"), percent_complete=50)
