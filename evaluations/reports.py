@@ -6,7 +6,7 @@ reports there are (it grows only with the few counties of a city for the city bu
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
     Case,
@@ -48,7 +48,7 @@ from .rollups import (
     summary_item,
     table,
 )
-from .scoring import alliances_in, score_regions
+from .scoring import alliances_in, score_regions, take_with_ties
 
 OBSERVATION_SLOTS = 3
 # The tables of a quarterly observation (see quarterly_observation) that list the alliances
@@ -434,7 +434,7 @@ def monthly_bulletin(period: Period, region: Region) -> dict:
     flag_labels = {key: str(label) for key, label in FLAG_LABELS.items()}
     vetoed_label, poor_label = str(_("触碰底线")), str(_("考评较差"))
     flag_counts = {key: sum(1 for _a, flag in flags if flag == key) for key in FLAG_LABELS}
-    praise = [a for a, flag in flags if flag == "green"][:OBSERVATION_SLOTS]
+    praise = take_with_ties([a for a, flag in flags if flag == "green"], OBSERVATION_SLOTS, lambda a: a.total_score)
     criticism = [a for a, flag in flags if flag == "red"]
     average_income = (
         (workshops["income_weighted"] / workshops["total_employed"]).quantize(Decimal("0.01"))
@@ -539,7 +539,7 @@ def quarterly_observation(period: Period, region: Region) -> dict:
             codes[alliance_id],
             names[alliance_id],
             str(reason),
-            str(gains.get(alliance_id, Decimal(0)).quantize(Decimal("0.1"))),
+            str(gains.get(alliance_id, Decimal(0)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)),
             score_text(score),
         ]
 
@@ -549,7 +549,7 @@ def quarterly_observation(period: Period, region: Region) -> dict:
         (pk for pk in codes if pk not in movers),
         key=lambda pk: (scores.get(pk, Decimal(0)), codes[pk]),
     )
-    laggards = by_score[:OBSERVATION_SLOTS]
+    laggards = take_with_ties(by_score, OBSERVATION_SLOTS, lambda pk: scores.get(pk, Decimal(0)))
     columns = [
         column("alliance", _("联盟编号")),
         column("alliance_name", _("联盟")),

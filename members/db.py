@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import json
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
@@ -12,8 +11,6 @@ from django.db import connection, models
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.db.models.sql.query import Query
-
-from .prepared import Param, Slot
 
 
 class KeptSubquery(Subquery):
@@ -119,8 +116,7 @@ def upsert_select_statement(
     ``fields``' values, in that order), updating the row that already holds the same
     ``unique`` values: one ``INSERT … SELECT … ON CONFLICT DO UPDATE``, so the rows never
     travel to Python. On PostgreSQL a row whose values are all the same is not rewritten
-    (as ``upsert``). Its SQL and parameters, for ``members.prepared.execute``; None when
-    the query cannot select anything."""
+    (as ``upsert``). Its SQL and parameters; None when the query cannot select anything."""
     columns = [model._meta.get_field(name) for name in fields]
     try:
         select, params = rows.query.sql_with_params()
@@ -188,17 +184,12 @@ class AnyOf(models.Lookup):
     whose subquery runs once, before the query, so that the planner looks ``field`` up by
     its index; elsewhere ``field IN (SELECT …)``. Only for a subquery of a few hundred rows:
     each row of the outer query is compared with the array one element after another.
-
-    ``field__any=Param(name, …)`` (``members.prepared``): the list bound when the prepared
-    query runs, whatever its length; elsewhere than PostgreSQL as a JSON array.
     """
 
     lookup_name = "any"
     prepare_rhs = False
 
     def get_prep_lookup(self):
-        if isinstance(self.rhs, Param):
-            return self.rhs
         if isinstance(self.rhs, Query):  # a queryset, resolved: its order is of no use here
             self.rhs.clear_ordering(clear_default=True)
             return self.rhs
@@ -210,22 +201,12 @@ class AnyOf(models.Lookup):
             rhs, rhs_params = self.process_rhs(compiler, connection)
             sql = f"{lhs} = ANY(ARRAY{rhs})" if connection.vendor == "postgresql" else f"{lhs} IN {rhs}"
             return sql, [*lhs_params, *rhs_params]
-        prepared = isinstance(self.rhs, Param)
-        if not prepared and not self.rhs:
+        if not self.rhs:
             raise EmptyResultSet
         if connection.vendor == "postgresql":
             sql = f"{lhs} = ANY(%s::{self.lhs.output_field.db_type(connection)}[])"
-            return sql, [*lhs_params, self.bound(array_literal)]
-        if prepared:
-            sql = f"{lhs} IN (SELECT value FROM json_each(%s))"  # noqa: S608 - a compiled column
-            return sql, [*lhs_params, self.bound(lambda values: json.dumps(list(values)))]
+            return sql, [*lhs_params, array_literal(self.rhs)]
         return f"{lhs} IN ({', '.join(['%s'] * len(self.rhs))})", [*lhs_params, *self.rhs]
-
-    def bound(self, prepare):
-        """The list as one parameter, made by ``prepare``: now, or when a ``Param`` is bound."""
-        if isinstance(self.rhs, Param):
-            return Slot(self.rhs.name, lambda values, connection: prepare(values))
-        return prepare(self.rhs)
 
 
 def register_lookups() -> None:

@@ -163,9 +163,17 @@ def project_update(*, actor: Any, project: Project, expected_version: int | None
 
 
 @transaction.atomic
-def project_change_status(*, actor: Any, project: Project, status: str, expected_version: int | None = None) -> Project:
+def project_change_status(
+    *,
+    actor: Any,
+    project: Project,
+    status: str,
+    expected_version: int | None = None,
+    on: datetime.date | None = None,
+) -> Project:
     """Move a project along an allowed transition (completed and cancelled are final);
-    a project is completed only when every milestone is done."""
+    a project is completed only when every milestone is done. Completing or cancelling
+    records the day it happened (``on``, today unless told; never later than today)."""
     require_staff(actor, project)
     project = lock_project(project, expected_version)
     if status not in ProjectStatus.values:
@@ -183,6 +191,13 @@ def project_change_status(*, actor: Any, project: Project, status: str, expected
             raise ValidationError(
                 {"status": _("以下节点尚未完成，项目不能办结：%(titles)s") % {"titles": "、".join(open_titles)}}
             )
+    on = on or local_today()
+    if on > local_today():
+        raise ValidationError({"status": _("日期不能晚于今天。")})
+    if status == ProjectStatus.COMPLETED:
+        project.completed_on = on
+    elif status == ProjectStatus.CANCELLED:
+        project.cancelled_on = on
     project.status = status
     project.version += 1
     return validated_save(project)
