@@ -13,7 +13,6 @@ from django.db.models import BooleanField, DecimalField, Value
 
 from alliances.models import Alliance, Membership
 from evaluations.models import MemberResult
-from members import prepared
 from members.db import array_literal, upsert, upsert_select_statement
 from members.models import MemberOrganization, Region
 
@@ -29,8 +28,11 @@ def row(org, total: str, period_start=MAY):
 
 
 def upsert_select(model, fields, rows, *, unique) -> None:
-    """Run the statement as scoring runs it (``members.prepared.execute``), uncached."""
-    prepared.execute(lambda: upsert_select_statement(model, fields, rows, unique=unique), cache=False)
+    """Run the statement, if the query can select anything."""
+    statement = upsert_select_statement(model, fields, rows, unique=unique)
+    if statement is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(*statement)
 
 
 def tuple_id(pk: int) -> str:
