@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
@@ -11,6 +12,8 @@ from django.db import connection, models
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.db.models.sql.query import Query
+
+from .prepared import Param, Slot
 
 
 def subquery_count(queryset: QuerySet, outer_field: str, outer_ref: str = "pk") -> Coalesce:
@@ -156,12 +159,17 @@ class AnyOf(models.Lookup):
     whose subquery runs once, before the query, so that the planner looks ``field`` up by
     its index; elsewhere ``field IN (SELECT …)``. Only for a subquery of a few hundred rows:
     each row of the outer query is compared with the array one element after another.
+
+    ``field__any=Param(name, …)`` (``members.prepared``, scoring only): the list bound when
+    the prepared query runs, whatever its length; elsewhere than PostgreSQL as a JSON array.
     """
 
     lookup_name = "any"
     prepare_rhs = False
 
     def get_prep_lookup(self):
+        if isinstance(self.rhs, Param):
+            return self.rhs
         if isinstance(self.rhs, Query):  # a queryset, resolved: its order is of no use here
             self.rhs.clear_ordering(clear_default=True)
             return self.rhs
@@ -173,12 +181,22 @@ class AnyOf(models.Lookup):
             rhs, rhs_params = self.process_rhs(compiler, connection)
             sql = f"{lhs} = ANY(ARRAY{rhs})" if connection.vendor == "postgresql" else f"{lhs} IN {rhs}"
             return sql, [*lhs_params, *rhs_params]
-        if not self.rhs:
+        prepared = isinstance(self.rhs, Param)
+        if not prepared and not self.rhs:
             raise EmptyResultSet
         if connection.vendor == "postgresql":
             sql = f"{lhs} = ANY(%s::{self.lhs.output_field.db_type(connection)}[])"
-            return sql, [*lhs_params, array_literal(self.rhs)]
+            return sql, [*lhs_params, self.bound(array_literal)]
+        if prepared:
+            sql = f"{lhs} IN (SELECT value FROM json_each(%s))"  # noqa: S608 - a compiled column
+            return sql, [*lhs_params, self.bound(lambda values: json.dumps(list(values)))]
         return f"{lhs} IN ({', '.join(['%s'] * len(self.rhs))})", [*lhs_params, *self.rhs]
+
+    def bound(self, prepare):
+        """The list as one parameter, made by ``prepare``: now, or when a ``Param`` is bound."""
+        if isinstance(self.rhs, Param):
+            return Slot(self.rhs.name, lambda values, connection: prepare(values))
+        return prepare(self.rhs)
 
 
 def register_lookups() -> None:
