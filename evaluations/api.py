@@ -7,7 +7,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from members.api_base import ModelSerializer, ReadOnlyScopedViewSet
+from members.api_base import ReadOnlyScopedViewSet
 
 from . import dashboard
 from .dashboard import TIMESERIES_METRICS
@@ -15,7 +15,7 @@ from .filters import RollupFilterSet
 from .models import Rollup
 
 
-class RollupSerializer(ModelSerializer):
+class RollupSerializer(serializers.ModelSerializer):
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
     region_name = serializers.CharField(source="region.name", read_only=True)
     period_label = serializers.CharField(source="period.label", read_only=True)

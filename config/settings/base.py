@@ -237,7 +237,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["members.tokens.DashboardTokenThrottle"],
     "DEFAULT_PERMISSION_CLASSES": ["members.permissions.ScopedAccess"],
     "DEFAULT_FILTER_BACKENDS": [
-        "members.api_filters.FilterBackend",
+        "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "members.pagination.CappedPageNumberPagination",
