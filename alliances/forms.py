@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.forms import ScopedModelForm, regions_for
 from members.models import MemberOrganization, Person
+from members.widgets import DateInput, MoneyInput
 
 from .models import (
     Activity,
@@ -29,10 +30,6 @@ from .services import (
     alliances_writable_by,
     organizations_claiming_for,
 )
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class AllianceForm(ScopedModelForm):
@@ -207,7 +204,11 @@ class PlatformForm(forms.ModelForm):
     class Meta:
         model = EntityPlatform
         fields = list(PLATFORM_FIELDS)
-        widgets = {"established_on": DateInput()}
+        widgets = {
+            "established_on": DateInput(),
+            "registered_capital": MoneyInput(),
+            "annual_revenue": MoneyInput(),
+        }
 
 
 class ShareholdingForm(forms.Form):
@@ -219,7 +220,7 @@ class ShareholdingForm(forms.Form):
         label=_("持股比例（%）"), max_digits=5, decimal_places=2, min_value=Decimal("0.01"), max_value=100
     )
     capital_contribution = forms.DecimalField(
-        label=_("出资额（元）"), max_digits=14, decimal_places=2, min_value=0, required=False
+        label=_("出资额（元）"), max_digits=14, decimal_places=2, min_value=0, required=False, widget=MoneyInput()
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any):

@@ -10,14 +10,11 @@ from alliances.models import Alliance
 from members.forms import ScopedModelForm
 from members.models import MemberOrganization, Person
 from members.uploads import ACCEPT, MAX_UPLOAD_BYTES
+from members.widgets import DateInput, MoneyInput, NumberInput
 
 from .models import Milestone, Project, ProjectStatus, ReportStatus
 from .services import INITIAL_STATUSES, MAX_FILES_PER_SUBMISSION, PROJECT_FIELDS
 from .weeks import week_label
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class MultipleFileInput(forms.FileInput):
@@ -45,7 +42,14 @@ class ProjectForm(ScopedModelForm):
     class Meta:
         model = Project
         fields = ["alliance", "status", *PROJECT_FIELDS]
-        widgets = {"start_on": DateInput(), "due_on": DateInput(), "description": forms.Textarea(attrs={"rows": 4})}
+        widgets = {
+            "start_on": DateInput(),
+            "due_on": DateInput(),
+            "description": forms.Textarea(attrs={"rows": 4}),
+            **{name: MoneyInput() for name in PROJECT_FIELDS if name.startswith("funds_")},
+            "planned_investment": MoneyInput(),
+            "expected_income_increase": MoneyInput(),
+        }
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any):
         super().__init__(*args, user=user, **kwargs)
@@ -84,14 +88,14 @@ class ReportForm(forms.Form):
     period = forms.TypedChoiceField(label=_("填报周"), coerce=datetime.date.fromisoformat)
     percent_complete = forms.IntegerField(
         label=_("完成进度（%）"),
-        widget=forms.NumberInput(attrs={"min": 0, "max": 100, "inputmode": "numeric"}),
+        widget=NumberInput(attrs={"min": 0, "max": 100, "inputmode": "numeric"}),
     )
     investment_to_date = forms.DecimalField(
         label=_("累计完成投资（元）"),
         max_digits=14,
         decimal_places=2,
         required=False,
-        widget=forms.NumberInput(attrs={"min": 0, "step": "0.01", "inputmode": "decimal"}),
+        widget=MoneyInput(),
     )
     work_done = forms.CharField(label=_("本周完成情况"), widget=forms.Textarea(attrs={"rows": 4}))
     blockers = forms.CharField(label=_("堵点难点"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

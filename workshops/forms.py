@@ -10,13 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from alliances.models import Alliance
 from members.forms import ScopedModelForm, regions_for
 from members.models import MemberOrganization, Person, RegionLevel
+from members.widgets import DateInput, MoneyInput
 
 from .models import CHECKLIST_FIELDS, FIGURE_FIELDS, Workshop, WorkshopReport
 from .months import MonthField, format_month, last_complete_month
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class WorkshopForm(ScopedModelForm):
@@ -52,7 +49,10 @@ class WorkshopReportForm(forms.ModelForm):
     class Meta:
         model = WorkshopReport
         fields = ["month", *FIGURE_FIELDS, "notes"]
-        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            **{name: MoneyInput() for name in ("wages_paid", "income_increase_per_person", "sales")},
+        }
 
     def __init__(self, *args: Any, workshop: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
