@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from members.forms import ScopedModelForm, regions_for
+from members.forms import ChooseFilesAgainMixin, ScopedModelForm, SubmitOnceMixin, regions_for
 from members.models import MemberOrganization, Person
 from members.widgets import DateInput, MoneyInput
 
@@ -92,7 +92,7 @@ class TeamRoleEndForm(forms.Form):
 # =========================================================================== operations
 
 
-class AllianceRecordForm(forms.ModelForm):
+class AllianceRecordForm(ChooseFilesAgainMixin, SubmitOnceMixin, forms.ModelForm):
     """A form about a record of one alliance: its people and organizations to choose from."""
 
     def __init__(self, *args: Any, alliance: Alliance, user: Any, **kwargs: Any):
@@ -168,7 +168,7 @@ class ActivityForm(AllianceRecordForm):
         widgets = {"held_on": DateInput(), "participating_organizations": forms.CheckboxSelectMultiple}
 
 
-class PhotoForm(forms.Form):
+class PhotoForm(ChooseFilesAgainMixin, SubmitOnceMixin, forms.Form):
     image = forms.FileField(label=_("照片"), help_text=_("JPEG、PNG 或 WebP，不超过 10 MB；照片中的位置信息会被删除。"))
     caption = forms.CharField(label=_("说明"), max_length=200, required=False)
 
@@ -189,7 +189,7 @@ class MentorshipForm(AllianceRecordForm):
         )
 
 
-class MentorshipEditForm(forms.ModelForm):
+class MentorshipEditForm(SubmitOnceMixin, forms.ModelForm):
     class Meta:
         model = Mentorship
         fields = ["mentor_title", "started_on", "goals"]
@@ -200,7 +200,7 @@ class MentorshipEndForm(forms.Form):
     ended_on = forms.DateField(label=_("结束日期"), widget=DateInput())
 
 
-class PlatformForm(forms.ModelForm):
+class PlatformForm(SubmitOnceMixin, forms.ModelForm):
     class Meta:
         model = EntityPlatform
         fields = list(PLATFORM_FIELDS)
@@ -249,7 +249,7 @@ class ResourceForm(AllianceRecordForm):
         widgets = {"posted_on": DateInput()}
 
 
-class ClaimForm(forms.Form):
+class ClaimForm(SubmitOnceMixin, forms.Form):
     claimant_alliance = forms.ModelChoiceField(queryset=Alliance.objects.none(), required=False, label=_("认领联盟"))
     claimant_organization = forms.ModelChoiceField(
         queryset=MemberOrganization.objects.none(),

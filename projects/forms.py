@@ -4,12 +4,13 @@ import datetime
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from alliances.models import Alliance
-from members.forms import ScopedModelForm
+from members.forms import ChooseFilesAgainMixin, ScopedModelForm, SubmitOnceMixin
 from members.models import MemberOrganization, Person
-from members.uploads import ACCEPT, MAX_UPLOAD_BYTES
+from members.uploads import ACCEPT, DOCUMENT_KINDS, MAX_UPLOAD_BYTES, check_upload, display_name
 from members.widgets import DateInput, MoneyInput, NumberInput
 
 from .models import Milestone, Project, ProjectStatus, ReportStatus
@@ -22,7 +23,8 @@ class MultipleFileInput(forms.FileInput):
 
 
 class MultipleFileField(forms.FileField):
-    """Several files in one input; the service checks each one's content."""
+    """Several files in one input, each a photo or a PDF named as what it is (a PDF
+    renamed .png is refused here, by its name); the service stores them."""
 
     def __init__(self, *args: Any, **kwargs: Any):
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
@@ -31,8 +33,21 @@ class MultipleFileField(forms.FileField):
     def clean(self, data, initial=None):
         single = super().clean
         if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
+            files = [single(item, initial) for item in data if item]
+        else:
+            files = [single(data, initial)] if data else []
+        errors = []
+        for upload in files:
+            try:
+                check_upload(upload, allowed=DOCUMENT_KINDS)
+            except ValidationError as error:
+                name = display_name(upload)
+                errors += [
+                    m if name in m else _("%(name)s：%(error)s") % {"name": name, "error": m} for m in error.messages
+                ]
+        if errors:
+            raise ValidationError(errors)
+        return files
 
 
 class ProjectForm(ScopedModelForm):
@@ -75,14 +90,14 @@ class ProjectStatusForm(forms.Form):
         ]
 
 
-class MilestoneForm(forms.ModelForm):
+class MilestoneForm(SubmitOnceMixin, forms.ModelForm):
     class Meta:
         model = Milestone
         fields = ["title", "due_on", "done_on"]
         widgets = {"due_on": DateInput(), "done_on": DateInput()}
 
 
-class ReportForm(forms.Form):
+class ReportForm(ChooseFilesAgainMixin, SubmitOnceMixin, forms.Form):
     """The leader's weekly report, phone first: numbers with numeric keyboards, photos from the camera."""
 
     period = forms.TypedChoiceField(label=_("填报周"), coerce=datetime.date.fromisoformat)

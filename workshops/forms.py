@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alliances.models import Alliance
-from members.forms import ScopedModelForm, regions_for
+from members.forms import ScopedModelForm, SubmitOnceMixin, regions_for
 from members.models import MemberOrganization, Person, RegionLevel
 from members.widgets import DateInput, MoneyInput
 
@@ -41,7 +41,7 @@ class WorkshopForm(ScopedModelForm):
         self.fields["region"].queryset = regions_for(user).filter(level=RegionLevel.VILLAGE)
 
 
-class WorkshopReportForm(forms.ModelForm):
+class WorkshopReportForm(SubmitOnceMixin, forms.ModelForm):
     """One month's figures of one workshop (the workshop comes from the page's address)."""
 
     month = MonthField(label=_("月份"), help_text=_("格式 YYYY-MM，例如 2025-03。"))
