@@ -318,3 +318,54 @@ def test_a_corrected_form_is_saved_with_the_same_token(client, world):
     Project.objects.filter(pk=project.pk).update(status="in_progress")
     assert client.post(url, data | {"percent_complete": "40"}).status_code == 302
     assert ProgressReport.objects.get().percent_complete == 40
+
+
+# --------------------------------------------------------------------------- amending a report waiting for review
+
+
+def test_a_leader_amends_a_report_still_waiting_for_review(client, world):
+    report = ReportFactory(project=ProjectFactory(alliance=world.alliance_a), submitted_by=world.lily)
+    client.force_login(world.lily)
+    detail = client.get(reverse("projects:report-detail", args=[report.pk])).content.decode()
+    url = reverse("projects:report-fix", args=[report.pk])
+    assert url in detail
+    assert "等待审核" in client.get(url).content.decode()
+    response = client.post(
+        url, {"percent_complete": "24", "work_done": "完成土地平整和围栏", "investment_to_date": "0"}
+    )
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert (report.status, report.revision, report.percent_complete, report.work_done) == (
+        "submitted",
+        1,
+        24,
+        "完成土地平整和围栏",
+    )
+    assert not ProgressReportRevision.objects.exists()
+
+
+def test_an_accepted_report_cannot_be_amended(client, world):
+    report = ReportFactory(project=ProjectFactory(alliance=world.alliance_a), status="accepted")
+    client.force_login(world.lily)
+    url = reverse("projects:report-fix", args=[report.pk])
+    assert client.get(url)["Location"] == report.get_absolute_url()
+    response = client.post(url, {"percent_complete": "90", "work_done": "改", "investment_to_date": "0"})
+    assert response.status_code == 302
+    assert ProgressReport.objects.get(pk=report.pk).percent_complete == 20
+
+
+def test_refiling_a_week_waiting_for_review_is_refused_with_a_link_to_it(client, world):
+    project = ProjectFactory(alliance=world.alliance_a)
+    pending = ReportFactory(project=project, period=current_week())
+    client.force_login(world.lily)
+    url = reverse("projects:report-submit", args=[project.pk])
+    amend = reverse("projects:report-fix", args=[pending.pk])
+    assert amend in client.get(url).content.decode()
+    assert amend in client.get(reverse("projects:my-work")).content.decode()
+    response = client.post(
+        url, {"period": current_week().isoformat(), "percent_complete": "30", "work_done": "再报一次"}
+    )
+    assert response.status_code == 200 and "period" in response.context["form"].errors
+    page = response.content.decode()
+    assert amend in page and "再报一次" in page
+    assert ProgressReport.objects.filter(project=project).count() == 1
