@@ -6,6 +6,9 @@ The pages come from the access-matrix registry (tests/security/routes.py): each 
 opened by a user allowed to use it, with the object the registry builds inside every
 scope. ``FORMS`` says what each form page is; the first test fails when a page shows a
 form that ``FORMS`` does not know, so a new form page cannot be left out.
+
+Every page that creates or acts is also posted twice with the registry's data, as a
+double tap would: the second request changes nothing.
 """
 
 from __future__ import annotations
@@ -488,3 +491,37 @@ def test_an_edit_form_keeps_a_stored_file_when_none_is_chosen(world, client):
     client.post(url, submitted(own_form(response.content.decode(), url)))
     meeting.refresh_from_db()
     assert stored and meeting.minutes_file.name == stored
+
+
+# --------------------------------------------------------------------------- posted twice
+
+TOKEN = re.compile(r'name="submission" value="([0-9a-f]+)"')
+POSTED = sorted(name for name in OTHERS if PAGES[name].data is not None)
+
+
+@pytest.mark.parametrize("name", POSTED)
+def test_a_form_posted_twice_saves_once(name, world, client):
+    """A double tap (or a reload of the page the form answered with) sends the same form
+    again: the second request changes nothing."""
+    route = PAGES[name]
+    target = target_of(world, route)
+    url, response = open_page(client, world, name, "zh-hans", target)
+    token = TOKEN.search(response.content.decode())
+    extra = {"submission": token.group(1)} if token else {}
+    first = client.post(url, route.data(world, target) | extra)
+    assert first.status_code in (route.ok or {302}), f"{name}: {first.status_code}"
+    before = state()
+    second = client.post(url, route.data(world, target) | extra)
+    assert second.status_code in (200, 302, 403)
+    assert differences(before, state()) == [], f"{name} saved a second time"
+
+
+def test_a_form_refused_for_another_field_asks_for_its_files_again(world, client):
+    """A browser cannot be given back a chosen file: the page says to choose it again."""
+    client.force_login(world.alice)
+    url = reverse("alliances:meeting-create", args=[world.alliance_a.pk])
+    response = client.post(url, {"kind": "quarterly", "held_on": "", "topics": "季度例会", "minutes_file": pdf()})
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "held_on" in errors and "重新选择" in errors["minutes_file"][0]
+    assert "季度例会" in response.content.decode()
