@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alliances.models import Alliance
 from members.access import scope_for
+from members.widgets import DateInput
 
 from .models import AssessmentScheme, Indicator, VetoKind
 
@@ -48,7 +49,7 @@ class VetoFindingForm(forms.Form):
 
 class ObservationVisitForm(forms.Form):
     alliance = forms.ModelChoiceField(queryset=Alliance.objects.none(), label=_("联盟"))
-    visited_on = forms.DateField(label=_("观摩日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    visited_on = forms.DateField(label=_("观摩日期"), widget=DateInput())
     score = forms.DecimalField(label=_("观摩得分"), max_digits=5, decimal_places=2, min_value=0, max_value=100)
     notes = forms.CharField(label=_("观摩意见"), widget=forms.Textarea, required=False)
 

@@ -371,6 +371,38 @@ def report_resubmit(
     return report
 
 
+@transaction.atomic
+def report_amend(
+    *,
+    actor: Any,
+    report: ProgressReport,
+    attachments: list[Any] | None = None,
+    now: datetime.datetime | None = None,
+    **fields: Any,
+) -> ProgressReport:
+    """Amend a report still waiting for review (the leader saw a mistake before staff did).
+
+    It stays the same submission, still waiting: same version number, no revision on
+    record (nobody reviewed the first text); new files join the old ones. A report
+    already reviewed is refused: a returned one is corrected through report_resubmit, an
+    accepted one no longer changes.
+    """
+    require_leader(actor, report.project)
+    files = clean_uploads(attachments, limit=MAX_FILES_PER_SUBMISSION)
+    report = ProgressReport.objects.select_for_update().select_related("project").get(pk=report.pk)
+    if report.status != ReportStatus.SUBMITTED:
+        raise ValidationError(
+            _("该报告已审核（%(status)s），不能再作为待审核的报告修改。") % {"status": report.get_status_display()}
+        )
+    apply_changes(report, fields, REPORT_FIELDS)
+    report.submitted_by = actor
+    report.submitted_at = now or timezone.now()
+    check_content(report)
+    validated_save(report)
+    attach(report, files)
+    return report
+
+
 def previous_percent(report: ProgressReport) -> int | None:
     return ProgressReport.objects.with_previous_percent().values_list("previous_percent", flat=True).get(pk=report.pk)
 
