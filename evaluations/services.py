@@ -72,6 +72,18 @@ def _rows_of(kind: str, period: Period, region: Region):
     )
 
 
+def _new_draft(kind: str, period: Period, region: Region, report: dict) -> Rollup:
+    return Rollup.objects.create(
+        kind=kind,
+        period_key=period.key,
+        period_start=period.start,
+        region=region,
+        report=report,
+        status=RollupStatus.DRAFT,
+        version=None,
+    )
+
+
 def rollup_produce(*, kind: str, period: Period, region: Region) -> tuple[Rollup, bool]:
     """Draft the rollup unless it has a draft or a published version already; return the
     draft (or, once published, the latest version). Returns ``(rollup, created)``.
@@ -89,15 +101,7 @@ def rollup_produce(*, kind: str, period: Period, region: Region) -> tuple[Rollup
         report = spec.compute(period, region)
         try:
             with transaction.atomic():
-                rollup = Rollup.objects.create(
-                    kind=kind,
-                    period_key=period.key,
-                    period_start=period.start,
-                    region=region,
-                    report=report,
-                    status=RollupStatus.DRAFT,
-                    version=None,
-                )
+                rollup = _new_draft(kind, period, region, report)
         except IntegrityError:
             return _rows_of(kind, period, region).first(), False
     logger.info("rollup drafted: %s %s %s", kind, period.key, region.code)
@@ -161,15 +165,7 @@ def rollup_regenerate(*, actor, rollup: Rollup) -> Rollup:
         draft = _rows_of(rollup.kind, period, region).filter(status=RollupStatus.DRAFT).first()
         report = spec.compute(period, region)
         if draft is None:
-            draft = Rollup.objects.create(
-                kind=rollup.kind,
-                period_key=period.key,
-                period_start=period.start,
-                region=region,
-                report=report,
-                status=RollupStatus.DRAFT,
-                version=None,
-            )
+            draft = _new_draft(rollup.kind, period, region, report)
         else:
             Rollup.objects.filter(pk=draft.pk, status=RollupStatus.DRAFT).update(
                 report=report, produced_at=timezone.now()
