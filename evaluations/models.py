@@ -540,7 +540,9 @@ class VetoFindingQuerySet(ScopedQuerySet):
 
 
 class VetoFinding(models.Model):
-    """A bottom line an alliance is found to have crossed in a year; confirmed, it fails it."""
+    """A bottom line an alliance is found to have crossed in a year, with what was found
+    (the note); confirmed after verification by another person than its recorder, it fails
+    the alliance."""
 
     alliance = models.ForeignKey(
         "alliances.Alliance", verbose_name=_("联盟"), on_delete=models.CASCADE, related_name="veto_findings"
@@ -553,13 +555,30 @@ class VetoFinding(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    verification = models.TextField(_("核实情况"), blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
 
     objects = VetoFindingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("底线否决")
         verbose_name_plural = _("底线否决")
-        constraints = [models.UniqueConstraint(fields=["alliance", "kind", "year"], name="veto_unique_per_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["alliance", "kind", "year"], name="veto_unique_per_year"),
+            # Four eyes: whoever records a finding does not confirm it.
+            models.CheckConstraint(
+                condition=Q(confirmed_by__isnull=True) | ~Q(confirmed_by=models.F("recorded_by")),
+                name="veto_confirmed_by_another",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.alliance} · {self.get_kind_display()} · {self.year}"

@@ -314,10 +314,16 @@ def veto_record(*, actor, alliance, kind: str, year: int, note: str) -> VetoFind
     return finding
 
 
-def veto_confirm(*, actor, finding: VetoFinding) -> VetoFinding:
-    """Confirm a finding after verification: from now on the alliance fails its year."""
+def veto_confirm(*, actor, finding: VetoFinding, verification: str = "") -> VetoFinding:
+    """Confirm a finding after verification: from now on the alliance fails its year. The
+    person who recorded it cannot confirm it; who confirmed, when and what they checked
+    are kept."""
     _require_staff_for(actor, finding.alliance)
-    VetoFinding.objects.filter(pk=finding.pk).update(confirmed=True)
+    if finding.recorded_by_id == actor.pk:
+        raise ValidationError({"verification": _("底线问题须由记录人以外的工作人员核实后确认；您是该问题的记录人。")})
+    VetoFinding.objects.filter(pk=finding.pk, confirmed=False).update(
+        confirmed=True, confirmed_by=actor, confirmed_at=timezone.now(), verification=(verification or "").strip()
+    )
     finding.refresh_from_db()
     return finding
 

@@ -289,8 +289,13 @@ class VetoCreateView(AssessmentStaffMixin, ScopedCreateView):
 @require_POST
 def veto_confirm_view(request, pk: int):
     finding = get_object_or_404(VetoFinding.objects.visible_to(request.user), pk=pk)
-    veto_confirm(actor=request.user, finding=finding)
-    messages.success(request, _("已确认：该联盟本年度考评等次为较差。"))
+    try:
+        veto_confirm(actor=request.user, finding=finding, verification=request.POST.get("verification", ""))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("已确认：该联盟本年度考评等次为较差。"))
     return redirect("evaluations:veto-list")
 
 
