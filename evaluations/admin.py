@@ -11,6 +11,7 @@ from .models import (
     ManualScore,
     MemberResult,
     ObservationVisit,
+    Proposal,
     Rollup,
     RollupSchedule,
     RollupWaiver,
@@ -164,3 +165,13 @@ class ObservationVisitAdmin(ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ["alliance__name", "notes"]
     raw_id_fields = ["rollup", "alliance", "scored_by"]
     list_select_related = ["alliance", "rollup", "scored_by"]
+
+
+@admin.register(Proposal)
+class ProposalAdmin(ReadOnlyAdmin):
+    """Proposed consequences: decided on their page, with a reason, never here."""
+
+    list_display = ["year", "kind", "alliance", "organization", "region", "status", "decided_by"]
+    list_filter = ["year", "kind", "status"]
+    search_fields = ["alliance__name", "organization__name", "reason"]
+    list_select_related = ["alliance", "organization", "region", "decided_by"]

@@ -649,3 +649,98 @@ class ObservationVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.alliance} · {self.score}"
+
+
+# ---------------------------------------------------------------------------- proposals
+
+
+class ProposalKind(models.TextChoices):
+    RECTIFY = "rectify", _("整顿")
+    REORGANIZE = "reorganize", _("调整重组")
+    INTERVIEW = "interview", _("提醒约谈")
+    DEMONSTRATION = "demonstration", _("示范候选")
+    AWARD_INELIGIBLE = "award_ineligible", _("取消“两优一先”评选资格")
+
+
+class ProposalStatus(models.TextChoices):
+    PROPOSED = "proposed", _("待决定")
+    CONFIRMED = "confirmed", _("已确认")
+    OVERRULED = "overruled", _("不予采纳")
+
+
+class ProposalQuerySet(ScopedQuerySet):
+    """Seen by the staff and viewers of the region whose annual review proposed it (and
+    those above); never by township staff or leaders."""
+
+    region_path = "region"
+    alliance_path = None
+
+
+class Proposal(models.Model):
+    """A consequence the annual review's figures suggest for an alliance (or a member
+    organization's secretary): nothing applies until staff confirm it, with a reason; they
+    may overrule it, with a reason."""
+
+    kind = models.CharField(_("结果运用"), max_length=20, choices=ProposalKind.choices)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    region = models.ForeignKey(Region, verbose_name=_("区域"), on_delete=models.PROTECT, related_name="+")
+    rollup = models.ForeignKey(
+        Rollup, verbose_name=_("年考评"), on_delete=models.PROTECT, related_name="proposals", null=True, blank=True
+    )
+    alliance = models.ForeignKey(
+        "alliances.Alliance", verbose_name=_("联盟"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    organization = models.ForeignKey(
+        MemberOrganization,
+        verbose_name=_("成员单位"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    basis = models.TextField(_("依据"))
+    status = models.CharField(_("状态"), max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.PROPOSED)
+    reason = models.TextField(_("决定理由"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("决定人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+    proposed_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
+
+    objects = ProposalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("结果运用建议")
+        verbose_name_plural = _("结果运用建议")
+        ordering = ["-year", "status", "kind", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "year", "alliance"],
+                condition=Q(alliance__isnull=False),
+                name="proposal_once_per_alliance",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "year", "organization"],
+                condition=Q(organization__isnull=False),
+                name="proposal_once_per_organization",
+            ),
+            models.CheckConstraint(
+                condition=Q(alliance__isnull=False) | Q(organization__isnull=False), name="proposal_has_a_subject"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="proposed") | (~Q(reason="") & Q(decided_by__isnull=False)),
+                name="proposal_decision_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.subject}"
+
+    @property
+    def subject(self) -> str:
+        return self.alliance.name if self.alliance_id else self.organization.name

@@ -21,10 +21,16 @@ from members.periods import Period
 from .drafts import SCORED_KINDS, pending_scores
 from .models import (
     DEFAULT_CUTOFF_DAYS,
+    Assessment,
     AssessmentScheme,
+    Grade,
     Indicator,
     ManualScore,
+    MemberResult,
     ObservationVisit,
+    Proposal,
+    ProposalKind,
+    ProposalStatus,
     Rollup,
     RollupSchedule,
     RollupStatus,
@@ -32,8 +38,8 @@ from .models import (
     SchemeStatus,
     VetoFinding,
 )
-from .reports import proposed_for_visit
-from .rollups import KINDS, PERIOD_OF_KIND, QUARTERLY_OBSERVATION
+from .reports import consequence_of, proposed_for_visit
+from .rollups import ANNUAL_REVIEW, KINDS, PERIOD_OF_KIND, QUARTERLY_OBSERVATION
 
 logger = logging.getLogger(__name__)
 
@@ -226,7 +232,9 @@ def rollup_publish(*, actor, rollup: Rollup, reason: str = "", waivers: dict[str
             published_by=actor,
             correction_reason=reason,
         )
-    draft.refresh_from_db()
+        draft.refresh_from_db()
+        if draft.kind == ANNUAL_REVIEW and draft.region.level == "county":
+            proposals_raise(draft)
     logger.info("rollup published: %s %s %s v%s", draft.kind, draft.period_key, draft.region.code, draft.version)
     return draft
 
@@ -343,3 +351,76 @@ def observation_visit_score(*, actor, rollup: Rollup, alliance, visited_on, scor
         defaults={"visited_on": visited_on, "score": score, "notes": notes, "scored_by": actor},
     )
     return visit
+
+
+# ------------------------------------------------------------------------------ proposals
+
+
+def proposals_raise(rollup: Rollup) -> int:
+    """Turn a published county annual review's consequences into proposals for staff to
+    decide: each alliance's (整顿, 调整重组, 约谈, 示范候选) and each member organization's
+    loss of 两优一先 eligibility. A proposal raised already (by an earlier version) is kept
+    as it stands. Returns how many were raised."""
+    period, region = rollup.period, rollup.region
+    grades = dict(Grade.choices)
+    raised = 0
+    assessments = Assessment.objects.filter(
+        region.within("alliance__lead_region"), period_kind=period.kind, period_start=period.start
+    ).select_related("alliance", "scheme")
+    for assessment in assessments:
+        outcome = consequence_of(assessment, assessment.scheme.demonstration_top_n)
+        if not outcome:
+            continue
+        basis = _("%(year)s年度考评：总分 %(total)s，等次%(grade)s，县内第%(rank)s名%(veto)s。") % {
+            "year": period.start.year,
+            "total": assessment.total_score,
+            "grade": grades.get(assessment.grade, ""),
+            "rank": assessment.county_rank or "—",
+            "veto": _("，触碰底线") if assessment.vetoed else "",
+        }
+        _proposal, created = Proposal.objects.get_or_create(
+            kind=outcome,
+            year=period.start.year,
+            alliance=assessment.alliance,
+            defaults={"region": region, "rollup": rollup, "basis": basis},
+        )
+        raised += created
+    results = MemberResult.objects.filter(
+        region.within("organization__region"),
+        period_kind=period.kind,
+        period_start=period.start,
+        loses_award_eligibility=True,
+    ).select_related("organization")
+    for result in results:
+        basis = _("%(year)s年度捆绑考评结果 %(total)s 分。") % {"year": period.start.year, "total": result.total_score}
+        _proposal, created = Proposal.objects.get_or_create(
+            kind=ProposalKind.AWARD_INELIGIBLE,
+            year=period.start.year,
+            organization=result.organization,
+            defaults={"region": region, "rollup": rollup, "basis": basis},
+        )
+        raised += created
+    return raised
+
+
+def proposal_decide(*, actor, proposal: Proposal, decision: str, reason: str) -> Proposal:
+    """Confirm or overrule a proposal, with a reason: staff of the region that proposed it
+    or above. A decision is final."""
+    scope = scope_for(actor)
+    if not scope.is_staff_role or not scope.covers_region(proposal.region):
+        raise PermissionDenied(_("只有作出年度考评的区域及上级组织部门工作人员可以决定结果运用。"))
+    errors = {}
+    if decision not in (ProposalStatus.CONFIRMED, ProposalStatus.OVERRULED):
+        errors["decision"] = _("请选择确认或不予采纳。")
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = _("请填写决定理由。")
+    if errors:
+        raise ValidationError(errors)
+    updated = Proposal.objects.filter(pk=proposal.pk, status=ProposalStatus.PROPOSED).update(
+        status=decision, reason=reason, decided_by=actor, decided_at=timezone.now()
+    )
+    if not updated:
+        raise ValidationError({"decision": _("该建议已作出决定，不能再改。")})
+    proposal.refresh_from_db()
+    return proposal

@@ -14,6 +14,7 @@ from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
+from members.access import scope_for
 from members.excel import CODE, DATETIME, TEXT, XLSX_CONTENT_TYPE, Column, workbook_bytes
 from members.periods import YEAR, Period
 from members.uploads import clean_upload
@@ -30,12 +31,13 @@ from .dashboard import build as build_dashboard
 from .drafts import SCORED_KINDS, missing_for, pending_scores, report_diff
 from .filters import RollupFilterSet
 from .forms import ManualScoreForm, ObservationVisitForm, RollupDraftForm, RollupPublishForm, VetoFindingForm
-from .models import ManualScore, Rollup, VetoFinding
+from .models import ManualScore, Proposal, ProposalStatus, Rollup, VetoFinding
 from .reports import proposed_for_visit
 from .rollups import QUARTERLY_OBSERVATION
 from .services import (
     manual_score_set,
     observation_visit_score,
+    proposal_decide,
     require_rollup_staff,
     rollup_draft_by_hand,
     rollup_publish,
@@ -322,3 +324,48 @@ class ObservationVisitView(AssessmentStaffMixin, ScopedCreateView):
 
     def get_success_url_for(self, visit):
         return self.rollup.get_absolute_url()
+
+
+class ProposalListView(LoginRequiredMixin, TemplateView):
+    """The consequences annual reviews propose, to confirm or overrule with a reason; the
+    confirmed ones are those that apply."""
+
+    template_name = "evaluations/proposal_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        status = self.request.GET.get("status", "")
+        proposals = (
+            Proposal.objects.visible_to(self.request.user)
+            .select_related("alliance", "organization", "region", "decided_by")
+            .order_by("-year", "status", "kind", "region__code", "pk")
+        )
+        if status in ProposalStatus.values:
+            proposals = proposals.filter(status=status)
+        scope = scope_for(self.request.user)
+        context.update(
+            rows=[(p, scope.is_staff_role and scope.covers_region(p.region)) for p in proposals[:500]],
+            status=status,
+            statuses=ProposalStatus.choices,
+            decisions=[(ProposalStatus.CONFIRMED, _("确认")), (ProposalStatus.OVERRULED, _("不予采纳"))],
+        )
+        return context
+
+
+@login_required
+@require_POST
+def proposal_decide_view(request, pk: int):
+    proposal = get_object_or_404(Proposal.objects.visible_to(request.user).select_related("region"), pk=pk)
+    try:
+        proposal_decide(
+            actor=request.user,
+            proposal=proposal,
+            decision=request.POST.get("decision", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("已记录决定。"))
+    return redirect("evaluations:proposal-list")

@@ -314,3 +314,85 @@ def test_the_api_refuses_a_pending_score_and_accepts_waivers(api, world, draft, 
     response = api.as_user(world.alice).post(url, {"waivers": waivers}, format="json")
     assert response.status_code == 200 and response.json()["status"] == "published"
     assert RollupWaiver.objects.count() == 2
+
+
+# ------------------------------------------------------------------ proposals, not verdicts
+
+
+@pytest.fixture
+def review_2025(world, monkeypatch):
+    """A county annual review whose assessments call for restructuring A1 and rectifying A2
+    (a confirmed veto), and whose bound results strip 走马塘村党委 of 两优一先 eligibility."""
+    from evaluations.models import Assessment, MemberResult
+
+    kind = rollups.RollupKind(rollups.ANNUAL_REVIEW, "年考评", "year", ("county", "city"), scores_report)
+    monkeypatch.setitem(rollups.KINDS, rollups.ANNUAL_REVIEW, kind)
+    scheme = AssessmentScheme.objects.create(name="宁波市考评", region=world.ningbo, year=2025, status="active")
+    start = datetime.date(2025, 1, 1)
+    common = {"scheme": scheme, "period_kind": "year", "period_start": start, "status": "final"}
+    Assessment.objects.create(alliance=world.alliance_a, total_score=52, grade="poor", county_rank=2, **common)
+    Assessment.objects.create(
+        alliance=world.alliance_a2, total_score=88, grade="poor", vetoed=True, county_rank=1, **common
+    )
+    MemberResult.objects.create(
+        organization=world.org_a,
+        period_kind="year",
+        period_start=start,
+        own_score=50,
+        total_score=51,
+        loses_award_eligibility=True,
+    )
+    period = Period.parse("year", "2025")
+    return rollup_produce(kind=rollups.ANNUAL_REVIEW, period=period, region=world.county_a)[0]
+
+
+def test_publishing_the_annual_review_proposes_consequences_that_apply_only_once_confirmed(world, review_2025):
+    from evaluations.models import Proposal
+    from evaluations.services import proposal_decide
+
+    assert not Proposal.objects.exists()  # a draft proposes nothing
+    rollup_publish(actor=world.alice, rollup=review_2025)
+    proposals = {(p.kind, p.subject): p for p in Proposal.objects.all()}
+    assert set(proposals) == {
+        ("reorganize", "姜山共富联盟"),
+        ("rectify", "云龙产业联盟"),
+        ("award_ineligible", "走马塘村党委"),
+    }
+    assert {p.status for p in proposals.values()} == {"proposed"}
+    assert "总分 52.00" in proposals["reorganize", "姜山共富联盟"].basis
+
+    reorganize = proposals["reorganize", "姜山共富联盟"]
+    with pytest.raises(ValidationError, match="请填写决定理由"):
+        proposal_decide(actor=world.alice, proposal=reorganize, decision="overruled", reason=" ")
+    with pytest.raises(PermissionDenied):
+        proposal_decide(actor=world.tina, proposal=reorganize, decision="confirmed", reason="同意")
+    assert Proposal.objects.get(pk=reorganize.pk).status == "proposed"
+
+    overruled = proposal_decide(
+        actor=world.alice, proposal=reorganize, decision="overruled", reason="数据口径有误，待复核后重新研究"
+    )
+    assert (overruled.status, overruled.decided_by) == ("overruled", world.alice)
+    with pytest.raises(ValidationError, match="已作出决定"):
+        proposal_decide(actor=world.carol, proposal=reorganize, decision="confirmed", reason="改为同意")
+    assert list(Proposal.objects.filter(status="confirmed")) == []
+
+
+def test_staff_confirm_a_proposal_on_its_page_and_only_confirmed_ones_are_listed_as_applying(
+    client, world, review_2025
+):
+    from evaluations.models import Proposal
+
+    rollup_publish(actor=world.alice, rollup=review_2025)
+    award = Proposal.objects.get(kind="award_ineligible")
+    url = reverse("evaluations:proposal-decide", args=[award.pk])
+    client.force_login(world.tina)
+    assert client.post(url, {"decision": "confirmed", "reason": "同意"}).status_code == 404
+    client.force_login(world.alice)
+    refused = client.post(url, {"decision": "confirmed", "reason": ""}, follow=True)
+    assert "请填写决定理由" in refused.content.decode()
+    assert Proposal.objects.get(pk=award.pk).status == "proposed"
+    client.post(url, {"decision": "confirmed", "reason": "经部务会研究同意"})
+    assert Proposal.objects.get(pk=award.pk).status == "confirmed"
+    confirmed = client.get(reverse("evaluations:proposal-list"), {"status": "confirmed"}).content.decode()
+    assert "走马塘村党委" in confirmed and "经部务会研究同意" in confirmed
+    assert "姜山共富联盟" not in confirmed

@@ -29,7 +29,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from alliances.models import ActivityPhoto, Alliance, MeetingPhoto, Membership, TeamRole
-from evaluations.models import Rollup, VetoFinding
+from evaluations.models import Proposal, Rollup, VetoFinding
 from members import imports
 from members.models import MemberOrganization, Notice, Person, Region
 from members.periods import MONTH, Period
@@ -436,6 +436,24 @@ DRAFT = Resource(
 COUNTY_FOR_ROLLUP = Resource(inside=lambda w: w.county_a, outside=lambda w: w.county_b)
 PUBLISHERS = frozenset({CITY, COUNTY})
 NOT_SEEING_DRAFTS = frozenset({TOWNSHIP, LEADER, VIEWER})
+
+
+def proposal_for(region: Region, alliance: Alliance, placement: str) -> Proposal:
+    return Proposal.objects.get_or_create(
+        kind="interview",
+        year=2025,
+        alliance=alliance,
+        defaults={"region": region, "basis": f"年度考评一般{placement}"},
+    )[0]
+
+
+# A consequence a county's annual review proposes: decided by the county's staff and the
+# city's; township staff and leaders never see one.
+PROPOSAL = Resource(
+    inside=lambda w: proposal_for(w.county_a, w.alliance_a, INSIDE),
+    outside=lambda w: proposal_for(w.county_b, w.alliance_b, OUTSIDE),
+    show=lambda p: p.basis,
+)
 
 
 # --------------------------------------------------------------------------- form data
@@ -869,6 +887,16 @@ PAGES = {
     ),
     "evaluations:rollup-publish": update(
         DRAFT, lambda w, r: {"reason": ""}, method="post", writers=PUBLISHERS, invisible=NOT_SEEING_DRAFTS
+    ),
+    "evaluations:proposal-list": listing(
+        PROPOSAL, readers=frozenset({CITY, COUNTY, VIEWER}), invisible=frozenset({TOWNSHIP, LEADER})
+    ),
+    "evaluations:proposal-decide": update(
+        PROPOSAL,
+        lambda w, p: {"decision": "confirmed", "reason": "经研究同意约谈"},
+        method="post",
+        writers=PUBLISHERS,
+        invisible=frozenset({TOWNSHIP, LEADER}),
     ),
     "evaluations:rollup-regenerate": update(
         DRAFT, nothing, method="post", writers=PUBLISHERS, invisible=NOT_SEEING_DRAFTS
