@@ -110,6 +110,7 @@ def build(user: Any, *, today: datetime.date | None = None) -> Dashboard:
 
     bulletin = (
         Rollup.objects.visible_to(user)
+        .current()
         .filter(kind=MONTHLY_BULLETIN)
         .select_related("region")
         .order_by("-period_start", "-region__code")
