@@ -103,8 +103,8 @@ def test_county_staff_see_their_county_and_city_rollups_never_another_county(wor
 
 def test_township_users_read_no_county_or_city_rollup_which_names_other_townships(world, test_kind, api, client):
     period = Period.parse(MONTH, "2026-03")
-    county, _ = rollup_produce(kind=test_kind.key, period=period, region=world.county_a)
-    city, _ = rollup_produce(kind=test_kind.key, period=period, region=world.ningbo)
+    county = published(world, rollup_produce(kind=test_kind.key, period=period, region=world.county_a)[0])
+    city = published(world, rollup_produce(kind=test_kind.key, period=period, region=world.ningbo)[0])
     own = Rollup.objects.create(
         kind=test_kind.key, period_key="2026-03", period_start=period.start, region=world.town_a, report={}
     )

@@ -278,7 +278,8 @@ def test_a_draft_is_seen_only_by_staff_who_may_publish_it(world, draft):
     for outsider in (world.bob, world.tina, world.vera, world.lily):
         assert not Rollup.objects.visible_to(outsider).exists()
     published = rollup_publish(actor=world.alice, rollup=draft)
-    assert set(Rollup.objects.visible_to(world.tina)) == {published}
+    # Township staff read no county rollup: it names the alliances of other townships.
+    assert not Rollup.objects.visible_to(world.tina).exists()
     assert set(Rollup.objects.visible_to(world.vera)) == {published}
 
 
@@ -296,10 +297,10 @@ def test_only_staff_of_the_rollups_region_or_above_publish_it(client, api, world
 
     response = api.as_user(world.carol).post(f"/api/v1/rollups/{draft.pk}/publish/", {}, format="json")
     assert response.status_code == 200 and response.json()["version"] == 1
-    # Township staff read the published bulletin but may not start its correction.
+    # Township staff read no county rollup, published or not, and cannot start its correction.
     client.force_login(world.tina)
-    assert client.get(draft.get_absolute_url()).status_code == 200
-    assert client.post(reverse("evaluations:rollup-regenerate", args=[draft.pk])).status_code == 403
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    assert client.post(reverse("evaluations:rollup-regenerate", args=[draft.pk])).status_code == 404
     assert Rollup.objects.count() == 1
 
 
