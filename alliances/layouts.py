@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from members.excel import BOOL, CHOICE, CODE, DATE, INT, TEXT, Column
+from core.excel import BOOL, CHOICE, CODE, DATE, INT, TEXT, Column
 
 from .models import AllianceScope, AllianceStatus, FormationMode, MembershipRole
 

@@ -11,12 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from members import uploads
-from members.access import require_write, scope_for
-from members.audit import HistorySource, change_log
-from members.db import subquery_count
-from members.models import Person
-from members.views_base import (
+from core import uploads
+from core.audit import HistorySource, change_log
+from core.db import subquery_count
+from core.views_base import (
     ScopedCreateView,
     ScopedDetailView,
     ScopedListView,
@@ -24,6 +22,8 @@ from members.views_base import (
     ServiceFormView,
     UserFormKwargsMixin,
 )
+from members.access import require_write, scope_for
+from members.models import Person
 
 from . import norms, services
 from .filters import (

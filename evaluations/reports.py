@@ -26,9 +26,9 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.utils.translation import gettext_lazy as _
 
 from alliances.models import TeamRole
-from members.db import value_of
+from core.db import value_of
+from core.periods import MONTH, Period
 from members.models import Notice, Person, Region
-from members.periods import MONTH, Period
 from projects.models import ACTIVE_STATUSES, MONEY, OPEN_STATUSES, ProgressReport, Project, ProjectStatus
 from workshops.models import Workshop, WorkshopReport, WorkshopStatus
 

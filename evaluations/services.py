@@ -14,9 +14,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.periods import Period
 from members.access import scope_for
 from members.models import Region
-from members.periods import Period
 
 from .drafts import SCORED_KINDS, pending_scores
 from .models import (

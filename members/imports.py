@@ -1,6 +1,6 @@
 """Excel import: upload → a preview of every row with its errors → confirm. All or nothing.
 
-The layout is the list pages' export (:mod:`members.excel` columns): each registered
+The layout is the list pages' export (:mod:`core.excel` columns): each registered
 :class:`Importer` reads the sheet of its title and sets the fields of the columns that
 name one. Rows are matched to existing rows by a natural key (an organization by region
 code and name, an alliance by code...), updated when a value differs, created when new,
@@ -42,7 +42,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .excel import BOOL, CHOICE, DATE, DATETIME, DECIMAL, INT, MAX_ROWS, Column, unescape_text
+from core.excel import BOOL, CHOICE, DATE, DATETIME, DECIMAL, INT, MAX_ROWS, Column, unescape_text
+
 from .models import MemberOrganization, Region
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024

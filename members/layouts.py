@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from .excel import BOOL, CHOICE, CODE, INT, TEXT, Column
+from core.excel import BOOL, CHOICE, CODE, INT, TEXT, Column
+from core.validators import mask_id_number, mask_phone
+
 from .models import OrganizationKind
-from .validators import mask_id_number, mask_phone
 
 ORGANIZATION_SHEET = _("成员单位")
 ORGANIZATION_COLUMNS = (

@@ -11,8 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .access import PERSON_ROLES, REGION_ROLES, ROLE_LEVEL, Role, ScopedQuerySet
-from .validators import (
+from core.validators import (
     ID_NUMBER_RE,
     MOBILE_RE,
     PHONE_RE,
@@ -24,6 +23,8 @@ from .validators import (
     validate_phone,
     validate_region_code,
 )
+
+from .access import PERSON_ROLES, REGION_ROLES, ROLE_LEVEL, Role, ScopedQuerySet
 
 
 class TimeStamped(models.Model):

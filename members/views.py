@@ -16,17 +16,9 @@ from django.views.defaults import page_not_found
 from django.views.defaults import server_error as django_server_error
 from django.views.generic import FormView
 
-from . import imports
-from .access import Role, scope_for
-from .audit import HistorySource, change_log
-from .db import subquery_count
-from .filters import ApiTokenFilterSet, MemberOrganizationFilterSet
-from .forms import ApiTokenForm, ImportUploadForm, OrganizationForm, PersonForm
-from .layouts import ORGANIZATION_COLUMNS, PERSON_COLUMNS, PERSON_SHEET
-from .models import ApiToken, MemberOrganization, Notice, Person
-from .services import organization_create, organization_update, person_create, person_update
-from .tokens import api_token_create, api_token_revoke
-from .views_base import (
+from core.audit import HistorySource, change_log
+from core.db import subquery_count
+from core.views_base import (
     ScopedCreateView,
     ScopedDetailView,
     ScopedListView,
@@ -35,6 +27,15 @@ from .views_base import (
     StaffOnlyMixin,
     apply_validation_error,
 )
+
+from . import imports
+from .access import Role, scope_for
+from .filters import ApiTokenFilterSet, MemberOrganizationFilterSet
+from .forms import ApiTokenForm, ImportUploadForm, OrganizationForm, PersonForm
+from .layouts import ORGANIZATION_COLUMNS, PERSON_COLUMNS, PERSON_SHEET
+from .models import ApiToken, MemberOrganization, Notice, Person
+from .services import organization_create, organization_update, person_create, person_update
+from .tokens import api_token_create, api_token_revoke
 
 HISTORY_LIMIT = 50
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from members.excel import CHOICE, CODE, DATE, DECIMAL, INT, TEXT, Column
+from core.excel import CHOICE, CODE, DATE, DECIMAL, INT, TEXT, Column
 
 from .models import ProjectCategory, ProjectStatus
 

@@ -16,8 +16,8 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from alliances.models import Alliance, AllianceStatus
+from core.views_base import ScopedDetailView, ScopedListView, ServiceFormView
 from members.access import Role, scope_for
-from members.views_base import ScopedDetailView, ScopedListView, ServiceFormView
 
 from .filters import ProgressReportFilterSet, ProjectFilterSet
 from .forms import MilestoneForm, ProjectForm, ProjectStatusForm, ReportForm, ReviewForm

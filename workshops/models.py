@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from alliances.models import Alliance
+from core.db import value_of
 from members.access import ScopedQuerySet
-from members.db import value_of
 from members.models import MemberOrganization, Person, Region, RegionLevel, TimeStamped
 
 from .constraints import FieldCheckConstraint, FieldUniqueConstraint

@@ -29,12 +29,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from alliances.models import ActivityPhoto, Alliance, MeetingPhoto, Membership, TeamRole
+from core.periods import MONTH, Period
+from core.uploads import clean_uploads
 from evaluations.models import AssessmentScheme, Indicator, ManualScore, Proposal, Rollup, VetoFinding
 from members import imports
 from members.models import MemberOrganization, Notice, Person, Region
-from members.periods import MONTH, Period
 from members.tokens import api_token_create
-from members.uploads import clean_uploads
 from projects.models import ReportAttachment
 from projects.services import attach
 from projects.weeks import current_week, local_today
