@@ -22,7 +22,7 @@ from .audit import HistorySource, change_log
 from .db import subquery_count
 from .filters import ApiTokenFilterSet, MemberOrganizationFilterSet
 from .forms import ApiTokenForm, ImportUploadForm, OrganizationForm, PersonForm
-from .layouts import ORGANIZATION_COLUMNS, PERSON_COLUMNS, PERSON_SHEET
+from .layouts import ORGANIZATION_COLUMNS, PERSON_COLUMNS, PERSON_SHEET, TOKEN_COLUMNS, TOKEN_SHEET
 from .models import ApiToken, MemberOrganization, Notice, Person
 from .services import organization_create, organization_update, person_create, person_update
 from .tokens import api_token_create, api_token_revoke
@@ -300,6 +300,9 @@ class ApiTokenListView(StaffOnlyMixin, ScopedListView):
     model = ApiToken
     filterset_class = ApiTokenFilterSet
     template_name = "members/token_list.html"
+    export_columns = TOKEN_COLUMNS
+    export_sheet_title = TOKEN_SHEET
+    export_filename = "api-tokens"
 
     def optimize(self, queryset):
         return queryset.select_related("region", "created_by")

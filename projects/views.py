@@ -15,11 +15,12 @@ from django.views.generic import TemplateView
 
 from alliances.models import Alliance, AllianceStatus
 from members.access import Role, scope_for
+from members.db import subquery_count
 from members.views_base import ScopedDetailView, ScopedListView, ServiceFormView
 
 from .filters import ProgressReportFilterSet, ProjectFilterSet
 from .forms import MilestoneForm, ProjectForm, ProjectStatusForm, ReportForm, ReviewForm
-from .layouts import PROJECT_COLUMNS, PROJECT_SHEET
+from .layouts import PROJECT_COLUMNS, PROJECT_SHEET, REPORT_COLUMNS, REPORT_SHEET
 from .models import (
     ACTIVE_STATUSES,
     OPEN_STATUSES,
@@ -375,6 +376,9 @@ class ReviewQueueView(ScopedListView):
     model = ProgressReport
     filterset_class = ProgressReportFilterSet
     template_name = "projects/review_queue.html"
+    export_columns = REPORT_COLUMNS
+    export_sheet_title = REPORT_SHEET
+    export_filename = "progress-reports"
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
@@ -389,6 +393,15 @@ class ReviewQueueView(ScopedListView):
             queryset.select_related("project__alliance__lead_region", "submitted_by")
             .with_previous_percent()
             .prefetch_related("attachments")
+            .order_by("period", "submitted_at")
+        )
+
+    def optimize_export(self, queryset):
+        # The attachments counted by the query itself: a prefetch would run once per chunk.
+        return (
+            queryset.select_related("project__alliance")
+            .with_previous_percent()
+            .annotate(attachment_count=subquery_count(ReportAttachment.objects.all(), "report"))
             .order_by("period", "submitted_at")
         )
 
