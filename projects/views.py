@@ -7,6 +7,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -16,12 +17,14 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from alliances.models import Alliance, AllianceStatus
+from core.db import subquery_count
 from core.views_base import ScopedDetailView, ScopedListView, ServiceFormView
 from members.access import Role, scope_for
 
 from .filters import ProgressReportFilterSet, ProjectFilterSet
 from .forms import MilestoneForm, ProjectForm, ProjectStatusForm, ReportForm, ReviewForm
-from .layouts import PROJECT_COLUMNS, PROJECT_SHEET
+from .layouts import PROJECT_COLUMNS, PROJECT_SHEET, REPORT_COLUMNS, REPORT_SHEET
+from .ledger import LEDGER_COLUMNS, LEDGER_FILENAME, LEDGER_SHEET, ledger_rows
 from .models import (
     ACTIVE_STATUSES,
     OPEN_STATUSES,
@@ -74,18 +77,40 @@ class ProjectListView(ScopedListView):
     template_name = "projects/project_list.html"
     export_columns = PROJECT_COLUMNS
     export_sheet_title = PROJECT_SHEET
-    export_filename = "projects"
 
     def optimize(self, queryset):
         return queryset.for_lists(local_today())
 
+    def get(self, request, *args, **kwargs):
+        if self.wants_ledger and not scope_for(request.user).is_staff_role:
+            raise PermissionDenied(str(_("项目台账只有组织部门工作人员可以导出。")))
+        return super().get(request, *args, **kwargs)
+
+    @property
+    def wants_ledger(self) -> bool:
+        """``?export=xlsx&layout=ledger``: the project ledger instead of the list's layout."""
+        return self.request.GET.get("layout") == "ledger"
+
+    @property
+    def export_filename(self) -> str:
+        return LEDGER_FILENAME if self.wants_ledger else "projects"
+
     def optimize_export(self, queryset):
         # The page's annotations (the late and silent filters read them) and the
         # responsible organization's region, whose code the export carries.
-        return self.optimize(queryset).select_related("responsible_organization__region")
+        queryset = self.optimize(queryset).select_related("responsible_organization__region")
+        return ledger_rows(queryset) if self.wants_ledger else queryset
+
+    def export_sheets(self, queryset):
+        if self.wants_ledger:
+            return [(LEDGER_SHEET, LEDGER_COLUMNS, queryset)]
+        return super().export_sheets(queryset)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs) | {"this_week": week_label(current_week())}
+        context = super().get_context_data(**kwargs) | {"this_week": week_label(current_week())}
+        if context.get("export_url") and scope_for(self.request.user).is_staff_role:
+            context["ledger_url"] = f"{context['export_url']}&layout=ledger"
+        return context
 
 
 class ProjectDetailView(ScopedDetailView):
@@ -396,6 +421,9 @@ class ReviewQueueView(ScopedListView):
     model = ProgressReport
     filterset_class = ProgressReportFilterSet
     template_name = "projects/review_queue.html"
+    export_columns = REPORT_COLUMNS
+    export_sheet_title = REPORT_SHEET
+    export_filename = "progress-reports"
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
@@ -410,6 +438,15 @@ class ReviewQueueView(ScopedListView):
             queryset.select_related("project__alliance__lead_region", "submitted_by")
             .with_previous_percent()
             .prefetch_related("attachments")
+            .order_by("period", "submitted_at")
+        )
+
+    def optimize_export(self, queryset):
+        # The attachments counted by the query itself: a prefetch would run once per chunk.
+        return (
+            queryset.select_related("project__alliance")
+            .with_previous_percent()
+            .annotate(attachment_count=subquery_count(ReportAttachment.objects.all(), "report"))
             .order_by("period", "submitted_at")
         )
 

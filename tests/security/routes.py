@@ -891,9 +891,9 @@ PAGES = {
         NOTICE, lambda w, n: {"next": "/"}, method="post", writers=frozenset({LEADER}), invisible=READERS - {LEADER}
     ),
     "members:token-list": fixed(readers=STAFF),
-    # The new token's key is shown on the response to the form (200), never again.
+    # The form redirects to the page that shows the new token's key once, never again.
     "members:token-create": create_form(
-        REGION_FOR_ALLIANCE, lambda w, r: {"name": "大厅大屏", "region": r.pk}, readers=STAFF, ok=frozenset({200})
+        REGION_FOR_ALLIANCE, lambda w, r: {"name": "大厅大屏", "region": r.pk}, readers=STAFF
     ),
     "members:token-revoke": update(API_TOKEN, nothing, method="post"),
     "evaluations:score-create": fixed(readers=STAFF),
