@@ -194,6 +194,9 @@ class AllianceChildFormView(ServiceFormView):
     def load(self, **kwargs) -> None:
         """Load the alliance's row the form is about (404 when it is not this alliance's)."""
 
+    def write_target(self):
+        return self.alliance
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["alliance"] = self.alliance
@@ -290,7 +293,6 @@ class RecordFormView(ServiceFormView):
     def prepare(self, request, **kwargs):
         self.object = self.get_target(request.user, kwargs["pk"])
         self.alliance = self.alliance_of(self.object)
-        self.check_permission(request.user)
 
     def get_target(self, user, pk):  # pragma: no cover - every form view overrides
         raise NotImplementedError

@@ -39,6 +39,7 @@ from .services import (
     report_resubmit,
     report_review,
     report_submit,
+    require_leader,
 )
 from .weeks import current_week, local_today, recent_weeks, week_label
 
@@ -289,6 +290,9 @@ class ReportSubmitView(ReportFormMixin, ServiceFormView):
             initial |= {"percent_complete": last.percent_complete, "investment_to_date": last.investment_to_date}
         return initial
 
+    def check_permission(self, user) -> None:
+        require_leader(user, self.project)
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs) | {"project": self.project, "cancel_url": reverse("projects:my-work")}
 
@@ -309,6 +313,9 @@ class ReportFixView(ReportFormMixin, ServiceFormView):
             messages.info(request, _("该报告不是退回状态，无需修改。"))
             return redirect(self.report.get_absolute_url())
         return None
+
+    def check_permission(self, user) -> None:
+        require_leader(user, self.report.project)
 
     def get_initial(self):
         report = self.report
@@ -351,6 +358,14 @@ class ReportDetailView(ServiceFormView):
             ),
             pk=kwargs["pk"],
         )
+
+    def write_target(self):
+        return self.report
+
+    def check_permission(self, user) -> None:
+        """Everyone who sees the report reads it; only its reviewers post the form."""
+        if self.request.method not in ("GET", "HEAD"):
+            super().check_permission(user)
 
     def get_context_data(self, **kwargs):
         report = self.report
