@@ -5,6 +5,8 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -62,21 +64,82 @@ class BooleanFilter(django_filters.BooleanFilter):
     field_class = StrictNullBooleanField
 
 
+class RegionInput(forms.TextInput):
+    """A text box for a region's code or name, with a type-ahead (static/js/region-lookup.js
+    fills its datalist from ``members:region-lookup`` as the user types; without scripts
+    the typed code or name is looked up on submit). Never a list of every region."""
+
+    def __init__(self, attrs=None):
+        defaults = {"autocomplete": "off", "placeholder": _("区划代码、名称或拼音首字母")}
+        super().__init__({**defaults, **(attrs or {})})
+
+    def format_value(self, value):
+        return value.code if isinstance(value, Region) else super().format_value(value)
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget_attrs = context["widget"]["attrs"]
+        widget_attrs["list"] = f"{widget_attrs.get('id') or name}-options"
+        widget_attrs["data-region-lookup"] = reverse("members:region-lookup")
+        return context
+
+    def render(self, name, value, attrs=None, renderer=None):
+        options = f"{(attrs or {}).get('id') or self.attrs.get('id') or name}-options"
+        return format_html('{}<datalist id="{}"></datalist>', super().render(name, value, attrs, renderer), options)
+
+
+class RegionField(forms.CharField):
+    """A region typed as its 12-digit code (any region: ``?region=CODE`` of the API) or
+    its exact name, looked up among ``regions`` (the user's own)."""
+
+    widget = RegionInput
+    default_error_messages = {
+        "unknown": _("未找到区域“%(value)s”，请输入区划代码或名称。"),
+        "ambiguous": _("有多个区域名为“%(value)s”，请输入区划代码。"),
+    }
+
+    def __init__(self, *, regions=None, **kwargs):
+        self.regions = regions
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        region = Region.objects.filter(code=value).first()
+        if region is not None:
+            return region
+        regions = self.regions if self.regions is not None else Region.objects.all()
+        named = list(regions.filter(name=value)[:2])
+        if len(named) == 1:
+            return named[0]
+        code = "ambiguous" if named else "unknown"
+        raise forms.ValidationError(self.error_messages[code], code=code, params={"value": value})
+
+
 @extend_schema_field(OpenApiTypes.STR)
-class RegionSubtreeFilter(django_filters.ModelChoiceFilter):
+class RegionSubtreeFilter(django_filters.Filter):
     """``?region=330212000000``: rows whose region is that region or anywhere below it.
 
     ``path`` is the lookup path from the filtered model to its ``Region`` foreign key
     (empty when filtering regions themselves).
-    One indexed ``LIKE 'prefix%'`` on the region code, never a walk of the tree.
+    One indexed ``LIKE 'prefix%'`` on the region code, never a walk of the tree. On a
+    page the region may also be typed by its name, among the regions of the user's scope.
     """
 
+    field_class = RegionField
+
     def __init__(self, *args, path: str = "region", **kwargs):
-        kwargs.setdefault("queryset", Region.objects.all())
-        kwargs.setdefault("to_field_name", "code")
         kwargs.setdefault("label", _("区域（含下级）"))
         super().__init__(*args, **kwargs)
         self.path = path
+
+    @property
+    def field(self):
+        if not hasattr(self, "_field"):
+            user = getattr(getattr(self.parent, "request", None), "user", None)
+            self.extra["regions"] = Region.objects.in_scope_of(user)
+        return super().field
 
     def filter(self, qs, value):
         if not value:

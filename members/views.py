@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,7 +23,7 @@ from .db import subquery_count
 from .filters import ApiTokenFilterSet, MemberOrganizationFilterSet
 from .forms import ApiTokenForm, ImportUploadForm, OrganizationForm, PersonForm
 from .layouts import ORGANIZATION_COLUMNS, PERSON_COLUMNS, PERSON_SHEET
-from .models import ApiToken, MemberOrganization, Notice, Person
+from .models import ApiToken, MemberOrganization, Notice, Person, Region
 from .services import organization_create, organization_update, person_create, person_update
 from .tokens import api_token_create, api_token_revoke
 from .views_base import (
@@ -154,6 +154,32 @@ class PersonUpdateView(PersonFormMixin, ScopedUpdateView):
 
     def perform(self, form):
         return person_update(actor=self.request.user, person=self.object, **form.cleaned_data)
+
+
+REGION_LOOKUP_LIMIT = 20
+
+
+@login_required
+def region_lookup(request):
+    """The type-ahead of the region pickers: up to 20 regions of the user's own scope whose
+    name contains the typed text, whose code starts with it, or whose pinyin initials do
+    (``?q=jss`` finds 姜山镇)."""
+    text = request.GET.get("q", "").strip()[:50]
+    regions = Region.objects.in_scope_of(request.user).select_related("parent")
+    if text:
+        regions = regions.filter(
+            Q(name__icontains=text) | Q(code__startswith=text) | Q(name_initials__startswith=text.lower())
+        )
+    results = [
+        {
+            "code": region.code,
+            "name": region.name,
+            "level": region.get_level_display(),
+            "parent": region.parent.name if region.parent else "",
+        }
+        for region in regions.order_by("code")[:REGION_LOOKUP_LIMIT]
+    ]
+    return JsonResponse({"results": results})
 
 
 def not_found(request, exception=None):
