@@ -207,10 +207,22 @@ class AllianceChildFormView(ServiceFormView):
         return self.alliance.get_absolute_url()
 
 
+def person_with_organization(person: Person) -> str:
+    return f"{person.name}（{person.organization.name}）" if person.organization_id else person.name
+
+
 class MembershipAddView(UserFormKwargsMixin, AllianceChildFormView):
     form_class = MembershipForm
     title = _("添加成员单位")
     success_message = _("成员单位已加入联盟。")
+
+    def get_form(self, form_class=None):
+        """Only organizations that are not current members, in pinyin order."""
+        form = super().get_form(form_class)
+        field = form.fields["organization"]
+        current = self.alliance.memberships.filter(left_on__isnull=True).values("organization_id")
+        field.queryset = field.queryset.exclude(pk__in=current).order_by("name_pinyin", "pk")
+        return form
 
     def perform(self, form):
         return membership_add(actor=self.request.user, alliance=self.alliance, **form.cleaned_data)
@@ -242,6 +254,14 @@ class TeamRoleAssignView(UserFormKwargsMixin, AllianceChildFormView):
 
     def get_initial(self):
         return {"role": self.request.GET.get("role")}
+
+    def get_form(self, form_class=None):
+        """Each person with their organization (张三（走马塘村党委）), in pinyin order."""
+        form = super().get_form(form_class)
+        field = form.fields["person"]
+        field.queryset = field.queryset.select_related("organization").order_by("name_pinyin", "pk")
+        field.label_from_instance = person_with_organization
+        return form
 
     def perform(self, form):
         return team_role_assign(actor=self.request.user, alliance=self.alliance, **form.cleaned_data)

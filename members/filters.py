@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from .models import ApiToken, MemberOrganization, OrganizationKind, Person, Region, RegionLevel
+from .models import ApiToken, MemberOrganization, OrganizationKind, Person, PinyinNamed, Region, RegionLevel
 
 
 class IntegerFilter(django_filters.NumberFilter):
@@ -149,7 +149,9 @@ class RegionSubtreeFilter(django_filters.Filter):
 
 
 class SearchFilter(django_filters.CharFilter):
-    """``?q=text``: case-insensitive match on any of the given fields."""
+    """``?q=text``: case-insensitive match on any of the given fields. A name (or project
+    title) with pinyin columns (``PinyinNamed``) is also found by its pinyin initials:
+    ``?q=jsz`` finds 姜山镇, ``?q=zmt`` 走马塘村党委."""
 
     def __init__(self, *args, fields: tuple[str, ...], **kwargs):
         kwargs.setdefault("label", _("搜索"))
@@ -163,7 +165,23 @@ class SearchFilter(django_filters.CharFilter):
         condition = Q()
         for field in self.search_fields:
             condition |= Q(**{f"{field}__icontains": value})
+        if value.isascii() and value.isalpha():
+            for path in initials_paths(qs.model, self.search_fields):
+                condition |= Q(**{f"{path}__startswith": value.lower()})
         return qs.filter(condition)
+
+
+def initials_paths(model, fields: tuple[str, ...]) -> list[str]:
+    """``name_initials`` lookups beside the searched fields that are pinyin-named names."""
+    paths = []
+    for field in fields:
+        *relations, last = field.split("__")
+        target = model
+        for part in relations:
+            target = target._meta.get_field(part).related_model
+        if issubclass(target, PinyinNamed) and last == target.pinyin_source:
+            paths.append("__".join([*relations, "name_initials"]))
+    return paths
 
 
 class RegionFilterSet(django_filters.FilterSet):
@@ -186,8 +204,8 @@ class MemberOrganizationFilterSet(django_filters.FilterSet):
     min_stars = IntegerFilter(field_name="star_rating", lookup_expr="gte", label=_("最低星级"))
     q = SearchFilter(fields=("name",))
     ordering = django_filters.OrderingFilter(
-        fields=(("name", "name"), ("star_rating", "star_rating"), ("region__code", "region")),
-        field_labels={"name": _("名称"), "star_rating": _("星级"), "region__code": _("区域")},
+        fields=(("name_pinyin", "name"), ("star_rating", "star_rating"), ("region__code", "region")),
+        field_labels={"name_pinyin": _("名称"), "star_rating": _("星级"), "region__code": _("区域")},
         label=_("排序"),
     )
 

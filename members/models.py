@@ -252,7 +252,7 @@ class MemberOrganization(PinyinNamed, TimeStamped):
     class Meta:
         verbose_name = _("成员单位")
         verbose_name_plural = _("成员单位")
-        ordering = ["region__code", "name"]
+        ordering = ["region__code", "name_pinyin"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(star_rating__isnull=True) | Q(star_rating__gte=1, star_rating__lte=5),
@@ -309,7 +309,7 @@ class Person(PinyinNamed, TimeStamped):
     class Meta:
         verbose_name = _("人员")
         verbose_name_plural = _("人员")
-        ordering = ["name", "pk"]
+        ordering = ["name_pinyin", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(mobile="") | Q(mobile__regex=MOBILE_RE), name="person_mobile_format"),
             models.CheckConstraint(

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.urls import Resolver404, resolve, reverse
 
+from tests.factories import OrganizationFactory
 from tests.security.matrix import INSIDE, LEADER, OUTSIDE, USERS, VIEWER
 from tests.security.routes import PAGES, shops
 
@@ -146,3 +147,49 @@ def test_a_stewards_menu_shows_only_their_workshops(world, client):
     client.force_login(shops(world).sam)
     links = menu_links(client.get(reverse("workshops:list")).content.decode())
     assert [name for name in links if name in PAGES and PAGES[name].kind == "list"] == ["workshops:list"]
+
+
+# --------------------------------------------------------------------------- lists
+
+
+def names_in_order(page: str, names: list[str]) -> list[str]:
+    return sorted(names, key=page.index)
+
+
+def test_a_list_finds_names_by_their_pinyin_initials(world, client):
+    client.force_login(world.alice)
+    found = client.get(reverse("alliances:list"), {"q": "JSGF"}).content.decode()  # 姜山共富联盟
+    assert world.alliance_a.name in found and world.alliance_a2.name not in found
+    page = client.get(reverse("members:organization-list"), {"q": "zmt"}).content.decode()
+    assert world.org_a.name in page
+    by_code = client.get(reverse("alliances:list"), {"q": "LM-A-2"}).content.decode()
+    assert world.alliance_a2.name in by_code and world.alliance_a.name not in by_code
+
+
+def test_the_api_search_finds_names_by_their_pinyin_initials(world, api):
+    response = api.as_user(world.alice).get("/api/v1/organizations/", {"q": "zmt"})
+    assert [row["name"] for row in response.json()["results"]] == [world.org_a.name]
+
+
+def test_names_sort_by_pinyin_not_by_code_point(world, client):
+    # By code point 阿 (U+963F) sorts after 北 (U+5317) and 中 (U+4E2D); by pinyin a < b < z.
+    names = ["中心村党委", "阿拉村党委", "北仑村党委"]
+    for name in names:
+        OrganizationFactory(name=name, region=world.village_a)
+    client.force_login(world.alice)
+    page = client.get(reverse("members:organization-list"), {"ordering": "name"}).content.decode()
+    assert names_in_order(page, names) == ["阿拉村党委", "北仑村党委", "中心村党委"]
+
+
+def test_the_add_member_list_offers_only_organizations_that_are_not_members(world, client):
+    newcomer = OrganizationFactory(name="新来村党委", region=world.village_a)
+    client.force_login(world.alice)
+    form = client.get(reverse("alliances:membership-add", args=[world.alliance_a.pk])).context["form"]
+    offered = list(form.fields["organization"].queryset)
+    assert newcomer in offered and world.org_a not in offered
+
+
+def test_the_team_picker_names_each_persons_organization(world, client):
+    client.force_login(world.alice)
+    page = client.get(reverse("alliances:teamrole-assign", args=[world.alliance_a.pk])).content.decode()
+    assert f"{world.person_a.name}（{world.org_a.name}）" in page

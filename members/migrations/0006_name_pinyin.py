@@ -49,4 +49,16 @@ class Migration(migrations.Migration):
             field=models.CharField(blank=True, db_index=True, editable=False, max_length=600, verbose_name="名称拼音"),
         ),
         migrations.RunPython(fill_pinyin, migrations.RunPython.noop),
+        migrations.AlterModelOptions(
+            name="memberorganization",
+            options={
+                "ordering": ["region__code", "name_pinyin"],
+                "verbose_name": "成员单位",
+                "verbose_name_plural": "成员单位",
+            },
+        ),
+        migrations.AlterModelOptions(
+            name="person",
+            options={"ordering": ["name_pinyin", "pk"], "verbose_name": "人员", "verbose_name_plural": "人员"},
+        ),
     ]
