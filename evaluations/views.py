@@ -29,8 +29,9 @@ from members.access import scope_for
 
 from .dashboard import build as build_dashboard
 from .drafts import SCORED_KINDS, missing_for, pending_scores, report_diff
-from .filters import RollupFilterSet
+from .filters import ProposalFilterSet, RollupFilterSet
 from .forms import ManualScoreForm, ObservationVisitForm, RollupDraftForm, RollupPublishForm, VetoFindingForm
+from .layouts import PROPOSAL_COLUMNS, PROPOSAL_SHEET
 from .models import ManualScore, Proposal, ProposalStatus, Rollup, VetoFinding
 from .reports import proposed_for_visit
 from .rollups import QUARTERLY_OBSERVATION
@@ -332,27 +333,28 @@ class ObservationVisitView(AssessmentStaffMixin, ScopedCreateView):
         return self.rollup.get_absolute_url()
 
 
-class ProposalListView(LoginRequiredMixin, TemplateView):
+class ProposalListView(ScopedListView):
     """The consequences annual reviews propose, to confirm or overrule with a reason; the
-    confirmed ones are those that apply."""
+    confirmed ones are those that apply. Staff of the proposal's region (or above) decide
+    on the page, row by row."""
 
+    model = Proposal
+    filterset_class = ProposalFilterSet
     template_name = "evaluations/proposal_list.html"
+    export_columns = PROPOSAL_COLUMNS
+    export_sheet_title = PROPOSAL_SHEET
+    export_filename = "proposals"
+
+    def optimize(self, queryset):
+        return queryset.select_related("alliance", "organization", "region", "decided_by").order_by(
+            "-year", "status", "kind", "region__code", "pk"
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        status = self.request.GET.get("status", "")
-        proposals = (
-            Proposal.objects.visible_to(self.request.user)
-            .select_related("alliance", "organization", "region", "decided_by")
-            .order_by("-year", "status", "kind", "region__code", "pk")
-        )
-        if status in ProposalStatus.values:
-            proposals = proposals.filter(status=status)
         scope = scope_for(self.request.user)
         context.update(
-            rows=[(p, scope.is_staff_role and scope.covers_region(p.region)) for p in proposals[:500]],
-            status=status,
-            statuses=ProposalStatus.choices,
+            rows=[(p, scope.is_staff_role and scope.covers_region(p.region)) for p in context["object_list"]],
             decisions=[(ProposalStatus.CONFIRMED, _("确认")), (ProposalStatus.OVERRULED, _("不予采纳"))],
         )
         return context

@@ -473,10 +473,12 @@ def proposal_for(region: Region, alliance: Alliance, placement: str) -> Proposal
 
 
 # A consequence a county's annual review proposes: decided by the county's staff and the
-# city's; township staff and leaders never see one.
+# city's; township staff and leaders never see one. The sibling is about alliance A2 (led
+# in 云龙镇): the same county's proposal, about another township's alliance.
 PROPOSAL = Resource(
     inside=lambda w: proposal_for(w.county_a, w.alliance_a, INSIDE),
     outside=lambda w: proposal_for(w.county_b, w.alliance_b, OUTSIDE),
+    sibling=lambda w: proposal_for(w.county_a, w.alliance_a2, SIBLING),
     show=lambda p: p.basis,
 )
 
