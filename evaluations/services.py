@@ -409,11 +409,15 @@ def proposals_raise(rollup: Rollup) -> int:
     return raised
 
 
-def proposal_decide(*, actor, proposal: Proposal, decision: str, reason: str) -> Proposal:
-    """Confirm or overrule a proposal, with a reason: staff of the region that proposed it
-    or above. A decision is final."""
+def may_decide(actor, proposal: Proposal) -> bool:
+    """Staff of the region whose review made the proposal, or of a region above it."""
     scope = scope_for(actor)
-    if not scope.is_staff_role or not scope.covers_region(proposal.region):
+    return scope.is_staff_role and scope.covers_region(proposal.region)
+
+
+def proposal_decide(*, actor, proposal: Proposal, decision: str, reason: str) -> Proposal:
+    """Confirm or overrule a proposal, with a reason (``may_decide``). A decision is final."""
+    if not may_decide(actor, proposal):
         raise PermissionDenied(_("只有作出年度考评的区域及上级组织部门工作人员可以决定结果运用。"))
     errors = {}
     if decision not in (ProposalStatus.CONFIRMED, ProposalStatus.OVERRULED):

@@ -25,7 +25,6 @@ from core.views_base import (
     StaffOnlyMixin,
     apply_validation_error,
 )
-from members.access import scope_for
 
 from .dashboard import build as build_dashboard
 from .drafts import SCORED_KINDS, missing_for, pending_scores, report_diff
@@ -37,6 +36,7 @@ from .reports import proposed_for_visit
 from .rollups import QUARTERLY_OBSERVATION
 from .services import (
     manual_score_set,
+    may_decide,
     observation_visit_score,
     proposal_decide,
     require_rollup_staff,
@@ -352,9 +352,9 @@ class ProposalListView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        scope = scope_for(self.request.user)
+        user = self.request.user
         context.update(
-            rows=[(p, scope.is_staff_role and scope.covers_region(p.region)) for p in context["object_list"]],
+            rows=[(p, may_decide(user, p)) for p in context["object_list"]],
             decisions=[(ProposalStatus.CONFIRMED, _("确认")), (ProposalStatus.OVERRULED, _("不予采纳"))],
         )
         return context
