@@ -900,6 +900,94 @@ def annual_review(period: Period, region: Region) -> dict:
     return report
 
 
+# ------------------------------------------------------------------- definitions (统计口径)
+#
+# One sentence for each summary figure and table of each kind, shown under it on the page
+# (translated when the page is read, so a stored report needs none). docs/indicators-rollups.md
+# says the same at more length.
+
+RECEIVED = _(
+    "周报已提交且截至生成时点（所报周结束后的星期一 6:00）未处于退回待重报状态的，计为已报；"
+    "所报周结束前（北京时间）提交的，计为按时。"
+)
+UNDER_WAY = _("应报：状态为推进中或延期的项目，每个项目每周一份周报。")
+LATE = _("逾期：未完成，且截至期末计划完成日期已过，或有节点在期末前到期而期末前未完成。")
+
+DEFINITIONS: dict[str, dict[str, object]] = {
+    WEEKLY_DISPATCH: {
+        "reports_expected": UNDER_WAY,
+        "reports_received": RECEIVED,
+        "reports_on_time": RECEIVED,
+        "reporting_rate": _("已报项目数除以应报项目数。"),
+        "on_time_rate": _("按时报送数除以应报项目数。"),
+        "silent_projects": _("应报项目数减已报项目数。"),
+        "late_projects": LATE,
+        "coordination_waiting": _("已报周报中填写了堵点难点或需要协调事项的项目数。"),
+        "workshops_missing": _("运营中、尚未填报上月数据的共富工坊数。"),
+        "silent": _("应报而未报的项目：未填报、已退回未重报，或在生成时点之后才填报。"),
+        "late": _(
+            "逾期项目及其逾期节点（节点计划完成日期早于期末且期末前未完成）；无逾期节点的，为项目本身已过计划完成日期。"
+        ),
+        "coordination": _("本周已报周报中的堵点难点与需要协调的事项。"),
+        "movement": _("本周已报周报的完成进度与该项目此前最近一份未被退回的周报相比的变化（百分点）。"),
+        "reminders": _("周五收到填报提醒的带头人，及其在提醒之后是否填报了本周周报。"),
+    },
+    MONTHLY_BULLETIN: {
+        "alliances_ranked": _("本区域内有本月考评结果的联盟数。"),
+        "projects_started": _("开工日期在本月内的项目数。"),
+        "projects_completed": _("已完成、且最后一份周报所属周始于本月的项目数。"),
+        "investment_to_date": _("本年度未取消项目在本月末以前最近一份周报填报的累计完成投资之和。"),
+        "investment_planned": _("本年度未取消项目的计划投资之和。"),
+        "investment_rate": _("累计完成投资除以计划投资。"),
+        "workshops_reporting": _("填报了本月数据的共富工坊数。"),
+        "workshop_employed": _("各工坊本月带动就业人数之和（当月人数）。"),
+        "workshop_low_income": _("其中低收入人员数之和。"),
+        "workshop_wages": _("各工坊本月发放工资之和。"),
+        "workshop_income_increase": _("各工坊人均月增收按带动就业人数加权的平均（元/人·月）。"),
+        "workshop_sales": _("各工坊本月销售额之和。"),
+        "flag_red": _("红色：触碰底线或考评较差。"),
+        "flag_yellow": _("黄色：考评一般，或有逾期项目（与周调度同一逾期口径）。"),
+        "flag_green": _("绿色：其余联盟。"),
+        "ranking": _("按本月总分排名；总分＝指标得分加成员单位部分，触碰底线的排在最后。"),
+        "flags": _("红色：触碰底线或考评较差；黄色：考评一般或有逾期项目（含逾期节点）；绿色：其余。"),
+        "praise": _("绿色联盟中排名最前的三个。"),
+        "criticism": _("红色联盟：触碰底线或考评较差。"),
+        "counties": _("各区县参与排名的联盟数、平均总分、红黄绿联盟数与本年度投资完成情况，口径同上。"),
+    },
+    QUARTERLY_OBSERVATION: {
+        "alliances": _("本区域内的联盟数。"),
+        "proposed": _("拟安排现场观摩的联盟数。"),
+        "top_movers": _(
+            "季度平均进度提升：本季度在推进的项目（季末前开工、未取消，且当前推进中或延期或本季度有周报）"
+            "季末与季初最近周报完成进度之差的平均；取前三。"
+        ),
+        "laggards": _("除进步明显者外，季度得分最低的三个联盟。"),
+    },
+    ANNUAL_REVIEW: {
+        "alliances": _("本区域内有年度考评结果的联盟数。"),
+        "demonstration_candidates": _("年度优秀且在区县排名前列（方案设定的名额）的联盟数。"),
+        "secretaries_ineligible": _("取消“两优一先”评选资格的成员单位数（下表的行数，每个成员单位一行）。"),
+        "results": _("按年度总分排名；同比变化为本年度总分减上年度总分。"),
+        "ineligible": _(
+            "所在联盟年度考评等次为较差的成员单位，其书记取消“两优一先”评选资格；按所属区划列出，每个成员单位一行。"
+        ),
+    },
+}
+
+
+def yuan_label(label: str, type_: str) -> str:
+    """A label for an Excel sheet, where money stays in yuan: "（元）" added to a money
+    figure's label (the pages add "（万元）" instead)."""
+    if type_ != "money" or label.endswith("（元）"):
+        return label
+    return label + str(_("（元）"))
+
+
+def definition(kind: str, key: str):
+    """The definition (统计口径) of a summary figure or table of a kind of rollup, or None."""
+    return DEFINITIONS.get(kind, {}).get(key)
+
+
 register(RollupKind(WEEKLY_DISPATCH, _("周调度"), "week", ("county",), weekly_dispatch))
 register(RollupKind(MONTHLY_BULLETIN, _("月通报"), "month", ("county", "city"), monthly_bulletin))
 register(RollupKind(QUARTERLY_OBSERVATION, _("季观摩"), "quarter", ("county",), quarterly_observation))
