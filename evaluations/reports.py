@@ -911,6 +911,7 @@ RECEIVED = _(
     "所报周结束前（北京时间）提交的，计为按时。"
 )
 UNDER_WAY = _("应报：状态为推进中或延期的项目，每个项目每周一份周报。")
+GRADED = _("按年度总分对照考评方案的分数线评定等次的联盟数；触碰底线的为较差。")
 LATE = _("逾期：未完成，且截至期末计划完成日期已过，或有节点在期末前到期而期末前未完成。")
 
 DEFINITIONS: dict[str, dict[str, object]] = {
@@ -965,6 +966,11 @@ DEFINITIONS: dict[str, dict[str, object]] = {
     },
     ANNUAL_REVIEW: {
         "alliances": _("本区域内有年度考评结果的联盟数。"),
+        "excellent": GRADED,
+        "good": GRADED,
+        "fair": GRADED,
+        "poor": GRADED,
+        "vetoed": _("经确认触碰四条底线之一的联盟数，其等次为较差，排在最后。"),
         "demonstration_candidates": _("年度优秀且在区县排名前列（方案设定的名额）的联盟数。"),
         "secretaries_ineligible": _("取消“两优一先”评选资格的成员单位数（下表的行数，每个成员单位一行）。"),
         "results": _("按年度总分排名；同比变化为本年度总分减上年度总分。"),
