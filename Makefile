@@ -1,11 +1,11 @@
-# Two commands for a fresh machine: `make run` and `make test`.
+# Two commands for a fresh machine: `make run` and `make test` (`make dev` for developers).
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate seed lint check-deploy worker beat clean messages
+.PHONY: run dev demo test install migrate seed lint check-deploy worker beat clean messages
 
 $(STAMP): requirements/base.txt requirements/dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -16,11 +16,18 @@ $(STAMP): requirements/base.txt requirements/dev.txt
 
 install: $(STAMP)
 
-## make run: install, migrate, load the demo data and serve on http://127.0.0.1:$(PORT)
-run: install
+## make run: install, migrate, load the demo data and serve it as a user meets it on
+## http://127.0.0.1:$(PORT): DEBUG off, the site's own error pages, static files served by the app
+run: demo
+	DEBUG=false $(BIN)/python manage.py runserver --noreload 127.0.0.1:$(PORT)
+
+## make dev: the same data, with DEBUG on (Django's error pages) and reload on every change
+dev: demo
+	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+demo: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## make test: install, start throwaway PostgreSQL (and Redis) servers, run the whole suite
 test: install

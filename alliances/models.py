@@ -337,6 +337,10 @@ class Meeting(TimeStamped):
     def get_absolute_url(self) -> str:
         return reverse("alliances:meeting-detail", args=[self.pk])
 
+    def file_url(self, field_name: str) -> str:
+        """Where the minutes file is served, to those who may see the meeting."""
+        return reverse("alliances:meeting-minutes", args=[self.pk])
+
 
 class ActivityKind(models.TextChoices):
     """The "五联" joint activities."""
@@ -411,6 +415,10 @@ class Photo(TimeStamped):
 
     def __str__(self) -> str:
         return self.caption or self.image.name
+
+    def file_url(self, field_name: str) -> str:
+        """Where the photo is served, to those who may see its meeting or activity."""
+        return reverse("alliances:photo-file", args=[self._meta.model_name.removesuffix("photo"), self.pk])
 
 
 class MeetingPhoto(Photo):

@@ -1,18 +1,17 @@
 from __future__ import annotations
 
-import mimetypes
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Prefetch, Q, Subquery
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from members import uploads
 from members.access import require_write, scope_for
 from members.audit import HistorySource, change_log
 from members.db import subquery_count
@@ -352,29 +351,18 @@ class RecordDetailView(ScopedDetailView):
         return context
 
 
-def protected_file(request, field_file) -> FileResponse:
-    """Stream a stored upload to a user who may see its record (never a public media URL)."""
-    if not field_file:
-        raise Http404
-    content_type = mimetypes.guess_type(field_file.name)[0] or "application/octet-stream"
-    response = FileResponse(field_file.open("rb"), content_type=content_type)
-    response["Content-Disposition"] = "inline"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
-
-
 PHOTO_MODELS = {"meeting": MeetingPhoto, "activity": ActivityPhoto}
 
 
 @login_required
 def photo_file(request, kind: str, pk: int):
     photo = get_object_or_404(PHOTO_MODELS[kind].objects.visible_to(request.user), pk=pk)
-    return protected_file(request, photo.image)
+    return uploads.serve_file(photo.image)
 
 
 @login_required
 def minutes_file(request, pk: int):
-    return protected_file(request, visible_or_404(Meeting, request.user, pk).minutes_file)
+    return uploads.serve_file(visible_or_404(Meeting, request.user, pk).minutes_file)
 
 
 @login_required

@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -26,5 +24,5 @@ urlpatterns = [
 handler404 = "members.views.not_found"
 handler500 = "members.views.server_error"
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files have no public URL, in any mode: each is served by a view of its app that
+# checks who may see its record (members.uploads.serve_file).

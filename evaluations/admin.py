@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from members.admin_base import ScopedAdminMixin
@@ -120,6 +122,15 @@ class ManualScoreAdmin(ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ["alliance__name", "evidence"]
     raw_id_fields = ["alliance", "indicator", "scored_by"]
     list_select_related = ["alliance", "indicator", "scored_by"]
+    # The file is uploaded on the scoring page (checked there) and read through its view.
+    exclude = ["evidence_file"]
+    readonly_fields = ["evidence_link"]
+
+    @admin.display(description=_("佐证材料"))
+    def evidence_link(self, obj):
+        if not obj.evidence_file:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("evaluations:evidence-file", args=[obj.pk]), _("查看"))
 
 
 @admin.register(VetoFinding)

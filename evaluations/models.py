@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from members.access import ScopedQuerySet
+from members.access import ScopedQuerySet, scope_for
 from members.models import MemberOrganization, Region
 from members.periods import Period
 
@@ -19,11 +19,18 @@ from .rollups import KIND_CHOICES, PERIOD_OF_KIND
 
 class RollupQuerySet(ScopedQuerySet):
     """Staff see the rollups of their region and everything below it, and of the regions
-    above it (county staff read the city bulletin), never a sibling's."""
+    above it (county staff read the city bulletin), never a sibling's. A township's users
+    read none above it: a county's rollups list the alliances of its other townships."""
 
     region_path = "region"
     alliance_path = None
     published_downwards = True
+
+    def visible_to(self, user):
+        scope = scope_for(user)
+        if scope.region_level == "township":
+            return self.filter(region__code__startswith=scope.region_prefix)
+        return super().visible_to(user)
 
 
 class Rollup(models.Model):

@@ -7,6 +7,7 @@ app_name = "evaluations"
 urlpatterns = [
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     path("scores/new/", views.ManualScoreCreateView.as_view(), name="score-create"),
+    path("scores/<int:pk>/evidence/", views.evidence_file, name="evidence-file"),
     path("vetoes/", views.VetoListView.as_view(), name="veto-list"),
     path("vetoes/new/", views.VetoCreateView.as_view(), name="veto-create"),
     path("vetoes/<int:pk>/confirm/", views.veto_confirm_view, name="veto-confirm"),

@@ -14,7 +14,7 @@ from django.views.generic import TemplateView
 
 from members.excel import CODE, DATETIME, TEXT, XLSX_CONTENT_TYPE, Column, workbook_bytes
 from members.periods import YEAR, Period
-from members.uploads import clean_upload
+from members.uploads import clean_upload, serve_file
 from members.views_base import (
     ScopedCreateView,
     ScopedDetailView,
@@ -187,6 +187,12 @@ def veto_confirm_view(request, pk: int):
     veto_confirm(actor=request.user, finding=finding)
     messages.success(request, _("已确认：该联盟本年度考评等次为较差。"))
     return redirect("evaluations:veto-list")
+
+
+@login_required
+def evidence_file(request, pk: int):
+    """A staff score's evidence file, to those who may see the score (its alliance)."""
+    return serve_file(get_object_or_404(ManualScore.objects.visible_to(request.user), pk=pk).evidence_file)
 
 
 class ObservationVisitView(AssessmentStaffMixin, ScopedCreateView):

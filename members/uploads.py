@@ -24,6 +24,11 @@ large photos down. A PDF is stored as sent.
   :func:`upload_to` names the stored file at random, with the extension of its content.
   The validators also refuse a file whose extension does not agree with its content (a
   PDF called ``photo.jpg``, code ``file_extension``).
+
+Stored files are never published under ``MEDIA_URL``: each goes out through a view of its
+app that finds the record with ``visible_to(request.user)`` and answers with
+:func:`serve_file`. The ``url`` of a :class:`PhotoField` or :class:`DocumentField` file is
+that view (the record's ``file_url(field_name)``), so the admin's links lead there too.
 """
 
 from __future__ import annotations
@@ -40,6 +45,8 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import models, transaction
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
@@ -155,10 +162,40 @@ class StoredContent(ContentFile):
     ``file.<extension of its kind>`` for ``upload_to``."""
 
 
+class ServedFieldFile(FieldFile):
+    """A stored file whose URL is its record's file view (``record.file_url(field_name)``),
+    which checks who may see the record: never a public media URL."""
+
+    @property
+    def url(self) -> str:
+        self._require_file()
+        return self.instance.file_url(self.field.name)
+
+
+def serve_file(field_file: Any, *, filename: str | None = None) -> FileResponse:
+    """Stream a stored upload to a user the caller has found may see its record.
+
+    The content type follows the stored name's extension, which the checks above made agree
+    with the content; anything else is sent as a download of unknown type, never shown."""
+    if not field_file:
+        raise Http404
+    extension = posixpath.splitext(field_file.name)[1].lower()
+    kind = next((kind for kind, extensions in EXTENSIONS.items() if extension in extensions), None)
+    response = FileResponse(
+        field_file.open("rb"),
+        content_type=CONTENT_TYPES[kind] if kind else "application/octet-stream",
+        as_attachment=kind is None,
+        filename=filename or posixpath.basename(field_file.name),
+    )
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
 class PhotoField(models.FileField):
     """A JPEG, PNG or WebP photo of at most 10 MB, stored re-encoded without its metadata
     (see the module's docstring)."""
 
+    attr_class = ServedFieldFile
     kinds = IMAGE_KINDS
     default_validators = [validate_photo]
 

@@ -99,6 +99,22 @@ def test_county_staff_see_their_county_and_city_rollups_never_another_county(wor
     assert client.get(f"/evaluations/rollups/{city.pk}/xlsx/")["Content-Type"].startswith("application/vnd.openxml")
 
 
+def test_township_users_read_no_county_or_city_rollup_which_names_other_townships(world, test_kind, api, client):
+    period = Period.parse(MONTH, "2026-03")
+    county, _ = rollup_produce(kind=test_kind.key, period=period, region=world.county_a)
+    city, _ = rollup_produce(kind=test_kind.key, period=period, region=world.ningbo)
+    own = Rollup.objects.create(
+        kind=test_kind.key, period_key="2026-03", period_start=period.start, region=world.town_a, report={}
+    )
+    assert list(Rollup.objects.visible_to(world.tina)) == [own]
+    assert set(Rollup.objects.visible_to(world.alice)) == {own, county, city}
+    client.force_login(world.tina)
+    for rollup in (county, city):
+        assert client.get(f"/evaluations/rollups/{rollup.pk}/").status_code == 404
+        assert api.as_user(world.tina).get(f"/api/v1/rollups/{rollup.pk}/").status_code == 404
+    assert client.get(f"/evaluations/rollups/{own.pk}/").status_code == 200
+
+
 def test_rollup_command_produces_by_hand(world, test_kind):
     import io
 

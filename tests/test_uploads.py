@@ -20,11 +20,12 @@ from PIL import Image
 
 from alliances.models import ActivityPhoto, Meeting, MeetingPhoto
 from alliances.services import activity_photo_add, meeting_create, meeting_photo_add
+from evaluations.models import AssessmentScheme, Indicator, ManualScore
 from members import uploads
 from projects.models import ProgressReport, ReportAttachment
 from projects.services import report_submit
 from projects.weeks import current_week
-from tests.factories_operations import PDF_BYTES, ActivityFactory, MeetingFactory, upload
+from tests.factories_operations import PDF_BYTES, ActivityFactory, MeetingFactory, png_upload, upload
 from tests.factories_operations import image_bytes as small_image
 from tests.factories_projects import ProjectFactory, gps_of, image_bytes, pdf, photo
 
@@ -310,3 +311,98 @@ def test_the_command_leaves_a_missing_or_undecodable_file_as_it_is_and_goes_on(w
     assert MeetingPhoto.objects.get(pk=missing.pk).image.name == "alliances/meetingphoto/2025/03/gone.jpg"
     assert MeetingPhoto.objects.get(pk=broken.pk).image.name == cut and default_storage.exists(cut)
     assert "gone.jpg" in caplog.text and "cut.jpg" in caplog.text
+
+
+# Who receives a stored file: nobody through a public URL; each file goes out through the
+# view of its record, which finds the record with visible_to(user).
+
+
+def evidence_score(world) -> ManualScore:
+    scheme = AssessmentScheme.objects.create(name="宁波市考评", region=world.ningbo, year=2026, status="active")
+    indicator = Indicator.objects.create(scheme=scheme, dimension="brand", code="B1", name="品牌影响", max_score=10)
+    return ManualScore.objects.create(
+        alliance=world.alliance_a,
+        indicator=indicator,
+        period_kind="year",
+        period_start=datetime.date(2026, 1, 1),
+        score=8,
+        evidence_file=pdf("获奖证书.pdf"),
+        scored_by=world.alice,
+    )
+
+
+def meeting_photo(world):
+    photo = MeetingPhoto.objects.create(meeting=MeetingFactory(alliance=world.alliance_a), image=png_upload())
+    return reverse("alliances:photo-file", args=["meeting", photo.pk])
+
+
+def activity_photo(world):
+    photo = ActivityPhoto.objects.create(activity=ActivityFactory(alliance=world.alliance_a), image=png_upload())
+    return reverse("alliances:photo-file", args=["activity", photo.pk])
+
+
+def minutes(world):
+    meeting = MeetingFactory(alliance=world.alliance_a, minutes_file=pdf("纪要.pdf"))
+    return reverse("alliances:meeting-minutes", args=[meeting.pk])
+
+
+def report_photo(world):
+    return reverse("projects:attachment", args=[submit_with(world, photo()).attachments.get().pk])
+
+
+def evidence(world):
+    return reverse("evaluations:evidence-file", args=[evidence_score(world).pk])
+
+
+FILE_VIEWS = [
+    (meeting_photo, "image/png", b"\x89PNG"),
+    (activity_photo, "image/png", b"\x89PNG"),
+    (minutes, "application/pdf", b"%PDF-"),
+    (report_photo, "image/jpeg", b"\xff\xd8"),
+    (evidence, "application/pdf", b"%PDF-"),
+]
+
+
+@pytest.mark.parametrize(("stored", "content_type", "start"), FILE_VIEWS, ids=[v[0].__name__ for v in FILE_VIEWS])
+def test_each_stored_file_goes_only_to_users_who_see_its_record(client, world, stored, content_type, start):
+    url = stored(world)
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"] == f"{reverse('login')}?next={url}"
+    client.force_login(world.bob)  # county B: the record is outside his scope
+    assert client.get(url).status_code == 404
+    client.force_login(world.alice)
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == content_type
+    assert b"".join(response.streaming_content).startswith(start)
+    assert "private" in response["Cache-Control"]
+
+
+def test_a_stored_file_of_no_known_kind_is_sent_as_a_download_never_shown(world):
+    name = default_storage.save("evidence/2026/01/page.html", ContentFile(b"<script>alert(1)</script>"))
+    score = evidence_score(world)
+    ManualScore.objects.filter(pk=score.pk).update(evidence_file=name)
+    score.refresh_from_db()
+    response = uploads.serve_file(score.evidence_file)
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"].startswith("attachment")
+
+
+def test_the_url_of_a_photo_or_minutes_file_is_its_checked_view_never_a_media_url(client, world):
+    meeting = MeetingFactory(alliance=world.alliance_a, minutes_file=pdf("纪要.pdf"))
+    photo = MeetingPhoto.objects.create(meeting=meeting, image=png_upload())
+    assert meeting.minutes_file.url == reverse("alliances:meeting-minutes", args=[meeting.pk])
+    assert photo.image.url == reverse("alliances:photo-file", args=["meeting", photo.pk])
+    client.force_login(world.admin)
+    page = client.get(reverse("admin:alliances_meeting_change", args=[meeting.pk])).content.decode()
+    assert f'href="{meeting.minutes_file.url}"' in page and f'href="{photo.image.url}"' in page
+    assert "/media/" not in page
+
+
+def test_evidence_is_linked_to_its_checked_view_on_the_scoring_list_and_in_the_admin(client, world):
+    score = evidence_score(world)
+    link = f'href="{reverse("evaluations:evidence-file", args=[score.pk])}"'
+    client.force_login(world.alice)
+    assert link in client.get(reverse("evaluations:veto-list")).content.decode()
+    client.force_login(world.admin)
+    page = client.get(reverse("admin:evaluations_manualscore_change", args=[score.pk])).content.decode()
+    assert link in page and "/media/" not in page

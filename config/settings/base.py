@@ -7,7 +7,9 @@ stops start-up with ``ImproperlyConfigured`` naming the variable.
 from __future__ import annotations
 
 import datetime
+import os
 import re
+import secrets
 from pathlib import Path
 
 import environ
@@ -60,6 +62,24 @@ def env_database(default: str) -> dict:
     config["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
     config["CONN_HEALTH_CHECKS"] = True
     return config
+
+
+def checkout_secret_key(path: Path) -> str:
+    """A secret key of this checkout alone, for the local settings: made at first use and
+    kept in ``path`` (git-ignored, readable by its owner only). Never used in production."""
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise ImproperlyConfigured(f"Set SECRET_KEY, or let {path} be created: {exc}") from exc
+    else:
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_urlsafe(50))
+    key = path.read_text().strip()
+    if len(key) < 50:
+        raise ImproperlyConfigured(f"{path} holds no secret key: delete it to have a new one made")
+    return key
 
 
 DEBUG = env_bool("DEBUG", False)

@@ -29,7 +29,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from alliances.models import ActivityPhoto, Alliance, MeetingPhoto, Membership, TeamRole
-from evaluations.models import Rollup, VetoFinding
+from evaluations.models import AssessmentScheme, Indicator, ManualScore, Rollup, VetoFinding
 from members import imports
 from members.models import MemberOrganization, Notice, Person, Region
 from members.periods import MONTH, Period
@@ -65,6 +65,7 @@ from .matrix import (
     READERS,
     SIBLING,
     STAFF,
+    TOWNSHIP,
     Resource,
     create,
     create_form,
@@ -355,8 +356,9 @@ RETURNED_REPORT = derived(
     show=lambda r: r.work_done,
 )
 ATTACHMENT = derived("attachment", PROGRESS_REPORT, lambda r, placement: attachment_of(r), show=str)
-# Quarterly observations are published to a county (read by its staff and viewers, and
-# by those of its townships); staff score the visits to the alliances they propose.
+# Quarterly observations are published to a county (read by its staff and viewers, not by
+# its townships' users: they list other townships' alliances); staff score the visits to
+# the alliances they propose.
 OBSERVATION = Resource(
     inside=lambda w: observation(w.county_a, w.alliance_a),
     outside=lambda w: observation(w.county_b, w.alliance_b),
@@ -375,6 +377,30 @@ VETO = derived(
     ),
     show=lambda v: v.note,
 )
+
+
+def evidence_of(alliance: Alliance, placement: str) -> ManualScore:
+    """A staff score of ``alliance`` with its evidence file (a PDF)."""
+    scheme = AssessmentScheme.objects.get_or_create(
+        region=alliance.lead_region, year=2026, defaults={"name": f"考评方案{placement}", "status": "active"}
+    )[0]
+    indicator = Indicator.objects.get_or_create(
+        scheme=scheme, code="B1", defaults={"dimension": "brand", "name": "品牌影响", "max_score": 10}
+    )[0]
+    return ManualScore.objects.create(
+        alliance=alliance,
+        indicator=indicator,
+        period_kind="year",
+        period_start=datetime.date(2026, 1, 1),
+        score=8,
+        evidence=f"获奖证书{placement}",
+        evidence_file=pdf("获奖证书.pdf"),
+        scored_by=UserFactory(username=f"评分员{placement}"),
+    )
+
+
+# A staff score's evidence file, read by whoever sees the score's alliance.
+EVIDENCE = derived("evidence", ALLIANCE, evidence_of, show=lambda s: s.evidence)
 # A notice is for its addressee alone: lily's progress reminder, bob's in county B and
 # vera's in county A are each found by nobody else.
 NOTICE = Resource(
@@ -832,9 +858,10 @@ PAGES = {
     "evaluations:veto-list": fixed(readers=STAFF),
     "evaluations:veto-create": fixed(readers=STAFF),
     "evaluations:veto-confirm": update(VETO, nothing, method="post"),
+    "evaluations:evidence-file": detail(EVIDENCE, binary=True),
     "evaluations:rollup-list": listing(ROLLUP, invisible=frozenset({LEADER})),
     "evaluations:rollup-detail": detail(ROLLUP, invisible=frozenset({LEADER})),
-    "evaluations:rollup-visit": form(OBSERVATION, visit, readers=STAFF, invisible=frozenset({LEADER})),
+    "evaluations:rollup-visit": form(OBSERVATION, visit, readers=STAFF, invisible=frozenset({LEADER, TOWNSHIP})),
     "evaluations:rollup-xlsx": detail(ROLLUP, invisible=frozenset({LEADER}), binary=True),
 }
 
