@@ -26,7 +26,14 @@ from evaluations.views import report_sheets
 from members.periods import MONTH, QUARTER, WEEK, YEAR, Period
 from projects.models import Milestone, ProgressReport, ProgressReportRevision, Project
 from projects.services import report_resubmit, report_review, report_submit
-from tests.factories import AllianceFactory, MembershipFactory, OrganizationFactory, RegionFactory, village
+from tests.factories import (
+    AllianceFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    RegionFactory,
+    township,
+    village,
+)
 from tests.factories_projects import MilestoneFactory, ProjectFactory, ReportFactory
 from tests.factories_workshops import ReportFactory as WorkshopReportFactory
 from tests.factories_workshops import WorkshopFactory
@@ -386,9 +393,9 @@ def test_the_city_dashboard_shows_the_citys_own_bulletin_with_its_counties(clien
     spent_by_hand = sum(latest.values())
     assert counties["鄞州区"][6:] == [str(spent_by_hand), percent(spent_by_hand, planned)] == ["250000.00", "25.0"]
     assert counties["慈溪市"][1] == 0
-    # A county's staff and a township's see their county's bulletin, never another's.
+    # A county's staff see their county's bulletin, never another's; a township's none above it.
     assert build(world.alice).bulletin.region == world.county_a
-    assert build(world.tina).bulletin.region == world.county_a
+    assert build(world.tina).bulletin is None
     client.force_login(world.carol)
     page = client.get(reverse("evaluations:dashboard")).content.decode()
     assert 'id="bulletin-counties"' in page and "各区县对比" in page
@@ -397,8 +404,7 @@ def test_the_city_dashboard_shows_the_citys_own_bulletin_with_its_counties(clien
 # ---------------------------------------------------------------- the pages
 
 
-def test_dispatch_rows_link_to_the_projects_the_reader_may_see(client, world, week_48):
-    other_town = ProjectFactory(alliance=world.alliance_a2, title="云龙项目", start_on=START)
+def test_dispatch_rows_link_to_their_projects(client, world, week_48):
     rollup = Rollup.objects.create(
         kind=WEEKLY_DISPATCH,
         period_key=W48.key,
@@ -406,17 +412,36 @@ def test_dispatch_rows_link_to_the_projects_the_reader_may_see(client, world, we
         region=world.county_a,
         report=weekly_dispatch(W48, world.county_a),
     )
-    url = rollup.get_absolute_url()
     client.force_login(world.alice)
-    page = client.get(url).content.decode()
+    page = client.get(rollup.get_absolute_url()).content.decode()
     silent = page[page.index('id="table-silent"') : page.index("</table>", page.index('id="table-silent"'))]
-    assert f'href="{week_48["G"].get_absolute_url()}"' in silent
-    assert f'href="{other_town.get_absolute_url()}"' in silent
-    # The township's staff read the county's dispatch; another township's project is not linked.
-    client.force_login(world.tina)
-    page = client.get(url).content.decode()
-    assert f'href="{week_48["G"].get_absolute_url()}"' in page
-    assert other_town.get_absolute_url() not in page and "云龙项目" in page
+    links = re.findall(r'<a href="(/projects/\d+/)">([A-I])</a>', silent)
+    assert links == [(week_48[name].get_absolute_url(), name) for name in "BFGH"]
+
+
+def test_a_city_review_links_only_the_organizations_the_reader_may_see(client, world):
+    cixi = RegionFactory(code="330282000000", name="慈溪市", parent=world.ningbo)
+    town = township(cixi, 1, "坎墩街道")
+    elsewhere = OrganizationFactory(name="坎墩村党委", region=village(town, 1, "坎墩村"))
+    MembershipFactory(alliance=AllianceFactory(lead_region=town, code="LM-C-1"), organization=elsewhere, role="lead")
+    scheme = AssessmentScheme.objects.create(name="宁波", region=world.ningbo, year=2026, status="active")
+    Indicator.objects.create(
+        scheme=scheme, dimension="development", code="D1", name="完成率", metric="project_completion", max_score=100
+    )
+    year = Period.parse(YEAR, "2026")
+    rollup = Rollup.objects.create(
+        kind=ANNUAL_REVIEW,
+        period_key=year.key,
+        period_start=year.start,
+        region=world.ningbo,
+        report=annual_review(year, world.ningbo),
+    )
+    client.force_login(world.alice)  # county A's staff read the city's review
+    page = client.get(rollup.get_absolute_url()).content.decode()
+    ineligible = page[page.index('id="table-ineligible"') : page.index("</table>", page.index('id="table-ineligible"'))]
+    assert "坎墩村党委" in ineligible and "走马塘村党委" in ineligible
+    assert f'href="{world.org_a.get_absolute_url()}"' in ineligible
+    assert elsewhere.get_absolute_url() not in ineligible
 
 
 def test_money_on_rollup_pages_is_in_wan_yuan_and_yuan_in_excel(client, world, milestones):
