@@ -78,6 +78,16 @@ def linked(table_: dict, kind: str, column_key: str, ids: list[int]) -> dict:
     return table_
 
 
+def project_table(key: str, title, columns: list[dict], projects: list, row) -> dict:
+    """A table with a row (``row(project)``) for each of the projects, linked to them."""
+    return linked(
+        table(key, title, columns, [row(project) for project in projects]),
+        "project",
+        "project",
+        [project.pk for project in projects],
+    )
+
+
 # ------------------------------------------------------------------- weekly reports as of a moment
 #
 # A week's report is *received* at a moment when a version of it had been submitted by then
@@ -304,113 +314,85 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
             summary_item("workshops_missing", _("未报月度数据的工坊"), len(missing_workshops)),
         ],
         "tables": [
-            linked(
-                table(
-                    "silent",
-                    _("本周未报项目"),
-                    [
-                        column("alliance", _("联盟编号")),
-                        column("alliance_name", _("联盟")),
-                        column("project", _("项目")),
-                        column("person", _("责任人")),
-                        column("last_week", _("最近填报周"), "date"),
-                        column("reason", _("情况")),
-                    ],
-                    [
-                        [
-                            project.alliance_code,
-                            project.alliance__name,
-                            project.title,
-                            project.person_name or "",
-                            project.last_week.isoformat() if project.last_week else None,
-                            silent_reason(project),
-                        ]
-                        for project in silent
-                    ],
-                ),
-                "project",
-                "project",
-                [project.pk for project in silent],
+            project_table(
+                "silent",
+                _("本周未报项目"),
+                [
+                    column("alliance", _("联盟编号")),
+                    column("alliance_name", _("联盟")),
+                    column("project", _("项目")),
+                    column("person", _("责任人")),
+                    column("last_week", _("最近填报周"), "date"),
+                    column("reason", _("情况")),
+                ],
+                silent,
+                lambda project: [
+                    project.alliance_code,
+                    project.alliance__name,
+                    project.title,
+                    project.person_name or "",
+                    project.last_week.isoformat() if project.last_week else None,
+                    silent_reason(project),
+                ],
             ),
-            linked(
-                table(
-                    "late",
-                    _("逾期项目"),
-                    [
-                        column("alliance", _("联盟编号")),
-                        column("alliance_name", _("联盟")),
-                        column("project", _("项目")),
-                        column("due_on", _("计划完成日期"), "date"),
-                        column("status", _("状态")),
-                        column("overdue", _("逾期节点")),
-                    ],
-                    [
-                        [
-                            project.alliance_code,
-                            project.alliance__name,
-                            project.title,
-                            project.due_on.isoformat(),
-                            status_labels[project.status],
-                            milestones.get(project.pk) or past_due,
-                        ]
-                        for project in late
-                    ],
-                ),
-                "project",
-                "project",
-                [project.pk for project in late],
+            project_table(
+                "late",
+                _("逾期项目"),
+                [
+                    column("alliance", _("联盟编号")),
+                    column("alliance_name", _("联盟")),
+                    column("project", _("项目")),
+                    column("due_on", _("计划完成日期"), "date"),
+                    column("status", _("状态")),
+                    column("overdue", _("逾期节点")),
+                ],
+                late,
+                lambda project: [
+                    project.alliance_code,
+                    project.alliance__name,
+                    project.title,
+                    project.due_on.isoformat(),
+                    status_labels[project.status],
+                    milestones.get(project.pk) or past_due,
+                ],
             ),
-            linked(
-                table(
-                    "coordination",
-                    _("堵点难点与协调事项"),
-                    [
-                        column("alliance", _("联盟编号")),
-                        column("project", _("项目")),
-                        column("blockers", _("堵点难点")),
-                        column("request", _("协调事项")),
-                    ],
-                    [
-                        [
-                            report.alliance_code,
-                            report.title,
-                            report.blockers,
-                            report.request if report.needs_coordination else "",
-                        ]
-                        for report in waiting
-                    ],
-                ),
-                "project",
-                "project",
-                [report.pk for report in waiting],
+            project_table(
+                "coordination",
+                _("堵点难点与协调事项"),
+                [
+                    column("alliance", _("联盟编号")),
+                    column("project", _("项目")),
+                    column("blockers", _("堵点难点")),
+                    column("request", _("协调事项")),
+                ],
+                waiting,
+                lambda report: [
+                    report.alliance_code,
+                    report.title,
+                    report.blockers,
+                    report.request if report.needs_coordination else "",
+                ],
             ),
-            linked(
-                table(
-                    "movement",
-                    _("完成进度变化"),
-                    [
-                        column("alliance", _("联盟编号")),
-                        column("alliance_name", _("联盟")),
-                        column("project", _("项目")),
-                        column("before", _("上次进度"), "int"),
-                        column("now", _("本周进度"), "int"),
-                        column("change", _("变化"), "int"),
-                    ],
-                    [
-                        [
-                            report.alliance_code,
-                            report.alliance__name,
-                            report.title,
-                            report.now - report.change,
-                            report.now,
-                            report.change,
-                        ]
-                        for report in week_reports
-                    ],
-                ),
-                "project",
-                "project",
-                [report.pk for report in week_reports],
+            project_table(
+                "movement",
+                _("完成进度变化"),
+                [
+                    column("alliance", _("联盟编号")),
+                    column("alliance_name", _("联盟")),
+                    column("project", _("项目")),
+                    column("before", _("上次进度"), "int"),
+                    column("now", _("本周进度"), "int"),
+                    column("change", _("变化"), "int"),
+                ],
+                week_reports,
+                lambda report: [
+                    report.alliance_code,
+                    report.alliance__name,
+                    report.title,
+                    report.now - report.change,
+                    report.now,
+                    report.change,
+                ],
             ),
             table(
                 "workshops_missing",
