@@ -365,7 +365,7 @@ def own_bulletin(user: Any) -> Rollup | None:
     """The latest monthly bulletin of the user's own region, else of the nearest region above
     it (a township's county); never a sibling's or one below. Without a region (a superuser),
     the highest region's (a province's, else the first city's)."""
-    bulletins = Rollup.objects.visible_to(user).filter(kind=MONTHLY_BULLETIN).select_related("region")
+    bulletins = Rollup.objects.visible_to(user).current().filter(kind=MONTHLY_BULLETIN).select_related("region")
     scope = scope_for(user)
     depth = Case(*(When(region__level=level, then=n) for n, level in enumerate(LEVELS)), default=len(LEVELS))
     if scope.kind == "region":

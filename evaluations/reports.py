@@ -58,7 +58,7 @@ from .rollups import (
     summary_item,
     table,
 )
-from .scoring import alliances_in, score_regions
+from .scoring import alliances_in, score_regions, take_with_ties
 
 OBSERVATION_SLOTS = 3
 # The tables of a quarterly observation (see quarterly_observation) that list the alliances
@@ -290,7 +290,7 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
         .filter(Exists(team_roles_here))
         .annotate(
             # A subquery, not a join: the planner took the join of users and people for
-            # 13,000 rows (most people have no account) and compiled the query (JIT, 2 ms).
+            # 13,000 rows (most people have no account) and compiled the query (JIT).
             person_name=value_of(Person, "user_id", match="user"),
             reported_after=Exists(
                 ProgressReport.objects.filter(
@@ -578,7 +578,7 @@ def monthly_bulletin(period: Period, region: Region) -> dict:
     flag_labels = {key: str(label) for key, label in FLAG_LABELS.items()}
     vetoed_label, poor_label = str(_("触碰底线")), str(_("考评较差"))
     flag_counts = {key: sum(1 for _a, flag in flags if flag == key) for key in FLAG_LABELS}
-    praise = [a for a, flag in flags if flag == "green"][:OBSERVATION_SLOTS]
+    praise = take_with_ties([a for a, flag in flags if flag == "green"], OBSERVATION_SLOTS, lambda a: a.total_score)
     criticism = [a for a, flag in flags if flag == "red"]
     average_income = (
         (workshops["income_weighted"] / workshops["total_employed"]).quantize(Decimal("0.01"))
@@ -702,7 +702,7 @@ def under_way_in(period: Period) -> Q:
 def quarterly_observation(period: Period, region: Region) -> dict:
     ensure_scores(period, region)
     # The region's alliances are read once; the other queries name them by id, rather than
-    # each joining the province's alliances to the region again (about 2.5 ms each).
+    # each joining the province's alliances to the region again.
     # Each alliance comes with its score of the quarter (a subquery: one assessment per
     # alliance and period).
     names = {}
@@ -744,7 +744,7 @@ def quarterly_observation(period: Period, region: Region) -> dict:
         (pk for pk in codes if pk not in movers),
         key=lambda pk: (scores.get(pk, Decimal(0)), codes[pk]),
     )
-    laggards = by_score[:OBSERVATION_SLOTS]
+    laggards = take_with_ties(by_score, OBSERVATION_SLOTS, lambda pk: scores.get(pk, Decimal(0)))
     columns = [
         column("alliance", _("联盟编号")),
         column("alliance_name", _("联盟")),

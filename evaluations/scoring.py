@@ -1,55 +1,37 @@
 """Scoring alliances for a period: indicators, bound assessment, veto, grades and ranks.
 
-Every figure is read with one grouped query per indicator metric (never a query per
-alliance); the combination of those figures into an alliance's score is plain arithmetic
-here, and the member organizations' bound results are computed by one statement.
+How a score is made (definitions of each indicator: docs/indicators.md):
 
-    base   = Σ weight·max·attainment / Σ weight·max × 100
+    base   = Σ weight·max·attainment / Σ weight·max × 100   (over the applicable indicators)
     member = four_star_weight × (share of members with ≥4 stars × 100)
              + (1 − four_star_weight) × (average of members' own scores)
     total  = (1 − member_weight) × base + member_weight × member
-A confirmed veto (any of the four bottom lines) makes the grade 较差 whatever the total,
-and ranks a vetoed alliance below every other. A member organization's own score is its
-star rating × 20; its bound result is (1 − w) × own + w × average of its alliances' totals.
+
+An indicator with nothing to measure (no report was due) is not applicable: it is left out
+of both sums, so its weight goes to the alliance's other indicators. A confirmed veto (any
+of the four bottom lines) makes the grade 较差 whatever the total, and ranks a vetoed
+alliance below every other. A member organization's own score is its star rating × 20;
+its bound result is (1 − w) × own + w × average of its alliances' totals.
+
+Every figure is rounded half up (``ROUND_HALF_UP``): attainments to four places, scores to
+two. The reading is done by one grouped query per metric (``metrics.py``) over all the
+alliances being scored, never a query per alliance; the arithmetic is plain Python here.
 """
 
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import NamedTuple
 
-from django.db import connection, transaction
-from django.db.models import (
-    Avg,
-    Case,
-    CharField,
-    Count,
-    DateField,
-    DecimalField,
-    ExpressionWrapper,
-    F,
-    FilteredRelation,
-    IntegerField,
-    Q,
-    QuerySet,
-    Value,
-    When,
-    Window,
-)
-from django.db.models.functions import Coalesce, Rank, Round, RowNumber, Substr
-from django.db.models.lookups import GreaterThan
-from django.utils import timezone
+from django.db import transaction
+from django.db.models import Avg, Count, F, Q, QuerySet, Window
+from django.db.models.functions import Rank, Substr
 
 from alliances.models import Alliance, Membership
-from members import prepared
-from members.db import upsert, upsert_select_statement
 from members.models import Region
 from members.periods import Period
-from members.prepared import Param
 
 from .models import (
     Assessment,
@@ -67,55 +49,72 @@ FOUR = Decimal("0.0001")
 ZERO = Decimal(0)
 ONE = Decimal(1)
 HUNDRED = Decimal(100)
-# A score as the database computes it (numeric; stored at two places).
-SCORE = DecimalField(max_digits=12, decimal_places=4)
-# clamp's bounds, already at its four places.
-ZERO_FOUR = ZERO.quantize(FOUR)
-ONE_FOUR = ONE.quantize(FOUR)
+# A metric's attainment for an alliance with nothing to measure: the indicator does not apply.
+NOT_APPLICABLE = None
 
-# metric key -> function(alliances (Assessed), period, indicator) -> {alliance_id: attainment 0..1}
-MetricFunction = Callable[["Assessed", Period, object], dict[int, Decimal]]
-METRICS: dict[str, MetricFunction] = {}
+# metric key -> function(alliances, period, indicator) -> {alliance id: attainment 0..1, or None}
+MetricFunction = Callable[[QuerySet, Period, Indicator], dict[int, Decimal | None]]
 
 
-def metric(key: str) -> Callable[[MetricFunction], MetricFunction]:
+@dataclass(frozen=True)
+class Metric:
+    """A computed indicator: ``compute`` gives the attainment of the alliances it has data
+    for; an alliance it leaves out gets ``absent`` (0, or not applicable)."""
+
+    compute: MetricFunction
+    absent: Decimal | None = ZERO
+
+
+METRICS: dict[str, Metric] = {}
+
+
+def metric(key: str, *, absent: Decimal | None = ZERO) -> Callable[[MetricFunction], MetricFunction]:
+    """Register a metric function under ``key`` (the ``Indicator.metric`` that names it)."""
+
     def register(function: MetricFunction) -> MetricFunction:
-        METRICS[key] = function
+        METRICS[key] = Metric(function, absent)
         return function
 
     return register
 
 
+def half_up(value: Decimal, places: Decimal = TWO) -> Decimal:
+    """``value`` rounded half up to ``places`` (the one rounding rule of every score)."""
+    return value.quantize(places, rounding=ROUND_HALF_UP)
+
+
 def clamp(value: Decimal | float | int | None) -> Decimal:
-    """``value`` bounded to 0..1, at four places (half up). Scoring clamps every figure of
-    every alliance: a Decimal is used as it is, a float through its shortest text."""
+    """``value`` bounded to 0..1, at four places (half up). A float is read through its
+    shortest text (0.1 is 0.1000, not its binary expansion)."""
     if value is None:
         return ZERO
     if not isinstance(value, Decimal):
         value = Decimal(str(value))
-    if value <= ZERO:
-        return ZERO_FOUR
-    if value >= ONE:
-        return ONE_FOUR
-    return value.quantize(FOUR, rounding=ROUND_HALF_UP)
+    return half_up(min(ONE, max(ZERO, value)), FOUR)
 
 
 def ratio(part, whole) -> Decimal:
+    """``part / whole`` clamped to 0..1; 0 when ``whole`` is 0 or missing."""
     if not whole:
         return ZERO
     return clamp(Decimal(part or 0) / Decimal(whole))
 
 
-@dataclass
-class AllianceFigures:
-    """One alliance's scores for a period; ``indicators`` holds (indicator id, attainment, score)."""
+def take_with_ties(items: list, count: int, key: Callable) -> list:
+    """The first ``count`` of ``items`` (already in order), and every later item whose
+    ``key`` equals the last one taken: a cut-off takes all who tie at it."""
+    if count <= 0 or not items:
+        return []
+    taken = items[:count]
+    last = key(taken[-1])
+    for item in items[count:]:
+        if key(item) != last:
+            break
+        taken.append(item)
+    return taken
 
-    base: Decimal
-    four_star_share: Decimal
-    member_average: Decimal
-    total: Decimal
-    vetoed: bool
-    indicators: list[tuple[int, Decimal, Decimal]]
+
+# ------------------------------------------------------------------- which alliances
 
 
 def alliances_in(region: Region) -> QuerySet:
@@ -123,142 +122,11 @@ def alliances_in(region: Region) -> QuerySet:
     return alliances_in_any([region])
 
 
-@dataclass(frozen=True)
-class Assessed:
-    """The alliances being scored, as every scoring query names them: by their ``ids``
-    (read once; ``queryset`` is then ``by_id()``, bound to them) when there are at most
-    ``NAMED_BY_ID_LIMIT``, else by the ``queryset`` that selects them (a province)."""
-
-    queryset: QuerySet
-    ids: tuple[int, ...] | None = None
-
-    @classmethod
-    def named(cls, queryset: QuerySet, ids: list[int]) -> Assessed:
-        """The alliances of ``queryset``, whose ``ids`` the caller has read."""
-        if len(ids) > NAMED_BY_ID_LIMIT:
-            return cls(queryset)
-        return cls(by_id(), tuple(ids))
-
-    def rows(self, build: Callable[..., QuerySet], *shape, **values) -> list[dict]:
-        """The rows of the prepared query ``build(alliances, *shape)`` (``members.prepared``)
-        with ``values`` bound."""
-        return prepared.rows(build, self.queryset, *shape, **self.binding(values))
-
-    def execute(self, build: Callable[..., tuple[str, list] | None], *shape, **values) -> None:
-        """Run the prepared statement ``build(alliances, *shape)``, as :meth:`rows` runs a query."""
-        prepared.execute(build, self.queryset, *shape, **self.binding(values))
-
-    def binding(self, values: dict) -> dict:
-        """``values`` with the alliances' ids, for a query compiled once; a region's
-        queryset changes the SQL with its regions, so its query is built on each call."""
-        if self.ids is None:
-            return {**values, "cache": False}
-        return {**values, "alliances": self.ids}
-
-
-@functools.cache
-def by_id() -> QuerySet:
-    """The alliances of a prepared scoring query, named by the ids bound to it (one queryset
-    per process: it is part of the key each query is compiled under)."""
-    return Alliance.objects.filter(pk__any=Param("alliances", IntegerField()))
-
-
-def member_standing(alliances: Assessed, on: datetime.date) -> dict[int, tuple[Decimal, Decimal]]:
-    """Per alliance: (share of current members with ≥4 stars, average own score = stars × 20)."""
-    rows = alliances.rows(standing_rows, on=on)
-    return {
-        row["alliance_id"]: (
-            ratio(row["four_star"], row["members"]),
-            (Decimal(str(row["average_stars"] or 0)) * 20).quantize(TWO, rounding=ROUND_HALF_UP),
-        )
-        for row in rows
-    }
-
-
-def standing_rows(alliances: QuerySet) -> QuerySet:
-    return (
-        Membership.objects.current(Param("on", DateField()))
-        .filter(alliance__in=alliances)
-        .values("alliance_id")
-        .annotate(
-            members=Count("id"),
-            four_star=Count("id", filter=Q(organization__star_rating__gte=4)),
-            average_stars=Avg("organization__star_rating"),
-        )
-    )
-
-
-def manual_rows(alliances: QuerySet) -> QuerySet:
-    """The staff scores of the indicators given, of the year up to the period's last day, oldest first."""
-    return (
-        ManualScore.objects.filter(
-            alliance__in=alliances,
-            indicator__any=Param("indicators", IntegerField()),
-            period_start__gte=Param("year_start", DateField()),
-            period_start__lte=Param("last_day", DateField()),
-        )
-        .order_by("period_start")
-        .values("alliance_id", "indicator_id", "score")
-    )
-
-
-def veto_rows(alliances: QuerySet) -> QuerySet:
-    return VetoFinding.objects.filter(
-        alliance__in=alliances, year=Param("year", IntegerField()), confirmed=True
-    ).values("alliance_id")
-
-
-def score_region(*, scheme: AssessmentScheme, period: Period, region: Region, final: bool = False) -> int:
-    """(Re)compute the assessments of every alliance of the region for the period. Returns
-    how many alliances were scored. Final assessments freeze the scheme."""
-    return score_regions({scheme: [region]}, period, final=final)
-
-
-def score_regions(plan: dict[AssessmentScheme, list[Region]], period: Period, *, final: bool = False) -> int:
-    """Score the alliances of many regions, each under the scheme the plan gives it, then
-    rank the period once. A province's 100 counties under 10 city schemes take one set of
-    grouped queries over all their alliances, one upsert per table and one ranking, not one
-    of each per county or per scheme. Returns how many alliances were scored."""
-    scored = 0
-    regions = [region for scheme_regions in plan.values() for region in scheme_regions]
-    with transaction.atomic():
-        if plan:
-            # The alliances and the regions they are led from, read once: their ids name
-            # them in every query, their regions choose their schemes.
-            assessed = alliances_in_any(regions)
-            led = dict(assessed.values_list("pk", "lead_region__code"))
-            alliances = Assessed.named(assessed, list(led))
-            schemes = schemes_by_alliance(plan, led)
-            scored = score_alliances(schemes, period=period, alliances=alliances, final=final)
-            score_members(plan, period=period, alliances=alliances)
-        rank_period(period, regions)
-        if final:
-            AssessmentScheme.objects.filter(pk__in=[scheme.pk for scheme in plan], is_frozen=False).update(
-                is_frozen=True
-            )
-    return scored
-
-
 def alliances_in_any(regions: list[Region]) -> QuerySet:
     """Alliances assessed in any of the regions (none for no region)."""
     if not regions:
         return Alliance.objects.none()
-    if len(regions) == 1:
-        led_here = regions[0].within("lead_region")
-    else:
-        led_here = led_from_any({region.prefix for region in regions})
-    return Alliance.objects.filter(led_here).exclude(status="dissolved")
-
-
-# Up to this many alliances (a city holds about 1,000), scoring reads their ids once and
-# names them by id in each of its queries (``pk = ANY(array)``); beyond it (a province) it
-# keeps the subquery. Each scoring query filters by ``alliance IN (alliances assessed)``. For
-# a county the planner answered the subquery with a hash join over a scan of the province's
-# 10,000 alliances, about 2 ms in each of a dozen queries; with the ids it probes the
-# indexes. Scoring one county for a year took 110 ms with the subquery and 96 ms with the
-# ids (for a quarter 77 and 67 ms), a city for a month 474 and 440 ms. A province's 10,000
-# ids, matched in every query, took longer than the subquery (3.66 s against 3.39 s).
-NAMED_BY_ID_LIMIT = 2000
+    return Alliance.objects.filter(led_from_any({region.prefix for region in regions})).exclude(status="dissolved")
 
 
 def led_from_any(prefixes: set[str], alliance: str = "") -> Q:
@@ -272,7 +140,7 @@ def led_from_any(prefixes: set[str], alliance: str = "") -> Q:
 
 def schemes_by_alliance(plan: dict[AssessmentScheme, list[Region]], led: dict[int, str]) -> dict[int, AssessmentScheme]:
     """The scheme each alliance (by id, with the code of the region it is led from) is scored
-    under: the plan's, for that region."""
+    under: the plan's scheme of the most specific region that holds it."""
     by_prefix = {region.prefix: scheme for scheme, regions in plan.items() for region in regions}
     lengths = sorted({len(prefix) for prefix in by_prefix}, reverse=True)
     return {
@@ -281,82 +149,117 @@ def schemes_by_alliance(plan: dict[AssessmentScheme, list[Region]], led: dict[in
     }
 
 
-class Line(NamedTuple):
-    """One indicator of a scheme as scoring combines it, looked up once, not per alliance."""
+# ------------------------------------------------------------------- scoring
 
-    indicator_id: int
-    attained: dict[int, Decimal] | None  # its metric's attainments by alliance id; None: a staff score
-    weighted: Decimal  # weight × max
-    max_score: Decimal
+
+def score_region(*, scheme: AssessmentScheme, period: Period, region: Region, final: bool = False) -> int:
+    """(Re)compute the assessments of every alliance of the region for the period. Returns
+    how many alliances were scored. Final assessments freeze the scheme."""
+    return score_regions({scheme: [region]}, period, final=final)
+
+
+def score_regions(plan: dict[AssessmentScheme, list[Region]], period: Period, *, final: bool = False) -> int:
+    """Score the alliances of many regions, each under the scheme the plan gives it, then
+    rank the period once. Returns how many alliances were scored."""
+    regions = [region for scheme_regions in plan.values() for region in scheme_regions]
+    scored = 0
+    with transaction.atomic():
+        if plan:
+            alliances = alliances_in_any(regions)
+            led = dict(alliances.values_list("pk", "lead_region__code"))
+            schemes = schemes_by_alliance(plan, led)
+            figures = score_alliances(schemes, period=period, alliances=alliances, final=final)
+            score_members(plan, figures, period=period, alliances=alliances)
+            scored = len(figures)
+        rank_period(period, regions)
+        if final:
+            AssessmentScheme.objects.filter(pk__in=[scheme.pk for scheme in plan], is_frozen=False).update(
+                is_frozen=True
+            )
+    return scored
+
+
+@dataclass
+class AllianceFigures:
+    """One alliance's scores for a period. ``indicators`` holds (indicator id, attainment,
+    score) for each applicable indicator; a not applicable one is left out."""
+
+    scheme: AssessmentScheme
+    base: Decimal
+    four_star_share: Decimal
+    member_average: Decimal
+    total: Decimal
+    vetoed: bool
+    indicators: list[tuple[int, Decimal, Decimal]]
+
+    @property
+    def grade(self) -> str:
+        return self.scheme.grade_for(self.total, self.vetoed)
 
 
 @dataclass
 class Readings:
-    """What scoring reads once for every alliance of a plan: a grouped query per metric, the
-    staff scores, vetoes and member standing. :meth:`score` then combines them per alliance."""
+    """What scoring reads once for every alliance: the attainments of each metric, the
+    staff scores, the vetoes and the members' standing. ``score`` combines them."""
 
-    lines: dict[int, list[Line]]  # by scheme id, in the scheme's order
-    denominators: dict[int, Decimal]  # by scheme id: Σ weight·max
+    indicators: dict[int, list[Indicator]]  # by scheme id, in the scheme's order
+    attainments: dict[tuple, dict[int, Decimal | None]]  # by (metric, target)
     manual: dict[tuple[int, int], Decimal]  # by (alliance id, indicator id)
     vetoed: set[int]
-    standing: dict[int, tuple[Decimal, Decimal]]
+    standing: dict[int, tuple[Decimal, Decimal]]  # by alliance id: (four-star share, average own score)
 
     @classmethod
-    def read(cls, schemes: set[AssessmentScheme], alliances: Assessed, period: Period) -> Readings:
-        indicators = list(Indicator.objects.filter(scheme__in=list(schemes)).order_by("scheme_id", "order", "code"))
-        # One grouped query per metric and target over the alliances of every scheme (a
-        # metric reads only the indicator's target, so schemes sharing both share the query).
-        attainment: dict[tuple, dict[int, Decimal]] = {}
+    def read(cls, schemes: set[AssessmentScheme], alliances: QuerySet, period: Period) -> Readings:
+        indicators = list(Indicator.objects.filter(scheme__in=schemes).order_by("scheme_id", "order", "code"))
+        # A metric reads only its indicator's target: schemes sharing both share the query.
+        attainments = {}
         for indicator in indicators:
             key = (indicator.metric, indicator.target)
-            if indicator.metric and key not in attainment:
-                attainment[key] = METRICS[indicator.metric](alliances, period, indicator)
-        lines: dict[int, list[Line]] = {scheme.pk: [] for scheme in schemes}
+            if indicator.metric and key not in attainments:
+                attainments[key] = METRICS[indicator.metric].compute(alliances, period, indicator)
+        by_scheme: dict[int, list[Indicator]] = {scheme.pk: [] for scheme in schemes}
         for indicator in indicators:
-            attained = attainment[indicator.metric, indicator.target] if indicator.metric else None
-            weighted = indicator.weight * indicator.max_score
-            lines[indicator.scheme_id].append(Line(indicator.pk, attained, weighted, indicator.max_score))
-        # A staff score stands until the next one: the latest of the year up to the period's end.
-        manual = {
-            (row["alliance_id"], row["indicator_id"]): row["score"]
-            for row in alliances.rows(
-                manual_rows,
-                indicators=[indicator.pk for indicator in indicators],
-                year_start=datetime.date(period.start.year, 1, 1),
-                last_day=period.last_day,
-            )
-        }
+            by_scheme[indicator.scheme_id].append(indicator)
         return cls(
-            lines=lines,
-            denominators={
-                pk: sum((line.weighted for line in scheme_lines), ZERO) or ONE for pk, scheme_lines in lines.items()
-            },
-            manual=manual,
-            vetoed={row["alliance_id"] for row in alliances.rows(veto_rows, year=period.start.year)},
+            indicators=by_scheme,
+            attainments=attainments,
+            manual=manual_scores(alliances, indicators, period),
+            vetoed=set(
+                VetoFinding.objects.filter(alliance__in=alliances, year=period.start.year, confirmed=True).values_list(
+                    "alliance_id", flat=True
+                )
+            ),
             standing=member_standing(alliances, period.last_day),
         )
 
+    def attainment(self, alliance_id: int, indicator: Indicator) -> Decimal | None:
+        """The alliance's attainment of the indicator (0..1), None when it does not apply."""
+        if indicator.metric:
+            found = self.attainments[indicator.metric, indicator.target]
+            return found.get(alliance_id, METRICS[indicator.metric].absent)
+        given = self.manual.get((alliance_id, indicator.pk))
+        return ratio(given, indicator.max_score) if given is not None else ZERO
+
     def score(self, alliance_id: int, scheme: AssessmentScheme) -> AllianceFigures:
         per_indicator = []
-        achieved_total = ZERO
-        for indicator_id, attained, weighted, max_score in self.lines[scheme.pk]:
-            if attained is not None:
-                achieved = attained.get(alliance_id, ZERO)
-            else:
-                given = self.manual.get((alliance_id, indicator_id))
-                achieved = ratio(given, max_score) if given is not None else ZERO
-            achieved_total += weighted * achieved
-            per_indicator.append((indicator_id, achieved, (max_score * achieved).quantize(TWO, rounding=ROUND_HALF_UP)))
-        base = achieved_total * HUNDRED / self.denominators[scheme.pk]
+        achieved = possible = ZERO
+        for indicator in self.indicators[scheme.pk]:
+            attained = self.attainment(alliance_id, indicator)
+            if attained is NOT_APPLICABLE:
+                continue
+            weighted = indicator.weight * indicator.max_score
+            achieved += weighted * attained
+            possible += weighted
+            per_indicator.append((indicator.pk, attained, half_up(indicator.max_score * attained)))
+        base = achieved * HUNDRED / possible if possible else ZERO
         four_star_share, member_average = self.standing.get(alliance_id, (ZERO, ZERO))
         member_part = (
             scheme.four_star_weight * four_star_share * HUNDRED + (ONE - scheme.four_star_weight) * member_average
         )
-        total = ((ONE - scheme.member_weight) * base + scheme.member_weight * member_part).quantize(
-            TWO, rounding=ROUND_HALF_UP
-        )
+        total = half_up((ONE - scheme.member_weight) * base + scheme.member_weight * member_part)
         return AllianceFigures(
-            base=base.quantize(TWO, rounding=ROUND_HALF_UP),
+            scheme=scheme,
+            base=half_up(base),
             four_star_share=four_star_share,
             member_average=member_average,
             total=min(HUNDRED, max(ZERO, total)),
@@ -365,231 +268,172 @@ class Readings:
         )
 
 
-def score_alliances(schemes: dict[int, AssessmentScheme], *, period: Period, alliances: Assessed, final: bool) -> int:
+def manual_scores(alliances: QuerySet, indicators: list[Indicator], period: Period) -> dict[tuple[int, int], Decimal]:
+    """Staff scores by (alliance id, indicator id): a score stands until the next one, so
+    the latest of the year up to the period's last day."""
+    rows = (
+        ManualScore.objects.filter(
+            alliance__in=alliances,
+            indicator__in=indicators,
+            period_start__gte=datetime.date(period.start.year, 1, 1),
+            period_start__lte=period.last_day,
+        )
+        .order_by("period_start")
+        .values_list("alliance_id", "indicator_id", "score")
+    )
+    return {(alliance_id, indicator_id): score for alliance_id, indicator_id, score in rows}
+
+
+def member_standing(alliances: QuerySet, on: datetime.date) -> dict[int, tuple[Decimal, Decimal]]:
+    """Per alliance: (share of its members on ``on`` with ≥4 stars, average own score =
+    average stars of the rated members × 20)."""
+    rows = (
+        Membership.objects.current(on)
+        .filter(alliance__in=alliances)
+        .values("alliance_id")
+        .annotate(
+            members=Count("pk"),
+            four_star=Count("pk", filter=Q(organization__star_rating__gte=4)),
+            average_stars=Avg("organization__star_rating"),
+        )
+    )
+    return {
+        row["alliance_id"]: (
+            ratio(row["four_star"], row["members"]),
+            half_up(Decimal(str(row["average_stars"] or 0)) * 20),
+        )
+        for row in rows
+    }
+
+
+def score_alliances(
+    schemes: dict[int, AssessmentScheme], *, period: Period, alliances: QuerySet, final: bool
+) -> dict[int, AllianceFigures]:
     """Write the period's assessment and indicator scores of the alliances, each under its
-    scheme (``schemes``: by alliance id; no ranking: see :func:`rank_period`)."""
+    scheme (``schemes``: by alliance id). Returns the figures by alliance id (no ranking:
+    see ``rank_period``)."""
     readings = Readings.read(set(schemes.values()), alliances, period)
+    figures = {alliance_id: readings.score(alliance_id, scheme) for alliance_id, scheme in schemes.items()}
     status = Assessment.Status.FINAL if final else Assessment.Status.DRAFT
-    now = timezone.now()
-    to_score = list(schemes.items())
-    written: dict[int, list[int]] = {}  # scheme id -> ids of the assessments written under it
-    for first in range(0, len(to_score), WRITE_BATCH):
-        assessments, indicator_rows = [], {}
-        for alliance_id, scheme in to_score[first : first + WRITE_BATCH]:
-            figures = readings.score(alliance_id, scheme)
-            grade = scheme.grade_for(figures.total, figures.vetoed)
-            assessments.append(
-                (
-                    alliance_id,
-                    period.kind,
-                    period.start,
-                    scheme.pk,
-                    figures.base,
-                    figures.four_star_share,
-                    figures.member_average,
-                    figures.total,
-                    figures.vetoed,
-                    grade,
-                    status,
-                    now,
-                )
+    assessments = Assessment.objects.bulk_create(
+        [
+            Assessment(
+                alliance_id=alliance_id,
+                period_kind=period.kind,
+                period_start=period.start,
+                scheme=scored.scheme,
+                base_score=scored.base,
+                four_star_share=scored.four_star_share,
+                member_average=scored.member_average,
+                total_score=scored.total,
+                vetoed=scored.vetoed,
+                grade=scored.grade,
+                status=status,
             )
-            indicator_rows[alliance_id] = figures.indicators
-        ids = write_scores(assessments, indicator_rows)
-        for alliance_id, scheme in to_score[first : first + WRITE_BATCH]:
-            written.setdefault(scheme.pk, []).append(ids[alliance_id])
-    delete_stale_scores(written, readings.lines)
-    return len(schemes)
-
-
-def delete_stale_scores(written: dict[int, list[int]], lines: dict[int, list[Line]]) -> None:
-    """Delete the indicator scores of the assessments just written (their ids, by scheme)
-    whose indicator is not (or no longer) in that scheme (its ``lines``): by the ids both
-    sides, where joining each score to its assessment and indicator to compare schemes took
-    4.5 to 6.7 ms for a county whose scores were all current."""
-    stale = Q()
-    for scheme_id, assessment_ids in written.items():
-        stale |= Q(assessment_id__any=assessment_ids) & ~Q(
-            indicator_id__any=[line.indicator_id for line in lines[scheme_id]]
-        )
-    if written:
-        IndicatorScore.objects.filter(stale).delete()
-
-
-# Scores are computed and written this many alliances at a time: a province's 10,000
-# alliances in 10 statements per table, holding 10,000 indicator scores in memory at a
-# time rather than 100,000 (a whole province at once peaked at 155 MiB resident against
-# 107). Member results never come to Python (score_members).
-WRITE_BATCH = 1000
-
-
-def write_scores(assessments: list[tuple], indicator_rows: dict[int, list[tuple]]) -> dict[int, int]:
-    """Upsert a batch of assessments (``ASSESSMENT_FIELDS`` tuples), then their indicator
-    scores (``(indicator id, attainment, score)`` per alliance id). Returns the assessments'
-    ids by alliance id."""
-    # One upsert statement whatever the mix of new and existing rows; every row is touched
-    # (computed_at), so every id comes back.
-    ids = dict(
-        upsert(
-            Assessment,
-            ASSESSMENT_FIELDS,
-            assessments,
-            unique=["alliance", "period_kind", "period_start"],
-            returning=["alliance", "id"],
-            only_changed=False,
-        )
+            for alliance_id, scored in figures.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["alliance", "period_kind", "period_start"],
+        update_fields=[*ASSESSMENT_FIGURES, "status", "computed_at"],
+        batch_size=BATCH,
     )
-    upsert(
-        IndicatorScore,
-        ["assessment", "indicator", "attainment", "score"],
-        [(ids[alliance_id], *row) for alliance_id, rows in indicator_rows.items() for row in rows],
-        unique=["assessment", "indicator"],
+    # The indicator scores are written afresh: a scheme may have changed, an indicator may
+    # no longer apply.
+    IndicatorScore.objects.filter(assessment__in=assessments).delete()
+    IndicatorScore.objects.bulk_create(
+        [
+            IndicatorScore(assessment=assessment, indicator_id=indicator_id, attainment=attainment, score=score)
+            for assessment in assessments
+            for indicator_id, attainment, score in figures[assessment.alliance_id].indicators
+        ],
+        batch_size=BATCH,
     )
-    return ids
+    return figures
 
 
-ASSESSMENT_FIELDS = [
-    "alliance",
-    "period_kind",
-    "period_start",
-    "scheme",
-    "base_score",
-    "four_star_share",
-    "member_average",
-    "total_score",
-    "vetoed",
-    "grade",
-    "status",
-    "computed_at",
-]
+ASSESSMENT_FIGURES = ["scheme", "base_score", "four_star_share", "member_average", "total_score", "vetoed", "grade"]
+# Rows per INSERT statement.
+BATCH = 1000
+
+
+def score_members(
+    plan: dict[AssessmentScheme, list[Region]],
+    figures: dict[int, AllianceFigures],
+    *,
+    period: Period,
+    alliances: QuerySet,
+) -> None:
+    """Bound result of each member organization of the alliances for the period: its own
+    score (stars × 20) bound to the average total of its alliances, with the weight of the
+    scheme they were scored under. An organization in alliances under two schemes (two
+    cities) gets the result under the one that comes last in the plan; it loses its
+    两优一先 eligibility when one of those alliances is graded 较差."""
+    place = {scheme.pk: index for index, scheme in enumerate(plan)}
+    # organization id -> (own score, {scheme id: totals and grades of its alliances})
+    members: dict[int, tuple[Decimal, dict[int, list[AllianceFigures]]]] = {}
+    memberships = (
+        Membership.objects.current(period.last_day)
+        .filter(alliance__in=alliances)
+        .values_list("organization_id", "alliance_id", "organization__star_rating")
+    )
+    for organization_id, alliance_id, stars in memberships:
+        scored = figures.get(alliance_id)
+        if scored is None:  # an alliance led from the regions since they were read
+            continue
+        _own, by_scheme = members.setdefault(organization_id, (Decimal((stars or 0) * 20), {}))
+        by_scheme.setdefault(scored.scheme.pk, []).append(scored)
+    results = []
+    for organization_id, (own, by_scheme) in members.items():
+        scheme_id = max(by_scheme, key=place.__getitem__)
+        its_alliances = by_scheme[scheme_id]
+        weight = its_alliances[0].scheme.alliance_weight_for_members
+        average = sum(scored.total for scored in its_alliances) / len(its_alliances)
+        results.append(
+            MemberResult(
+                organization_id=organization_id,
+                period_kind=period.kind,
+                period_start=period.start,
+                own_score=half_up(own),
+                alliance_average=half_up(average),
+                total_score=half_up((ONE - weight) * own + weight * average),
+                loses_award_eligibility=any(scored.grade == Grade.POOR for scored in its_alliances),
+            )
+        )
+    MemberResult.objects.bulk_create(
+        results,
+        update_conflicts=True,
+        unique_fields=["organization", "period_kind", "period_start"],
+        update_fields=["own_score", "alliance_average", "total_score", "loses_award_eligibility"],
+        batch_size=BATCH,
+    )
+
+
+# ------------------------------------------------------------------- ranks
 
 
 def rank_period(period: Period, regions: list[Region]) -> None:
-    """County and city ranks of the period's assessments, by window functions in SQL: of
-    every city that holds one of ``regions`` (scores elsewhere did not move, and a city's
-    ranks and its counties' depend on its own alliances only), or of all for no region."""
-    cities = tuple(sorted({region.prefix[:4] for region in regions}))
-    if connection.vendor == "postgresql":
-        prepared.execute(rank_statement, cities, kind=period.kind, start=period.start)
-        return
-    updates = [
-        Assessment(pk=row["pk"], county_rank=row["new_county_rank"], city_rank=row["new_city_rank"])
-        for row in prepared.rows(ranked_rows, cities, kind=period.kind, start=period.start)
-    ]
-    Assessment.objects.bulk_update(updates, ["county_rank", "city_rank"], batch_size=1000)
-
-
-def ranked_rows(cities: tuple[str, ...]) -> QuerySet:
-    """Each assessment of the period in the ``cities`` (code prefixes; every city for none)
-    with its new ranks in its county and its city."""
-    return (
+    """County and city ranks of the period's assessments, in every city that holds one of
+    ``regions`` (or in all for no region). Ranks are SQL's ``RANK``: tied totals share a
+    rank and the next rank is skipped (1, 1, 3); a vetoed alliance comes after every other."""
+    cities = {region.prefix[:4] for region in regions}
+    order = [F("vetoed").asc(), F("total_score").desc()]
+    ranked = (
         Assessment.objects.filter(
-            led_from_any(set(cities), "alliance__"),
-            period_kind=Param("kind", CharField()),
-            period_start=Param("start", DateField()),
+            led_from_any(cities, "alliance__"), period_kind=period.kind, period_start=period.start
         )
         .annotate(
             county=Substr("alliance__lead_region__code", 1, 6),
             city=Substr("alliance__lead_region__code", 1, 4),
         )
         .annotate(
-            new_county_rank=Window(
-                Rank(), partition_by=[F("county")], order_by=[F("vetoed").asc(), F("total_score").desc()]
-            ),
-            new_city_rank=Window(
-                Rank(), partition_by=[F("city")], order_by=[F("vetoed").asc(), F("total_score").desc()]
-            ),
+            new_county_rank=Window(Rank(), partition_by=[F("county")], order_by=order),
+            new_city_rank=Window(Rank(), partition_by=[F("city")], order_by=order),
         )
-        .values("pk", "new_county_rank", "new_city_rank")
+        .values_list("pk", "county_rank", "city_rank", "new_county_rank", "new_city_rank")
     )
-
-
-def rank_statement(cities: tuple[str, ...]) -> tuple[str, list]:
-    """One UPDATE … FROM (the ranking query) on PostgreSQL: bulk_update's CASE WHEN per id
-    grows with the square of the rows and took minutes for a province's 10,000 alliances."""
-    sql, params = ranked_rows(cities).query.sql_with_params()
-    table = connection.ops.quote_name(Assessment._meta.db_table)
-    return (
-        f"UPDATE {table} AS a SET county_rank = r.county, city_rank = r.city "  # noqa: S608 - ORM-built SQL
-        f"FROM ({sql}) AS r(id, county, city) WHERE a.id = r.id "
-        "AND (a.county_rank IS DISTINCT FROM r.county OR a.city_rank IS DISTINCT FROM r.city)",
-        list(params),
-    )
-
-
-def score_members(plan: dict[AssessmentScheme, list[Region]], *, period: Period, alliances: Assessed) -> None:
-    """Bound result of each member organization of the alliances for the period, with the
-    weight of the scheme its alliances were scored under. An organization in alliances under
-    two schemes (two cities) gets the result under the one that comes last in the plan.
-
-    One ``INSERT … SELECT``: a GROUP BY over the current memberships of the alliances,
-    joined only to the period's assessments (a filtered relation), computes every result in
-    the database; a city's 4,000 results were 4 statements and 25 ms of Python arithmetic."""
-    schemes = tuple((scheme.pk, scheme.alliance_weight_for_members) for scheme in plan)
-    alliances.execute(member_results_statement, schemes, kind=period.kind, start=period.start, last_day=period.last_day)
-
-
-def member_results_statement(alliances: QuerySet, schemes: tuple[tuple[int, Decimal], ...]) -> tuple[str, list] | None:
-    """The statement of ``score_members`` for the plan's ``schemes`` (id and weight of the
-    alliances' average in a member's result, in the plan's order)."""
-    place = Case(
-        *(When(period_assessment__scheme_id=pk, then=Value(index)) for index, (pk, _) in enumerate(schemes)),
-        default=Value(-1),
-        output_field=IntegerField(),
-    )
-    weight = Case(
-        *(When(period_assessment__scheme_id=pk, then=Value(weight)) for pk, weight in schemes),
-        default=Value(ZERO),
-        output_field=SCORE,
-    )
-    own = ExpressionWrapper(Coalesce("organization__star_rating", 0) * 20, output_field=SCORE)
-    failing_count = Count("period_assessment", filter=Q(period_assessment__grade=Grade.POOR))
-    kind, start = Param("kind", CharField()), Param("start", DateField())
-    rows = (
-        Membership.objects.current(Param("last_day", DateField()))
-        .filter(alliance__in=alliances)
-        .annotate(
-            period_assessment=FilteredRelation(
-                "alliance__assessments",
-                condition=Q(alliance__assessments__period_kind=kind, alliance__assessments__period_start=start),
-            )
-        )
-        # The scheme's place in the plan and its weight are grouped with the scheme.
-        .annotate(place=place, weight=weight, own=own)
-        .order_by()
-        .values("organization_id", "period_assessment__scheme_id", "place", "weight", "own")
-        .annotate(average=Avg("period_assessment__total_score", output_field=SCORE), failing_count=failing_count)
-        .annotate(
-            result_kind=kind,
-            result_start=start,
-            alliance_average=Round("average", 2, output_field=SCORE),
-            # No alliance assessed for the period: the organization's own score.
-            total=Coalesce(
-                Round((ONE - F("weight")) * F("own") + F("weight") * F("average"), 2, output_field=SCORE), "own"
-            ),
-            failing=GreaterThan(F("failing_count"), 0),
-        )
-    )
-    if len(schemes) > 1:
-        # An organization may then hold a group per scheme: the last in the plan wins. Under
-        # one scheme it holds one group (every alliance here was just assessed under it).
-        rows = rows.annotate(
-            chosen=Window(RowNumber(), partition_by=[F("organization_id")], order_by=[F("place").desc()])
-        ).filter(chosen=1)
-    rows = rows.values_list(
-        "organization_id", "result_kind", "result_start", "own", "alliance_average", "total", "failing"
-    )
-    return upsert_select_statement(
-        MemberResult,
-        [
-            "organization",
-            "period_kind",
-            "period_start",
-            "own_score",
-            "alliance_average",
-            "total_score",
-            "loses_award_eligibility",
-        ],
-        rows,
-        unique=["organization", "period_kind", "period_start"],
-    )
+    changed = [
+        Assessment(pk=pk, county_rank=new_county, city_rank=new_city)
+        for pk, county, city, new_county, new_city in ranked
+        if (county, city) != (new_county, new_city)
+    ]
+    Assessment.objects.bulk_update(changed, ["county_rank", "city_rank"], batch_size=BATCH)

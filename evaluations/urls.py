@@ -11,8 +11,13 @@ urlpatterns = [
     path("vetoes/", views.VetoListView.as_view(), name="veto-list"),
     path("vetoes/new/", views.VetoCreateView.as_view(), name="veto-create"),
     path("vetoes/<int:pk>/confirm/", views.veto_confirm_view, name="veto-confirm"),
+    path("proposals/", views.ProposalListView.as_view(), name="proposal-list"),
+    path("proposals/<int:pk>/decide/", views.proposal_decide_view, name="proposal-decide"),
     path("rollups/", views.RollupListView.as_view(), name="rollup-list"),
+    path("rollups/new/", views.RollupDraftCreateView.as_view(), name="rollup-create"),
     path("rollups/<int:pk>/", views.RollupDetailView.as_view(), name="rollup-detail"),
+    path("rollups/<int:pk>/publish/", views.RollupPublishView.as_view(), name="rollup-publish"),
+    path("rollups/<int:pk>/regenerate/", views.rollup_regenerate_view, name="rollup-regenerate"),
     path("rollups/<int:pk>/visit/", views.ObservationVisitView.as_view(), name="rollup-visit"),
     path("rollups/<int:pk>/xlsx/", views.RollupExcelView.as_view(), name="rollup-xlsx"),
 ]

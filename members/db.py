@@ -3,45 +3,14 @@
 from __future__ import annotations
 
 import datetime
-import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection, models
+from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.db.models.sql.query import Query
-
-from .prepared import Param, Slot
-
-
-class KeptSubquery(Subquery):
-    """A subquery whose SQL is compiled once per database connection, then kept.
-
-    An API list's queryset is built and resolved once per process (``ScopedQueryMixin``),
-    and every request's clone shares its annotations; Django compiles each subquery again
-    for every request all the same, 0.1 to 0.2 ms apiece. A resolved subquery's SQL
-    depends on nothing but its own query and the connection, so it is kept on the
-    expression. Every derived expression (resolving, relabeling when the outer query
-    becomes a subquery itself, replacing expressions) is a ``copy.copy`` of it, and a copy,
-    like a pickle, takes its state from ``__getstate__``, which leaves the kept SQL behind.
-    """
-
-    def __getstate__(self):
-        state = super().__getstate__()
-        state.pop("_kept_sql", None)
-        return state
-
-    def as_sql(self, compiler, connection, template=None, **extra_context):
-        if template is not None or extra_context:
-            return super().as_sql(compiler, connection, template, **extra_context)
-        kept = self.__dict__.setdefault("_kept_sql", {})
-        if connection.alias not in kept:
-            sql, params = super().as_sql(compiler, connection)
-            kept[connection.alias] = (sql, tuple(params))
-        sql, params = kept[connection.alias]
-        return sql, list(params)
 
 
 def subquery_count(queryset: QuerySet, outer_field: str, outer_ref: str = "pk") -> Coalesce:
@@ -64,103 +33,7 @@ def value_of(model: type[models.Model], key: str, field: str = "name", *, match:
     list's ``COUNT(*)`` and be made for every row before the page is cut, the subquery is
     dropped from the count and runs for the rows a page returns only."""
     # No ordering: one row matches, and a model's default ordering may join another table.
-    return KeptSubquery(model._default_manager.filter(**{match: OuterRef(key)}).order_by().values(field)[:1])
-
-
-def upsert(
-    model: type[models.Model],
-    fields: Sequence[str],
-    rows: Sequence[Sequence],
-    *,
-    unique: Sequence[str],
-    returning: Sequence[str] = (),
-    only_changed: bool = True,
-) -> list[tuple]:
-    """Insert ``rows`` (tuples of plain values in ``fields`` order; a foreign key by its id),
-    updating the row that already holds the same ``unique`` values, in one statement.
-
-    On PostgreSQL: ``INSERT … SELECT FROM unnest(one array per column) ON CONFLICT DO
-    UPDATE``, a handful of parameters whatever the row count; Django's ``bulk_create``
-    builds and adapts every value of every row, which took seconds for a province's 100,000
-    indicator scores. With ``only_changed`` a row whose values are all the same is not
-    rewritten (no dead tuple, no trigger), and then not returned either. Elsewhere (the
-    SQLite of ``make run``): ``bulk_create(update_conflicts=True)``.
-
-    Returns the ``returning`` fields of the inserted and updated rows.
-    """
-    meta = model._meta
-    columns = [meta.get_field(name) for name in fields]
-    if not rows:
-        return []
-    if connection.vendor != "postgresql":
-        objects = [model(**{f.attname: value for f, value in zip(columns, row, strict=True)}) for row in rows]
-        model._default_manager.bulk_create(
-            objects,
-            update_conflicts=True,
-            unique_fields=list(unique),
-            update_fields=[f.name for f in columns if f.name not in unique],
-        )
-        return [tuple(getattr(obj, meta.get_field(name).attname) for name in returning) for obj in objects]
-    arrays = ", ".join(f"%s::{f.cast_db_type(connection)}[]" for f in columns)
-    rows_sql = f"SELECT * FROM unnest({arrays})"  # noqa: S608 - column types from model meta
-    sql = upsert_statement(model, columns, rows_sql, unique, only_changed=only_changed)
-    if returning:
-        quote = connection.ops.quote_name
-        sql += " RETURNING " + ", ".join(quote(meta.get_field(name).column) for name in returning)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [array_literal(column) for column in zip(*rows, strict=True)])
-        return [tuple(row) for row in cursor.fetchall()] if returning else []
-
-
-def upsert_select_statement(
-    model: type[models.Model], fields: Sequence[str], rows: QuerySet, *, unique: Sequence[str]
-) -> tuple[str, list] | None:
-    """The statement that inserts the rows a query selects (``rows``: a ``values_list`` of
-    ``fields``' values, in that order), updating the row that already holds the same
-    ``unique`` values: one ``INSERT … SELECT … ON CONFLICT DO UPDATE``, so the rows never
-    travel to Python. On PostgreSQL a row whose values are all the same is not rewritten
-    (as ``upsert``). Its SQL and parameters, for ``members.prepared.execute``; None when
-    the query cannot select anything."""
-    columns = [model._meta.get_field(name) for name in fields]
-    try:
-        select, params = rows.query.sql_with_params()
-    except EmptyResultSet:
-        return None
-    # WHERE true: SQLite reads "SELECT … ON CONFLICT" as a join's ON without it.
-    sql = upsert_statement(
-        model,
-        columns,
-        f"SELECT * FROM ({select}) AS selected WHERE true",  # noqa: S608 - ORM-built SQL
-        unique,
-        only_changed=connection.vendor == "postgresql",
-    )
-    return sql, list(params)
-
-
-def upsert_statement(
-    model: type[models.Model],
-    columns: Sequence[models.Field],
-    select: str,
-    unique: Sequence[str],
-    *,
-    only_changed: bool,
-) -> str:
-    """``INSERT INTO`` the model's ``columns`` the rows of ``select``, ``ON CONFLICT`` of the
-    ``unique`` fields updating the other columns; with ``only_changed``, only a row some
-    value of which differs (``IS DISTINCT FROM``, so NULLs compare as values)."""
-    meta = model._meta
-    quote = connection.ops.quote_name
-    table = quote(meta.db_table)
-    update = [field for field in columns if field.name not in unique]
-    names = ", ".join(quote(f.column) for f in columns)
-    conflict = ", ".join(quote(meta.get_field(name).column) for name in unique)
-    assignments = ", ".join(f"{quote(f.column)} = EXCLUDED.{quote(f.column)}" for f in update)
-    sql = f"INSERT INTO {table} ({names}) {select} ON CONFLICT ({conflict}) DO UPDATE SET {assignments}"  # noqa: S608 - names from model meta
-    if only_changed and update:
-        sql += " WHERE " + " OR ".join(
-            f"{table}.{quote(f.column)} IS DISTINCT FROM EXCLUDED.{quote(f.column)}" for f in update
-        )
-    return sql
+    return Subquery(model._default_manager.filter(**{match: OuterRef(key)}).order_by().values(field)[:1])
 
 
 def array_literal(values: Iterable) -> str:
@@ -180,25 +53,20 @@ def array_literal(values: Iterable) -> str:
 class AnyOf(models.Lookup):
     """``field__any=[1, 2, …]``: the rows whose ``field`` is one of a list of ids (or other
     plain numbers or text), as ``__in`` selects them. On PostgreSQL the list is bound as one
-    array literal, ``field = ANY(%s::bigint[])``. ``__in`` binds a parameter per value: for a
-    county's 560 projects under way that was 4.6 ms a query against 1.4, the difference
-    spent adapting each value and planning a list of 560 constants. Elsewhere it is ``IN``.
+    array literal, ``field = ANY(%s::bigint[])``. ``__in`` binds a parameter per value, and
+    for a county's 560 projects under way the query took three times as long, spent
+    adapting each value and planning a list of 560 constants. Elsewhere it is ``IN``.
 
     ``field__any=queryset`` (of one column): on PostgreSQL ``field = ANY(ARRAY(SELECT …))``,
     whose subquery runs once, before the query, so that the planner looks ``field`` up by
     its index; elsewhere ``field IN (SELECT …)``. Only for a subquery of a few hundred rows:
     each row of the outer query is compared with the array one element after another.
-
-    ``field__any=Param(name, …)`` (``members.prepared``): the list bound when the prepared
-    query runs, whatever its length; elsewhere than PostgreSQL as a JSON array.
     """
 
     lookup_name = "any"
     prepare_rhs = False
 
     def get_prep_lookup(self):
-        if isinstance(self.rhs, Param):
-            return self.rhs
         if isinstance(self.rhs, Query):  # a queryset, resolved: its order is of no use here
             self.rhs.clear_ordering(clear_default=True)
             return self.rhs
@@ -210,22 +78,12 @@ class AnyOf(models.Lookup):
             rhs, rhs_params = self.process_rhs(compiler, connection)
             sql = f"{lhs} = ANY(ARRAY{rhs})" if connection.vendor == "postgresql" else f"{lhs} IN {rhs}"
             return sql, [*lhs_params, *rhs_params]
-        prepared = isinstance(self.rhs, Param)
-        if not prepared and not self.rhs:
+        if not self.rhs:
             raise EmptyResultSet
         if connection.vendor == "postgresql":
             sql = f"{lhs} = ANY(%s::{self.lhs.output_field.db_type(connection)}[])"
-            return sql, [*lhs_params, self.bound(array_literal)]
-        if prepared:
-            sql = f"{lhs} IN (SELECT value FROM json_each(%s))"  # noqa: S608 - a compiled column
-            return sql, [*lhs_params, self.bound(lambda values: json.dumps(list(values)))]
+            return sql, [*lhs_params, array_literal(self.rhs)]
         return f"{lhs} IN ({', '.join(['%s'] * len(self.rhs))})", [*lhs_params, *self.rhs]
-
-    def bound(self, prepare):
-        """The list as one parameter, made by ``prepare``: now, or when a ``Param`` is bound."""
-        if isinstance(self.rhs, Param):
-            return Slot(self.rhs.name, lambda values, connection: prepare(values))
-        return prepare(self.rhs)
 
 
 def register_lookups() -> None:

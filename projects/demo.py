@@ -352,6 +352,7 @@ class ProjectPlan:
     reports: list[ReportPlan] = field(default_factory=list)
     reviewer: str | None = None
     submitter: int | None = None  # user id of the leader, when the leader has an account
+    finished_on: Date | None = None  # the day a completed project was completed
 
 
 @dataclass(frozen=True)
@@ -654,6 +655,7 @@ class Planner:
         if behaviour == "completed":
             plan.status = ProjectStatus.COMPLETED
             finished = last + datetime.timedelta(days=4)
+            plan.finished_on = min(finished, self.today)
             for milestone in plan.milestones:
                 milestone.done_on = min(milestone.due_on, finished, self.today)
             for report in plan.reports:  # a finished project's reports have all been reviewed
@@ -838,7 +840,7 @@ def seed(ctx: DemoContext) -> None:
             ctx.count("updated", Project)
             project = project_update(actor=ctx.actor, project=project, **changed)
         sync_milestones(ctx, project, plan)
-        project = move_status(ctx, project, plan.status)
+        project = move_status(ctx, project, plan.status, on=plan.finished_on)
         projects.append((plan, project))
 
     sync_reports(ctx, projects, reviewers)
@@ -859,13 +861,14 @@ def sync_milestones(ctx: DemoContext, project: Project, plan: ProjectPlan) -> No
             milestone_update(actor=ctx.actor, milestone=milestone, today=ctx.live_today, **changed)
 
 
-def move_status(ctx: DemoContext, project: Project, wanted: str) -> Project:
-    """Walk the allowed transitions from the project's status to the planned one."""
+def move_status(ctx: DemoContext, project: Project, wanted: str, on: Date | None = None) -> Project:
+    """Walk the allowed transitions from the project's status to the planned one (a final
+    one dated ``on``, today unless told)."""
     path = status_path(project.status, wanted)
     if path:
         ctx.count("updated", Project)
     for status in path:
-        project = project_change_status(actor=ctx.actor, project=project, status=status)
+        project = project_change_status(actor=ctx.actor, project=project, status=status, on=on)
     return project
 
 

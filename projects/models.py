@@ -191,6 +191,10 @@ class Project(TimeStamped):
     start_on = models.DateField(_("开工日期"))
     due_on = models.DateField(_("计划完成日期"))
     status = models.CharField(_("状态"), max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.PLANNED)
+    # The days (Asia/Shanghai) the status became completed or cancelled, set by the service
+    # that changes it: whether a project was under way on a past day is read from them.
+    completed_on = models.DateField(_("完成日期"), null=True, blank=True, editable=False)
+    cancelled_on = models.DateField(_("取消日期"), null=True, blank=True, editable=False)
     # Raised by one on every change: an edit based on an older version is refused.
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
@@ -210,6 +214,14 @@ class Project(TimeStamped):
             models.CheckConstraint(condition=Q(due_on__gte=F("start_on")), name="project_due_after_start"),
             models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100), name="project_year_range"),
             models.CheckConstraint(condition=Q(status__in=ProjectStatus.values), name="project_status_valid"),
+            models.CheckConstraint(
+                condition=Q(completed_on__isnull=True) | Q(status=ProjectStatus.COMPLETED),
+                name="project_completed_on_only_if_completed",
+            ),
+            models.CheckConstraint(
+                condition=Q(cancelled_on__isnull=True) | Q(status=ProjectStatus.CANCELLED),
+                name="project_cancelled_on_only_if_cancelled",
+            ),
             models.CheckConstraint(
                 condition=(Q(planned_investment__isnull=True) | Q(planned_investment__gte=0))
                 & (Q(expected_income_increase__isnull=True) | Q(expected_income_increase__gte=0))

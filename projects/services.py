@@ -163,9 +163,17 @@ def project_update(*, actor: Any, project: Project, expected_version: int | None
 
 
 @transaction.atomic
-def project_change_status(*, actor: Any, project: Project, status: str, expected_version: int | None = None) -> Project:
+def project_change_status(
+    *,
+    actor: Any,
+    project: Project,
+    status: str,
+    expected_version: int | None = None,
+    on: datetime.date | None = None,
+) -> Project:
     """Move a project along an allowed transition (completed and cancelled are final);
-    a project is completed only when every milestone is done."""
+    a project is completed only when every milestone is done. Completing or cancelling
+    records the day it happened (``on``, today unless told; never later than today)."""
     require_staff(actor, project)
     project = lock_project(project, expected_version)
     if status not in ProjectStatus.values:
@@ -183,6 +191,13 @@ def project_change_status(*, actor: Any, project: Project, status: str, expected
             raise ValidationError(
                 {"status": _("以下节点尚未完成，项目不能办结：%(titles)s") % {"titles": "、".join(open_titles)}}
             )
+    on = on or local_today()
+    if on > local_today():
+        raise ValidationError({"status": _("日期不能晚于今天。")})
+    if status == ProjectStatus.COMPLETED:
+        project.completed_on = on
+    elif status == ProjectStatus.CANCELLED:
+        project.cancelled_on = on
     project.status = status
     project.version += 1
     return validated_save(project)
@@ -350,6 +365,38 @@ def report_resubmit(
     report.reviewed_by = None
     report.reviewed_at = None
     report.review_comment = ""
+    check_content(report)
+    validated_save(report)
+    attach(report, files)
+    return report
+
+
+@transaction.atomic
+def report_amend(
+    *,
+    actor: Any,
+    report: ProgressReport,
+    attachments: list[Any] | None = None,
+    now: datetime.datetime | None = None,
+    **fields: Any,
+) -> ProgressReport:
+    """Amend a report still waiting for review (the leader saw a mistake before staff did).
+
+    It stays the same submission, still waiting: same version number, no revision on
+    record (nobody reviewed the first text); new files join the old ones. A report
+    already reviewed is refused: a returned one is corrected through report_resubmit, an
+    accepted one no longer changes.
+    """
+    require_leader(actor, report.project)
+    files = clean_uploads(attachments, limit=MAX_FILES_PER_SUBMISSION)
+    report = ProgressReport.objects.select_for_update().select_related("project").get(pk=report.pk)
+    if report.status != ReportStatus.SUBMITTED:
+        raise ValidationError(
+            _("该报告已审核（%(status)s），不能再作为待审核的报告修改。") % {"status": report.get_status_display()}
+        )
+    apply_changes(report, fields, REPORT_FIELDS)
+    report.submitted_by = actor
+    report.submitted_at = now or timezone.now()
     check_content(report)
     validated_save(report)
     attach(report, files)

@@ -3,6 +3,8 @@ project list, project timeline and review queue. Thin: services do every write."
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import OuterRef, Prefetch, Subquery
@@ -36,6 +38,7 @@ from .services import (
     project_change_status,
     project_create,
     project_update,
+    report_amend,
     report_resubmit,
     report_review,
     report_submit,
@@ -290,24 +293,40 @@ class ReportSubmitView(ReportFormMixin, ServiceFormView):
         return initial
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs) | {"project": self.project, "cancel_url": reverse("projects:my-work")}
+        return super().get_context_data(**kwargs) | {
+            "project": self.project,
+            "cancel_url": reverse("projects:my-work"),
+            "filed": self.filed_report(kwargs.get("form")),
+        }
+
+    def filed_report(self, form) -> ProgressReport | None:
+        """The report already filed for the week chosen (or offered): the page links to it
+        (to amend it while it waits for review, to correct it when returned)."""
+        period = form.data.get("period") if form is not None and form.is_bound else None
+        try:
+            week = datetime.date.fromisoformat(period) if period else current_week()
+        except ValueError:
+            return None
+        return self.project.reports.filter(period=week).first()
 
     def perform(self, form):
         return report_submit(actor=self.request.user, project=self.project, **form.service_data())
 
 
 class ReportFixView(ReportFormMixin, ServiceFormView):
-    title = _("修改并重新提交")
-    success_message = _("报告已重新提交，等待审核。")
+    """Correct a returned report and send it again, or amend one still waiting for review."""
 
     def prepare(self, request, **kwargs):
         self.report = get_object_or_404(
             ProgressReport.objects.visible_to(request.user).select_related("project__alliance", "reviewed_by"),
             pk=kwargs["pk"],
         )
-        if self.report.status != ReportStatus.RETURNED:
-            messages.info(request, _("该报告不是退回状态，无需修改。"))
+        if self.report.status not in (ReportStatus.RETURNED, ReportStatus.SUBMITTED):
+            messages.info(request, _("该报告已通过审核，不能再修改。"))
             return redirect(self.report.get_absolute_url())
+        self.pending = self.report.status == ReportStatus.SUBMITTED
+        self.title = _("修改待审核的报告") if self.pending else _("修改并重新提交")
+        self.success_message = _("报告已修改，仍在等待审核。") if self.pending else _("报告已重新提交，等待审核。")
         return None
 
     def get_initial(self):
@@ -329,7 +348,8 @@ class ReportFixView(ReportFormMixin, ServiceFormView):
         }
 
     def perform(self, form):
-        return report_resubmit(actor=self.request.user, report=self.report, **form.service_data())
+        service = report_amend if self.pending else report_resubmit
+        return service(actor=self.request.user, report=self.report, **form.service_data())
 
 
 # --------------------------------------------------------------------------- reports and review
@@ -358,7 +378,8 @@ class ReportDetailView(ServiceFormView):
             "report": report,
             "project": report.project,
             "can_review": report.status == ReportStatus.SUBMITTED and can_review(self.request.user, report.project),
-            "can_fix": report.status == ReportStatus.RETURNED and is_leader(self.request.user),
+            "can_fix": report.status in (ReportStatus.RETURNED, ReportStatus.SUBMITTED)
+            and is_leader(self.request.user),
             "title": report.project.title,
         }
 

@@ -89,9 +89,16 @@ def test_a_veto_is_recorded_then_confirmed_and_out_of_scope_is_404(client, world
     finding = VetoFinding.objects.get()
     assert finding.confirmed is False
     assert "活动只见展板" in client.get(reverse("evaluations:veto-list")).content.decode()
-    client.post(reverse("evaluations:veto-confirm", args=[finding.pk]))
+    # Its recorder cannot confirm it: the page says so, nothing changes.
+    refused = client.post(reverse("evaluations:veto-confirm", args=[finding.pk]), follow=True)
+    assert "记录人以外" in refused.content.decode()
+    assert "待他人核实确认" in refused.content.decode()
     finding.refresh_from_db()
-    assert finding.confirmed is True
+    assert finding.confirmed is False
+    client.force_login(world.carol)
+    client.post(reverse("evaluations:veto-confirm", args=[finding.pk]), {"verification": "走访核实"})
+    finding.refresh_from_db()
+    assert (finding.confirmed, finding.confirmed_by, finding.verification) == (True, world.carol, "走访核实")
     client.force_login(world.bob)
     assert client.post(reverse("evaluations:veto-confirm", args=[finding.pk])).status_code == 404
 

@@ -54,7 +54,7 @@ def scheme(world, monkeypatch):
     )
     Indicator.objects.create(scheme=scheme, dimension="brand", code="B1", name="品牌影响", max_score=40, weight=1)
     attainments = {world.alliance_a.pk: Decimal("0.5"), world.alliance_a2.pk: Decimal("1")}
-    monkeypatch.setitem(scoring.METRICS, "project_completion", lambda alliances, period, ind: attainments)
+    monkeypatch.setitem(scoring.METRICS, "project_completion", scoring.Metric(lambda *_: attainments))
     return scheme
 
 
@@ -101,7 +101,7 @@ def test_a_members_alliance_average_rounds_half_up_like_every_other_score(world,
     for alliance in (world.alliance_a, world.alliance_a2):
         Membership.objects.create(alliance=alliance, organization=shared, joined_on=datetime.date(2024, 1, 1))
     attainments = {world.alliance_a.pk: Decimal("0.5"), world.alliance_a2.pk: Decimal("0.5002")}
-    monkeypatch.setitem(scoring.METRICS, "project_completion", lambda alliances, period, ind: attainments)
+    monkeypatch.setitem(scoring.METRICS, "project_completion", scoring.Metric(lambda *_: attainments))
 
     scoring.score_region(scheme=scheme, period=PERIOD, region=world.county_a)
 
@@ -300,48 +300,3 @@ def test_ratio_of_nothing_is_zero_and_of_parts_is_clamped():
     assert str(scoring.ratio(1, 3)) == "0.3333"
     assert str(scoring.ratio(5, 4)) == "1.0000"
     assert str(scoring.ratio(None, 4)) == "0.0000"
-
-
-def scores_of_the_period() -> list[tuple]:
-    return [
-        *Assessment.objects.order_by("alliance_id").values_list(
-            "alliance_id", "base_score", "total_score", "grade", "county_rank", "city_rank"
-        ),
-        *IndicatorScore.objects.order_by("assessment__alliance_id", "indicator_id").values_list(
-            "assessment__alliance_id", "indicator_id", "score"
-        ),
-        *MemberResult.objects.order_by("organization_id").values_list("organization_id", "total_score"),
-    ]
-
-
-def test_a_region_too_large_to_name_its_alliances_by_id_is_scored_the_same(world, scheme, monkeypatch):
-    add_members(world.alliance_a, [5, 3])
-    scoring.score_region(scheme=scheme, period=PERIOD, region=world.ningbo)
-    by_id = scores_of_the_period()
-    Assessment.objects.all().delete()
-    MemberResult.objects.all().delete()
-    monkeypatch.setattr(scoring, "NAMED_BY_ID_LIMIT", 0)  # every region is too large: the subquery
-    scoring.score_region(scheme=scheme, period=PERIOD, region=world.ningbo)
-    assert scores_of_the_period() == by_id
-    assert len(by_id) > 4
-
-
-def pks(alliances):
-    """A prepared query: the alliances scoring names, as rows of their ids."""
-    return alliances.values("pk")
-
-
-def test_alliances_are_named_by_id_up_to_the_limit_and_by_their_region_beyond(world, monkeypatch):
-    alliances = scoring.alliances_in(world.ningbo)
-    before = sorted(alliances.values_list("pk", flat=True))
-    named = scoring.Assessed.named(alliances, before)
-    assert named.ids == tuple(before)
-    assert sorted(row["pk"] for row in named.rows(pks)) == before
-    # Named by id, the set is the one read; the region's subquery sees a newly led alliance.
-    newcomer = AllianceFactory(lead_region=world.town_a)
-    assert sorted(row["pk"] for row in named.rows(pks)) == before
-    assert newcomer.pk in alliances.values_list("pk", flat=True)
-    monkeypatch.setattr(scoring, "NAMED_BY_ID_LIMIT", len(before) - 1)
-    beyond = scoring.Assessed.named(alliances, before)
-    assert beyond.queryset is alliances
-    assert beyond.ids is None

@@ -237,7 +237,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["members.tokens.DashboardTokenThrottle"],
     "DEFAULT_PERMISSION_CLASSES": ["members.permissions.ScopedAccess"],
     "DEFAULT_FILTER_BACKENDS": [
-        "members.api_filters.FilterBackend",
+        "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "members.pagination.CappedPageNumberPagination",
@@ -301,6 +301,9 @@ if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", REMINDER_TIME):
     raise ImproperlyConfigured(f"REMINDER_TIME must be HH:MM, got {REMINDER_TIME!r}")
 if not re.fullmatch(r"[0-6](,[0-6])*", REMINDER_DAY_OF_WEEK):
     raise ImproperlyConfigured(f"REMINDER_DAY_OF_WEEK must be 0-6 (0 = Sunday), got {REMINDER_DAY_OF_WEEK!r}")
+# A week's progress report is due by the end of its Sunday plus this many days (Shanghai
+# dates): submitted later, it counts as late in reporting timeliness (docs/indicators.md).
+REPORT_DEADLINE_GRACE_DAYS = env_int("REPORT_DEADLINE_GRACE_DAYS", 3, minimum=0)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@localhost")
 
 # Every record goes through one handler whose filter masks mobile, landline and ID numbers
