@@ -688,14 +688,13 @@ def county_comparison(city: Region, flags: list, investment_by_county: dict) -> 
 
 
 def under_way_in(period: Period) -> Q:
-    """A project under way at some time in the period: started before its end, and under way
-    now or reporting a week of the period (a project finished before the period has no
-    report in it; a planned or cancelled one reports nothing)."""
-    reported = ProgressReport.objects.filter(project=OuterRef("pk"), period__gte=period.start, period__lt=period.end)
+    """A project under way at some time in the period (docs/indicators.md's "under way" on
+    one of its days): started before its end, out of planning, not completed before it
+    began, and not cancelled. A project finished before the period adds nothing to it."""
     return (
         Q(start_on__lt=period.end)
-        & ~Q(status=ProjectStatus.CANCELLED)
-        & (Q(status__in=ACTIVE_STATUSES) | Exists(reported))
+        & ~Q(status__in=[ProjectStatus.PLANNED, ProjectStatus.CANCELLED])
+        & (Q(completed_on__isnull=True) | Q(completed_on__gt=period.start))
     )
 
 
@@ -941,8 +940,8 @@ DEFINITIONS: dict[str, dict[str, object]] = {
         "alliances": _("本区域内的联盟数。"),
         "proposed": _("拟安排现场观摩的联盟数。"),
         "top_movers": _(
-            "季度平均进度提升：本季度在推进的项目（季末前开工、未取消，且当前推进中或延期或本季度有周报）"
-            "季末与季初最近周报完成进度之差的平均；取前三。"
+            "季度平均进度提升：本季度内曾在建的项目（季末前开工、已离开计划中、季初前未完成、未取消），"
+            "季末与季初前最近周报完成进度之差的平均；取前三。"
         ),
         "laggards": _("除进步明显者外，季度得分最低的三个联盟。"),
     },

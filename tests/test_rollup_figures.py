@@ -282,9 +282,17 @@ def test_quarterly_top_movers_average_only_the_projects_under_way_in_the_quarter
     active = ProjectFactory(alliance=a, title="推进中", start_on=START)
     ReportFactory(project=active, period=datetime.date(2026, 9, 28), percent_complete=30)
     ReportFactory(project=active, period=datetime.date(2026, 11, 2), percent_complete=60)
-    done_before = ProjectFactory(alliance=a, title="季前完成", start_on=datetime.date(2026, 3, 2), status="completed")
+    done_before = ProjectFactory(
+        alliance=a,
+        title="季前完成",
+        start_on=datetime.date(2026, 3, 2),
+        status="completed",
+        completed_on=datetime.date(2026, 9, 12),
+    )
     ReportFactory(project=done_before, period=datetime.date(2026, 9, 7), percent_complete=100)
-    done_during = ProjectFactory(alliance=a, title="季内完成", start_on=START, status="completed")
+    done_during = ProjectFactory(
+        alliance=a, title="季内完成", start_on=START, status="completed", completed_on=datetime.date(2026, 10, 24)
+    )
     ReportFactory(project=done_during, period=datetime.date(2026, 9, 21), percent_complete=50)
     ReportFactory(project=done_during, period=datetime.date(2026, 10, 19), percent_complete=100)
     ProjectFactory(alliance=a, title="新开工", start_on=datetime.date(2026, 12, 7))  # under way, no report yet
@@ -300,14 +308,15 @@ def test_quarterly_top_movers_average_only_the_projects_under_way_in_the_quarter
 
     gains = []
     reports = list(ProgressReport.objects.values("project_id", "period", "percent_complete"))
-    for project in Project.objects.filter(alliance=a).values("id", "status", "start_on"):
+    for project in Project.objects.filter(alliance=a).values("id", "status", "start_on", "completed_on"):
         mine = [r for r in reports if r["project_id"] == project["id"]]
-        in_quarter = any(Q4.start <= r["period"] < Q4.end for r in mine)
-        if not (
-            project["start_on"] < Q4.end
-            and project["status"] != "cancelled"
-            and (project["status"] in ("in_progress", "delayed") or in_quarter)
-        ):
+        # Under way on some day of the quarter, and not cancelled.
+        days = [Q4.start + datetime.timedelta(days=n) for n in range((Q4.end - Q4.start).days)]
+        under_way = any(
+            project["start_on"] <= day and (project["completed_on"] is None or project["completed_on"] > day)
+            for day in days
+        )
+        if not under_way or project["status"] in ("planned", "cancelled"):
             continue
 
         def latest_before(day, mine=mine):
