@@ -360,10 +360,15 @@ def test_the_award_list_shows_each_organization_once_with_its_region(world):
 # ---------------------------------------------------------------- the city's own bulletin
 
 
-def bulletin(region, report: dict) -> Rollup:
+def stored(kind: str, period: Period, region, report: dict) -> Rollup:
+    """The report as a published rollup."""
     return Rollup.objects.create(
-        kind=MONTHLY_BULLETIN, period_key=OCTOBER.key, period_start=OCTOBER.start, region=region, report=report
+        kind=kind, period_key=period.key, period_start=period.start, region=region, report=report
     )
+
+
+def bulletin(region, report: dict) -> Rollup:
+    return stored(MONTHLY_BULLETIN, OCTOBER, region, report)
 
 
 def test_the_city_dashboard_shows_the_citys_own_bulletin_with_its_counties(client, world, milestones):
@@ -414,13 +419,7 @@ def test_the_city_dashboard_shows_the_citys_own_bulletin_with_its_counties(clien
 
 
 def test_dispatch_rows_link_to_their_projects(client, world, week_48):
-    rollup = Rollup.objects.create(
-        kind=WEEKLY_DISPATCH,
-        period_key=W48.key,
-        period_start=W48.start,
-        region=world.county_a,
-        report=weekly_dispatch(W48, world.county_a),
-    )
+    rollup = stored(WEEKLY_DISPATCH, W48, world.county_a, weekly_dispatch(W48, world.county_a))
     client.force_login(world.alice)
     page = client.get(rollup.get_absolute_url()).content.decode()
     silent = page[page.index('id="table-silent"') : page.index("</table>", page.index('id="table-silent"'))]
@@ -438,13 +437,7 @@ def test_a_city_review_links_only_the_organizations_the_reader_may_see(client, w
         scheme=scheme, dimension="development", code="D1", name="完成率", metric="project_completion", max_score=100
     )
     year = Period.parse(YEAR, "2026")
-    rollup = Rollup.objects.create(
-        kind=ANNUAL_REVIEW,
-        period_key=year.key,
-        period_start=year.start,
-        region=world.ningbo,
-        report=annual_review(year, world.ningbo),
-    )
+    rollup = stored(ANNUAL_REVIEW, year, world.ningbo, annual_review(year, world.ningbo))
     client.force_login(world.alice)  # county A's staff read the city's review
     page = client.get(rollup.get_absolute_url()).content.decode()
     ineligible = page[page.index('id="table-ineligible"') : page.index("</table>", page.index('id="table-ineligible"'))]
@@ -481,13 +474,7 @@ def test_every_rollup_figure_and_table_has_its_definition_on_the_page(client, wo
         report = rollup_kind.compute(periods[kind], world.county_a)
         keys = [item["key"] for item in report["summary"]] + [t["key"] for t in report["tables"]]
         assert all(definition(kind, key) for key in keys), (kind, [k for k in keys if not definition(kind, k)])
-        rollup = Rollup.objects.create(
-            kind=kind,
-            period_key=periods[kind].key,
-            period_start=periods[kind].start,
-            region=world.county_a,
-            report=report,
-        )
+        rollup = stored(kind, periods[kind], world.county_a, report)
         page = client.get(rollup.get_absolute_url()).content.decode()
         for t in report["tables"]:
             assert f'id="legend-{t["key"]}"' in page
