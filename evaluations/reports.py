@@ -189,16 +189,12 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
     under_way = Q(status__in=ACTIVE_STATUSES)
     reported = under_way & Q(received=True)
     silent = under_way & Q(received=False)
-    before = (
-        ProgressReport.objects.filter(project=OuterRef("pk"), period__lt=period.start)
-        .exclude(status=ReportStatus.RETURNED)
-        .order_by("-period")
-    )
+    earlier = ProgressReport.objects.filter(project=OuterRef("pk"), period__lt=period.start).order_by("-period")
+    before = earlier.exclude(status=ReportStatus.RETURNED)
     projects = list(
         projects_in(region)
         .filter(status__in=OPEN_STATUSES)
         .with_late_flag(period.end)
-        .with_last_period()
         .annotate(week=FilteredRelation("reports", condition=Q(reports__period=period.start)))
         .annotate(
             report_id=F("week__id"),
@@ -214,7 +210,8 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
             # The week's gain; the progress before it is read back as now - gain (as one
             # annotation the previous report would be looked up twice per row).
             change=Case(When(reported, then=F("now") - Coalesce(Subquery(before.values("percent_complete")[:1]), 0))),
-            last_week=Case(When(silent, then=F("last_period"))),
+            # The latest week reported before this one (a later week is not this dispatch's).
+            last_week=Case(When(silent, then=Subquery(earlier.values("period")[:1]))),
             person_name=Case(When(silent, then=value_of(Person, "responsible_person_id"))),
             movement_order=Window(
                 RowNumber(), order_by=[F("change").desc(nulls_last=True), F("title").asc(), F("pk").asc()]

@@ -167,6 +167,15 @@ def test_the_dispatch_counts_a_report_left_returned_at_its_cut_off_as_not_receiv
     assert sorted(row[2] for row in table(report, "movement")["rows"]) == ["A", "C", "D", "E", "I"]
 
 
+def test_a_silent_projects_last_week_is_the_last_before_the_dispatchs_week(world, week_48):
+    ReportFactory(project=week_48["G"], period=W48.start - datetime.timedelta(weeks=2))
+    ReportFactory(project=week_48["G"], period=W48.start + datetime.timedelta(weeks=1))  # a later week
+    periods = sorted(ProgressReport.objects.filter(project=week_48["G"]).values_list("period", flat=True))
+    by_hand = max(p for p in periods if p < W48.start)
+    silent = {row[2]: row[4] for row in table(weekly_dispatch(W48, world.county_a), "silent")["rows"]}
+    assert silent["G"] == by_hand.isoformat()
+
+
 def test_the_dispatch_is_the_same_when_produced_again_later(world, week_48):
     first = summary(weekly_dispatch(W48, world.county_a))
     resubmit = ProgressReport.objects.get(project=week_48["B"])
