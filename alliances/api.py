@@ -14,8 +14,8 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from core.api_base import ScopedRelatedField, ScopedViewSet
 from members.access import STAFF_ROLES, Role
-from members.api_base import ScopedRelatedField, ScopedViewSet
 from members.models import MemberOrganization, Person, Region
 
 from .filters import (

@@ -7,9 +7,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import DateInput, MoneyInput
 from members.forms import ChooseFilesAgainMixin, ScopedModelForm, SubmitOnceMixin, regions_for
 from members.models import MemberOrganization, Person
-from members.widgets import DateInput, MoneyInput
 
 from .models import (
     Activity,

@@ -11,12 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from members import uploads
-from members.access import require_write, scope_for
-from members.audit import HistorySource, change_log
-from members.db import subquery_count
-from members.models import Person
-from members.views_base import (
+from core import uploads
+from core.audit import HistorySource, change_log
+from core.db import subquery_count
+from core.views_base import (
     ScopedCreateView,
     ScopedDetailView,
     ScopedListView,
@@ -24,6 +22,8 @@ from members.views_base import (
     ServiceFormView,
     UserFormKwargsMixin,
 )
+from members.access import require_write, scope_for
+from members.models import Person
 
 from . import norms, services
 from .filters import (
@@ -57,7 +57,18 @@ from .forms import (
     TeamRoleEndForm,
     TeamRoleForm,
 )
-from .layouts import ALLIANCE_COLUMNS, MEMBERSHIP_COLUMNS, MEMBERSHIP_SHEET
+from .layouts import (
+    ACTIVITY_COLUMNS,
+    ALLIANCE_COLUMNS,
+    CLAIM_COLUMNS,
+    MEETING_COLUMNS,
+    MEMBERSHIP_COLUMNS,
+    MEMBERSHIP_SHEET,
+    MENTORSHIP_COLUMNS,
+    NEED_COLUMNS,
+    PLATFORM_COLUMNS,
+    RESOURCE_COLUMNS,
+)
 from .models import (
     Activity,
     ActivityPhoto,
@@ -193,6 +204,9 @@ class AllianceChildFormView(ServiceFormView):
     def load(self, **kwargs) -> None:
         """Load the alliance's row the form is about (404 when it is not this alliance's)."""
 
+    def write_target(self):
+        return self.alliance
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["alliance"] = self.alliance
@@ -203,10 +217,22 @@ class AllianceChildFormView(ServiceFormView):
         return self.alliance.get_absolute_url()
 
 
+def person_with_organization(person: Person) -> str:
+    return f"{person.name}（{person.organization.name}）" if person.organization_id else person.name
+
+
 class MembershipAddView(UserFormKwargsMixin, AllianceChildFormView):
     form_class = MembershipForm
     title = _("添加成员单位")
     success_message = _("成员单位已加入联盟。")
+
+    def get_form(self, form_class=None):
+        """Only organizations that are not current members, in pinyin order."""
+        form = super().get_form(form_class)
+        field = form.fields["organization"]
+        current = self.alliance.memberships.filter(left_on__isnull=True).values("organization_id")
+        field.queryset = field.queryset.exclude(pk__in=current).order_by("name_pinyin", "pk")
+        return form
 
     def perform(self, form):
         return membership_add(actor=self.request.user, alliance=self.alliance, **form.cleaned_data)
@@ -238,6 +264,14 @@ class TeamRoleAssignView(UserFormKwargsMixin, AllianceChildFormView):
 
     def get_initial(self):
         return {"role": self.request.GET.get("role")}
+
+    def get_form(self, form_class=None):
+        """Each person with their organization (张三（走马塘村党委）), in pinyin order."""
+        form = super().get_form(form_class)
+        field = form.fields["person"]
+        field.queryset = field.queryset.select_related("organization").order_by("name_pinyin", "pk")
+        field.label_from_instance = person_with_organization
+        return form
 
     def perform(self, form):
         return team_role_assign(actor=self.request.user, alliance=self.alliance, **form.cleaned_data)
@@ -289,7 +323,6 @@ class RecordFormView(ServiceFormView):
     def prepare(self, request, **kwargs):
         self.object = self.get_target(request.user, kwargs["pk"])
         self.alliance = self.alliance_of(self.object)
-        self.check_permission(request.user)
 
     def get_target(self, user, pk):  # pragma: no cover - every form view overrides
         raise NotImplementedError
@@ -385,6 +418,8 @@ class MeetingListView(OperationsListView):
     filterset_class = MeetingFilterSet
     template_name = "alliances/meeting_list.html"
     tab = "meetings"
+    export_columns = MEETING_COLUMNS
+    export_filename = "meetings"
 
     def optimize(self, queryset):
         through = Meeting.attending_organizations.through
@@ -458,6 +493,8 @@ class ActivityListView(OperationsListView):
     filterset_class = ActivityFilterSet
     template_name = "alliances/activity_list.html"
     tab = "activities"
+    export_columns = ACTIVITY_COLUMNS
+    export_filename = "activities"
 
     def optimize(self, queryset):
         through = Activity.participating_organizations.through
@@ -507,6 +544,8 @@ class MentorshipListView(OperationsListView):
     filterset_class = MentorshipFilterSet
     template_name = "alliances/mentorship_list.html"
     tab = "mentorships"
+    export_columns = MENTORSHIP_COLUMNS
+    export_filename = "mentorships"
 
     def optimize(self, queryset):
         return queryset.select_related("alliance", "mentor__organization", "apprentice__organization")
@@ -565,6 +604,8 @@ class PlatformListView(OperationsListView):
     filterset_class = EntityPlatformFilterSet
     template_name = "alliances/platform_list.html"
     tab = "platforms"
+    export_columns = PLATFORM_COLUMNS
+    export_filename = "platforms"
 
     def optimize(self, queryset):
         return (
@@ -668,6 +709,8 @@ class NeedListView(OperationsListView):
     filterset_class = NeedFilterSet
     template_name = "alliances/need_list.html"
     tab = "needs"
+    export_columns = NEED_COLUMNS
+    export_filename = "needs"
 
     def optimize(self, queryset):
         return queryset.select_related("alliance__lead_region")
@@ -678,6 +721,8 @@ class ResourceListView(OperationsListView):
     filterset_class = ResourceFilterSet
     template_name = "alliances/resource_list.html"
     tab = "resources"
+    export_columns = RESOURCE_COLUMNS
+    export_filename = "resources"
 
     def optimize(self, queryset):
         return queryset.select_related("alliance__lead_region")
@@ -803,6 +848,8 @@ class ClaimListView(OperationsListView):
     filterset_class = ClaimFilterSet
     template_name = "alliances/claim_list.html"
     tab = "claims"
+    export_columns = CLAIM_COLUMNS
+    export_filename = "claims"
 
     def optimize(self, queryset):
         return queryset.select_related(

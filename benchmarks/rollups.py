@@ -208,10 +208,10 @@ def main() -> None:
     setup()
     from django.db import transaction
 
+    from core.periods import MONTH, QUARTER, WEEK, YEAR, Period
     from evaluations.reports import ensure_scores
     from evaluations.rollups import KINDS
     from members.models import Region
-    from members.periods import MONTH, QUARTER, WEEK, YEAR, Period
 
     today = data_day(args.as_of)
     county = Region.objects.get(code=args.county) if args.county else Region.objects.filter(level="county").first()

@@ -3,7 +3,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from members.admin_base import ScopedAdminMixin
+from core.admin_base import ScopedAdminMixin
 
 from .models import (
     Assessment,

@@ -7,7 +7,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from members.api_base import ReadOnlyScopedViewSet
+from core.api_base import ReadOnlyScopedViewSet
 
 from . import dashboard
 from .dashboard import TIMESERIES_METRICS

@@ -20,9 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alliances.models import Alliance, AllianceStatus, FormationMode
+from core.charts import ChartSpec
+from core.periods import MONTH, WEEK, Period, local_zone
 from members.access import scope_for
-from members.charts import ChartSpec
-from members.periods import MONTH, WEEK, Period, local_zone
 from projects.models import ACTIVE_STATUSES, MONEY, ProgressReport, Project, ProjectCategory, ProjectStatus
 from workshops.models import Workshop, WorkshopReport, WorkshopStatus
 

@@ -16,9 +16,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from alliances.models import Alliance
+from core.periods import MONTH, QUARTER, WEEK, YEAR, Period
 from members.demo import DemoContext
 from members.models import Region
-from members.periods import MONTH, QUARTER, WEEK, YEAR, Period
 
 from .models import AssessmentScheme, Indicator, ManualScore, SchemeStatus, VetoFinding
 from .rollups import ANNUAL_REVIEW, KINDS, MONTHLY_BULLETIN, QUARTERLY_OBSERVATION, WEEKLY_DISPATCH

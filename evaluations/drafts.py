@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from alliances.models import Alliance
+from core.periods import MONTH, Period
 from members.models import Region
-from members.periods import MONTH, Period
 from projects.models import ProgressReport, ReportStatus
 from workshops.models import Workshop, WorkshopReport, WorkshopStatus
 

@@ -8,10 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alliances.models import Alliance
+from core.periods import Period
+from core.widgets import DateInput
 from members.access import scope_for
 from members.models import Region
-from members.periods import Period
-from members.widgets import DateInput
 
 from .models import AssessmentScheme, Indicator, VetoKind
 from .rollups import KIND_CHOICES, KINDS, PERIOD_OF_KIND

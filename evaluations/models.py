@@ -12,9 +12,9 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.periods import Period
 from members.access import ScopedQuerySet, scope_for
 from members.models import MemberOrganization, Region
-from members.periods import Period
 
 from .rollups import (
     ANNUAL_REVIEW,

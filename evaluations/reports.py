@@ -27,9 +27,9 @@ from django.db.models.functions import Coalesce, RowNumber, Substr
 from django.utils.translation import gettext_lazy as _
 
 from alliances.models import TeamRole
-from members.db import value_of
+from core.db import value_of
+from core.periods import MONTH, Period, local_zone
 from members.models import Notice, Person, Region
-from members.periods import MONTH, Period, local_zone
 from projects.models import (
     ACTIVE_STATUSES,
     MONEY,

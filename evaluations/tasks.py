@@ -5,9 +5,9 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
-from members.jobs import enqueue
+from core.jobs import enqueue
+from core.periods import Period
 from members.models import Region
-from members.periods import Period
 
 from .rollups import KINDS, PERIOD_OF_KIND
 from .services import rollup_produce, rollups_due

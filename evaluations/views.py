@@ -14,11 +14,10 @@ from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
-from members.access import scope_for
-from members.excel import CODE, DATETIME, TEXT, XLSX_CONTENT_TYPE, Column, workbook_bytes
-from members.periods import YEAR, Period
-from members.uploads import clean_upload, serve_file
-from members.views_base import (
+from core.excel import CODE, DATETIME, TEXT, XLSX_CONTENT_TYPE, Column, workbook_bytes
+from core.periods import YEAR, Period
+from core.uploads import clean_upload, serve_file
+from core.views_base import (
     ScopedCreateView,
     ScopedDetailView,
     ScopedListView,
@@ -26,6 +25,7 @@ from members.views_base import (
     StaffOnlyMixin,
     apply_validation_error,
 )
+from members.access import scope_for
 
 from .dashboard import build as build_dashboard
 from .drafts import SCORED_KINDS, missing_for, pending_scores, report_diff

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from .api_base import MaskedField, ReadOnlyScopedViewSet, ScopedRelatedField, ScopedViewSet
+from core.api_base import MaskedField, ReadOnlyScopedViewSet, ScopedRelatedField, ScopedViewSet
+from core.validators import mask_id_number, mask_phone
+
 from .filters import MemberOrganizationFilterSet, PersonFilterSet, RegionFilterSet
 from .models import MemberOrganization, Person, Region
 from .services import organization_create, organization_update, person_create, person_update
-from .validators import mask_id_number, mask_phone
 
 
 class RegionSerializer(serializers.ModelSerializer):

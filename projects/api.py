@@ -11,10 +11,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from alliances.models import Alliance
+from core.api_base import ScopedRelatedField, ScopedViewSet
+from core.pagination import DeferredJoinPagination, NewestFirstCursorPagination
 from members.access import Role
-from members.api_base import ScopedRelatedField, ScopedViewSet
 from members.models import MemberOrganization, Person
-from members.pagination import DeferredJoinPagination, NewestFirstCursorPagination
 
 from .filters import MilestoneFilterSet, ProgressReportFilterSet, ProjectFilterSet
 from .models import (

@@ -8,10 +8,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from alliances.models import Alliance
+from core.uploads import ACCEPT, DOCUMENT_KINDS, MAX_UPLOAD_BYTES, check_upload, display_name
+from core.widgets import DateInput, MoneyInput, NumberInput
 from members.forms import ChooseFilesAgainMixin, ScopedModelForm, SubmitOnceMixin
 from members.models import MemberOrganization, Person
-from members.uploads import ACCEPT, DOCUMENT_KINDS, MAX_UPLOAD_BYTES, check_upload, display_name
-from members.widgets import DateInput, MoneyInput, NumberInput
 
 from .models import Milestone, Project, ProjectStatus, ReportStatus
 from .services import INITIAL_STATUSES, MAX_FILES_PER_SUBMISSION, PROJECT_FIELDS

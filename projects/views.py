@@ -7,6 +7,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -16,12 +17,14 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from alliances.models import Alliance, AllianceStatus
+from core.db import subquery_count
+from core.views_base import ScopedDetailView, ScopedListView, ServiceFormView
 from members.access import Role, scope_for
-from members.views_base import ScopedDetailView, ScopedListView, ServiceFormView
 
 from .filters import ProgressReportFilterSet, ProjectFilterSet
 from .forms import MilestoneForm, ProjectForm, ProjectStatusForm, ReportForm, ReviewForm
-from .layouts import PROJECT_COLUMNS, PROJECT_SHEET
+from .layouts import PROJECT_COLUMNS, PROJECT_SHEET, REPORT_COLUMNS, REPORT_SHEET
+from .ledger import LEDGER_COLUMNS, LEDGER_FILENAME, LEDGER_SHEET, ledger_rows
 from .models import (
     ACTIVE_STATUSES,
     OPEN_STATUSES,
@@ -42,6 +45,7 @@ from .services import (
     report_resubmit,
     report_review,
     report_submit,
+    require_leader,
 )
 from .weeks import current_week, local_today, recent_weeks, week_label
 
@@ -74,18 +78,40 @@ class ProjectListView(ScopedListView):
     template_name = "projects/project_list.html"
     export_columns = PROJECT_COLUMNS
     export_sheet_title = PROJECT_SHEET
-    export_filename = "projects"
 
     def optimize(self, queryset):
         return queryset.for_lists(local_today())
 
+    def get(self, request, *args, **kwargs):
+        if self.wants_ledger and not scope_for(request.user).is_staff_role:
+            raise PermissionDenied(str(_("项目台账只有组织部门工作人员可以导出。")))
+        return super().get(request, *args, **kwargs)
+
+    @property
+    def wants_ledger(self) -> bool:
+        """``?export=xlsx&layout=ledger``: the project ledger instead of the list's layout."""
+        return self.request.GET.get("layout") == "ledger"
+
+    @property
+    def export_filename(self) -> str:
+        return LEDGER_FILENAME if self.wants_ledger else "projects"
+
     def optimize_export(self, queryset):
         # The page's annotations (the late and silent filters read them) and the
         # responsible organization's region, whose code the export carries.
-        return self.optimize(queryset).select_related("responsible_organization__region")
+        queryset = self.optimize(queryset).select_related("responsible_organization__region")
+        return ledger_rows(queryset) if self.wants_ledger else queryset
+
+    def export_sheets(self, queryset):
+        if self.wants_ledger:
+            return [(LEDGER_SHEET, LEDGER_COLUMNS, queryset)]
+        return super().export_sheets(queryset)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs) | {"this_week": week_label(current_week())}
+        context = super().get_context_data(**kwargs) | {"this_week": week_label(current_week())}
+        if context.get("export_url") and scope_for(self.request.user).is_staff_role:
+            context["ledger_url"] = f"{context['export_url']}&layout=ledger"
+        return context
 
 
 class ProjectDetailView(ScopedDetailView):
@@ -292,6 +318,9 @@ class ReportSubmitView(ReportFormMixin, ServiceFormView):
             initial |= {"percent_complete": last.percent_complete, "investment_to_date": last.investment_to_date}
         return initial
 
+    def check_permission(self, user) -> None:
+        require_leader(user, self.project)
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs) | {
             "project": self.project,
@@ -328,6 +357,9 @@ class ReportFixView(ReportFormMixin, ServiceFormView):
         self.title = _("修改待审核的报告") if self.pending else _("修改并重新提交")
         self.success_message = _("报告已修改，仍在等待审核。") if self.pending else _("报告已重新提交，等待审核。")
         return None
+
+    def check_permission(self, user) -> None:
+        require_leader(user, self.report.project)
 
     def get_initial(self):
         report = self.report
@@ -372,6 +404,14 @@ class ReportDetailView(ServiceFormView):
             pk=kwargs["pk"],
         )
 
+    def write_target(self):
+        return self.report
+
+    def check_permission(self, user) -> None:
+        """Everyone who sees the report reads it; only its reviewers post the form."""
+        if self.request.method not in ("GET", "HEAD"):
+            super().check_permission(user)
+
     def get_context_data(self, **kwargs):
         report = self.report
         return super().get_context_data(**kwargs) | {
@@ -396,6 +436,9 @@ class ReviewQueueView(ScopedListView):
     model = ProgressReport
     filterset_class = ProgressReportFilterSet
     template_name = "projects/review_queue.html"
+    export_columns = REPORT_COLUMNS
+    export_sheet_title = REPORT_SHEET
+    export_filename = "progress-reports"
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
@@ -410,6 +453,15 @@ class ReviewQueueView(ScopedListView):
             queryset.select_related("project__alliance__lead_region", "submitted_by")
             .with_previous_percent()
             .prefetch_related("attachments")
+            .order_by("period", "submitted_at")
+        )
+
+    def optimize_export(self, queryset):
+        # The attachments counted by the query itself: a prefetch would run once per chunk.
+        return (
+            queryset.select_related("project__alliance")
+            .with_previous_percent()
+            .annotate(attachment_count=subquery_count(ReportAttachment.objects.all(), "report"))
             .order_by("period", "submitted_at")
         )
 

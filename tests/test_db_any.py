@@ -1,4 +1,4 @@
-"""members.db: the ``__any`` lookup (a list bound as one array, a subquery read once into
+"""core.db: the ``__any`` lookup (a list bound as one array, a subquery read once into
 an array) and the array literals it binds."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 
 from alliances.models import Alliance, Membership
-from members.db import array_literal
+from core.db import array_literal
 from members.models import Region
 
 pytestmark = pytest.mark.django_db

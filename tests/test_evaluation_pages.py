@@ -104,9 +104,9 @@ def test_a_veto_is_recorded_then_confirmed_and_out_of_scope_is_404(client, world
 
 
 def test_staff_enter_a_visit_score_for_a_proposed_alliance(client, world):
+    from core.periods import QUARTER, Period
     from evaluations.models import ObservationVisit
     from evaluations.services import rollup_produce
-    from members.periods import QUARTER, Period
 
     rollup, _created = rollup_produce(
         kind="quarterly_observation", period=Period.parse(QUARTER, "2026-Q3"), region=world.county_a
@@ -129,9 +129,9 @@ def test_staff_enter_a_visit_score_for_a_proposed_alliance(client, world):
 def test_only_the_alliances_the_observation_proposes_can_be_scored_not_those_of_its_other_tables(client, world):
     from django.core.exceptions import ValidationError
 
+    from core.periods import QUARTER, Period
     from evaluations.models import ObservationVisit, Rollup
     from evaluations.services import observation_visit_score
-    from members.periods import QUARTER, Period
 
     period = Period.parse(QUARTER, "2026-Q3")
     columns = [{"key": "alliance", "label": "联盟编号", "type": "text"}]
@@ -168,9 +168,9 @@ def test_only_the_alliances_the_observation_proposes_can_be_scored_not_those_of_
 
 
 def test_anonymous_users_are_sent_to_log_in_from_the_visit_score_form(client, world):
+    from core.periods import QUARTER, Period
     from evaluations.models import ObservationVisit
     from evaluations.services import rollup_produce
-    from members.periods import QUARTER, Period
 
     rollup, _created = rollup_produce(
         kind="quarterly_observation", period=Period.parse(QUARTER, "2026-Q3"), region=world.county_a

@@ -5,9 +5,9 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from core.periods import YEAR, Period
 from evaluations.models import AssessmentScheme, Indicator, ManualScore, VetoFinding
 from evaluations.services import manual_score_set, scheme_new_version, veto_confirm, veto_record
-from members.periods import YEAR, Period
 
 pytestmark = pytest.mark.django_db
 PERIOD = Period.parse(YEAR, "2025")

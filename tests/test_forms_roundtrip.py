@@ -29,7 +29,7 @@ from django.conf import settings
 from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 
-from members.widgets import DateInput
+from core.widgets import DateInput
 from tests.factories_projects import pdf
 from tests.security.matrix import ANONYMOUS, CITY, COUNTY, EVERYONE, INSIDE, LEADER, TOWNSHIP, USERS, Route
 from tests.security.routes import PAGES

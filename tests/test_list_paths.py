@@ -12,7 +12,7 @@ from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from members.pagination import DeferredJoinPaginator, RowCountPaginator
+from core.pagination import DeferredJoinPaginator, RowCountPaginator
 from tests.factories_projects import ProjectFactory
 from tests.factories_workshops import ReportFactory, WorkshopFactory
 from workshops.models import Workshop

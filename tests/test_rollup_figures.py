@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 from django.urls import reverse
 
+from core.periods import MONTH, QUARTER, WEEK, YEAR, Period
 from evaluations.dashboard import CURRENT_WEEK, build
 from evaluations.models import Assessment, AssessmentScheme, Indicator, MemberResult, Rollup
 from evaluations.reports import (
@@ -23,7 +24,6 @@ from evaluations.reports import (
 from evaluations.rollups import ANNUAL_REVIEW, KINDS, MONTHLY_BULLETIN, WEEKLY_DISPATCH
 from evaluations.templatetags.reports import wan
 from evaluations.views import report_sheets
-from members.periods import MONTH, QUARTER, WEEK, YEAR, Period
 from projects.models import Milestone, ProgressReport, ProgressReportRevision, Project
 from projects.services import report_resubmit, report_review, report_submit
 from tests.factories import (

@@ -9,10 +9,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from core.periods import MONTH, Period
 from evaluations import rollups
 from evaluations.models import Rollup
 from evaluations.services import rollup_produce, rollup_publish
-from members.periods import MONTH, Period
 
 pytestmark = pytest.mark.django_db
 

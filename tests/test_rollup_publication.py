@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 
+from core.periods import MONTH, Period
 from evaluations import rollups
 from evaluations.models import AssessmentScheme, Indicator, ManualScore, Rollup, RollupSchedule, RollupWaiver
 from evaluations.services import (
@@ -21,7 +22,6 @@ from evaluations.services import (
     rollups_due,
 )
 from evaluations.tasks import produce_rollup
-from members.periods import MONTH, Period
 from tests.factories_projects import ProjectFactory
 from tests.factories_projects import ReportFactory as ProgressReportFactory
 from tests.factories_workshops import ReportFactory as WorkshopReportFactory

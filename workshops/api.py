@@ -15,9 +15,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from alliances.models import Alliance
-from members.api_base import ScopedRelatedField, ScopedViewSet
+from core.api_base import ScopedRelatedField, ScopedViewSet
+from core.pagination import NewestFirstCursorPagination
 from members.models import MemberOrganization, Person, Region, RegionLevel
-from members.pagination import NewestFirstCursorPagination
 
 from .filters import WorkshopFilterSet, WorkshopReportFilterSet, WorkshopSummaryFilterSet
 from .forms import SummaryOptionsForm

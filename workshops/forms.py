@@ -8,9 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alliances.models import Alliance
+from core.widgets import DateInput, MoneyInput
 from members.forms import ScopedModelForm, SubmitOnceMixin, regions_for
 from members.models import MemberOrganization, Person, RegionLevel
-from members.widgets import DateInput, MoneyInput
 
 from .models import CHECKLIST_FIELDS, FIGURE_FIELDS, Workshop, WorkshopReport
 from .months import MonthField, format_month, last_complete_month

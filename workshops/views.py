@@ -7,10 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from members.audit import HistorySource, change_log
-from members.charts import ChartSpec
-from members.excel import CHOICE, CODE, DATE, INT, TEXT, Column
-from members.views_base import (
+from core.audit import HistorySource, change_log
+from core.charts import ChartSpec
+from core.excel import CHOICE, CODE, DATE, INT, TEXT, Column
+from core.views_base import (
     ScopedCreateView,
     ScopedDetailView,
     ScopedListView,
@@ -144,7 +144,9 @@ class ReportFormView(ServiceFormView):
 
     def prepare(self, request, **kwargs):
         self.workshop = self.get_workshop(request, **kwargs)
-        if not can_report(request.user, self.workshop):
+
+    def check_permission(self, user) -> None:
+        if not can_report(user, self.workshop):
             raise PermissionDenied(_("您没有权限填报该工坊的月度数据。"))
 
     def get_workshop(self, request, **kwargs) -> Workshop:  # pragma: no cover - both views override

@@ -14,9 +14,9 @@ from django.contrib.auth import get_user_model
 from rest_framework import renderers
 
 from config.api import router
-from members.api_base import ScopedQueryMixin
+from core.api_base import ScopedQueryMixin
+from core.renderers import JSONRenderer
 from members.demo import DEMO_ACCOUNTS
-from members.renderers import JSONRenderer
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 

@@ -29,12 +29,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from alliances.models import ActivityPhoto, Alliance, MeetingPhoto, Membership, TeamRole
+from core.periods import MONTH, Period
+from core.uploads import clean_uploads
 from evaluations.models import AssessmentScheme, Indicator, ManualScore, Proposal, Rollup, VetoFinding
 from members import imports
 from members.models import MemberOrganization, Notice, Person, Region
-from members.periods import MONTH, Period
 from members.tokens import api_token_create
-from members.uploads import clean_uploads
 from projects.models import ReportAttachment
 from projects.services import attach
 from projects.weeks import current_week, local_today
@@ -853,7 +853,7 @@ PAGES = {
     "alliances:claim-withdraw": form(CLAIM, close, readers=RECORDERS, writers=RECORDERS),
     "projects:list": listing(PROJECT),
     "projects:detail": detail(PROJECT),
-    # Staff manage projects and milestones; everyone who sees a project may open its forms.
+    # Staff manage projects and milestones.
     "projects:create": create_form(ALLIANCE, new_project),
     "projects:edit": form(PROJECT, project_form),
     "projects:status": form(PROJECT, delay),
@@ -866,7 +866,8 @@ PAGES = {
     # The alliance's leader reports, and fixes a returned report; staff review it.
     "projects:report-submit": form(PROJECT, weekly_report, writers=frozenset({LEADER})),
     "projects:report-fix": form(RETURNED_REPORT, fixed_report, writers=frozenset({LEADER})),
-    "projects:report-detail": form(PROGRESS_REPORT, accept),
+    # A report's page is read by everyone who sees it; staff review it there.
+    "projects:report-detail": form(PROGRESS_REPORT, accept, readers=READERS),
     "projects:attachment": detail(ATTACHMENT, binary=True),
     # Per-user pages about no one object: each shows the user's own scope.
     "evaluations:dashboard": fixed(),
@@ -887,13 +888,15 @@ PAGES = {
         ok=frozenset({302}),
         prepare=lambda client, w, _: upload_import(client, w.village_a),
     ),
+    # The region pickers' type-ahead: the regions of the user's own scope only.
+    "members:region-lookup": listing(REGION_FOR_ORG),
     "members:notice-read": update(
         NOTICE, lambda w, n: {"next": "/"}, method="post", writers=frozenset({LEADER}), invisible=READERS - {LEADER}
     ),
     "members:token-list": fixed(readers=STAFF),
-    # The new token's key is shown on the response to the form (200), never again.
+    # The form redirects to the page that shows the new token's key once, never again.
     "members:token-create": create_form(
-        REGION_FOR_ALLIANCE, lambda w, r: {"name": "大厅大屏", "region": r.pk}, readers=STAFF, ok=frozenset({200})
+        REGION_FOR_ALLIANCE, lambda w, r: {"name": "大厅大屏", "region": r.pk}, readers=STAFF
     ),
     "members:token-revoke": update(API_TOKEN, nothing, method="post"),
     "evaluations:score-create": fixed(readers=STAFF),

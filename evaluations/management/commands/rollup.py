@@ -9,8 +9,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from core.periods import EXAMPLES, Period
 from members.models import Region
-from members.periods import EXAMPLES, Period
 
 from ...rollups import KINDS, PERIOD_OF_KIND
 from ...services import rollup_produce, rollup_regions

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
-from .access import scope_for
+from .scope import scope_for
 
 
 class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
