@@ -83,13 +83,15 @@ class DashboardFigureSerializer(serializers.Serializer):
     label = serializers.CharField()
     value = serializers.JSONField()
     type = serializers.CharField()
+    help = serializers.CharField(help_text="the figure's definition (统计口径), one sentence")
 
 
 class DashboardSummarySerializer(serializers.Serializer):
     date = serializers.DateField()
     year = serializers.IntegerField()
     month = serializers.CharField()
-    week = serializers.DateField()
+    week = serializers.DateField(help_text="Monday of the week under way")
+    last_week = serializers.DateField(help_text="Monday of the last complete ISO week, the reporting figures' week")
     figures = serializers.DictField(child=DashboardFigureSerializer())
     breakdowns = serializers.DictField(child=serializers.JSONField())
     bulletin = serializers.JSONField(allow_null=True)
@@ -110,9 +112,15 @@ SUMMARY_EXAMPLE = {
     "year": 2026,
     "month": "2026-10",
     "week": "2026-11-16",
+    "last_week": "2026-11-09",
     "figures": {
-        "alliances": {"label": "党建联盟", "value": 10, "type": "int"},
-        "reporting_rate": {"label": "本周报送率", "value": "87.0", "type": "percent"},
+        "alliances": {"label": "党建联盟", "value": 10, "type": "int", "help": "您范围内的党建联盟数，含各运行状态。"},
+        "reporting_rate": {
+            "label": "上周报送率",
+            "value": "87.0",
+            "type": "percent",
+            "help": "最近一个完整周的已报项目数除以应报项目数，按北京时间计周。",
+        },
     },
     "breakdowns": {"status": {"label": "按运行状态", "rows": [{"key": "active", "label": "运行中", "value": 8}]}},
     "bulletin": {"period": "2026-10", "region": "330212000000", "top": [], "bottom": []},
@@ -126,7 +134,8 @@ class DashboardViewSet(viewsets.ViewSet):
         responses=DashboardSummarySerializer,
         examples=[OpenApiExample("鄞州区", value=SUMMARY_EXAMPLE, response_only=True)],
         description="The staff dashboard's figures: alliances by mode and status, projects, investment, "
-        "this week's reporting rate, workshop employment, the latest bulletin's top and bottom alliances.",
+        "the last complete week's reporting rate and the week under way apart, workshop employment, "
+        "the latest bulletin of the caller's region (its top and bottom alliances, a city's counties).",
     )
     @action(detail=False)
     def summary(self, request):

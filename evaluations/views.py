@@ -32,7 +32,7 @@ from .filters import ProposalFilterSet, RollupFilterSet
 from .forms import ManualScoreForm, ObservationVisitForm, RollupDraftForm, RollupPublishForm, VetoFindingForm
 from .layouts import PROPOSAL_COLUMNS, PROPOSAL_SHEET
 from .models import ManualScore, Proposal, ProposalStatus, Rollup, VetoFinding
-from .reports import proposed_for_visit
+from .reports import proposed_for_visit, yuan_label
 from .rollups import QUARTERLY_OBSERVATION
 from .services import (
     manual_score_set,
@@ -161,12 +161,15 @@ def rollup_regenerate_view(request, pk: int):
 def report_sheets(rollup: Rollup) -> list[tuple[str, list[str], list[list]]]:
     """The report as workbook sheets: a summary sheet, then one sheet per table."""
     report = rollup.report
-    summary_rows = [[item["label"], typed(item["value"], item["type"])] for item in report.get("summary", [])]
+    summary_rows = [
+        [yuan_label(item["label"], item["type"]), typed(item["value"], item["type"])]
+        for item in report.get("summary", [])
+    ]
     sheets = [(str(rollup.get_kind_display()), [str(_("指标")), str(_("数值"))], summary_rows)]
     for table in report.get("tables", []):
         columns = table["columns"]
         rows = [[typed(value, col["type"]) for value, col in zip(row, columns, strict=False)] for row in table["rows"]]
-        sheets.append((table["title"], [col["label"] for col in columns], rows))
+        sheets.append((table["title"], [yuan_label(col["label"], col["type"]) for col in columns], rows))
     return sheets
 
 

@@ -98,7 +98,7 @@ class ProjectQuerySet(ScopedQuerySet):
 
     def with_late_flag(self, today: datetime.date) -> ProjectQuerySet:
         """``is_late`` alone (see ``with_flags``)."""
-        overdue = Milestone.objects.filter(project=OuterRef("pk"), done_on__isnull=True, due_on__lt=today)
+        overdue = Milestone.objects.overdue_on(today).filter(project=OuterRef("pk"))
         return self.annotate(
             is_late=ExpressionWrapper(
                 Q(status__in=OPEN_STATUSES) & (Q(due_on__lt=today) | Q(Exists(overdue))), output_field=BooleanField()
@@ -267,6 +267,11 @@ class MilestoneQuerySet(ScopedQuerySet):
     region_path = "project__alliance__lead_region"
     alliance_path = "project__alliance"
 
+    def overdue_on(self, day: datetime.date) -> MilestoneQuerySet:
+        """Overdue as of ``day``: due before it and not done before it (done on ``day`` or
+        later, or not yet). The one rule of the project lists, the dispatch and the bulletin."""
+        return self.filter(Q(done_on__isnull=True) | Q(done_on__gte=day), due_on__lt=day)
+
 
 class Milestone(TimeStamped):
     project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="milestones")
@@ -293,7 +298,9 @@ class Milestone(TimeStamped):
         return f"{self.project} · {self.title}"
 
     def is_overdue(self, today: datetime.date | None = None) -> bool:
-        return self.done_on is None and self.due_on < (today or local_today())
+        """``MilestoneQuerySet.overdue_on``'s rule for one milestone."""
+        day = today or local_today()
+        return self.due_on < day and (self.done_on is None or self.done_on >= day)
 
 
 class ReportStatus(models.TextChoices):
