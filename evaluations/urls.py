@@ -15,4 +15,5 @@ urlpatterns = [
     path("rollups/<int:pk>/", views.RollupDetailView.as_view(), name="rollup-detail"),
     path("rollups/<int:pk>/visit/", views.ObservationVisitView.as_view(), name="rollup-visit"),
     path("rollups/<int:pk>/xlsx/", views.RollupExcelView.as_view(), name="rollup-xlsx"),
+    path("scorecards/<str:code>/<str:period>/", views.ScorecardView.as_view(), name="scorecard"),
 ]

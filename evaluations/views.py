@@ -12,6 +12,7 @@ from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
+from alliances.models import Alliance
 from members.excel import CODE, DATETIME, TEXT, XLSX_CONTENT_TYPE, Column, workbook_bytes
 from members.periods import YEAR, Period
 from members.uploads import clean_upload, serve_file
@@ -23,6 +24,7 @@ from members.views_base import (
     StaffOnlyMixin,
 )
 
+from . import scorecard
 from .dashboard import build as build_dashboard
 from .filters import RollupFilterSet
 from .forms import ManualScoreForm, ObservationVisitForm, VetoFindingForm
@@ -215,3 +217,16 @@ class ObservationVisitView(AssessmentStaffMixin, ScopedCreateView):
 
     def get_success_url_for(self, visit):
         return self.rollup.get_absolute_url()
+
+
+class ScorecardView(LoginRequiredMixin, TemplateView):
+    """An alliance's scorecard for an assessed period: total, dimensions, indicators and the
+    rows behind them. The alliance is looked up among those the user may see (404 else)."""
+
+    template_name = "evaluations/scorecard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        alliance = get_object_or_404(Alliance.objects.visible_to(self.request.user), code=kwargs["code"])
+        context["card"] = scorecard.build(alliance, scorecard.period_of_key(kwargs["period"]))
+        return context
