@@ -112,7 +112,12 @@ def march(world, settings):
         scored_by=world.alice,
     )
     VetoFinding.objects.create(
-        alliance=world.alliance_a2, kind="show_only", year=2025, note="台账造假", confirmed=True, recorded_by=world.alice
+        alliance=world.alliance_a2,
+        kind="show_only",
+        year=2025,
+        note="台账造假",
+        confirmed=True,
+        recorded_by=world.alice,
     )
     world.org_a.star_rating = 4
     world.org_a.save(update_fields=["star_rating"])
@@ -172,7 +177,10 @@ def test_it_shows_which_weeks_were_on_time_late_missing_and_returned(march):
 
 def test_it_counts_only_claims_resolved_by_the_period_end(march):
     claims = line_of(scorecard.build(march.alliance_a, MARCH), "claims_resolved")
-    assert [(row.cells[0], row.cells[3]) for row in claims.rows.rows] == [("灌溉水渠修缮", "已办结"), ("农产品冷库", "未办结")]
+    assert [(row.cells[0], row.cells[3]) for row in claims.rows.rows] == [
+        ("灌溉水渠修缮", "已办结"),
+        ("农产品冷库", "未办结"),
+    ]
     assert claims.attainment == Decimal("0.5000")
 
 
