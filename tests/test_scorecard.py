@@ -40,6 +40,11 @@ def d(text: str) -> datetime.date:
 
 @pytest.fixture
 def march(world, settings):
+    settings.REPORT_DEADLINE_GRACE_DAYS = 3
+    return march_data(world)
+
+
+def march_data(world):
     """Ningbo's and Zhoushan's standard schemes, a month of data, and March's bulletins.
 
     姜山共富联盟 (alliance_a) has one project owing the five weeks of March: week 10 on time,
@@ -47,8 +52,7 @@ def march(world, settings):
     (timeliness 2/5); two claims, one resolved in March and one only in April; two monthly
     meetings (the second counts no further); a staff score with evidence; a four-star member.
     云龙产业联盟 (alliance_a2) has nothing due and a confirmed veto. 岱山海岛联盟 (alliance_b)
-    has one project that reported every week on time."""
-    settings.REPORT_DEADLINE_GRACE_DAYS = 3
+    has one project that reported every week on time (deadline grace: 3 days)."""
     ensure_scheme("330200000000", "宁波市考评办法", 2025, {})
     ensure_scheme("330900000000", "舟山市考评办法", 2025, {})
     project = ProjectFactory(

@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.urls import reverse
 
 from evaluations.models import MemberResult
@@ -60,9 +61,12 @@ def zip_cells(cells, columns):
 
 @register.filter
 def cell(value) -> str:
-    """One cell of the rows behind an indicator: dates as Y-m-d, nothing as a dash."""
+    """One cell of the rows behind an indicator: dates as Y-m-d, amounts with separators
+    and two places, nothing as a dash."""
     if value is None or value == "":
         return "—"
     if isinstance(value, datetime.date):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return intcomma(f"{value:.2f}")
     return str(value)
