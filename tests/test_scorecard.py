@@ -280,3 +280,9 @@ def test_a_member_organizations_page_shows_its_bound_result(client, march):
     client.force_login(march.alice)
     body = client.get(march.org_a.get_absolute_url()).content.decode()
     assert 'id="results"' in body and "2025年3月" in body and str(result.total_score) in body
+
+
+def test_the_dashboards_bulletin_totals_open_their_scorecards(client, march):
+    client.force_login(march.alice)
+    body = client.get(reverse("evaluations:dashboard")).content.decode()
+    assert f'href="{scorecard_url(march)}"' in body
