@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -126,32 +126,43 @@ def reporting_rows(alliances: QuerySet, period: Period, indicator: Indicator) ->
     return Rows(columns, rows, attainment, note)
 
 
+def latest_week(period: Period) -> Subquery:
+    """The week (Monday) of a project's latest report that stands at the period's end."""
+    return Subquery(metrics.latest_standing_report(period.end).values("period")[:1])
+
+
 def completion_rows(alliances: QuerySet, period: Period, indicator: Indicator) -> Rows:
     projects = list(
         metrics.completion_rows(alliances, period)
+        .annotate(week=latest_week(period))
         .order_by("title", "pk")
-        .values_list("title", "completed_on", "cancelled_on", "percent")
+        .values_list("title", "completed_on", "week", "percent")
     )
     rows = []
-    for title, completed_on, _cancelled, percent in projects:
+    for title, completed_on, week, percent in projects:
         completed = completed_on if completed_on and completed_on < period.end else ""
-        rows.append(Row([title, completed, percent], "" if percent == 100 else "bad"))
+        rows.append(Row([title, completed, week_label(week) if week else "", percent], "" if percent == 100 else "bad"))
     percents = [percent for *_rest, percent in projects]
     attainment = clamp(Decimal(sum(percents)) / len(percents) / 100) if percents else absent(indicator)
-    return Rows([_("项目"), _("完成日期"), _("完成进度（%）")], rows, attainment)
+    return Rows([_("项目"), _("完成日期"), _("依据周报"), _("完成进度（%）")], rows, attainment)
 
 
 def investment_rows(alliances: QuerySet, period: Period, indicator: Indicator) -> Rows:
     projects = list(
         metrics.investment_rows(alliances, period)
+        .annotate(week=latest_week(period))
         .order_by("title", "pk")
-        .values_list("title", "planned_investment", "spent")
+        .values_list("title", "week", "planned_investment", "spent")
     )
-    rows = [Row([title, planned, spent], "bad" if spent < planned else "") for title, planned, spent in projects]
+    columns = [_("项目"), _("依据周报"), _("计划投资（元）"), _("累计完成投资（元）")]
+    rows = [
+        Row([title, week_label(week) if week else "", planned, spent], "bad" if spent < planned else "")
+        for title, week, planned, spent in projects
+    ]
     if not projects:
-        return Rows([_("项目"), _("计划投资（元）"), _("累计完成投资（元）")], [], absent(indicator))
-    attainment = ratio(sum(spent for *_rest, spent in projects), sum(planned for _t, planned, _s in projects))
-    return Rows([_("项目"), _("计划投资（元）"), _("累计完成投资（元）")], rows, attainment)
+        return Rows(columns, [], absent(indicator))
+    attainment = ratio(sum(spent for *_rest, spent in projects), sum(planned for _t, _w, planned, _s in projects))
+    return Rows(columns, rows, attainment)
 
 
 def workshop_rows(alliances: QuerySet, period: Period, indicator: Indicator) -> Rows:

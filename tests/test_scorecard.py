@@ -82,24 +82,8 @@ def march_data(world):
         percent_complete=50,
         investment_to_date=Decimal("300000"),
     )
-    resolved = ClaimFactory(
-        need=NeedFactory(alliance=world.alliance_a, title="灌溉水渠修缮", posted_on=d("2025-01-20")),
-        claimant_alliance=world.alliance_a2,
-        claimed_on=d("2025-02-01"),
-        started_on=d("2025-02-05"),
-        status="resolved",
-        closed_on=d("2025-03-15"),
-        note="水渠已修好",
-    )
-    ClaimFactory(
-        need=NeedFactory(alliance=world.alliance_a, title="农产品冷库", posted_on=d("2025-02-20")),
-        claimant_alliance=world.alliance_a2,
-        claimed_on=d("2025-03-02"),
-        started_on=d("2025-03-05"),
-        status="resolved",
-        closed_on=d("2025-04-10"),
-        note="四月建成",
-    )
+    resolved_claim(world, "灌溉水渠修缮", claimed="2025-02-01", closed="2025-03-15")
+    resolved_claim(world, "农产品冷库", claimed="2025-03-02", closed="2025-04-10")
     MeetingFactory(alliance=world.alliance_a, kind="monthly", held_on=d("2025-03-10"), topics="三月碰头会")
     MeetingFactory(alliance=world.alliance_a, kind="monthly", held_on=d("2025-03-24"), topics="三月加开碰头会")
     ActivityFactory(alliance=world.alliance_a, held_on=d("2025-03-12"), title="联合党课：共富路上")
@@ -133,8 +117,20 @@ def march_data(world):
     bulletin, _created = rollup_produce(kind="monthly_bulletin", period=MARCH, region=world.county_a)
     rollup_produce(kind="monthly_bulletin", period=MARCH, region=world.county_b)
     world.bulletin = bulletin
-    world.resolved_claim = resolved
     return world
+
+
+def resolved_claim(world, title: str, *, claimed: str, closed: str):
+    """A claim by 云龙产业联盟 on a need of 姜山共富联盟, resolved on ``closed``."""
+    return ClaimFactory(
+        need=NeedFactory(alliance=world.alliance_a, title=title, posted_on=d("2025-01-20")),
+        claimant_alliance=world.alliance_a2,
+        claimed_on=d(claimed),
+        started_on=d(claimed) + datetime.timedelta(days=3),
+        status="resolved",
+        closed_on=d(closed),
+        note="已解决",
+    )
 
 
 def line_of(card, metric: str):
@@ -286,3 +282,15 @@ def test_the_dashboards_bulletin_totals_open_their_scorecards(client, march):
     client.force_login(march.alice)
     body = client.get(reverse("evaluations:dashboard")).content.decode()
     assert f'href="{scorecard_url(march)}"' in body
+
+
+def test_it_shows_each_projects_latest_standing_figure_and_its_week(march):
+    card = scorecard.build(march.alliance_a, MARCH)
+    investment = line_of(card, "investment_vs_target")
+    assert [row.cells for row in investment.rows.rows] == [
+        ["走马塘村民宿改造", "第14周（3.31–4.6）", Decimal("1000000.00"), Decimal("300000.00")]
+    ]
+    assert investment.attainment == Decimal("0.3000")
+    completion = line_of(card, "project_completion")
+    # the returned week-13 report (60 %) does not stand: week 14's 50 % does
+    assert [row.cells[2:] for row in completion.rows.rows] == [["第14周（3.31–4.6）", 50]]
