@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -39,7 +40,7 @@ def period_of_key(key: str) -> Period:
         if PATTERNS[kind].match(key or ""):
             try:
                 return Period.parse(kind, key)
-            except Exception as exc:  # a well-formed key of no period (2025-13)
+            except ValidationError as exc:  # a well-formed key of no period (2025-13)
                 raise Http404(str(exc)) from exc
     raise Http404(_("没有这个期间。"))
 

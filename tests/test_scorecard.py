@@ -8,6 +8,8 @@ import zoneinfo
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from evaluations import scorecard
@@ -16,7 +18,7 @@ from evaluations.models import Assessment, Indicator, ManualScore, MemberResult,
 from evaluations.scoring import half_up
 from evaluations.services import rollup_produce
 from members.periods import MONTH, Period
-from tests.factories import leader_of
+from tests.factories import MembershipFactory, leader_of
 from tests.factories_operations import ActivityFactory, ClaimFactory, MeetingFactory, NeedFactory
 from tests.factories_projects import ProjectFactory, ReportFactory
 from tests.factories_workshops import ReportFactory as WorkshopReportFactory
@@ -294,3 +296,18 @@ def test_it_shows_each_projects_latest_standing_figure_and_its_week(march):
     completion = line_of(card, "project_completion")
     # the returned week-13 report (60 %) does not stand: week 14's 50 % does
     assert [row.cells[2:] for row in completion.rows.rows] == [["第14周（3.31–4.6）", 50]]
+
+
+def test_the_scorecard_page_reads_as_many_queries_for_more_rows(client, march, django_assert_num_queries):
+    client.force_login(march.alice)
+    url = scorecard_url(march)
+    with CaptureQueriesContext(connection) as first:
+        assert client.get(url).status_code == 200
+    for n in range(3):
+        ProjectFactory(alliance=march.alliance_a, year=2025, start_on=d("2025-02-03"), due_on=d("2025-12-31"))
+        MeetingFactory(alliance=march.alliance_a, kind="quarterly", held_on=d(f"2025-03-2{n}"))
+        resolved_claim(march, f"新需求{n}", claimed="2025-03-01", closed="2025-03-20")
+        MembershipFactory(alliance=march.alliance_a, organization__star_rating=3)
+    with django_assert_num_queries(len(first.captured_queries)):
+        assert client.get(url).status_code == 200
+    assert len(first.captured_queries) <= 30
