@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext as _
 
-from members.admin_base import ScopedAdmin, ScopedAdminMixin, ScopedInline, register_history
+from core.admin_base import ScopedAdmin, ScopedAdminMixin, ScopedInline, register_history
 
 from .models import (
     MAX_SHARE_TOTAL,

@@ -14,8 +14,8 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from core.api_base import ScopedRelatedField, ScopedViewSet
 from members.access import STAFF_ROLES, Role
-from members.api_base import ModelSerializer, ScopedRelatedField, ScopedViewSet
 from members.models import MemberOrganization, Person, Region
 
 from .filters import (
@@ -75,7 +75,7 @@ from .services import (
 )
 
 
-class TeamMemberSerializer(ModelSerializer):
+class TeamMemberSerializer(serializers.ModelSerializer):
     person_name = serializers.CharField(source="person.name", read_only=True)
 
     class Meta:
@@ -83,7 +83,7 @@ class TeamMemberSerializer(ModelSerializer):
         fields = ["id", "role", "person", "person_name", "started_on"]
 
 
-class AllianceSerializer(ModelSerializer):
+class AllianceSerializer(serializers.ModelSerializer):
     lead_region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
     lead_region_name = serializers.CharField(source="lead_region.name", read_only=True)
     member_count = serializers.IntegerField(read_only=True)
@@ -143,7 +143,7 @@ class AllianceViewSet(ScopedViewSet):
         return alliance_update(actor=self.request.user, alliance=instance, expected_version=expected_version, **data)
 
 
-class MembershipSerializer(ModelSerializer):
+class MembershipSerializer(serializers.ModelSerializer):
     alliance = ScopedRelatedField(Alliance)
     organization = ScopedRelatedField(MemberOrganization)
     alliance_name = serializers.CharField(source="alliance.name", read_only=True)
@@ -192,7 +192,7 @@ class MembershipViewSet(ScopedViewSet):
         return membership_end(actor=self.request.user, membership=instance, left_on=data["left_on"])
 
 
-class TeamRoleSerializer(ModelSerializer):
+class TeamRoleSerializer(serializers.ModelSerializer):
     alliance = ScopedRelatedField(Alliance)
     person = ScopedRelatedField(Person)
     person_name = serializers.CharField(source="person.name", read_only=True)
@@ -279,7 +279,7 @@ def add_photo(viewset: Any, request: Any, service: Any, record_field: str) -> Re
     return Response(PhotoSerializer(photo, context=viewset.get_serializer_context()).data, status=201)
 
 
-class MeetingSerializer(ModelSerializer):
+class MeetingSerializer(serializers.ModelSerializer):
     alliance = ScopedRelatedField(Alliance)
     alliance_name = serializers.CharField(source="alliance.name", read_only=True)
     attending_organizations = ScopedRelatedField(MemberOrganization, many=True, required=False)
@@ -337,7 +337,7 @@ class MeetingViewSet(ScopedViewSet):
         return add_photo(self, request, meeting_photo_add, "meeting")
 
 
-class ActivitySerializer(ModelSerializer):
+class ActivitySerializer(serializers.ModelSerializer):
     alliance = ScopedRelatedField(Alliance)
     alliance_name = serializers.CharField(source="alliance.name", read_only=True)
     participating_organizations = ScopedRelatedField(MemberOrganization, many=True, required=False)
@@ -389,7 +389,7 @@ class ActivityViewSet(ScopedViewSet):
         return add_photo(self, request, activity_photo_add, "activity")
 
 
-class MentorshipSerializer(ModelSerializer):
+class MentorshipSerializer(serializers.ModelSerializer):
     alliance = ScopedRelatedField(Alliance)
     alliance_name = serializers.CharField(source="alliance.name", read_only=True)
     mentor = ScopedRelatedField(Person)
@@ -441,7 +441,7 @@ class MentorshipViewSet(ScopedViewSet):
         return instance
 
 
-class ShareholdingSerializer(ModelSerializer):
+class ShareholdingSerializer(serializers.ModelSerializer):
     shareholder_name = serializers.SerializerMethodField()
 
     class Meta:
@@ -452,7 +452,7 @@ class ShareholdingSerializer(ModelSerializer):
         return str(holding.shareholder)
 
 
-class ShareholdingInputSerializer(ModelSerializer):
+class ShareholdingInputSerializer(serializers.ModelSerializer):
     """A shareholder (an alliance or an organization) and its stake."""
 
     alliance = ScopedRelatedField(Alliance, required=False, allow_null=True)
@@ -464,7 +464,7 @@ class ShareholdingInputSerializer(ModelSerializer):
         validators = []
 
 
-class EntityPlatformSerializer(ModelSerializer):
+class EntityPlatformSerializer(serializers.ModelSerializer):
     alliance = ScopedRelatedField(Alliance)
     alliance_name = serializers.CharField(source="alliance.name", read_only=True)
     shareholdings = ShareholdingSerializer(many=True, read_only=True)
@@ -528,7 +528,7 @@ class EntityPlatformViewSet(ScopedViewSet):
         return Response(self.output(platform))
 
 
-class NeedSerializer(ModelSerializer):
+class NeedSerializer(serializers.ModelSerializer):
     alliance = ScopedRelatedField(Alliance)
     alliance_name = serializers.CharField(source="alliance.name", read_only=True)
     posted_on = serializers.DateField(required=False)
@@ -572,7 +572,7 @@ class NeedViewSet(ScopedViewSet):
         return need_update(actor=self.request.user, need=instance, **data)
 
 
-class ResourceSerializer(ModelSerializer):
+class ResourceSerializer(serializers.ModelSerializer):
     alliance = ScopedRelatedField(Alliance)
     alliance_name = serializers.CharField(source="alliance.name", read_only=True)
     posted_on = serializers.DateField(required=False)
@@ -614,7 +614,7 @@ class ResourceViewSet(ScopedViewSet):
         return resource_update(actor=self.request.user, resource=instance, **data)
 
 
-class ClaimSerializer(ModelSerializer):
+class ClaimSerializer(serializers.ModelSerializer):
     need = ScopedRelatedField(Need, required=False, allow_null=True)
     need_title = serializers.CharField(source="need.title", read_only=True, default=None)
     resource = ScopedRelatedField(Resource, required=False, allow_null=True)

@@ -7,7 +7,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from members.forms import ScopedModelForm, regions_for
+from core.widgets import DateInput, MoneyInput
+from members.forms import ChooseFilesAgainMixin, ScopedModelForm, SubmitOnceMixin, regions_for
 from members.models import MemberOrganization, Person
 
 from .models import (
@@ -29,10 +30,6 @@ from .services import (
     alliances_writable_by,
     organizations_claiming_for,
 )
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class AllianceForm(ScopedModelForm):
@@ -95,7 +92,7 @@ class TeamRoleEndForm(forms.Form):
 # =========================================================================== operations
 
 
-class AllianceRecordForm(forms.ModelForm):
+class AllianceRecordForm(ChooseFilesAgainMixin, SubmitOnceMixin, forms.ModelForm):
     """A form about a record of one alliance: its people and organizations to choose from."""
 
     def __init__(self, *args: Any, alliance: Alliance, user: Any, **kwargs: Any):
@@ -171,7 +168,7 @@ class ActivityForm(AllianceRecordForm):
         widgets = {"held_on": DateInput(), "participating_organizations": forms.CheckboxSelectMultiple}
 
 
-class PhotoForm(forms.Form):
+class PhotoForm(ChooseFilesAgainMixin, SubmitOnceMixin, forms.Form):
     image = forms.FileField(label=_("照片"), help_text=_("JPEG、PNG 或 WebP，不超过 10 MB；照片中的位置信息会被删除。"))
     caption = forms.CharField(label=_("说明"), max_length=200, required=False)
 
@@ -192,7 +189,7 @@ class MentorshipForm(AllianceRecordForm):
         )
 
 
-class MentorshipEditForm(forms.ModelForm):
+class MentorshipEditForm(SubmitOnceMixin, forms.ModelForm):
     class Meta:
         model = Mentorship
         fields = ["mentor_title", "started_on", "goals"]
@@ -203,11 +200,15 @@ class MentorshipEndForm(forms.Form):
     ended_on = forms.DateField(label=_("结束日期"), widget=DateInput())
 
 
-class PlatformForm(forms.ModelForm):
+class PlatformForm(SubmitOnceMixin, forms.ModelForm):
     class Meta:
         model = EntityPlatform
         fields = list(PLATFORM_FIELDS)
-        widgets = {"established_on": DateInput()}
+        widgets = {
+            "established_on": DateInput(),
+            "registered_capital": MoneyInput(),
+            "annual_revenue": MoneyInput(),
+        }
 
 
 class ShareholdingForm(forms.Form):
@@ -219,7 +220,7 @@ class ShareholdingForm(forms.Form):
         label=_("持股比例（%）"), max_digits=5, decimal_places=2, min_value=Decimal("0.01"), max_value=100
     )
     capital_contribution = forms.DecimalField(
-        label=_("出资额（元）"), max_digits=14, decimal_places=2, min_value=0, required=False
+        label=_("出资额（元）"), max_digits=14, decimal_places=2, min_value=0, required=False, widget=MoneyInput()
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any):
@@ -248,7 +249,7 @@ class ResourceForm(AllianceRecordForm):
         widgets = {"posted_on": DateInput()}
 
 
-class ClaimForm(forms.Form):
+class ClaimForm(SubmitOnceMixin, forms.Form):
     claimant_alliance = forms.ModelChoiceField(queryset=Alliance.objects.none(), required=False, label=_("认领联盟"))
     claimant_organization = forms.ModelChoiceField(
         queryset=MemberOrganization.objects.none(),

@@ -72,6 +72,10 @@ class MembershipImporter(Importer):
     columns = MEMBERSHIP_COLUMNS
     key_fields = ("alliance", "organization", "joined_on")
     scope_field = "alliance"
+    references = {
+        "alliance": ("alliances", ("alliance",)),
+        "organization": ("organizations", ("organization_region", "organization")),
+    }
     order = 40
 
     def preload(self, rows: list[dict[str, Any]]) -> None:

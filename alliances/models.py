@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from members import uploads
+from core import uploads
+from core.db import subquery_count
 from members.access import ScopedQuerySet, scope_for
-from members.db import subquery_count
 from members.models import MemberOrganization, Person, Region, TimeStamped
 
 

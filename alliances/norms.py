@@ -90,8 +90,12 @@ def check_structure(alliance: Alliance, today: datetime.date) -> tuple[bool, str
 
 
 def check_mechanism(alliance: Alliance, today: datetime.date) -> tuple[bool, str]:
-    """Meetings on rhythm: no monthly, quarterly or annual meeting missing in the window."""
+    """Meetings on rhythm: no monthly, quarterly or annual meeting missing in the window,
+    and at least one held. An alliance too young to owe a meeting yet has nothing to be
+    missing; with no meeting at all its mechanism is not running, so it is not met."""
     rhythm = rhythm_of(alliance, today=today)
+    if not any(kind.held_count or kind.current_held for kind in rhythm.kinds):
+        return False, _("尚未召开过“三会”：月度碰头会、季度专题会、年度述职会均无记录。")
     if rhythm.on_rhythm:
         held = "，".join(_("%(kind)s %(n)s 次") % {"kind": kind.label, "n": kind.held_count} for kind in rhythm.kinds)
         return True, _("“三会”按期召开（%(held)s）。") % {"held": held}

@@ -27,7 +27,7 @@ from django.db.models import Case, Count, DateField, When
 from django.db.models.functions import Cast, TruncMonth, TruncQuarter, TruncYear
 from django.utils import timezone
 
-from members.periods import MONTH, QUARTER, YEAR, Period
+from core.periods import MONTH, QUARTER, YEAR, Period
 
 from .models import Alliance, Meeting, MeetingKind
 
@@ -38,7 +38,7 @@ RHYTHM_KINDS = (MeetingKind.MONTHLY, MeetingKind.QUARTERLY, MeetingKind.ANNUAL)
 WINDOW = {MeetingKind.MONTHLY: 12, MeetingKind.QUARTERLY: 4, MeetingKind.ANNUAL: 2}
 
 
-# The calendar unit of each kind of meeting (members.periods does the arithmetic).
+# The calendar unit of each kind of meeting (core.periods does the arithmetic).
 UNIT = {MeetingKind.MONTHLY: MONTH, MeetingKind.QUARTERLY: QUARTER, MeetingKind.ANNUAL: YEAR}
 
 

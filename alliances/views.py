@@ -11,12 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from members import uploads
-from members.access import require_write, scope_for
-from members.audit import HistorySource, change_log
-from members.db import subquery_count
-from members.models import Person
-from members.views_base import (
+from core import uploads
+from core.audit import HistorySource, change_log
+from core.db import subquery_count
+from core.views_base import (
     ScopedCreateView,
     ScopedDetailView,
     ScopedListView,
@@ -24,6 +22,8 @@ from members.views_base import (
     ServiceFormView,
     UserFormKwargsMixin,
 )
+from members.access import require_write, scope_for
+from members.models import Person
 
 from . import norms, services
 from .filters import (
@@ -57,7 +57,18 @@ from .forms import (
     TeamRoleEndForm,
     TeamRoleForm,
 )
-from .layouts import ALLIANCE_COLUMNS, MEMBERSHIP_COLUMNS, MEMBERSHIP_SHEET
+from .layouts import (
+    ACTIVITY_COLUMNS,
+    ALLIANCE_COLUMNS,
+    CLAIM_COLUMNS,
+    MEETING_COLUMNS,
+    MEMBERSHIP_COLUMNS,
+    MEMBERSHIP_SHEET,
+    MENTORSHIP_COLUMNS,
+    NEED_COLUMNS,
+    PLATFORM_COLUMNS,
+    RESOURCE_COLUMNS,
+)
 from .models import (
     Activity,
     ActivityPhoto,
@@ -385,6 +396,8 @@ class MeetingListView(OperationsListView):
     filterset_class = MeetingFilterSet
     template_name = "alliances/meeting_list.html"
     tab = "meetings"
+    export_columns = MEETING_COLUMNS
+    export_filename = "meetings"
 
     def optimize(self, queryset):
         through = Meeting.attending_organizations.through
@@ -458,6 +471,8 @@ class ActivityListView(OperationsListView):
     filterset_class = ActivityFilterSet
     template_name = "alliances/activity_list.html"
     tab = "activities"
+    export_columns = ACTIVITY_COLUMNS
+    export_filename = "activities"
 
     def optimize(self, queryset):
         through = Activity.participating_organizations.through
@@ -507,6 +522,8 @@ class MentorshipListView(OperationsListView):
     filterset_class = MentorshipFilterSet
     template_name = "alliances/mentorship_list.html"
     tab = "mentorships"
+    export_columns = MENTORSHIP_COLUMNS
+    export_filename = "mentorships"
 
     def optimize(self, queryset):
         return queryset.select_related("alliance", "mentor__organization", "apprentice__organization")
@@ -565,6 +582,8 @@ class PlatformListView(OperationsListView):
     filterset_class = EntityPlatformFilterSet
     template_name = "alliances/platform_list.html"
     tab = "platforms"
+    export_columns = PLATFORM_COLUMNS
+    export_filename = "platforms"
 
     def optimize(self, queryset):
         return (
@@ -668,6 +687,8 @@ class NeedListView(OperationsListView):
     filterset_class = NeedFilterSet
     template_name = "alliances/need_list.html"
     tab = "needs"
+    export_columns = NEED_COLUMNS
+    export_filename = "needs"
 
     def optimize(self, queryset):
         return queryset.select_related("alliance__lead_region")
@@ -678,6 +699,8 @@ class ResourceListView(OperationsListView):
     filterset_class = ResourceFilterSet
     template_name = "alliances/resource_list.html"
     tab = "resources"
+    export_columns = RESOURCE_COLUMNS
+    export_filename = "resources"
 
     def optimize(self, queryset):
         return queryset.select_related("alliance__lead_region")
@@ -803,6 +826,8 @@ class ClaimListView(OperationsListView):
     filterset_class = ClaimFilterSet
     template_name = "alliances/claim_list.html"
     tab = "claims"
+    export_columns = CLAIM_COLUMNS
+    export_filename = "claims"
 
     def optimize(self, queryset):
         return queryset.select_related(

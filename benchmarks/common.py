@@ -69,6 +69,18 @@ def timed_pair(
     return statistics.median(runs[0]), statistics.median(runs[1])
 
 
+def timed(function: Callable[[], object], repeat: int = 3, min_seconds: float = MIN_SECONDS) -> float:
+    """Median wall time of ``function`` (after one warm-up run): ``repeat`` runs, or more
+    until they have taken ``min_seconds`` together."""
+    function()
+    times: list[float] = []
+    while len(times) < repeat or sum(times) < min_seconds:
+        started = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
 def print_table(title: str, header: list[str], rows: list[list[object]]) -> None:
     cells = [header] + [[str(cell) for cell in row] for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]

@@ -31,9 +31,9 @@ def child() -> None:
     setup()
     from django.db import transaction
 
+    from core.periods import MONTH, Period
     from evaluations.rollups import KINDS
     from members.models import Region
-    from members.periods import MONTH, Period
 
     level = os.environ["BENCH_LEVEL"]
     region = Region.objects.filter(level=level).order_by("code").first()

@@ -6,15 +6,13 @@ figures on the same data.
 Rollups are computed by the same functions the Celery task stores (``spec.compute``),
 without storing the result, for the last complete week / month / quarter / year before
 ``--as-of`` (default: the Monday after the newest progress report's week, so that the
-periods are the seeded ones whatever today's date). The weekly
-dispatch runs for one county; the monthly bulletin for the province (the whole database)
-and for one city. The monthly bulletin first scores every alliance of the region
-(``ensure_scores``, an upsert of the period's assessments), which has no floor; the
-bulletin's floor covers its figures (projects, investment, workshops, late alliances) and
-is compared with the bulletin computed with ``ensure_scores`` replaced by a no-op (the
-scores of the period exist by then: the bulletin still reads and ranks them). The
-quarterly observation and the annual review (one county) score first too, and are
-compared with their floors the same way.
+periods are the seeded ones whatever today's date). The weekly dispatch runs for one
+county; the monthly bulletin for the province (the whole database) and for one city; the
+quarterly observation and the annual review for one county. Each of the last four scores
+the region's alliances first (``ensure_scores``): each is timed whole, its scoring alone,
+and its figures alone (``ensure_scores`` replaced by a no-op: the period's scores exist by
+then) against the floor of its figures. Scores are in place before timing starts (the
+warm-up run writes them), so each scoring run rewrites unchanged scores.
 """
 
 from __future__ import annotations
@@ -22,7 +20,7 @@ from __future__ import annotations
 import argparse
 from unittest import mock
 
-from common import MIN_SECONDS, data_day, print_table, setup, timed_pair
+from common import MIN_SECONDS, data_day, print_table, setup, timed, timed_pair
 
 WEEKLY_FLOOR = """
 WITH p AS (
@@ -210,9 +208,10 @@ def main() -> None:
     setup()
     from django.db import transaction
 
+    from core.periods import MONTH, QUARTER, WEEK, YEAR, Period
+    from evaluations.reports import ensure_scores
     from evaluations.rollups import KINDS
     from members.models import Region
-    from members.periods import MONTH, QUARTER, WEEK, YEAR, Period
 
     today = data_day(args.as_of)
     county = Region.objects.get(code=args.county) if args.county else Region.objects.filter(level="county").first()
@@ -258,15 +257,23 @@ def main() -> None:
     ]
     for region, kind, sql, period, extra in targets:
         params = {"prefix": region.prefix + "%", "start": period.start, "end": period.end, **extra}
-        figures_floor = lambda sql=sql, params=params: run_sql(sql, params)  # noqa: E731
-        with mock.patch("evaluations.reports.ensure_scores", return_value=[]):  # scores exist: figures alone
-            figures, floor = timed_pair(compute(kind, period, region), figures_floor, args.repeat)
+        final = kind == "annual_review"  # the annual review's scores are final
         label = f"{region.name} {region.code}"
-        rows.append([f"{kind} (without scoring)", label, period.key, ms(figures), ms(floor), ratio(figures, floor)])
+        whole = timed(compute(kind, period, region), args.repeat)
+        scoring = timed(
+            lambda period=period, region=region, final=final: ensure_scores(period, region, final=final), args.repeat
+        )
+        with mock.patch("evaluations.reports.ensure_scores", return_value=[]):  # scores exist: figures alone
+            figures, floor = timed_pair(
+                compute(kind, period, region), lambda sql=sql, params=params: run_sql(sql, params), args.repeat
+            )
+        rows.append([f"{kind} (whole)", label, period.key, ms(whole), "-", "-"])
+        rows.append(["  scoring", label, period.key, ms(scoring), "-", "-"])
+        rows.append(["  without scoring", label, period.key, ms(figures), ms(floor), ratio(figures, floor)])
     print_table(
         f"Rollups of the periods before {today} "
-        f"(medians of at least {args.repeat} runs and {MIN_SECONDS:g} s of each pair after a warm-up; "
-        "each rollup alternating with its floor)",
+        f"(medians of at least {args.repeat} runs and {MIN_SECONDS:g} s after a warm-up; "
+        "the figures alternating with their floor)",
         ["rollup", "region", "period", "rollup ms", "floor ms", "ratio"],
         rows,
     )

@@ -25,4 +25,4 @@ handler404 = "members.views.not_found"
 handler500 = "members.views.server_error"
 
 # Uploaded files have no public URL, in any mode: each is served by a view of its app that
-# checks who may see its record (members.uploads.serve_file).
+# checks who may see its record (core.uploads.serve_file).

@@ -3,7 +3,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from members.admin_base import ScopedAdminMixin
+from core.admin_base import ScopedAdminMixin
 
 from .models import (
     Assessment,
@@ -13,7 +13,10 @@ from .models import (
     ManualScore,
     MemberResult,
     ObservationVisit,
+    Proposal,
     Rollup,
+    RollupSchedule,
+    RollupWaiver,
     VetoFinding,
 )
 from .services import scheme_new_version
@@ -32,11 +35,36 @@ class ReadOnlyAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return False
 
 
+class RollupWaiverInline(admin.TabularInline):
+    model = RollupWaiver
+    fields = ["alliance", "indicator", "reason", "waived_by", "waived_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Rollup)
 class RollupAdmin(ReadOnlyAdmin):
-    list_display = ["kind", "period_key", "region", "produced_at"]
-    list_filter = ["kind"]
+    """Drafts are made by the schedule and published on the rollup's page, never here."""
+
+    inlines = [RollupWaiverInline]
+    list_display = ["kind", "period_key", "region", "status", "version", "produced_at", "published_by"]
+    list_filter = ["kind", "status"]
     search_fields = ["period_key", "region__name", "region__code"]
+    list_select_related = ["region", "published_by"]
+
+
+@admin.register(RollupSchedule)
+class RollupScheduleAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """When each region's rollups are drafted (days after the period's end)."""
+
+    list_display = ["region", "kind", "cutoff_day"]
+    list_filter = ["kind"]
+    search_fields = ["region__name", "region__code"]
+    raw_id_fields = ["region"]
     list_select_related = ["region"]
 
 
@@ -148,3 +176,13 @@ class ObservationVisitAdmin(ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ["alliance__name", "notes"]
     raw_id_fields = ["rollup", "alliance", "scored_by"]
     list_select_related = ["alliance", "rollup", "scored_by"]
+
+
+@admin.register(Proposal)
+class ProposalAdmin(ReadOnlyAdmin):
+    """Proposed consequences: decided on their page, with a reason, never here."""
+
+    list_display = ["year", "kind", "alliance", "organization", "region", "status", "decided_by"]
+    list_filter = ["year", "kind", "status"]
+    search_fields = ["alliance__name", "organization__name", "reason"]
+    list_select_related = ["alliance", "organization", "region", "decided_by"]

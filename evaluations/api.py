@@ -1,4 +1,4 @@
-"""REST API for rollups (read-only: they are produced by tasks and the rollup command)."""
+"""REST API for rollups: read them; staff who may publish a draft publish it here."""
 
 from __future__ import annotations
 
@@ -9,15 +9,16 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from alliances.models import Alliance
-from members.api_base import ModelSerializer, ReadOnlyScopedViewSet, ScopedQueryMixin
+from core.api_base import ReadOnlyScopedViewSet, ScopedQueryMixin
 
 from . import dashboard, scorecard
 from .dashboard import TIMESERIES_METRICS
 from .filters import RollupFilterSet
 from .models import Rollup
+from .services import rollup_publish
 
 
-class RollupSerializer(ModelSerializer):
+class RollupSerializer(serializers.ModelSerializer):
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
     region_name = serializers.CharField(source="region.name", read_only=True)
     period_label = serializers.CharField(source="period.label", read_only=True)
@@ -33,8 +34,25 @@ class RollupSerializer(ModelSerializer):
             "region",
             "region_name",
             "produced_at",
+            "status",
+            "version",
+            "published_at",
+            "correction_reason",
             "report",
         ]
+
+
+class WaiverSerializer(serializers.Serializer):
+    alliance = serializers.IntegerField(help_text="The alliance's id.")
+    indicator = serializers.IntegerField(help_text="The staff-scored indicator's id.")
+    reason = serializers.CharField(help_text="Why the rollup is published without this score.")
+
+
+class RollupPublishSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Required for a correction (version 2 and later)."
+    )
+    waivers = WaiverSerializer(many=True, required=False, default=list)
 
 
 class RollupViewSet(ReadOnlyScopedViewSet):
@@ -47,6 +65,20 @@ class RollupViewSet(ReadOnlyScopedViewSet):
 
     def optimize(self, queryset):
         return queryset.select_related("region")
+
+    @extend_schema(request=RollupPublishSerializer, responses=RollupSerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        """Publish a draft as its next version (staff of the rollup's region or above). Refused
+        (400) while a staff score is pending and not waived, or for a correction without a reason."""
+        rollup = self.get_object()
+        body = RollupPublishSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        waivers = {f"waive-{w['alliance']}-{w['indicator']}": w["reason"] for w in body.validated_data["waivers"]}
+        published = rollup_publish(
+            actor=request.user, rollup=rollup, reason=body.validated_data["reason"], waivers=waivers
+        )
+        return Response(RollupSerializer(published, context=self.get_serializer_context()).data)
 
 
 class DashboardFigureSerializer(serializers.Serializer):

@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alliances.models import Alliance, AllianceStatus, FormationMode
-from members.charts import ChartSpec
-from members.periods import MONTH, Period
+from core.charts import ChartSpec
+from core.periods import MONTH, Period
 from projects.models import ACTIVE_STATUSES, MONEY, ProgressReport, Project, ProjectCategory, ProjectStatus
 from projects.weeks import current_week
 from workshops.models import Workshop, WorkshopReport, WorkshopStatus
@@ -110,6 +110,7 @@ def build(user: Any, *, today: datetime.date | None = None) -> Dashboard:
 
     bulletin = (
         Rollup.objects.visible_to(user)
+        .current()
         .filter(kind=MONTHLY_BULLETIN)
         .select_related("region")
         .order_by("-period_start", "-region__code")

@@ -13,16 +13,17 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 
 from alliances.models import Alliance
+from core.periods import MONTH, QUARTER, WEEK, YEAR, Period
 from members.demo import DemoContext
 from members.models import Region
-from members.periods import MONTH, QUARTER, WEEK, YEAR, Period
 
 from .models import AssessmentScheme, Indicator, ManualScore, SchemeStatus, VetoFinding
 from .rollups import ANNUAL_REVIEW, KINDS, MONTHLY_BULLETIN, QUARTERLY_OBSERVATION, WEEKLY_DISPATCH
 from .scoring import METRICS
-from .services import rollup_produce
+from .services import rollup_produce, rollup_publish
 
 # (dimension, code, name, metric or "", target, max score)
 STANDARD_INDICATORS = [
@@ -59,7 +60,7 @@ def seed(ctx: DemoContext) -> None:
     admin = get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
     seed_manual_scores(ctx, schemes, admin)
     seed_vetoes(ctx, admin, years[0])
-    produce_recent_rollups(ctx)
+    produce_recent_rollups(ctx, admin)
 
 
 def ensure_scheme(code: str, name: str, year: int, overrides: dict[str, int]) -> AssessmentScheme:
@@ -138,7 +139,9 @@ def seed_vetoes(ctx: DemoContext, recorder, year: int) -> None:
         )
 
 
-def produce_recent_rollups(ctx: DemoContext) -> None:
+def produce_recent_rollups(ctx: DemoContext, publisher) -> None:
+    """Draft the rollups of the periods just ended and publish them (one left with a pending
+    score stays a draft, showing what it lacks)."""
     plans = [
         (WEEKLY_DISPATCH, Period.containing(WEEK, ctx.live_today).previous()),
         (MONTHLY_BULLETIN, Period.containing(MONTH, ctx.live_today).previous()),
@@ -149,4 +152,9 @@ def produce_recent_rollups(ctx: DemoContext) -> None:
     for kind, period in plans:
         for level in KINDS[kind].region_levels:
             for region in regions[level]:
-                rollup_produce(kind=kind, period=period, region=region)
+                rollup, _created = rollup_produce(kind=kind, period=period, region=region)
+                if rollup.is_draft and publisher is not None:
+                    try:
+                        rollup_publish(actor=publisher, rollup=rollup)
+                    except ValidationError:
+                        pass

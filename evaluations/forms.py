@@ -3,13 +3,18 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alliances.models import Alliance
+from core.periods import Period
+from core.widgets import DateInput
 from members.access import scope_for
+from members.models import Region
 
 from .models import AssessmentScheme, Indicator, VetoKind
+from .rollups import KIND_CHOICES, KINDS, PERIOD_OF_KIND
 
 
 class ManualScoreForm(forms.Form):
@@ -48,10 +53,69 @@ class VetoFindingForm(forms.Form):
 
 class ObservationVisitForm(forms.Form):
     alliance = forms.ModelChoiceField(queryset=Alliance.objects.none(), label=_("联盟"))
-    visited_on = forms.DateField(label=_("观摩日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    visited_on = forms.DateField(label=_("观摩日期"), widget=DateInput())
     score = forms.DecimalField(label=_("观摩得分"), max_digits=5, decimal_places=2, min_value=0, max_value=100)
     notes = forms.CharField(label=_("观摩意见"), widget=forms.Textarea, required=False)
 
     def __init__(self, *args: Any, user: Any, proposed_codes: list[str], **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["alliance"].queryset = Alliance.objects.visible_to(user).filter(code__in=proposed_codes)
+
+
+class RollupPublishForm(forms.Form):
+    """Publish a draft: a correction's reason, and a reason for each staff score still
+    pending that staff choose to publish without."""
+
+    reason = forms.CharField(
+        label=_("更正原因"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_("已发布过的通报再次发布即为更正，必须说明原因。"),
+    )
+
+    def __init__(self, *args: Any, pending: list, is_correction: bool, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if not is_correction:
+            self.fields["reason"].label = _("发布说明")
+            self.fields["reason"].help_text = _("选填。")
+        for item in pending:
+            self.fields[item.key] = forms.CharField(
+                label=f"{item.alliance.name} · {item.indicator.code} {item.indicator.name}",
+                required=False,
+                help_text=_("暂缓理由：不录入该项评分即发布时必填。"),
+            )
+        self.waiver_keys = [item.key for item in pending]
+
+    def waivers(self) -> dict[str, str]:
+        return {key: self.cleaned_data.get(key, "") for key in self.waiver_keys}
+
+
+class RollupDraftForm(forms.Form):
+    """Draft a rollup the schedule has not made (yet), for a region the user may publish for."""
+
+    kind = forms.ChoiceField(label=_("类型"), choices=KIND_CHOICES)
+    period = forms.CharField(
+        label=_("期间"), max_length=10, help_text=_("如 2026-W05（周）、2026-03（月）、2026-Q1（季）、2026（年）。")
+    )
+    region = forms.ModelChoiceField(queryset=Region.objects.none(), label=_("区域"))
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        scope = scope_for(user)
+        levels = {level for spec in KINDS.values() for level in spec.region_levels}
+        regions = Region.objects.filter(level__in=levels).order_by("code")
+        if scope.kind != "all":
+            regions = regions.filter(code__startswith=scope.region_prefix) if scope.is_staff_role else regions.none()
+        self.fields["region"].queryset = regions
+
+    def clean(self):
+        data = super().clean()
+        kind, key, region = data.get("kind"), data.get("period"), data.get("region")
+        if kind and key:
+            try:
+                data["period"] = Period.parse(PERIOD_OF_KIND[kind], key.strip())
+            except ValidationError as error:
+                self.add_error("period", error.message_dict["period"])
+        if kind and region and region.level not in KINDS[kind].region_levels:
+            self.add_error("region", _("该类型不按此级区域生成。"))
+        return data

@@ -41,7 +41,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.db.models.lookups import LessThan
 
 from alliances.models import Activity, Claim, ClaimStatus, Meeting, MeetingKind
-from members.periods import Period, local_zone
+from core.periods import Period, local_zone
 from projects.models import MONEY, ProgressReport, Project, ProjectStatus, ReportStatus
 from projects.weeks import week_start
 from workshops.models import WorkshopReport

@@ -2,39 +2,87 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.periods import Period
 from members.access import ScopedQuerySet, scope_for
 from members.models import MemberOrganization, Region
-from members.periods import Period
 
-from .rollups import KIND_CHOICES, PERIOD_OF_KIND
+from .rollups import (
+    ANNUAL_REVIEW,
+    KIND_CHOICES,
+    MONTHLY_BULLETIN,
+    PERIOD_OF_KIND,
+    QUARTERLY_OBSERVATION,
+    WEEKLY_DISPATCH,
+)
+
+
+class RollupStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    PUBLISHED = "published", _("已发布")
 
 
 class RollupQuerySet(ScopedQuerySet):
     """Staff see the rollups of their region and everything below it, and of the regions
     above it (county staff read the city bulletin), never a sibling's. A township's users
-    read none above it: a county's rollups list the alliances of its other townships."""
+    read none above it: a county's rollups list the alliances of its other townships. A
+    draft is seen only by the staff who may publish it: those whose region holds the
+    rollup's region."""
 
     region_path = "region"
     alliance_path = None
     published_downwards = True
 
-    def visible_to(self, user):
+    def visible_to(self, user: Any) -> RollupQuerySet:
         scope = scope_for(user)
         if scope.region_level == "township":
-            return self.filter(region__code__startswith=scope.region_prefix)
-        return super().visible_to(user)
+            rows = self.filter(region__code__startswith=scope.region_prefix)
+        else:
+            rows = super().visible_to(user)
+        if scope.kind == "all":
+            return rows
+        published = Q(status=RollupStatus.PUBLISHED)
+        if scope.is_staff_role and scope.region_prefix:
+            return rows.filter(published | Q(region__code__startswith=scope.region_prefix))
+        return rows.filter(published)
+
+    def published(self) -> RollupQuerySet:
+        return self.filter(status=RollupStatus.PUBLISHED)
+
+    def current(self) -> RollupQuerySet:
+        """The latest published version of each (kind, period, region): what a figure
+        quoted from a rollup is read from."""
+        later = Rollup.objects.filter(
+            kind=OuterRef("kind"),
+            period_start=OuterRef("period_start"),
+            region=OuterRef("region"),
+            status=RollupStatus.PUBLISHED,
+            version__gt=OuterRef("version"),
+        )
+        return self.filter(status=RollupStatus.PUBLISHED).exclude(Exists(later))
+
+    def of(self, rollup: Rollup) -> RollupQuerySet:
+        """Every row (draft and versions) of the same kind, period and region."""
+        return self.filter(kind=rollup.kind, period_start=rollup.period_start, region_id=rollup.region_id)
 
 
 class Rollup(models.Model):
-    """One periodic report for (kind, period, region): written once, never changed."""
+    """One periodic report for (kind, period, region).
+
+    It starts as a *draft* (at most one per kind, period and region) that staff may
+    regenerate until they publish it; publishing numbers it (version 1, then 2, 3… for
+    corrections, each with its reason) and freezes it for ever. A row written without a
+    status is a published first version, as every rollup was before drafts; the services
+    write drafts explicitly."""
 
     kind = models.CharField(_("类型"), max_length=30, choices=KIND_CHOICES)
     period_key = models.CharField(_("期间"), max_length=10)
@@ -42,15 +90,42 @@ class Rollup(models.Model):
     region = models.ForeignKey(Region, verbose_name=_("区域"), on_delete=models.PROTECT, related_name="+")
     report = models.JSONField(_("内容"), encoder=DjangoJSONEncoder)
     produced_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+    status = models.CharField(_("状态"), max_length=10, choices=RollupStatus.choices, default=RollupStatus.PUBLISHED)
+    version = models.PositiveSmallIntegerField(_("版本"), null=True, blank=True, default=1)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发布人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    correction_reason = models.TextField(_("更正原因"), blank=True)
 
     objects = RollupQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("调度通报")
         verbose_name_plural = _("调度通报")
-        ordering = ["-period_start", "kind", "region__code"]
+        ordering = ["-period_start", "kind", "region__code", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["kind", "period_start", "region"], name="rollup_one_per_kind_period_region")
+            models.UniqueConstraint(
+                fields=["kind", "period_start", "region"],
+                condition=Q(status="draft"),
+                name="rollup_one_draft_per_kind_period_region",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "period_start", "region", "version"], name="rollup_one_version_number"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft", version__isnull=True) | Q(status="published", version__gte=1),
+                name="rollup_published_has_version",
+            ),
+            models.CheckConstraint(
+                condition=Q(version__isnull=True) | Q(version=1) | ~Q(correction_reason=""),
+                name="rollup_correction_has_reason",
+            ),
         ]
         indexes = [models.Index(fields=["region", "kind", "-period_start"], name="rollup_region_kind_idx")]
 
@@ -59,7 +134,7 @@ class Rollup(models.Model):
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:
-            raise ValidationError(_("调度通报生成后不可修改。"))
+            raise ValidationError(_("调度通报只能通过重新生成草稿或发布来修改。"))
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -71,6 +146,82 @@ class Rollup(models.Model):
     @property
     def period(self) -> Period:
         return Period(PERIOD_OF_KIND[self.kind], self.period_start)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == RollupStatus.DRAFT
+
+    @property
+    def state_label(self) -> str:
+        if self.is_draft:
+            return str(_("草稿"))
+        return str(_("第%(version)s版") % {"version": self.version})
+
+
+class RollupWaiver(models.Model):
+    """A missing staff score that staff chose to publish without, and why."""
+
+    rollup = models.ForeignKey(Rollup, verbose_name=_("调度通报"), on_delete=models.PROTECT, related_name="waivers")
+    alliance = models.ForeignKey(
+        "alliances.Alliance", verbose_name=_("联盟"), on_delete=models.PROTECT, related_name="+"
+    )
+    indicator = models.ForeignKey("Indicator", verbose_name=_("指标"), on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("暂缓理由"))
+    waived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("决定人"), on_delete=models.PROTECT, related_name="+"
+    )
+    waived_at = models.DateTimeField(_("决定时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("缺项发布说明")
+        verbose_name_plural = _("缺项发布说明")
+        ordering = ["alliance__code", "indicator__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["rollup", "alliance", "indicator"], name="rollup_waiver_once"),
+            models.CheckConstraint(condition=~Q(reason=""), name="rollup_waiver_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.alliance_id} · {self.indicator_id}: {self.reason}"
+
+
+class RollupScheduleQuerySet(ScopedQuerySet):
+    region_path = "region"
+    alliance_path = None
+    published_downwards = True
+
+
+# The day after its period's end on which a rollup is drafted, unless the region (or a
+# region above it) sets another: the dispatch on Monday, the bulletin on the 5th of the
+# next month, the observation on the 10th after the quarter, the review on 15 January.
+DEFAULT_CUTOFF_DAYS = {WEEKLY_DISPATCH: 1, MONTHLY_BULLETIN: 5, QUARTERLY_OBSERVATION: 10, ANNUAL_REVIEW: 15}
+
+
+class RollupSchedule(models.Model):
+    """When a region's data of a period is in: the draft is made on that day."""
+
+    region = models.ForeignKey(Region, verbose_name=_("区域"), on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("类型"), max_length=30, choices=KIND_CHOICES)
+    cutoff_day = models.PositiveSmallIntegerField(
+        _("数据截止（期末后第几天）"),
+        help_text=_("期间结束后的第几天生成草稿：如月通报填 5，即次月 5 日。"),
+    )
+
+    objects = RollupScheduleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("通报起草日")
+        verbose_name_plural = _("通报起草日")
+        ordering = ["region__code", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "kind"], name="rollup_schedule_one_per_region_kind"),
+            models.CheckConstraint(
+                condition=Q(cutoff_day__gte=1, cutoff_day__lte=60), name="rollup_schedule_cutoff_1_60"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region} · {self.get_kind_display()} · {self.cutoff_day}"
 
 
 # ---------------------------------------------------------------------------- schemes
@@ -394,7 +545,9 @@ class VetoFindingQuerySet(ScopedQuerySet):
 
 
 class VetoFinding(models.Model):
-    """A bottom line an alliance is found to have crossed in a year; confirmed, it fails it."""
+    """A bottom line an alliance is found to have crossed in a year, with what was found
+    (the note); confirmed after verification by another person than its recorder, it fails
+    the alliance."""
 
     alliance = models.ForeignKey(
         "alliances.Alliance", verbose_name=_("联盟"), on_delete=models.CASCADE, related_name="veto_findings"
@@ -407,13 +560,30 @@ class VetoFinding(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    verification = models.TextField(_("核实情况"), blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
 
     objects = VetoFindingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("底线否决")
         verbose_name_plural = _("底线否决")
-        constraints = [models.UniqueConstraint(fields=["alliance", "kind", "year"], name="veto_unique_per_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["alliance", "kind", "year"], name="veto_unique_per_year"),
+            # Four eyes: whoever records a finding does not confirm it.
+            models.CheckConstraint(
+                condition=Q(confirmed_by__isnull=True) | ~Q(confirmed_by=models.F("recorded_by")),
+                name="veto_confirmed_by_another",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.alliance} · {self.get_kind_display()} · {self.year}"
@@ -484,3 +654,98 @@ class ObservationVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.alliance} · {self.score}"
+
+
+# ---------------------------------------------------------------------------- proposals
+
+
+class ProposalKind(models.TextChoices):
+    RECTIFY = "rectify", _("整顿")
+    REORGANIZE = "reorganize", _("调整重组")
+    INTERVIEW = "interview", _("提醒约谈")
+    DEMONSTRATION = "demonstration", _("示范候选")
+    AWARD_INELIGIBLE = "award_ineligible", _("取消“两优一先”评选资格")
+
+
+class ProposalStatus(models.TextChoices):
+    PROPOSED = "proposed", _("待决定")
+    CONFIRMED = "confirmed", _("已确认")
+    OVERRULED = "overruled", _("不予采纳")
+
+
+class ProposalQuerySet(ScopedQuerySet):
+    """Seen by the staff and viewers of the region whose annual review proposed it (and
+    those above); never by township staff or leaders."""
+
+    region_path = "region"
+    alliance_path = None
+
+
+class Proposal(models.Model):
+    """A consequence the annual review's figures suggest for an alliance (or a member
+    organization's secretary): nothing applies until staff confirm it, with a reason; they
+    may overrule it, with a reason."""
+
+    kind = models.CharField(_("结果运用"), max_length=20, choices=ProposalKind.choices)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    region = models.ForeignKey(Region, verbose_name=_("区域"), on_delete=models.PROTECT, related_name="+")
+    rollup = models.ForeignKey(
+        Rollup, verbose_name=_("年考评"), on_delete=models.PROTECT, related_name="proposals", null=True, blank=True
+    )
+    alliance = models.ForeignKey(
+        "alliances.Alliance", verbose_name=_("联盟"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    organization = models.ForeignKey(
+        MemberOrganization,
+        verbose_name=_("成员单位"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    basis = models.TextField(_("依据"))
+    status = models.CharField(_("状态"), max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.PROPOSED)
+    reason = models.TextField(_("决定理由"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("决定人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+    proposed_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
+
+    objects = ProposalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("结果运用建议")
+        verbose_name_plural = _("结果运用建议")
+        ordering = ["-year", "status", "kind", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "year", "alliance"],
+                condition=Q(alliance__isnull=False),
+                name="proposal_once_per_alliance",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "year", "organization"],
+                condition=Q(organization__isnull=False),
+                name="proposal_once_per_organization",
+            ),
+            models.CheckConstraint(
+                condition=Q(alliance__isnull=False) | Q(organization__isnull=False), name="proposal_has_a_subject"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="proposed") | (~Q(reason="") & Q(decided_by__isnull=False)),
+                name="proposal_decision_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.subject}"
+
+    @property
+    def subject(self) -> str:
+        return self.alliance.name if self.alliance_id else self.organization.name

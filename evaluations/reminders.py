@@ -13,8 +13,8 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.periods import WEEK, Period
 from members.models import Notice
-from members.periods import WEEK, Period
 from projects.models import ACTIVE_STATUSES, ProgressReport, Project
 
 logger = logging.getLogger(__name__)

@@ -26,9 +26,9 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.utils.translation import gettext_lazy as _
 
 from alliances.models import TeamRole
-from members.db import value_of
+from core.db import value_of
+from core.periods import MONTH, Period
 from members.models import Notice, Person, Region
-from members.periods import MONTH, Period
 from projects.models import ACTIVE_STATUSES, MONEY, OPEN_STATUSES, ProgressReport, Project, ProjectStatus
 from workshops.models import Workshop, WorkshopReport, WorkshopStatus
 
@@ -70,8 +70,8 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
     # and numbers them in the movement table's (alliance codes and titles in its
     # collation); the late and coordination tables place each alliance where that first
     # order put it. So the project tables are cut from these rows without another query
-    # and without comparing text here (two more numberings, one sort each, took 1.4 ms of
-    # the dispatch's 28). A subquery under a CASE runs only for the rows
+    # and without comparing text here (two more numberings, one sort each, would cost
+    # about a twentieth of the dispatch). A subquery under a CASE runs only for the rows
     # that show its value: the previous week's progress for a report, the last week
     # reported and the person for a silent project. The report's columns are named once
     # and referred to by name (each path through the filtered join costs Django a
@@ -164,7 +164,7 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
         .filter(Exists(team_roles_here))
         .annotate(
             # A subquery, not a join: the planner took the join of users and people for
-            # 13,000 rows (most people have no account) and compiled the query (JIT, 2 ms).
+            # 13,000 rows (most people have no account) and compiled the query (JIT).
             person_name=value_of(Person, "user_id", match="user"),
             reported_after=Exists(
                 ProgressReport.objects.filter(
@@ -507,7 +507,7 @@ def monthly_bulletin(period: Period, region: Region) -> dict:
 def quarterly_observation(period: Period, region: Region) -> dict:
     ensure_scores(period, region)
     # The region's alliances are read once; the other queries name them by id, rather than
-    # each joining the province's alliances to the region again (about 2.5 ms each).
+    # each joining the province's alliances to the region again.
     # Each alliance comes with its score of the quarter (a subquery: one assessment per
     # alliance and period).
     names = {}

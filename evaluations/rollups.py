@@ -21,8 +21,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from core.periods import MONTH, QUARTER, WEEK, YEAR, Period
 from members.models import Region
-from members.periods import MONTH, QUARTER, WEEK, YEAR, Period
 
 Report = dict[str, Any]
 

@@ -26,7 +26,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from alliances.models import Alliance
-from members.periods import MONTH, PATTERNS, QUARTER, WEEK, YEAR, Period
+from core.periods import MONTH, PATTERNS, QUARTER, WEEK, YEAR, Period
 
 from . import metrics
 from .models import Assessment, Dimension, Grade, Indicator, ManualScore, ObservationVisit, VetoFinding

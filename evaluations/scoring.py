@@ -30,8 +30,8 @@ from django.db.models import Avg, Count, F, Q, QuerySet, Window
 from django.db.models.functions import Rank, Substr
 
 from alliances.models import Alliance, Membership
+from core.periods import Period
 from members.models import Region
-from members.periods import Period
 
 from .models import (
     Assessment,

@@ -1,30 +1,45 @@
-"""Producing rollups: exactly one record per (kind, period, region), however often and on
-however many workers a rollup is asked for."""
+"""Producing rollups: one draft per (kind, period, region), however often and on however
+many workers it is asked for; staff regenerate it until they publish it as a numbered,
+frozen version. Also the staff scores, vetoes and observation visits."""
 
 from __future__ import annotations
 
+import datetime
 import logging
 import zlib
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.periods import Period
 from members.access import scope_for
 from members.models import Region
-from members.periods import Period
 
+from .drafts import SCORED_KINDS, pending_scores
 from .models import (
+    DEFAULT_CUTOFF_DAYS,
+    Assessment,
     AssessmentScheme,
+    Grade,
     Indicator,
     ManualScore,
+    MemberResult,
     ObservationVisit,
+    Proposal,
+    ProposalKind,
+    ProposalStatus,
     Rollup,
+    RollupSchedule,
+    RollupStatus,
+    RollupWaiver,
     SchemeStatus,
     VetoFinding,
 )
-from .reports import proposed_for_visit
-from .rollups import KINDS, PERIOD_OF_KIND, QUARTERLY_OBSERVATION
+from .reports import consequence_of, proposed_for_visit
+from .rollups import ANNUAL_REVIEW, KINDS, PERIOD_OF_KIND, QUARTERLY_OBSERVATION
 
 logger = logging.getLogger(__name__)
 
@@ -45,13 +60,7 @@ def rollup_regions(kind: str) -> list[Region]:
     return list(Region.objects.filter(level__in=KINDS[kind].region_levels).order_by("code"))
 
 
-def rollup_produce(*, kind: str, period: Period, region: Region) -> tuple[Rollup, bool]:
-    """Return the rollup, computing and storing it if it does not exist yet.
-
-    A transaction-scoped advisory lock serialises concurrent producers of the same
-    rollup (the loser waits, then finds the winner's row); the unique constraint is the
-    last guard. Returns ``(rollup, created)``.
-    """
+def _check_kind(kind: str, period: Period, region: Region):
     spec = KINDS.get(kind)
     if spec is None:
         raise ValidationError({"kind": _("未知的调度通报类型：%(kind)s。") % {"kind": kind}})
@@ -59,21 +68,175 @@ def rollup_produce(*, kind: str, period: Period, region: Region) -> tuple[Rollup
         raise ValidationError({"period": _("该类型的期间应按%(kind)s计。") % {"kind": PERIOD_OF_KIND[kind]}})
     if region.level not in spec.region_levels:
         raise ValidationError({"region": _("该类型按%(levels)s生成。") % {"levels": "、".join(spec.region_levels)}})
+    return spec
+
+
+def _rows_of(kind: str, period: Period, region: Region):
+    """The draft and the versions of one rollup, the draft first, then the latest version."""
+    return Rollup.objects.filter(kind=kind, period_start=period.start, region=region).order_by(
+        F("version").desc(nulls_first=True)
+    )
+
+
+def _new_draft(kind: str, period: Period, region: Region, report: dict) -> Rollup:
+    return Rollup.objects.create(
+        kind=kind,
+        period_key=period.key,
+        period_start=period.start,
+        region=region,
+        report=report,
+        status=RollupStatus.DRAFT,
+        version=None,
+    )
+
+
+def rollup_produce(*, kind: str, period: Period, region: Region) -> tuple[Rollup, bool]:
+    """Draft the rollup unless it has a draft or a published version already; return the
+    draft (or, once published, the latest version). Returns ``(rollup, created)``.
+
+    A transaction-scoped advisory lock serialises concurrent producers of the same
+    rollup (the loser waits, then finds the winner's row); the database's one-draft
+    constraint is the last guard, so a re-run or a run after a crash leaves one draft.
+    """
+    spec = _check_kind(kind, period, region)
     with transaction.atomic():
         _lock(rollup_lock_key(kind, period, region))
-        existing = Rollup.objects.filter(kind=kind, period_start=period.start, region=region).first()
+        existing = _rows_of(kind, period, region).first()
         if existing is not None:
             return existing, False
         report = spec.compute(period, region)
         try:
             with transaction.atomic():
-                rollup = Rollup.objects.create(
-                    kind=kind, period_key=period.key, period_start=period.start, region=region, report=report
-                )
+                rollup = _new_draft(kind, period, region, report)
         except IntegrityError:
-            return Rollup.objects.get(kind=kind, period_start=period.start, region=region), False
-    logger.info("rollup produced: %s %s %s", kind, period.key, region.code)
+            return _rows_of(kind, period, region).first(), False
+    logger.info("rollup drafted: %s %s %s", kind, period.key, region.code)
     return rollup, True
+
+
+def rollup_due_period(kind: str, region: Region, today: datetime.date, cutoffs: dict[str, int] | None = None) -> Period:
+    """The latest period of ``kind`` whose data cut-off for ``region`` has come by ``today``.
+    ``cutoffs``: the schedule's days by region code (read once for many regions)."""
+    if cutoffs is None:
+        cutoffs = schedule_cutoffs(kind)
+    days = next(
+        (cutoffs[code] for code in reversed(region.lineage_codes()) if code in cutoffs), DEFAULT_CUTOFF_DAYS[kind]
+    )
+    period = Period.containing(PERIOD_OF_KIND[kind], today).previous()
+    while period.last_day + datetime.timedelta(days=days) > today:
+        period = period.previous()
+    return period
+
+
+def schedule_cutoffs(kind: str) -> dict[str, int]:
+    return dict(RollupSchedule.objects.filter(kind=kind).values_list("region__code", "cutoff_day"))
+
+
+def rollups_due(kind: str, today: datetime.date) -> list[tuple[Region, Period]]:
+    """The (region, period) of ``kind`` whose cut-off has come and that have no draft or
+    version yet: what the daily beat task drafts."""
+    cutoffs = schedule_cutoffs(kind)
+    due = [(region, rollup_due_period(kind, region, today, cutoffs)) for region in rollup_regions(kind)]
+    done = set(
+        Rollup.objects.filter(kind=kind, period_start__in={period.start for _region, period in due}).values_list(
+            "region_id", "period_start"
+        )
+    )
+    return [(region, period) for region, period in due if (region.pk, period.start) not in done]
+
+
+def require_rollup_staff(actor, rollup: Rollup) -> None:
+    """Staff whose region holds the rollup's region draft, regenerate and publish it."""
+    scope = scope_for(actor)
+    if not scope.is_staff_role or not scope.covers_region(rollup.region):
+        raise PermissionDenied(_("只有本区域或上级组织部门工作人员可以生成和发布调度通报。"))
+
+
+def rollup_draft_by_hand(*, actor, kind: str, period: Period, region: Region) -> tuple[Rollup, bool]:
+    """Staff draft a rollup the schedule has not made (yet): ``rollup_produce`` for them."""
+    scope = scope_for(actor)
+    if not scope.is_staff_role or not scope.covers_region(region):
+        raise PermissionDenied(_("只有本区域或上级组织部门工作人员可以生成和发布调度通报。"))
+    return rollup_produce(kind=kind, period=period, region=region)
+
+
+def rollup_regenerate(*, actor, rollup: Rollup) -> Rollup:
+    """Recompute the draft of the rollup's kind, period and region from today's data. On a
+    published version, this makes (or refreshes) the draft of its correction."""
+    require_rollup_staff(actor, rollup)
+    period, region = rollup.period, rollup.region
+    spec = _check_kind(rollup.kind, period, region)
+    with transaction.atomic():
+        _lock(rollup_lock_key(rollup.kind, period, region))
+        draft = _rows_of(rollup.kind, period, region).filter(status=RollupStatus.DRAFT).first()
+        report = spec.compute(period, region)
+        if draft is None:
+            draft = _new_draft(rollup.kind, period, region, report)
+        else:
+            Rollup.objects.filter(pk=draft.pk, status=RollupStatus.DRAFT).update(
+                report=report, produced_at=timezone.now()
+            )
+            draft.refresh_from_db()
+    logger.info("rollup regenerated: %s %s %s", rollup.kind, period.key, region.code)
+    return draft
+
+
+def rollup_publish(*, actor, rollup: Rollup, reason: str = "", waivers: dict[str, str] | None = None) -> Rollup:
+    """Publish a draft as the next version, frozen from then on.
+
+    A draft of a rollup already published is a correction: it needs a ``reason``. Every
+    staff score still pending must be entered first, or waived: ``waivers`` gives a
+    reason by pending item's key (``waive-<alliance id>-<indicator id>``); each is recorded.
+    Refused with nothing changed otherwise.
+    """
+    require_rollup_staff(actor, rollup)
+    reason = (reason or "").strip()
+    given = {key: (text or "").strip() for key, text in (waivers or {}).items()}
+    with transaction.atomic():
+        _lock(rollup_lock_key(rollup.kind, rollup.period, rollup.region))
+        draft = Rollup.objects.select_for_update().get(pk=rollup.pk)
+        if draft.status != RollupStatus.DRAFT:
+            raise ValidationError(_("该版本已发布，不能再次发布；如需更正，请先重新生成草稿。"))
+        latest = _rows_of(draft.kind, draft.period, draft.region).filter(status=RollupStatus.PUBLISHED).first()
+        errors: dict[str, list[str]] = {}
+        if latest is not None and not reason:
+            errors["reason"] = [
+                _("该通报已发布第%(version)s版，再次发布即为更正：请填写更正原因。") % {"version": latest.version}
+            ]
+        pending = pending_scores(draft.period, draft.region) if draft.kind in SCORED_KINDS else []
+        unwaived = [item for item in pending if not given.get(item.key)]
+        if unwaived:
+            names = "；".join(f"{item.alliance.name}·{item.indicator.name}" for item in unwaived[:5])
+            errors["waivers"] = [
+                _("还有 %(count)s 项人工评分未录入（%(names)s%(more)s），不能发布：请先录入评分，或逐项填写暂缓理由。")
+                % {"count": len(unwaived), "names": names, "more": _("等") if len(unwaived) > 5 else ""}
+            ]
+        if errors:
+            raise ValidationError(errors)
+        RollupWaiver.objects.bulk_create(
+            [
+                RollupWaiver(
+                    rollup=draft,
+                    alliance=item.alliance,
+                    indicator=item.indicator,
+                    reason=given[item.key],
+                    waived_by=actor,
+                )
+                for item in pending
+            ]
+        )
+        Rollup.objects.filter(pk=draft.pk, status=RollupStatus.DRAFT).update(
+            status=RollupStatus.PUBLISHED,
+            version=(latest.version if latest else 0) + 1,
+            published_at=timezone.now(),
+            published_by=actor,
+            correction_reason=reason,
+        )
+        draft.refresh_from_db()
+        if draft.kind == ANNUAL_REVIEW and draft.region.level == "county":
+            proposals_raise(draft)
+    logger.info("rollup published: %s %s %s v%s", draft.kind, draft.period_key, draft.region.code, draft.version)
+    return draft
 
 
 def scheme_new_version(*, actor, scheme) -> AssessmentScheme:
@@ -159,10 +322,16 @@ def veto_record(*, actor, alliance, kind: str, year: int, note: str) -> VetoFind
     return finding
 
 
-def veto_confirm(*, actor, finding: VetoFinding) -> VetoFinding:
-    """Confirm a finding after verification: from now on the alliance fails its year."""
+def veto_confirm(*, actor, finding: VetoFinding, verification: str = "") -> VetoFinding:
+    """Confirm a finding after verification: from now on the alliance fails its year. The
+    person who recorded it cannot confirm it; who confirmed, when and what they checked
+    are kept."""
     _require_staff_for(actor, finding.alliance)
-    VetoFinding.objects.filter(pk=finding.pk).update(confirmed=True)
+    if finding.recorded_by_id == actor.pk:
+        raise ValidationError({"verification": _("底线问题须由记录人以外的工作人员核实后确认；您是该问题的记录人。")})
+    VetoFinding.objects.filter(pk=finding.pk, confirmed=False).update(
+        confirmed=True, confirmed_by=actor, confirmed_at=timezone.now(), verification=(verification or "").strip()
+    )
     finding.refresh_from_db()
     return finding
 
@@ -182,3 +351,76 @@ def observation_visit_score(*, actor, rollup: Rollup, alliance, visited_on, scor
         defaults={"visited_on": visited_on, "score": score, "notes": notes, "scored_by": actor},
     )
     return visit
+
+
+# ------------------------------------------------------------------------------ proposals
+
+
+def proposals_raise(rollup: Rollup) -> int:
+    """Turn a published county annual review's consequences into proposals for staff to
+    decide: each alliance's (整顿, 调整重组, 约谈, 示范候选) and each member organization's
+    loss of 两优一先 eligibility. A proposal raised already (by an earlier version) is kept
+    as it stands. Returns how many were raised."""
+    period, region = rollup.period, rollup.region
+    grades = dict(Grade.choices)
+    raised = 0
+    assessments = Assessment.objects.filter(
+        region.within("alliance__lead_region"), period_kind=period.kind, period_start=period.start
+    ).select_related("alliance", "scheme")
+    for assessment in assessments:
+        outcome = consequence_of(assessment, assessment.scheme.demonstration_top_n)
+        if not outcome:
+            continue
+        basis = _("%(year)s年度考评：总分 %(total)s，等次%(grade)s，县内第%(rank)s名%(veto)s。") % {
+            "year": period.start.year,
+            "total": assessment.total_score,
+            "grade": grades.get(assessment.grade, ""),
+            "rank": assessment.county_rank or "—",
+            "veto": _("，触碰底线") if assessment.vetoed else "",
+        }
+        _proposal, created = Proposal.objects.get_or_create(
+            kind=outcome,
+            year=period.start.year,
+            alliance=assessment.alliance,
+            defaults={"region": region, "rollup": rollup, "basis": basis},
+        )
+        raised += created
+    results = MemberResult.objects.filter(
+        region.within("organization__region"),
+        period_kind=period.kind,
+        period_start=period.start,
+        loses_award_eligibility=True,
+    ).select_related("organization")
+    for result in results:
+        basis = _("%(year)s年度捆绑考评结果 %(total)s 分。") % {"year": period.start.year, "total": result.total_score}
+        _proposal, created = Proposal.objects.get_or_create(
+            kind=ProposalKind.AWARD_INELIGIBLE,
+            year=period.start.year,
+            organization=result.organization,
+            defaults={"region": region, "rollup": rollup, "basis": basis},
+        )
+        raised += created
+    return raised
+
+
+def proposal_decide(*, actor, proposal: Proposal, decision: str, reason: str) -> Proposal:
+    """Confirm or overrule a proposal, with a reason: staff of the region that proposed it
+    or above. A decision is final."""
+    scope = scope_for(actor)
+    if not scope.is_staff_role or not scope.covers_region(proposal.region):
+        raise PermissionDenied(_("只有作出年度考评的区域及上级组织部门工作人员可以决定结果运用。"))
+    errors = {}
+    if decision not in (ProposalStatus.CONFIRMED, ProposalStatus.OVERRULED):
+        errors["decision"] = _("请选择确认或不予采纳。")
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = _("请填写决定理由。")
+    if errors:
+        raise ValidationError(errors)
+    updated = Proposal.objects.filter(pk=proposal.pk, status=ProposalStatus.PROPOSED).update(
+        status=decision, reason=reason, decided_by=actor, decided_at=timezone.now()
+    )
+    if not updated:
+        raise ValidationError({"decision": _("该建议已作出决定，不能再改。")})
+    proposal.refresh_from_db()
+    return proposal

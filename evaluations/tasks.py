@@ -5,17 +5,17 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
-from members.jobs import enqueue
+from core.jobs import enqueue
+from core.periods import Period
 from members.models import Region
-from members.periods import Period
 
 from .rollups import KINDS, PERIOD_OF_KIND
-from .services import rollup_produce, rollup_regions
+from .services import rollup_produce, rollups_due
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def produce_rollup(kind: str, period_key: str, region_code: str) -> int:
-    """Produce one rollup; a re-run (or a run after a crash) returns the existing record."""
+    """Draft one rollup; a re-run (or a run after a crash) returns the existing draft."""
     period = Period.parse(PERIOD_OF_KIND[kind], period_key)
     rollup, _created = rollup_produce(kind=kind, period=period, region=Region.objects.get(code=region_code))
     return rollup.pk
@@ -23,12 +23,12 @@ def produce_rollup(kind: str, period_key: str, region_code: str) -> int:
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def produce_due_rollups(kind: str) -> list[str]:
-    """Beat entry point: the period that has just ended, for every region of the kind."""
-    period = Period.current(PERIOD_OF_KIND[kind], timezone.now()).previous()
-    codes = [region.code for region in rollup_regions(kind)]
-    for code in codes:
-        enqueue(produce_rollup, kind, period.key, code)
-    return codes
+    """Beat entry point (daily): draft, for every region of the kind, the latest period
+    whose data cut-off (the region's schedule) has come, unless it is drafted already."""
+    due = rollups_due(kind, timezone.localdate())
+    for region, period in due:
+        enqueue(produce_rollup, kind, period.key, region.code)
+    return [region.code for region, _period in due]
 
 
 __all__ = ["KINDS", "produce_due_rollups", "produce_rollup"]

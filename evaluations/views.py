@@ -3,7 +3,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
+from django.db.models import F
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -13,25 +15,38 @@ from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
 from alliances.models import Alliance
-from members.excel import CODE, DATETIME, TEXT, XLSX_CONTENT_TYPE, Column, workbook_bytes
-from members.periods import YEAR, Period
-from members.uploads import clean_upload, serve_file
-from members.views_base import (
+from core.excel import CODE, DATETIME, TEXT, XLSX_CONTENT_TYPE, Column, workbook_bytes
+from core.periods import YEAR, Period
+from core.uploads import clean_upload, serve_file
+from core.views_base import (
     ScopedCreateView,
     ScopedDetailView,
     ScopedListView,
     ScopedQuerysetMixin,
     StaffOnlyMixin,
+    apply_validation_error,
 )
+from members.access import scope_for
 
 from . import scorecard
 from .dashboard import build as build_dashboard
+from .drafts import SCORED_KINDS, missing_for, pending_scores, report_diff
 from .filters import RollupFilterSet
-from .forms import ManualScoreForm, ObservationVisitForm, VetoFindingForm
-from .models import ManualScore, Rollup, VetoFinding
+from .forms import ManualScoreForm, ObservationVisitForm, RollupDraftForm, RollupPublishForm, VetoFindingForm
+from .models import ManualScore, Proposal, ProposalStatus, Rollup, VetoFinding
 from .reports import proposed_for_visit
 from .rollups import QUARTERLY_OBSERVATION
-from .services import manual_score_set, observation_visit_score, veto_confirm, veto_record
+from .services import (
+    manual_score_set,
+    observation_visit_score,
+    proposal_decide,
+    require_rollup_staff,
+    rollup_draft_by_hand,
+    rollup_publish,
+    rollup_regenerate,
+    veto_confirm,
+    veto_record,
+)
 
 
 class RollupListView(ScopedListView):
@@ -45,6 +60,7 @@ class RollupListView(ScopedListView):
         Column(_("区划代码"), "region.code", CODE, width=16),
         Column(_("区域"), "region.name", TEXT, width=16),
         Column(_("生成时间"), "produced_at", DATETIME, width=18),
+        Column(_("版本"), lambda r: r.state_label, TEXT),
     )
 
     def optimize(self, queryset):
@@ -52,19 +68,95 @@ class RollupListView(ScopedListView):
 
 
 class RollupDetailView(ScopedDetailView):
-    """The printable page of one rollup (print stylesheet drops navigation and forms)."""
+    """The printable page of one rollup (print stylesheet drops navigation and forms); for
+    staff who may publish it, what its draft still lacks and the publication form; for
+    everyone, its versions and what each changed."""
 
     model = Rollup
     template_name = "evaluations/rollup_detail.html"
     context_object_name = "rollup"
 
     def optimize(self, queryset):
-        return queryset.select_related("region")
+        return queryset.select_related("region", "published_by")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["visits"] = self.object.visits.select_related("alliance", "scored_by").order_by("visited_on")
+        context.update(publication_context(self.request.user, self.object, kwargs.get("publish_form")))
         return context
+
+
+def can_publish(user, rollup: Rollup) -> bool:
+    try:
+        require_rollup_staff(user, rollup)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def publication_context(user, rollup: Rollup, form: RollupPublishForm | None = None) -> dict:
+    """The versions of the rollup, the one it is compared with, and, on a draft, what it
+    lacks and the form that publishes it."""
+    versions = list(
+        Rollup.objects.visible_to(user)
+        .of(rollup)
+        .select_related("published_by")
+        .defer("report")
+        .order_by(F("version").desc(nulls_first=True))
+    )
+    published = [v for v in versions if not v.is_draft]
+    if rollup.is_draft:
+        previous = published[0] if published else None
+    else:
+        previous = next((v for v in published if v.version < rollup.version), None)
+    context = {
+        "versions": versions,
+        "previous": previous,
+        "diff": report_diff(Rollup.objects.get(pk=previous.pk).report, rollup.report) if previous else None,
+        "can_publish": can_publish(user, rollup),
+        "waivers": rollup.waivers.select_related("alliance", "indicator", "waived_by"),
+    }
+    if rollup.is_draft and context["can_publish"]:
+        missing = missing_for(rollup.kind, rollup.period, rollup.region)
+        context["missing"] = missing
+        context["publish_form"] = form or RollupPublishForm(
+            pending=missing.pending_scores, is_correction=previous is not None
+        )
+    return context
+
+
+class RollupPublishView(RollupDetailView):
+    """Publish a draft (POST); refused, the page comes back with the reasons."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        self.object = rollup = self.get_object()
+        require_rollup_staff(request.user, rollup)
+        latest = Rollup.objects.of(rollup).published().order_by("-version").first()
+        pending = pending_scores(rollup.period, rollup.region) if rollup.kind in SCORED_KINDS else []
+        form = RollupPublishForm(request.POST, pending=pending, is_correction=latest is not None)
+        if form.is_valid():
+            try:
+                published = rollup_publish(
+                    actor=request.user, rollup=rollup, reason=form.cleaned_data["reason"], waivers=form.waivers()
+                )
+            except ValidationError as error:
+                apply_validation_error(form, error)
+            else:
+                messages.success(request, _("已发布为第%(version)s版。") % {"version": published.version})
+                return redirect(published.get_absolute_url())
+        return self.render_to_response(self.get_context_data(object=rollup, publish_form=form))
+
+
+@login_required
+@require_POST
+def rollup_regenerate_view(request, pk: int):
+    """Recompute a draft, or start the correction of a published version."""
+    rollup = get_object_or_404(Rollup.objects.visible_to(request.user).select_related("region"), pk=pk)
+    draft = rollup_regenerate(actor=request.user, rollup=rollup)
+    messages.success(request, _("草稿已按当前数据重新生成。"))
+    return redirect(draft.get_absolute_url())
 
 
 def report_sheets(rollup: Rollup) -> list[tuple[str, list[str], list[list]]]:
@@ -116,6 +208,24 @@ class AssessmentStaffMixin(StaffOnlyMixin):
     """Assessment entries are made by organization-department staff."""
 
     staff_only_message = _("只有组织部门工作人员可以进行考评录入。")
+
+
+class RollupDraftCreateView(AssessmentStaffMixin, ScopedCreateView):
+    """Draft a rollup the schedule has not made (yet)."""
+
+    form_class = RollupDraftForm
+    title = _("生成调度通报草稿")
+
+    def perform(self, form):
+        data = form.cleaned_data
+        rollup, created = rollup_draft_by_hand(
+            actor=self.request.user, kind=data["kind"], period=data["period"], region=data["region"]
+        )
+        self.success_message = _("草稿已生成，请核对缺项后发布。") if created else _("该期通报已有草稿或已发布版本。")
+        return rollup
+
+    def get_cancel_url(self):
+        return reverse("evaluations:rollup-list")
 
 
 class ManualScoreCreateView(AssessmentStaffMixin, ScopedCreateView):
@@ -183,8 +293,13 @@ class VetoCreateView(AssessmentStaffMixin, ScopedCreateView):
 @require_POST
 def veto_confirm_view(request, pk: int):
     finding = get_object_or_404(VetoFinding.objects.visible_to(request.user), pk=pk)
-    veto_confirm(actor=request.user, finding=finding)
-    messages.success(request, _("已确认：该联盟本年度考评等次为较差。"))
+    try:
+        veto_confirm(actor=request.user, finding=finding, verification=request.POST.get("verification", ""))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("已确认：该联盟本年度考评等次为较差。"))
     return redirect("evaluations:veto-list")
 
 
@@ -217,6 +332,51 @@ class ObservationVisitView(AssessmentStaffMixin, ScopedCreateView):
 
     def get_success_url_for(self, visit):
         return self.rollup.get_absolute_url()
+
+
+class ProposalListView(LoginRequiredMixin, TemplateView):
+    """The consequences annual reviews propose, to confirm or overrule with a reason; the
+    confirmed ones are those that apply."""
+
+    template_name = "evaluations/proposal_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        status = self.request.GET.get("status", "")
+        proposals = (
+            Proposal.objects.visible_to(self.request.user)
+            .select_related("alliance", "organization", "region", "decided_by")
+            .order_by("-year", "status", "kind", "region__code", "pk")
+        )
+        if status in ProposalStatus.values:
+            proposals = proposals.filter(status=status)
+        scope = scope_for(self.request.user)
+        context.update(
+            rows=[(p, scope.is_staff_role and scope.covers_region(p.region)) for p in proposals[:500]],
+            status=status,
+            statuses=ProposalStatus.choices,
+            decisions=[(ProposalStatus.CONFIRMED, _("确认")), (ProposalStatus.OVERRULED, _("不予采纳"))],
+        )
+        return context
+
+
+@login_required
+@require_POST
+def proposal_decide_view(request, pk: int):
+    proposal = get_object_or_404(Proposal.objects.visible_to(request.user).select_related("region"), pk=pk)
+    try:
+        proposal_decide(
+            actor=request.user,
+            proposal=proposal,
+            decision=request.POST.get("decision", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("已记录决定。"))
+    return redirect("evaluations:proposal-list")
 
 
 class ScorecardView(LoginRequiredMixin, TemplateView):

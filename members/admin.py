@@ -2,7 +2,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .admin_base import ScopedAdmin, ScopedAdminMixin, register_history
+from core.admin_base import ScopedAdmin, ScopedAdminMixin, register_history
+
 from .models import AccessProfile, ApiToken, MemberOrganization, Notice, Person, Region
 from .tokens import api_token_revoke
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from .api_base import MaskedField, ModelSerializer, ReadOnlyScopedViewSet, ScopedRelatedField, ScopedViewSet
+from core.api_base import MaskedField, ReadOnlyScopedViewSet, ScopedRelatedField, ScopedViewSet
+from core.validators import mask_id_number, mask_phone
+
 from .filters import MemberOrganizationFilterSet, PersonFilterSet, RegionFilterSet
 from .models import MemberOrganization, Person, Region
 from .services import organization_create, organization_update, person_create, person_update
-from .validators import mask_id_number, mask_phone
 
 
-class RegionSerializer(ModelSerializer):
+class RegionSerializer(serializers.ModelSerializer):
     parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
@@ -31,7 +32,7 @@ class RegionViewSet(ReadOnlyScopedViewSet):
         return queryset.select_related("parent")
 
 
-class MemberOrganizationSerializer(ModelSerializer):
+class MemberOrganizationSerializer(serializers.ModelSerializer):
     region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
     region_name = serializers.CharField(source="region.name", read_only=True)
     secretary = ScopedRelatedField(Person, required=False, allow_null=True)
@@ -70,7 +71,7 @@ class MemberOrganizationViewSet(ScopedViewSet):
         return organization_update(actor=self.request.user, organization=instance, **data)
 
 
-class PersonSerializer(ModelSerializer):
+class PersonSerializer(serializers.ModelSerializer):
     organization = ScopedRelatedField(MemberOrganization, required=False, allow_null=True)
     organization_name = serializers.CharField(source="organization.name", read_only=True, default=None, allow_null=True)
     mobile = MaskedField(mask_phone, max_length=11)

@@ -8,6 +8,3 @@ class MembersConfig(AppConfig):
 
     def ready(self) -> None:
         from . import importers, schema  # noqa: F401 - registers the Excel importers and the API token scheme
-        from .db import register_lookups
-
-        register_lookups()

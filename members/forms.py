@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
+from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
 from .access import scope_for
@@ -20,7 +22,74 @@ def regions_for(user: Any):
     return Region.objects.none()
 
 
-class ScopedModelForm(forms.ModelForm):
+# How long a submitted form's token is remembered: long enough for a back button and a
+# second tap, short enough to keep the cache small.
+SUBMITTED_FOR = 24 * 3600
+SUBMISSION = "submission"
+SUBMITTED_TWICE = _(
+    "这张表单刚才已经提交并保存过（可能点了两次或刷新了页面），没有再保存一次。请返回查看已保存的内容。"
+)
+
+
+class SubmitOnceMixin:
+    """A form saved at most once, whatever the taps, reloads or back buttons.
+
+    The form carries a hidden one-time token. The first valid submission claims it in
+    the shared cache (an atomic add, so two simultaneous taps cannot both win); a later
+    submission of the same token is refused with a message saying it was already saved.
+    A refusal after the claim (the service's errors come back through ``add_error``)
+    gives the token back, so the user can correct the form and send it again. A request
+    without a token (a script, a test) is not protected and not refused.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields[SUBMISSION] = forms.CharField(
+            widget=forms.HiddenInput, required=False, max_length=64, initial=uuid.uuid4().hex
+        )
+        self._claimed: str | None = None
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        token = self.cleaned_data.pop(SUBMISSION, "")
+        if not token:
+            return
+        key = f"form-submitted:{token}"
+        if self._errors:
+            # Refused anyway; if it is a second tap, say so rather than what the first changed.
+            if cache.get(key):
+                self.add_error(None, SUBMITTED_TWICE)
+        elif cache.add(key, 1, timeout=SUBMITTED_FOR):
+            self._claimed = key
+        else:
+            self.add_error(None, SUBMITTED_TWICE)
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error(field, error)
+        if self._claimed:
+            cache.delete(self._claimed)
+            self._claimed = None
+
+
+class ChooseFilesAgainMixin:
+    """A browser cannot be given back the files chosen in a form: when the form comes back
+    with an error, each file field whose files were chosen says so, next to the field."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._files_noted: set[str] = set()
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error(field, error)
+        for name, value in self.fields.items():
+            if name == field or name in self._files_noted or not isinstance(value, forms.FileField):
+                continue
+            if any(self.files.getlist(self.add_prefix(name))):
+                self._files_noted.add(name)
+                super().add_error(name, _("表单有错误，所选文件没有保存：请改正后重新选择文件。"))
+
+
+class ScopedModelForm(SubmitOnceMixin, forms.ModelForm):
     """A ModelForm whose foreign-key choices are limited to what the user may see."""
 
     scoped_fields: dict[str, Any] = {}

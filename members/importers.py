@@ -59,6 +59,7 @@ class PersonImporter(Importer):
     columns = PERSON_COLUMNS
     key_fields = ("organization", "name", "mobile")
     scope_field = "organization"
+    references = {"organization": ("organizations", ("organization_region", "organization"))}
     order = 20
 
     def preload(self, rows: list[dict[str, Any]]) -> None:

@@ -1,6 +1,6 @@
 """Excel import: upload → a preview of every row with its errors → confirm. All or nothing.
 
-The layout is the list pages' export (:mod:`members.excel` columns): each registered
+The layout is the list pages' export (:mod:`core.excel` columns): each registered
 :class:`Importer` reads the sheet of its title and sets the fields of the columns that
 name one. Rows are matched to existing rows by a natural key (an organization by region
 code and name, an alliance by code...), updated when a value differs, created when new,
@@ -42,7 +42,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .excel import BOOL, CHOICE, DATE, DATETIME, DECIMAL, INT, MAX_ROWS, Column, unescape_text
+from core.excel import BOOL, CHOICE, DATE, DATETIME, DECIMAL, INT, MAX_ROWS, Column, unescape_text
+
 from .models import MemberOrganization, Region
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -284,6 +285,30 @@ class ImportReport:
 # ------------------------------------------------------------------ importers
 
 
+@dataclass
+class FileRows:
+    """Where each record of the file being imported is written, and whether it imported.
+
+    Sheets are read in the importers' order (organizations, people, alliances, memberships,
+    projects), so a row may refer to a record that an earlier sheet of the same file
+    creates: it is found, as the earlier row was written first. When that earlier row has
+    an error, the later row's reference says so, naming the sheet and row to correct,
+    instead of claiming the record cannot be found.
+    """
+
+    rows: dict[tuple[str, tuple], tuple[str, int, bool]] = field(default_factory=dict)
+
+    def note(self, importer: str, key: tuple, *, sheet: str, number: int, ok: bool) -> None:
+        if all(part not in (None, "") for part in key):
+            self.rows.setdefault((importer, key), (sheet, number, ok))
+
+    def failed_row(self, importer: str, key: tuple) -> tuple[str, int] | None:
+        found = self.rows.get((importer, key))
+        if found is None or found[2]:
+            return None
+        return found[0], found[1]
+
+
 class Importer:
     """Reads one sheet of the export layout and writes its rows through the services.
 
@@ -308,10 +333,14 @@ class Importer:
     key_fields: ClassVar[tuple[str, ...]]
     scope_field: ClassVar[str]
     order: ClassVar[int] = 100
+    # Records of other sheets a row refers to: the field its errors are reported on →
+    # (the other importer's key, the fields of this row holding that importer's key fields).
+    references: ClassVar[dict[str, tuple[str, tuple[str, ...]]]] = {}
 
-    def __init__(self, actor: Any):
+    def __init__(self, actor: Any, file_rows: FileRows | None = None):
         self.actor = actor
         self.seen: dict[tuple, int] = {}
+        self.file_rows = file_rows if file_rows is not None else FileRows()
 
     # --- to implement
     def preload(self, rows: list[dict[str, Any]]) -> None:
@@ -411,7 +440,7 @@ class Importer:
             result.errors.append(_("列名重复：%(columns)s。") % {"columns": "、".join(doubled)})
         if result.errors:
             return result
-        parsed: list[tuple[RowResult, dict[str, Any] | None]] = []
+        parsed: list[tuple[RowResult, dict[str, Any]]] = []
         read = [(column, str(column.header)) for column in self.columns if column.field]
         for number, cells in table.rows:
             row = RowResult(number=number)
@@ -421,12 +450,19 @@ class Importer:
                     values[column.field] = parse_cell(column, cells.get(header))
                 except ValueError as exc:
                     row.error(header, str(exc))
-            parsed.append((row, None if row.errors else values))
-        self.preload([values for _row, values in parsed if values is not None])
+            parsed.append((row, values))
+        self.preload([values for row, values in parsed if not row.errors])
         for row, values in parsed:
             result.rows.append(row)
-            if values is not None:
+            if not row.errors:
                 self.run_row(row, values)
+            self.file_rows.note(
+                self.key,
+                tuple(values.get(name) for name in self.key_fields),
+                sheet=table.title,
+                number=row.number,
+                ok=not row.errors,
+            )
         return result
 
     def run_row(self, row: RowResult, raw: dict[str, Any]) -> None:
@@ -446,11 +482,27 @@ class Importer:
         except ValidationError as exc:
             row.changes = []
             for name, messages in _error_items(exc):
-                for message in messages:
+                for message in self.in_this_file(name, raw) or messages:
                     row.error(self.header_of(name), message)
         except PermissionDenied as exc:
             row.changes = []
             row.error(self.header_of(self.scope_field), str(exc) or _("您没有权限修改该区域的数据。"))
+
+    def in_this_file(self, name: str, raw: dict[str, Any]) -> list[str]:
+        """For an error on a reference to a record that an earlier row of this file writes
+        but could not import: say so and name that row (else nothing)."""
+        if name not in self.references:
+            return []
+        importer, fields = self.references[name]
+        key = tuple(raw.get(field_name) for field_name in fields)
+        failed = self.file_rows.failed_row(importer, key)
+        if failed is None:
+            return []
+        sheet, number = failed
+        return [
+            _("“%(record)s”在本文件“%(sheet)s”表第 %(row)s 行，该行有错误未能导入；改正该行后本行即可导入。")
+            % {"record": " ".join(str(part) for part in key), "sheet": sheet, "row": number}
+        ]
 
 
 def _error_items(exc: ValidationError) -> Iterable[tuple[str, list[str]]]:
@@ -618,12 +670,13 @@ def run_import(data: bytes, *, actor: Any, commit: bool) -> ImportReport:
         report = ImportReport(ignored_sheets=ignored)
         if not tables:
             return report
+        file_rows = FileRows()
         with transaction.atomic():
             for title, importer in importers.items():
                 table = tables.get(title)
                 if table is None:
                     continue
-                report.sheets.append(importer(actor).run(table))
+                report.sheets.append(importer(actor, file_rows).run(table))
             if commit and report.ok:
                 report.committed = True
             else:

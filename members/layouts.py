@@ -6,11 +6,13 @@ counts) are there for the reader and ignored on import.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .excel import BOOL, CHOICE, CODE, INT, TEXT, Column
+from core.excel import BOOL, CHOICE, CODE, DATETIME, INT, TEXT, Column
+from core.validators import mask_id_number, mask_phone
+
 from .models import OrganizationKind
-from .validators import mask_id_number, mask_phone
 
 ORGANIZATION_SHEET = _("成员单位")
 ORGANIZATION_COLUMNS = (
@@ -33,4 +35,27 @@ PERSON_COLUMNS = (
     Column(_("身份证号码"), "id_number", CODE, field="id_number", mask=mask_id_number, width=22),
     Column(_("职务"), "title", TEXT, field="title", width=20),
     Column(_("党员"), "is_party_member", BOOL, field="is_party_member"),
+)
+
+
+def _token_creator(token) -> str | None:
+    return token.created_by.get_username() if token.created_by else None
+
+
+def _token_state(token) -> str:
+    return gettext("已撤销") if token.revoked_at else gettext("有效")
+
+
+# The token list's export (read by no importer); the key itself is never stored.
+TOKEN_SHEET = _("大屏接口令牌")
+TOKEN_COLUMNS = (
+    Column(_("名称"), "name", TEXT, width=24),
+    Column(_("数据范围"), "region.name", TEXT, width=16),
+    Column(_("区划代码"), "region.code", CODE, width=16),
+    Column(_("令牌前缀"), "prefix", CODE, width=16),
+    Column(_("创建时间"), "created_at", DATETIME, width=18),
+    Column(_("创建人"), _token_creator, TEXT),
+    Column(_("最近使用"), "last_used_at", DATETIME, width=18),
+    Column(_("状态"), _token_state, TEXT),
+    Column(_("撤销时间"), "revoked_at", DATETIME, width=18),
 )

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -16,17 +17,9 @@ from django.views.defaults import page_not_found
 from django.views.defaults import server_error as django_server_error
 from django.views.generic import FormView
 
-from . import imports
-from .access import Role, scope_for
-from .audit import HistorySource, change_log
-from .db import subquery_count
-from .filters import ApiTokenFilterSet, MemberOrganizationFilterSet
-from .forms import ApiTokenForm, ImportUploadForm, OrganizationForm, PersonForm
-from .layouts import ORGANIZATION_COLUMNS, PERSON_COLUMNS, PERSON_SHEET
-from .models import ApiToken, MemberOrganization, Notice, Person
-from .services import organization_create, organization_update, person_create, person_update
-from .tokens import api_token_create, api_token_revoke
-from .views_base import (
+from core.audit import HistorySource, change_log
+from core.db import subquery_count
+from core.views_base import (
     ScopedCreateView,
     ScopedDetailView,
     ScopedListView,
@@ -35,6 +28,15 @@ from .views_base import (
     StaffOnlyMixin,
     apply_validation_error,
 )
+
+from . import imports
+from .access import Role, scope_for
+from .filters import ApiTokenFilterSet, MemberOrganizationFilterSet
+from .forms import ApiTokenForm, ImportUploadForm, OrganizationForm, PersonForm
+from .layouts import ORGANIZATION_COLUMNS, PERSON_COLUMNS, PERSON_SHEET, TOKEN_COLUMNS, TOKEN_SHEET
+from .models import ApiToken, MemberOrganization, Notice, Person
+from .services import organization_create, organization_update, person_create, person_update
+from .tokens import api_token_create, api_token_revoke, hash_key
 
 HISTORY_LIMIT = 50
 
@@ -300,16 +302,27 @@ class ApiTokenListView(StaffOnlyMixin, ScopedListView):
     model = ApiToken
     filterset_class = ApiTokenFilterSet
     template_name = "members/token_list.html"
+    export_columns = TOKEN_COLUMNS
+    export_sheet_title = TOKEN_SHEET
+    export_filename = "api-tokens"
 
     def optimize(self, queryset):
         return queryset.select_related("region", "created_by")
 
 
 class ApiTokenCreateView(StaffOnlyMixin, ServiceFormView):
-    """Create a token and show its key on this one response (never stored, never again)."""
+    """Create a token, then show its key once (POST, redirect, GET).
+
+    The key is never stored on the server: it travels to the GET in a short-lived signed
+    cookie of this page alone, which the GET deletes as it shows the key. Reloading the
+    page therefore shows the empty form: it neither shows the key again nor makes another
+    token.
+    """
 
     form_class = ApiTokenForm
     title = _("新建大屏接口令牌")
+    key_cookie = "new_api_token"
+    key_cookie_salt = "members.api-token-created"
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -319,14 +332,38 @@ class ApiTokenCreateView(StaffOnlyMixin, ServiceFormView):
     def get_cancel_url(self) -> str:
         return reverse("members:token-list")
 
+    def get(self, request, *args, **kwargs):
+        created = request.get_signed_cookie(self.key_cookie, default=None, salt=self.key_cookie_salt, max_age=300)
+        token = None
+        if created:
+            pk, _sep, key = created.partition(":")
+            token = ApiToken.objects.visible_to(request.user).select_related("region").filter(pk=pk).first()
+        if token is not None and token.key_hash == hash_key(key):
+            response = render(request, "members/token_created.html", {"token": token, "key": key})
+        else:
+            response = super().get(request, *args, **kwargs)
+        response["Cache-Control"] = "no-store"
+        if created:
+            response.delete_cookie(self.key_cookie, path=request.path)
+        return response
+
     def form_valid(self, form):
         try:
             token, key = api_token_create(actor=self.request.user, **form.cleaned_data)
         except ValidationError as error:
             apply_validation_error(form, error)
             return self.form_invalid(form)
-        response = render(self.request, "members/token_created.html", {"token": token, "key": key})
-        response["Cache-Control"] = "no-store"
+        response = redirect(self.request.path)
+        response.set_signed_cookie(
+            self.key_cookie,
+            f"{token.pk}:{key}",
+            salt=self.key_cookie_salt,
+            max_age=300,
+            path=self.request.path,
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Strict",
+        )
         return response
 
 

@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from members.admin_base import ScopedAdmin, ScopedInline, register_history
+from core.admin_base import ScopedAdmin, ScopedInline, register_history
 
 from .models import Milestone, ProgressReport, ProgressReportRevision, Project, ReportAttachment, ReportStatus
 from .services import (

@@ -11,10 +11,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from alliances.models import Alliance
+from core.api_base import ScopedRelatedField, ScopedViewSet
+from core.pagination import DeferredJoinPagination, NewestFirstCursorPagination
 from members.access import Role
-from members.api_base import ModelSerializer, ScopedRelatedField, ScopedViewSet
 from members.models import MemberOrganization, Person
-from members.pagination import DeferredJoinPagination, NewestFirstCursorPagination
 
 from .filters import MilestoneFilterSet, ProgressReportFilterSet, ProjectFilterSet
 from .models import (
@@ -42,7 +42,7 @@ from .weeks import local_today
 # --------------------------------------------------------------------------- projects
 
 
-class ProjectSerializer(ModelSerializer):
+class ProjectSerializer(serializers.ModelSerializer):
     alliance = ScopedRelatedField(Alliance)
     # The names are annotations of ProjectQuerySet.with_names (see ProjectViewSet.optimize).
     alliance_name = serializers.CharField(read_only=True)
@@ -102,7 +102,7 @@ class ProjectSerializer(ModelSerializer):
 # --------------------------------------------------------------------------- milestones
 
 
-class MilestoneSerializer(ModelSerializer):
+class MilestoneSerializer(serializers.ModelSerializer):
     project = ScopedRelatedField(Project)
     project_title = serializers.CharField(source="project.title", read_only=True)
     is_overdue = serializers.SerializerMethodField()
@@ -117,7 +117,7 @@ class MilestoneSerializer(ModelSerializer):
         return milestone.is_overdue(self.context.get("today"))
 
 
-class MilestoneUpdateSerializer(ModelSerializer):
+class MilestoneUpdateSerializer(serializers.ModelSerializer):
     class Meta:
         model = Milestone
         fields = ["title", "due_on", "done_on"]
@@ -153,7 +153,7 @@ class MilestoneViewSet(ScopedViewSet):
 # --------------------------------------------------------------------------- progress reports
 
 
-class AttachmentSerializer(ModelSerializer):
+class AttachmentSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="original_name", read_only=True)
     url = serializers.SerializerMethodField()
 
@@ -167,7 +167,7 @@ class AttachmentSerializer(ModelSerializer):
         return request.build_absolute_uri(url) if request else url
 
 
-class RevisionSerializer(ModelSerializer):
+class RevisionSerializer(serializers.ModelSerializer):
     reviewed_by = serializers.CharField(source="reviewed_by.username", read_only=True, default=None)
 
     class Meta:
@@ -189,7 +189,7 @@ class RevisionSerializer(ModelSerializer):
         ]
 
 
-class ProgressReportSerializer(ModelSerializer):
+class ProgressReportSerializer(serializers.ModelSerializer):
     project_title = serializers.CharField(source="project.title", read_only=True)
     alliance = serializers.IntegerField(source="project.alliance_id", read_only=True)
     alliance_name = serializers.CharField(source="project.alliance.name", read_only=True)
@@ -350,9 +350,6 @@ class ProjectViewSet(ScopedViewSet):
 
     def optimize(self, queryset):
         return queryset.with_flags(local_today()).with_progress().with_names()
-
-    def optimize_key(self):
-        return local_today()
 
     def create_object(self, data):
         data.pop("version", None)

@@ -4,20 +4,18 @@ import datetime
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from alliances.models import Alliance
-from members.forms import ScopedModelForm
+from core.uploads import ACCEPT, DOCUMENT_KINDS, MAX_UPLOAD_BYTES, check_upload, display_name
+from core.widgets import DateInput, MoneyInput, NumberInput
+from members.forms import ChooseFilesAgainMixin, ScopedModelForm, SubmitOnceMixin
 from members.models import MemberOrganization, Person
-from members.uploads import ACCEPT, MAX_UPLOAD_BYTES
 
 from .models import Milestone, Project, ProjectStatus, ReportStatus
 from .services import INITIAL_STATUSES, MAX_FILES_PER_SUBMISSION, PROJECT_FIELDS
 from .weeks import week_label
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class MultipleFileInput(forms.FileInput):
@@ -25,7 +23,8 @@ class MultipleFileInput(forms.FileInput):
 
 
 class MultipleFileField(forms.FileField):
-    """Several files in one input; the service checks each one's content."""
+    """Several files in one input, each a photo or a PDF named as what it is (a PDF
+    renamed .png is refused here, by its name); the service stores them."""
 
     def __init__(self, *args: Any, **kwargs: Any):
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
@@ -34,8 +33,21 @@ class MultipleFileField(forms.FileField):
     def clean(self, data, initial=None):
         single = super().clean
         if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
+            files = [single(item, initial) for item in data if item]
+        else:
+            files = [single(data, initial)] if data else []
+        errors = []
+        for upload in files:
+            try:
+                check_upload(upload, allowed=DOCUMENT_KINDS)
+            except ValidationError as error:
+                name = display_name(upload)
+                errors += [
+                    m if name in m else _("%(name)s：%(error)s") % {"name": name, "error": m} for m in error.messages
+                ]
+        if errors:
+            raise ValidationError(errors)
+        return files
 
 
 class ProjectForm(ScopedModelForm):
@@ -45,7 +57,14 @@ class ProjectForm(ScopedModelForm):
     class Meta:
         model = Project
         fields = ["alliance", "status", *PROJECT_FIELDS]
-        widgets = {"start_on": DateInput(), "due_on": DateInput(), "description": forms.Textarea(attrs={"rows": 4})}
+        widgets = {
+            "start_on": DateInput(),
+            "due_on": DateInput(),
+            "description": forms.Textarea(attrs={"rows": 4}),
+            **{name: MoneyInput() for name in PROJECT_FIELDS if name.startswith("funds_")},
+            "planned_investment": MoneyInput(),
+            "expected_income_increase": MoneyInput(),
+        }
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any):
         super().__init__(*args, user=user, **kwargs)
@@ -71,27 +90,27 @@ class ProjectStatusForm(forms.Form):
         ]
 
 
-class MilestoneForm(forms.ModelForm):
+class MilestoneForm(SubmitOnceMixin, forms.ModelForm):
     class Meta:
         model = Milestone
         fields = ["title", "due_on", "done_on"]
         widgets = {"due_on": DateInput(), "done_on": DateInput()}
 
 
-class ReportForm(forms.Form):
+class ReportForm(ChooseFilesAgainMixin, SubmitOnceMixin, forms.Form):
     """The leader's weekly report, phone first: numbers with numeric keyboards, photos from the camera."""
 
     period = forms.TypedChoiceField(label=_("填报周"), coerce=datetime.date.fromisoformat)
     percent_complete = forms.IntegerField(
         label=_("完成进度（%）"),
-        widget=forms.NumberInput(attrs={"min": 0, "max": 100, "inputmode": "numeric"}),
+        widget=NumberInput(attrs={"min": 0, "max": 100, "inputmode": "numeric"}),
     )
     investment_to_date = forms.DecimalField(
         label=_("累计完成投资（元）"),
         max_digits=14,
         decimal_places=2,
         required=False,
-        widget=forms.NumberInput(attrs={"min": 0, "step": "0.01", "inputmode": "decimal"}),
+        widget=MoneyInput(),
     )
     work_done = forms.CharField(label=_("本周完成情况"), widget=forms.Textarea(attrs={"rows": 4}))
     blockers = forms.CharField(label=_("堵点难点"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

@@ -33,6 +33,13 @@ class ProjectImporter(Importer):
     columns = PROJECT_COLUMNS
     key_fields = ("alliance", "year", "title")
     scope_field = "alliance"
+    references = {
+        "alliance": ("alliances", ("alliance",)),
+        "responsible_organization": (
+            "organizations",
+            ("responsible_organization_region", "responsible_organization"),
+        ),
+    }
     order = 50
 
     def preload(self, rows: list[dict[str, Any]]) -> None:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from members.excel import CHOICE, CODE, DATE, DECIMAL, INT, TEXT, Column
+from core.excel import BOOL, CHOICE, CODE, DATE, DATETIME, DECIMAL, INT, TEXT, Column
 
-from .models import ProjectCategory, ProjectStatus
+from .models import ProjectCategory, ProjectStatus, ReportStatus
 
 PROJECT_SHEET = _("项目清单")
 PROJECT_COLUMNS = (
@@ -40,4 +40,26 @@ PROJECT_COLUMNS = (
     Column(_("开工日期"), "start_on", DATE, field="start_on", width=12),
     Column(_("计划完成日期"), "due_on", DATE, field="due_on", width=12),
     Column(_("状态"), "status", CHOICE, field="status", choices=ProjectStatus),
+)
+
+# The review queue's export (read by no importer): the reports the queue's filters show.
+REPORT_SHEET = _("进度报告")
+REPORT_COLUMNS = (
+    Column(_("填报周"), "week_label", TEXT, width=24),
+    Column(_("联盟编号"), "project.alliance.code", CODE, width=16),
+    Column(_("联盟"), "project.alliance.name", TEXT, width=30),
+    Column(_("项目"), "project.title", TEXT, width=30),
+    Column(_("完成进度（%）"), "percent_complete", INT),
+    Column(_("上次进度（%）"), "previous_percent", INT),
+    Column(_("进度下降"), "percent_decreased", BOOL),
+    Column(_("累计完成投资（元）"), "investment_to_date", DECIMAL, width=16),
+    Column(_("本周完成情况"), "work_done", TEXT, width=40),
+    Column(_("堵点难点"), "blockers", TEXT, width=40),
+    Column(_("需要协调"), "needs_coordination", BOOL),
+    Column(_("协调事项"), "coordination_request", TEXT, width=40),
+    Column(_("附件数"), "attachment_count", INT),
+    Column(_("状态"), "status", CHOICE, choices=ReportStatus),
+    Column(_("第几次提交"), "revision", INT),
+    Column(_("提交时间"), "submitted_at", DATETIME, width=18),
+    Column(_("审核意见"), "review_comment", TEXT, width=40),
 )

@@ -26,8 +26,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from alliances.models import Alliance
+from core.db import subquery_count, value_of
 from members.access import ScopedQuerySet
-from members.db import subquery_count, value_of
 from members.models import MemberOrganization, Person, TimeStamped
 
 from .weeks import current_week, local_today, week_label
@@ -433,7 +433,7 @@ class ReportAttachmentQuerySet(ScopedQuerySet):
 
 class ReportAttachment(models.Model):
     """A photo or PDF of a report, checked by content and stripped of location data
-    (see members.uploads); stored through Django's default storage."""
+    (see core.uploads); stored through Django's default storage."""
 
     report = models.ForeignKey(
         ProgressReport, verbose_name=_("进度报告"), on_delete=models.CASCADE, related_name="attachments"

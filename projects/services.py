@@ -23,9 +23,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alliances.models import AllianceStatus, Membership, TeamRole
+from core.uploads import CleanFile, clean_uploads
 from members.access import Role, require_write, scope_for
 from members.services import apply_changes, validated_save
-from members.uploads import CleanFile, clean_uploads
 
 from .models import (
     ACTIVE_STATUSES,
@@ -365,6 +365,38 @@ def report_resubmit(
     report.reviewed_by = None
     report.reviewed_at = None
     report.review_comment = ""
+    check_content(report)
+    validated_save(report)
+    attach(report, files)
+    return report
+
+
+@transaction.atomic
+def report_amend(
+    *,
+    actor: Any,
+    report: ProgressReport,
+    attachments: list[Any] | None = None,
+    now: datetime.datetime | None = None,
+    **fields: Any,
+) -> ProgressReport:
+    """Amend a report still waiting for review (the leader saw a mistake before staff did).
+
+    It stays the same submission, still waiting: same version number, no revision on
+    record (nobody reviewed the first text); new files join the old ones. A report
+    already reviewed is refused: a returned one is corrected through report_resubmit, an
+    accepted one no longer changes.
+    """
+    require_leader(actor, report.project)
+    files = clean_uploads(attachments, limit=MAX_FILES_PER_SUBMISSION)
+    report = ProgressReport.objects.select_for_update().select_related("project").get(pk=report.pk)
+    if report.status != ReportStatus.SUBMITTED:
+        raise ValidationError(
+            _("该报告已审核（%(status)s），不能再作为待审核的报告修改。") % {"status": report.get_status_display()}
+        )
+    apply_changes(report, fields, REPORT_FIELDS)
+    report.submitted_by = actor
+    report.submitted_at = now or timezone.now()
     check_content(report)
     validated_save(report)
     attach(report, files)

@@ -3,8 +3,11 @@ project list, project timeline and review queue. Thin: services do every write."
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -14,12 +17,14 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from alliances.models import Alliance, AllianceStatus
+from core.db import subquery_count
+from core.views_base import ScopedDetailView, ScopedListView, ServiceFormView
 from members.access import Role, scope_for
-from members.views_base import ScopedDetailView, ScopedListView, ServiceFormView
 
 from .filters import ProgressReportFilterSet, ProjectFilterSet
 from .forms import MilestoneForm, ProjectForm, ProjectStatusForm, ReportForm, ReviewForm
-from .layouts import PROJECT_COLUMNS, PROJECT_SHEET
+from .layouts import PROJECT_COLUMNS, PROJECT_SHEET, REPORT_COLUMNS, REPORT_SHEET
+from .ledger import LEDGER_COLUMNS, LEDGER_FILENAME, LEDGER_SHEET, ledger_rows
 from .models import (
     ACTIVE_STATUSES,
     OPEN_STATUSES,
@@ -36,6 +41,7 @@ from .services import (
     project_change_status,
     project_create,
     project_update,
+    report_amend,
     report_resubmit,
     report_review,
     report_submit,
@@ -71,18 +77,40 @@ class ProjectListView(ScopedListView):
     template_name = "projects/project_list.html"
     export_columns = PROJECT_COLUMNS
     export_sheet_title = PROJECT_SHEET
-    export_filename = "projects"
 
     def optimize(self, queryset):
         return queryset.for_lists(local_today())
 
+    def get(self, request, *args, **kwargs):
+        if self.wants_ledger and not scope_for(request.user).is_staff_role:
+            raise PermissionDenied(str(_("项目台账只有组织部门工作人员可以导出。")))
+        return super().get(request, *args, **kwargs)
+
+    @property
+    def wants_ledger(self) -> bool:
+        """``?export=xlsx&layout=ledger``: the project ledger instead of the list's layout."""
+        return self.request.GET.get("layout") == "ledger"
+
+    @property
+    def export_filename(self) -> str:
+        return LEDGER_FILENAME if self.wants_ledger else "projects"
+
     def optimize_export(self, queryset):
         # The page's annotations (the late and silent filters read them) and the
         # responsible organization's region, whose code the export carries.
-        return self.optimize(queryset).select_related("responsible_organization__region")
+        queryset = self.optimize(queryset).select_related("responsible_organization__region")
+        return ledger_rows(queryset) if self.wants_ledger else queryset
+
+    def export_sheets(self, queryset):
+        if self.wants_ledger:
+            return [(LEDGER_SHEET, LEDGER_COLUMNS, queryset)]
+        return super().export_sheets(queryset)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs) | {"this_week": week_label(current_week())}
+        context = super().get_context_data(**kwargs) | {"this_week": week_label(current_week())}
+        if context.get("export_url") and scope_for(self.request.user).is_staff_role:
+            context["ledger_url"] = f"{context['export_url']}&layout=ledger"
+        return context
 
 
 class ProjectDetailView(ScopedDetailView):
@@ -290,24 +318,40 @@ class ReportSubmitView(ReportFormMixin, ServiceFormView):
         return initial
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs) | {"project": self.project, "cancel_url": reverse("projects:my-work")}
+        return super().get_context_data(**kwargs) | {
+            "project": self.project,
+            "cancel_url": reverse("projects:my-work"),
+            "filed": self.filed_report(kwargs.get("form")),
+        }
+
+    def filed_report(self, form) -> ProgressReport | None:
+        """The report already filed for the week chosen (or offered): the page links to it
+        (to amend it while it waits for review, to correct it when returned)."""
+        period = form.data.get("period") if form is not None and form.is_bound else None
+        try:
+            week = datetime.date.fromisoformat(period) if period else current_week()
+        except ValueError:
+            return None
+        return self.project.reports.filter(period=week).first()
 
     def perform(self, form):
         return report_submit(actor=self.request.user, project=self.project, **form.service_data())
 
 
 class ReportFixView(ReportFormMixin, ServiceFormView):
-    title = _("修改并重新提交")
-    success_message = _("报告已重新提交，等待审核。")
+    """Correct a returned report and send it again, or amend one still waiting for review."""
 
     def prepare(self, request, **kwargs):
         self.report = get_object_or_404(
             ProgressReport.objects.visible_to(request.user).select_related("project__alliance", "reviewed_by"),
             pk=kwargs["pk"],
         )
-        if self.report.status != ReportStatus.RETURNED:
-            messages.info(request, _("该报告不是退回状态，无需修改。"))
+        if self.report.status not in (ReportStatus.RETURNED, ReportStatus.SUBMITTED):
+            messages.info(request, _("该报告已通过审核，不能再修改。"))
             return redirect(self.report.get_absolute_url())
+        self.pending = self.report.status == ReportStatus.SUBMITTED
+        self.title = _("修改待审核的报告") if self.pending else _("修改并重新提交")
+        self.success_message = _("报告已修改，仍在等待审核。") if self.pending else _("报告已重新提交，等待审核。")
         return None
 
     def get_initial(self):
@@ -329,7 +373,8 @@ class ReportFixView(ReportFormMixin, ServiceFormView):
         }
 
     def perform(self, form):
-        return report_resubmit(actor=self.request.user, report=self.report, **form.service_data())
+        service = report_amend if self.pending else report_resubmit
+        return service(actor=self.request.user, report=self.report, **form.service_data())
 
 
 # --------------------------------------------------------------------------- reports and review
@@ -358,7 +403,8 @@ class ReportDetailView(ServiceFormView):
             "report": report,
             "project": report.project,
             "can_review": report.status == ReportStatus.SUBMITTED and can_review(self.request.user, report.project),
-            "can_fix": report.status == ReportStatus.RETURNED and is_leader(self.request.user),
+            "can_fix": report.status in (ReportStatus.RETURNED, ReportStatus.SUBMITTED)
+            and is_leader(self.request.user),
             "title": report.project.title,
         }
 
@@ -375,6 +421,9 @@ class ReviewQueueView(ScopedListView):
     model = ProgressReport
     filterset_class = ProgressReportFilterSet
     template_name = "projects/review_queue.html"
+    export_columns = REPORT_COLUMNS
+    export_sheet_title = REPORT_SHEET
+    export_filename = "progress-reports"
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
@@ -389,6 +438,15 @@ class ReviewQueueView(ScopedListView):
             queryset.select_related("project__alliance__lead_region", "submitted_by")
             .with_previous_percent()
             .prefetch_related("attachments")
+            .order_by("period", "submitted_at")
+        )
+
+    def optimize_export(self, queryset):
+        # The attachments counted by the query itself: a prefetch would run once per chunk.
+        return (
+            queryset.select_related("project__alliance")
+            .with_previous_percent()
+            .annotate(attachment_count=subquery_count(ReportAttachment.objects.all(), "report"))
             .order_by("period", "submitted_at")
         )
 

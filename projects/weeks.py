@@ -1,6 +1,6 @@
 """ISO weeks in Asia/Shanghai: a progress report's period is the Monday of its week.
 
-The arithmetic is members.periods.Period's; these are the projects app's words for it.
+The arithmetic is core.periods.Period's; these are the projects app's words for it.
 "Now" is always a parameter with a default, so tests (and rollups) can pin it.
 """
 
@@ -10,7 +10,7 @@ import datetime
 
 from django.utils import timezone
 
-from members.periods import WEEK, Period
+from core.periods import WEEK, Period
 
 
 def local_today(now: datetime.datetime | None = None) -> datetime.date:

@@ -16,6 +16,8 @@ export REQUIRE_TEST_SERVERS=1
 DATABASE_URL=sqlite:///:memory: .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null \
   || { echo "Models and migrations disagree: run manage.py makemigrations" >&2; exit 1; }
 .venv/bin/ruff check .
+# The direction of imports between the apps: core ← members ← alliances ← projects | workshops ← evaluations.
+.venv/bin/lint-imports
 # Known vulnerabilities in the pinned requirements fail the run; an unreachable
 # vulnerability service is reported as NOT AUDITED (see scripts/audit_dependencies.py).
 .venv/bin/python scripts/audit_dependencies.py

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework import renderers
 from rest_framework.utils.serializer_helpers import ReturnDict, ReturnList
 
-from members.renderers import JSONRenderer
+from core.renderers import JSONRenderer
 from workshops.models import WorkshopStatus
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -8,7 +8,7 @@ import datetime
 import pytest
 
 from benchmarks.common import data_day
-from members.periods import MONTH, WEEK, Period
+from core.periods import MONTH, WEEK, Period
 from tests.factories_projects import ProjectFactory, ReportFactory
 
 pytestmark = pytest.mark.django_db

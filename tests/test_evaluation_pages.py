@@ -89,17 +89,24 @@ def test_a_veto_is_recorded_then_confirmed_and_out_of_scope_is_404(client, world
     finding = VetoFinding.objects.get()
     assert finding.confirmed is False
     assert "活动只见展板" in client.get(reverse("evaluations:veto-list")).content.decode()
-    client.post(reverse("evaluations:veto-confirm", args=[finding.pk]))
+    # Its recorder cannot confirm it: the page says so, nothing changes.
+    refused = client.post(reverse("evaluations:veto-confirm", args=[finding.pk]), follow=True)
+    assert "记录人以外" in refused.content.decode()
+    assert "待他人核实确认" in refused.content.decode()
     finding.refresh_from_db()
-    assert finding.confirmed is True
+    assert finding.confirmed is False
+    client.force_login(world.carol)
+    client.post(reverse("evaluations:veto-confirm", args=[finding.pk]), {"verification": "走访核实"})
+    finding.refresh_from_db()
+    assert (finding.confirmed, finding.confirmed_by, finding.verification) == (True, world.carol, "走访核实")
     client.force_login(world.bob)
     assert client.post(reverse("evaluations:veto-confirm", args=[finding.pk])).status_code == 404
 
 
 def test_staff_enter_a_visit_score_for_a_proposed_alliance(client, world):
+    from core.periods import QUARTER, Period
     from evaluations.models import ObservationVisit
     from evaluations.services import rollup_produce
-    from members.periods import QUARTER, Period
 
     rollup, _created = rollup_produce(
         kind="quarterly_observation", period=Period.parse(QUARTER, "2026-Q3"), region=world.county_a
@@ -122,9 +129,9 @@ def test_staff_enter_a_visit_score_for_a_proposed_alliance(client, world):
 def test_only_the_alliances_the_observation_proposes_can_be_scored_not_those_of_its_other_tables(client, world):
     from django.core.exceptions import ValidationError
 
+    from core.periods import QUARTER, Period
     from evaluations.models import ObservationVisit, Rollup
     from evaluations.services import observation_visit_score
-    from members.periods import QUARTER, Period
 
     period = Period.parse(QUARTER, "2026-Q3")
     columns = [{"key": "alliance", "label": "联盟编号", "type": "text"}]
@@ -161,9 +168,9 @@ def test_only_the_alliances_the_observation_proposes_can_be_scored_not_those_of_
 
 
 def test_anonymous_users_are_sent_to_log_in_from_the_visit_score_form(client, world):
+    from core.periods import QUARTER, Period
     from evaluations.models import ObservationVisit
     from evaluations.services import rollup_produce
-    from members.periods import QUARTER, Period
 
     rollup, _created = rollup_produce(
         kind="quarterly_observation", period=Period.parse(QUARTER, "2026-Q3"), region=world.county_a

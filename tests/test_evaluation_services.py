@@ -5,9 +5,9 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from core.periods import YEAR, Period
 from evaluations.models import AssessmentScheme, Indicator, ManualScore, VetoFinding
 from evaluations.services import manual_score_set, scheme_new_version, veto_confirm, veto_record
-from members.periods import YEAR, Period
 
 pytestmark = pytest.mark.django_db
 PERIOD = Period.parse(YEAR, "2025")
@@ -88,7 +88,20 @@ def test_a_veto_is_recorded_once_a_year_and_confirmed_after_verification(world, 
     with pytest.raises(ValidationError) as excinfo:
         veto_record(actor=world.alice, alliance=world.alliance_a, kind="show_only", year=2025, note="重复")
     assert "kind" in excinfo.value.message_dict
-    assert veto_confirm(actor=world.alice, finding=finding).confirmed is True
+    with pytest.raises(ValidationError, match="记录人以外"):
+        veto_confirm(actor=world.alice, finding=finding)  # its own recorder
+    assert VetoFinding.objects.get().confirmed is False
+    confirmed = veto_confirm(actor=world.carol, finding=finding, verification="实地走访三个成员村，活动仅见展板")
+    assert (confirmed.confirmed, confirmed.confirmed_by, confirmed.recorded_by) == (True, world.carol, world.alice)
+    assert confirmed.verification == "实地走访三个成员村，活动仅见展板" and confirmed.confirmed_at is not None
+
+
+def test_the_database_refuses_a_finding_confirmed_by_its_recorder(world):
+    from django.db import IntegrityError, transaction
+
+    finding = veto_record(actor=world.alice, alliance=world.alliance_a, kind="show_only", year=2025, note="墙上联盟")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        VetoFinding.objects.filter(pk=finding.pk).update(confirmed=True, confirmed_by=world.alice)
 
 
 def test_a_new_version_copies_indicators_and_leaves_the_frozen_one_alone(world, scheme):

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 
-from members.excel import workbook_bytes
+from core.excel import workbook_bytes
 
 
 def test_formulas_are_escaped_and_codes_stay_text():

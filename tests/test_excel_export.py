@@ -13,8 +13,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from alliances.models import Alliance, Membership
+from core import views_base
 from evaluations.models import Rollup
-from members import views_base
 from members.models import MemberOrganization, Person
 from tests.factories import OrganizationFactory
 from tests.factories_excel import sheet_cells, sheet_rows

@@ -10,10 +10,14 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from alliances.layouts import ALLIANCE_COLUMNS, MEMBERSHIP_COLUMNS
 from alliances.models import Alliance, Membership
 from members import imports
 from members.imports import run_import
+from members.layouts import ORGANIZATION_COLUMNS, PERSON_COLUMNS
 from members.models import MemberOrganization, Person
+from projects.layouts import PROJECT_COLUMNS
+from projects.models import Project
 from tests.factories import AllianceFactory, MembershipFactory, OrganizationFactory, PersonFactory
 from tests.factories_excel import append_row, edit, sheet_rows, snapshot, xlsx
 from tests.test_api import many_alliances
@@ -221,6 +225,83 @@ def test_the_same_record_twice_in_one_file_is_an_error_naming_both_rows(client, 
     report = run_import(data, actor=world.alice, commit=True)
     assert errors_of(report) == [("党建联盟", 5, "联盟编号", "与第 4 行是同一条记录，请合并为一行。")]
     assert not Alliance.objects.filter(code="LM-NEW-1").exists()
+
+
+def layout(columns, *rows: dict) -> list[list]:
+    """A sheet of the export layout: its headers, then each row's cells by header."""
+    headers = [str(column.header) for column in columns]
+    return [headers, *([row.get(header) for header in headers] for row in rows)]
+
+
+def whole_file(*, alliance_status: str = "组建中", unit_kind: str = "合作社") -> bytes:
+    """One file that creates a unit, its person, an alliance, the unit's membership and a
+    project, each later sheet referring to what an earlier one creates (sheets in any order)."""
+    unit = {"区划代码": "330212001001", "单位名称": "走马塘果蔬合作社"}
+    return xlsx(
+        {
+            "项目清单": layout(
+                PROJECT_COLUMNS,
+                {
+                    "联盟编号": "LM-NEW-1",
+                    "年度": 2026,
+                    "项目名称": "村集体光伏电站",
+                    "项目类别": "民生实事",
+                    "责任单位": unit["单位名称"],
+                    "责任单位区划代码": unit["区划代码"],
+                    "责任人": "陈晓",
+                    "开工日期": datetime.date(2026, 3, 1),
+                    "计划完成日期": datetime.date(2026, 11, 30),
+                },
+            ),
+            "联盟成员": layout(
+                MEMBERSHIP_COLUMNS,
+                {"联盟编号": "LM-NEW-1", "成员单位": unit["单位名称"], "区划代码": unit["区划代码"], "角色": "牵头单位"}
+                | {"加入日期": "2025-03-01"},
+            ),
+            "党建联盟": layout(ALLIANCE_COLUMNS, new_alliance_row(**{"状态": alliance_status})),
+            "人员": layout(
+                PERSON_COLUMNS,
+                {"区划代码": unit["区划代码"], "所在单位": unit["单位名称"], "姓名": "陈晓", "手机号码": "13700001111"}
+                | {"党员": "是"},
+            ),
+            "成员单位": layout(ORGANIZATION_COLUMNS, unit | {"单位类型": unit_kind}),
+        }
+    )
+
+
+def test_records_created_by_earlier_sheets_of_the_file_are_found_by_later_ones_in_preview_and_confirm(client, world):
+    client.force_login(world.tina)
+    upload = SimpleUploadedFile("新联盟.xlsx", whole_file())
+    client.post(reverse("members:import"), {"file": upload})
+    preview = client.get(reverse("members:import-preview"))
+    report = preview.context["report"]
+    assert errors_of(report) == [] and report.counts["create"] == 5
+    assert not Alliance.objects.filter(code="LM-NEW-1").exists()  # the preview saved nothing
+    token = preview.context["pending"]["token"]
+    client.post(reverse("members:import-confirm"), {"token": token})
+    project = Project.objects.get(title="村集体光伏电站")
+    assert project.alliance.code == "LM-NEW-1" and project.responsible_person.name == "陈晓"
+    assert project.alliance.memberships.get().organization == project.responsible_organization
+
+
+def test_a_reference_to_a_row_of_the_same_file_that_has_an_error_names_that_row(world):
+    report = run_import(whole_file(alliance_status="半停工", unit_kind="公司"), actor=world.alice, commit=False)
+    unit = "“330212001001 走马塘果蔬合作社”在本文件“成员单位”表第 2 行，该行有错误未能导入；改正该行后本行即可导入。"
+    alliance = "“LM-NEW-1”在本文件“党建联盟”表第 2 行，该行有错误未能导入；改正该行后本行即可导入。"
+    assert errors_of(report) == [
+        (
+            "成员单位",
+            2,
+            "单位类型",
+            "“公司”不是可选的值，可选：村、社区、机关、企业、事业单位、两新组织、合作社、高校院所。",
+        ),
+        ("人员", 2, "所在单位", unit),
+        ("党建联盟", 2, "状态", "“半停工”不是可选的值，可选：组建中、运行中、整顿中、已撤销。"),
+        ("联盟成员", 2, "联盟编号", alliance),
+        ("联盟成员", 2, "成员单位", unit),
+        ("项目清单", 2, "联盟编号", alliance),
+        ("项目清单", 2, "责任单位", unit),
+    ]
 
 
 def test_a_sheet_missing_a_column_is_refused_as_a_whole(world):

@@ -15,6 +15,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from alliances.models import Alliance, Claim
+from core.periods import MONTH, QUARTER, WEEK, YEAR, Period
 from evaluations import scoring
 from evaluations.metrics import (
     claims_resolved,
@@ -25,7 +26,6 @@ from evaluations.metrics import (
 )
 from evaluations.models import Assessment, AssessmentScheme, Indicator, IndicatorScore, ManualScore
 from evaluations.reports import annual_review, monthly_bulletin, quarterly_observation
-from members.periods import MONTH, QUARTER, WEEK, YEAR, Period
 from projects.models import ProgressReport, Project
 from projects.services import project_change_status
 from tests.factories import AllianceFactory

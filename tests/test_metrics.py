@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
+from core.periods import MONTH, Period
 from evaluations.metrics import investment_vs_target, project_completion, reporting_timeliness
 from evaluations.scoring import METRICS, alliances_in
-from members.periods import MONTH, Period
 from tests.factories_projects import ProjectFactory, ReportFactory
 
 pytestmark = pytest.mark.django_db

@@ -83,6 +83,19 @@ def test_mechanism_is_met_when_every_meeting_was_held(alliance):
     assert item.reason == "“三会”按期召开（月度碰头会 12 次，季度专题会 4 次，年度述职会 2 次）。"
 
 
+def test_mechanism_is_unmet_for_a_new_alliance_that_has_held_no_meeting():
+    alliance = AllianceFactory(founded_on=D(2025, 4, 2))  # owes no meeting yet: nothing is missing
+    item = result(alliance, "mechanism")
+    assert not item.met
+    assert item.reason == "尚未召开过“三会”：月度碰头会、季度专题会、年度述职会均无记录。"
+
+
+def test_mechanism_is_met_by_a_new_alliance_that_held_this_months_meeting():
+    alliance = AllianceFactory(founded_on=D(2025, 4, 2))
+    MeetingFactory(alliance=alliance, kind="monthly", held_on=D(2025, 4, 10))
+    assert result(alliance, "mechanism").met
+
+
 def test_mechanism_is_unmet_and_names_the_missing_meetings(alliance):
     on_rhythm(alliance)
     alliance.meetings.filter(held_on__in=[D(2024, 5, 10), D(2025, 1, 10)]).delete()

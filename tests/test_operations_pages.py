@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alliances.models import Claim, EntityPlatform, Meeting, Mentorship, Need
-from members.periods import MONTH, Period
+from core.periods import MONTH, Period
 from tests.factories import TeamRoleFactory
 from tests.factories_operations import (
     ActivityFactory,

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from alliances.rhythm import rhythm_for, rhythm_of
-from members.periods import MONTH, Period
+from core.periods import MONTH, Period
 from tests.factories import AllianceFactory
 from tests.factories_operations import MeetingFactory
 

@@ -6,7 +6,7 @@ import zoneinfo
 import pytest
 from django.core.exceptions import ValidationError
 
-from members.periods import MONTH, QUARTER, WEEK, YEAR, Period
+from core.periods import MONTH, QUARTER, WEEK, YEAR, Period
 
 UTC = datetime.UTC
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")

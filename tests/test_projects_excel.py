@@ -12,9 +12,10 @@ from django.urls import reverse
 
 from members.imports import run_import
 from projects.models import Project
-from projects.weeks import local_today
+from projects.weeks import current_week, local_today, week_label
 from tests.factories_excel import append_row, edit, sheet_cells, sheet_rows
 from tests.factories_projects import MilestoneFactory, ProjectFactory, days_ago
+from tests.factories_projects import ReportFactory as ProgressReportFactory
 from tests.test_excel_export import export, whole_list
 from tests.test_excel_import import errors_of
 from tests.test_projects_api import many_projects
@@ -136,6 +137,98 @@ def test_project_export_runs_the_same_number_of_queries_for_10_and_100_rows(clie
     Project.objects.all().delete()
     many_projects(world, n=100)
     assert queries() == small
+
+
+# ------------------------------------------------------------------ the project ledger
+
+LEDGER = "项目台账"
+
+
+def ledger(client, **params) -> bytes:
+    return export(client, "projects:list", layout="ledger", **params)
+
+
+def test_the_ledger_has_each_projects_latest_report_money_to_date_and_coordination(client, world):
+    project = full_project(world, start_on=datetime.date(2026, 3, 1), due_on=datetime.date(2026, 12, 31))
+    this_week = current_week()
+    ProgressReportFactory(
+        project=project,
+        period=this_week - datetime.timedelta(weeks=1),
+        percent_complete=40,
+        investment_to_date=Decimal("300000.00"),
+        work_done="完成厂房基础",
+        status="accepted",
+    )
+    ProgressReportFactory(
+        project=project,
+        period=this_week,
+        percent_complete=55,
+        investment_to_date=Decimal("456789.12"),
+        work_done="安装生产线",
+        blockers="用电增容未批复",
+        needs_coordination=True,
+        coordination_request="请县供电公司加快增容审批",
+    )
+    ProjectFactory(alliance=world.alliance_a, title="尚未填报的项目", planned_investment=None)
+    client.force_login(world.alice)
+    rows = {row["项目名称"]: row for row in sheet_rows(ledger(client), LEDGER)}
+
+    row = rows["红芽姜深加工"]
+    assert (row["联盟编号"], row["联盟名称"], row["项目类别"]) == ("LM-A-1", "姜山共富联盟", "产业融合")
+    assert (row["责任单位"], row["责任人"], row["状态"]) == ("走马塘村党委", "王建国", "推进中")
+    assert (row["开工日期"].date(), row["计划完成日期"].date()) == (
+        datetime.date(2026, 3, 1),
+        datetime.date(2026, 12, 31),
+    )
+    assert row["完成进度（%）"] == 40  # the accepted report's percent, as the list shows it
+    assert Decimal(str(row["计划投资（元）"])) == Decimal("1234567.89")
+    assert Decimal(str(row["累计完成投资（元）"])) == Decimal("456789.12")
+    assert (row["本周工作（最近一次填报）"], row["堵点难点"]) == ("安装生产线", "用电增容未批复")
+    assert (row["需要协调"], row["协调事项"], row["协调状态"]) == ("是", "请县供电公司加快增容审批", "待审核")
+    assert (row["最近填报周"], row["审核状态"]) == (week_label(this_week), "待审核")
+
+    silent = rows["尚未填报的项目"]
+    assert silent["累计完成投资（元）"] == 0 and silent["计划投资（元）"] is None
+    assert silent["本周工作（最近一次填报）"] is None and silent["最近填报周"] is None and silent["协调状态"] is None
+
+
+def test_the_ledger_holds_the_rows_of_the_filtered_list_in_its_order(client, world):
+    many_projects(world, n=12)
+    ProjectFactory(alliance=world.alliance_a, title="已完成的项目", status="completed")
+    ProjectFactory(alliance=world.alliance_b, title="岱山的项目")
+    client.force_login(world.alice)
+    filters = {"status": "in_progress", "ordering": "-title"}
+    listed = whole_list(client, "projects:list", **filters)
+    rows = sheet_rows(ledger(client, **filters), LEDGER)
+    assert [row["项目名称"] for row in rows] == [project.title for project in listed]
+    assert len(rows) == 12
+
+
+def test_the_ledger_runs_the_same_number_of_queries_for_10_and_100_projects(client, world):
+    client.force_login(world.alice)
+    many_projects(world, n=10)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            data = ledger(client)
+        assert len(sheet_rows(data, LEDGER)) == Project.objects.count()
+        return len(captured.captured_queries)
+
+    small = queries()
+    Project.objects.all().delete()
+    many_projects(world, n=100)
+    assert queries() == small
+
+
+def test_only_staff_are_offered_and_given_the_ledger(client, world):
+    client.force_login(world.alice)
+    page = client.get(reverse("projects:list"), {"status": "planned"}).content.decode()
+    assert "导出项目台账" in page and "status=planned&amp;export=xlsx&amp;layout=ledger" in page
+    for user in (world.vera, world.lily):
+        client.force_login(user)
+        assert "导出项目台账" not in client.get(reverse("projects:list")).content.decode()
+        response = client.get(reverse("projects:list"), {"export": "xlsx", "layout": "ledger"})
+        assert response.status_code == 403
 
 
 # ------------------------------------------------------------------ round trip and changes

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -12,7 +13,7 @@ from django.urls import reverse
 from projects.models import Milestone, ProgressReport, ProgressReportRevision, Project
 from projects.services import report_return
 from projects.weeks import current_week, local_today
-from tests.factories_projects import MilestoneFactory, ProjectFactory, ReportFactory, days_ago, photo
+from tests.factories_projects import MilestoneFactory, ProjectFactory, ReportFactory, days_ago, pdf, photo
 from tests.test_projects_api import many_projects
 
 pytestmark = pytest.mark.django_db
@@ -234,3 +235,137 @@ def test_revisions_are_listed_on_the_report_page(client, world):
     client.force_login(world.lily)
     page = client.get(reverse("projects:report-detail", args=[report.pk])).content.decode()
     assert "投资额与台账不符" in page and reverse("projects:report-fix", args=[report.pk]) in page
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+def token_of(page: str) -> str:
+    """The form's one-time submission token, as the browser sends it back."""
+    return re.search(r'name="submission" value="([0-9a-f]+)"', page).group(1)
+
+
+def test_a_report_at_150_percent_keeps_what_was_typed_and_asks_for_the_photos_again(client, world):
+    project = ProjectFactory(alliance=world.alliance_a)
+    client.force_login(world.lily)
+    response = client.post(
+        reverse("projects:report-submit", args=[project.pk]),
+        {
+            "period": current_week().isoformat(),
+            "percent_complete": "150",
+            "work_done": "完成大棚钢架安装",
+            "attachments": [photo("钢架.jpg")],
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "100" in errors["percent_complete"][0]
+    assert "重新选择" in errors["attachments"][0]
+    page = response.content.decode()
+    assert "完成大棚钢架安装" in page and 'value="150"' in page
+    assert not ProgressReport.objects.exists()
+
+
+def test_a_pdf_renamed_png_is_refused_by_name_and_nothing_is_saved(client, world):
+    project = ProjectFactory(alliance=world.alliance_a)
+    client.force_login(world.lily)
+    fake = pdf("现场.png")
+    fake.content_type = "image/png"
+    response = client.post(
+        reverse("projects:report-submit", args=[project.pk]),
+        {"period": current_week().isoformat(), "percent_complete": "30", "work_done": "完成", "attachments": [fake]},
+    )
+    assert response.status_code == 200
+    message = " ".join(response.context["form"].errors["attachments"])
+    assert "现场.png" in message and "扩展名与内容不符" in message
+    assert "完成" in response.content.decode()
+    assert not ProgressReport.objects.exists()
+
+
+def test_a_double_tap_on_a_new_project_saves_it_once_and_says_so(client, world):
+    client.force_login(world.alice)
+    url = reverse("projects:create")
+    data = new_project_form(world) | {"submission": token_of(client.get(url).content.decode())}
+    first = client.post(url, data)
+    second = client.post(url, data)
+    assert first.status_code == 302
+    assert second.status_code == 200
+    assert "已经提交并保存过" in " ".join(second.context["form"].non_field_errors())
+    assert "精品民宿" in second.content.decode()
+    assert Project.objects.filter(title="精品民宿").count() == 1
+
+
+def test_a_double_tap_on_add_milestone_adds_one(client, world):
+    project = ProjectFactory(alliance=world.alliance_a)
+    client.force_login(world.alice)
+    url = reverse("projects:milestone-add", args=[project.pk])
+    data = {"title": "主体完工", "due_on": days_ago(-30), "submission": token_of(client.get(url).content.decode())}
+    assert client.post(url, data).status_code == 302
+    assert "已经提交并保存过" in client.post(url, data).content.decode()
+    assert Milestone.objects.filter(project=project).count() == 1
+
+
+def test_a_corrected_form_is_saved_with_the_same_token(client, world):
+    """A refusal, by the form or by the service, does not use the token up."""
+    project = ProjectFactory(alliance=world.alliance_a, status="planned")
+    client.force_login(world.lily)
+    url = reverse("projects:report-submit", args=[project.pk])
+    token = token_of(client.get(url).content.decode())
+    data = {"period": current_week().isoformat(), "work_done": "完成", "submission": token}
+    assert "percent_complete" in client.post(url, data | {"percent_complete": "150"}).context["form"].errors
+    refused = client.post(url, data | {"percent_complete": "40"})
+    assert "project" not in refused.context["form"].fields and "推进中" in refused.content.decode()
+    Project.objects.filter(pk=project.pk).update(status="in_progress")
+    assert client.post(url, data | {"percent_complete": "40"}).status_code == 302
+    assert ProgressReport.objects.get().percent_complete == 40
+
+
+# --------------------------------------------------------------------------- amending a report waiting for review
+
+
+def test_a_leader_amends_a_report_still_waiting_for_review(client, world):
+    report = ReportFactory(project=ProjectFactory(alliance=world.alliance_a), submitted_by=world.lily)
+    client.force_login(world.lily)
+    detail = client.get(reverse("projects:report-detail", args=[report.pk])).content.decode()
+    url = reverse("projects:report-fix", args=[report.pk])
+    assert url in detail
+    assert "等待审核" in client.get(url).content.decode()
+    response = client.post(
+        url, {"percent_complete": "24", "work_done": "完成土地平整和围栏", "investment_to_date": "0"}
+    )
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert (report.status, report.revision, report.percent_complete, report.work_done) == (
+        "submitted",
+        1,
+        24,
+        "完成土地平整和围栏",
+    )
+    assert not ProgressReportRevision.objects.exists()
+
+
+def test_an_accepted_report_cannot_be_amended(client, world):
+    report = ReportFactory(project=ProjectFactory(alliance=world.alliance_a), status="accepted")
+    client.force_login(world.lily)
+    url = reverse("projects:report-fix", args=[report.pk])
+    assert client.get(url)["Location"] == report.get_absolute_url()
+    response = client.post(url, {"percent_complete": "90", "work_done": "改", "investment_to_date": "0"})
+    assert response.status_code == 302
+    assert ProgressReport.objects.get(pk=report.pk).percent_complete == 20
+
+
+def test_refiling_a_week_waiting_for_review_is_refused_with_a_link_to_it(client, world):
+    project = ProjectFactory(alliance=world.alliance_a)
+    pending = ReportFactory(project=project, period=current_week())
+    client.force_login(world.lily)
+    url = reverse("projects:report-submit", args=[project.pk])
+    amend = reverse("projects:report-fix", args=[pending.pk])
+    assert amend in client.get(url).content.decode()
+    assert amend in client.get(reverse("projects:my-work")).content.decode()
+    response = client.post(
+        url, {"period": current_week().isoformat(), "percent_complete": "30", "work_done": "再报一次"}
+    )
+    assert response.status_code == 200 and "period" in response.context["form"].errors
+    page = response.content.decode()
+    assert amend in page and "再报一次" in page
+    assert ProgressReport.objects.filter(project=project).count() == 1

@@ -1,4 +1,5 @@
-"""The rollup machinery: one immutable record per (kind, period, region), scoped reads."""
+"""The rollup machinery: one draft per (kind, period, region), published versions frozen,
+scoped reads."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from core.periods import MONTH, Period
 from evaluations import rollups
 from evaluations.models import Rollup
-from evaluations.services import rollup_produce
-from members.periods import MONTH, Period
+from evaluations.services import rollup_produce, rollup_publish
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,11 @@ def test_kind(monkeypatch):
     return kind
 
 
-def test_producing_twice_keeps_one_record_and_computes_once(world, test_kind):
+def published(world, rollup):
+    return rollup_publish(actor=world.admin, rollup=rollup)
+
+
+def test_producing_twice_keeps_one_draft_and_computes_once(world, test_kind):
     period = Period.parse(MONTH, "2026-03")
     first, created = rollup_produce(kind=test_kind.key, period=period, region=world.county_a)
     again, created_again = rollup_produce(kind=test_kind.key, period=period, region=world.county_a)
@@ -46,24 +51,20 @@ def test_producing_twice_keeps_one_record_and_computes_once(world, test_kind):
     assert Rollup.objects.count() == 1
 
 
-def test_the_database_refuses_a_duplicate_rollup(world, test_kind):
+def test_the_database_refuses_a_second_draft_or_a_second_version_one(world, test_kind):
     rollup, _ = rollup_produce(kind=test_kind.key, period=Period.parse(MONTH, "2026-03"), region=world.county_a)
+    same = {"kind": rollup.kind, "period_key": "2026-03", "period_start": rollup.period_start, "region": world.county_a}
     with pytest.raises(IntegrityError), transaction.atomic():
-        Rollup.objects.bulk_create(
-            [
-                Rollup(
-                    kind=rollup.kind,
-                    period_key="2026-03",
-                    period_start=rollup.period_start,
-                    region=world.county_a,
-                    report={},
-                )
-            ]
-        )
+        Rollup.objects.bulk_create([Rollup(**same, report={}, status="draft", version=None)])
+    published(world, rollup)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Rollup.objects.bulk_create([Rollup(**same, report={}, status="published", version=1)])
+    assert Rollup.objects.count() == 1
 
 
-def test_a_rollup_cannot_be_changed_or_deleted(world, test_kind):
-    rollup, _ = rollup_produce(kind=test_kind.key, period=Period.parse(MONTH, "2026-03"), region=world.county_a)
+def test_a_published_rollup_cannot_be_changed_or_deleted(world, test_kind):
+    draft, _ = rollup_produce(kind=test_kind.key, period=Period.parse(MONTH, "2026-03"), region=world.county_a)
+    rollup = published(world, draft)
     with pytest.raises(ValidationError):
         rollup.save()
     with pytest.raises(ValidationError):
@@ -85,9 +86,10 @@ def test_wrong_region_level_or_period_is_refused(world, test_kind):
 
 def test_county_staff_see_their_county_and_city_rollups_never_another_county(world, test_kind, api, client):
     period = Period.parse(MONTH, "2026-03")
-    own, _ = rollup_produce(kind=test_kind.key, period=period, region=world.county_a)
-    city, _ = rollup_produce(kind=test_kind.key, period=period, region=world.ningbo)
-    other, _ = rollup_produce(kind=test_kind.key, period=period, region=world.county_b)
+    own, city, other = (
+        published(world, rollup_produce(kind=test_kind.key, period=period, region=region)[0])
+        for region in (world.county_a, world.ningbo, world.county_b)
+    )
     assert set(Rollup.objects.visible_to(world.alice)) == {own, city}
     assert set(Rollup.objects.visible_to(world.bob)) == {other}
     assert set(Rollup.objects.visible_to(world.carol)) == {own, city}
@@ -101,8 +103,8 @@ def test_county_staff_see_their_county_and_city_rollups_never_another_county(wor
 
 def test_township_users_read_no_county_or_city_rollup_which_names_other_townships(world, test_kind, api, client):
     period = Period.parse(MONTH, "2026-03")
-    county, _ = rollup_produce(kind=test_kind.key, period=period, region=world.county_a)
-    city, _ = rollup_produce(kind=test_kind.key, period=period, region=world.ningbo)
+    county = published(world, rollup_produce(kind=test_kind.key, period=period, region=world.county_a)[0])
+    city = published(world, rollup_produce(kind=test_kind.key, period=period, region=world.ningbo)[0])
     own = Rollup.objects.create(
         kind=test_kind.key, period_key="2026-03", period_start=period.start, region=world.town_a, report={}
     )
@@ -141,12 +143,17 @@ def test_install_schedule_is_idempotent_and_in_shanghai(db):
         "rollup:quarterly_observation",
         "rollup:annual_review",
     }
-    weekly = tasks["rollup:weekly_dispatch"].crontab
-    assert (weekly.minute, weekly.hour, weekly.day_of_week, str(weekly.timezone)) == ("0", "6", "1", "Asia/Shanghai")
-    quarterly = tasks["rollup:quarterly_observation"].crontab
-    assert (quarterly.day_of_month, quarterly.month_of_year) == ("1", "1,4,7,10")
-    yearly = tasks["rollup:annual_review"].crontab
-    assert (yearly.day_of_month, yearly.month_of_year) == ("10", "1")
+    # Daily: each run drafts what the regions' cut-offs have made due.
+    for name in ("rollup:weekly_dispatch", "rollup:quarterly_observation", "rollup:annual_review"):
+        crontab = tasks[name].crontab
+        assert (crontab.minute, crontab.hour, crontab.day_of_week, crontab.day_of_month, crontab.month_of_year) == (
+            "0",
+            "6",
+            "*",
+            "*",
+            "*",
+        )
+        assert str(crontab.timezone) == "Asia/Shanghai"
 
 
 def test_the_rollup_workbook_lists_the_summary_under_headers_in_the_users_language(client, world, test_kind):

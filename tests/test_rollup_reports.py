@@ -12,12 +12,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from alliances.models import TeamRole
+from core.periods import MONTH, WEEK, Period
 from evaluations.models import Assessment, AssessmentScheme, Indicator, Rollup
 from evaluations.reminders import send_progress_reminders
 from evaluations.reports import monthly_bulletin, weekly_dispatch
 from evaluations.services import rollup_produce
 from members.models import Notice
-from members.periods import MONTH, WEEK, Period
 from tests.factories import AllianceFactory, PersonFactory
 from tests.factories_projects import MilestoneFactory, ProjectFactory, ReportFactory
 from tests.factories_workshops import ReportFactory as WorkshopReportFactory

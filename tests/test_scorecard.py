@@ -12,12 +12,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core.periods import MONTH, Period
 from evaluations import scorecard
 from evaluations.demo import ensure_scheme
+from evaluations.drafts import pending_scores
 from evaluations.models import Assessment, Indicator, ManualScore, MemberResult, VetoFinding
 from evaluations.scoring import half_up
-from evaluations.services import rollup_produce
-from members.periods import MONTH, Period
+from evaluations.services import rollup_produce, rollup_publish
 from tests.factories import MembershipFactory, leader_of
 from tests.factories_operations import ActivityFactory, ClaimFactory, MeetingFactory, NeedFactory
 from tests.factories_projects import ProjectFactory, ReportFactory
@@ -47,7 +48,8 @@ def march(world, settings):
 
 
 def march_data(world):
-    """Ningbo's and Zhoushan's standard schemes, a month of data, and March's bulletins.
+    """Ningbo's and Zhoushan's standard schemes, a month of data, and March's bulletins
+    (鄞州区's published, the staff scores still missing waived).
 
     姜山共富联盟 (alliance_a) has one project owing the five weeks of March: week 10 on time,
     week 11 late, week 12 missing, week 13 returned and not sent again, week 14 on time
@@ -116,9 +118,10 @@ def march_data(world):
     )
     for monday in week.values():
         ReportFactory(project=island, period=monday, submitted_at=at((monday + datetime.timedelta(days=1)).isoformat()))
-    bulletin, _created = rollup_produce(kind="monthly_bulletin", period=MARCH, region=world.county_a)
+    draft, _created = rollup_produce(kind="monthly_bulletin", period=MARCH, region=world.county_a)
+    waivers = {item.key: "年底统一评分" for item in pending_scores(MARCH, world.county_a)}
+    world.bulletin = rollup_publish(actor=world.alice, rollup=draft, waivers=waivers)
     rollup_produce(kind="monthly_bulletin", period=MARCH, region=world.county_b)
-    world.bulletin = bulletin
     return world
 
 

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from alliances.models import Membership
+from core.periods import YEAR, Period
 from evaluations import scoring
 from evaluations.demo import ensure_scheme
 from evaluations.models import (
@@ -23,7 +24,6 @@ from evaluations.models import (
 )
 from evaluations.reports import ensure_scores
 from members.models import MemberOrganization
-from members.periods import YEAR, Period
 from tests.factories import AllianceFactory, OrganizationFactory, RegionFactory, township
 
 pytestmark = pytest.mark.django_db

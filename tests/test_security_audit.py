@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from alliances.models import Alliance, Membership, TeamRole
 from alliances.services import alliance_update, membership_end, team_role_assign
-from members.audit import (
+from core.audit import (
     HistorySource,
     append_only_sql,
     bulk_create_with_history,

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg2
 import pytest
 
-from members.audit import historical_models
+from core.audit import historical_models
 
 ROOT = Path(__file__).resolve().parent.parent
 

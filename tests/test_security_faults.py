@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from alliances.models import Alliance, TeamRole
 from config.celery import app
-from members.jobs import enqueue
+from core.jobs import enqueue
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,7 @@ def test_with_redis_down_the_task_runs_inline_after_commit_with_a_warning(
     world, broker, caplog, django_capture_on_commit_callbacks
 ):
     broker(f"redis://127.0.0.1:{closed_port()}/0")
-    with caplog.at_level(logging.WARNING, logger="members.jobs"):
+    with caplog.at_level(logging.WARNING, logger="core.jobs"):
         with django_capture_on_commit_callbacks(execute=True):
             Alliance.objects.filter(pk=world.alliance_a.pk).update(description="用户提交的内容")
             enqueue(note_follow_up, world.alliance_a.pk, "后续处理已完成")
@@ -64,7 +64,7 @@ def test_with_redis_down_the_task_runs_inline_after_commit_with_a_warning(
             assert Alliance.objects.get(pk=world.alliance_a.pk).covenant == ""
     alliance = Alliance.objects.get(pk=world.alliance_a.pk)
     assert (alliance.description, alliance.covenant) == ("用户提交的内容", "后续处理已完成")
-    warnings = [r.getMessage() for r in caplog.records if r.name == "members.jobs"]
+    warnings = [r.getMessage() for r in caplog.records if r.name == "core.jobs"]
     assert len(warnings) == 1 and "running tests.note_follow_up inline" in warnings[0]
 
 

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 from django.urls import reverse
 
-from members.security import client_ip
+from core.security import client_ip
 from tests.html import Elements
 
 pytestmark = pytest.mark.django_db

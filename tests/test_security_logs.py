@@ -8,7 +8,7 @@ import logging
 import pytest
 from django.urls import reverse
 
-from members.log_masking import PersonalDataFilter, mask_personal_data
+from core.log_masking import PersonalDataFilter, mask_personal_data
 from members.models import MemberOrganization
 
 pytestmark = pytest.mark.django_db

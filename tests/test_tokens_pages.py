@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 def test_staff_create_a_token_and_see_its_key_once(client, world):
     client.force_login(world.alice)
     response = client.post(reverse("members:token-create"), {"name": "县委大厅大屏", "region": world.county_a.pk})
-    assert response.status_code == 200
+    assert response.status_code == 302 and response["Location"] == reverse("members:token-create")
+    response = client.get(response["Location"])
     assert response["Cache-Control"] == "no-store"
     key = response.context["key"]
     page = response.content.decode()
@@ -30,6 +31,33 @@ def test_staff_create_a_token_and_see_its_key_once(client, world):
     listing = client.get(reverse("members:token-list")).content.decode()
     assert key not in listing
     assert "县委大厅大屏" in listing and token.prefix in listing and "鄞州区" in listing
+
+
+def test_reloading_the_created_page_neither_shows_the_key_again_nor_makes_another_token(client, world):
+    client.force_login(world.alice)
+    data = {"name": "县委大厅大屏", "region": world.county_a.pk}
+    response = client.post(reverse("members:token-create"), data, follow=True)
+    key = response.context["key"]
+    assert key in response.content.decode()
+    # A browser's reload repeats the request that produced the page: the POST itself when
+    # the page answered it, the GET when the POST redirected there.
+    if response.redirect_chain:
+        reloaded = client.get(response.redirect_chain[-1][0])
+    else:
+        reloaded = client.post(reverse("members:token-create"), data)
+    assert reloaded.status_code == 200 and "key" not in reloaded.context
+    assert key not in reloaded.content.decode()
+    assert ApiToken.objects.filter(revoked_at__isnull=True).count() == 1
+
+
+def test_the_created_page_shows_a_key_only_to_its_creators_scope(client, world):
+    client.force_login(world.alice)
+    client.post(reverse("members:token-create"), {"name": "鄞州指挥中心", "region": world.county_a.pk})
+    cookie = client.cookies["new_api_token"]
+    client.force_login(world.bob)
+    client.cookies["new_api_token"] = cookie.value
+    response = client.get(reverse("members:token-create"))
+    assert "key" not in response.context and "鄞州指挥中心" not in response.content.decode()
 
 
 def test_the_form_offers_only_regions_in_scope(client, world):

@@ -20,8 +20,8 @@ from PIL import Image
 
 from alliances.models import ActivityPhoto, Meeting, MeetingPhoto
 from alliances.services import activity_photo_add, meeting_create, meeting_photo_add
+from core import uploads
 from evaluations.models import AssessmentScheme, Indicator, ManualScore
-from members import uploads
 from projects.models import ProgressReport, ReportAttachment
 from projects.services import report_submit
 from projects.weeks import current_week

@@ -328,3 +328,39 @@ def test_workshop_pages_work_on_a_phone(client, world, shops):
 def test_a_workshop_outside_any_alliance_says_so(client, world, shops):
     client.force_login(world.alice)
     assert "未加入联盟" in client.get(reverse("workshops:detail", args=[shops.a_free.pk])).content.decode()
+
+
+# --------------------------------------------------------------------------- the monthly report form
+
+
+def month_value(page: str) -> str | None:
+    found = re.search(r'<input type="month" name="month" value="([^"]*)"', page)
+    return found.group(1) if found else None
+
+
+def test_the_steward_finds_last_month_prefilled(client, world, shops):
+    client.force_login(shops.sam)
+    page = client.get(reverse("workshops:report-create", args=[shops.a.pk])).content.decode()
+    assert month_value(page) == format_month(last_complete_month(timezone.localdate()))
+
+
+def test_the_unfinished_month_is_refused_with_the_month_to_file(client, world, shops):
+    client.force_login(shops.sam)
+    this_month = last_complete_month(timezone.localdate()) + datetime.timedelta(days=40)
+    response = client.post(
+        reverse("workshops:report-create", args=[shops.a.pk]),
+        {"month": format_month(this_month), "employed": "9", "low_income_employed": "2", "sales": "1000"},
+    )
+    assert response.status_code == 200
+    message = response.context["form"].errors["month"][0]
+    assert "尚未结束" in message and format_month(last_complete_month(timezone.localdate())) in message
+    assert 'value="9"' in response.content.decode()
+    assert not WorkshopReport.objects.filter(workshop=shops.a).exists()
+
+
+def test_when_last_month_is_filed_the_form_links_to_it_for_a_correction(client, world, shops):
+    report = ReportFactory(workshop=shops.a, month=last_complete_month(timezone.localdate()))
+    client.force_login(shops.sam)
+    page = client.get(reverse("workshops:report-create", args=[shops.a.pk])).content.decode()
+    assert reverse("workshops:report-edit", args=[report.pk]) in page
+    assert month_value(page) is None

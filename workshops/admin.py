@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from members.admin_base import ScopedAdmin, ScopedInline, register_history
+from core.admin_base import ScopedAdmin, ScopedInline, register_history
 
 from .models import CHECKLIST_FIELDS, FIGURE_FIELDS, Workshop, WorkshopReport
 

@@ -15,9 +15,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from alliances.models import Alliance
-from members.api_base import ModelSerializer, ScopedRelatedField, ScopedViewSet
+from core.api_base import ScopedRelatedField, ScopedViewSet
+from core.pagination import NewestFirstCursorPagination
 from members.models import MemberOrganization, Person, Region, RegionLevel
-from members.pagination import NewestFirstCursorPagination
 
 from .filters import WorkshopFilterSet, WorkshopReportFilterSet, WorkshopSummaryFilterSet
 from .forms import SummaryOptionsForm
@@ -62,7 +62,7 @@ class RegionCodeField(serializers.SlugRelatedField):
         return value
 
 
-class WorkshopSerializer(ModelSerializer):
+class WorkshopSerializer(serializers.ModelSerializer):
     region = RegionCodeField()
     host = ScopedRelatedField(MemberOrganization)
     # The names are annotations of WorkshopQuerySet.with_names (see WorkshopViewSet.optimize).
@@ -216,7 +216,7 @@ class WorkshopViewSet(ScopedViewSet):
         return Response(SummarySerializer(summary_data(summary)).data)
 
 
-class WorkshopReportSerializer(ModelSerializer):
+class WorkshopReportSerializer(serializers.ModelSerializer):
     workshop = ScopedRelatedField(Workshop)
     workshop_name = serializers.CharField(source="workshop.name", read_only=True)
     month = MonthField()

@@ -24,8 +24,8 @@ from typing import Any
 
 from alliances.demo import shuffled_cover
 from alliances.models import Alliance, AllianceStatus, Membership
+from core.audit import bulk_create_with_history, bulk_update_with_history
 from members.access import Role
-from members.audit import bulk_create_with_history, bulk_update_with_history
 from members.demo import DEMO_PASSWORD, DEMO_SEED, DemoAccount, DemoContext, changes, ensure_account, short_name
 from members.models import MemberOrganization, OrganizationKind, Person, Region, RegionLevel
 

@@ -8,15 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alliances.models import Alliance
-from members.forms import ScopedModelForm, regions_for
+from core.widgets import DateInput, MoneyInput
+from members.forms import ScopedModelForm, SubmitOnceMixin, regions_for
 from members.models import MemberOrganization, Person, RegionLevel
 
 from .models import CHECKLIST_FIELDS, FIGURE_FIELDS, Workshop, WorkshopReport
 from .months import MonthField, format_month, last_complete_month
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class WorkshopForm(ScopedModelForm):
@@ -44,15 +41,19 @@ class WorkshopForm(ScopedModelForm):
         self.fields["region"].queryset = regions_for(user).filter(level=RegionLevel.VILLAGE)
 
 
-class WorkshopReportForm(forms.ModelForm):
+class WorkshopReportForm(SubmitOnceMixin, forms.ModelForm):
     """One month's figures of one workshop (the workshop comes from the page's address)."""
 
     month = MonthField(label=_("月份"), help_text=_("格式 YYYY-MM，例如 2025-03。"))
+    filed: WorkshopReport | None = None  # the report of the month offered or chosen, when already filed
 
     class Meta:
         model = WorkshopReport
         fields = ["month", *FIGURE_FIELDS, "notes"]
-        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            **{name: MoneyInput() for name in ("wages_paid", "income_increase_per_person", "sales")},
+        }
 
     def __init__(self, *args: Any, workshop: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -60,15 +61,31 @@ class WorkshopReportForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["month"].disabled = True
             return
-        # Offer the last complete month, unless it is already filed; say which month was filed last.
+        # Offer the last complete month, unless it is already filed (then the page links to
+        # it, to correct it); say which month was filed last. The picker stops there.
         month = last_complete_month(timezone.localdate())
+        self.fields["month"].widget.attrs["max"] = format_month(month)
         latest = workshop.reports.aggregate(latest=Max("month"))["latest"]
         if latest is None or latest < month:
             self.fields["month"].initial = month
+        else:
+            self.filed = workshop.reports.filter(month=month).first()
         if latest is not None:
             self.fields["month"].help_text = _("格式 YYYY-MM。最近已填报：%(month)s。") % {
                 "month": format_month(latest)
             }
+
+    def clean_month(self):
+        """Only a finished month can be reported in full: the current one waits for next month."""
+        month = self.cleaned_data.get("month")
+        last = last_complete_month(timezone.localdate())
+        if month and not self.instance.pk and month > last:
+            raise forms.ValidationError(
+                _("%(month)s 尚未结束，不能填报；请填报 %(last)s 或更早的月份。")
+                % {"month": format_month(month), "last": format_month(last)},
+                code="unfinished_month",
+            )
+        return month
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -77,8 +94,9 @@ class WorkshopReportForm(forms.ModelForm):
             self.add_error("low_income_employed", _("低收入就业人数不能超过带动就业人数。"))
         month = data.get("month")
         if month and not self.instance.pk:
-            taken = WorkshopReport.objects.filter(workshop=self.instance.workshop, month=month).exists()
+            taken = WorkshopReport.objects.filter(workshop=self.instance.workshop, month=month).first()
             if taken:
+                self.filed = taken
                 self.add_error("month", _("该工坊本月的报表已填报，请修改已有报表。"))
         return data
 

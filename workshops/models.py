@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from alliances.models import Alliance
+from core.db import value_of
 from members.access import ScopedQuerySet
-from members.db import KeptSubquery, value_of
 from members.models import MemberOrganization, Person, Region, RegionLevel, TimeStamped
 
 from .constraints import FieldCheckConstraint, FieldUniqueConstraint
@@ -85,9 +85,9 @@ class WorkshopQuerySet(ScopedQuerySet):
         """The month and head-counts of each workshop's most recent report (None when none)."""
         latest = WorkshopReport.objects.filter(workshop=OuterRef("pk")).order_by("-month")
         return self.annotate(
-            latest_month=KeptSubquery(latest.values("month")[:1]),
-            latest_employed=KeptSubquery(latest.values("employed")[:1]),
-            latest_low_income_employed=KeptSubquery(latest.values("low_income_employed")[:1]),
+            latest_month=Subquery(latest.values("month")[:1]),
+            latest_employed=Subquery(latest.values("employed")[:1]),
+            latest_low_income_employed=Subquery(latest.values("low_income_employed")[:1]),
         )
 
     def with_month_figures(self, month: datetime.date) -> WorkshopQuerySet:

@@ -1,5 +1,5 @@
 """Calendar months, stored as the first day of the month and written ``YYYY-MM`` (the
-arithmetic is members.periods.Period's)."""
+arithmetic is core.periods.Period's)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from members.periods import MONTH, Period
+from core.periods import MONTH, Period
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})(?:-01)?$")
 

@@ -7,10 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from members.audit import HistorySource, change_log
-from members.charts import ChartSpec
-from members.excel import CHOICE, CODE, DATE, INT, TEXT, Column
-from members.views_base import (
+from core.audit import HistorySource, change_log
+from core.charts import ChartSpec
+from core.excel import CHOICE, CODE, DATE, INT, TEXT, Column
+from core.views_base import (
     ScopedCreateView,
     ScopedDetailView,
     ScopedListView,

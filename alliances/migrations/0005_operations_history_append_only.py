@@ -3,7 +3,7 @@ shareholders, needs, resources, claims) are append-only on PostgreSQL like the o
 
 from django.db import migrations
 
-from members.audit import append_only_history
+from core.audit import append_only_history
 
 
 class Migration(migrations.Migration):

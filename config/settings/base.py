@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "csp",
+    "core",
     "members",
     "alliances",
     "projects",
@@ -117,7 +118,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "members.middleware.DefaultLanguageMiddleware",
+    "core.middleware.DefaultLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -172,7 +173,10 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_CLIENT_IP_CALLABLE = "members.security.client_ip"
+# core asks the domain for a user's scope through this name (core/scope.py).
+SCOPE_FOR = "members.access.scope_for"
+
+AXES_CLIENT_IP_CALLABLE = "core.security.client_ip"
 # How many reverse proxies we run in front of the application. The client address is read
 # from X-Forwarded-For only behind that many trusted proxies (0: the socket address).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
@@ -235,17 +239,17 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_THROTTLE_CLASSES": ["members.tokens.DashboardTokenThrottle"],
-    "DEFAULT_PERMISSION_CLASSES": ["members.permissions.ScopedAccess"],
+    "DEFAULT_PERMISSION_CLASSES": ["core.permissions.ScopedAccess"],
     "DEFAULT_FILTER_BACKENDS": [
-        "members.api_filters.FilterBackend",
+        "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "members.pagination.CappedPageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.CappedPageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "members.api_errors.exception_handler",
+    "EXCEPTION_HANDLER": "core.api_errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
-        "members.renderers.JSONRenderer",
+        "core.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
 }
@@ -262,7 +266,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "members.api_schema.document_errors",
+        "core.api_schema.document_errors",
     ],
     "ENUM_NAME_OVERRIDES": {
         "MembershipRoleEnum": "alliances.models.MembershipRole",
@@ -307,13 +311,13 @@ REPORT_DEADLINE_GRACE_DAYS = env_int("REPORT_DEADLINE_GRACE_DAYS", 3, minimum=0)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@localhost")
 
 # Every record goes through one handler whose filter masks mobile, landline and ID numbers
-# (members.log_masking): personal data never reaches the logs. Django's own loggers are
+# (core.log_masking): personal data never reaches the logs. Django's own loggers are
 # pointed at that handler too, replacing the unfiltered ones Django installs by default.
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"mask_personal_data": {"()": "members.log_masking.PersonalDataFilter"}},
+    "filters": {"mask_personal_data": {"()": "core.log_masking.PersonalDataFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_personal_data"]}

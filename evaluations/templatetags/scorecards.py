@@ -9,10 +9,10 @@ from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.urls import reverse
 
+from core.periods import Period
 from evaluations.models import MemberResult
 from evaluations.scorecard import assessed_periods
 from evaluations.scoring import half_up
-from members.periods import Period
 
 register = template.Library()
 

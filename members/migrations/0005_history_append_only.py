@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from members.audit import append_only_history
+from core.audit import append_only_history
 
 
 class Migration(migrations.Migration):

@@ -6,7 +6,7 @@
  *   {"type": "line"|"bar", "labels": [...],
  *    "datasets": [{"label": "...", "data": [...], "type": "line"|"bar" (optional), "axis": "y"|"y2"}],
  *    "axes": {"y": "left axis title", "y2": "right axis title"}}
- * (built in Python by members.charts.ChartSpec). Every canvas on the page is drawn once
+ * (built in Python by core.charts.ChartSpec). Every canvas on the page is drawn once
  * the page has loaded; AllianceCharts.drawAll(element) draws those inside an element added later.
  * No inline scripts: pages include templates/includes/chart_assets.html and chart.html.
  */

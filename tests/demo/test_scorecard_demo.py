@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from core.periods import Period
 from evaluations import scorecard
 from evaluations.models import Assessment
-from members.periods import Period
 from tests.test_scorecard import assert_adds_up
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]

@@ -29,12 +29,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from alliances.models import ActivityPhoto, Alliance, MeetingPhoto, Membership, TeamRole
-from evaluations.models import Assessment, AssessmentScheme, Indicator, ManualScore, Rollup, VetoFinding
+from core.periods import MONTH, Period
+from core.uploads import clean_uploads
+from evaluations.models import Assessment, AssessmentScheme, Indicator, ManualScore, Proposal, Rollup, VetoFinding
 from members import imports
 from members.models import MemberOrganization, Notice, Person, Region
-from members.periods import MONTH, Period
 from members.tokens import api_token_create
-from members.uploads import clean_uploads
 from projects.models import ReportAttachment
 from projects.services import attach
 from projects.weeks import current_week, local_today
@@ -58,6 +58,8 @@ from tests.factories_workshops import ReportFactory, Shops
 from workshops.models import WorkshopReport
 
 from .matrix import (
+    CITY,
+    COUNTY,
     EVERYONE,
     INSIDE,
     LEADER,
@@ -66,6 +68,7 @@ from .matrix import (
     SIBLING,
     STAFF,
     TOWNSHIP,
+    VIEWER,
     Resource,
     create,
     create_form,
@@ -454,6 +457,45 @@ VILLAGE = Resource(
 )
 REGION_FOR_ALLIANCE = Resource(
     inside=lambda w: w.town_a, outside=lambda w: w.town_b, sibling=lambda w: township(w.county_a, 2)
+)
+
+
+# A county's bulletin in draft: seen, regenerated and published only by staff whose region
+# holds the county (county and city staff), never by township staff, leaders or viewers.
+def draft_for(region: Region) -> Rollup:
+    return Rollup.objects.get_or_create(
+        kind="monthly_bulletin",
+        period_start=datetime.date(2025, 9, 1),
+        region=region,
+        status="draft",
+        defaults={"period_key": "2025-09", "version": None, "report": {"summary": [], "tables": []}},
+    )[0]
+
+
+DRAFT = Resource(
+    inside=lambda w: draft_for(w.county_a), outside=lambda w: draft_for(w.county_b), show=lambda r: r.period.label
+)
+# Where a rollup is drafted by hand: a county.
+COUNTY_FOR_ROLLUP = Resource(inside=lambda w: w.county_a, outside=lambda w: w.county_b)
+PUBLISHERS = frozenset({CITY, COUNTY})
+NOT_SEEING_DRAFTS = frozenset({TOWNSHIP, LEADER, VIEWER})
+
+
+def proposal_for(region: Region, alliance: Alliance, placement: str) -> Proposal:
+    return Proposal.objects.get_or_create(
+        kind="interview",
+        year=2025,
+        alliance=alliance,
+        defaults={"region": region, "basis": f"年度考评一般{placement}"},
+    )[0]
+
+
+# A consequence a county's annual review proposes: decided by the county's staff and the
+# city's; township staff and leaders never see one.
+PROPOSAL = Resource(
+    inside=lambda w: proposal_for(w.county_a, w.alliance_a, INSIDE),
+    outside=lambda w: proposal_for(w.county_b, w.alliance_b, OUTSIDE),
+    show=lambda p: p.basis,
 )
 
 
@@ -867,9 +909,9 @@ PAGES = {
         NOTICE, lambda w, n: {"next": "/"}, method="post", writers=frozenset({LEADER}), invisible=READERS - {LEADER}
     ),
     "members:token-list": fixed(readers=STAFF),
-    # The new token's key is shown on the response to the form (200), never again.
+    # The form redirects to the page that shows the new token's key once, never again.
     "members:token-create": create_form(
-        REGION_FOR_ALLIANCE, lambda w, r: {"name": "大厅大屏", "region": r.pk}, readers=STAFF, ok=frozenset({200})
+        REGION_FOR_ALLIANCE, lambda w, r: {"name": "大厅大屏", "region": r.pk}, readers=STAFF
     ),
     "members:token-revoke": update(API_TOKEN, nothing, method="post"),
     "evaluations:score-create": fixed(readers=STAFF),
@@ -881,6 +923,28 @@ PAGES = {
     "evaluations:rollup-detail": detail(ROLLUP, invisible=frozenset({LEADER})),
     "evaluations:rollup-visit": form(OBSERVATION, visit, readers=STAFF, invisible=frozenset({LEADER, TOWNSHIP})),
     "evaluations:rollup-xlsx": detail(ROLLUP, invisible=frozenset({LEADER}), binary=True),
+    "evaluations:rollup-create": create_form(
+        COUNTY_FOR_ROLLUP,
+        lambda w, r: {"kind": "monthly_bulletin", "period": "2025-06", "region": r.pk},
+        readers=STAFF,
+        writers=PUBLISHERS,
+    ),
+    "evaluations:rollup-publish": update(
+        DRAFT, lambda w, r: {"reason": ""}, method="post", writers=PUBLISHERS, invisible=NOT_SEEING_DRAFTS
+    ),
+    "evaluations:proposal-list": listing(
+        PROPOSAL, readers=frozenset({CITY, COUNTY, VIEWER}), invisible=frozenset({TOWNSHIP, LEADER})
+    ),
+    "evaluations:proposal-decide": update(
+        PROPOSAL,
+        lambda w, p: {"decision": "confirmed", "reason": "经研究同意约谈"},
+        method="post",
+        writers=PUBLISHERS,
+        invisible=frozenset({TOWNSHIP, LEADER}),
+    ),
+    "evaluations:rollup-regenerate": update(
+        DRAFT, nothing, method="post", writers=PUBLISHERS, invisible=NOT_SEEING_DRAFTS
+    ),
     "evaluations:scorecard": detail(SCORECARD, args=lambda a: [a.alliance.code, "2025"]),
 }
 
@@ -1008,6 +1072,10 @@ API = {
     ),
     ("/api/v1/rollups/", "get"): listing(ROLLUP, invisible=frozenset({LEADER})),
     ("/api/v1/rollups/{id}/", "get"): detail(ROLLUP, invisible=frozenset({LEADER})),
+    # Roles that never write are refused (403) before any lookup; township staff do not find a draft.
+    ("/api/v1/rollups/{id}/publish/", "post"): update(
+        DRAFT, lambda w, r: {"reason": ""}, method="post", writers=PUBLISHERS, invisible=frozenset({TOWNSHIP})
+    ),
     ("/api/v1/alliances/{id}/scorecard/", "get"): detail(
         SCORECARD, args=lambda a: [a.alliance_id], params=lambda w, a: {"period": "2025"}
     ),

@@ -1,9 +1,9 @@
 """Install (or refresh) the django-celery-beat schedule, in Asia/Shanghai.
 
-- weekly dispatch: Mondays 06:00
-- monthly bulletin: the 1st of each month 06:00
-- quarterly observation: the first day of each quarter 06:00
-- annual review: 10 January 06:00
+- rollup drafts: every day at 06:00, one task per kind; each drafts the rollups whose
+  data cut-off (RollupSchedule, per region; by default the dispatch on Monday, the bulletin
+  on the 5th, the observation on the 10th after the quarter, the review on 15 January)
+  has come and that are not drafted yet
 - progress reminders: Fridays at REMINDER_TIME (default 15:00)
 """
 
@@ -18,18 +18,8 @@ from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from ...rollups import ANNUAL_REVIEW, MONTHLY_BULLETIN, QUARTERLY_OBSERVATION, WEEKLY_DISPATCH
 
-ROLLUP_SCHEDULE = {
-    WEEKLY_DISPATCH: {"minute": "0", "hour": "6", "day_of_week": "1", "day_of_month": "*", "month_of_year": "*"},
-    MONTHLY_BULLETIN: {"minute": "0", "hour": "6", "day_of_week": "*", "day_of_month": "1", "month_of_year": "*"},
-    QUARTERLY_OBSERVATION: {
-        "minute": "0",
-        "hour": "6",
-        "day_of_week": "*",
-        "day_of_month": "1",
-        "month_of_year": "1,4,7,10",
-    },
-    ANNUAL_REVIEW: {"minute": "0", "hour": "6", "day_of_week": "*", "day_of_month": "10", "month_of_year": "1"},
-}
+DAILY = {"minute": "0", "hour": "6", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*"}
+ROLLUP_SCHEDULE = dict.fromkeys((WEEKLY_DISPATCH, MONTHLY_BULLETIN, QUARTERLY_OBSERVATION, ANNUAL_REVIEW), DAILY)
 
 
 def crontab(**fields: str) -> CrontabSchedule:

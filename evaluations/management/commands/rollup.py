@@ -1,4 +1,6 @@
-"""``python manage.py rollup KIND --period P [--region CODE]``: produce a rollup by hand."""
+"""``python manage.py rollup KIND --period P [--region CODE]``: draft a missing rollup by
+hand (staff then check and publish it on its page); an existing draft or version is left
+as it is."""
 
 from __future__ import annotations
 
@@ -7,15 +9,15 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from core.periods import EXAMPLES, Period
 from members.models import Region
-from members.periods import EXAMPLES, Period
 
 from ...rollups import KINDS, PERIOD_OF_KIND
 from ...services import rollup_produce, rollup_regions
 
 
 class Command(BaseCommand):
-    help = "Produce one rollup (weekly_dispatch, monthly_bulletin, quarterly_observation, annual_review)."
+    help = "Draft one rollup (weekly_dispatch, monthly_bulletin, quarterly_observation, annual_review)."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("kind", choices=sorted(PERIOD_OF_KIND))
@@ -44,4 +46,5 @@ class Command(BaseCommand):
             except ValidationError as exc:
                 raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from exc
             state = "created" if created else "exists"
-            self.stdout.write(f"{state:8} {kind} {parsed.key} {target.code} {target.name} (#{rollup.pk})")
+            label = "draft" if rollup.is_draft else f"version {rollup.version}"
+            self.stdout.write(f"{state:8} {kind} {parsed.key} {target.code} {target.name} (#{rollup.pk}, {label})")

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from members.uploads import strip_stored_photos
+from core.uploads import strip_stored_photos
 
 
 class Command(BaseCommand):

@@ -15,8 +15,8 @@ _default = JSONEncoder().default
 class JSONRenderer(renderers.JSONRenderer):
     """DRF's ``JSONRenderer`` with its compact body encoded by orjson, in C.
 
-    ``json.dumps`` with DRF's encoder took 0.3 to 0.7 ms of a 50-row list request; orjson
-    takes a tenth of that. The body is the same: dates and times and everything orjson does
+    orjson encodes a page of rows in about a tenth of the time ``json.dumps`` with DRF's
+    encoder takes. The body is the same: dates and times and everything orjson does
     not encode itself (Decimal, lazy translations, querysets) go through DRF's encoder, so a
     UTC time still ends in ``Z``; dicts keep their order; U+2028 and U+2029 are escaped as
     DRF escapes them. Floats are written in their shortest round-trip form, as Python's

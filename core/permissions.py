@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from .access import scope_for
+from .scope import scope_for
 
 
 class ScopedAccess(BasePermission):

@@ -30,8 +30,8 @@ class RowCountPaginator(Paginator):
     """Counts the list's rows, not its annotations.
 
     Django's ``count()`` of an annotated queryset drops the annotations from the
-    statement, but first builds and hashes a reference to each of them, a cost that grew
-    with the list's columns (0.3 to 0.6 ms of a 30-column list). The rows of a queryset
+    statement, but first builds and hashes a reference to each of them, a cost that grows
+    with the list's columns. The rows of a queryset
     with no GROUP BY, DISTINCT or set operation are those of its FROM and WHERE clauses,
     which keep every join the annotations made and every filter on them (a filter on a
     window included); so the count is taken of a copy without them. Any other queryset is

@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history import utils as history_utils
 
-from .access import scope_for
+from .scope import scope_for
 from .validators import mask_id_number, mask_phone
 
 # --------------------------------------------------------------------------- append-only

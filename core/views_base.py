@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 
-from .access import scope_for
 from .excel import MAX_ROWS, XLSX_CONTENT_TYPE, Column, export_workbook
 from .pagination import MAX_PAGE_SIZE
+from .scope import scope_for
 
 EXPORT_CHUNK_SIZE = 2000
 

@@ -29,7 +29,7 @@ class ScopedAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
 class HistoryAdmin(admin.ModelAdmin):
     """The audit trail of one model, for superusers: read only (the database refuses
-    UPDATE and DELETE on history tables as well, see members.audit)."""
+    UPDATE and DELETE on history tables as well, see core.audit)."""
 
     list_display = ["history_date", "history_user", "history_type", "id", "history_change_reason"]
     list_filter = ["history_type"]

@@ -1,0 +1,241 @@
+"""What a rollup's draft still lacks, and what changed between two versions of a rollup.
+
+Staff read both on the rollup's page before they publish: the staff scores not yet
+entered (a missing score is *pending*, and blocks publication unless waived with a
+reason), the progress reports of the period nobody has reviewed, the workshop monthly
+figures not filed. A correction shows, figure by figure, what it changes.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from alliances.models import Alliance
+from core.periods import MONTH, Period
+from members.models import Region
+from projects.models import ProgressReport, ReportStatus
+from workshops.models import Workshop, WorkshopReport, WorkshopStatus
+
+from .models import AssessmentScheme, Indicator, ManualScore
+from .rollups import ANNUAL_REVIEW, MONTHLY_BULLETIN, QUARTERLY_OBSERVATION
+
+# The kinds whose figures include the alliances' assessment (and so their staff scores)
+# and the workshops' monthly figures; the weekly dispatch reads neither.
+SCORED_KINDS = frozenset({MONTHLY_BULLETIN, QUARTERLY_OBSERVATION, ANNUAL_REVIEW})
+MONTHLY_FIGURE_KINDS = SCORED_KINDS
+# How many unreviewed reports the page lists (the count is always complete).
+REPORTS_LISTED = 20
+
+
+@dataclass(frozen=True)
+class PendingScore:
+    alliance: Alliance
+    indicator: Indicator
+
+    @property
+    def key(self) -> str:
+        """The name of the waiver's reason field on the publication form."""
+        return f"waive-{self.alliance.pk}-{self.indicator.pk}"
+
+
+@dataclass
+class Missing:
+    pending_scores: list[PendingScore] = field(default_factory=list)
+    unreviewed_count: int = 0
+    unreviewed_reports: list[ProgressReport] = field(default_factory=list)
+    missing_figures: list[tuple[Workshop, list[datetime.date]]] = field(default_factory=list)
+
+    @property
+    def is_complete(self) -> bool:
+        return not (self.pending_scores or self.unreviewed_count or self.missing_figures)
+
+
+def missing_for(kind: str, period: Period, region: Region) -> Missing:
+    missing = Missing()
+    if kind in SCORED_KINDS:
+        missing.pending_scores = pending_scores(period, region)
+    reports = unreviewed_reports(period, region)
+    missing.unreviewed_count = reports.count()
+    if missing.unreviewed_count:
+        missing.unreviewed_reports = list(reports[:REPORTS_LISTED])
+    if kind in MONTHLY_FIGURE_KINDS:
+        missing.missing_figures = missing_workshop_figures(period, region)
+    return missing
+
+
+def pending_scores(period: Period, region: Region) -> list[PendingScore]:
+    """Each staff-scored indicator of each alliance led from the region (under the scheme
+    that applies to it in the period's year) with no score of that year up to the period's
+    last day: the scores assessment reads."""
+    alliances = list(
+        Alliance.objects.filter(region.within("lead_region"))
+        .exclude(status="dissolved")
+        .select_related("lead_region")
+        .order_by("code")
+    )
+    if not alliances:
+        return []
+    schemes = AssessmentScheme.objects.for_regions(list({a.lead_region for a in alliances}), period.start.year)
+    indicators: dict[int, list[Indicator]] = {}
+    for indicator in Indicator.objects.filter(
+        scheme__in={s.pk for s in schemes.values() if s is not None}, metric=""
+    ).order_by("order", "code"):
+        indicators.setdefault(indicator.scheme_id, []).append(indicator)
+    if not indicators:
+        return []
+    scored = set(
+        ManualScore.objects.filter(
+            alliance__in=[a.pk for a in alliances],
+            indicator__scheme__in=list(indicators),
+            period_start__gte=datetime.date(period.start.year, 1, 1),
+            period_start__lte=period.last_day,
+        ).values_list("alliance_id", "indicator_id")
+    )
+    pending = []
+    for alliance in alliances:
+        scheme = schemes.get(alliance.lead_region)
+        for indicator in indicators.get(scheme.pk, []) if scheme else []:
+            if (alliance.pk, indicator.pk) not in scored:
+                pending.append(PendingScore(alliance, indicator))
+    return pending
+
+
+def unreviewed_reports(period: Period, region: Region):
+    """Progress reports of the period's weeks still waiting for review."""
+    return (
+        ProgressReport.objects.filter(
+            region.within("project__alliance__lead_region"),
+            status=ReportStatus.SUBMITTED,
+            period__gte=period.start,
+            period__lt=period.end,
+        )
+        .select_related("project__alliance")
+        .order_by("period", "project__alliance__code", "project_id")
+    )
+
+
+def months_of(period: Period) -> list[datetime.date]:
+    first = Period(MONTH, period.start.replace(day=1))
+    return [first.plus(n).start for n in range(period.months)]
+
+
+def missing_workshop_figures(period: Period, region: Region) -> list[tuple[Workshop, list[datetime.date]]]:
+    """Each workshop of the region not closed, with the months of the period (from its
+    opening) that have no monthly figures."""
+    months = months_of(period)
+    workshops = list(
+        Workshop.objects.filter(region.within("region"), opened_on__lt=period.end)
+        .exclude(status=WorkshopStatus.CLOSED)
+        .order_by("region__code", "name")
+    )
+    filed = set(
+        WorkshopReport.objects.filter(workshop__in=[w.pk for w in workshops], month__in=months).values_list(
+            "workshop_id", "month"
+        )
+    )
+    missing = []
+    for workshop in workshops:
+        owed = [
+            month
+            for month in months
+            if Period(MONTH, month).last_day >= workshop.opened_on and (workshop.pk, month) not in filed
+        ]
+        if owed:
+            missing.append((workshop, owed))
+    return missing
+
+
+# --------------------------------------------------------------------------- differences
+
+
+@dataclass
+class RowChange:
+    label: str
+    state: str  # "changed", "added" or "removed"
+    cells: list[dict] = field(default_factory=list)  # {"label", "type", "old", "new"}
+
+
+@dataclass
+class TableChange:
+    title: str
+    rows: list[RowChange] = field(default_factory=list)
+
+
+@dataclass
+class ReportDiff:
+    summary: list[dict] = field(default_factory=list)  # {"label", "type", "old", "new"}
+    tables: list[TableChange] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.summary and not self.tables
+
+
+def _keyed_rows(table: dict) -> dict[Any, list]:
+    """A table's rows by their first cell (an alliance's or a project's code or name); a
+    repeated first cell is told apart by its occurrence."""
+    rows: dict[Any, list] = {}
+    seen: dict[Any, int] = {}
+    for row in table.get("rows", []):
+        first = row[0] if row else None
+        seen[first] = seen.get(first, 0) + 1
+        rows[(first, seen[first])] = row
+    return rows
+
+
+def _row_label(row: list, columns: list[dict]) -> str:
+    texts = [str(value) for value, col in zip(row[:2], columns[:2], strict=False) if value not in (None, "")]
+    return " ".join(texts)
+
+
+def report_diff(old: dict, new: dict) -> ReportDiff:
+    """The figures that differ between two reports: summary items by key, table rows by
+    their first cell, cells by column key."""
+    diff = ReportDiff()
+    old_summary = {item["key"]: item for item in old.get("summary", [])}
+    for item in new.get("summary", []):
+        before = old_summary.pop(item["key"], None)
+        if before is None or before["value"] != item["value"]:
+            diff.summary.append(
+                {"label": item["label"], "type": item["type"], "old": before and before["value"], "new": item["value"]}
+            )
+    for item in old_summary.values():
+        diff.summary.append({"label": item["label"], "type": item["type"], "old": item["value"], "new": None})
+
+    old_tables = {t["key"]: t for t in old.get("tables", [])}
+    for table in new.get("tables", []):
+        before = old_tables.pop(table["key"], {"rows": [], "columns": table["columns"]})
+        change = table_diff(before, table)
+        if change.rows:
+            diff.tables.append(change)
+    for table in old_tables.values():
+        change = table_diff(table, {**table, "rows": []})
+        if change.rows:
+            diff.tables.append(change)
+    return diff
+
+
+def table_diff(old: dict, new: dict) -> TableChange:
+    columns = new.get("columns") or old.get("columns") or []
+    old_columns = {col["key"]: i for i, col in enumerate(old.get("columns", columns))}
+    change = TableChange(title=new.get("title") or old.get("title", ""))
+    old_rows = _keyed_rows(old)
+    for key, row in _keyed_rows(new).items():
+        before = old_rows.pop(key, None)
+        if before is None:
+            change.rows.append(RowChange(_row_label(row, columns), "added"))
+            continue
+        cells = []
+        for i, col in enumerate(columns):
+            j = old_columns.get(col["key"])
+            was = before[j] if j is not None and j < len(before) else None
+            now = row[i] if i < len(row) else None
+            if was != now:
+                cells.append({"label": col["label"], "type": col["type"], "old": was, "new": now})
+        if cells:
+            change.rows.append(RowChange(_row_label(row, columns), "changed", cells))
+    for row in old_rows.values():
+        change.rows.append(RowChange(_row_label(row, old.get("columns", columns)), "removed"))
+    return change
