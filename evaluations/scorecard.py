@@ -30,7 +30,7 @@ from core.periods import MONTH, PATTERNS, QUARTER, WEEK, YEAR, Period
 
 from . import metrics
 from .models import Assessment, Dimension, Grade, Indicator, ManualScore, ObservationVisit, VetoFinding
-from .scoring import HUNDRED, METRICS, NOT_APPLICABLE, ONE, ZERO, clamp, half_up, manual_score_rows, members_on, ratio
+from .scoring import METRICS, NOT_APPLICABLE, ONE, ZERO, clamp, half_up, manual_score_rows, members_on, ratio
 
 
 def period_of_key(key: str) -> Period:
@@ -337,10 +337,6 @@ class Scorecard:
         return shown(self.member_points)
 
     @property
-    def member_weight_percent(self) -> Decimal:
-        return half_up(self.assessment.scheme.member_weight * HUNDRED)
-
-    @property
     def four_star_share_recomputed(self) -> Decimal:
         return ratio(sum(1 for m in self.members if (m.stars or 0) >= 4), len(self.members))
 
@@ -415,7 +411,7 @@ def build(alliance: Alliance, period: Period) -> Scorecard:
         members=members,
         vetoes=list(
             VetoFinding.objects.filter(alliance=alliance, year=period.start.year)
-            .select_related("recorded_by")
+            .select_related("recorded_by", "confirmed_by")
             .order_by("-confirmed", "kind")
         ),
         visits=list(
@@ -512,7 +508,13 @@ def as_json(card: Scorecard) -> dict:
             "members": [{"name": m.name, "stars": m.stars, "own_score": cell(m.own_score)} for m in card.members],
         },
         "vetoes": [
-            {"kind": v.kind, "label": str(v.get_kind_display()), "confirmed": v.confirmed, "note": v.note}
+            {
+                "kind": v.kind,
+                "label": str(v.get_kind_display()),
+                "confirmed": v.confirmed,
+                "note": v.note,
+                "verification": v.verification,
+            }
             for v in card.vetoes
         ],
         "visits": [{"visited_on": str(v.visited_on), "score": str(v.score), "notes": v.notes} for v in card.visits],

@@ -110,6 +110,8 @@ def march_data(world):
         note="台账造假",
         confirmed=True,
         recorded_by=world.alice,
+        verification="实地查看台账，与现场不符",
+        confirmed_by=world.carol,
     )
     world.org_a.star_rating = 4
     world.org_a.save(update_fields=["star_rating"])
@@ -237,7 +239,9 @@ def test_the_alliances_leader_sees_their_own_scorecard(client, march):
 def test_another_alliances_leader_does_not_find_it(client, march):
     client.force_login(leader_of(march.alliance_a2, username="leo"))
     assert client.get(scorecard_url(march)).status_code == 404
-    assert client.get(scorecard_url(march, march.alliance_a2)).status_code == 200
+    own = client.get(scorecard_url(march, march.alliance_a2))
+    assert own.status_code == 200
+    assert "台账造假" in own.content.decode() and "实地查看台账，与现场不符" in own.content.decode()
 
 
 def test_county_staff_see_their_countys_scorecards_and_not_anothers(client, march):
