@@ -262,10 +262,15 @@ def workshop_rows(alliances: QuerySet, period: Period) -> QuerySet:
     )
 
 
+def workshop_target(indicator) -> Decimal:
+    """The monthly low-income head-count an alliance's workshops are expected to employ."""
+    return indicator.target or Decimal(1)
+
+
 @metric("workshop_low_income")
 def workshop_low_income(alliances: QuerySet, period: Period, indicator) -> dict[int, Decimal]:
     """Average monthly low-income head-count in the alliance's workshops over the target."""
-    target = indicator.target or Decimal(1)
+    target = workshop_target(indicator)
     rows = workshop_rows(alliances, period).values("workshop__alliance_id").annotate(total=Sum("low_income_employed"))
     return {row["workshop__alliance_id"]: clamp(Decimal(row["total"]) / period.months / target) for row in rows}
 

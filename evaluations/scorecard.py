@@ -173,7 +173,7 @@ def workshop_rows(alliances: QuerySet, period: Period, indicator: Indicator) -> 
         .values_list("workshop__name", "month", "employed", "low_income_employed")
     )
     rows = [Row([name, f"{month:%Y-%m}", employed, low]) for name, month, employed, low in reports]
-    target = indicator.target or Decimal(1)
+    target = metrics.workshop_target(indicator)
     attainment = (
         clamp(Decimal(sum(low for *_rest, low in reports)) / period.months / target) if reports else absent(indicator)
     )
