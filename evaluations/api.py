@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api_base import ReadOnlyScopedViewSet
+from alliances.models import Alliance
+from core.api_base import ReadOnlyScopedViewSet, ScopedQueryMixin
 
-from . import dashboard
+from . import dashboard, scorecard
 from .dashboard import TIMESERIES_METRICS
 from .filters import RollupFilterSet
 from .models import Rollup
@@ -160,3 +162,56 @@ class DashboardViewSet(viewsets.ViewSet):
         return Response(
             dashboard.timeseries(request.user, query.validated_data["metric"], months=query.validated_data["months"])
         )
+
+
+# ------------------------------------------------------------------- scorecards
+
+
+class ScorecardQuerySerializer(serializers.Serializer):
+    period = serializers.RegexField(
+        r"^\d{4}(-Q[1-4]|-\d{2}|-W\d{2})?$",
+        help_text="The assessed period: 2025 (year), 2025-Q3 (quarter), 2025-10 (month).",
+    )
+
+
+class ScorecardSerializer(serializers.Serializer):
+    """The shape of a scorecard (``evaluations.scorecard.as_json``)."""
+
+    alliance = serializers.JSONField()
+    period = serializers.JSONField()
+    scheme = serializers.JSONField()
+    total = serializers.DecimalField(max_digits=6, decimal_places=2)
+    base_score = serializers.DecimalField(max_digits=6, decimal_places=2)
+    grade = serializers.CharField()
+    vetoed = serializers.BooleanField()
+    county_rank = serializers.IntegerField(allow_null=True)
+    city_rank = serializers.IntegerField(allow_null=True)
+    dimensions = serializers.ListField(child=serializers.JSONField())
+    member_part = serializers.JSONField()
+    vetoes = serializers.ListField(child=serializers.JSONField())
+    visits = serializers.ListField(child=serializers.JSONField())
+
+
+class AllianceScorecardViewSet(ScopedQueryMixin, viewsets.GenericViewSet):
+    """``/alliances/{id}/scorecard/?period=``: an alliance's scorecard for an assessed period,
+    read-only. The alliance is found among those the caller may see (404 else); a period
+    it was not assessed for is a 404 too."""
+
+    model = Alliance
+    serializer_class = ScorecardSerializer
+    filter_backends: list = []
+    pagination_class = None
+
+    @extend_schema(
+        parameters=[ScorecardQuerySerializer],
+        responses=ScorecardSerializer,
+        description="The total, the five dimensions, each indicator (attainment, weight, score, or not "
+        "applicable) with the rows behind each computed one, the members' standing, vetoes and visit scores.",
+    )
+    @action(detail=True)
+    def scorecard(self, request, pk=None):
+        query = ScorecardQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        alliance = get_object_or_404(self.get_queryset(), pk=pk)
+        card = scorecard.build(alliance, scorecard.period_of_key(query.validated_data["period"]))
+        return Response(scorecard.as_json(card))

@@ -14,6 +14,7 @@ from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
+from alliances.models import Alliance
 from core.excel import CODE, DATETIME, TEXT, XLSX_CONTENT_TYPE, Column, workbook_bytes
 from core.periods import YEAR, Period
 from core.uploads import clean_upload, serve_file
@@ -26,6 +27,7 @@ from core.views_base import (
     apply_validation_error,
 )
 
+from . import scorecard
 from .dashboard import build as build_dashboard
 from .drafts import SCORED_KINDS, missing_for, pending_scores, report_diff
 from .filters import ProposalFilterSet, RollupFilterSet
@@ -380,3 +382,16 @@ def proposal_decide_view(request, pk: int):
     else:
         messages.success(request, _("已记录决定。"))
     return redirect("evaluations:proposal-list")
+
+
+class ScorecardView(LoginRequiredMixin, TemplateView):
+    """An alliance's scorecard for an assessed period: total, dimensions, indicators and the
+    rows behind them. The alliance is looked up among those the user may see (404 else)."""
+
+    template_name = "evaluations/scorecard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        alliance = get_object_or_404(Alliance.objects.visible_to(self.request.user), code=kwargs["code"])
+        context["card"] = scorecard.build(alliance, scorecard.period_of_key(kwargs["period"]))
+        return context

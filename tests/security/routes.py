@@ -31,7 +31,7 @@ from django.urls import reverse
 from alliances.models import ActivityPhoto, Alliance, MeetingPhoto, Membership, TeamRole
 from core.periods import MONTH, Period
 from core.uploads import clean_uploads
-from evaluations.models import AssessmentScheme, Indicator, ManualScore, Proposal, Rollup, VetoFinding
+from evaluations.models import Assessment, AssessmentScheme, Indicator, ManualScore, Proposal, Rollup, VetoFinding
 from members import imports
 from members.models import MemberOrganization, Notice, Person, Region
 from members.tokens import api_token_create
@@ -404,6 +404,24 @@ def evidence_of(alliance: Alliance, placement: str) -> ManualScore:
 
 # A staff score's evidence file, read by whoever sees the score's alliance.
 EVIDENCE = derived("evidence", ALLIANCE, evidence_of, show=lambda s: s.evidence)
+
+
+def assessed_2025(alliance: Alliance, placement: str) -> Assessment:
+    """The alliance's 2025 assessment (under a scheme of its own region), so that its
+    scorecard exists."""
+    scheme = AssessmentScheme.objects.get_or_create(
+        region=alliance.lead_region, year=2025, version=1, defaults={"name": f"考评方案{placement}", "status": "active"}
+    )[0]
+    return Assessment.objects.get_or_create(
+        alliance=alliance,
+        period_kind="year",
+        period_start=datetime.date(2025, 1, 1),
+        defaults={"scheme": scheme, "base_score": 80, "total_score": 80, "grade": "good"},
+    )[0]
+
+
+# An alliance's scorecard for 2025: whoever sees the alliance sees it.
+SCORECARD = derived("scorecard", ALLIANCE, assessed_2025, show=lambda a: a.alliance.name)
 # A notice is for its addressee alone: lily's progress reminder, bob's in county B and
 # vera's in county A are each found by nobody else.
 NOTICE = Resource(
@@ -932,6 +950,7 @@ PAGES = {
     "evaluations:rollup-regenerate": update(
         DRAFT, nothing, method="post", writers=PUBLISHERS, invisible=NOT_SEEING_DRAFTS
     ),
+    "evaluations:scorecard": detail(SCORECARD, args=lambda a: [a.alliance.code, "2025"]),
 }
 
 
@@ -1061,5 +1080,8 @@ API = {
     # Roles that never write are refused (403) before any lookup; township staff do not find a draft.
     ("/api/v1/rollups/{id}/publish/", "post"): update(
         DRAFT, lambda w, r: {"reason": ""}, method="post", writers=PUBLISHERS, invisible=frozenset({TOWNSHIP})
+    ),
+    ("/api/v1/alliances/{id}/scorecard/", "get"): detail(
+        SCORECARD, args=lambda a: [a.alliance_id], params=lambda w, a: {"period": "2025"}
     ),
 }
