@@ -66,3 +66,7 @@ def log_in(page, live_server, username: str, password: str = "test-pass-2026") -
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+# The journeys of ../shared/journeys.md share a fixture that walks a role on its own device.
+from tests.browser.journeys import journey  # noqa: E402, F401
