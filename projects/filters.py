@@ -45,7 +45,7 @@ class ProjectFilterSet(django_filters.FilterSet):
     ordering = django_filters.OrderingFilter(
         fields=(
             ("year", "year"),
-            ("title", "title"),
+            ("name_pinyin", "title"),
             ("due_on", "due_on"),
             ("status", "status"),
             ("percent_complete", "percent_complete"),
@@ -53,7 +53,7 @@ class ProjectFilterSet(django_filters.FilterSet):
         ),
         field_labels={
             "year": _("年度"),
-            "title": _("项目名称"),
+            "name_pinyin": _("项目名称"),
             "due_on": _("计划完成日期"),
             "status": _("状态"),
             "percent_complete": _("完成进度"),

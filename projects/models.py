@@ -28,7 +28,7 @@ from simple_history.models import HistoricalRecords
 from alliances.models import Alliance
 from core.db import subquery_count, value_of
 from members.access import ScopedQuerySet
-from members.models import MemberOrganization, Person, TimeStamped
+from members.models import PINYIN_FIELDS, MemberOrganization, Person, PinyinNamed, TimeStamped
 
 from .weeks import current_week, local_today, week_label
 
@@ -153,7 +153,9 @@ class ProjectQuerySet(ScopedQuerySet):
         )
 
 
-class Project(TimeStamped):
+class Project(PinyinNamed, TimeStamped):
+    pinyin_source = "title"
+
     alliance = models.ForeignKey(Alliance, verbose_name=_("联盟"), on_delete=models.PROTECT, related_name="projects")
     # The alliance's code, copied for the list's order and kept equal by the database (projects/ordering.py).
     alliance_code = models.CharField(_("联盟编号"), max_length=32, editable=False, default="")
@@ -199,7 +201,7 @@ class Project(TimeStamped):
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     objects = ProjectQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["alliance_code"])
+    history = HistoricalRecords(excluded_fields=["alliance_code", *PINYIN_FIELDS])
 
     class Meta:
         verbose_name = _("项目")

@@ -853,7 +853,7 @@ PAGES = {
     "alliances:claim-withdraw": form(CLAIM, close, readers=RECORDERS, writers=RECORDERS),
     "projects:list": listing(PROJECT),
     "projects:detail": detail(PROJECT),
-    # Staff manage projects and milestones; everyone who sees a project may open its forms.
+    # Staff manage projects and milestones.
     "projects:create": create_form(ALLIANCE, new_project),
     "projects:edit": form(PROJECT, project_form),
     "projects:status": form(PROJECT, delay),
@@ -866,7 +866,8 @@ PAGES = {
     # The alliance's leader reports, and fixes a returned report; staff review it.
     "projects:report-submit": form(PROJECT, weekly_report, writers=frozenset({LEADER})),
     "projects:report-fix": form(RETURNED_REPORT, fixed_report, writers=frozenset({LEADER})),
-    "projects:report-detail": form(PROGRESS_REPORT, accept),
+    # A report's page is read by everyone who sees it; staff review it there.
+    "projects:report-detail": form(PROGRESS_REPORT, accept, readers=READERS),
     "projects:attachment": detail(ATTACHMENT, binary=True),
     # Per-user pages about no one object: each shows the user's own scope.
     "evaluations:dashboard": fixed(),
@@ -887,6 +888,8 @@ PAGES = {
         ok=frozenset({302}),
         prepare=lambda client, w, _: upload_import(client, w.village_a),
     ),
+    # The region pickers' type-ahead: the regions of the user's own scope only.
+    "members:region-lookup": listing(REGION_FOR_ORG),
     "members:notice-read": update(
         NOTICE, lambda w, n: {"next": "/"}, method="post", writers=frozenset({LEADER}), invisible=READERS - {LEADER}
     ),
