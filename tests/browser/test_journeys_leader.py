@@ -122,5 +122,9 @@ def test_a_leader_corrects_a_returned_report_files_the_week_amends_it_and_record
     page.click("main button[type=submit]")
     leader.step("meeting")
     meeting = Meeting.objects.get()
-    assert (meeting.kind, meeting.held_on, meeting.alliance_id) == ("monthly", timezone.localdate(), world.alliance_a.pk)
+    assert (meeting.kind, meeting.held_on, meeting.alliance_id) == (
+        "monthly",
+        timezone.localdate(),
+        world.alliance_a.pk,
+    )
     assert "王建国" in page.locator("#attendees").inner_text()
