@@ -94,7 +94,13 @@ def test_county_staff_check_a_figure_review_reports_edit_unchanged_and_export_th
     page.click("main form button[type=submit]")
     staff.step("project-saved")
     assert stored(Project.objects.get(pk=ginger.pk)) == before_project
+    staff.click("#milestones >> text=编辑")
+    staff.step("milestone-edit")
+    assert page.input_value("input[name=done_on]") == done.done_on.isoformat()  # the actual completion is shown
+    page.click("main form button[type=submit]")
+    staff.step("milestone-saved")
     assert stored(Milestone.objects.get(pk=done.pk)) == before_milestone
+    assert stored(Project.objects.get(pk=ginger.pk)) == before_project  # not turned overdue
 
     # The monthly bulletin, from 调度通报.
     staff.menu("调度通报")
