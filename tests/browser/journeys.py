@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import pytest
 from PIL import Image
 
-from tests.browser.conftest import ARTIFACTS, log_in
+from tests.browser.conftest import ARTIFACTS, log_in, stay_on_server
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 LAPTOP = {"viewport": {"width": 1366, "height": 768}}
@@ -79,19 +79,11 @@ def journey(browser, live_server, request):
     shutil.rmtree(folder, ignore_errors=True)
     failed_before = request.session.testsfailed
     contexts = []
-    outside: list[str] = []
-
-    def guard(route):
-        url = route.request.url
-        if url.startswith(live_server.url) or url.startswith(("data:", "blob:")):
-            route.continue_()
-        else:
-            outside.append(url)
-            route.abort()
+    refused: list[list[str]] = []  # one list per context, filled as its pages load
 
     def start(role: str, username: str, device: dict) -> Walk:
         context = browser.new_context(**device, locale="zh-CN", accept_downloads=True)
-        context.route("**/*", guard)
+        refused.append(stay_on_server(context, live_server))
         contexts.append(context)
         page = context.new_page()
         log_in(page, live_server, username)
@@ -103,4 +95,5 @@ def journey(browser, live_server, request):
     passed = request.session.testsfailed == failed_before
     if passed and not os.environ.get("KEEP_JOURNEY_SCREENSHOTS"):
         shutil.rmtree(folder, ignore_errors=True)
+    outside = [url for urls in refused for url in urls]
     assert outside == [], f"requests left the server: {outside}"
