@@ -37,22 +37,28 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, live_server):
-    """A fresh browser context; any request that leaves the live server fails the test."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+def stay_on_server(context, live_server) -> list[str]:
+    """Refuses every request of the context that leaves the live server; returns the list
+    of refused addresses, for the test to assert it empty."""
     outside: list[str] = []
-    host = live_server.url
 
     def guard(route):
         url = route.request.url
-        if url.startswith(host) or url.startswith("data:") or url.startswith("blob:"):
+        if url.startswith(live_server.url) or url.startswith(("data:", "blob:")):
             route.continue_()
         else:
             outside.append(url)
             route.abort()
 
     context.route("**/*", guard)
+    return outside
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser context; any request that leaves the live server fails the test."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    outside = stay_on_server(context, live_server)
     page = context.new_page()
     page.outside_requests = outside
     yield page
@@ -66,3 +72,7 @@ def log_in(page, live_server, username: str, password: str = "test-pass-2026") -
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+# The journeys of ../shared/journeys.md share a fixture that walks a role on its own device.
+from tests.browser.journeys import journey  # noqa: E402, F401

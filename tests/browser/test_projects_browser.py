@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from projects.models import ProgressReport, ProgressReportRevision
-from tests.browser.conftest import ARTIFACTS, log_in
+from tests.browser.conftest import ARTIFACTS, log_in, stay_on_server
 from tests.factories_projects import ProjectFactory, image_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -18,17 +18,7 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 def phone(browser, live_server):
     """A phone-sized browser context that refuses every request leaving the live server."""
     context = browser.new_context(**PHONE)
-    outside: list[str] = []
-
-    def guard(route):
-        url = route.request.url
-        if url.startswith(live_server.url) or url.startswith(("data:", "blob:")):
-            route.continue_()
-        else:
-            outside.append(url)
-            route.abort()
-
-    context.route("**/*", guard)
+    outside = stay_on_server(context, live_server)
     yield context.new_page()
     context.close()
     assert outside == [], f"requests left the server: {outside}"

@@ -1,0 +1,52 @@
+"""Journey 6: a workshop steward on a phone files last month's figures, in Chinese."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from tests.browser.journeys import PHONE
+from tests.factories_workshops import Shops
+from workshops.models import WorkshopReport
+from workshops.months import format_month, last_complete_month
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_steward_files_last_month_on_a_phone_and_the_current_month_is_refused(journey, world):
+    shops = Shops(world)
+    last_month = last_complete_month(timezone.localdate())
+
+    steward = journey("steward", "sam", PHONE)
+    page = steward.page
+    steward.step("landing")
+    assert page.locator("table.list tbody tr").count() == 1  # only the workshop sam looks after
+    steward.click("table.list >> text=走马塘来料加工共富工坊")
+    steward.step("workshop")
+    steward.click("text=填报月度数据")
+    steward.step("report-form")
+    assert page.input_value("input[name=month]") == format_month(last_month)  # offered, not typed
+
+    # The month under way is refused, with what was typed kept.
+    page.fill("input[name=month]", format_month(timezone.localdate()))
+    page.fill("input[name=employed]", "18")
+    page.fill("input[name=low_income_employed]", "5")
+    page.fill("input[name=wages_paid]", "36000")
+    page.fill("input[name=income_increase_per_person]", "2000")
+    page.fill("input[name=sales]", "120000")
+    page.click("main form button[type=submit]")
+    steward.step("current-month-refused")
+    assert page.locator("[role=alert]").count() >= 1
+    assert page.input_value("input[name=employed]") == "18"
+    assert not WorkshopReport.objects.exists()
+
+    page.fill("input[name=month]", format_month(last_month))
+    page.click("main form button[type=submit]")
+    steward.step("filed")
+    report = WorkshopReport.objects.get()
+    assert (report.workshop_id, report.month, report.employed, report.low_income_employed) == (
+        shops.a.pk,
+        last_month,
+        18,
+        5,
+    )
