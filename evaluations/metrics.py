@@ -15,28 +15,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Avg, Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models import Avg, Case, Count, F, IntegerField, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Coalesce, TruncDate
 from django.db.models.lookups import LessThan
 
 from alliances.models import Activity, Claim, ClaimStatus, Meeting, MeetingKind
 from members.periods import Period, local_zone
-from projects.models import MONEY, ProgressReport, Project, ProjectStatus, ReportStatus
+from projects.models import MONEY, ProgressReport, Project, ProjectStatus, ReportStatus, latest_standing_report
 from projects.weeks import week_start
 from workshops.models import WorkshopReport
 
 from .scoring import NOT_APPLICABLE, clamp, metric, ratio
-
-
-def latest_standing_report(end: datetime.date) -> QuerySet:
-    """Each project's latest report of a week that began before ``end`` (the period's end),
-    returned reports aside (their figures were not accepted)."""
-    return (
-        ProgressReport.objects.filter(project=OuterRef("pk"), period__lt=end)
-        .exclude(status=ReportStatus.RETURNED)
-        .order_by("-period")
-    )
 
 
 def year_projects(alliances: QuerySet, period: Period) -> QuerySet:
