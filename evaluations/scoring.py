@@ -33,7 +33,7 @@ from django.db.models import Avg, Count, F, Q, QuerySet, Window
 from django.db.models.functions import Rank, Substr
 from django.utils.translation import gettext_lazy as _
 
-from alliances.models import Alliance, Membership
+from alliances.models import Alliance, AllianceStatus, Membership
 from members.models import Region
 from members.periods import QUARTER, YEAR, Period
 
@@ -174,8 +174,10 @@ def score_regions(plan: dict[AssessmentScheme, list[Region]], period: Period, *,
     scored = 0
     with transaction.atomic():
         if plan:
-            # An alliance founded after the period has nothing to be assessed on for it.
-            alliances = alliances_in_any(regions).filter(founded_on__lt=period.end)
+            # An alliance still forming, or founded after the period, has nothing to be assessed on.
+            alliances = (
+                alliances_in_any(regions).filter(founded_on__lt=period.end).exclude(status=AllianceStatus.FORMING)
+            )
             led = dict(alliances.values_list("pk", "lead_region__code"))
             schemes = schemes_by_alliance(plan, led)
             figures = score_alliances(schemes, period=period, alliances=alliances, final=final)

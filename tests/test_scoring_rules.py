@@ -19,7 +19,7 @@ from evaluations.reports import annual_review, monthly_bulletin, quarterly_obser
 from evaluations.rollups import QUARTERLY_OBSERVATION
 from members.periods import MONTH, QUARTER, YEAR, Period
 from projects.models import Project
-from tests.factories import MembershipFactory, OrganizationFactory
+from tests.factories import AllianceFactory, MembershipFactory, OrganizationFactory
 from tests.factories_projects import ProjectFactory, ReportFactory
 from tests.factories_workshops import ReportFactory as WorkshopReportFactory
 from tests.factories_workshops import WorkshopFactory
@@ -104,12 +104,14 @@ def test_once_staff_give_the_score_the_indicator_counts_and_the_total_is_final(w
     assert (assessment.pending_indicators, assessment.total_score) == (0, Decimal("60.00"))
 
 
-def test_an_alliance_founded_after_the_period_is_not_assessed_for_it(world):
+def test_an_alliance_founded_after_the_period_or_still_forming_is_not_assessed_for_it(world):
     scheme = scheme_2025(world)
     brand = manual_indicator(scheme, "B1", 10)
     world.alliance_a2.founded_on = d("2026-02-01")
     world.alliance_a2.save()
-    give(world.alliance_a, brand, 8)
+    forming = AllianceFactory(lead_region=world.town_a, status="forming", founded_on=d("2025-03-01"))
+    for alliance in (world.alliance_a, world.alliance_a2, forming):
+        give(alliance, brand, 8)
 
     score(world, YEAR_2025)
 
