@@ -780,8 +780,9 @@ def sync_team(
 
 
 # =========================================================================== operations
-# A year of "三会" meetings and "五联" activities up to the real date (ctx.live_today), with
-# some alliances off rhythm; mentors and apprentices; the entity platforms the covenants
+# "三会" meetings and "五联" activities from January of last year up to the real date
+# (ctx.live_today), so last year's annual review has a whole year to read, with some
+# alliances off rhythm; mentors and apprentices; the entity platforms the covenants
 # promise, with their shareholders; needs and resources with claims in every state.
 #
 # Meetings and activities are time series: each period's draws come from a generator seeded
@@ -823,12 +824,18 @@ ACTIVITY_TITLES = {
 MENTOR_TITLES = {"金牌导师": 4, "兴村治社名师": 2, "导师": 1}
 # The rhythm an alliance keeps: chance of skipping a monthly, quarterly, annual meeting, and of an activity a month.
 PROFILES = {
-    "regular": (0.0, 0.0, 0.0, 0.5),
-    "patchy": (0.3, 0.25, 0.0, 0.35),
-    "lax": (0.6, 0.5, 0.5, 0.15),
+    "regular": (0.0, 0.0, 0.0, 0.7),
+    "patchy": (0.2, 0.25, 0.0, 0.5),
+    "lax": (0.5, 0.5, 0.5, 0.25),
 }
 PROFILE_WEIGHTS = {"regular": 13, "patchy": 5, "lax": 2}
-FORCED_PROFILES = {"姜山共富党建联盟": "regular", "姜山片区强村富民党建联盟": "patchy"}
+# 匡堰镇南部片区 came first in 慈溪's ranking in the sources. A demonstration alliance is
+# never lax; one under rectification is patchy at best (profile_of).
+FORCED_PROFILES = {
+    "姜山共富党建联盟": "regular",
+    "姜山片区强村富民党建联盟": "patchy",
+    "匡堰镇南部片区党建联盟": "regular",
+}
 PLATFORM_KINDS = {
     "强村公司": "strong_village",
     "强社公司": "strong_community",
@@ -921,7 +928,7 @@ def seed_operations(ctx: DemoContext, plans: list[AlliancePlan], alliances: dict
     db = ctx.shared["members_db"]
     ops = OperationsContext(ctx, ctx.shared["members"], db["organizations"], db["people"], alliances)
     profiles = {
-        plan.code: FORCED_PROFILES.get(plan.name) or ("lax" if plan.status == AllianceStatus.RECTIFYING else choice)
+        plan.code: FORCED_PROFILES.get(plan.name) or profile_of(plan, choice)
         for plan, choice in zip(
             plans, ctx.rng.choices(list(PROFILE_WEIGHTS), list(PROFILE_WEIGHTS.values()), k=len(plans)), strict=True
         )
@@ -934,13 +941,31 @@ def seed_operations(ctx: DemoContext, plans: list[AlliancePlan], alliances: dict
     seed_lists(ops, living)
 
 
+def profile_of(plan: AlliancePlan, drawn: str) -> str:
+    """The rhythm an alliance keeps: the drawn one, a demonstration alliance never lax, an
+    alliance under rectification lax or patchy."""
+    if plan.status == AllianceStatus.RECTIFYING:
+        return "lax" if drawn == "lax" else "patchy"
+    if plan.demonstration_year and drawn == "lax":
+        return "patchy"
+    return drawn
+
+
+def months_since_last_january(today: Date) -> int:
+    """How many months lie between January of last year and ``today``'s month."""
+    return 12 + today.month - 1
+
+
 def rhythm_dates(plan: AlliancePlan, today: Date, skips: tuple[float, float, float]) -> list[tuple[str, Date]]:
-    """(kind, date) of the meetings held: 12 months, 4 quarters, 2 years back and the current ones."""
+    """(kind, date) of the meetings held: every month and quarter from January of last year,
+    2 years back and the current ones."""
     this_month = Date(today.year, today.month, 1)
+    back_months = months_since_last_january(today)
     wanted: list[tuple[str, Date, int]] = []  # kind, period start, months in the period
-    wanted += [("monthly", add_months(this_month, -back), 1) for back in range(12, -1, -1)]
+    wanted += [("monthly", add_months(this_month, -back), 1) for back in range(back_months, -1, -1)]
     this_quarter = Date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
-    wanted += [("quarterly", add_months(this_quarter, -3 * back), 3) for back in range(4, -1, -1)]
+    back_quarters = 4 + (today.month - 1) // 3
+    wanted += [("quarterly", add_months(this_quarter, -3 * back), 3) for back in range(back_quarters, -1, -1)]
     wanted += [("annual", Date(today.year - back, 1, 1), 12) for back in (2, 1, 0)]
     skip = dict(zip(("monthly", "quarterly", "annual"), skips, strict=True))
     held = []
@@ -1010,7 +1035,7 @@ def seed_activities(ops: OperationsContext, plans: list[AlliancePlan], profiles:
     for plan in plans:
         alliance = ops.alliances[plan.code]
         chance = PROFILES[profiles[plan.code]][3]
-        for back in range(12, -1, -1):
+        for back in range(months_since_last_january(today), -1, -1):
             month = add_months(this_month, -back)
             rng = period_rng(plan.code, "activity", month)
             if month < plan.founded_on or rng.random() >= chance:

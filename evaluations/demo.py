@@ -18,6 +18,7 @@ from alliances.models import Alliance
 from members.demo import DemoContext
 from members.models import Region
 from members.periods import MONTH, QUARTER, WEEK, YEAR, Period
+from projects.demo import SHOWCASE
 
 from .models import AssessmentScheme, Indicator, ManualScore, SchemeStatus, VetoFinding
 from .rollups import ANNUAL_REVIEW, KINDS, MONTHLY_BULLETIN, QUARTERLY_OBSERVATION, WEEKLY_DISPATCH
@@ -112,6 +113,8 @@ def seed_year_scores(ctx: DemoContext, schemes: list[AssessmentScheme], scorer, 
             continue
         for indicator in manual[scheme.pk]:
             share = Decimal(ctx.rng.randint(55, 100)) / 100
+            if alliance.name in SHOWCASE:  # first in its county in the sources
+                share = max(share, Decimal("0.92"))
             ManualScore.objects.get_or_create(
                 alliance=alliance,
                 indicator=indicator,
