@@ -13,6 +13,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.db.models import Count, Q
 
 from alliances.models import Alliance
 from members.demo import DemoContext
@@ -129,8 +130,14 @@ def seed_year_scores(ctx: DemoContext, schemes: list[AssessmentScheme], scorer, 
 
 
 def seed_vetoes(ctx: DemoContext, recorder, year: int) -> None:
-    """One confirmed "样子货" and one finding still under verification."""
-    alliances = list(Alliance.objects.filter(status="rectifying").order_by("code")[:2])
+    """One confirmed "样子货" and one finding still under verification, on the smallest
+    alliances under rectification: a confirmed veto costs every member secretary their
+    两优一先 eligibility, and the sources count 3 in Ningbo in a year."""
+    alliances = list(
+        Alliance.objects.filter(status="rectifying")
+        .annotate(members=Count("memberships", filter=Q(memberships__left_on__isnull=True)))
+        .order_by("members", "code")[:2]
+    )
     notes = ["联盟活动仅见于展板，成员单位未实际参与，“联在纸上、建在墙上”。", "反映存在拉郎配情况，正在核实。"]
     for index, alliance in enumerate(alliances):
         VetoFinding.objects.get_or_create(
