@@ -990,8 +990,10 @@ def create_events(model: type[Meeting] | type[Activity], fresh: list[tuple[Any, 
     Two years of them are a few thousand rows: one service call each (its checks, its
     history row, its two attendance lists) took a minute. The demo plans them from the
     alliances' own members and team within their dates, so what the services check holds."""
+    if not fresh:
+        return
     records = bulk_create_with_history([record for record, _present in fresh], model, batch_size=500)
-    for name in fresh[0][1] if fresh else ():
+    for name in fresh[0][1]:
         field = model._meta.get_field(name)
         through = field.remote_field.through
         source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
