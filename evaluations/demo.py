@@ -14,11 +14,13 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
 
 from alliances.models import Alliance
 from core.periods import MONTH, QUARTER, WEEK, YEAR, Period
 from members.demo import DemoContext
 from members.models import Region
+from projects.demo import SHOWCASE
 
 from .models import AssessmentScheme, Indicator, ManualScore, SchemeStatus, VetoFinding
 from .rollups import ANNUAL_REVIEW, KINDS, MONTHLY_BULLETIN, QUARTERLY_OBSERVATION, WEEKLY_DISPATCH
@@ -113,6 +115,8 @@ def seed_year_scores(ctx: DemoContext, schemes: list[AssessmentScheme], scorer, 
             continue
         for indicator in manual[scheme.pk]:
             share = Decimal(ctx.rng.randint(55, 100)) / 100
+            if alliance.name in SHOWCASE:  # first in its county in the sources
+                share = max(share, Decimal("0.92"))
             ManualScore.objects.get_or_create(
                 alliance=alliance,
                 indicator=indicator,
@@ -127,8 +131,14 @@ def seed_year_scores(ctx: DemoContext, schemes: list[AssessmentScheme], scorer, 
 
 
 def seed_vetoes(ctx: DemoContext, recorder, year: int) -> None:
-    """One confirmed "样子货" and one finding still under verification."""
-    alliances = list(Alliance.objects.filter(status="rectifying").order_by("code")[:2])
+    """One confirmed "样子货" and one finding still under verification, on the smallest
+    alliances under rectification: a confirmed veto costs every member secretary their
+    两优一先 eligibility, and the sources count 3 in Ningbo in a year."""
+    alliances = list(
+        Alliance.objects.filter(status="rectifying")
+        .annotate(members=Count("memberships", filter=Q(memberships__left_on__isnull=True)))
+        .order_by("members", "code")[:2]
+    )
     notes = ["联盟活动仅见于展板，成员单位未实际参与，“联在纸上、建在墙上”。", "反映存在拉郎配情况，正在核实。"]
     for index, alliance in enumerate(alliances):
         VetoFinding.objects.get_or_create(

@@ -28,7 +28,6 @@ from django.db.models import (
     Count,
     F,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
     Subquery,
@@ -42,21 +41,11 @@ from django.db.models.lookups import LessThan
 
 from alliances.models import Activity, Claim, ClaimStatus, Meeting, MeetingKind
 from core.periods import Period, local_zone
-from projects.models import MONEY, ProgressReport, Project, ProjectStatus, ReportStatus
+from projects.models import MONEY, ProgressReport, Project, ProjectStatus, ReportStatus, latest_standing_report
 from projects.weeks import week_start
 from workshops.models import WorkshopReport
 
 from .scoring import NOT_APPLICABLE, clamp, metric, ratio
-
-
-def latest_standing_report(end: datetime.date) -> QuerySet:
-    """Each project's latest report of a week that began before ``end`` (the period's end),
-    returned reports aside (their figures were not accepted)."""
-    return (
-        ProgressReport.objects.filter(project=OuterRef("pk"), period__lt=end)
-        .exclude(status=ReportStatus.RETURNED)
-        .order_by("-period")
-    )
 
 
 def year_projects(alliances: QuerySet, period: Period) -> QuerySet:

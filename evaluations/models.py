@@ -342,6 +342,13 @@ class AssessmentScheme(models.Model):
         help_text=_("捆绑考评：成员单位结果中来自其所在联盟得分的部分（0–1）。"),
     )
     demonstration_top_n = models.PositiveSmallIntegerField(_("示范候选名额（每县）"), default=3)
+    visit_weight = models.DecimalField(
+        _("观摩得分占季度、年度总分比重"),
+        max_digits=4,
+        decimal_places=3,
+        default=0.1,
+        help_text=_("季观摩现场评分计入被观摩联盟该季度和该年度总分的比重（0–1）；未被观摩的联盟不受影响。"),
+    )
     notes = models.TextField(_("说明"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
@@ -368,6 +375,9 @@ class AssessmentScheme(models.Model):
                 & Q(four_star_weight__gte=0, four_star_weight__lte=1)
                 & Q(alliance_weight_for_members__gte=0, alliance_weight_for_members__lte=1),
                 name="scheme_weights_between_0_and_1",
+            ),
+            models.CheckConstraint(
+                condition=Q(visit_weight__gte=0, visit_weight__lte=1), name="scheme_visit_weight_between_0_and_1"
             ),
         ]
 
@@ -457,6 +467,17 @@ class Assessment(models.Model):
     member_average = models.DecimalField(_("成员自身结果均值"), max_digits=6, decimal_places=2, default=0)
     total_score = models.DecimalField(_("总分"), max_digits=6, decimal_places=2, default=0)
     vetoed = models.BooleanField(_("触碰底线"), default=False)
+    pending_indicators = models.PositiveSmallIntegerField(
+        _("待评分指标数"), default=0, help_text=_("尚无人工评分的指标数；大于 0 时总分为暂定。")
+    )
+    visit_score = models.DecimalField(
+        _("观摩得分"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("计入总分的季观摩评分（平均）。"),
+    )
     grade = models.CharField(_("等次"), max_length=10, choices=Grade.choices, blank=True)
     county_rank = models.PositiveIntegerField(_("县内排名"), null=True, blank=True)
     city_rank = models.PositiveIntegerField(_("市内排名"), null=True, blank=True)
@@ -481,6 +502,11 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.alliance} · {self.period_kind} {self.period_start}"
+
+    @property
+    def is_provisional(self) -> bool:
+        """A staff-scored indicator is still pending: the total may change."""
+        return self.pending_indicators > 0
 
 
 class IndicatorScore(models.Model):

@@ -58,7 +58,7 @@ from .rollups import (
     summary_item,
     table,
 )
-from .scoring import alliances_in, score_regions, take_with_ties
+from .scoring import alliances_in, members_below_four_stars, score_regions, take_with_ties
 
 OBSERVATION_SLOTS = 3
 # The tables of a quarterly observation (see quarterly_observation) that list the alliances
@@ -578,7 +578,7 @@ def monthly_bulletin(period: Period, region: Region) -> dict:
     praise = take_with_ties([a for a, flag in flags if flag == "green"], OBSERVATION_SLOTS, lambda a: a.total_score)
     criticism = [a for a, flag in flags if flag == "red"]
     average_income = (
-        (workshops["income_weighted"] / workshops["total_employed"]).quantize(Decimal("0.01"))
+        (workshops["income_weighted"] / workshops["total_employed"]).quantize(Decimal("0.01"), ROUND_HALF_UP)
         if workshops["total_employed"]
         else None
     )
@@ -776,15 +776,21 @@ CONSEQUENCES = {
 }
 
 
-def consequence_of(assessment, top_n: int) -> str:
-    """The key in CONSEQUENCES of what the year's result leads to ("" for nothing)."""
+def consequence_of(assessment, top_n: int, below_four_stars: set[str] = frozenset()) -> str:
+    """The key in CONSEQUENCES of what the year's result leads to ("" for nothing). A
+    demonstration candidate has no member below four stars (``below_four_stars``: the codes
+    of the alliances that have one)."""
     if assessment.vetoed:
         return "rectify"
     if assessment.grade == Grade.POOR:
         return "reorganize"
     if assessment.grade == Grade.FAIR:
         return "interview"
-    if assessment.grade == Grade.EXCELLENT and (assessment.county_rank or 999) <= top_n:
+    if (
+        assessment.grade == Grade.EXCELLENT
+        and (assessment.county_rank or 999) <= top_n
+        and assessment.code not in below_four_stars
+    ):
         return "demonstration"
     return ""
 
@@ -808,8 +814,10 @@ def annual_review(period: Period, region: Region) -> dict:
     consequences: dict[str, int] = {}
     labels = {key: str(label) for key, label in CONSEQUENCES.items()} | {"": ""}
     grades = grade_labels()
+    below = members_below_four_stars(alliances_in(region), period.last_day)
+    below_codes = {row[0] for row in below}
     for a in assessments:
-        outcome = consequence_of(a, a.top_n)
+        outcome = consequence_of(a, a.top_n, below_codes)
         consequences[outcome] = consequences.get(outcome, 0) + 1
         before = a.earlier_total
         rows.append(
@@ -873,6 +881,25 @@ def annual_review(period: Period, region: Region) -> dict:
             ),
         ],
     }
+    below = [row[:4] for row in below if row[4]]  # the demonstration alliances'
+    report["summary"].append(
+        summary_item(
+            "demonstration_below_four_stars", _("成员未全部达到四星的示范性联盟"), len({row[0] for row in below})
+        )
+    )
+    report["tables"].append(
+        table(
+            "demonstration_below_four_stars",
+            _("示范性联盟中未达到四星级的成员单位"),
+            [
+                column("alliance", _("联盟编号")),
+                column("alliance_name", _("联盟")),
+                column("organization", _("成员单位")),
+                column("stars", _("星级"), "int"),
+            ],
+            below,
+        )
+    )
     if unscored:
         report["notes"] = [str(_("以下区县本年度尚无启用的考评方案，未参与考评：")) + "、".join(unscored)]
     return report

@@ -75,13 +75,13 @@ def percent(part: int | Decimal | None, whole: int | Decimal | None) -> str | No
 
 
 def money(value: Decimal | int | None) -> str:
-    return str(Decimal(value or 0).quantize(Decimal("0.01")))
+    return str(Decimal(value or 0).quantize(Decimal("0.01"), ROUND_HALF_UP))
 
 
 def score_text(value: Decimal | None) -> str | None:
     """A score, or a change of score, at its two places (None stays None). SQLite hands a
     score read through a subquery back as it computed it: 90.5, or 0 for 0.00."""
-    return None if value is None else str(Decimal(value).quantize(Decimal("0.01")))
+    return None if value is None else str(Decimal(value).quantize(Decimal("0.01"), ROUND_HALF_UP))
 
 
 def column(key: str, label: Any, type_: str = "text") -> dict:

@@ -6,9 +6,12 @@ How a score is made (definitions of each indicator: docs/indicators.md):
     member = four_star_weight × (share of members with ≥4 stars × 100)
              + (1 − four_star_weight) × (average of members' own scores)
     total  = (1 − member_weight) × base + member_weight × member
+    total  = (1 − visit_weight) × total + visit_weight × visit    (a quarter or year with a 季观摩 visit score)
 
 An indicator with nothing to measure (no report was due) is not applicable: it is left out
-of both sums, so its weight goes to the alliance's other indicators. A confirmed veto (any
+of both sums, so its weight goes to the alliance's other indicators. A staff-scored indicator
+without a score yet is pending (待评分): left out the same way, never counted as 0, and the
+assessment counts it in ``pending_indicators``: its total is provisional. A confirmed veto (any
 of the four bottom lines) makes the grade 较差 whatever the total, and ranks a vetoed
 alliance below every other. A member organization's own score is its star rating × 20;
 its bound result is (1 − w) × own + w × average of its alliances' totals.
@@ -28,9 +31,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 from django.db.models import Avg, Count, F, Q, QuerySet, Window
 from django.db.models.functions import Rank, Substr
+from django.utils.translation import gettext_lazy as _
 
-from alliances.models import Alliance, Membership
-from core.periods import Period
+from alliances.models import Alliance, AllianceStatus, Membership
+from core.periods import QUARTER, YEAR, Period
 from members.models import Region
 
 from .models import (
@@ -41,8 +45,10 @@ from .models import (
     IndicatorScore,
     ManualScore,
     MemberResult,
+    ObservationVisit,
     VetoFinding,
 )
+from .rollups import QUARTERLY_OBSERVATION
 
 TWO = Decimal("0.01")
 FOUR = Decimal("0.0001")
@@ -51,6 +57,9 @@ ONE = Decimal(1)
 HUNDRED = Decimal(100)
 # A metric's attainment for an alliance with nothing to measure: the indicator does not apply.
 NOT_APPLICABLE = None
+# A staff-scored indicator not scored yet: left out of the total until it is, never 0.
+PENDING = "pending"
+PENDING_LABEL = _("待评分")
 
 # metric key -> function(alliances, period, indicator) -> {alliance id: attainment 0..1, or None}
 MetricFunction = Callable[[QuerySet, Period, Indicator], dict[int, Decimal | None]]
@@ -165,7 +174,10 @@ def score_regions(plan: dict[AssessmentScheme, list[Region]], period: Period, *,
     scored = 0
     with transaction.atomic():
         if plan:
-            alliances = alliances_in_any(regions)
+            # An alliance still forming, or founded after the period, has nothing to be assessed on.
+            alliances = (
+                alliances_in_any(regions).filter(founded_on__lt=period.end).exclude(status=AllianceStatus.FORMING)
+            )
             led = dict(alliances.values_list("pk", "lead_region__code"))
             schemes = schemes_by_alliance(plan, led)
             figures = score_alliances(schemes, period=period, alliances=alliances, final=final)
@@ -191,6 +203,8 @@ class AllianceFigures:
     total: Decimal
     vetoed: bool
     indicators: list[tuple[int, Decimal, Decimal]]
+    pending: int = 0
+    visit: Decimal | None = None
 
     @property
     def grade(self) -> str:
@@ -207,6 +221,7 @@ class Readings:
     manual: dict[tuple[int, int], Decimal]  # by (alliance id, indicator id)
     vetoed: set[int]
     standing: dict[int, tuple[Decimal, Decimal]]  # by alliance id: (four-star share, average own score)
+    visits: dict[int, Decimal]  # by alliance id: average 季观摩 visit score of the period
 
     @classmethod
     def read(cls, schemes: set[AssessmentScheme], alliances: QuerySet, period: Period) -> Readings:
@@ -226,21 +241,27 @@ class Readings:
             manual=manual_scores(alliances, indicators, period),
             vetoed=set(confirmed_vetoes(alliances, period).values_list("alliance_id", flat=True)),
             standing=member_standing(alliances, period.last_day),
+            visits=visit_scores(alliances, period),
         )
 
-    def attainment(self, alliance_id: int, indicator: Indicator) -> Decimal | None:
-        """The alliance's attainment of the indicator (0..1), None when it does not apply."""
+    def attainment(self, alliance_id: int, indicator: Indicator) -> Decimal | str | None:
+        """The alliance's attainment of the indicator (0..1), None when it does not apply,
+        PENDING for a staff-scored indicator not scored yet."""
         if indicator.metric:
             found = self.attainments[indicator.metric, indicator.target]
             return found.get(alliance_id, METRICS[indicator.metric].absent)
         given = self.manual.get((alliance_id, indicator.pk))
-        return ratio(given, indicator.max_score) if given is not None else ZERO
+        return ratio(given, indicator.max_score) if given is not None else PENDING
 
     def score(self, alliance_id: int, scheme: AssessmentScheme) -> AllianceFigures:
         per_indicator = []
         achieved = possible = ZERO
+        pending = 0
         for indicator in self.indicators[scheme.pk]:
             attained = self.attainment(alliance_id, indicator)
+            if attained is PENDING:
+                pending += 1
+                continue
             if attained is NOT_APPLICABLE:
                 continue
             weighted = indicator.weight * indicator.max_score
@@ -252,7 +273,11 @@ class Readings:
         member_part = (
             scheme.four_star_weight * four_star_share * HUNDRED + (ONE - scheme.four_star_weight) * member_average
         )
-        total = half_up((ONE - scheme.member_weight) * base + scheme.member_weight * member_part)
+        total = (ONE - scheme.member_weight) * base + scheme.member_weight * member_part
+        visit = self.visits.get(alliance_id)
+        if visit is not None:
+            total = (ONE - scheme.visit_weight) * total + scheme.visit_weight * visit
+        total = half_up(total)
         return AllianceFigures(
             scheme=scheme,
             base=half_up(base),
@@ -261,6 +286,8 @@ class Readings:
             total=min(HUNDRED, max(ZERO, total)),
             vetoed=alliance_id in self.vetoed,
             indicators=per_indicator,
+            pending=pending,
+            visit=visit,
         )
 
 
@@ -289,6 +316,44 @@ def manual_scores(alliances: QuerySet, indicators: list[Indicator], period: Peri
 def members_on(alliances: QuerySet, on: datetime.date) -> QuerySet:
     """The alliances' memberships current on ``on``."""
     return Membership.objects.current(on).filter(alliance__in=alliances)
+
+
+def visit_scores(alliances: QuerySet, period: Period) -> dict[int, Decimal]:
+    """Per alliance: the average score of its 季观摩 on-site visits for the quarters of the
+    period (a quarter: its own observation's visit; a year: its four quarters'). Weeks and
+    months have no visit."""
+    if period.kind not in (QUARTER, YEAR):
+        return {}
+    rows = (
+        ObservationVisit.objects.filter(
+            alliance__in=alliances,
+            rollup__kind=QUARTERLY_OBSERVATION,
+            rollup__period_start__gte=period.start,
+            rollup__period_start__lt=period.end,
+        )
+        .values("alliance_id")
+        .annotate(average=Avg("score"))
+    )
+    return {row["alliance_id"]: half_up(Decimal(str(row["average"]))) for row in rows}
+
+
+def members_below_four_stars(alliances: QuerySet, on: datetime.date) -> list[list]:
+    """[alliance code, alliance name, organization, stars (None: unrated), whether the alliance
+    is a demonstration one] of the members on ``on`` of the alliances rated below four stars:
+    a demonstration alliance's members, and a candidate's, must all have four or more."""
+    return [
+        list(row)
+        for row in members_on(alliances, on)
+        .filter(Q(organization__star_rating__lt=4) | Q(organization__star_rating__isnull=True))
+        .order_by("alliance__code", "organization__name")
+        .values_list(
+            "alliance__code",
+            "alliance__name",
+            "organization__name",
+            "organization__star_rating",
+            "alliance__is_demonstration",
+        )
+    ]
 
 
 def member_standing(alliances: QuerySet, on: datetime.date) -> dict[int, tuple[Decimal, Decimal]]:
@@ -333,6 +398,8 @@ def score_alliances(
                 member_average=scored.member_average,
                 total_score=scored.total,
                 vetoed=scored.vetoed,
+                pending_indicators=scored.pending,
+                visit_score=scored.visit,
                 grade=scored.grade,
                 status=status,
             )
@@ -357,7 +424,17 @@ def score_alliances(
     return figures
 
 
-ASSESSMENT_FIGURES = ["scheme", "base_score", "four_star_share", "member_average", "total_score", "vetoed", "grade"]
+ASSESSMENT_FIGURES = [
+    "scheme",
+    "base_score",
+    "four_star_share",
+    "member_average",
+    "total_score",
+    "vetoed",
+    "pending_indicators",
+    "visit_score",
+    "grade",
+]
 # Rows per INSERT statement.
 BATCH = 1000
 
@@ -412,6 +489,35 @@ def score_members(
         update_fields=["own_score", "alliance_average", "total_score", "loses_award_eligibility"],
         batch_size=BATCH,
     )
+
+
+@dataclass(frozen=True)
+class IndicatorResult:
+    """One indicator of an assessment as shown: scored (attainment and score), pending (a
+    staff score not given yet: 待评分) or not applicable (nothing to measure)."""
+
+    indicator: Indicator
+    attainment: Decimal | None
+    score: Decimal | None
+    status: str  # "scored", PENDING or "not_applicable"
+
+    @property
+    def label(self) -> str:
+        return str(PENDING_LABEL) if self.status == PENDING else ""
+
+
+def indicator_results(assessment: Assessment) -> list[IndicatorResult]:
+    """Every indicator of the assessment's scheme, in order: a staff-scored one without a
+    score row is pending, a computed one without a row did not apply."""
+    written = {row.indicator_id: row for row in assessment.indicator_scores.all()}
+    results = []
+    for indicator in assessment.scheme.indicators.order_by("order", "code"):
+        row = written.get(indicator.pk)
+        if row is not None:
+            results.append(IndicatorResult(indicator, row.attainment, row.score, "scored"))
+        else:
+            results.append(IndicatorResult(indicator, None, None, "not_applicable" if indicator.metric else PENDING))
+    return results
 
 
 # ------------------------------------------------------------------- ranks

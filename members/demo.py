@@ -174,7 +174,7 @@ KNOWN_TOWNSHIPS = {
     "330922": ["菜园镇", "五龙乡", "黄龙乡", "花鸟乡"],
     "370784": ["景芝镇", "石埠子镇", "辉渠镇", "兴安街道", "柘山镇"],
 }
-# Villages named in the sources, placed first in their township.
+# Villages named in the sources, placed first in their township and rated four stars or more.
 KNOWN_VILLAGES = {
     "龙观乡": ["李岙村", "大路村", "山下村"],
     "慈城镇": ["云湖村", "毛岙村", "南联村"],
@@ -697,6 +697,8 @@ def plan_township(
         )
         if org is None:
             continue
+        if index <= len(known):  # the sources' model villages lead demonstration alliances: four stars or more
+            org.star_rating = max(org.star_rating or 0, 4)
         if rng.random() < 0.3:
             add_person(
                 rng,

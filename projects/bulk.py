@@ -6,7 +6,9 @@ this year's (under way, reporting up to last week, a few silent for some weeks).
 project has the same number of consecutive weekly reports, with a percent complete and an
 investment to date that only grow; reports are submitted by the alliance's leader side
 (no log-in account is attached: ``submitted_by`` stays empty), mostly accepted, the latest
-ones of this year's projects often still awaiting review."""
+ones of this year's projects often still awaiting review. A completed or cancelled project
+carries the day it finished (``completed_on``/``cancelled_on``): a few days after the week of
+its last report, never after today."""
 
 from __future__ import annotations
 
@@ -65,6 +67,8 @@ def load(ctx) -> None:
                 end = first + WEEK * spec.reports_per_project
                 due = end + datetime.timedelta(days=rng.choice([-30, 14, 60, 120]))
                 due = max(due, first)
+                # Finished in the week after its last report, so the last report was its last one due.
+                finished = min(end + datetime.timedelta(days=rng.randint(0, 4)), ctx.live_today)
                 projects.append(
                     (
                         project_id,
@@ -85,6 +89,8 @@ def load(ctx) -> None:
                         first,
                         due,
                         status,
+                        finished if status == ProjectStatus.COMPLETED else None,
+                        finished if status == ProjectStatus.CANCELLED else None,
                     )
                 )
                 timelines.append((project_id, first, status, planned, current))
@@ -110,6 +116,8 @@ def load(ctx) -> None:
             "start_on",
             "due_on",
             "status",
+            "completed_on",
+            "cancelled_on",
         ],
         projects,
     )

@@ -6,8 +6,12 @@ context's generator and the (deterministic) alliances alone, then written: proje
 milestones through ``projects.services`` keyed on (alliance, year, title) and (project,
 title); the thousands of weekly reports with ``bulk_create`` keyed on (project, week),
 their review history on (report, version number). Most projects report on time; some
-reports were returned and resubmitted, a few wait to be fixed, some projects have gone
-silent and some are late. A second run on the same day writes nothing.
+reports come in after the deadline, some were returned and resubmitted, a few wait to be
+fixed, some projects have gone silent and some are late. Last year's list (a project or
+two an alliance, mostly completed) gives last year's annual review a year of reports;
+it is drawn from a generator of its own, so this year's plan does not move with it.
+匡堰镇南部片区, first in 慈溪's ranking in the sources, keeps every project steady.
+A second run on the same day writes nothing.
 
 Dissolved alliances get no projects: the services refuse new projects for them.
 """
@@ -25,7 +29,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 
 from alliances.models import Alliance, AllianceStatus, Membership, MembershipRole, TeamRole, TeamRoleKind
-from members.demo import COUNTY_BY_CODE6, PRODUCTS, DemoContext, changes, short_name
+from members.demo import COUNTY_BY_CODE6, DEMO_SEED, PRODUCTS, DemoContext, changes, short_name
 from members.models import MemberOrganization, Person
 
 from .models import (
@@ -43,6 +47,11 @@ from .services import milestone_create, milestone_update, project_change_status,
 from .weeks import current_week
 
 Date = datetime.date
+# Alliances whose projects all run steadily and report on time (the sources rank them first).
+SHOWCASE = {"匡堰镇南部片区党建联盟"}
+# Chance that a report of an older week came in after its deadline, by project behaviour;
+# twice as likely in an alliance under rectification.
+LATE_REPORTS = {"steady": 0.04, "gappy": 0.1, "silent": 0.12, "late": 0.25, "completed": 0.05}
 WEEK = datetime.timedelta(weeks=1)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -353,6 +362,7 @@ class ProjectPlan:
     reviewer: str | None = None
     submitter: int | None = None  # user id of the leader, when the leader has an account
     finished_on: Date | None = None  # the day a completed project was completed
+    lateness: float = 0.05  # chance that a report of an older week came in after its deadline
 
 
 @dataclass(frozen=True)
@@ -417,6 +427,8 @@ class Planner:
         self.cap = datetime.datetime.combine(ctx.live_today, datetime.time(0, 5), tzinfo=SHANGHAI)
         # Share of this week's reports already in, growing from Monday to Sunday.
         self.this_week_share = min(0.9, 0.15 + 0.13 * ctx.live_today.weekday())
+        # Which reports came in late: drawn apart, so the rest of the plan does not move.
+        self.late_rng = random.Random(f"{DEMO_SEED}:projects:late")
 
     # ----------------------------------------------------------------- per alliance
 
@@ -446,11 +458,32 @@ class Planner:
             self.schedule(plan, behaviour, facts, demo_leader)
         return plans
 
+    def last_year(self, facts: AllianceFacts, this_year: list[ProjectPlan]) -> list[ProjectPlan]:
+        """Last year's list of an alliance founded by its middle: one project started in its
+        first half (two for some), most of them completed since."""
+        rng = self.rng
+        year = self.today.year - 1
+        if facts.status not in (AllianceStatus.ACTIVE, AllianceStatus.RECTIFYING) or facts.founded_on > Date(
+            year, 6, 30
+        ):
+            return []
+        style = COUNTY_BY_CODE6[facts.region_code[:6]].style if facts.region_code[:6] in COUNTY_BY_CODE6 else "south"
+        place = short_name(facts.region_name)
+        used = {plan.title for plan in this_year}
+        count = 2 if rng.random() < 0.3 else 1
+        plans = [self.project(facts, style, place, used, [], kind="last_year") for _ in range(count)]
+        plans = [plan for plan in plans if plan is not None]
+        for plan, behaviour in zip(plans, self.behaviours(facts, plans, demo_leader=False), strict=True):
+            self.schedule(plan, behaviour, facts, demo_leader=False)
+        return plans
+
     def behaviours(self, facts: AllianceFacts, plans: list[ProjectPlan], demo_leader: bool) -> list[str]:
         rng = self.rng
         weights = {"steady": 60, "silent": 14, "late": 14, "gappy": 12}
         if facts.status == AllianceStatus.RECTIFYING:
             weights = {"steady": 30, "silent": 30, "late": 30, "gappy": 10}
+        if facts.name in SHOWCASE:
+            weights = {"steady": 1}
         chosen = []
         for index, plan in enumerate(plans):
             if plan.status == ProjectStatus.PLANNED:
@@ -489,6 +522,12 @@ class Planner:
                 earliest = latest - 8 * WEEK
             start = earliest + datetime.timedelta(days=rng.randint(0, max((latest - earliest).days, 0)))
             duration = rng.randint(16, 60)
+        elif kind == "last_year":
+            earliest = max(Date(self.today.year - 1, 1, 6), founded + datetime.timedelta(days=14))
+            start = earliest + datetime.timedelta(
+                days=rng.randint(0, max((Date(earliest.year, 6, 30) - earliest).days, 0))
+            )
+            duration = rng.randint(20, 44)
         else:  # planned: starts in the coming weeks
             start = max(week + rng.randint(1, 8) * WEEK, founded) + datetime.timedelta(days=rng.randint(0, 4))
             duration = rng.randint(20, 50)
@@ -598,6 +637,9 @@ class Planner:
         total_weeks = max((plan.due_on - plan.start_on).days // 7, 1)
         pace = {"steady": 1.0, "gappy": 0.95, "silent": 0.8, "late": 0.65, "completed": 1.05}.get(behaviour, 0.9)
         pace *= rng.uniform(0.85, 1.1)
+        plan.lateness = LATE_REPORTS.get(behaviour, 0.05) * (2 if facts.status == AllianceStatus.RECTIFYING else 1)
+        if facts.name in SHOWCASE:
+            plan.lateness = 0.0
         last = week
         if behaviour == "completed":
             last = min(week - WEEK, plan.due_on - plan.due_on.weekday() * datetime.timedelta(days=1))
@@ -685,6 +727,9 @@ class Planner:
     ) -> ReportPlan:
         rng = self.rng
         submitted = self.stamp(period + datetime.timedelta(days=rng.randint(3, 6)), rng.randint(8, 21))
+        if age >= 2 and self.late_rng.random() < plan.lateness:
+            # After the deadline (the Wednesday after the week), within the fortnight after it.
+            submitted = self.stamp(period + datetime.timedelta(days=self.late_rng.randint(10, 20)), submitted.hour)
         reviewed = min(submitted + datetime.timedelta(days=rng.randint(1, 3)), self.cap)
         blockers = rng.choice(BLOCKERS) if rng.random() < 0.25 else ""
         coordination = rng.choice(COORDINATION) if rng.random() < 0.1 else ""
@@ -790,6 +835,10 @@ def build_plan(ctx: DemoContext, facts: list[AllianceFacts], demo_leader_user: i
     for alliance in facts:
         demo_leader = demo_leader_user is not None and alliance.leader_user_id == demo_leader_user
         plans.extend(planner.plan(alliance, demo_leader))
+    # Last year's lists come from a generator of their own: this year's plan stays as it was.
+    planner.rng = random.Random(f"{DEMO_SEED}:projects:last-year")
+    for alliance in facts:
+        plans.extend(planner.last_year(alliance, [plan for plan in plans if plan.alliance_code == alliance.code]))
     return plans
 
 

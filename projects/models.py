@@ -18,6 +18,7 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
 )
 from django.db.models.functions import Coalesce
@@ -127,12 +128,10 @@ class ProjectQuerySet(ScopedQuerySet):
         return self.annotate(last_period=Subquery(latest.values("period")[:1]))
 
     def with_investment_to_date(self, before: datetime.date | None = None) -> ProjectQuerySet:
-        """``spent``: the investment to date of each project's latest report (of a week that
-        began before ``before``, when given), 0 without one."""
-        latest = ProgressReport.objects.filter(project=OuterRef("pk"))
-        if before is not None:
-            latest = latest.filter(period__lt=before)
-        latest = latest.order_by("-period").values("investment_to_date")[:1]
+        """``spent``: the investment to date of each project's latest standing report (of a
+        week that began before ``before``, when given; see ``latest_standing_report``), 0
+        without one: the figure scoring's investment indicator reads."""
+        latest = latest_standing_report(before).values("investment_to_date")[:1]
         return self.annotate(spent=Coalesce(Subquery(latest), Decimal(0), output_field=MONEY))
 
     def with_names(self) -> ProjectQuerySet:
@@ -322,6 +321,17 @@ class ProgressReportQuerySet(ScopedQuerySet):
             .order_by("-period")
         )
         return self.annotate(previous_percent=Subquery(earlier.values("percent_complete")[:1]))
+
+
+def latest_standing_report(before: datetime.date | None = None) -> QuerySet:
+    """The reports of the outer query's project (``OuterRef("pk")``), latest week first, of
+    weeks that began before ``before`` (when given), returned reports aside: a returned
+    report's figures were not accepted, so the report before it stands. The one rule for
+    the project's standing figures, in scoring (docs/indicators.md) and in the rollups."""
+    reports = ProgressReport.objects.filter(project=OuterRef("pk")).exclude(status=ReportStatus.RETURNED)
+    if before is not None:
+        reports = reports.filter(period__lt=before)
+    return reports.order_by("-period")
 
 
 def user_field(label: str) -> models.ForeignKey:

@@ -3,6 +3,7 @@ every count following from the scale, and a refusal on a database that holds dat
 
 from __future__ import annotations
 
+import datetime
 import io
 
 import pytest
@@ -80,6 +81,18 @@ def test_progress_never_goes_back_and_each_project_reports_every_week(tiny):
         assert all((b[0] - a[0]).days == 7 and b[1] >= a[1] for a, b in zip(reports, reports[1:], strict=False))
     for project in Project.objects.filter(status="completed"):
         assert project.reports.order_by("-period").first().percent_complete == 100
+
+
+def test_finished_projects_carry_the_day_they_finished_after_their_last_report(tiny):
+    finished = Project.objects.filter(status__in=["completed", "cancelled"])
+    assert finished.exists()
+    for project in finished:
+        day = project.completed_on if project.status == "completed" else project.cancelled_on
+        other = project.cancelled_on if project.status == "completed" else project.completed_on
+        last_week = project.reports.order_by("-period").first().period
+        assert day is not None and other is None
+        assert last_week + datetime.timedelta(days=7) <= day <= last_week + datetime.timedelta(days=11)
+    assert not Project.objects.exclude(status="completed").filter(completed_on__isnull=False).exists()
 
 
 def test_workshops_sit_in_a_village_hosted_by_its_organization(tiny):

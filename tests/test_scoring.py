@@ -100,6 +100,16 @@ def test_a_members_alliance_average_rounds_half_up_like_every_other_score(world,
     shared = OrganizationFactory(name="共建企业党支部", region=world.town_a, star_rating=5)
     for alliance in (world.alliance_a, world.alliance_a2):
         Membership.objects.create(alliance=alliance, organization=shared, joined_on=datetime.date(2024, 1, 1))
+    for alliance in (world.alliance_a, world.alliance_a2):  # scored 0 by staff (a missing score is pending)
+        ManualScore.objects.create(
+            alliance=alliance,
+            indicator=scheme.indicators.get(code="B1"),
+            period_kind="year",
+            period_start=PERIOD.start,
+            score=0,
+            evidence="未开展",
+            scored_by=world.alice,
+        )
     attainments = {world.alliance_a.pk: Decimal("0.5"), world.alliance_a2.pk: Decimal("0.5002")}
     monkeypatch.setitem(scoring.METRICS, "project_completion", scoring.Metric(lambda *_: attainments))
 
@@ -180,7 +190,9 @@ def test_scoring_runs_the_same_number_of_queries_for_2_and_40_alliances(world, s
 def test_rescoring_under_another_scheme_drops_only_that_alliances_old_indicator_scores(world, scheme):
     def new_scheme(region, code):
         created = AssessmentScheme.objects.create(name=f"{region.name}考评", region=region, year=2025, status="active")
-        Indicator.objects.create(scheme=created, dimension="brand", code=code, name="品牌", max_score=10, weight=1)
+        Indicator.objects.create(
+            scheme=created, dimension="services", code=code, name="办结", metric="claims_resolved", max_score=10
+        )
         return AssessmentScheme.objects.get(pk=created.pk)  # the weights as the database holds them
 
     def codes(alliance):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count, DecimalField, F, IntegerField, Q, QuerySet, Sum, Value
@@ -44,7 +44,7 @@ class Totals:
         """Average monthly increase per person employed, weighted by head-count."""
         if not self.employed:
             return Decimal("0.00")
-        return (self.income_increase / self.employed).quantize(CENT)
+        return (self.income_increase / self.employed).quantize(CENT, ROUND_HALF_UP)
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -1,0 +1,86 @@
+"""The demo's assessment reads like a real county's: most alliances pass, a few lag, a
+handful of secretaries lose 两优一先 eligibility (3 in Ningbo in a year, in the sources),
+匡堰镇南部片区 comes first in 慈溪, and every demonstration alliance's members have four
+stars or more. Read from the rollups the demo produced: last year's annual review and the
+last complete month's bulletin."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from alliances.models import Alliance, Membership
+from evaluations.models import Rollup
+from evaluations.rollups import ANNUAL_REVIEW, MONTHLY_BULLETIN
+from projects.weeks import local_today
+from tests.demo.test_seed_demo import seeded  # noqa: F401 - the module-scoped seeded database
+
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
+
+NINGBO, CIXI = "330200000000", "330282000000"
+SHOWCASE = "匡堰镇南部片区党建联盟"
+
+
+def last_year() -> datetime.date:
+    return datetime.date(local_today().year - 1, 1, 1)
+
+
+def last_month() -> datetime.date:
+    first = local_today().replace(day=1)
+    return (first - datetime.timedelta(days=1)).replace(day=1)
+
+
+def report(kind: str, start: datetime.date, region: str) -> dict:
+    return Rollup.objects.get(kind=kind, period_start=start, region__code=region).report
+
+
+def rows(report: dict, key: str) -> list[list]:
+    return next(table for table in report["tables"] if table["key"] == key)["rows"]
+
+
+def summary(report: dict) -> dict:
+    return {item["key"]: item["value"] for item in report["summary"]}
+
+
+def test_last_years_review_passes_most_of_ningbos_alliances_and_finds_a_few_laggards(seeded):  # noqa: F811
+    figures = summary(report(ANNUAL_REVIEW, last_year(), NINGBO))
+
+    graded = figures["excellent"] + figures["good"] + figures["fair"] + figures["poor"]
+    assert graded == figures["alliances"] >= 40
+    assert figures["excellent"] + figures["good"] >= 5
+    assert 1 <= figures["poor"] <= graded / 10
+
+
+def test_a_handful_of_secretaries_lose_their_award_eligibility_in_ningbo(seeded):  # noqa: F811
+    review = report(ANNUAL_REVIEW, last_year(), NINGBO)
+
+    ineligible = rows(review, "ineligible")
+    assert 1 <= len(ineligible) <= 10
+    assert summary(review)["secretaries_ineligible"] == len(ineligible)
+
+
+def test_kuangyan_south_comes_first_in_cixi_in_the_review_and_the_bulletin(seeded):  # noqa: F811
+    results = rows(report(ANNUAL_REVIEW, last_year(), CIXI), "results")
+    ranking = rows(report(MONTHLY_BULLETIN, last_month(), CIXI), "ranking")
+
+    assert (results[0][0], results[0][2]) == (1, SHOWCASE)
+    assert (ranking[0][0], ranking[0][2]) == (1, SHOWCASE)
+    assert all(row[0] > 1 for row in results[1:] + ranking[1:])  # alone at the top
+
+
+def test_the_last_bulletin_grades_most_alliances_fair_or_better(seeded):  # noqa: F811
+    bulletin = report(MONTHLY_BULLETIN, last_month(), NINGBO)
+
+    grades = [row[6] for row in rows(bulletin, "ranking")]
+    assert len(grades) >= 40
+    assert 1 <= grades.count("较差") <= len(grades) / 5
+
+
+def test_every_demonstration_alliances_members_have_four_stars_or_more(seeded):  # noqa: F811
+    demonstration = Alliance.objects.filter(is_demonstration=True)
+    members = Membership.objects.current(local_today()).filter(alliance__in=demonstration)
+
+    assert demonstration.count() >= 10
+    assert not members.exclude(organization__star_rating__gte=4).exists()
+    assert rows(report(ANNUAL_REVIEW, last_year(), NINGBO), "demonstration_below_four_stars") == []
