@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+import pgtrigger
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -109,6 +110,17 @@ class Alliance(PinyinNamed, TimeStamped):
                 | (~Q(formation_mode="other") & Q(formation_mode_other="")),
                 name="alliance_other_mode_named",
             ),
+        ]
+        triggers = [
+            # A new code reaches the copy each project keeps for its list's order
+            # (projects/ordering.py).
+            pgtrigger.Trigger(
+                name="alliance_code_to_projects",
+                when=pgtrigger.After,
+                operation=pgtrigger.UpdateOf("code"),
+                condition=pgtrigger.Condition("OLD.code IS DISTINCT FROM NEW.code"),
+                func="UPDATE projects_project SET alliance_code = NEW.code WHERE alliance_id = NEW.id; RETURN NULL;",
+            )
         ]
 
     def __str__(self) -> str:
@@ -693,6 +705,29 @@ class Shareholding(TimeStamped):
                 name="shareholding_unique_organization",
                 violation_error_message=_("该单位已是本平台股东。"),
             ),
+        ]
+        triggers = [
+            # No platform's shareholdings add up to more than 100 %, even written past the
+            # service (a script, the shell, a future bug). The platform row's NO KEY UPDATE
+            # lock, as the service takes, serialises two writers of one platform.
+            pgtrigger.Trigger(
+                name="shareholding_total_at_most_100",
+                when=pgtrigger.After,
+                operation=pgtrigger.Insert | pgtrigger.UpdateOf("percentage", "platform_id"),
+                timing=pgtrigger.Immediate,
+                declare=[("total", "numeric")],
+                func="""
+                PERFORM 1 FROM alliances_entityplatform WHERE id = NEW.platform_id FOR NO KEY UPDATE;
+                SELECT COALESCE(SUM(percentage), 0) INTO total FROM alliances_shareholding
+                    WHERE platform_id = NEW.platform_id;
+                IF total > 100 THEN
+                    RAISE EXCEPTION 'shareholdings of platform % add up to % percent, more than 100',
+                        NEW.platform_id, total
+                        USING ERRCODE = 'check_violation', CONSTRAINT = 'shareholding_total_at_most_100';
+                END IF;
+                RETURN NULL;
+                """,
+            )
         ]
 
     def __str__(self) -> str:

@@ -8,6 +8,8 @@ class CoreConfig(AppConfig):
     name = "core"
 
     def ready(self) -> None:
+        from .audit import declare_append_only_history
         from .db import register_lookups
 
         register_lookups()
+        declare_append_only_history()

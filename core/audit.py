@@ -4,9 +4,9 @@ A model is audited by ``history = HistoricalRecords()`` (django-simple-history):
 and delete writes a row to its history table, with the user of the request
 (``HistoryRequestMiddleware``) or the ``actor`` a service passes. Three helpers here:
 
-- :func:`append_only_history` — a migration operation that makes history tables
-  append-only on PostgreSQL: a trigger rejects every UPDATE and DELETE, so nobody (not
-  even a superuser through the admin or a shell) edits or erases the trail;
+- :data:`APPEND_ONLY` — the trigger that makes every history table append-only on
+  PostgreSQL: it rejects every UPDATE and DELETE, so nobody (not even a superuser through
+  the admin or a shell) edits or erases the trail;
 - :func:`bulk_create_with_history` / :func:`bulk_update_with_history` — bulk writes for
   services and imports that still write one history row per object, attributed to the
   actor;
@@ -24,7 +24,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import migrations, models
+import pgtrigger
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history import utils as history_utils
@@ -34,53 +35,30 @@ from .validators import mask_id_number, mask_phone
 
 # --------------------------------------------------------------------------- append-only
 
-APPEND_ONLY_FUNCTION = """
-CREATE OR REPLACE FUNCTION history_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'history table % is append-only: % refused', TG_TABLE_NAME, TG_OP
-        USING ERRCODE = 'insufficient_privilege';
-END
-$$;
-"""
+# Nobody (not even a superuser through the admin or a shell) edits or erases the trail:
+# on PostgreSQL this trigger, declared with django-pgtrigger on every history model
+# (:func:`declare_append_only_history`) and installed by the migrations, rejects every
+# UPDATE and DELETE of a history row. TRUNCATE stays possible (it needs the table's owner,
+# and the test runner empties tables with it). SQLite gets no trigger.
+APPEND_ONLY = pgtrigger.Trigger(
+    name="append_only",
+    when=pgtrigger.Before,
+    operation=pgtrigger.Update | pgtrigger.Delete,
+    func="RAISE EXCEPTION 'history table % is append-only: % refused', TG_TABLE_NAME, TG_OP "
+    "USING ERRCODE = 'insufficient_privilege';",
+)
 
 
-def append_only_sql(table: str) -> str:
-    """SQL that installs the append-only trigger on one history table (PostgreSQL)."""
-    return (
-        APPEND_ONLY_FUNCTION
-        + f'DROP TRIGGER IF EXISTS "{table}_append_only" ON "{table}";\n'
-        + f'CREATE TRIGGER "{table}_append_only" BEFORE UPDATE OR DELETE ON "{table}" '
-        + "FOR EACH ROW EXECUTE FUNCTION history_append_only();"
-    )
-
-
-def drop_append_only_sql(table: str) -> str:
-    return f'DROP TRIGGER IF EXISTS "{table}_append_only" ON "{table}";'
-
-
-def append_only_history(*tables: str) -> migrations.RunPython:
-    """A migration operation: make these history tables append-only on PostgreSQL.
-
-    Other databases (SQLite on a developer's machine) are left as they are. Reversing
-    the migration drops the triggers. TRUNCATE stays possible (it needs the table's
-    owner, and the test runner empties tables with it).
-    """
-
-    def forwards(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for table in tables:
-                schema_editor.execute(append_only_sql(table), params=None)
-
-    def backwards(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for table in tables:
-                schema_editor.execute(drop_append_only_sql(table), params=None)
-
-    return migrations.RunPython(forwards, backwards, elidable=False)
+def declare_append_only_history() -> None:
+    """Declare :data:`APPEND_ONLY` on every history model (called once the models are
+    loaded: django-simple-history builds them, so they have no Meta of their own to edit)."""
+    for model in historical_models():
+        if APPEND_ONLY not in getattr(model._meta, "triggers", []):
+            pgtrigger.register(APPEND_ONLY)(model)
 
 
 def historical_models() -> list[type[models.Model]]:
-    """Every history model of the project (for the test that checks each is append-only)."""
+    """Every history model of the project."""
     from django.apps import apps
 
     return [model for model in apps.get_models() if hasattr(model, "instance_type") and hasattr(model, "history_id")]

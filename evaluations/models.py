@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pgtrigger
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -128,6 +129,17 @@ class Rollup(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["region", "kind", "-period_start"], name="rollup_region_kind_idx")]
+        triggers = [
+            # A published version is frozen for ever, even for a raw UPDATE or DELETE; a
+            # draft may be regenerated, published or dropped.
+            pgtrigger.Trigger(
+                name="rollup_published_immutable",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Update | pgtrigger.Delete,
+                condition=pgtrigger.Q(old__status="published"),
+                func="RAISE EXCEPTION 'published rollups are immutable: % on evaluations_rollup refused', TG_OP;",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.period.label} · {self.region}"

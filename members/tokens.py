@@ -1,13 +1,18 @@
-"""Read-only API tokens for big-screen dashboard clients.
+"""API tokens: read-only keys for big-screen dashboards, and user accounts' tokens.
 
-Staff create a token for a region inside their scope (:func:`api_token_create`); the key
+Staff create a dashboard token for a region inside their scope (:func:`api_token_create`); the key
 is returned once and only its SHA-256 is kept. A client sends ``Authorization: Bearer
 <key>`` and reads the API as a read-only viewer of that region: the same rows
 ``visible_to`` gives a viewer, personal data masked, every write refused (403). A revoked
 token is refused on its next request (401): every request looks the token up, so nothing
 cached can outlive a revocation. ``last_used_at`` is written at most once a minute.
 Requests are rate-limited per token (``DASHBOARD_TOKEN_RATE``, default 120/minute).
-DRF's own ``Authorization: Token <key>`` log-in for user accounts keeps working.
+
+User accounts' tokens (``Authorization: Token <key>``) are django-rest-knox's: the key is
+shown once (:func:`user_token_create`, or the admin's "Auth tokens" page), only its
+SHA-512 is stored, the holder acts as that user, and deleting the token revokes it. Every
+user token expires ``API_TOKEN_TTL_DAYS`` after it is issued (:func:`cap_user_token_expiry`,
+the one place of that rule: knox's admin would otherwise issue tokens that never expire).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from knox.models import AuthToken
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.throttling import SimpleRateThrottle
@@ -166,3 +172,27 @@ class DashboardTokenThrottle(SimpleRateThrottle):
         if not isinstance(token, ApiToken):
             return None
         return self.cache_format % {"scope": self.scope, "ident": token.pk}
+
+
+# ------------------------------------------------------------------ user accounts' tokens
+
+
+def user_token_create(user: Any) -> tuple[AuthToken, str]:
+    """A new API token for ``user`` and its key, which is never stored and cannot be shown
+    again; it expires after ``API_TOKEN_TTL_DAYS``."""
+    return AuthToken.objects.create(user=user)
+
+
+def user_token_revoke(token: AuthToken) -> None:
+    """Revoke at once: the token's next request is refused (401)."""
+    AuthToken.objects.filter(pk=token.pk).delete()
+
+
+def cap_user_token_expiry(sender: Any, instance: AuthToken, **kwargs: Any) -> None:
+    """``pre_save`` of a new user token: it expires ``API_TOKEN_TTL_DAYS`` from now at the
+    latest (a token issued without an expiry, or with a later one, gets that)."""
+    if not instance._state.adding:
+        return
+    latest = timezone.now() + datetime.timedelta(days=settings.API_TOKEN_TTL_DAYS)
+    if instance.expiry is None or instance.expiry > latest:
+        instance.expiry = latest

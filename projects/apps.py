@@ -7,13 +7,15 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("项目清单")
 
     def ready(self) -> None:
-        from django.db.models.signals import post_migrate
+        from django.db.models.signals import post_save, pre_save
 
         from alliances import norms, panels
+        from alliances.models import Alliance
 
         from . import importers  # noqa: F401 - registers the project list's importer
+        from .models import Project
         from .norms import check_project_list
-        from .ordering import install_after_migrate
+        from .ordering import copy_alliance_code, rename_alliance_code
         from .panels import alliance_projects
 
         norms.register_item(norms.NormItem("projects", _("项目清单"), check_project_list, order=30))
@@ -22,4 +24,7 @@ class ProjectsConfig(AppConfig):
                 key="projects", template="projects/panel_alliance_projects.html", context=alliance_projects, order=10
             )
         )
-        post_migrate.connect(install_after_migrate, sender=self, dispatch_uid="projects.alliance_code_triggers")
+        # Where the database has no triggers (SQLite), the ORM keeps each project's copy of
+        # its alliance's code (projects/ordering.py).
+        pre_save.connect(copy_alliance_code, sender=Project, dispatch_uid="projects.copy_alliance_code")
+        post_save.connect(rename_alliance_code, sender=Alliance, dispatch_uid="projects.rename_alliance_code")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+import pgtrigger
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -240,6 +241,16 @@ class Project(PinyinNamed, TimeStamped):
             models.Index(fields=["status", "due_on"], name="project_status_due_idx"),
             # The list's order, ties broken by id: any page is a walk along this index.
             models.Index(fields=["-year", "alliance_code", "title", "id"], name="project_list_order_idx"),
+        ]
+        triggers = [
+            # The copy of the alliance's code is the database's to write (projects/ordering.py).
+            pgtrigger.Trigger(
+                name="alliance_code_copy",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.UpdateOf("alliance_id", "alliance_code"),
+                func="NEW.alliance_code := (SELECT code FROM alliances_alliance WHERE id = NEW.alliance_id); "
+                "RETURN NEW;",
+            )
         ]
 
     def __str__(self) -> str:

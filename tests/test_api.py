@@ -213,8 +213,8 @@ def test_posting_a_new_leader_closes_the_old_one(api, world):
 
 
 def test_token_authentication_works(api, world):
-    from rest_framework.authtoken.models import Token
+    from members.tokens import user_token_create
 
-    token = Token.objects.create(user=world.bob)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, key = user_token_create(world.bob)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert [a["code"] for a in api.get("/api/v1/alliances/").json()["results"]] == ["LM-B-1"]

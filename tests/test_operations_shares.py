@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import importlib
 import threading
 from decimal import Decimal
 
 import pytest
-from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, connections, migrations, transaction
+from django.db import IntegrityError, connection, connections, transaction
 
 from alliances.models import EntityPlatform, Shareholding
 from alliances.services import platform_create, shareholding_remove, shareholding_set
@@ -21,11 +19,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def share_trigger(db):
-    """Run the migration's own trigger operation on the test database (built without migrations)."""
-    migration = importlib.import_module("alliances.migrations.0002_operations")
-    operation = next(op for op in migration.Migration.operations if isinstance(op, migrations.RunPython))
-    with connection.schema_editor() as editor:
-        operation.code(apps, editor)
+    """The trigger declared on Shareholding.Meta, installed by the migrations."""
+    (trigger,) = Shareholding._meta.triggers
+    assert trigger.get_installation_status(Shareholding) == ("INSTALLED", True)
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Projects carry their alliance's code for the list's order, kept equal by the database."""
+"""Projects carry their alliance's code for the list's order, kept equal by the database
+(and by the ORM where the database has no triggers)."""
 
 from __future__ import annotations
 
@@ -65,15 +66,37 @@ def test_the_list_is_ordered_by_year_then_alliance_code_then_title():
     ]
 
 
-def test_installing_again_restores_missing_triggers_and_mends_drifted_copies():
-    project = ProjectFactory(alliance=AllianceFactory(code="LM-KEEP"))
-    ordering.uninstall(connection)  # as a table rebuild or a migration back would leave it
-    Project.objects.filter(pk=project.pk).update(alliance_code="DRIFT")
-    assert copied_code(project) == "DRIFT"
-    ordering.install(connection)
-    assert copied_code(project) == "LM-KEEP"
-    Project.objects.filter(pk=project.pk).update(alliance_code="AGAIN")
-    assert copied_code(project) == "LM-KEEP"
+def alliance_code_triggers():
+    return [
+        (model, trigger)
+        for model in (Project, Alliance)
+        for trigger in model._meta.triggers
+        if "alliance_code" in trigger.name
+    ]
+
+
+def test_the_migrations_install_both_triggers_on_postgresql():
+    assert len(alliance_code_triggers()) == 2
+    for model, trigger in alliance_code_triggers():
+        assert trigger.get_installation_status(model) == ("INSTALLED", True)
+
+
+def test_without_the_triggers_the_orm_keeps_the_copy_on_every_save(monkeypatch):
+    for model, trigger in alliance_code_triggers():  # as on SQLite, where none is installed
+        trigger.uninstall(model)
+    monkeypatch.setattr(ordering, "_has_triggers", lambda using: False)
+    alliance = AllianceFactory(code="LM-ORM")
+    project = ProjectFactory(alliance=alliance)
+    assert copied_code(project) == "LM-ORM"
+    project.alliance_code = "FORGED"
+    project.save()
+    assert copied_code(project) == "LM-ORM"
+    alliance.code = "LM-ORM-2"
+    alliance.save()
+    assert copied_code(project) == "LM-ORM-2"
+    project.alliance = AllianceFactory(code="LM-ELSEWHERE")
+    project.save()
+    assert copied_code(project) == "LM-ELSEWHERE"
 
 
 def test_any_page_of_the_default_order_is_read_from_an_index_without_sorting():

@@ -15,7 +15,6 @@ from alliances.models import Alliance, Membership, TeamRole
 from alliances.services import alliance_update, membership_end, team_role_assign
 from core.audit import (
     HistorySource,
-    append_only_sql,
     bulk_create_with_history,
     bulk_update_with_history,
     change_log,
@@ -140,13 +139,9 @@ def test_bulk_update_writes_history_with_before_and_after(world):
 
 @pytest.fixture
 def append_only(db):
-    """The trigger the migrations install, installed on the test database (built without
-    migrations); DDL is transactional in PostgreSQL, so it goes away with the test."""
+    """The trigger the migrations install (core.audit.APPEND_ONLY) is PostgreSQL's."""
     if connection.vendor != "postgresql":
         pytest.fail("the append-only trigger is PostgreSQL's; make test runs on PostgreSQL")
-    with connection.cursor() as cursor:
-        for model in historical_models():
-            cursor.execute(append_only_sql(model._meta.db_table))
 
 
 def test_history_rows_cannot_be_updated_or_deleted_in_the_database(world, append_only):

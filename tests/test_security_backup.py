@@ -132,7 +132,9 @@ def test_restore_refuses_a_database_that_already_has_tables(backup_and_restore):
     assert "restore into a new database" in result.stderr
 
 
-TRIGGERS = "SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname LIKE '%_append_only' AND NOT tgisinternal"
+TRIGGERS = (
+    "SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname LIKE 'pgtrigger_append_only_%' AND NOT tgisinternal"
+)
 
 
 @pytest.mark.parametrize("which", [0, 1], ids=["migrated", "restored"])

@@ -1,22 +1,25 @@
-"""Read-only API tokens for big screens: a region's viewer, revocable at once, rate-limited."""
+"""API tokens. Big screens' read-only keys: a region's viewer, revocable at once, rate-limited.
+User accounts' tokens: stored hashed, expiring, revocable."""
 
 from __future__ import annotations
 
 import datetime
 import hashlib
+import importlib
 
 import pytest
+from django.apps import apps
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from alliances.models import Alliance
 from members.models import ApiToken
-from members.tokens import api_token_create, api_token_revoke, touch
+from members.tokens import api_token_create, api_token_revoke, touch, user_token_create, user_token_revoke
 
 pytestmark = pytest.mark.django_db
 
@@ -138,10 +141,64 @@ def test_only_the_hash_of_the_key_is_stored(world, keys):
     assert key not in str(stored)
 
 
-def test_drf_token_log_in_for_user_accounts_still_works(world):
+def user_token(key: str) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.alice).key}")
-    assert client.get("/api/v1/alliances/").json()["count"] == 2
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client
+
+
+def expires_in_days(token: AuthToken) -> int:
+    return round((token.expiry - timezone.now()) / datetime.timedelta(days=1))
+
+
+def test_a_user_token_acts_as_its_user_until_it_expires_then_is_refused(world, settings):
+    settings.API_TOKEN_TTL_DAYS = 90
+    token, key = user_token_create(world.alice)
+    assert expires_in_days(token) == 90
+    assert user_token(key).get("/api/v1/alliances/").json()["count"] == 2
+    AuthToken.objects.filter(pk=token.pk).update(expiry=timezone.now() - datetime.timedelta(seconds=1))
+    response = user_token(key).get("/api/v1/alliances/")
+    assert response.status_code == 401
+    assert not AuthToken.objects.filter(pk=token.pk).exists()
+
+
+def test_a_revoked_user_token_is_refused_at_once(world):
+    token, key = user_token_create(world.bob)
+    assert user_token(key).get("/api/v1/alliances/").status_code == 200
+    user_token_revoke(token)
+    assert user_token(key).get("/api/v1/alliances/").status_code == 401
+
+
+def test_a_user_token_issued_without_an_expiry_still_expires_after_the_setting(world, settings):
+    settings.API_TOKEN_TTL_DAYS = 7
+    token, _key = AuthToken.objects.create(user=world.alice, expiry=None)  # as the admin's add form may
+    token.refresh_from_db()
+    assert expires_in_days(token) == 7
+
+
+def test_a_user_tokens_key_is_not_stored_in_clear(world):
+    token, key = user_token_create(world.alice)
+    stored = AuthToken.objects.filter(pk=token.pk).values().get()
+    assert stored["digest"] == hashlib.sha512(key.encode()).hexdigest()
+    assert key not in str(stored)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM knox_authtoken WHERE digest = %s OR token_key = %s", [key, key])
+        assert cursor.fetchone()[0] == 0
+
+
+def test_existing_drf_tokens_keep_working_hashed_and_expiring_and_their_clear_keys_are_dropped(world):
+    migration = importlib.import_module("members.migrations.0008_user_api_tokens_hashed")
+    key = "0123456789abcdef0123456789abcdef01234567"  # a DRF authtoken key: 40 hex characters
+    with connection.cursor() as cursor:  # the table as DRF's authtoken left it
+        cursor.execute("CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, user_id int, created timestamptz)")
+        cursor.execute("INSERT INTO authtoken_token VALUES (%s, %s, now())", [key, world.alice.pk])
+    with connection.schema_editor() as editor:
+        migration.hash_drf_tokens(apps, editor)
+    assert "authtoken_token" not in connection.introspection.table_names()
+    token = AuthToken.objects.get(user=world.alice)
+    assert key not in str(AuthToken.objects.filter(pk=token.pk).values().get())
+    assert expires_in_days(token) == 90
+    assert user_token(key).get("/api/v1/alliances/").json()["count"] == 2
 
 
 def test_anonymous_api_requests_are_asked_to_authenticate(world):
@@ -193,6 +250,15 @@ def test_the_schema_documents_the_bearer_scheme(client, world):
     scheme = schema["components"]["securitySchemes"]["dashboardToken"]
     assert scheme["type"] == "http" and scheme["scheme"] == "bearer"
     assert {"dashboardToken": []} in schema["paths"]["/api/v1/alliances/"]["get"]["security"]
+
+
+def test_the_schema_documents_the_user_token_scheme(client, world):
+    client.force_login(world.alice)
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    scheme = schema["components"]["securitySchemes"]["knoxApiToken"]
+    assert scheme["type"] == "apiKey" and scheme["in"] == "header" and scheme["name"] == "Authorization"
+    assert '"Token"' in scheme["description"]
+    assert {"knoxApiToken": []} in schema["paths"]["/api/v1/alliances/"]["get"]["security"]
 
 
 @pytest.mark.parametrize(

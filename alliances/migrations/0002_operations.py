@@ -10,46 +10,8 @@ from django.db import migrations, models
 
 
 
-# PostgreSQL also refuses shareholdings that add up to more than 100 % on one platform, so a
-# write that bypasses the service (a script, the shell, a future bug) cannot break the rule.
-# The trigger takes the platform row's NO KEY UPDATE lock, as the service does, so two
-# concurrent writers of one platform are serialised and the second sees the first's rows.
-SHARE_TOTAL_SQL = """
-CREATE OR REPLACE FUNCTION alliances_shareholding_total_check() RETURNS trigger AS $$
-DECLARE
-    total numeric;
-BEGIN
-    PERFORM 1 FROM alliances_entityplatform WHERE id = NEW.platform_id FOR NO KEY UPDATE;
-    SELECT COALESCE(SUM(percentage), 0) INTO total FROM alliances_shareholding WHERE platform_id = NEW.platform_id;
-    IF total > 100 THEN
-        RAISE EXCEPTION 'shareholdings of platform % add up to % percent, more than 100', NEW.platform_id, total
-            USING ERRCODE = 'check_violation', CONSTRAINT = 'shareholding_total_at_most_100';
-    END IF;
-    RETURN NULL;
-END;
-$$ LANGUAGE plpgsql;
-
-DROP TRIGGER IF EXISTS shareholding_total_at_most_100 ON alliances_shareholding;
-CREATE CONSTRAINT TRIGGER shareholding_total_at_most_100
-    AFTER INSERT OR UPDATE OF percentage, platform_id ON alliances_shareholding
-    DEFERRABLE INITIALLY IMMEDIATE
-    FOR EACH ROW EXECUTE FUNCTION alliances_shareholding_total_check();
-"""
-
-DROP_SHARE_TOTAL_SQL = """
-DROP TRIGGER IF EXISTS shareholding_total_at_most_100 ON alliances_shareholding;
-DROP FUNCTION IF EXISTS alliances_shareholding_total_check();
-"""
-
-
-def add_share_total_trigger(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(SHARE_TOTAL_SQL, params=None)
-
-
-def drop_share_total_trigger(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP_SHARE_TOTAL_SQL, params=None)
+# The shareholding total trigger this migration once installed by hand is now declared
+# with django-pgtrigger on Shareholding.Meta (migration `triggers_declared`).
 
 
 class Migration(migrations.Migration):
@@ -598,5 +560,4 @@ class Migration(migrations.Migration):
             model_name='shareholding',
             constraint=models.UniqueConstraint(condition=models.Q(('organization__isnull', False)), fields=('platform', 'organization'), name='shareholding_unique_organization', violation_error_message='该单位已是本平台股东。'),
         ),
-        migrations.RunPython(add_share_total_trigger, drop_share_total_trigger),
     ]

@@ -2,14 +2,10 @@
 
 from django.db import migrations
 
-from core.audit import append_only_history
-
 
 class Migration(migrations.Migration):
     dependencies = [("alliances", "0003_alliance_version"), ("members", "0005_history_append_only")]
 
-    operations = [
-        append_only_history(
-            "alliances_historicalalliance", "alliances_historicalmembership", "alliances_historicalteamrole"
-        )
-    ]
+    # The trigger this migration once installed by hand is now declared with django-pgtrigger
+    # (core.audit.APPEND_ONLY) and installed by each app's `history_append_only_declared` migration.
+    operations = []

@@ -3,21 +3,10 @@ shareholders, needs, resources, claims) are append-only on PostgreSQL like the o
 
 from django.db import migrations
 
-from core.audit import append_only_history
-
 
 class Migration(migrations.Migration):
     dependencies = [("alliances", "0004_history_append_only")]
 
-    operations = [
-        append_only_history(
-            "alliances_historicalmeeting",
-            "alliances_historicalactivity",
-            "alliances_historicalmentorship",
-            "alliances_historicalentityplatform",
-            "alliances_historicalshareholding",
-            "alliances_historicalneed",
-            "alliances_historicalresource",
-            "alliances_historicalclaim",
-        )
-    ]
+    # The trigger this migration once installed by hand is now declared with django-pgtrigger
+    # (core.audit.APPEND_ONLY) and installed by each app's `history_append_only_declared` migration.
+    operations = []

@@ -97,12 +97,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
     "django_celery_beat",
+    "pgtrigger",
     "axes",
     "csp",
     "core",
@@ -215,6 +216,16 @@ def env_rate(name: str, default: str) -> str:
 # Big-screen dashboard clients: requests allowed per API token (members.tokens).
 DASHBOARD_TOKEN_RATE = env_rate("DASHBOARD_TOKEN_RATE", "120/minute")
 
+# User accounts' API tokens (``Authorization: Token <key>``, django-rest-knox): the key is
+# shown once, only its SHA-512 is stored, and it expires API_TOKEN_TTL_DAYS after it was
+# issued (members.tokens caps every token at that, whatever expiry it was given).
+API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 90, minimum=1)
+REST_KNOX = {
+    "TOKEN_TTL": datetime.timedelta(days=API_TOKEN_TTL_DAYS),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
+}
+
 # The cache holds the per-token request counts: with several web processes, point
 # CACHE_URL at Redis (redis://host:6379/1) so they share one count.
 CACHE_URL = env.str("CACHE_URL", default="")
@@ -236,7 +247,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "members.tokens.DashboardTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
     ],
     "DEFAULT_THROTTLE_CLASSES": ["members.tokens.DashboardTokenThrottle"],
     "DEFAULT_PERMISSION_CLASSES": ["core.permissions.ScopedAccess"],

@@ -1,29 +1,12 @@
 """Rollups become drafts that staff publish as numbered versions (a correction is the next
 version, with its reason); waivers record a missing staff score published without; a
-region's schedule says when its drafts are made. The old trigger refused every change to a
-rollup; 0006 installs one that refuses changes to published versions only."""
+region's schedule says when its drafts are made. Published versions are immutable by a
+trigger declared on Rollup.Meta."""
 
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-
-DROP_TRIGGER = """
-DROP TRIGGER IF EXISTS evaluations_rollup_immutable ON evaluations_rollup;
-DROP FUNCTION IF EXISTS evaluations_rollup_is_immutable();
-"""
-
-
-def drop_trigger(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP_TRIGGER)
-
-
-def restore_trigger(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        from importlib import import_module
-
-        schema_editor.execute(import_module("evaluations.migrations.0002_rollup_append_only").FORBID)
 
 
 class Migration(migrations.Migration):
@@ -36,7 +19,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(drop_trigger, restore_trigger),
         migrations.CreateModel(
             name='RollupSchedule',
             fields=[

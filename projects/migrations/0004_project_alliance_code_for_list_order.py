@@ -3,16 +3,15 @@
 from django.db import migrations, models
 
 
-def mend_copies(apps, schema_editor):
-    from projects.ordering import mend
+FILL = """
+UPDATE projects_project SET alliance_code = (
+    SELECT code FROM alliances_alliance WHERE alliances_alliance.id = projects_project.alliance_id
+)
+"""
 
-    mend(schema_editor.connection)
 
-
-def drop_triggers(apps, schema_editor):
-    from projects.ordering import uninstall
-
-    uninstall(schema_editor.connection)
+def fill_copies(apps, schema_editor):
+    schema_editor.execute(FILL, params=None)
 
 
 class Migration(migrations.Migration):
@@ -37,8 +36,7 @@ class Migration(migrations.Migration):
             model_name='project',
             index=models.Index(fields=['-year', 'alliance_code', 'title', 'id'], name='project_list_order_idx'),
         ),
-        # Existing projects take their alliance's code; from here on the triggers that
-        # projects.ordering installs after every migrate keep it equal. Migrating back
-        # drops the triggers before the column they write.
-        migrations.RunPython(mend_copies, drop_triggers),
+        # Existing projects take their alliance's code; from 0006 on the triggers declared
+        # on Project and Alliance (or, without triggers, the ORM) keep it equal.
+        migrations.RunPython(fill_copies, migrations.RunPython.noop),
     ]

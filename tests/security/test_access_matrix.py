@@ -13,9 +13,8 @@ from django.conf import settings
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from drf_spectacular.generators import SchemaGenerator
-from rest_framework.authtoken.models import Token
 
-from members.tokens import api_token_create, touch
+from members.tokens import api_token_create, touch, user_token_create
 
 from .matrix import (
     ANONYMOUS,
@@ -100,8 +99,8 @@ def sign_in(client, world, role: str) -> dict:
         return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
     user = getattr(world, USERS[role])
     if role == TOKEN:
-        token, _created = Token.objects.get_or_create(user=user)
-        return {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+        _token, key = user_token_create(user)
+        return {"HTTP_AUTHORIZATION": f"Token {key}"}
     client.force_login(user)
     return {}
 

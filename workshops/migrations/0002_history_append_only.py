@@ -2,10 +2,10 @@
 
 from django.db import migrations
 
-from core.audit import append_only_history
-
 
 class Migration(migrations.Migration):
     dependencies = [("workshops", "0001_initial"), ("members", "0005_history_append_only")]
 
-    operations = [append_only_history("workshops_historicalworkshop", "workshops_historicalworkshopreport")]
+    # The trigger this migration once installed by hand is now declared with django-pgtrigger
+    # (core.audit.APPEND_ONLY) and installed by each app's `history_append_only_declared` migration.
+    operations = []
