@@ -18,6 +18,7 @@ from types import ModuleType
 from typing import Any
 
 from django.apps import AppConfig, apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
@@ -27,6 +28,7 @@ from members.demo import DEMO_ACCOUNTS, DEMO_SEED, DEMO_TODAY, SCALES, DemoConte
 from members.models import Region
 
 DEMO_APPS = ("members", "alliances", "projects", "workshops", "evaluations")
+PRODUCTION_SETTINGS = "config.settings.production"
 
 
 def demo_modules(kind: str = "demo") -> list[tuple[AppConfig, ModuleType]]:
@@ -41,6 +43,11 @@ def demo_modules(kind: str = "demo") -> list[tuple[AppConfig, ModuleType]]:
             continue
         found.append((config, importlib.import_module(name)))
     return found
+
+
+def in_production() -> bool:
+    """The production settings with DEBUG off: a site real users sign in to."""
+    return not settings.DEBUG and settings.SETTINGS_MODULE == PRODUCTION_SETTINGS
 
 
 def display_width(text: str) -> int:
@@ -64,8 +71,19 @@ class Command(BaseCommand):
             default=1.0,
             help="For county/province: generate this fraction of the counties (e.g. 0.1 for a tenth of a province).",
         )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Load the demo even under the production settings (its accounts share a published password).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if in_production() and not options["force"]:
+            raise CommandError(
+                "seed_demo refuses to run under the production settings: the demo accounts sign in with "
+                "passwords printed in the README, and its made-up data would mix with real records. "
+                "Load it on a local or staging copy; --force loads it here anyway."
+            )
         if options["scale"] in LARGE_SCALES:
             self.handle_large(LARGE_SCALES[options["scale"]].scaled(options["fraction"]))
             return
