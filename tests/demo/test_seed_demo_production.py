@@ -1,5 +1,5 @@
-"""The demo's accounts share a published password: seed_demo refuses the production
-settings (DEBUG off) unless forced."""
+"""Where seed_demo refuses to run: the production settings with DEBUG off, unless forced
+(the demo's accounts share a published password), and the large scales off PostgreSQL."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import io
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import override_settings
 
 from members.management.commands import seed_demo
@@ -47,3 +48,9 @@ def test_it_runs_under_other_settings_or_with_debug_on(no_demo_modules, debug, m
     with override_settings(DEBUG=debug, SETTINGS_MODULE=module):
         call_command("seed_demo", stdout=output)
     assert "Demo accounts:" in output.getvalue()
+
+
+def test_the_large_scales_ask_for_postgresql(monkeypatch):
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    with pytest.raises(CommandError, match="PostgreSQL's COPY"):
+        call_command("seed_demo", "--scale", "county", stdout=io.StringIO())

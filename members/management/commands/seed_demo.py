@@ -85,6 +85,10 @@ class Command(BaseCommand):
                 "Load it on a local or staging copy; --force loads it here anyway."
             )
         if options["scale"] in LARGE_SCALES:
+            if connection.vendor != "postgresql":
+                raise CommandError(
+                    f"--scale {options['scale']} loads by PostgreSQL's COPY: point DATABASE_URL at PostgreSQL."
+                )
             self.handle_large(LARGE_SCALES[options["scale"]].scaled(options["fraction"]))
             return
         started = time.monotonic()
@@ -101,7 +105,7 @@ class Command(BaseCommand):
         self.stdout.write(f"\nDone in {elapsed:.1f} s (scale {ctx.scale}, reference date {ctx.today}).")
 
     def handle_large(self, spec: LargeScale) -> None:
-        """Generate a county or a province in one transaction, loading by COPY (PostgreSQL)."""
+        """Generate a county or a province in one transaction, loading by PostgreSQL's COPY."""
         started = time.perf_counter()
         modules = demo_modules("bulk")
         models = [get_user_model()] + [model for config, _module in modules for model in config.get_models()]
