@@ -124,7 +124,7 @@ class Command(BaseCommand):
                 module.load(ctx)
         rows, seconds = ctx.shared["bulk"].writer.summary()
         self.stdout.write(f"Loaded {rows:,} rows in {seconds:.1f} s of writing: {rows / seconds:,.0f} rows/s.")
-        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        if not connection.in_atomic_block:
             # Only after a committed load: inside a caller's transaction (the tests) the rows
             # may be rolled back, and ANALYZE's row estimates would outlive them.
             with connection.cursor() as cursor:
