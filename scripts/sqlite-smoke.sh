@@ -12,6 +12,7 @@ export DATABASE_URL="sqlite:///$folder/db.sqlite3"
 export MEDIA_ROOT="$folder/media"
 export SECRET_KEY="sqlite-smoke-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 export DEBUG=false
+export LOG_LEVEL=ERROR  # a 5xx still logs its traceback; sign-ins and 404s do not
 unset CACHE_URL CELERY_BROKER_URL REDIS_URL
 
 started=$SECONDS
