@@ -45,14 +45,14 @@ class AllianceFilterSet(django_filters.FilterSet):
     ordering = django_filters.OrderingFilter(
         fields=(
             ("code", "code"),
-            ("name", "name"),
+            ("name_pinyin", "name"),
             ("founded_on", "founded_on"),
             ("member_count", "member_count"),
             ("status", "status"),
         ),
         field_labels={
             "code": _("编号"),
-            "name": _("名称"),
+            "name_pinyin": _("名称"),
             "founded_on": _("成立日期"),
             "member_count": _("成员数"),
             "status": _("状态"),

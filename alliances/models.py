@@ -18,7 +18,7 @@ from simple_history.models import HistoricalRecords
 from core import uploads
 from core.db import subquery_count
 from members.access import ScopedQuerySet, scope_for
-from members.models import MemberOrganization, Person, Region, TimeStamped
+from members.models import PINYIN_FIELDS, MemberOrganization, Person, PinyinNamed, Region, TimeStamped
 
 
 class FormationMode(models.TextChoices):
@@ -68,7 +68,7 @@ class AllianceQuerySet(ScopedQuerySet):
         )
 
 
-class Alliance(TimeStamped):
+class Alliance(PinyinNamed, TimeStamped):
     code = models.CharField(_("联盟编号"), max_length=32, unique=True)
     name = models.CharField(_("联盟名称"), max_length=200)
     formation_mode = models.CharField(_("组建模式"), max_length=20, choices=FormationMode.choices)
@@ -92,7 +92,7 @@ class Alliance(TimeStamped):
     )
 
     objects = AllianceQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=PINYIN_FIELDS)
 
     class Meta:
         verbose_name = _("党建联盟")

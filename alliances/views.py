@@ -204,6 +204,9 @@ class AllianceChildFormView(ServiceFormView):
     def load(self, **kwargs) -> None:
         """Load the alliance's row the form is about (404 when it is not this alliance's)."""
 
+    def write_target(self):
+        return self.alliance
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["alliance"] = self.alliance
@@ -214,10 +217,22 @@ class AllianceChildFormView(ServiceFormView):
         return self.alliance.get_absolute_url()
 
 
+def person_with_organization(person: Person) -> str:
+    return f"{person.name}（{person.organization.name}）" if person.organization_id else person.name
+
+
 class MembershipAddView(UserFormKwargsMixin, AllianceChildFormView):
     form_class = MembershipForm
     title = _("添加成员单位")
     success_message = _("成员单位已加入联盟。")
+
+    def get_form(self, form_class=None):
+        """Only organizations that are not current members, in pinyin order."""
+        form = super().get_form(form_class)
+        field = form.fields["organization"]
+        current = self.alliance.memberships.filter(left_on__isnull=True).values("organization_id")
+        field.queryset = field.queryset.exclude(pk__in=current).order_by("name_pinyin", "pk")
+        return form
 
     def perform(self, form):
         return membership_add(actor=self.request.user, alliance=self.alliance, **form.cleaned_data)
@@ -249,6 +264,14 @@ class TeamRoleAssignView(UserFormKwargsMixin, AllianceChildFormView):
 
     def get_initial(self):
         return {"role": self.request.GET.get("role")}
+
+    def get_form(self, form_class=None):
+        """Each person with their organization (张三（走马塘村党委）), in pinyin order."""
+        form = super().get_form(form_class)
+        field = form.fields["person"]
+        field.queryset = field.queryset.select_related("organization").order_by("name_pinyin", "pk")
+        field.label_from_instance = person_with_organization
+        return form
 
     def perform(self, form):
         return team_role_assign(actor=self.request.user, alliance=self.alliance, **form.cleaned_data)
@@ -300,7 +323,6 @@ class RecordFormView(ServiceFormView):
     def prepare(self, request, **kwargs):
         self.object = self.get_target(request.user, kwargs["pk"])
         self.alliance = self.alliance_of(self.object)
-        self.check_permission(request.user)
 
     def get_target(self, user, pk):  # pragma: no cover - every form view overrides
         raise NotImplementedError

@@ -14,7 +14,7 @@ from alliances.api import (
     ResourceViewSet,
     TeamRoleViewSet,
 )
-from evaluations.api import DashboardViewSet, RollupViewSet
+from evaluations.api import AllianceScorecardViewSet, DashboardViewSet, RollupViewSet
 from members.api import MemberOrganizationViewSet, PersonViewSet, RegionViewSet
 from projects.api import MilestoneViewSet, ProgressReportViewSet, ProjectViewSet
 from workshops.api import WorkshopReportViewSet, WorkshopViewSet
@@ -23,6 +23,8 @@ router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
 router.register("organizations", MemberOrganizationViewSet, basename="organization")
 router.register("people", PersonViewSet, basename="person")
+# Before "alliances": the API root lists a prefix's last viewset, and this one has no list.
+router.register("alliances", AllianceScorecardViewSet, basename="alliance-scorecard")
 router.register("alliances", AllianceViewSet, basename="alliance")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("team-roles", TeamRoleViewSet, basename="teamrole")

@@ -19,7 +19,7 @@ from django_filters.views import FilterView
 
 from .excel import MAX_ROWS, XLSX_CONTENT_TYPE, Column, export_workbook
 from .pagination import MAX_PAGE_SIZE
-from .scope import scope_for
+from .scope import may_write, scope_for
 
 EXPORT_CHUNK_SIZE = 2000
 
@@ -151,12 +151,20 @@ class SignedInViewMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        return self.prepare(request, **kwargs) or super().dispatch(request, *args, **kwargs)
+        response = self.prepare(request, **kwargs)
+        if response is not None:
+            return response
+        self.check_permission(request.user)
+        return super().dispatch(request, *args, **kwargs)
 
     def prepare(self, request, **kwargs) -> HttpResponse | None:
-        """Look up what the page is about as ``request.user`` may see it (a 404 otherwise)
-        and check the user may use it; a response returned here is sent instead."""
+        """Look up what the page is about as ``request.user`` may see it (a 404 otherwise);
+        a response returned here is sent instead."""
         return None
+
+    def check_permission(self, user) -> None:
+        """Raise PermissionDenied (403) unless the user may use this page, whatever the
+        method: a form is neither shown nor taken from who may not submit it."""
 
 
 class StaffOnlyMixin(SignedInViewMixin):
@@ -183,6 +191,18 @@ class ServiceFormView(SignedInViewMixin, FormView):
     template_name = "form.html"
     success_message: str = ""
     title: str = ""
+    denied_message = gettext_lazy("您没有权限修改该区域的数据。")
+
+    def write_target(self) -> Any:
+        """The object the form changes or adds to (``None``: a new row of no object yet)."""
+        return getattr(self, "object", None)
+
+    def check_permission(self, user) -> None:
+        """By default, staff whose region covers the object (``access.may_write``): the
+        rule the services enforce on submit. Views whose writers differ (an alliance's
+        leader records its meetings) override this with their service's check."""
+        if not may_write(user, self.write_target()):
+            raise PermissionDenied(str(self.denied_message))
 
     def form_valid(self, form):
         try:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api_base import ReadOnlyScopedViewSet
+from alliances.models import Alliance
+from core.api_base import ReadOnlyScopedViewSet, ScopedQueryMixin
 
-from . import dashboard
+from . import dashboard, scorecard
 from .dashboard import TIMESERIES_METRICS
 from .filters import RollupFilterSet
 from .models import Rollup
@@ -83,13 +85,15 @@ class DashboardFigureSerializer(serializers.Serializer):
     label = serializers.CharField()
     value = serializers.JSONField()
     type = serializers.CharField()
+    help = serializers.CharField(help_text="the figure's definition (统计口径), one sentence")
 
 
 class DashboardSummarySerializer(serializers.Serializer):
     date = serializers.DateField()
     year = serializers.IntegerField()
     month = serializers.CharField()
-    week = serializers.DateField()
+    week = serializers.DateField(help_text="Monday of the week under way")
+    last_week = serializers.DateField(help_text="Monday of the last complete ISO week, the reporting figures' week")
     figures = serializers.DictField(child=DashboardFigureSerializer())
     breakdowns = serializers.DictField(child=serializers.JSONField())
     bulletin = serializers.JSONField(allow_null=True)
@@ -110,9 +114,15 @@ SUMMARY_EXAMPLE = {
     "year": 2026,
     "month": "2026-10",
     "week": "2026-11-16",
+    "last_week": "2026-11-09",
     "figures": {
-        "alliances": {"label": "党建联盟", "value": 10, "type": "int"},
-        "reporting_rate": {"label": "本周报送率", "value": "87.0", "type": "percent"},
+        "alliances": {"label": "党建联盟", "value": 10, "type": "int", "help": "您范围内的党建联盟数，含各运行状态。"},
+        "reporting_rate": {
+            "label": "上周报送率",
+            "value": "87.0",
+            "type": "percent",
+            "help": "最近一个完整周的已报项目数除以应报项目数，按北京时间计周。",
+        },
     },
     "breakdowns": {"status": {"label": "按运行状态", "rows": [{"key": "active", "label": "运行中", "value": 8}]}},
     "bulletin": {"period": "2026-10", "region": "330212000000", "top": [], "bottom": []},
@@ -126,7 +136,8 @@ class DashboardViewSet(viewsets.ViewSet):
         responses=DashboardSummarySerializer,
         examples=[OpenApiExample("鄞州区", value=SUMMARY_EXAMPLE, response_only=True)],
         description="The staff dashboard's figures: alliances by mode and status, projects, investment, "
-        "this week's reporting rate, workshop employment, the latest bulletin's top and bottom alliances.",
+        "the last complete week's reporting rate and the week under way apart, workshop employment, "
+        "the latest bulletin of the caller's region (its top and bottom alliances, a city's counties).",
     )
     @action(detail=False)
     def summary(self, request):
@@ -151,3 +162,56 @@ class DashboardViewSet(viewsets.ViewSet):
         return Response(
             dashboard.timeseries(request.user, query.validated_data["metric"], months=query.validated_data["months"])
         )
+
+
+# ------------------------------------------------------------------- scorecards
+
+
+class ScorecardQuerySerializer(serializers.Serializer):
+    period = serializers.RegexField(
+        r"^\d{4}(-Q[1-4]|-\d{2}|-W\d{2})?$",
+        help_text="The assessed period: 2025 (year), 2025-Q3 (quarter), 2025-10 (month).",
+    )
+
+
+class ScorecardSerializer(serializers.Serializer):
+    """The shape of a scorecard (``evaluations.scorecard.as_json``)."""
+
+    alliance = serializers.JSONField()
+    period = serializers.JSONField()
+    scheme = serializers.JSONField()
+    total = serializers.DecimalField(max_digits=6, decimal_places=2)
+    base_score = serializers.DecimalField(max_digits=6, decimal_places=2)
+    grade = serializers.CharField()
+    vetoed = serializers.BooleanField()
+    county_rank = serializers.IntegerField(allow_null=True)
+    city_rank = serializers.IntegerField(allow_null=True)
+    dimensions = serializers.ListField(child=serializers.JSONField())
+    member_part = serializers.JSONField()
+    vetoes = serializers.ListField(child=serializers.JSONField())
+    visits = serializers.ListField(child=serializers.JSONField())
+
+
+class AllianceScorecardViewSet(ScopedQueryMixin, viewsets.GenericViewSet):
+    """``/alliances/{id}/scorecard/?period=``: an alliance's scorecard for an assessed period,
+    read-only. The alliance is found among those the caller may see (404 else); a period
+    it was not assessed for is a 404 too."""
+
+    model = Alliance
+    serializer_class = ScorecardSerializer
+    filter_backends: list = []
+    pagination_class = None
+
+    @extend_schema(
+        parameters=[ScorecardQuerySerializer],
+        responses=ScorecardSerializer,
+        description="The total, the five dimensions, each indicator (attainment, weight, score, or not "
+        "applicable) with the rows behind each computed one, the members' standing, vetoes and visit scores.",
+    )
+    @action(detail=True)
+    def scorecard(self, request, pk=None):
+        query = ScorecardQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        alliance = get_object_or_404(self.get_queryset(), pk=pk)
+        card = scorecard.build(alliance, scorecard.period_of_key(query.validated_data["period"]))
+        return Response(scorecard.as_json(card))

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Case, Count, Exists, OuterRef, Q, Sum, When
 from django.db.models.functions import Coalesce, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -21,18 +21,26 @@ from django.utils.translation import gettext as _
 
 from alliances.models import Alliance, AllianceStatus, FormationMode
 from core.charts import ChartSpec
-from core.periods import MONTH, Period
+from core.periods import MONTH, WEEK, Period, local_zone
+from members.access import scope_for
 from projects.models import ACTIVE_STATUSES, MONEY, ProgressReport, Project, ProjectCategory, ProjectStatus
-from projects.weeks import current_week
 from workshops.models import Workshop, WorkshopReport, WorkshopStatus
 
 from .models import Rollup
+from .reports import received_reports
 from .rollups import MONTHLY_BULLETIN, percent
+
+# Region levels from the top: the deeper a bulletin's region, the closer to the user's own.
+LEVELS = ("province", "city", "county", "township", "village")
 
 
 def link(name: str, **params: Any) -> str:
     query = {k: v for k, v in params.items() if v not in (None, "")}
     return reverse(name) + ("?" + urlencode(query) if query else "")
+
+
+# The group of the figures of the week under way, shown apart from the others.
+CURRENT_WEEK = "current_week"
 
 
 @dataclass
@@ -42,6 +50,8 @@ class Figure:
     value: Any
     url: str | None = None
     type: str = "int"
+    help: str = ""  # the figure's definition (统计口径), one sentence
+    group: str = ""
 
 
 @dataclass
@@ -61,24 +71,42 @@ class Dashboard:
     year: int
     month: Period
     week_start: datetime.date
+    last_week: Period
     figures: list[Figure]
     breakdowns: list[Breakdown]
     bulletin: Rollup | None
+    counties: dict | None  # a city bulletin's county comparison table
     top: list[list]
     bottom: list[list]
 
     def figure(self, key: str) -> Figure:
         return next(f for f in self.figures if f.key == key)
 
+    @property
+    def week_label(self) -> str:
+        """The week under way, as 2026年第49周（11月30日–12月6日）."""
+        return Period(WEEK, self.week_start).label
+
+    @property
+    def main_figures(self) -> list[Figure]:
+        return [f for f in self.figures if f.group != CURRENT_WEEK]
+
+    @property
+    def current_week_figures(self) -> list[Figure]:
+        return [f for f in self.figures if f.group == CURRENT_WEEK]
+
     def breakdown(self, key: str) -> Breakdown:
         return next(b for b in self.breakdowns if b.key == key)
 
 
-def build(user: Any, *, today: datetime.date | None = None) -> Dashboard:
-    today = today or timezone.localdate()
+def build(user: Any, *, now: datetime.datetime | None = None) -> Dashboard:
+    """The dashboard at ``now`` (default: the real now), its days and weeks in Asia/Shanghai."""
+    now = now or timezone.now()
+    today = timezone.localdate(now, local_zone())
     year = today.year
     month = Period.containing(MONTH, today).previous()  # the last complete month
-    week = current_week(today)
+    this_week = Period.containing(WEEK, today)
+    last_week = this_week.previous()  # the last complete ISO week
 
     alliances = Alliance.objects.visible_to(user)
     by_mode = dict(alliances.order_by().values_list("formation_mode").annotate(n=Count("pk")))
@@ -93,12 +121,19 @@ def build(user: Any, *, today: datetime.date | None = None) -> Dashboard:
         .with_investment_to_date()
         .aggregate(total_spent=Sum("spent", output_field=MONEY), total_planned=Sum("planned_investment"))
     )
-    # Silent is ProjectQuerySet.with_flags's rule, the same the "本周未报" list filter applies.
+    # The last complete week, counted as the weekly dispatch counts it (reports received as
+    # of now); the current week's progress apart, with silent as ProjectQuerySet.with_flags's
+    # rule, the same the "本周未报" list filter applies.
+    received_last_week = received_reports(now).filter(project=OuterRef("pk"), period=last_week.start)
     reporting = (
         Project.objects.visible_to(user)
         .filter(status__in=ACTIVE_STATUSES)
         .with_flags(today)
-        .aggregate(expected=Count("pk"), silent=Count("pk", filter=Q(is_silent=True)))
+        .aggregate(
+            expected=Count("pk"),
+            silent=Count("pk", filter=Q(is_silent=True)),
+            received_last_week=Count("pk", filter=Q(Exists(received_last_week))),
+        )
     )
     reporting["received"] = reporting["expected"] - reporting["silent"]
 
@@ -108,39 +143,50 @@ def build(user: Any, *, today: datetime.date | None = None) -> Dashboard:
         total_employed=Coalesce(Sum("employed"), 0), total_low_income=Coalesce(Sum("low_income_employed"), 0)
     )
 
-    bulletin = (
-        Rollup.objects.visible_to(user)
-        .current()
-        .filter(kind=MONTHLY_BULLETIN)
-        .select_related("region")
-        .order_by("-period_start", "-region__code")
-        .first()
-    )
-    ranking = next((t["rows"] for t in bulletin.report["tables"] if t["key"] == "ranking"), []) if bulletin else []
+    bulletin = own_bulletin(user)
+    tables = {t["key"]: t for t in bulletin.report.get("tables", [])} if bulletin else {}
+    ranking = tables["ranking"]["rows"] if "ranking" in tables else []
 
     year_param = {"year": year}
+    year_text = {"year": year}
+    week_text = {"week": last_week.label}
     figures = [
-        Figure("alliances", _("党建联盟"), sum(by_status.values()), link("alliances:list")),
-        Figure("demonstration", _("示范性联盟"), demonstration, link("alliances:list", is_demonstration="true")),
+        Figure(
+            "alliances",
+            _("党建联盟"),
+            sum(by_status.values()),
+            link("alliances:list"),
+            help=_("您范围内的党建联盟数，含各运行状态。"),
+        ),
+        Figure(
+            "demonstration",
+            _("示范性联盟"),
+            demonstration,
+            link("alliances:list", is_demonstration="true"),
+            help=_("已认定为示范性联盟的联盟数。"),
+        ),
         Figure(
             "projects",
-            _("%(year)s年项目") % {"year": year},
+            _("%(year)s年项目") % year_text,
             sum(by_project_status.values()),
             link("projects:list", **year_param),
+            help=_("列入%(year)s年项目清单的项目数，含各状态。") % year_text,
         ),
         Figure(
             "investment_to_date",
-            _("累计完成投资（元）"),
+            _("累计完成投资"),
             investment["total_spent"] or Decimal(0),
             link("projects:list", **year_param),
             "money",
+            help=_("%(year)s年未取消项目最近一期周报填报的累计完成投资之和。") % year_text,
         ),
         Figure(
             "investment_planned",
-            _("计划投资（元）"),
+            _("计划投资"),
             investment["total_planned"] or Decimal(0),
             link("projects:list", **year_param),
             "money",
+            help=_("%(year)s年未取消项目的计划投资之和。") % year_text,
         ),
         Figure(
             "investment_rate",
@@ -148,31 +194,84 @@ def build(user: Any, *, today: datetime.date | None = None) -> Dashboard:
             percent(investment["total_spent"], investment["total_planned"]),
             None,
             "percent",
+            help=_("累计完成投资除以计划投资。"),
         ),
-        Figure("reports_expected", _("本周应报项目"), reporting["expected"], None),
+        Figure(
+            "reports_expected",
+            _("上周应报项目"),
+            reporting["expected"],
+            None,
+            help=_("推进中或延期的项目数，每个项目每周应报一次（%(week)s）。") % week_text,
+        ),
+        Figure(
+            "reports_received",
+            _("上周已报项目"),
+            reporting["received_last_week"],
+            None,
+            help=_("其中上周周报已提交且未处于退回待重报状态的项目数（%(week)s）。") % week_text,
+        ),
+        Figure(
+            "reporting_rate",
+            _("上周报送率"),
+            percent(reporting["received_last_week"], reporting["expected"]),
+            None,
+            "percent",
+            help=_("最近一个完整周（%(week)s）的已报项目数除以应报项目数，按北京时间计周。") % week_text,
+        ),
+        Figure(
+            "current_week_received",
+            _("本周已报项目（本周未结束）"),
+            reporting["received"],
+            None,
+            group=CURRENT_WEEK,
+            help=_("本周（%(week)s）截至目前已提交周报的推进中或延期项目数；本周尚未结束，仅反映进度。")
+            % {"week": this_week.label},
+        ),
         Figure(
             "reports_silent",
-            _("本周未报项目"),
+            _("本周尚未填报（本周未结束）"),
             reporting["silent"],
             link("projects:list", silent="true"),
+            group=CURRENT_WEEK,
+            help=_("推进中或延期、本周尚无周报的项目数；本周结束前仍可填报。"),
         ),
         Figure(
-            "reporting_rate", _("本周报送率"), percent(reporting["received"], reporting["expected"]), None, "percent"
+            "current_week_rate",
+            _("本周填报进度（本周未结束）"),
+            percent(reporting["received"], reporting["expected"]),
+            None,
+            "percent",
+            group=CURRENT_WEEK,
+            help=_("本周已报项目数除以应报项目数；本周尚未结束，不是报送率。"),
         ),
-        Figure("workshops", _("运营中的共富工坊"), workshop_count, link("workshops:list", status="active")),
+        Figure(
+            "workshops",
+            _("运营中的共富工坊"),
+            workshop_count,
+            link("workshops:list", status="active"),
+            help=_("状态为运营中的共富工坊数。"),
+        ),
         Figure(
             "workshop_employed",
             _("工坊带动就业（%(month)s）") % {"month": month.label},
             employment["total_employed"],
             None,
+            help=_("最近一个完整月各工坊填报的带动就业人数之和（当月人数，不是人·月累计）。"),
         ),
-        Figure("workshop_low_income", _("其中低收入人员"), employment["total_low_income"], None),
+        Figure(
+            "workshop_low_income",
+            _("其中低收入人员"),
+            employment["total_low_income"],
+            None,
+            help=_("同月带动就业中的低收入人员数之和。"),
+        ),
         Figure(
             "low_income_share",
             _("低收入人员占比"),
             percent(employment["total_low_income"], employment["total_employed"]),
             None,
             "percent",
+            help=_("低收入人员数除以带动就业人数（同一月）。"),
         ),
     ]
     breakdowns = [
@@ -220,10 +319,12 @@ def build(user: Any, *, today: datetime.date | None = None) -> Dashboard:
         today=today,
         year=year,
         month=month,
-        week_start=week,
+        week_start=this_week.start,
+        last_week=last_week,
         figures=figures,
         breakdowns=breakdowns,
         bulletin=bulletin,
+        counties=tables.get("counties"),
         top=ranking[:5],
         bottom=ranking[-5:][::-1] if len(ranking) > 5 else [],
     )
@@ -240,7 +341,10 @@ def as_json(board: Dashboard) -> dict:
         "year": board.year,
         "month": board.month.key,
         "week": board.week_start.isoformat(),
-        "figures": {f.key: {"label": f.label, "value": plain(f.value), "type": f.type} for f in board.figures},
+        "last_week": board.last_week.start.isoformat(),
+        "figures": {
+            f.key: {"label": f.label, "value": plain(f.value), "type": f.type, "help": f.help} for f in board.figures
+        },
         "breakdowns": {
             b.key: {"label": b.label, "rows": [{"key": r.key, "label": r.label, "value": r.value} for r in b.rows]}
             for b in board.breakdowns
@@ -249,11 +353,26 @@ def as_json(board: Dashboard) -> dict:
             "period": board.bulletin.period_key,
             "region": board.bulletin.region.code,
             "top": board.top,
+            "counties": board.counties["rows"] if board.counties else [],
             "bottom": board.bottom,
         }
         if board.bulletin
         else None,
     }
+
+
+def own_bulletin(user: Any) -> Rollup | None:
+    """The latest monthly bulletin of the user's own region, else of the nearest region above
+    it (a township's county); never a sibling's or one below. Without a region (a superuser),
+    the highest region's (a province's, else the first city's)."""
+    bulletins = Rollup.objects.visible_to(user).current().filter(kind=MONTHLY_BULLETIN).select_related("region")
+    scope = scope_for(user)
+    depth = Case(*(When(region__level=level, then=n) for n, level in enumerate(LEVELS)), default=len(LEVELS))
+    if scope.kind == "region":
+        bulletins = bulletins.filter(region__code__in=scope.lineage_codes()).order_by("-period_start", depth.desc())
+    else:
+        bulletins = bulletins.order_by("-period_start", depth, "region__code")
+    return bulletins.first()
 
 
 def timeseries(user: Any, metric: str, *, months: int = 12, today: datetime.date | None = None) -> list[dict]:

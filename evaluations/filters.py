@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import django_filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from members.filters import IntegerFilter, RegionSubtreeFilter
 
-from .models import Rollup
+from .models import Proposal, ProposalKind, ProposalStatus, Rollup
 from .rollups import KIND_CHOICES
 
 
@@ -18,3 +19,28 @@ class RollupFilterSet(django_filters.FilterSet):
     class Meta:
         model = Rollup
         fields = ["kind", "region", "period", "year"]
+
+
+class SubjectRegionFilter(RegionSubtreeFilter):
+    """``?region=``: proposals about an alliance led there, or an organization there (or
+    below). A proposal's own region is the county whose annual review made it, the same for
+    every proposal a county officer sees; the subject's region is the one worth choosing."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(
+            Q(alliance__lead_region__code__startswith=value.prefix)
+            | Q(organization__region__code__startswith=value.prefix)
+        )
+
+
+class ProposalFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=ProposalStatus.choices, label=_("状态"))
+    kind = django_filters.ChoiceFilter(choices=ProposalKind.choices, label=_("结果运用"))
+    year = IntegerFilter(field_name="year", min_value=2000, max_value=2100, label=_("年度"))
+    region = SubjectRegionFilter(label=_("对象所在区域（含下级）"))
+
+    class Meta:
+        model = Proposal
+        fields = ["status", "kind", "year", "region"]

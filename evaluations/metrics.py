@@ -6,6 +6,11 @@ An alliance with no data has no entry (attainment 0, unless its metric says othe
 Every figure is read as of the period's end from dated rows (a project's start, completion
 and cancellation days, a claim's closing day, a report's submission and review times);
 their definitions are in docs/indicators.md.
+
+Each metric has a "rows" function: the queryset of the rows behind the figure (one row per
+project, report, claim, meeting…), the figure being that queryset grouped by alliance. The
+scorecard (``scorecard.py``) lists the same rows, so a figure and the rows shown behind it
+have one definition.
 """
 
 from __future__ import annotations
@@ -15,7 +20,22 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Avg, Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Coalesce, TruncDate
 from django.db.models.lookups import LessThan
@@ -45,21 +65,22 @@ def year_projects(alliances: QuerySet, period: Period) -> QuerySet:
     return Project.objects.filter(alliance__in=alliances, year=period.start.year).exclude(cancelled_on__lt=period.end)
 
 
-@metric("project_completion")
-def project_completion(alliances: QuerySet, period: Period, indicator) -> dict[int, Decimal]:
-    """Average percent complete of the year's projects at the period's end: 100 for a
-    project completed by then, else the percent of its latest report not returned."""
+def completion_rows(alliances: QuerySet, period: Period) -> QuerySet:
+    """The year's projects, each with ``percent``: its percent complete at the period's end
+    (100 when completed by then, else that of its latest report not returned, else 0)."""
     percent = Case(
         When(completed_on__lt=period.end, then=Value(100)),
         default=Coalesce(Subquery(latest_standing_report(period.end).values("percent_complete")[:1]), 0),
         output_field=IntegerField(),
     )
-    rows = (
-        year_projects(alliances, period)
-        .annotate(percent=percent)
-        .values("alliance_id")
-        .annotate(average=Avg("percent"))
-    )
+    return year_projects(alliances, period).annotate(percent=percent)
+
+
+@metric("project_completion")
+def project_completion(alliances: QuerySet, period: Period, indicator) -> dict[int, Decimal]:
+    """Average percent complete of the year's projects at the period's end: 100 for a
+    project completed by then, else the percent of its latest report not returned."""
+    rows = completion_rows(alliances, period).values("alliance_id").annotate(average=Avg("percent"))
     return {row["alliance_id"]: clamp(Decimal(str(row["average"])) / 100) for row in rows}
 
 
@@ -86,15 +107,20 @@ def mondays(period: Period) -> list[datetime.date]:
 
 
 def weeks_due(weeks: list[datetime.date], start_on, completed_on, cancelled_on) -> int:
-    """How many of ``weeks`` (Mondays, in order) a project owes a report for: those at
-    whose end (Sunday) it was under way. A week is owed from the one holding ``start_on``
-    up to the one before the week it was completed or cancelled in."""
+    """How many of ``weeks`` (Mondays, in order) a project owes a report for."""
+    return len(due_weeks(weeks, start_on, completed_on, cancelled_on))
+
+
+def due_weeks(weeks: list[datetime.date], start_on, completed_on, cancelled_on) -> list[datetime.date]:
+    """The ``weeks`` (Mondays, in order) a project owes a report for: those at whose end
+    (Sunday) it was under way. A week is owed from the one holding ``start_on`` up to the
+    one before the week it was completed or cancelled in."""
     first = max(weeks[0], week_start(start_on))
     last = weeks[-1]
     for finished in (completed_on, cancelled_on):
         if finished is not None:
             last = min(last, week_start(finished) - datetime.timedelta(weeks=1))
-    return (last - first).days // 7 + 1 if last >= first else 0
+    return [week for week in weeks if first <= week <= last]
 
 
 def deadline_met(report: str = "", days_after_monday: int | None = None) -> LessThan:
@@ -146,28 +172,19 @@ def reporting_figures(alliances: QuerySet, period: Period) -> dict[int, Reportin
     figures: dict[int, Reporting] = {}
     if not weeks:
         return figures
-    first_sunday, last_sunday = weeks[0] + SIX_DAYS, weeks[-1] + SIX_DAYS
-    projects = (
-        Project.objects.filter(alliance__in=alliances, start_on__lte=last_sunday)
-        .exclude(status=ProjectStatus.PLANNED)
-        .exclude(completed_on__lte=first_sunday)
-        .exclude(cancelled_on__lte=first_sunday)
-        .values_list("alliance_id", "start_on", "completed_on", "cancelled_on")
+    projects = reporting_projects(alliances, weeks).values_list(
+        "alliance_id", "start_on", "completed_on", "cancelled_on"
     )
     for alliance_id, start_on, completed_on, cancelled_on in projects:
         due = weeks_due(weeks, start_on, completed_on, cancelled_on)
         if due:
             figures.setdefault(alliance_id, Reporting()).due += due
-    # A report returned before the period's end and not sent again by then is not received.
-    cut_off = period.end_at
     received = (
-        ProgressReport.objects.filter(project__alliance__in=alliances, period__gte=weeks[0], period__lte=weeks[-1])
-        .filter(under_way_on(F("period") + SIX_DAYS, "project"))
-        .exclude(status=ReportStatus.RETURNED, reviewed_at__lt=cut_off)
+        reporting_reports(alliances, period, weeks)
         .values("project__alliance_id")
         .annotate(
-            on_time=Count("pk", filter=deadline_met()),
-            late=Count("pk", filter=~deadline_met() & Q(submitted_at__lt=cut_off)),
+            on_time=Count("pk", filter=Q(outcome=ON_TIME)),
+            late=Count("pk", filter=Q(outcome=LATE)),
         )
     )
     for row in received:
@@ -176,48 +193,106 @@ def reporting_figures(alliances: QuerySet, period: Period) -> dict[int, Reportin
     return figures
 
 
+def reporting_projects(alliances: QuerySet, weeks: list[datetime.date]) -> QuerySet:
+    """The alliances' projects under way at the end of at least one of ``weeks`` (Mondays,
+    in order), or nearly: ``due_weeks`` tells which weeks each one owes."""
+    first_sunday, last_sunday = weeks[0] + SIX_DAYS, weeks[-1] + SIX_DAYS
+    return (
+        Project.objects.filter(alliance__in=alliances, start_on__lte=last_sunday)
+        .exclude(status=ProjectStatus.PLANNED)
+        .exclude(completed_on__lte=first_sunday)
+        .exclude(cancelled_on__lte=first_sunday)
+    )
+
+
+# What became of a report due in the period, at the period's end (``outcome``).
+ON_TIME, LATE, RETURNED, AFTER_PERIOD = "on_time", "late", "returned", "after_period"
+
+
+def reporting_reports(alliances: QuerySet, period: Period, weeks: list[datetime.date]) -> QuerySet:
+    """The reports of the period's ``weeks`` whose project was under way at the week's end
+    (the reports due), each with ``outcome``: returned before the period's end and not sent
+    again (not received), on time (by the deadline), late (after it, before the period's
+    end) or sent after the period (not received)."""
+    cut_off = period.end_at
+    outcome = Case(
+        When(Q(status=ReportStatus.RETURNED, reviewed_at__lt=cut_off), then=Value(RETURNED)),
+        When(deadline_met(), then=Value(ON_TIME)),
+        When(submitted_at__lt=cut_off, then=Value(LATE)),
+        default=Value(AFTER_PERIOD),
+        output_field=CharField(),
+    )
+    return (
+        ProgressReport.objects.filter(project__alliance__in=alliances, period__gte=weeks[0], period__lte=weeks[-1])
+        .filter(under_way_on(F("period") + SIX_DAYS, "project"))
+        .annotate(outcome=outcome)
+    )
+
+
 SIX_DAYS = datetime.timedelta(days=6)
+
+
+def investment_rows(alliances: QuerySet, period: Period) -> QuerySet:
+    """The year's projects with a planned investment, each with ``spent``: the investment
+    to date of its latest report, not returned, of a week before the period's end (else 0)."""
+    spent = Coalesce(
+        Subquery(latest_standing_report(period.end).values("investment_to_date")[:1]),
+        Decimal(0),
+        output_field=MONEY,
+    )
+    return year_projects(alliances, period).filter(planned_investment__gt=0).annotate(spent=spent)
 
 
 @metric("investment_vs_target")
 def investment_vs_target(alliances: QuerySet, period: Period, indicator) -> dict[int, Decimal]:
     """Investment to date over planned investment, for the year's projects with a plan: each
     project's investment of its latest report, not returned, of a week before the period's end."""
-    spent = Coalesce(
-        Subquery(latest_standing_report(period.end).values("investment_to_date")[:1]),
-        Decimal(0),
-        output_field=MONEY,
-    )
     rows = (
-        year_projects(alliances, period)
-        .filter(planned_investment__gt=0)
-        .annotate(spent=spent)
+        investment_rows(alliances, period)
         .values("alliance_id")
         .annotate(spent_total=Sum("spent", output_field=MONEY), planned_total=Sum("planned_investment"))
     )
     return {row["alliance_id"]: ratio(row["spent_total"], row["planned_total"]) for row in rows}
 
 
+def workshop_rows(alliances: QuerySet, period: Period) -> QuerySet:
+    """The monthly figures of the alliances' workshops for the months of the period."""
+    return WorkshopReport.objects.filter(
+        workshop__alliance__in=alliances, month__gte=period.start, month__lt=period.end
+    )
+
+
+def workshop_target(indicator) -> Decimal:
+    """The monthly low-income head-count an alliance's workshops are expected to employ."""
+    return indicator.target or Decimal(1)
+
+
 @metric("workshop_low_income")
 def workshop_low_income(alliances: QuerySet, period: Period, indicator) -> dict[int, Decimal]:
     """Average monthly low-income head-count in the alliance's workshops over the target."""
-    target = indicator.target or Decimal(1)
-    rows = (
-        WorkshopReport.objects.filter(workshop__alliance__in=alliances, month__gte=period.start, month__lt=period.end)
-        .values("workshop__alliance_id")
-        .annotate(total=Sum("low_income_employed"))
-    )
+    target = workshop_target(indicator)
+    rows = workshop_rows(alliances, period).values("workshop__alliance_id").annotate(total=Sum("low_income_employed"))
     return {row["workshop__alliance_id"]: clamp(Decimal(row["total"]) / period.months / target) for row in rows}
+
+
+def meetings_expected(period: Period) -> dict[str, int]:
+    """How many meetings of each kind the period expects (more of a kind count no further)."""
+    months = period.months
+    return {MeetingKind.MONTHLY: months, MeetingKind.QUARTERLY: months // 3, MeetingKind.ANNUAL: months // 12}
+
+
+def meeting_rows(alliances: QuerySet, period: Period) -> QuerySet:
+    """The alliances' meetings held in the period."""
+    return Meeting.objects.filter(alliance__in=alliances, held_on__gte=period.start, held_on__lt=period.end)
 
 
 @metric("meetings_on_rhythm")
 def meetings_on_rhythm(alliances: QuerySet, period: Period, indicator) -> dict[int, Decimal]:
     """ "三会" held in the period over those expected (a month expects one monthly meeting;
     a quarter three monthly and one quarterly; a year twelve, four and one)."""
-    months = period.months
-    expected = {"monthly": months, "quarterly": months // 3, "annual": months // 12}
+    expected = meetings_expected(period)
     rows = (
-        Meeting.objects.filter(alliance__in=alliances, held_on__gte=period.start, held_on__lt=period.end)
+        meeting_rows(alliances, period)
         .values("alliance_id")
         .annotate(
             monthly=Count("pk", filter=Q(kind=MeetingKind.MONTHLY)),
@@ -231,31 +306,52 @@ def meetings_on_rhythm(alliances: QuerySet, period: Period, indicator) -> dict[i
     }
 
 
+def activities_target(period: Period, indicator) -> Decimal:
+    """The activities expected in the period: the yearly target (12 unless set), pro rata."""
+    return (indicator.target or Decimal(12)) * period.months / 12
+
+
+def activity_rows(alliances: QuerySet, period: Period) -> QuerySet:
+    """The alliances' "五联" activities held in the period."""
+    return Activity.objects.filter(alliance__in=alliances, held_on__gte=period.start, held_on__lt=period.end)
+
+
 @metric("activities_held")
 def activities_held(alliances: QuerySet, period: Period, indicator) -> dict[int, Decimal]:
     """ "五联" activities held in the period against the yearly target, pro rata."""
-    target = (indicator.target or Decimal(12)) * period.months / 12
-    rows = (
-        Activity.objects.filter(alliance__in=alliances, held_on__gte=period.start, held_on__lt=period.end)
-        .values("alliance_id")
-        .annotate(held=Count("pk"))
-    )
+    target = activities_target(period, indicator)
+    rows = activity_rows(alliances, period).values("alliance_id").annotate(held=Count("pk"))
     return {row["alliance_id"]: ratio(row["held"], target) for row in rows}
 
 
-@metric("claims_resolved")
-def claims_resolved(alliances: QuerySet, period: Period, indicator) -> dict[int, Decimal]:
-    """Of the claims on the alliance's needs made this year by the period's end and not
-    withdrawn by then, the share resolved by then (``closed_on`` dates the resolution)."""
+def claim_rows(alliances: QuerySet, period: Period) -> QuerySet:
+    """The claims on the alliances' needs made this year by the period's end and not
+    withdrawn by then, each with ``resolved``: resolved by then (``closed_on`` dates it)."""
     end = period.end
-    rows = (
+    return (
         Claim.objects.filter(
             need__alliance__in=alliances,
             claimed_on__gte=datetime.date(period.start.year, 1, 1),
             claimed_on__lt=end,
         )
         .exclude(status=ClaimStatus.WITHDRAWN, closed_on__lt=end)
-        .values("need__alliance_id")
-        .annotate(claims=Count("pk"), resolved=Count("pk", filter=Q(status=ClaimStatus.RESOLVED, closed_on__lt=end)))
+        .annotate(
+            resolved=Case(
+                When(Q(status=ClaimStatus.RESOLVED, closed_on__lt=end), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
     )
-    return {row["need__alliance_id"]: ratio(row["resolved"], row["claims"]) for row in rows}
+
+
+@metric("claims_resolved")
+def claims_resolved(alliances: QuerySet, period: Period, indicator) -> dict[int, Decimal]:
+    """Of the claims on the alliance's needs made this year by the period's end and not
+    withdrawn by then, the share resolved by then (``closed_on`` dates the resolution)."""
+    rows = (
+        claim_rows(alliances, period)
+        .values("need__alliance_id")
+        .annotate(claims=Count("pk"), resolved_count=Count("pk", filter=Q(resolved=True)))
+    )
+    return {row["need__alliance_id"]: ratio(row["resolved_count"], row["claims"]) for row in rows}

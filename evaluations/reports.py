@@ -6,6 +6,7 @@ reports there are (it grows only with the few counties of a city for the city bu
 
 from __future__ import annotations
 
+import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
@@ -22,17 +23,26 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import Coalesce, RowNumber, Substr
 from django.utils.translation import gettext_lazy as _
 
 from alliances.models import TeamRole
 from core.db import value_of
-from core.periods import MONTH, Period
+from core.periods import MONTH, Period, local_zone
 from members.models import Notice, Person, Region
-from projects.models import ACTIVE_STATUSES, MONEY, OPEN_STATUSES, ProgressReport, Project, ProjectStatus
+from projects.models import (
+    ACTIVE_STATUSES,
+    MONEY,
+    OPEN_STATUSES,
+    Milestone,
+    ProgressReport,
+    ProgressReportRevision,
+    Project,
+    ProjectStatus,
+    ReportStatus,
+)
 from workshops.models import Workshop, WorkshopReport, WorkshopStatus
 
-from .metrics import in_time
 from .models import Assessment, AssessmentScheme, Grade, MemberResult
 from .rollups import (
     ANNUAL_REVIEW,
@@ -60,31 +70,131 @@ def projects_in(region: Region) -> QuerySet:
     return Project.objects.filter(region.within("alliance__lead_region"))
 
 
+def linked(table_: dict, kind: str, column_key: str, ids: list[int]) -> dict:
+    """The table with the id of the object behind each row (``kind``: "project" or
+    "organization"): the page links the cell of ``column_key`` to it when the reader may
+    see it. Excel files and the API ignore the key."""
+    table_["links"] = {"kind": kind, "column": column_key, "ids": ids}
+    return table_
+
+
+def project_table(key: str, title, columns: list[dict], projects: list, row) -> dict:
+    """A table with a row (``row(project)``) for each of the projects, linked to them."""
+    return linked(
+        table(key, title, columns, [row(project) for project in projects]),
+        "project",
+        "project",
+        [project.pk for project in projects],
+    )
+
+
+# ------------------------------------------------------------------- weekly reports as of a moment
+#
+# A week's report is *received* at a moment when a version of it had been submitted by then
+# and it was not left returned then (returned by the moment, with no corrected version sent
+# again by it). It is *on time* when received and the version standing at that moment was
+# submitted by the deadline: the end of its week (the Monday after it, 00:00 Asia/Shanghai).
+# The weekly dispatch counts them as of its cut-off; the dashboard as of now.
+
+
+def report_deadline(week_start: datetime.date) -> datetime.datetime:
+    """The end of the report's ISO week: the Monday after it, 00:00 in Asia/Shanghai."""
+    return datetime.datetime.combine(week_start + datetime.timedelta(days=7), datetime.time(), tzinfo=local_zone())
+
+
+# The dispatch is produced on the Monday after its week at 06:00 (the beat schedule); it
+# counts the reports as they stood then, so producing it again later gives the same figures.
+DISPATCH_CUTOFF = datetime.timedelta(hours=6)
+
+
+def dispatch_cutoff(week_start: datetime.date) -> datetime.datetime:
+    return report_deadline(week_start) + DISPATCH_CUTOFF
+
+
+def submitted_by(moment: datetime.datetime) -> Q:
+    """A version of the report had been submitted by ``moment``."""
+    return Q(submitted_at__lte=moment) | Exists(
+        ProgressReportRevision.objects.filter(report=OuterRef("pk"), submitted_at__lte=moment)
+    )
+
+
+def left_returned(moment: datetime.datetime) -> Q:
+    """The report stood returned at ``moment``: a version of it was returned by then and no
+    later version had been sent by then. The report's own status covers the version it holds
+    now; its earlier versions are read from their revisions."""
+    resent = ProgressReportRevision.objects.filter(
+        report=OuterRef("report"), number__gt=OuterRef("number"), submitted_at__lte=moment
+    )
+    returned_version = (
+        ProgressReportRevision.objects.filter(
+            report=OuterRef("pk"), decision=ReportStatus.RETURNED, reviewed_at__lte=moment
+        )
+        .exclude(report__revision__gt=F("number"), report__submitted_at__lte=moment)
+        .exclude(Exists(resent))
+    )
+    returned_now = Q(status=ReportStatus.RETURNED) & (Q(reviewed_at__isnull=True) | Q(reviewed_at__lte=moment))
+    return (returned_now & Q(submitted_at__lte=moment)) | Exists(returned_version)
+
+
+def received_reports(moment: datetime.datetime) -> QuerySet:
+    """The reports received at ``moment`` (see above)."""
+    return ProgressReport.objects.filter(submitted_by(moment)).exclude(left_returned(moment))
+
+
+def on_time_reports(week_start: datetime.date, moment: datetime.datetime) -> QuerySet:
+    """The reports of the week starting ``week_start`` received at ``moment`` whose version
+    standing then was sent by the week's deadline: no version sent by ``moment`` came after it."""
+    deadline = report_deadline(week_start)
+    late_version = ProgressReportRevision.objects.filter(
+        report=OuterRef("pk"), submitted_at__gte=deadline, submitted_at__lte=moment
+    )
+    return (
+        received_reports(moment)
+        .filter(period=week_start)
+        .exclude(submitted_at__gte=deadline, submitted_at__lte=moment)
+        .exclude(Exists(late_version))
+    )
+
+
 # ------------------------------------------------------------------- weekly dispatch
+
+
+def overdue_milestones(project_ids: list[int], day: datetime.date) -> dict[int, str]:
+    """Each project's milestones overdue on ``day`` (Milestone.objects.overdue_on, the rule
+    of the late flag), as one line: "title (due date)、…"."""
+    titles: dict[int, list[str]] = {}
+    rows = (
+        Milestone.objects.overdue_on(day)
+        .filter(project_id__in=project_ids)
+        .order_by("project_id", "due_on", "pk")
+        .values_list("project_id", "title", "due_on")
+    )
+    for project_id, title, due_on in rows:
+        titles.setdefault(project_id, []).append(f"{title}（{due_on.isoformat()}）")
+    return {project_id: "、".join(names) for project_id, names in titles.items()}
 
 
 def weekly_dispatch(period: Period, region: Region) -> dict:
     # One query reads the region's open projects, each with its report of the week (a
-    # filtered left join: one report per project and week, a unique constraint). The
-    # database counts the reports in time, returns the rows in the silent table's order
-    # and numbers them in the movement table's (alliance codes and titles in its
-    # collation); the late and coordination tables place each alliance where that first
-    # order put it. So the project tables are cut from these rows without another query
-    # and without comparing text here (two more numberings, one sort each, would cost
-    # about a twentieth of the dispatch). A subquery under a CASE runs only for the rows
-    # that show its value: the previous week's progress for a report, the last week
-    # reported and the person for a silent project. The report's columns are named once
-    # and referred to by name (each path through the filtered join costs Django a
-    # comparison of every join of the query).
+    # filtered left join: one report per project and week, a unique constraint) and
+    # whether that report was received and on time as of the dispatch's cut-off. The
+    # database returns the rows in the silent table's order and numbers them in the
+    # movement table's (alliance codes and titles in its collation); the late and
+    # coordination tables place each alliance where that first order put it. A subquery
+    # under a CASE runs only for the rows that show its value: the previous week's
+    # progress for a received report, the last week reported and the person for a silent
+    # project.
+    cutoff = dispatch_cutoff(period.start)
+    this_week = ProgressReport.objects.filter(project=OuterRef("pk"), period=period.start)
     under_way = Q(status__in=ACTIVE_STATUSES)
-    reported = under_way & Q(report_id__isnull=False)
-    silent = under_way & Q(report_id__isnull=True)
-    before = ProgressReport.objects.filter(project=OuterRef("pk"), period__lt=period.start).order_by("-period")
+    reported = under_way & Q(received=True)
+    silent = under_way & Q(received=False)
+    earlier = ProgressReport.objects.filter(project=OuterRef("pk"), period__lt=period.start).order_by("-period")
+    before = earlier.exclude(status=ReportStatus.RETURNED)
     projects = list(
         projects_in(region)
         .filter(status__in=OPEN_STATUSES)
         .with_late_flag(period.end)
-        .with_last_period()
         .annotate(week=FilteredRelation("reports", condition=Q(reports__period=period.start)))
         .annotate(
             report_id=F("week__id"),
@@ -92,15 +202,17 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
             blockers=F("week__blockers"),
             request=F("week__coordination_request"),
             needs_coordination=F("week__needs_coordination"),
-            report_in_time=in_time("week"),
+            received=Exists(received_reports(cutoff).filter(project=OuterRef("pk"), period=period.start)),
+            in_time=Exists(on_time_reports(period.start, cutoff).filter(project=OuterRef("pk"))),
+            returned=Exists(this_week.filter(left_returned(cutoff))),
         )
         .annotate(
             # The week's gain; the progress before it is read back as now - gain (as one
             # annotation the previous report would be looked up twice per row).
             change=Case(When(reported, then=F("now") - Coalesce(Subquery(before.values("percent_complete")[:1]), 0))),
-            last_week=Case(When(silent, then=F("last_period"))),
+            # The latest week reported before this one (a later week is not this dispatch's).
+            last_week=Case(When(silent, then=Subquery(earlier.values("period")[:1]))),
             person_name=Case(When(silent, then=value_of(Person, "responsible_person_id"))),
-            on_time=Window(Count("report_id", filter=reported & Q(report_in_time=True))),
             movement_order=Window(
                 RowNumber(), order_by=[F("change").desc(nulls_last=True), F("title").asc(), F("pk").asc()]
             ),
@@ -122,7 +234,9 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
             "needs_coordination",
             "last_week",
             "person_name",
-            "on_time",
+            "received",
+            "in_time",
+            "returned",
             "movement_order",
             named=True,
         )
@@ -135,16 +249,25 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
     under_way_projects = [project for project in projects if project.status in ACTIVE_STATUSES]
     expected = len(under_way_projects)
     week_reports = sorted(
-        (project for project in under_way_projects if project.report_id is not None),
+        (project for project in under_way_projects if project.received),
         key=lambda row: row.movement_order,
     )
     received = len(week_reports)
-    on_time = projects[0].on_time if projects else 0
+    on_time = sum(1 for project in week_reports if project.in_time)
     late = sorted(
         (project for project in projects if project.is_late),
         key=lambda row: (row.due_on, alliance_place[row.alliance_code], row.pk),
     )
-    silent = [project for project in under_way_projects if project.report_id is None]
+    milestones = overdue_milestones([project.pk for project in late], period.end)
+    past_due = str(_("已过计划完成日期"))
+    silent = [project for project in under_way_projects if not project.received]
+    silent_reasons = {"none": str(_("未填报")), "returned": str(_("已退回未重报")), "after": str(_("截止后填报"))}
+
+    def silent_reason(project) -> str:
+        if project.report_id is None:
+            return silent_reasons["none"]
+        return silent_reasons["returned" if project.returned else "after"]
+
     # Within an alliance, in the order the reports came.
     waiting = sorted(
         (report for report in week_reports if report.needs_coordination or report.blockers),
@@ -188,7 +311,7 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
             summary_item("workshops_missing", _("未报月度数据的工坊"), len(missing_workshops)),
         ],
         "tables": [
-            table(
+            project_table(
                 "silent",
                 _("本周未报项目"),
                 [
@@ -197,19 +320,19 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
                     column("project", _("项目")),
                     column("person", _("责任人")),
                     column("last_week", _("最近填报周"), "date"),
+                    column("reason", _("情况")),
                 ],
-                [
-                    [
-                        project.alliance_code,
-                        project.alliance__name,
-                        project.title,
-                        project.person_name or "",
-                        project.last_week.isoformat() if project.last_week else None,
-                    ]
-                    for project in silent
+                silent,
+                lambda project: [
+                    project.alliance_code,
+                    project.alliance__name,
+                    project.title,
+                    project.person_name or "",
+                    project.last_week.isoformat() if project.last_week else None,
+                    silent_reason(project),
                 ],
             ),
-            table(
+            project_table(
                 "late",
                 _("逾期项目"),
                 [
@@ -218,19 +341,19 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
                     column("project", _("项目")),
                     column("due_on", _("计划完成日期"), "date"),
                     column("status", _("状态")),
+                    column("overdue", _("逾期节点")),
                 ],
-                [
-                    [
-                        project.alliance_code,
-                        project.alliance__name,
-                        project.title,
-                        project.due_on.isoformat(),
-                        status_labels[project.status],
-                    ]
-                    for project in late
+                late,
+                lambda project: [
+                    project.alliance_code,
+                    project.alliance__name,
+                    project.title,
+                    project.due_on.isoformat(),
+                    status_labels[project.status],
+                    milestones.get(project.pk) or past_due,
                 ],
             ),
-            table(
+            project_table(
                 "coordination",
                 _("堵点难点与协调事项"),
                 [
@@ -239,17 +362,15 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
                     column("blockers", _("堵点难点")),
                     column("request", _("协调事项")),
                 ],
-                [
-                    [
-                        report.alliance_code,
-                        report.title,
-                        report.blockers,
-                        report.request if report.needs_coordination else "",
-                    ]
-                    for report in waiting
+                waiting,
+                lambda report: [
+                    report.alliance_code,
+                    report.title,
+                    report.blockers,
+                    report.request if report.needs_coordination else "",
                 ],
             ),
-            table(
+            project_table(
                 "movement",
                 _("完成进度变化"),
                 [
@@ -260,16 +381,14 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
                     column("now", _("本周进度"), "int"),
                     column("change", _("变化"), "int"),
                 ],
-                [
-                    [
-                        report.alliance_code,
-                        report.alliance__name,
-                        report.title,
-                        report.now - report.change,
-                        report.now,
-                        report.change,
-                    ]
-                    for report in week_reports
+                week_reports,
+                lambda report: [
+                    report.alliance_code,
+                    report.alliance__name,
+                    report.title,
+                    report.now - report.change,
+                    report.now,
+                    report.change,
                 ],
             ),
             table(
@@ -292,6 +411,11 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
 
 
 # ------------------------------------------------------------------- scores and rankings
+
+
+# The first six digits of the lead region's code: its county's (of an assessment's or a
+# project's alliance).
+COUNTY_OF_ALLIANCE = Substr("alliance__lead_region__code", 1, 6)
 
 
 def counties_of(region: Region) -> list[Region]:
@@ -331,6 +455,7 @@ def ranked(period: Period, region: Region, *, earlier: Period | None = None) -> 
             code=F("alliance__code"),
             name=F("alliance__name"),
             region_name=F("alliance__lead_region__name"),
+            county_code=COUNTY_OF_ALLIANCE,
             top_n=F("scheme__demonstration_top_n"),
         )
         .order_by(rank_field, "alliance__code")
@@ -338,7 +463,7 @@ def ranked(period: Period, region: Region, *, earlier: Period | None = None) -> 
     if earlier is not None:
         rows = rows.annotate(earlier_total=Subquery(scores_of(earlier).filter(alliance=OuterRef("alliance"))[:1]))
         fields.append("earlier_total")
-    return list(rows.values_list(*fields, "county_rank", "top_n", named=True).iterator(chunk_size=2000))
+    return list(rows.values_list(*fields, "county_rank", "county_code", "top_n", named=True).iterator(chunk_size=2000))
 
 
 def scores_of(period: Period) -> QuerySet:
@@ -411,12 +536,23 @@ def monthly_bulletin(period: Period, region: Region) -> dict:
         .filter(last_period__gte=period.start, last_period__lt=period.end)
         .count()
     )
-    investment = (
-        projects.filter(year=period.start.year)
+    # The year's projects' investment to date, by county (a city bulletin compares them).
+    investment_by_county = {
+        row["county"]: row
+        for row in projects.filter(year=period.start.year)
         .exclude(status=ProjectStatus.CANCELLED)
         .with_investment_to_date(before=period.end)
-        .aggregate(total_spent=Sum("spent", output_field=MONEY), total_planned=Sum("planned_investment"))
-    )
+        .annotate(county=COUNTY_OF_ALLIANCE)
+        .values("county")
+        .annotate(total_spent=Sum("spent", output_field=MONEY), total_planned=Sum("planned_investment"))
+        .order_by()
+    }
+    investment = {
+        key: sum((row[key] or Decimal(0) for row in investment_by_county.values()), Decimal(0))
+        if any(row[key] is not None for row in investment_by_county.values())
+        else None
+        for key in ("total_spent", "total_planned")
+    }
     workshops = WorkshopReport.objects.filter(region.within("workshop__region"), month=period.start).aggregate(
         workshops=Count("workshop", distinct=True),
         total_employed=Coalesce(Sum("employed"), 0),
@@ -427,8 +563,13 @@ def monthly_bulletin(period: Period, region: Region) -> dict:
             Sum(F("income_increase_per_person") * F("employed"), output_field=MONEY), Decimal(0), output_field=MONEY
         ),
     )
+    # Late as the weekly dispatch counts it (ProjectQuerySet.with_late_flag): not finished,
+    # and its due date or one of its milestones' due dates passed by the month's end.
     late_alliances = set(
-        projects.filter(status__in=OPEN_STATUSES, due_on__lt=period.end).values_list("alliance_id", flat=True)
+        projects.filter(status__in=OPEN_STATUSES)
+        .with_late_flag(period.end)
+        .filter(is_late=True)
+        .values_list("alliance_id", flat=True)
     )
     flags = [(a, flag_of(a, late_alliances)) for a in assessments]
     flag_labels = {key: str(label) for key, label in FLAG_LABELS.items()}
@@ -445,8 +586,8 @@ def monthly_bulletin(period: Period, region: Region) -> dict:
         summary_item("alliances_ranked", _("参与排名的联盟"), len(assessments)),
         summary_item("projects_started", _("本月开工项目"), started),
         summary_item("projects_completed", _("本月完成项目"), completed),
-        summary_item("investment_to_date", _("累计完成投资（元）"), money(investment["total_spent"]), "money"),
-        summary_item("investment_planned", _("计划投资（元）"), money(investment["total_planned"]), "money"),
+        summary_item("investment_to_date", _("累计完成投资"), money(investment["total_spent"]), "money"),
+        summary_item("investment_planned", _("计划投资"), money(investment["total_planned"]), "money"),
         summary_item(
             "investment_rate",
             _("投资完成率"),
@@ -456,14 +597,14 @@ def monthly_bulletin(period: Period, region: Region) -> dict:
         summary_item("workshops_reporting", _("报送数据的工坊"), workshops["workshops"]),
         summary_item("workshop_employed", _("工坊带动就业人数"), workshops["total_employed"]),
         summary_item("workshop_low_income", _("其中低收入人数"), workshops["low_income"]),
-        summary_item("workshop_wages", _("发放工资（元）"), money(workshops["wages"]), "money"),
+        summary_item("workshop_wages", _("发放工资"), money(workshops["wages"]), "money"),
         summary_item(
             "workshop_income_increase",
             _("人均月增收（元）"),
             money(average_income) if average_income else None,
-            "money",
+            "decimal",  # yuan a person: not a total, so not in 万元
         ),
-        summary_item("workshop_sales", _("销售额（元）"), money(workshops["sales"]), "money"),
+        summary_item("workshop_sales", _("销售额"), money(workshops["sales"]), "money"),
         summary_item("flag_red", _("红色预警联盟"), flag_counts["red"]),
         summary_item("flag_yellow", _("黄色提醒联盟"), flag_counts["yellow"]),
         summary_item("flag_green", _("绿色正常联盟"), flag_counts["green"]),
@@ -496,12 +637,62 @@ def monthly_bulletin(period: Period, region: Region) -> dict:
             ),
         ],
     }
+    if region.level == "city":
+        report["tables"].append(county_comparison(region, flags, investment_by_county))
     if unscored:
         report["notes"] = [str(_("以下区县本年度尚无启用的考评方案，未参与排名：")) + "、".join(unscored)]
     return report
 
 
+def county_comparison(city: Region, flags: list, investment_by_county: dict) -> dict:
+    """A city bulletin's counties side by side: their ranked alliances, average total, flags
+    and the year's investment to date."""
+    rows = []
+    for county in counties_of(city):
+        code = county.code[:6]
+        here = [(a, flag) for a, flag in flags if a.county_code == code]
+        totals = [a.total_score for a, _flag in here]
+        spent = investment_by_county.get(code, {}).get("total_spent")
+        planned = investment_by_county.get(code, {}).get("total_planned")
+        rows.append(
+            [
+                county.name,
+                len(here),
+                score_text(sum(totals, Decimal(0)) / len(totals)) if totals else None,
+                *(sum(1 for _a, flag in here if flag == key) for key in ("red", "yellow", "green")),
+                money(spent),
+                percent(spent, planned),
+            ]
+        )
+    return table(
+        "counties",
+        _("各区县对比"),
+        [
+            column("county", _("区县")),
+            column("alliances", _("参与排名的联盟"), "int"),
+            column("average", _("平均总分"), "decimal"),
+            column("red", _("红色预警"), "int"),
+            column("yellow", _("黄色提醒"), "int"),
+            column("green", _("绿色正常"), "int"),
+            column("investment", _("累计完成投资"), "money"),
+            column("investment_rate", _("投资完成率"), "percent"),
+        ],
+        rows,
+    )
+
+
 # ------------------------------------------------------------------- quarterly observation
+
+
+def under_way_in(period: Period) -> Q:
+    """A project under way at some time in the period (docs/indicators.md's "under way" on
+    one of its days): started before its end, out of planning, not completed before it
+    began, and not cancelled. A project finished before the period adds nothing to it."""
+    return (
+        Q(start_on__lt=period.end)
+        & ~Q(status__in=[ProjectStatus.PLANNED, ProjectStatus.CANCELLED])
+        & (Q(completed_on__isnull=True) | Q(completed_on__gt=period.start))
+    )
 
 
 def quarterly_observation(period: Period, region: Region) -> dict:
@@ -523,7 +714,7 @@ def quarterly_observation(period: Period, region: Region) -> dict:
     at_start = ProgressReport.objects.filter(project=OuterRef("pk"), period__lt=period.start).order_by("-period")
     movement = (
         Project.objects.filter(alliance__any=alliance_ids)
-        .exclude(status=ProjectStatus.CANCELLED)
+        .filter(under_way_in(period))
         .annotate(
             end_percent=Coalesce(Subquery(at_end.values("percent_complete")[:1]), 0),
             start_percent=Coalesce(Subquery(at_start.values("percent_complete")[:1]), 0),
@@ -608,8 +799,10 @@ def annual_review(period: Period, region: Region) -> dict:
             period_start=period.start,
             loses_award_eligibility=True,
         )
-        .order_by("organization__name")
-        .values_list("organization__name", "organization__secretary__name")
+        .order_by("organization__region__code", "organization__name", "organization_id")
+        .values_list(
+            "organization_id", "organization__name", "organization__region__name", "organization__secretary__name"
+        )
     )
     rows = []
     consequences: dict[str, int] = {}
@@ -658,17 +851,125 @@ def annual_review(period: Period, region: Region) -> dict:
                 ],
                 rows,
             ),
-            table(
-                "ineligible",
-                _("取消“两优一先”评选资格的成员单位书记"),
-                [column("organization", _("成员单位")), column("secretary", _("书记"))],
-                [[organization, secretary or ""] for organization, secretary in losing],
+            # One row per organization (a member result is one per organization and
+            # period), with its region: two organizations may share a name.
+            linked(
+                table(
+                    "ineligible",
+                    _("取消“两优一先”评选资格的成员单位书记"),
+                    [
+                        column("organization", _("成员单位")),
+                        column("region", _("所属区划")),
+                        column("secretary", _("书记")),
+                    ],
+                    [
+                        [organization, region_name, secretary or ""]
+                        for _pk, organization, region_name, secretary in losing
+                    ],
+                ),
+                "organization",
+                "organization",
+                [pk for pk, *_rest in losing],
             ),
         ],
     }
     if unscored:
         report["notes"] = [str(_("以下区县本年度尚无启用的考评方案，未参与考评：")) + "、".join(unscored)]
     return report
+
+
+# ------------------------------------------------------------------- definitions (统计口径)
+#
+# One sentence for each summary figure and table of each kind, shown under it on the page
+# (translated when the page is read, so a stored report needs none). docs/indicators-rollups.md
+# says the same at more length.
+
+RECEIVED = _(
+    "周报已提交且截至生成时点（所报周结束后的星期一 6:00）未处于退回待重报状态的，计为已报；"
+    "所报周结束前（北京时间）提交的，计为按时。"
+)
+UNDER_WAY = _("应报：状态为推进中或延期的项目，每个项目每周一份周报。")
+GRADED = _("按年度总分对照考评方案的分数线评定等次的联盟数；触碰底线的为较差。")
+LATE = _("逾期：未完成，且截至期末计划完成日期已过，或有节点在期末前到期而期末前未完成。")
+
+DEFINITIONS: dict[str, dict[str, object]] = {
+    WEEKLY_DISPATCH: {
+        "reports_expected": UNDER_WAY,
+        "reports_received": RECEIVED,
+        "reports_on_time": RECEIVED,
+        "reporting_rate": _("已报项目数除以应报项目数。"),
+        "on_time_rate": _("按时报送数除以应报项目数。"),
+        "silent_projects": _("应报项目数减已报项目数。"),
+        "late_projects": LATE,
+        "coordination_waiting": _("已报周报中填写了堵点难点或需要协调事项的项目数。"),
+        "workshops_missing": _("运营中、尚未填报上月数据的共富工坊数。"),
+        "silent": _("应报而未报的项目：未填报、已退回未重报，或在生成时点之后才填报。"),
+        "late": _(
+            "逾期项目及其逾期节点（节点计划完成日期早于期末且期末前未完成）；无逾期节点的，为项目本身已过计划完成日期。"
+        ),
+        "coordination": _("本周已报周报中的堵点难点与需要协调的事项。"),
+        "movement": _("本周已报周报的完成进度与该项目此前最近一份未被退回的周报相比的变化（百分点）。"),
+        "reminders": _("周五收到填报提醒的带头人，及其在提醒之后是否填报了本周周报。"),
+    },
+    MONTHLY_BULLETIN: {
+        "alliances_ranked": _("本区域内有本月考评结果的联盟数。"),
+        "projects_started": _("开工日期在本月内的项目数。"),
+        "projects_completed": _("已完成、且最后一份周报所属周始于本月的项目数。"),
+        "investment_to_date": _("本年度未取消项目在本月末以前最近一份周报填报的累计完成投资之和。"),
+        "investment_planned": _("本年度未取消项目的计划投资之和。"),
+        "investment_rate": _("累计完成投资除以计划投资。"),
+        "workshops_reporting": _("填报了本月数据的共富工坊数。"),
+        "workshop_employed": _("各工坊本月带动就业人数之和（当月人数）。"),
+        "workshop_low_income": _("其中低收入人员数之和。"),
+        "workshop_wages": _("各工坊本月发放工资之和。"),
+        "workshop_income_increase": _("各工坊人均月增收按带动就业人数加权的平均（元/人·月）。"),
+        "workshop_sales": _("各工坊本月销售额之和。"),
+        "flag_red": _("红色：触碰底线或考评较差。"),
+        "flag_yellow": _("黄色：考评一般，或有逾期项目（与周调度同一逾期口径）。"),
+        "flag_green": _("绿色：其余联盟。"),
+        "ranking": _("按本月总分排名；总分＝指标得分加成员单位部分，触碰底线的排在最后。"),
+        "flags": _("红色：触碰底线或考评较差；黄色：考评一般或有逾期项目（含逾期节点）；绿色：其余。"),
+        "praise": _("绿色联盟中排名最前的三个。"),
+        "criticism": _("红色联盟：触碰底线或考评较差。"),
+        "counties": _("各区县参与排名的联盟数、平均总分、红黄绿联盟数与本年度投资完成情况，口径同上。"),
+    },
+    QUARTERLY_OBSERVATION: {
+        "alliances": _("本区域内的联盟数。"),
+        "proposed": _("拟安排现场观摩的联盟数。"),
+        "top_movers": _(
+            "季度平均进度提升：本季度内曾在建的项目（季末前开工、已离开计划中、季初前未完成、未取消），"
+            "季末与季初前最近周报完成进度之差的平均；取前三。"
+        ),
+        "laggards": _("除进步明显者外，季度得分最低的三个联盟。"),
+    },
+    ANNUAL_REVIEW: {
+        "alliances": _("本区域内有年度考评结果的联盟数。"),
+        "excellent": GRADED,
+        "good": GRADED,
+        "fair": GRADED,
+        "poor": GRADED,
+        "vetoed": _("经确认触碰四条底线之一的联盟数，其等次为较差，排在最后。"),
+        "demonstration_candidates": _("年度优秀且在区县排名前列（方案设定的名额）的联盟数。"),
+        "secretaries_ineligible": _("取消“两优一先”评选资格的成员单位数（下表的行数，每个成员单位一行）。"),
+        "results": _("按年度总分排名；同比变化为本年度总分减上年度总分。"),
+        "ineligible": _(
+            "所在联盟年度考评等次为较差的成员单位，其书记取消“两优一先”评选资格；按所属区划列出，每个成员单位一行。"
+        ),
+    },
+}
+
+
+def yuan_label(label: str, type_: str) -> str:
+    """A label for an Excel sheet, where money stays in yuan: "（元）" added to a money
+    figure's label (the pages add "（万元）" instead)."""
+    if type_ != "money" or label.endswith("（元）"):
+        return label
+    return label + str(_("（元）"))
+
+
+def definition(kind: str, key: str):
+    """The definition (统计口径) of a summary figure or table of a kind of rollup, or None."""
+    return DEFINITIONS.get(kind, {}).get(key)
 
 
 register(RollupKind(WEEKLY_DISPATCH, _("周调度"), "week", ("county",), weekly_dispatch))

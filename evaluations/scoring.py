@@ -224,11 +224,7 @@ class Readings:
             indicators=by_scheme,
             attainments=attainments,
             manual=manual_scores(alliances, indicators, period),
-            vetoed=set(
-                VetoFinding.objects.filter(alliance__in=alliances, year=period.start.year, confirmed=True).values_list(
-                    "alliance_id", flat=True
-                )
-            ),
+            vetoed=set(confirmed_vetoes(alliances, period).values_list("alliance_id", flat=True)),
             standing=member_standing(alliances, period.last_day),
         )
 
@@ -268,28 +264,38 @@ class Readings:
         )
 
 
+def confirmed_vetoes(alliances: QuerySet, period: Period) -> QuerySet:
+    """The confirmed veto findings of the alliances for the period's year."""
+    return VetoFinding.objects.filter(alliance__in=alliances, year=period.start.year, confirmed=True)
+
+
+def manual_score_rows(alliances: QuerySet, indicators: list[Indicator], period: Period) -> QuerySet:
+    """The staff scores that may stand for the period, oldest first: those of the year up
+    to the period's last day (a score stands until the next one)."""
+    return ManualScore.objects.filter(
+        alliance__in=alliances,
+        indicator__in=indicators,
+        period_start__gte=datetime.date(period.start.year, 1, 1),
+        period_start__lte=period.last_day,
+    ).order_by("period_start")
+
+
 def manual_scores(alliances: QuerySet, indicators: list[Indicator], period: Period) -> dict[tuple[int, int], Decimal]:
-    """Staff scores by (alliance id, indicator id): a score stands until the next one, so
-    the latest of the year up to the period's last day."""
-    rows = (
-        ManualScore.objects.filter(
-            alliance__in=alliances,
-            indicator__in=indicators,
-            period_start__gte=datetime.date(period.start.year, 1, 1),
-            period_start__lte=period.last_day,
-        )
-        .order_by("period_start")
-        .values_list("alliance_id", "indicator_id", "score")
-    )
+    """Staff scores by (alliance id, indicator id): the latest of ``manual_score_rows``."""
+    rows = manual_score_rows(alliances, indicators, period).values_list("alliance_id", "indicator_id", "score")
     return {(alliance_id, indicator_id): score for alliance_id, indicator_id, score in rows}
+
+
+def members_on(alliances: QuerySet, on: datetime.date) -> QuerySet:
+    """The alliances' memberships current on ``on``."""
+    return Membership.objects.current(on).filter(alliance__in=alliances)
 
 
 def member_standing(alliances: QuerySet, on: datetime.date) -> dict[int, tuple[Decimal, Decimal]]:
     """Per alliance: (share of its members on ``on`` with ≥4 stars, average own score =
     average stars of the rated members × 20)."""
     rows = (
-        Membership.objects.current(on)
-        .filter(alliance__in=alliances)
+        members_on(alliances, on)
         .values("alliance_id")
         .annotate(
             members=Count("pk"),

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.periods import Period
-from members.access import scope_for
+from members.access import Role, scope_for
 from members.models import Region
 
 from .drafts import SCORED_KINDS, pending_scores
@@ -145,18 +145,24 @@ def rollups_due(kind: str, today: datetime.date) -> list[tuple[Region, Period]]:
     return [(region, period) for region, period in due if (region.pk, period.start) not in done]
 
 
+# The organization departments draft and publish rollups; township staff read them.
+PUBLISHING_ROLES = frozenset({Role.CITY_STAFF, Role.COUNTY_STAFF})
+
+
 def require_rollup_staff(actor, rollup: Rollup) -> None:
-    """Staff whose region holds the rollup's region draft, regenerate and publish it."""
+    """City and county staff whose region holds the rollup's region draft, regenerate and publish it."""
+    require_publisher(actor, rollup.region)
+
+
+def require_publisher(actor, region: Region) -> None:
     scope = scope_for(actor)
-    if not scope.is_staff_role or not scope.covers_region(rollup.region):
+    if not (scope.kind == "all" or scope.role in PUBLISHING_ROLES) or not scope.covers_region(region):
         raise PermissionDenied(_("只有本区域或上级组织部门工作人员可以生成和发布调度通报。"))
 
 
 def rollup_draft_by_hand(*, actor, kind: str, period: Period, region: Region) -> tuple[Rollup, bool]:
     """Staff draft a rollup the schedule has not made (yet): ``rollup_produce`` for them."""
-    scope = scope_for(actor)
-    if not scope.is_staff_role or not scope.covers_region(region):
-        raise PermissionDenied(_("只有本区域或上级组织部门工作人员可以生成和发布调度通报。"))
+    require_publisher(actor, region)
     return rollup_produce(kind=kind, period=period, region=region)
 
 
@@ -403,11 +409,15 @@ def proposals_raise(rollup: Rollup) -> int:
     return raised
 
 
-def proposal_decide(*, actor, proposal: Proposal, decision: str, reason: str) -> Proposal:
-    """Confirm or overrule a proposal, with a reason: staff of the region that proposed it
-    or above. A decision is final."""
+def may_decide(actor, proposal: Proposal) -> bool:
+    """Staff of the region whose review made the proposal, or of a region above it."""
     scope = scope_for(actor)
-    if not scope.is_staff_role or not scope.covers_region(proposal.region):
+    return scope.is_staff_role and scope.covers_region(proposal.region)
+
+
+def proposal_decide(*, actor, proposal: Proposal, decision: str, reason: str) -> Proposal:
+    """Confirm or overrule a proposal, with a reason (``may_decide``). A decision is final."""
+    if not may_decide(actor, proposal):
         raise PermissionDenied(_("只有作出年度考评的区域及上级组织部门工作人员可以决定结果运用。"))
     errors = {}
     if decision not in (ProposalStatus.CONFIRMED, ProposalStatus.OVERRULED):

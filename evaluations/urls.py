@@ -20,4 +20,5 @@ urlpatterns = [
     path("rollups/<int:pk>/regenerate/", views.rollup_regenerate_view, name="rollup-regenerate"),
     path("rollups/<int:pk>/visit/", views.ObservationVisitView.as_view(), name="rollup-visit"),
     path("rollups/<int:pk>/xlsx/", views.RollupExcelView.as_view(), name="rollup-xlsx"),
+    path("scorecards/<str:code>/<str:period>/", views.ScorecardView.as_view(), name="scorecard"),
 ]

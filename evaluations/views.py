@@ -14,6 +14,7 @@ from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
+from alliances.models import Alliance
 from core.excel import CODE, DATETIME, TEXT, XLSX_CONTENT_TYPE, Column, workbook_bytes
 from core.periods import YEAR, Period
 from core.uploads import clean_upload, serve_file
@@ -25,17 +26,19 @@ from core.views_base import (
     StaffOnlyMixin,
     apply_validation_error,
 )
-from members.access import scope_for
 
+from . import scorecard
 from .dashboard import build as build_dashboard
 from .drafts import SCORED_KINDS, missing_for, pending_scores, report_diff
-from .filters import RollupFilterSet
+from .filters import ProposalFilterSet, RollupFilterSet
 from .forms import ManualScoreForm, ObservationVisitForm, RollupDraftForm, RollupPublishForm, VetoFindingForm
+from .layouts import PROPOSAL_COLUMNS, PROPOSAL_SHEET
 from .models import ManualScore, Proposal, ProposalStatus, Rollup, VetoFinding
-from .reports import proposed_for_visit
+from .reports import proposed_for_visit, yuan_label
 from .rollups import QUARTERLY_OBSERVATION
 from .services import (
     manual_score_set,
+    may_decide,
     observation_visit_score,
     proposal_decide,
     require_rollup_staff,
@@ -160,12 +163,15 @@ def rollup_regenerate_view(request, pk: int):
 def report_sheets(rollup: Rollup) -> list[tuple[str, list[str], list[list]]]:
     """The report as workbook sheets: a summary sheet, then one sheet per table."""
     report = rollup.report
-    summary_rows = [[item["label"], typed(item["value"], item["type"])] for item in report.get("summary", [])]
+    summary_rows = [
+        [yuan_label(item["label"], item["type"]), typed(item["value"], item["type"])]
+        for item in report.get("summary", [])
+    ]
     sheets = [(str(rollup.get_kind_display()), [str(_("指标")), str(_("数值"))], summary_rows)]
     for table in report.get("tables", []):
         columns = table["columns"]
         rows = [[typed(value, col["type"]) for value, col in zip(row, columns, strict=False)] for row in table["rows"]]
-        sheets.append((table["title"], [col["label"] for col in columns], rows))
+        sheets.append((table["title"], [yuan_label(col["label"], col["type"]) for col in columns], rows))
     return sheets
 
 
@@ -332,27 +338,28 @@ class ObservationVisitView(AssessmentStaffMixin, ScopedCreateView):
         return self.rollup.get_absolute_url()
 
 
-class ProposalListView(LoginRequiredMixin, TemplateView):
+class ProposalListView(ScopedListView):
     """The consequences annual reviews propose, to confirm or overrule with a reason; the
-    confirmed ones are those that apply."""
+    confirmed ones are those that apply. Staff of the proposal's region (or above) decide
+    on the page, row by row."""
 
+    model = Proposal
+    filterset_class = ProposalFilterSet
     template_name = "evaluations/proposal_list.html"
+    export_columns = PROPOSAL_COLUMNS
+    export_sheet_title = PROPOSAL_SHEET
+    export_filename = "proposals"
+
+    def optimize(self, queryset):
+        return queryset.select_related("alliance", "organization", "region", "decided_by").order_by(
+            "-year", "status", "kind", "region__code", "pk"
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        status = self.request.GET.get("status", "")
-        proposals = (
-            Proposal.objects.visible_to(self.request.user)
-            .select_related("alliance", "organization", "region", "decided_by")
-            .order_by("-year", "status", "kind", "region__code", "pk")
-        )
-        if status in ProposalStatus.values:
-            proposals = proposals.filter(status=status)
-        scope = scope_for(self.request.user)
+        user = self.request.user
         context.update(
-            rows=[(p, scope.is_staff_role and scope.covers_region(p.region)) for p in proposals[:500]],
-            status=status,
-            statuses=ProposalStatus.choices,
+            rows=[(p, may_decide(user, p)) for p in context["object_list"]],
             decisions=[(ProposalStatus.CONFIRMED, _("确认")), (ProposalStatus.OVERRULED, _("不予采纳"))],
         )
         return context
@@ -375,3 +382,16 @@ def proposal_decide_view(request, pk: int):
     else:
         messages.success(request, _("已记录决定。"))
     return redirect("evaluations:proposal-list")
+
+
+class ScorecardView(LoginRequiredMixin, TemplateView):
+    """An alliance's scorecard for an assessed period: total, dimensions, indicators and the
+    rows behind them. The alliance is looked up among those the user may see (404 else)."""
+
+    template_name = "evaluations/scorecard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        alliance = get_object_or_404(Alliance.objects.visible_to(self.request.user), code=kwargs["code"])
+        context["card"] = scorecard.build(alliance, scorecard.period_of_key(kwargs["period"]))
+        return context

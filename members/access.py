@@ -208,3 +208,36 @@ def require_write(user: Any, region: Region | None) -> None:
     scope = scope_for(user)
     if not scope.can_write or not scope.covers_region(region):
         raise PermissionDenied(_("您没有权限修改该区域的数据。"))
+
+
+def region_of(obj: models.Model) -> Region | None:
+    """The region a row hangs off: its queryset's ``region_path`` followed on the object."""
+    target: Any = obj
+    for part in type(obj)._default_manager.all().region_path.split("__"):
+        target = getattr(target, part, None)
+        if target is None:
+            return None
+    return target
+
+
+def may_write(user: Any, obj: models.Model | None = None) -> bool:
+    """Whether the user may change ``obj`` (staff whose region covers the row's region),
+    or, without an object, create rows at all: the rule ``require_write`` enforces."""
+    scope = scope_for(user)
+    if obj is None:
+        return scope.can_write
+    return scope.can_write and scope.covers_region(region_of(obj))
+
+
+def reaches(user: Any, model: type[models.Model]) -> bool:
+    """Whether any row of ``model`` can be visible to the user at all (menus hide the
+    sections that would always be empty): the paths ``visible_to`` follows for the scope."""
+    scope = scope_for(user)
+    if scope.kind in ("all", "region"):
+        return True
+    queryset = model._default_manager.all()
+    if scope.kind == "leader":
+        return getattr(queryset, "alliance_path", None) is not None
+    if scope.kind == "steward":
+        return getattr(queryset, "steward_path", None) is not None
+    return False

@@ -30,7 +30,17 @@ from django.db import connection, models
 from django.utils import timezone
 
 from .access import Role
-from .models import AccessProfile, MemberOrganization, OrganizationKind, Person, Region, RegionLevel
+from .models import (
+    PINYIN_FIELDS,
+    AccessProfile,
+    MemberOrganization,
+    OrganizationKind,
+    Person,
+    PinyinNamed,
+    Region,
+    RegionLevel,
+)
+from .pinyin import initials_of, pinyin_of
 
 CHUNK_ROWS = 20_000
 
@@ -155,6 +165,7 @@ class BulkWriter:
 
     def write(self, model: type[models.Model], given: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
         """Load ``rows`` (tuples in the order of ``given``) into the model's table."""
+        given, rows = with_pinyin(model, given, rows)
         columns, rest = self.columns_for(model, given)
         started = time.perf_counter()
         total = 0
@@ -189,6 +200,23 @@ class BulkWriter:
         rows = sum(load.rows for load in self.loads)
         seconds = sum(load.seconds for load in self.loads)
         return rows, seconds
+
+
+def with_pinyin(
+    model: type[models.Model], given: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> tuple[Sequence[str], Iterable[Sequence[Any]]]:
+    """The rows of a model whose names sort by pinyin, with their pinyin columns (which
+    ``save()`` sets otherwise) added from the name given."""
+    if not issubclass(model, PinyinNamed) or model.pinyin_source not in given or "name_pinyin" in given:
+        return given, rows
+    index = list(given).index(model.pinyin_source)
+
+    def added():
+        for row in rows:
+            text = row[index] or ""
+            yield (*row, pinyin_of(text), initials_of(text))
+
+    return [*given, *PINYIN_FIELDS], added()
 
 
 def chunks(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:

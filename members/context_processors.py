@@ -1,13 +1,27 @@
 from __future__ import annotations
 
+from django.apps import apps
 from django.http import HttpRequest
 
-from .access import scope_for
+from .access import reaches, scope_for
 from .models import Notice
+
+# The menu's sections, each by the model its list shows.
+SECTIONS = {
+    "alliances": "alliances.Alliance",
+    "projects": "projects.Project",
+    "workshops": "workshops.Workshop",
+    "organizations": "members.MemberOrganization",
+    "rollups": "evaluations.Rollup",
+    "operations": "alliances.Meeting",
+}
 
 
 def access(request: HttpRequest) -> dict:
-    """Expose the signed-in user's scope (for menus and masking) and their unread notices."""
+    """Expose the signed-in user's scope (for menus and masking), the menu's sections that
+    can show the user anything (``sections.alliances``...), and their unread notices."""
     user = getattr(request, "user", None)
-    notices = Notice.objects.visible_to(user).unread()[:5] if getattr(user, "is_authenticated", False) else []
-    return {"scope": scope_for(user), "notices": notices}
+    signed_in = getattr(user, "is_authenticated", False)
+    notices = Notice.objects.visible_to(user).unread()[:5] if signed_in else []
+    sections = {name: reaches(user, apps.get_model(label)) for name, label in SECTIONS.items()} if signed_in else {}
+    return {"scope": scope_for(user), "notices": notices, "sections": sections}

@@ -5,11 +5,13 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from .models import ApiToken, MemberOrganization, OrganizationKind, Person, Region, RegionLevel
+from .models import ApiToken, MemberOrganization, OrganizationKind, Person, PinyinNamed, Region, RegionLevel
 
 
 class IntegerFilter(django_filters.NumberFilter):
@@ -62,21 +64,82 @@ class BooleanFilter(django_filters.BooleanFilter):
     field_class = StrictNullBooleanField
 
 
+class RegionInput(forms.TextInput):
+    """A text box for a region's code or name, with a type-ahead (static/js/region-lookup.js
+    fills its datalist from ``members:region-lookup`` as the user types; without scripts
+    the typed code or name is looked up on submit). Never a list of every region."""
+
+    def __init__(self, attrs=None):
+        defaults = {"autocomplete": "off", "placeholder": _("区划代码、名称或拼音首字母")}
+        super().__init__({**defaults, **(attrs or {})})
+
+    def format_value(self, value):
+        return value.code if isinstance(value, Region) else super().format_value(value)
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget_attrs = context["widget"]["attrs"]
+        widget_attrs["list"] = f"{widget_attrs.get('id') or name}-options"
+        widget_attrs["data-region-lookup"] = reverse("members:region-lookup")
+        return context
+
+    def render(self, name, value, attrs=None, renderer=None):
+        options = f"{(attrs or {}).get('id') or self.attrs.get('id') or name}-options"
+        return format_html('{}<datalist id="{}"></datalist>', super().render(name, value, attrs, renderer), options)
+
+
+class RegionField(forms.CharField):
+    """A region typed as its 12-digit code (any region: ``?region=CODE`` of the API) or
+    its exact name, looked up among ``regions`` (the user's own)."""
+
+    widget = RegionInput
+    default_error_messages = {
+        "unknown": _("未找到区域“%(value)s”，请输入区划代码或名称。"),
+        "ambiguous": _("有多个区域名为“%(value)s”，请输入区划代码。"),
+    }
+
+    def __init__(self, *, regions=None, **kwargs):
+        self.regions = regions
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        region = Region.objects.filter(code=value).first()
+        if region is not None:
+            return region
+        regions = self.regions if self.regions is not None else Region.objects.all()
+        named = list(regions.filter(name=value)[:2])
+        if len(named) == 1:
+            return named[0]
+        code = "ambiguous" if named else "unknown"
+        raise forms.ValidationError(self.error_messages[code], code=code, params={"value": value})
+
+
 @extend_schema_field(OpenApiTypes.STR)
-class RegionSubtreeFilter(django_filters.ModelChoiceFilter):
+class RegionSubtreeFilter(django_filters.Filter):
     """``?region=330212000000``: rows whose region is that region or anywhere below it.
 
     ``path`` is the lookup path from the filtered model to its ``Region`` foreign key
     (empty when filtering regions themselves).
-    One indexed ``LIKE 'prefix%'`` on the region code, never a walk of the tree.
+    One indexed ``LIKE 'prefix%'`` on the region code, never a walk of the tree. On a
+    page the region may also be typed by its name, among the regions of the user's scope.
     """
 
+    field_class = RegionField
+
     def __init__(self, *args, path: str = "region", **kwargs):
-        kwargs.setdefault("queryset", Region.objects.all())
-        kwargs.setdefault("to_field_name", "code")
         kwargs.setdefault("label", _("区域（含下级）"))
         super().__init__(*args, **kwargs)
         self.path = path
+
+    @property
+    def field(self):
+        if not hasattr(self, "_field"):
+            user = getattr(getattr(self.parent, "request", None), "user", None)
+            self.extra["regions"] = Region.objects.in_scope_of(user)
+        return super().field
 
     def filter(self, qs, value):
         if not value:
@@ -86,7 +149,9 @@ class RegionSubtreeFilter(django_filters.ModelChoiceFilter):
 
 
 class SearchFilter(django_filters.CharFilter):
-    """``?q=text``: case-insensitive match on any of the given fields."""
+    """``?q=text``: case-insensitive match on any of the given fields. A name (or project
+    title) with pinyin columns (``PinyinNamed``) is also found by its pinyin initials:
+    ``?q=jsz`` finds 姜山镇, ``?q=zmt`` 走马塘村党委."""
 
     def __init__(self, *args, fields: tuple[str, ...], **kwargs):
         kwargs.setdefault("label", _("搜索"))
@@ -100,7 +165,23 @@ class SearchFilter(django_filters.CharFilter):
         condition = Q()
         for field in self.search_fields:
             condition |= Q(**{f"{field}__icontains": value})
+        if value.isascii() and value.isalpha():
+            for path in initials_paths(qs.model, self.search_fields):
+                condition |= Q(**{f"{path}__startswith": value.lower()})
         return qs.filter(condition)
+
+
+def initials_paths(model, fields: tuple[str, ...]) -> list[str]:
+    """``name_initials`` lookups beside the searched fields that are pinyin-named names."""
+    paths = []
+    for field in fields:
+        *relations, last = field.split("__")
+        target = model
+        for part in relations:
+            target = target._meta.get_field(part).related_model
+        if issubclass(target, PinyinNamed) and last == target.pinyin_source:
+            paths.append("__".join([*relations, "name_initials"]))
+    return paths
 
 
 class RegionFilterSet(django_filters.FilterSet):
@@ -123,8 +204,8 @@ class MemberOrganizationFilterSet(django_filters.FilterSet):
     min_stars = IntegerFilter(field_name="star_rating", lookup_expr="gte", label=_("最低星级"))
     q = SearchFilter(fields=("name",))
     ordering = django_filters.OrderingFilter(
-        fields=(("name", "name"), ("star_rating", "star_rating"), ("region__code", "region")),
-        field_labels={"name": _("名称"), "star_rating": _("星级"), "region__code": _("区域")},
+        fields=(("name_pinyin", "name"), ("star_rating", "star_rating"), ("region__code", "region")),
+        field_labels={"name_pinyin": _("名称"), "star_rating": _("星级"), "region__code": _("区域")},
         label=_("排序"),
     )
 

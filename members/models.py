@@ -25,6 +25,7 @@ from core.validators import (
 )
 
 from .access import PERSON_ROLES, REGION_ROLES, ROLE_LEVEL, Role, ScopedQuerySet
+from .pinyin import initials_of, pinyin_of
 
 
 class TimeStamped(models.Model):
@@ -33,6 +34,34 @@ class TimeStamped(models.Model):
 
     class Meta:
         abstract = True
+
+
+PINYIN_FIELDS = ["name_pinyin", "name_initials"]
+
+
+class PinyinNamed(models.Model):
+    """A row whose name (``pinyin_source``) lists sort by pinyin and search finds by pinyin
+    initials: both are kept in columns, set on every save (members.pinyin). Rows written
+    around ``save()`` (the large seed) set them the same way (members.bulk)."""
+
+    pinyin_source = "name"
+
+    name_pinyin = models.CharField(_("名称拼音"), max_length=600, blank=True, editable=False, db_index=True)
+    name_initials = models.CharField(_("名称拼音首字母"), max_length=200, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.set_pinyin()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and self.pinyin_source in update_fields:
+            kwargs["update_fields"] = {*update_fields, *PINYIN_FIELDS}
+        super().save(*args, **kwargs)
+
+    def set_pinyin(self) -> None:
+        source = getattr(self, self.pinyin_source) or ""
+        self.name_pinyin, self.name_initials = pinyin_of(source), initials_of(source)
 
 
 class RegionLevel(models.TextChoices):
@@ -76,8 +105,33 @@ class RegionQuerySet(models.QuerySet):
             return self.none()
         return self.all()
 
+    def in_scope_of(self, user) -> RegionQuerySet:
+        """The regions the user works in, for pickers: staff and viewers their region and
+        everything below it; a leader the lead regions of their alliances and below; a
+        steward the regions of the workshops they keep; a superuser every region."""
+        from django.apps import apps
 
-class Region(models.Model):
+        from .access import leader_alliance_ids, scope_for
+
+        scope = scope_for(user)
+        if scope.kind == "all":
+            return self.all()
+        if scope.kind == "region":
+            return self.filter(code__startswith=scope.region_prefix)
+        if scope.kind == "leader":
+            Alliance = apps.get_model("alliances", "Alliance")
+            leads = Alliance.objects.filter(pk__in=leader_alliance_ids(scope.user_id)).select_related("lead_region")
+            condition = Q()
+            for alliance in leads:
+                condition |= Q(code__startswith=alliance.lead_region.prefix)
+            return self.filter(condition) if condition else self.none()
+        if scope.kind == "steward":
+            Workshop = apps.get_model("workshops", "Workshop")
+            return self.filter(pk__in=Workshop.objects.visible_to(user).values("region_id"))
+        return self.none()
+
+
+class Region(PinyinNamed):
     code = models.CharField(_("行政区划代码"), max_length=12, unique=True, validators=[validate_region_code])
     name = models.CharField(_("名称"), max_length=100)
     level = models.CharField(_("层级"), max_length=10, choices=RegionLevel.choices)
@@ -170,7 +224,7 @@ class MemberOrganizationQuerySet(ScopedQuerySet):
     alliance_path = "memberships__alliance"
 
 
-class MemberOrganization(TimeStamped):
+class MemberOrganization(PinyinNamed, TimeStamped):
     name = models.CharField(_("单位名称"), max_length=200)
     kind = models.CharField(_("单位类型"), max_length=20, choices=OrganizationKind.choices)
     region = models.ForeignKey(
@@ -194,12 +248,12 @@ class MemberOrganization(TimeStamped):
     contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[validate_phone])
 
     objects = MemberOrganizationQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=PINYIN_FIELDS)
 
     class Meta:
         verbose_name = _("成员单位")
         verbose_name_plural = _("成员单位")
-        ordering = ["region__code", "name"]
+        ordering = ["region__code", "name_pinyin"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(star_rating__isnull=True) | Q(star_rating__gte=1, star_rating__lte=5),
@@ -227,7 +281,7 @@ class PersonQuerySet(ScopedQuerySet):
     alliance_path = "organization__memberships__alliance"
 
 
-class Person(TimeStamped):
+class Person(PinyinNamed, TimeStamped):
     name = models.CharField(_("姓名"), max_length=50)
     mobile = models.CharField(_("手机号码"), max_length=11, blank=True, validators=[validate_mobile])
     id_number = models.CharField(_("身份证号码"), max_length=18, blank=True, validators=[validate_id_number])
@@ -251,12 +305,12 @@ class Person(TimeStamped):
     )
 
     objects = PersonQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["id_number"])
+    history = HistoricalRecords(excluded_fields=["id_number", *PINYIN_FIELDS])
 
     class Meta:
         verbose_name = _("人员")
         verbose_name_plural = _("人员")
-        ordering = ["name", "pk"]
+        ordering = ["name_pinyin", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(mobile="") | Q(mobile__regex=MOBILE_RE), name="person_mobile_format"),
             models.CheckConstraint(

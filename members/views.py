@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -34,7 +34,7 @@ from .access import Role, scope_for
 from .filters import ApiTokenFilterSet, MemberOrganizationFilterSet
 from .forms import ApiTokenForm, ImportUploadForm, OrganizationForm, PersonForm
 from .layouts import ORGANIZATION_COLUMNS, PERSON_COLUMNS, PERSON_SHEET, TOKEN_COLUMNS, TOKEN_SHEET
-from .models import ApiToken, MemberOrganization, Notice, Person
+from .models import ApiToken, MemberOrganization, Notice, Person, Region
 from .services import organization_create, organization_update, person_create, person_update
 from .tokens import api_token_create, api_token_revoke, hash_key
 
@@ -156,6 +156,32 @@ class PersonUpdateView(PersonFormMixin, ScopedUpdateView):
 
     def perform(self, form):
         return person_update(actor=self.request.user, person=self.object, **form.cleaned_data)
+
+
+REGION_LOOKUP_LIMIT = 20
+
+
+@login_required
+def region_lookup(request):
+    """The type-ahead of the region pickers: up to 20 regions of the user's own scope whose
+    name contains the typed text, whose code starts with it, or whose pinyin initials do
+    (``?q=jss`` finds 姜山镇)."""
+    text = request.GET.get("q", "").strip()[:50]
+    regions = Region.objects.in_scope_of(request.user).select_related("parent")
+    if text:
+        regions = regions.filter(
+            Q(name__icontains=text) | Q(code__startswith=text) | Q(name_initials__startswith=text.lower())
+        )
+    results = [
+        {
+            "code": region.code,
+            "name": region.name,
+            "level": region.get_level_display(),
+            "parent": region.parent.name if region.parent else "",
+        }
+        for region in regions.order_by("code")[:REGION_LOOKUP_LIMIT]
+    ]
+    return JsonResponse({"results": results})
 
 
 def not_found(request, exception=None):

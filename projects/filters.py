@@ -7,7 +7,6 @@ The ``late`` and ``silent`` filters read the ``is_late`` / ``is_silent`` annotat
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -45,7 +44,7 @@ class ProjectFilterSet(django_filters.FilterSet):
     ordering = django_filters.OrderingFilter(
         fields=(
             ("year", "year"),
-            ("title", "title"),
+            ("name_pinyin", "title"),
             ("due_on", "due_on"),
             ("status", "status"),
             ("percent_complete", "percent_complete"),
@@ -53,7 +52,7 @@ class ProjectFilterSet(django_filters.FilterSet):
         ),
         field_labels={
             "year": _("年度"),
-            "title": _("项目名称"),
+            "name_pinyin": _("项目名称"),
             "due_on": _("计划完成日期"),
             "status": _("状态"),
             "percent_complete": _("完成进度"),
@@ -108,5 +107,5 @@ class MilestoneFilterSet(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         if value is None:
             return queryset
-        overdue = Q(done_on__isnull=True, due_on__lt=local_today())
-        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+        overdue = Milestone.objects.overdue_on(local_today()).values("pk")
+        return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)

@@ -28,7 +28,7 @@ from simple_history.models import HistoricalRecords
 from alliances.models import Alliance
 from core.db import subquery_count, value_of
 from members.access import ScopedQuerySet
-from members.models import MemberOrganization, Person, TimeStamped
+from members.models import PINYIN_FIELDS, MemberOrganization, Person, PinyinNamed, TimeStamped
 
 from .weeks import current_week, local_today, week_label
 
@@ -98,7 +98,7 @@ class ProjectQuerySet(ScopedQuerySet):
 
     def with_late_flag(self, today: datetime.date) -> ProjectQuerySet:
         """``is_late`` alone (see ``with_flags``)."""
-        overdue = Milestone.objects.filter(project=OuterRef("pk"), done_on__isnull=True, due_on__lt=today)
+        overdue = Milestone.objects.overdue_on(today).filter(project=OuterRef("pk"))
         return self.annotate(
             is_late=ExpressionWrapper(
                 Q(status__in=OPEN_STATUSES) & (Q(due_on__lt=today) | Q(Exists(overdue))), output_field=BooleanField()
@@ -153,7 +153,9 @@ class ProjectQuerySet(ScopedQuerySet):
         )
 
 
-class Project(TimeStamped):
+class Project(PinyinNamed, TimeStamped):
+    pinyin_source = "title"
+
     alliance = models.ForeignKey(Alliance, verbose_name=_("联盟"), on_delete=models.PROTECT, related_name="projects")
     # The alliance's code, copied for the list's order and kept equal by the database (projects/ordering.py).
     alliance_code = models.CharField(_("联盟编号"), max_length=32, editable=False, default="")
@@ -199,7 +201,7 @@ class Project(TimeStamped):
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     objects = ProjectQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["alliance_code"])
+    history = HistoricalRecords(excluded_fields=["alliance_code", *PINYIN_FIELDS])
 
     class Meta:
         verbose_name = _("项目")
@@ -265,6 +267,11 @@ class MilestoneQuerySet(ScopedQuerySet):
     region_path = "project__alliance__lead_region"
     alliance_path = "project__alliance"
 
+    def overdue_on(self, day: datetime.date) -> MilestoneQuerySet:
+        """Overdue as of ``day``: due before it and not done before it (done on ``day`` or
+        later, or not yet). The one rule of the project lists, the dispatch and the bulletin."""
+        return self.filter(Q(done_on__isnull=True) | Q(done_on__gte=day), due_on__lt=day)
+
 
 class Milestone(TimeStamped):
     project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="milestones")
@@ -291,7 +298,9 @@ class Milestone(TimeStamped):
         return f"{self.project} · {self.title}"
 
     def is_overdue(self, today: datetime.date | None = None) -> bool:
-        return self.done_on is None and self.due_on < (today or local_today())
+        """``MilestoneQuerySet.overdue_on``'s rule for one milestone."""
+        day = today or local_today()
+        return self.due_on < day and (self.done_on is None or self.done_on >= day)
 
 
 class ReportStatus(models.TextChoices):

@@ -45,6 +45,7 @@ from .services import (
     report_resubmit,
     report_review,
     report_submit,
+    require_leader,
 )
 from .weeks import current_week, local_today, recent_weeks, week_label
 
@@ -317,6 +318,9 @@ class ReportSubmitView(ReportFormMixin, ServiceFormView):
             initial |= {"percent_complete": last.percent_complete, "investment_to_date": last.investment_to_date}
         return initial
 
+    def check_permission(self, user) -> None:
+        require_leader(user, self.project)
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs) | {
             "project": self.project,
@@ -353,6 +357,9 @@ class ReportFixView(ReportFormMixin, ServiceFormView):
         self.title = _("修改待审核的报告") if self.pending else _("修改并重新提交")
         self.success_message = _("报告已修改，仍在等待审核。") if self.pending else _("报告已重新提交，等待审核。")
         return None
+
+    def check_permission(self, user) -> None:
+        require_leader(user, self.report.project)
 
     def get_initial(self):
         report = self.report
@@ -396,6 +403,14 @@ class ReportDetailView(ServiceFormView):
             ),
             pk=kwargs["pk"],
         )
+
+    def write_target(self):
+        return self.report
+
+    def check_permission(self, user) -> None:
+        """Everyone who sees the report reads it; only its reviewers post the form."""
+        if self.request.method not in ("GET", "HEAD"):
+            super().check_permission(user)
 
     def get_context_data(self, **kwargs):
         report = self.report

@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 
 MAY = datetime.date(2025, 5, 1)
 
+
 @pytest.mark.parametrize(
     ("values", "pg_type"),
     [

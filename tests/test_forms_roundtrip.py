@@ -299,6 +299,7 @@ FORMS: dict[str, Unchanged | Renders] = {
     "evaluations:score-create": Renders("records a score"),
     "evaluations:veto-create": Renders("records a finding"),
     "evaluations:rollup-visit": Renders("scores a visit"),
+    "evaluations:rollup-create": Renders("drafts a rollup"),
 }
 
 

@@ -72,3 +72,95 @@ def test_staff_cannot_create_regions_outside_their_county(world):
     )
     assert created in Region.objects.subtree(world.county_a)
     assert township(world.county_a, 9) == created
+
+
+# --------------------------------------------------------------------------- region pickers
+
+LIST_PAGES = [
+    "alliances:list",
+    "projects:list",
+    "workshops:list",
+    "members:organization-list",
+    "alliances:meeting-list",
+    "evaluations:rollup-list",
+]
+
+
+def lookup(client, user, text=""):
+    from django.urls import reverse
+
+    client.force_login(user)
+    response = client.get(reverse("members:region-lookup"), {"q": text})
+    assert response.status_code == 200
+    return [row["code"] for row in response.json()["results"]]
+
+
+@pytest.mark.parametrize("username", ["alice", "bob", "carol", "tina", "vera", "lily"])
+@pytest.mark.parametrize("text", ["", "村", "镇", "330", "z", "浙江"])
+def test_the_region_lookup_never_returns_a_region_outside_the_users_scope(world, client, username, text):
+    village(township(world.county_a, 2), 1, "云龙村")
+    village(world.town_b, 1, "高亭村")
+    user = getattr(world, username)
+    own = {
+        "alice": world.county_a.prefix,
+        "bob": world.county_b.prefix,
+        "carol": world.ningbo.prefix,
+        "tina": world.town_a.prefix,
+        "vera": world.county_a.prefix,
+        "lily": world.alliance_a.lead_region.prefix,
+    }[username]
+    codes = lookup(client, user, text)
+    assert all(code.startswith(own) for code in codes), codes
+
+
+def test_the_region_lookup_finds_a_region_by_name_code_or_pinyin_initials(world, client):
+    for text in ("走马", "330212001001", "zmt", "ZMT"):
+        assert lookup(client, world.alice, text) == [world.village_a.code], text
+    assert lookup(client, world.tina, "yl") == []  # 云龙镇 is another township's
+    assert world.town_a.code in lookup(client, world.alice, "jsz")
+
+
+def test_the_region_lookup_is_for_signed_in_users(client):
+    from django.urls import reverse
+
+    response = client.get(reverse("members:region-lookup"), {"q": "村"})
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize("name", LIST_PAGES)
+def test_a_list_page_offers_no_list_of_every_region(world, client, name):
+    from django.urls import reverse
+
+    client.force_login(world.vera)
+    page = client.get(reverse(name)).content.decode()
+    assert "岱山县" not in page and "高亭镇" not in page  # county B's regions
+    assert 'data-region-lookup="' in page and 'name="region"' in page
+
+
+def test_a_region_typed_by_name_or_code_filters_the_list_without_scripts(world, client):
+    from django.urls import reverse
+
+    client.force_login(world.alice)
+    url = reverse("alliances:list")
+    by_name = client.get(url, {"region": "姜山镇"}).content.decode()
+    by_code = client.get(url, {"region": world.town_a.code}).content.decode()
+    for page in (by_name, by_code):
+        assert world.alliance_a.name in page and world.alliance_a2.name not in page
+    unknown = client.get(url, {"region": "不存在镇"}).content.decode()
+    assert "未找到区域" in unknown and world.alliance_a.name not in unknown
+
+
+def test_a_region_name_is_looked_up_among_the_users_own_regions(world, client):
+    from django.urls import reverse
+
+    village(world.town_b, 1, "走马塘村")  # the same name in county B
+    client.force_login(world.alice)
+    page = client.get(reverse("members:organization-list"), {"region": "走马塘村"}).content.decode()
+    assert world.org_a.name in page
+
+
+def test_the_api_keeps_the_region_code_filter(world, api):
+    response = api.as_user(world.alice).get("/api/v1/alliances/", {"region": world.town_a.code})
+    assert response.status_code == 200
+    assert [row["code"] for row in response.json()["results"]] == [world.alliance_a.code]
+    assert api.as_user(world.alice).get("/api/v1/alliances/", {"region": "999999999999"}).status_code == 400

@@ -9,11 +9,23 @@ import io
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from core.periods import MONTH, Period
 from evaluations import rollups
-from evaluations.models import AssessmentScheme, Indicator, ManualScore, Rollup, RollupSchedule, RollupWaiver
+from evaluations.models import (
+    AssessmentScheme,
+    Indicator,
+    ManualScore,
+    Proposal,
+    ProposalKind,
+    Rollup,
+    RollupSchedule,
+    RollupWaiver,
+)
 from evaluations.services import (
     rollup_due_period,
     rollup_produce,
@@ -397,3 +409,119 @@ def test_staff_confirm_a_proposal_on_its_page_and_only_confirmed_ones_are_listed
     confirmed = client.get(reverse("evaluations:proposal-list"), {"status": "confirmed"}).content.decode()
     assert "走马塘村党委" in confirmed and "经部务会研究同意" in confirmed
     assert "姜山共富联盟" not in confirmed
+
+
+# ------------------------------------------------------------------ the proposal list
+
+DECIDED_AT = datetime.datetime(2026, 1, 15, 2, 30, tzinfo=datetime.UTC)  # 10:30 in Shanghai
+
+
+def proposals_of_county_a(world, years=range(2020, 2026)) -> list:
+    """Every kind of proposal for alliances A1 and A2 and 走马塘村党委 in each year, made by
+    county A's annual review; the odd years' ones confirmed by alice."""
+    subjects = [{"alliance": world.alliance_a}, {"alliance": world.alliance_a2}, {"organization": world.org_a}]
+
+    def decision(year: int) -> dict:
+        if year % 2 == 0:
+            return {}
+        return {
+            "status": "confirmed",
+            "reason": f"{year}年经部务会研究同意",
+            "decided_by": world.alice,
+            "decided_at": DECIDED_AT,
+        }
+
+    return Proposal.objects.bulk_create(
+        Proposal(
+            kind=kind, year=year, region=world.county_a, basis=f"{year}年度考评{kind}", **subject, **decision(year)
+        )
+        for year in years
+        for kind in ProposalKind.values
+        for subject in subjects
+    )
+
+
+def proposal_query_count(client, params) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("evaluations:proposal-list"), params)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_proposal_list_runs_the_same_number_of_queries_at_5_and_50_rows(client, world):
+    proposals_of_county_a(world)
+    client.force_login(world.alice)
+    assert proposal_query_count(client, {"page_size": 5}) == proposal_query_count(client, {"page_size": 50})
+    response = client.get(reverse("evaluations:proposal-list"), {"page_size": 50})
+    assert len(response.context["object_list"]) == 50 and response.context["paginator"].count == 90
+    # Newest year first: 2025 (confirmed), 2024 (to decide), 2023 (confirmed), then five of 2022.
+    assert response.content.decode().count('name="decision"') == 15 + 5
+
+
+def test_only_staff_of_the_proposals_county_or_above_get_its_decide_buttons(client, world):
+    proposals_of_county_a(world, years=[2024, 2025])
+    proposed = Proposal.objects.get(year=2024, kind="interview", alliance=world.alliance_a)
+    confirmed = Proposal.objects.get(year=2025, kind="interview", alliance=world.alliance_a)
+    decide = reverse("evaluations:proposal-decide", args=[proposed.pk])
+    for staff in (world.alice, world.carol):
+        client.force_login(staff)
+        page = client.get(reverse("evaluations:proposal-list"), {"page_size": 30}).content.decode()
+        assert decide in page
+        assert reverse("evaluations:proposal-decide", args=[confirmed.pk]) not in page
+        assert confirmed.reason in page
+    client.force_login(world.vera)
+    page = client.get(reverse("evaluations:proposal-list"), {"page_size": 30}).content.decode()
+    assert proposed.basis in page and confirmed.reason in page
+    assert 'name="decision"' not in page
+
+
+def test_the_proposal_list_filters_by_status_kind_year_and_the_subjects_township(client, world):
+    proposals_of_county_a(world)
+    client.force_login(world.alice)
+    url = reverse("evaluations:proposal-list")
+
+    def subjects(**params) -> list[tuple]:
+        rows = client.get(url, params | {"page_size": 100}).context["object_list"]
+        return sorted((p.subject, p.kind, p.year, p.status) for p in rows)
+
+    assert subjects(kind="interview", year=2025) == [
+        ("云龙产业联盟", "interview", 2025, "confirmed"),
+        ("姜山共富联盟", "interview", 2025, "confirmed"),
+        ("走马塘村党委", "interview", 2025, "confirmed"),
+    ]
+    # 姜山镇: alliance A1, led there, and 走马塘村党委, in one of its villages; not A2 (云龙镇).
+    assert {s for s, *_rest in subjects(region=world.town_a.code)} == {"姜山共富联盟", "走马塘村党委"}
+    assert subjects(region=world.town_a.code, kind="rectify", status="proposed", year=2024) == [
+        ("姜山共富联盟", "rectify", 2024, "proposed"),
+        ("走马塘村党委", "rectify", 2024, "proposed"),
+    ]
+    refused = client.get(url, {"year": "去年"})
+    assert "year" in refused.context["filter"].errors and not refused.context["object_list"]
+
+
+def test_the_proposal_export_says_who_decided_what_when_and_why(client, world):
+    proposals_of_county_a(world, years=[2025])
+    client.force_login(world.carol)
+    response = client.get(
+        reverse("evaluations:proposal-list"),
+        {"export": "xlsx", "kind": "demonstration", "region": world.alliance_a2.lead_region.code},
+    )
+    assert response["Content-Disposition"].startswith('attachment; filename="proposals-')
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    assert sheet.title == "结果运用建议"
+    assert list(sheet.iter_rows(values_only=True)) == [
+        ("联盟", "成员单位", "区划代码", "区域", "结果运用", "年度", "状态", "依据", "决定理由", "决定人", "决定时间"),
+        (
+            "云龙产业联盟",
+            None,
+            world.county_a.code,
+            "鄞州区",
+            "示范候选",
+            2025,
+            "已确认",
+            "2025年度考评demonstration",
+            "2025年经部务会研究同意",
+            "alice",
+            datetime.datetime(2026, 1, 15, 10, 30),
+        ),
+    ]

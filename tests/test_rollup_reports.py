@@ -375,7 +375,8 @@ def test_quarterly_observation_proposes_the_fastest_movers_and_the_lowest_scores
     movers = rows(report, "top_movers")
     laggards = rows(report, "laggards")
     assert [r[0] for r in movers] == ["LM-A-1", "LM-A-2"]  # A1's projects moved, A2 has none
-    assert movers[0][3] == "12.0"  # (45 + 10 + 5 + 0 + 0) / 5 projects, in percentage points
+    # (45 + 10 + 5 + 0) / the 4 projects under way (the planned one was not), in percentage points
+    assert movers[0][3] == "15.0"
     quarter_totals = dict(
         Assessment.objects.filter(period_kind="quarter", period_start=q4.start).values_list(
             "alliance__code", "total_score"

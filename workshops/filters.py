@@ -44,14 +44,14 @@ class WorkshopFilterSet(django_filters.FilterSet):
     q = SearchFilter(fields=("name", "partner_enterprise", "host__name"))
     ordering = django_filters.OrderingFilter(
         fields=(
-            ("name", "name"),
+            ("name_pinyin", "name"),
             ("opened_on", "opened_on"),
             ("checklist_score", "checklist_score"),
             ("latest_employed", "latest_employed"),
             ("region__code", "region"),
         ),
         field_labels={
-            "name": _("名称"),
+            "name_pinyin": _("名称"),
             "opened_on": _("开办日期"),
             "checklist_score": _("“六个一”完成数"),
             "latest_employed": _("最近就业人数"),

@@ -17,7 +17,7 @@ from simple_history.models import HistoricalRecords
 from alliances.models import Alliance
 from core.db import value_of
 from members.access import ScopedQuerySet
-from members.models import MemberOrganization, Person, Region, RegionLevel, TimeStamped
+from members.models import PINYIN_FIELDS, MemberOrganization, Person, PinyinNamed, Region, RegionLevel, TimeStamped
 
 from .constraints import FieldCheckConstraint, FieldUniqueConstraint
 
@@ -99,7 +99,7 @@ class WorkshopQuerySet(ScopedQuerySet):
         )
 
 
-class Workshop(TimeStamped):
+class Workshop(PinyinNamed, TimeStamped):
     name = models.CharField(_("工坊名称"), max_length=200)
     type = models.CharField(_("工坊类型"), max_length=20, choices=WorkshopType.choices)
     alliance = models.ForeignKey(
@@ -137,7 +137,7 @@ class Workshop(TimeStamped):
     description = models.TextField(_("简介"), blank=True)
 
     objects = WorkshopQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=PINYIN_FIELDS)
 
     class Meta:
         verbose_name = _("共富工坊")

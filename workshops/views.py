@@ -144,7 +144,9 @@ class ReportFormView(ServiceFormView):
 
     def prepare(self, request, **kwargs):
         self.workshop = self.get_workshop(request, **kwargs)
-        if not can_report(request.user, self.workshop):
+
+    def check_permission(self, user) -> None:
+        if not can_report(user, self.workshop):
             raise PermissionDenied(_("您没有权限填报该工坊的月度数据。"))
 
     def get_workshop(self, request, **kwargs) -> Workshop:  # pragma: no cover - both views override

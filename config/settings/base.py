@@ -173,8 +173,8 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-# core asks the domain for a user's scope through this name (core/scope.py).
-SCOPE_FOR = "members.access.scope_for"
+# core asks the domain for a user's scope and write rule through this name (core/scope.py).
+ACCESS_RULES = "members.access"
 
 AXES_CLIENT_IP_CALLABLE = "core.security.client_ip"
 # How many reverse proxies we run in front of the application. The client address is read

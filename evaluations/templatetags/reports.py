@@ -1,19 +1,43 @@
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.urls import reverse
+from django.utils.translation import gettext
+
+from evaluations.reports import definition
 
 register = template.Library()
+
+TEN_THOUSAND = Decimal(10000)
+# Unit suffixes a stored label may carry from before amounts were shown in 万元.
+YUAN_SUFFIXES = ("（元）", " (yuan)")
+
+
+@register.filter
+def wan(value) -> str:
+    """An amount in yuan shown in 万元 (ten thousand yuan) with two decimals, rounded half
+    up and grouped: 60959800 → "6,095.98". Rollups and dashboards show money this way;
+    forms and Excel files keep yuan."""
+    if value is None or value == "":
+        return "—"
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    return intcomma(f"{(amount / TEN_THOUSAND).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):.2f}")
 
 
 @register.filter
 def report_value(value, type_: str) -> str:
-    """Format one figure of a rollup report by its declared type."""
+    """Format one figure of a rollup report or the dashboard by its declared type."""
     if value is None or value == "":
         return "—"
-    if type_ in {"money", "percent", "decimal"}:
+    if type_ == "money":
+        return wan(value)
+    if type_ in {"percent", "decimal"}:
         try:
             number = Decimal(str(value))
         except InvalidOperation:
@@ -27,5 +51,66 @@ def report_value(value, type_: str) -> str:
 
 
 @register.filter
+def unit_label(label, type_: str) -> str:
+    """A figure's or column's label with the unit its value is shown in: 万元 for money."""
+    label = str(label)
+    if type_ != "money":
+        return label
+    for suffix in YUAN_SUFFIXES:
+        label = label.removesuffix(suffix)
+    return label + gettext("（万元）")
+
+
+@register.filter
+def legend(key: str, kind: str) -> str:
+    """The definition (统计口径) of a rollup's table or summary figure ``key``, "" if none."""
+    return str(definition(kind, key) or "")
+
+
+@register.filter
 def zip_columns(row, columns):
     return zip(row, columns, strict=False)
+
+
+@register.filter
+def get_item(mapping: dict, key):
+    return mapping.get(key, [])
+
+
+# What a table's rows may link to: the model whose visible_to decides, and the page.
+LINKABLE = {
+    "project": ("projects", "Project", "projects:detail"),
+    "organization": ("members", "MemberOrganization", "members:organization-detail"),
+}
+
+
+@register.simple_tag
+def linked_rows(report: dict, user) -> dict[str, list[tuple[list, str | None]]]:
+    """Each table's rows as (cells, url): the url of the row's project or organization
+    when the report names it and ``user`` may see it (one query per kind of object), else
+    None. Cells are (value, column) pairs."""
+    from django.apps import apps
+
+    tables = report.get("tables", [])
+    wanted: dict[str, set[int]] = {}
+    for t in tables:
+        links = t.get("links")
+        if links and links.get("kind") in LINKABLE:
+            wanted.setdefault(links["kind"], set()).update(links["ids"])
+    visible: dict[str, set[int]] = {}
+    for kind, ids in wanted.items():
+        app, model, _url = LINKABLE[kind]
+        queryset = apps.get_model(app, model).objects.visible_to(user).filter(pk__in=ids)
+        visible[kind] = set(queryset.values_list("pk", flat=True))
+    result = {}
+    for t in tables:
+        links = t.get("links") or {}
+        kind = links.get("kind")
+        ids = links.get("ids") or []
+        rows = []
+        for index, row in enumerate(t["rows"]):
+            pk = ids[index] if index < len(ids) else None
+            url = reverse(LINKABLE[kind][2], args=[pk]) if kind in visible and pk in visible[kind] else None
+            rows.append((list(zip(row, t["columns"], strict=False)), url))
+        result[t["key"]] = rows
+    return result

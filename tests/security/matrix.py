@@ -143,12 +143,15 @@ def create(parent: Resource, data: Callable, method: str = "post", **kw) -> Rout
 
 def form(resource: Resource | None, data: Callable, **kw) -> Route:
     """A page with a form: GET shows it, POST submits ``data``. With a resource, the form is
-    about that object (edit it, add to it): outside the scope both are 404."""
+    about that object (edit it, add to it): outside the scope both are 404. Who may not
+    submit the form may not open it either (403): ``readers`` default to ``writers``."""
+    kw.setdefault("readers", kw.get("writers", STAFF))
     return Route("form" if resource else "create_form", resource, method="post", data=data, **kw)
 
 
 def create_form(parent: Resource, data: Callable, **kw) -> Route:
     """A page with a form creating a row attached to ``parent`` (region, organization)."""
+    kw.setdefault("readers", kw.get("writers", STAFF))
     return Route("create_form", parent, method="post", data=data, **kw)
 
 

@@ -31,7 +31,7 @@ from django.urls import reverse
 from alliances.models import ActivityPhoto, Alliance, MeetingPhoto, Membership, TeamRole
 from core.periods import MONTH, Period
 from core.uploads import clean_uploads
-from evaluations.models import AssessmentScheme, Indicator, ManualScore, Proposal, Rollup, VetoFinding
+from evaluations.models import Assessment, AssessmentScheme, Indicator, ManualScore, Proposal, Rollup, VetoFinding
 from members import imports
 from members.models import MemberOrganization, Notice, Person, Region
 from members.tokens import api_token_create
@@ -404,6 +404,24 @@ def evidence_of(alliance: Alliance, placement: str) -> ManualScore:
 
 # A staff score's evidence file, read by whoever sees the score's alliance.
 EVIDENCE = derived("evidence", ALLIANCE, evidence_of, show=lambda s: s.evidence)
+
+
+def assessed_2025(alliance: Alliance, placement: str) -> Assessment:
+    """The alliance's 2025 assessment (under a scheme of its own region), so that its
+    scorecard exists."""
+    scheme = AssessmentScheme.objects.get_or_create(
+        region=alliance.lead_region, year=2025, version=1, defaults={"name": f"考评方案{placement}", "status": "active"}
+    )[0]
+    return Assessment.objects.get_or_create(
+        alliance=alliance,
+        period_kind="year",
+        period_start=datetime.date(2025, 1, 1),
+        defaults={"scheme": scheme, "base_score": 80, "total_score": 80, "grade": "good"},
+    )[0]
+
+
+# An alliance's scorecard for 2025: whoever sees the alliance sees it.
+SCORECARD = derived("scorecard", ALLIANCE, assessed_2025, show=lambda a: a.alliance.name)
 # A notice is for its addressee alone: lily's progress reminder, bob's in county B and
 # vera's in county A are each found by nobody else.
 NOTICE = Resource(
@@ -473,10 +491,12 @@ def proposal_for(region: Region, alliance: Alliance, placement: str) -> Proposal
 
 
 # A consequence a county's annual review proposes: decided by the county's staff and the
-# city's; township staff and leaders never see one.
+# city's; township staff and leaders never see one. The sibling is about alliance A2 (led
+# in 云龙镇): the same county's proposal, about another township's alliance.
 PROPOSAL = Resource(
     inside=lambda w: proposal_for(w.county_a, w.alliance_a, INSIDE),
     outside=lambda w: proposal_for(w.county_b, w.alliance_b, OUTSIDE),
+    sibling=lambda w: proposal_for(w.county_a, w.alliance_a2, SIBLING),
     show=lambda p: p.basis,
 )
 
@@ -853,7 +873,7 @@ PAGES = {
     "alliances:claim-withdraw": form(CLAIM, close, readers=RECORDERS, writers=RECORDERS),
     "projects:list": listing(PROJECT),
     "projects:detail": detail(PROJECT),
-    # Staff manage projects and milestones; everyone who sees a project may open its forms.
+    # Staff manage projects and milestones.
     "projects:create": create_form(ALLIANCE, new_project),
     "projects:edit": form(PROJECT, project_form),
     "projects:status": form(PROJECT, delay),
@@ -866,7 +886,8 @@ PAGES = {
     # The alliance's leader reports, and fixes a returned report; staff review it.
     "projects:report-submit": form(PROJECT, weekly_report, writers=frozenset({LEADER})),
     "projects:report-fix": form(RETURNED_REPORT, fixed_report, writers=frozenset({LEADER})),
-    "projects:report-detail": form(PROGRESS_REPORT, accept),
+    # A report's page is read by everyone who sees it; staff review it there.
+    "projects:report-detail": form(PROGRESS_REPORT, accept, readers=READERS),
     "projects:attachment": detail(ATTACHMENT, binary=True),
     # Per-user pages about no one object: each shows the user's own scope.
     "evaluations:dashboard": fixed(),
@@ -887,6 +908,8 @@ PAGES = {
         ok=frozenset({302}),
         prepare=lambda client, w, _: upload_import(client, w.village_a),
     ),
+    # The region pickers' type-ahead: the regions of the user's own scope only.
+    "members:region-lookup": listing(REGION_FOR_ORG),
     "members:notice-read": update(
         NOTICE, lambda w, n: {"next": "/"}, method="post", writers=frozenset({LEADER}), invisible=READERS - {LEADER}
     ),
@@ -927,6 +950,7 @@ PAGES = {
     "evaluations:rollup-regenerate": update(
         DRAFT, nothing, method="post", writers=PUBLISHERS, invisible=NOT_SEEING_DRAFTS
     ),
+    "evaluations:scorecard": detail(SCORECARD, args=lambda a: [a.alliance.code, "2025"]),
 }
 
 
@@ -1056,5 +1080,8 @@ API = {
     # Roles that never write are refused (403) before any lookup; township staff do not find a draft.
     ("/api/v1/rollups/{id}/publish/", "post"): update(
         DRAFT, lambda w, r: {"reason": ""}, method="post", writers=PUBLISHERS, invisible=frozenset({TOWNSHIP})
+    ),
+    ("/api/v1/alliances/{id}/scorecard/", "get"): detail(
+        SCORECARD, args=lambda a: [a.alliance_id], params=lambda w, a: {"period": "2025"}
     ),
 }

@@ -1,0 +1,521 @@
+"""An alliance's scorecard for an assessed period: its total opened down to the rows.
+
+    total = Σ dimensions' points + member part's points
+    a dimension's points = Σ its indicators' points
+    an indicator's points = (1 − member weight) × 100 × weight·max·attainment ÷ Σ weight·max
+
+the last sum over the indicators that apply (a not applicable indicator's weight goes to the
+others in proportion: docs/indicators.md). The figures shown are those of the stored
+assessment; the rows behind each computed indicator are read by the same queryset functions
+that scoring reads (``metrics.py``, ``scoring.py``), and the attainment is recomputed from
+them so that a reader can check the arithmetic.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet, Subquery
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from alliances.models import Alliance
+from core.periods import MONTH, PATTERNS, QUARTER, WEEK, YEAR, Period
+
+from . import metrics
+from .models import Assessment, Dimension, Grade, Indicator, ManualScore, ObservationVisit, VetoFinding
+from .scoring import METRICS, NOT_APPLICABLE, ONE, ZERO, clamp, half_up, manual_score_rows, members_on, ratio
+
+
+def period_of_key(key: str) -> Period:
+    """The period a key names (``2025``, ``2025-Q3``, ``2025-10``, ``2025-W40``); 404 for
+    anything else."""
+    for kind in (WEEK, QUARTER, MONTH, YEAR):
+        if PATTERNS[kind].match(key or ""):
+            try:
+                return Period.parse(kind, key)
+            except ValidationError as exc:  # a well-formed key of no period (2025-13)
+                raise Http404(str(exc)) from exc
+    raise Http404(_("没有这个期间。"))
+
+
+def exact(value) -> Fraction:
+    """A decimal as an exact fraction: the points add up without rounding on the way."""
+    return Fraction(Decimal(value))
+
+
+def shown(value: Fraction) -> Decimal:
+    """An exact figure at two places, half up, for display."""
+    return half_up(Decimal(value.numerator) / Decimal(value.denominator))
+
+
+# ------------------------------------------------------------------- rows behind an indicator
+
+
+@dataclass
+class Row:
+    cells: list
+    mark: str = ""  # "bad" for a row that lowered the figure (a late week, an open claim…)
+
+
+@dataclass
+class Rows:
+    """The rows behind a computed indicator and the attainment they give."""
+
+    columns: list[str]
+    rows: list[Row]
+    attainment: Decimal | None  # recomputed from the rows; None: not applicable
+    note: str = ""
+
+
+def week_label(monday: datetime.date) -> str:
+    sunday = monday + datetime.timedelta(days=6)
+    return _("第%(week)s周（%(start)s–%(end)s）") % {
+        "week": monday.isocalendar()[1],
+        "start": f"{monday.month}.{monday.day}",
+        "end": f"{sunday.month}.{sunday.day}",
+    }
+
+
+def reporting_rows(alliances: QuerySet, period: Period, indicator: Indicator) -> Rows:
+    """Per project: the weeks due, and which of them were on time, late, missing or left
+    returned at the period's end."""
+    weeks = metrics.mondays(period)
+    columns = [_("项目"), _("应报（周）"), _("按时"), _("逾期报送的周"), _("未报的周"), _("退回未重报的周")]
+    if not weeks:
+        return Rows(columns, [], NOT_APPLICABLE)
+    outcomes = {
+        (project_id, week): outcome
+        for project_id, week, outcome in metrics.reporting_reports(alliances, period, weeks).values_list(
+            "project_id", "period", "outcome"
+        )
+    }
+    rows, due_total, on_time_total = [], 0, 0
+    projects = metrics.reporting_projects(alliances, weeks).order_by("title", "pk")
+    for project in projects.only("pk", "title", "start_on", "completed_on", "cancelled_on"):
+        due = metrics.due_weeks(weeks, project.start_on, project.completed_on, project.cancelled_on)
+        if not due:
+            continue
+        by_outcome = defaultdict(list)
+        for week in due:
+            by_outcome[outcomes.get((project.pk, week), "missing")].append(week)
+        missing = by_outcome["missing"] + by_outcome[metrics.AFTER_PERIOD]
+        on_time = len(by_outcome[metrics.ON_TIME])
+        due_total += len(due)
+        on_time_total += on_time
+        rows.append(
+            Row(
+                [
+                    project.title,
+                    len(due),
+                    on_time,
+                    "、".join(week_label(w) for w in by_outcome[metrics.LATE]),
+                    "、".join(week_label(w) for w in sorted(missing)),
+                    "、".join(week_label(w) for w in by_outcome[metrics.RETURNED]),
+                ],
+                "bad" if on_time < len(due) else "",
+            )
+        )
+    attainment = ratio(on_time_total, due_total) if due_total else NOT_APPLICABLE
+    note = _("应报 %(due)s 期，按时报送 %(on_time)s 期。") % {"due": due_total, "on_time": on_time_total}
+    return Rows(columns, rows, attainment, note)
+
+
+def latest_week(period: Period) -> Subquery:
+    """The week (Monday) of a project's latest report that stands at the period's end."""
+    return Subquery(metrics.latest_standing_report(period.end).values("period")[:1])
+
+
+def completion_rows(alliances: QuerySet, period: Period, indicator: Indicator) -> Rows:
+    projects = list(
+        metrics.completion_rows(alliances, period)
+        .annotate(week=latest_week(period))
+        .order_by("title", "pk")
+        .values_list("title", "completed_on", "week", "percent")
+    )
+    rows = []
+    for title, completed_on, week, percent in projects:
+        completed = completed_on if completed_on and completed_on < period.end else ""
+        rows.append(Row([title, completed, week_label(week) if week else "", percent], "" if percent == 100 else "bad"))
+    percents = [percent for *_rest, percent in projects]
+    attainment = clamp(Decimal(sum(percents)) / len(percents) / 100) if percents else absent(indicator)
+    return Rows([_("项目"), _("完成日期"), _("依据周报"), _("完成进度（%）")], rows, attainment)
+
+
+def investment_rows(alliances: QuerySet, period: Period, indicator: Indicator) -> Rows:
+    projects = list(
+        metrics.investment_rows(alliances, period)
+        .annotate(week=latest_week(period))
+        .order_by("title", "pk")
+        .values_list("title", "week", "planned_investment", "spent")
+    )
+    columns = [_("项目"), _("依据周报"), _("计划投资（元）"), _("累计完成投资（元）")]
+    rows = [
+        Row([title, week_label(week) if week else "", planned, spent], "bad" if spent < planned else "")
+        for title, week, planned, spent in projects
+    ]
+    if not projects:
+        return Rows(columns, [], absent(indicator))
+    attainment = ratio(sum(spent for *_rest, spent in projects), sum(planned for _t, _w, planned, _s in projects))
+    return Rows(columns, rows, attainment)
+
+
+def workshop_rows(alliances: QuerySet, period: Period, indicator: Indicator) -> Rows:
+    reports = list(
+        metrics.workshop_rows(alliances, period)
+        .order_by("workshop__name", "month")
+        .values_list("workshop__name", "month", "employed", "low_income_employed")
+    )
+    rows = [Row([name, f"{month:%Y-%m}", employed, low]) for name, month, employed, low in reports]
+    target = metrics.workshop_target(indicator)
+    attainment = (
+        clamp(Decimal(sum(low for *_rest, low in reports)) / period.months / target) if reports else absent(indicator)
+    )
+    note = _("目标：月均 %(target)s 人，期间 %(months)s 个月。") % {"target": target, "months": period.months}
+    return Rows([_("共富工坊"), _("月份"), _("带动就业人数"), _("其中低收入人数")], rows, attainment, note)
+
+
+def meeting_rows(alliances: QuerySet, period: Period, indicator: Indicator) -> Rows:
+    """Each meeting of the period; those beyond the number a kind expects count no further."""
+    expected = metrics.meetings_expected(period)
+    seen: Counter = Counter()
+    rows = []
+    meetings = metrics.meeting_rows(alliances, period).order_by("held_on", "pk")
+    for meeting in meetings.only("kind", "held_on", "topics"):
+        seen[meeting.kind] += 1
+        counted = seen[meeting.kind] <= expected.get(meeting.kind, 0)
+        rows.append(
+            Row([meeting.held_on, meeting.get_kind_display(), meeting.topics, _("计入") if counted else _("不计入")])
+        )
+    if not rows:
+        attainment = absent(indicator)
+    else:
+        attainment = ratio(sum(min(seen[kind], count) for kind, count in expected.items()), sum(expected.values()))
+    note = _("应开：月度碰头会 %(monthly)s 次，季度专题会 %(quarterly)s 次，年度述职会 %(annual)s 次。") % {
+        "monthly": expected["monthly"],
+        "quarterly": expected["quarterly"],
+        "annual": expected["annual"],
+    }
+    return Rows([_("召开日期"), _("会议类型"), _("议题"), _("是否计入")], rows, attainment, note)
+
+
+def activity_rows(alliances: QuerySet, period: Period, indicator: Indicator) -> Rows:
+    activities = metrics.activity_rows(alliances, period).order_by("held_on", "pk").only("kind", "title", "held_on")
+    rows = [Row([a.held_on, a.get_kind_display(), a.title]) for a in activities]
+    target = metrics.activities_target(period, indicator)
+    attainment = ratio(len(rows), target) if rows else absent(indicator)
+    note = _("期间目标：%(target)s 次。") % {"target": half_up(target)}
+    return Rows([_("活动日期"), _("活动类型"), _("活动名称")], rows, attainment, note)
+
+
+def claim_rows(alliances: QuerySet, period: Period, indicator: Indicator) -> Rows:
+    claims = (
+        metrics.claim_rows(alliances, period)
+        .select_related("need", "claimant_alliance", "claimant_organization")
+        .order_by("claimed_on", "pk")
+    )
+    rows = [
+        Row(
+            [
+                claim.need.title,
+                claim.claimant_alliance or claim.claimant_organization or "",
+                claim.claimed_on,
+                _("已办结") if claim.resolved else _("未办结"),
+                claim.closed_on if claim.resolved else "",
+            ],
+            "" if claim.resolved else "bad",
+        )
+        for claim in claims
+    ]
+    resolved = sum(1 for row in rows if not row.mark)
+    attainment = ratio(resolved, len(rows)) if rows else absent(indicator)
+    return Rows([_("需求"), _("认领方"), _("认领日期"), _("期末状态"), _("办结日期")], rows, attainment)
+
+
+def absent(indicator: Indicator) -> Decimal | None:
+    """The attainment of an alliance the metric has no rows for (0, or not applicable)."""
+    return METRICS[indicator.metric].absent
+
+
+# metric key -> function(alliances, period, indicator) -> the rows behind its figure
+ROWS: dict[str, Callable[[QuerySet, Period, Indicator], Rows]] = {
+    "reporting_timeliness": reporting_rows,
+    "project_completion": completion_rows,
+    "investment_vs_target": investment_rows,
+    "workshop_low_income": workshop_rows,
+    "meetings_on_rhythm": meeting_rows,
+    "activities_held": activity_rows,
+    "claims_resolved": claim_rows,
+}
+
+
+# ------------------------------------------------------------------- the scorecard
+
+
+@dataclass
+class IndicatorLine:
+    indicator: Indicator
+    attainment: Decimal | None  # None: not applicable
+    score: Decimal | None  # max × attainment
+    nominal_share: Fraction  # of weight·max among all the scheme's indicators
+    share: Fraction | None  # among the applicable ones (after redistribution)
+    points: Fraction  # toward the total
+    rows: Rows | None = None  # computed indicators
+    manual: ManualScore | None = None  # staff-scored indicators: the score that stands
+
+    @property
+    def applicable(self) -> bool:
+        return self.attainment is not None
+
+    @property
+    def shown_points(self) -> Decimal:
+        return shown(self.points)
+
+    @property
+    def shown_nominal_share(self) -> Decimal:
+        return shown(self.nominal_share * 100)
+
+    @property
+    def shown_share(self) -> Decimal | None:
+        return shown(self.share * 100) if self.share is not None else None
+
+
+@dataclass
+class DimensionLine:
+    key: str
+    label: str
+    indicators: list[IndicatorLine] = field(default_factory=list)
+
+    @property
+    def points(self) -> Fraction:
+        return sum((line.points for line in self.indicators), Fraction(0))
+
+    @property
+    def shown_points(self) -> Decimal:
+        return shown(self.points)
+
+
+@dataclass
+class MemberLine:
+    name: str
+    organization_id: int
+    stars: int | None
+
+    @property
+    def own_score(self) -> Decimal | None:
+        return Decimal(self.stars * 20) if self.stars is not None else None
+
+
+@dataclass
+class Scorecard:
+    alliance: Alliance
+    period: Period
+    assessment: Assessment
+    dimensions: list[DimensionLine]
+    member_points: Fraction
+    members: list[MemberLine]
+    vetoes: list[VetoFinding]
+    visits: list[ObservationVisit]
+
+    @property
+    def total(self) -> Decimal:
+        return self.assessment.total_score
+
+    @property
+    def exact_total(self) -> Fraction:
+        """The total before rounding: the dimensions' points and the member part's."""
+        return sum((d.points for d in self.dimensions), Fraction(0)) + self.member_points
+
+    @property
+    def shown_member_points(self) -> Decimal:
+        return shown(self.member_points)
+
+    @property
+    def four_star_share_recomputed(self) -> Decimal:
+        return ratio(sum(1 for m in self.members if (m.stars or 0) >= 4), len(self.members))
+
+    @property
+    def member_average_recomputed(self) -> Decimal:
+        rated = [m.stars for m in self.members if m.stars is not None]
+        return half_up(Decimal(sum(rated)) / len(rated) * 20) if rated else ZERO
+
+    @property
+    def confirmed_vetoes(self) -> list[VetoFinding]:
+        return [v for v in self.vetoes if v.confirmed]
+
+
+def assessment_of(alliance: Alliance, period: Period) -> Assessment:
+    """The alliance's assessment of the period (404 when it was not assessed)."""
+    found = (
+        Assessment.objects.filter(alliance=alliance, period_kind=period.kind, period_start=period.start)
+        .select_related("scheme")
+        .first()
+    )
+    if found is None:
+        raise Http404(_("该联盟在这一期间没有考评结果。"))
+    return found
+
+
+def build(alliance: Alliance, period: Period) -> Scorecard:
+    """The scorecard of an assessed alliance for the period (404 when not assessed)."""
+    assessment = assessment_of(alliance, period)
+    scheme = assessment.scheme
+    one = Alliance.objects.filter(pk=alliance.pk)
+    indicators = list(scheme.indicators.order_by("order", "code"))
+    stored = {s.indicator_id: s for s in assessment.indicator_scores.all()}
+    manual = {score.indicator_id: score for score in manual_score_rows(one, indicators, period)}
+    weighted = {i.pk: exact(i.weight) * exact(i.max_score) for i in indicators}
+    possible_all = sum(weighted.values(), Fraction(0))
+    possible = sum((weighted[i.pk] for i in indicators if i.pk in stored), Fraction(0))
+    base_part = ONE - scheme.member_weight
+    dimensions = {key: DimensionLine(key, str(label)) for key, label in Dimension.choices}
+    for indicator in indicators:
+        score = stored.get(indicator.pk)
+        attainment = score.attainment if score else None
+        line = IndicatorLine(
+            indicator=indicator,
+            attainment=attainment,
+            score=score.score if score else None,
+            nominal_share=weighted[indicator.pk] / possible_all if possible_all else Fraction(0),
+            share=weighted[indicator.pk] / possible if score and possible else None,
+            points=(
+                exact(base_part) * 100 * weighted[indicator.pk] * exact(attainment) / possible
+                if score and possible
+                else Fraction(0)
+            ),
+            rows=ROWS[indicator.metric](one, period, indicator) if indicator.metric else None,
+            manual=None if indicator.metric else manual.get(indicator.pk),
+        )
+        dimensions[indicator.dimension].indicators.append(line)
+    member_part = exact(scheme.four_star_weight) * exact(assessment.four_star_share) * 100 + (
+        1 - exact(scheme.four_star_weight)
+    ) * exact(assessment.member_average)
+    members = [
+        MemberLine(name, organization_id, stars)
+        for name, organization_id, stars in members_on(one, period.last_day)
+        .order_by("organization__name")
+        .values_list("organization__name", "organization_id", "organization__star_rating")
+    ]
+    return Scorecard(
+        alliance=alliance,
+        period=period,
+        assessment=assessment,
+        dimensions=list(dimensions.values()),
+        member_points=exact(scheme.member_weight) * member_part,
+        members=members,
+        vetoes=list(
+            VetoFinding.objects.filter(alliance=alliance, year=period.start.year)
+            .select_related("recorded_by", "confirmed_by")
+            .order_by("-confirmed", "kind")
+        ),
+        visits=list(
+            ObservationVisit.objects.filter(
+                alliance=alliance, rollup__period_start__gte=period.start, rollup__period_start__lt=period.end
+            )
+            .select_related("rollup")
+            .order_by("visited_on")
+        ),
+    )
+
+
+@dataclass
+class Assessed:
+    """A period an alliance was assessed for, with its total and grade."""
+
+    period: Period
+    total: Decimal
+    grade: str
+
+    @property
+    def grade_label(self) -> str:
+        return str(dict(Grade.choices).get(self.grade, ""))
+
+
+def assessed_periods(alliance: Alliance) -> list[Assessed]:
+    """The periods the alliance was assessed for: years first, then the latest first."""
+    rows = Assessment.objects.filter(alliance=alliance).values_list(
+        "period_kind", "period_start", "total_score", "grade"
+    )
+    found = [Assessed(Period(kind, start), total, grade) for kind, start, total, grade in rows]
+    order = {YEAR: 0, QUARTER: 1, MONTH: 2, WEEK: 3}
+    return sorted(found, key=lambda a: (-a.period.start.year, order[a.period.kind], -a.period.start.toordinal()))
+
+
+def as_json(card: Scorecard) -> dict:
+    """The scorecard for the API: figures as decimal strings, rows as lists of cells."""
+
+    def cell(value):
+        if isinstance(value, datetime.date | Decimal):
+            return str(value)
+        return value if isinstance(value, int | str) or value is None else str(value)
+
+    def rows(found: Rows | None) -> dict | None:
+        if found is None:
+            return None
+        return {
+            "columns": [str(c) for c in found.columns],
+            "rows": [[cell(v) for v in row.cells] for row in found.rows],
+            "attainment": cell(found.attainment),
+            "note": str(found.note),
+        }
+
+    assessment = card.assessment
+    return {
+        "alliance": {"id": card.alliance.pk, "code": card.alliance.code, "name": card.alliance.name},
+        "period": {"kind": card.period.kind, "key": card.period.key, "label": str(card.period.label)},
+        "scheme": {"id": assessment.scheme_id, "name": assessment.scheme.name},
+        "total": str(assessment.total_score),
+        "base_score": str(assessment.base_score),
+        "grade": assessment.grade,
+        "vetoed": assessment.vetoed,
+        "county_rank": assessment.county_rank,
+        "city_rank": assessment.city_rank,
+        "dimensions": [
+            {
+                "key": d.key,
+                "label": d.label,
+                "points": str(d.shown_points),
+                "indicators": [
+                    {
+                        "code": line.indicator.code,
+                        "name": line.indicator.name,
+                        "metric": line.indicator.metric,
+                        "weight": str(line.indicator.weight),
+                        "max_score": str(line.indicator.max_score),
+                        "applicable": line.applicable,
+                        "attainment": cell(line.attainment),
+                        "score": cell(line.score),
+                        "share": cell(line.shown_share),
+                        "nominal_share": str(line.shown_nominal_share),
+                        "points": str(line.shown_points),
+                        "rows": rows(line.rows),
+                    }
+                    for line in d.indicators
+                ],
+            }
+            for d in card.dimensions
+        ],
+        "member_part": {
+            "points": str(card.shown_member_points),
+            "four_star_share": str(assessment.four_star_share),
+            "member_average": str(assessment.member_average),
+            "members": [{"name": m.name, "stars": m.stars, "own_score": cell(m.own_score)} for m in card.members],
+        },
+        "vetoes": [
+            {
+                "kind": v.kind,
+                "label": str(v.get_kind_display()),
+                "confirmed": v.confirmed,
+                "note": v.note,
+                "verification": v.verification,
+            }
+            for v in card.vetoes
+        ],
+        "visits": [{"visited_on": str(v.visited_on), "score": str(v.score), "notes": v.notes} for v in card.visits],
+    }

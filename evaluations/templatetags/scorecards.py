@@ -1,0 +1,70 @@
+"""Links to alliances' scorecards, and the results shown on alliance and organization pages."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.urls import reverse
+
+from core.periods import Period
+from evaluations.models import MemberResult
+from evaluations.scorecard import assessed_periods
+from evaluations.scoring import half_up
+
+register = template.Library()
+
+
+@register.simple_tag
+def alliance_assessments(alliance):
+    """The periods the alliance was assessed for (see ``scorecard.assessed_periods``)."""
+    return assessed_periods(alliance)
+
+
+@register.simple_tag
+def organization_results(organization):
+    """A member organization's bound results, latest first, with their period."""
+    rows = MemberResult.objects.filter(organization=organization).order_by("-period_start", "period_kind")
+    return [(Period(result.period_kind, result.period_start), result) for result in rows]
+
+
+@register.simple_tag
+def scorecard_url(code: str, period: Period) -> str:
+    return reverse("evaluations:scorecard", args=[code, period.key])
+
+
+@register.simple_tag
+def rollup_row_scorecard(rollup, cells) -> str:
+    """The scorecard behind a rollup table's row, given as (value, column) pairs: its
+    alliance (the ``alliance`` column) for the rollup's period; empty when the table has
+    no alliance column."""
+    code = next((value for value, column in cells if column["key"] == "alliance"), None)
+    return reverse("evaluations:scorecard", args=[code, rollup.period.key]) if code else ""
+
+
+@register.filter
+def as_percent(value) -> str:
+    """An attainment (0..1) as a percentage at two places; a dash for none."""
+    if value is None or value == "":
+        return "—"
+    return f"{half_up(Decimal(value) * 100)}%"
+
+
+@register.filter
+def zip_cells(cells, columns):
+    return zip(cells, columns, strict=False)
+
+
+@register.filter
+def cell(value) -> str:
+    """One cell of the rows behind an indicator: dates as Y-m-d, amounts with separators
+    and two places, nothing as a dash."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return intcomma(f"{value:.2f}")
+    return str(value)

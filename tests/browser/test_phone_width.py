@@ -1,0 +1,59 @@
+"""On a phone (390×844) no page scrolls sideways: wide tables scroll inside their own box."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from projects.weeks import local_today
+from tests.browser.conftest import ARTIFACTS, log_in
+from tests.factories_projects import ProjectFactory, ReportFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+PAGES = {
+    "alice": [
+        "evaluations:dashboard",
+        "alliances:list",
+        "projects:list",
+        "workshops:list",
+        "members:organization-list",
+        "alliances:meeting-list",
+        "projects:review-queue",
+        "evaluations:rollup-list",
+    ],
+    "lily": ["projects:my-work", "alliances:list", "projects:list", "alliances:meeting-list"],
+}
+CASES = [(user, name) for user, names in PAGES.items() for name in names]
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", device_scale_factor=1, is_mobile=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.mark.parametrize(("username", "name"), CASES, ids=[f"{u}|{n}" for u, n in CASES])
+def test_a_page_does_not_scroll_sideways_on_a_phone(phone, live_server, world, username, name):
+    # A city's figures run to hundreds of millions of yuan, side by side on the dashboard.
+    project = ProjectFactory(
+        alliance=world.alliance_a,
+        category="service",
+        title="走马塘村文化礼堂提升改造工程二期",
+        planned_investment=Decimal("520560000.00"),
+        year=local_today().year,
+    )
+    ReportFactory(project=project, investment_to_date=Decimal("233128500.00"))
+    log_in(phone, live_server, username)
+    phone.goto(live_server.url + reverse(name))
+    phone.wait_for_load_state("networkidle")
+    width = phone.evaluate("document.scrollingElement.scrollWidth")
+    if width > PHONE["width"]:
+        ARTIFACTS.mkdir(exist_ok=True)
+        phone.screenshot(path=str(ARTIFACTS / f"phone-{username}-{name.replace(':', '-')}.png"), full_page=True)
+    assert width <= PHONE["width"], f"{name} as {username} is {width}px wide"
