@@ -2,9 +2,9 @@
 
 A separate code path from the curated ``demo`` scale. It needs an empty database, writes
 rows with explicit primary keys (so later tables can point at earlier ones without reading
-them back) and loads them in chunks: with PostgreSQL's COPY from an in-memory text stream,
-elsewhere with batched INSERTs. Every database constraint (unique, partial unique, check,
-foreign key) is enforced by the database during the load; a generator bug fails the load.
+them back) and loads them in chunks with PostgreSQL's COPY from an in-memory text stream
+(PostgreSQL only: ``make run`` loads the curated scale). Every database constraint (unique,
+partial unique, check, foreign key) is enforced by the database during the load; a generator bug fails the load.
 
 History tables (django-simple-history) are not filled for these rows: the history of a
 generated row starts with its first real change.
@@ -170,10 +170,7 @@ class BulkWriter:
         started = time.perf_counter()
         total = 0
         for chunk in chunks(rows, self.chunk_rows):
-            if connection.vendor == "postgresql":
-                self._copy(model, columns, rest, chunk)
-            else:
-                self._insert(model, columns, rest, given, chunk)
+            self._copy(model, columns, rest, chunk)
             total += len(chunk)
         load = TableLoad(model._meta.label, total, time.perf_counter() - started)
         self.loads.append(load)
@@ -192,22 +189,6 @@ class BulkWriter:
         with connection.cursor() as cursor:
             cursor.cursor.copy_expert(sql, io.StringIO(text))
 
-    def _insert(self, model, columns: list[str], rest: list[str], given, chunk: list[Sequence[Any]]) -> None:
-        by_attname = {f.attname: f for f in model._meta.concrete_fields}
-        rest_values = [None if text == r"\N" else text for text in rest]
-        rest_values = [
-            _from_text(by_attname_field, value)
-            for by_attname_field, value in zip(
-                [f for f in by_attname.values() if f.attname not in given], rest_values, strict=True
-            )
-        ]
-        quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-        marks = ", ".join(["%s"] * len(columns))
-        table = connection.ops.quote_name(model._meta.db_table)
-        sql = f"INSERT INTO {table} ({quoted}) VALUES ({marks})"  # noqa: S608 - names from the model, values bound
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, [list(row) + rest_values for row in chunk])
-
     def reset_sequences(self) -> None:
         """Move each table's id sequence past the explicit ids written."""
         statements = connection.ops.sequence_reset_sql(no_style(), self.models)
@@ -219,14 +200,6 @@ class BulkWriter:
         rows = sum(load.rows for load in self.loads)
         seconds = sum(load.seconds for load in self.loads)
         return rows, seconds
-
-
-def _from_text(model_field: models.Field, value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(model_field, models.BooleanField):
-        return value == "t"
-    return value
 
 
 def with_pinyin(
@@ -393,10 +366,6 @@ def _set_secretaries(cursor, plan: BulkPlan) -> None:
     """Every organization's secretary, in one statement per chunk of a VALUES list."""
     pairs = [(org, person) for item in plan.townships for org, person in item.secretary_of.items()]
     table = MemberOrganization._meta.db_table
-    if connection.vendor != "postgresql":
-        sql = f"UPDATE {table} SET secretary_id = %s WHERE id = %s"  # noqa: S608 - table name from the model
-        cursor.executemany(sql, [(p, o) for o, p in pairs])
-        return
     for chunk in chunks(pairs, CHUNK_ROWS):
         values = ",".join(f"({int(org)},{int(person)})" for org, person in chunk)  # generated integers only
         cursor.execute(

@@ -28,3 +28,5 @@ fi
 # pytest-xdist does not run faithfully: they run in one process of their own.
 .venv/bin/python -m pytest -n "${TEST_WORKERS:-2}" --dist loadgroup --ignore=tests/security/test_api_fuzz.py
 .venv/bin/python -m pytest tests/security/test_api_fuzz.py
+# make run's path on SQLite (migrate, seed_demo, every kind of page of each demo account, DEBUG off): no 5xx.
+bash scripts/sqlite-smoke.sh

@@ -52,18 +52,9 @@ def constraint_field(model: type[models.Model], error: IntegrityError) -> tuple[
     database's error, or None when the error is about something else."""
     text = str(error)
     for constraint in model._meta.constraints:
-        if isinstance(constraint, FieldErrorMixin) and (
-            constraint.name in text or _names_columns(model, constraint, text)
-        ):
+        if isinstance(constraint, FieldErrorMixin) and constraint.name in text:
             return constraint.error_field, str(constraint.get_violation_error_message())
     return None
-
-
-def _names_columns(model: type[models.Model], constraint: Any, text: str) -> bool:
-    """SQLite names a failed unique constraint by its columns, not its name."""
-    fields = getattr(constraint, "fields", ())
-    columns = [f"{model._meta.db_table}.{model._meta.get_field(name).column}" for name in fields]
-    return bool(columns) and text.startswith("UNIQUE") and ", ".join(columns) in text
 
 
 def save_naming_fields(instance: models.Model) -> models.Model:

@@ -18,6 +18,7 @@ from types import ModuleType
 from typing import Any
 
 from django.apps import AppConfig, apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
@@ -27,6 +28,7 @@ from members.demo import DEMO_ACCOUNTS, DEMO_SEED, DEMO_TODAY, SCALES, DemoConte
 from members.models import Region
 
 DEMO_APPS = ("members", "alliances", "projects", "workshops", "evaluations")
+PRODUCTION_SETTINGS = "config.settings.production"
 
 
 def demo_modules(kind: str = "demo") -> list[tuple[AppConfig, ModuleType]]:
@@ -41,6 +43,11 @@ def demo_modules(kind: str = "demo") -> list[tuple[AppConfig, ModuleType]]:
             continue
         found.append((config, importlib.import_module(name)))
     return found
+
+
+def in_production() -> bool:
+    """The production settings with DEBUG off: a site real users sign in to."""
+    return not settings.DEBUG and settings.SETTINGS_MODULE == PRODUCTION_SETTINGS
 
 
 def display_width(text: str) -> int:
@@ -64,9 +71,24 @@ class Command(BaseCommand):
             default=1.0,
             help="For county/province: generate this fraction of the counties (e.g. 0.1 for a tenth of a province).",
         )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Load the demo even under the production settings (its accounts share a published password).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if in_production() and not options["force"]:
+            raise CommandError(
+                "seed_demo refuses to run under the production settings: the demo accounts sign in with "
+                "passwords printed in the README, and its made-up data would mix with real records. "
+                "Load it on a local or staging copy; --force loads it here anyway."
+            )
         if options["scale"] in LARGE_SCALES:
+            if connection.vendor != "postgresql":
+                raise CommandError(
+                    f"--scale {options['scale']} loads by PostgreSQL's COPY: point DATABASE_URL at PostgreSQL."
+                )
             self.handle_large(LARGE_SCALES[options["scale"]].scaled(options["fraction"]))
             return
         started = time.monotonic()
@@ -83,7 +105,7 @@ class Command(BaseCommand):
         self.stdout.write(f"\nDone in {elapsed:.1f} s (scale {ctx.scale}, reference date {ctx.today}).")
 
     def handle_large(self, spec: LargeScale) -> None:
-        """Generate a county or a province in one transaction, loading by COPY (PostgreSQL)."""
+        """Generate a county or a province in one transaction, loading by PostgreSQL's COPY."""
         started = time.perf_counter()
         modules = demo_modules("bulk")
         models = [get_user_model()] + [model for config, _module in modules for model in config.get_models()]
@@ -102,7 +124,7 @@ class Command(BaseCommand):
                 module.load(ctx)
         rows, seconds = ctx.shared["bulk"].writer.summary()
         self.stdout.write(f"Loaded {rows:,} rows in {seconds:.1f} s of writing: {rows / seconds:,.0f} rows/s.")
-        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        if not connection.in_atomic_block:
             # Only after a committed load: inside a caller's transaction (the tests) the rows
             # may be rolled back, and ANALYZE's row estimates would outlive them.
             with connection.cursor() as cursor:
