@@ -32,9 +32,7 @@ def print_header(html: str) -> dict[str, str | None]:
     match = re.search(r"<header class=\"print-header\" data-print-header>(.*?)</header>", html, re.S)
     assert match, "the page has no print header"
     block = match.group(1)
-    return {
-        key: text_of(block, f"data-print-{key}") for key in ("title", "region", "period", "version", "produced")
-    }
+    return {key: text_of(block, f"data-print-{key}") for key in ("title", "region", "period", "version", "produced")}
 
 
 def heading(html: str) -> str:
@@ -97,7 +95,9 @@ def test_every_rollup_page_prints_its_kind_region_period_draft_state_and_product
 
 @pytest.mark.django_db
 def test_a_published_rollup_prints_its_version_number(client, world):
-    draft = rollup_produce(kind=rollups.MONTHLY_BULLETIN, period=KIND_PERIODS[rollups.MONTHLY_BULLETIN], region=world.county_a)[0]
+    draft = rollup_produce(
+        kind=rollups.MONTHLY_BULLETIN, period=KIND_PERIODS[rollups.MONTHLY_BULLETIN], region=world.county_a
+    )[0]
     published = rollup_publish(actor=world.alice, rollup=draft)
     client.force_login(world.alice)
     header = print_header(client.get(published.get_absolute_url()).content.decode())
