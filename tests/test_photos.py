@@ -40,7 +40,12 @@ def test_it_refuses_a_photo_over_10_mb_with_a_message_and_keeps_what_was_typed(c
     big = SimpleUploadedFile("huge.jpg", b"\xff\xd8\xff" + b"0" * (MAX_UPLOAD_BYTES + 1024), "image/jpeg")
     response = client.post(
         report_url(world),
-        {"period": current_week().isoformat(), "percent_complete": "40", "work_done": "完成大棚钢架", "attachments": [big]},
+        {
+            "period": current_week().isoformat(),
+            "percent_complete": "40",
+            "work_done": "完成大棚钢架",
+            "attachments": [big],
+        },
     )
     assert response.status_code == 200
     page = response.content.decode()
