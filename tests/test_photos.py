@@ -79,3 +79,14 @@ def test_it_answers_the_photo_script_with_where_to_go_after_saving(client, world
     assert response.status_code == 200
     assert response.json() == {"redirect": reverse("projects:my-work")}
     assert ProgressReport.objects.get().attachments.count() == 1
+
+
+def test_it_refuses_a_request_body_over_the_limit_with_a_clear_page_before_reading_it(client, world, monkeypatch):
+    client.force_login(world.lily)
+    url = report_url(world)
+    monkeypatch.setattr("core.uploads.MAX_REQUEST_BYTES", 1024 * 1024)
+    big = SimpleUploadedFile("huge.jpg", b"\xff\xd8\xff" + b"0" * (2 * 1024 * 1024), "image/jpeg")
+    response = client.post(url, {"percent_complete": "40", "work_done": "完成", "attachments": [big]})
+    assert response.status_code == 400
+    assert "每个文件不超过 10 MB" in response.content.decode()
+    assert not ProgressReport.objects.exists()

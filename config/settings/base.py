@@ -337,6 +337,12 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 # core.uploads refuses a file over 10 MB with a message under its field.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# A body over core.uploads.MAX_REQUEST_BYTES is refused (400) before it is read.
+FILE_UPLOAD_HANDLERS = [
+    "core.uploads.RequestSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Content-Security-Policy (django-csp): nothing inline, nothing from another origin. Pages
 # put their scripts in static/js/ and pass data with json_script; the API docs use

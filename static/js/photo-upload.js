@@ -177,7 +177,8 @@
       data.append("files_kept", "1");
       var bar = progressBar(form);
       var request = new XMLHttpRequest();
-      request.open("POST", form.action || window.location.href);
+      var url = form.action || window.location.href;
+      request.open("POST", url);
       request.setRequestHeader("X-Requested-With", "XMLHttpRequest");
       request.upload.addEventListener("progress", function (event) {
         if (event.lengthComputable) { bar.value = Math.round((event.loaded / event.total) * 100); }
@@ -192,6 +193,10 @@
         if (button) { button.disabled = false; }
         bar.hidden = true;
         if (request.status === 200 && replaceForm(form, request.responseText)) { return; }
+        if (request.status === 200 && request.responseURL && request.responseURL !== url) {
+          window.location.assign(request.responseURL);  // sent elsewhere (signed out, say)
+          return;
+        }
         say(message("failed") + " (HTTP " + request.status + ")");
       });
       request.addEventListener("error", function () {
