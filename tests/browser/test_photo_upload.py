@@ -99,3 +99,16 @@ def test_it_refuses_a_photo_over_10_mb_kept_as_original_before_upload(report_for
     assert "huge.jpg" in status.inner_text() and "10 MB" in status.inner_text()
     assert report_form.eval_on_selector("input[name=attachments]", "input => input.files.length") == 0
     assert report_form.locator("#upload-preview li").count() == 0
+
+
+def test_it_takes_a_photo_out_with_its_remove_button(report_form):
+    report_form.set_input_files(
+        "input[name=attachments]",
+        files=[
+            {"name": "一.png", "mimeType": "image/png", "buffer": noisy_png((400, 300))},
+            {"name": "二.png", "mimeType": "image/png", "buffer": noisy_png((300, 200))},
+        ],
+    )
+    report_form.click("#upload-preview li:first-child button.remove-photo")
+    report_form.wait_for_function("document.querySelector('input[name=attachments]').files.length === 1")
+    assert report_form.locator("#upload-preview img").get_attribute("alt") == "二.png"
