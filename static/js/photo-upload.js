@@ -18,6 +18,7 @@
 
   var originals = [];  // the files the user chose (or kept), in order
   var pending = Promise.resolve();
+  var previewUrls = [];
 
   function box() { return document.getElementById("photo-tools"); }
   function message(key) { return (box() && box().getAttribute("data-" + key)) || ""; }
@@ -78,6 +79,8 @@
     var preview = document.getElementById("upload-preview");
     if (!preview) { return; }
     preview.textContent = "";
+    previewUrls.forEach(function (url) { URL.revokeObjectURL(url); });
+    previewUrls = [];
     originals.forEach(function (file, index) {
       var item = document.createElement("li");
       if (file.type.indexOf("image/") === 0) {
@@ -85,7 +88,7 @@
         img.src = URL.createObjectURL(file);
         img.alt = file.name;
         img.className = "thumb";
-        img.addEventListener("load", function () { URL.revokeObjectURL(img.src); });
+        previewUrls.push(img.src);  // revoked at the next rendering, not on load: kept on an error
         item.appendChild(img);
       } else {
         var name = document.createElement("span");
@@ -156,13 +159,15 @@
     var incoming = new DOMParser().parseFromString(html, "text/html");
     var fresh = incoming.querySelector("section." + section.className.split(" ").join("."));
     if (!fresh || !fresh.querySelector(INPUT)) { return false; }
+    // Into this document first, so the kept nodes below are moved, never copied or reloaded.
+    fresh = document.adoptNode(fresh);
     ["#photo-tools", "#upload-preview", "#photo-status"].forEach(function (selector) {
       var old = section.querySelector(selector), replacement = fresh.querySelector(selector);
       if (old && replacement) { replacement.replaceWith(old); }
     });
     var input = form.querySelector(INPUT);
     fresh.querySelector(INPUT).replaceWith(input);
-    section.replaceWith(document.importNode(fresh, true));
+    section.replaceWith(fresh);
     var error = document.querySelector("[role=alert]");
     if (error) { error.scrollIntoView({ block: "center" }); }
     document.dispatchEvent(new CustomEvent("form:replaced"));

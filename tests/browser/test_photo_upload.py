@@ -75,7 +75,8 @@ def test_it_keeps_the_chosen_photo_when_the_form_comes_back_with_an_error(report
     )
     report_form.click("button[type=submit].primary")
     report_form.locator(".field.has-error input[name=percent_complete]").wait_for()
-    assert report_form.locator("#upload-preview img").count() == 1
+    thumbnail = report_form.locator("#upload-preview img")
+    assert thumbnail.count() == 1 and thumbnail.evaluate("img => img.complete && img.naturalWidth") > 0
     assert report_form.eval_on_selector("input[name=attachments]", "input => input.files.length") == 1
     assert "重新选择文件" not in report_form.content()
     assert report_form.input_value("textarea[name=work_done]") == "完成大棚钢架搭建 12 座"
