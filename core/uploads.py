@@ -42,8 +42,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
-from django.core.exceptions import ValidationError
+from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.uploadhandler import FileUploadHandler
 from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
@@ -67,6 +68,9 @@ CONTENT_TYPES = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp",
 EXTENSIONS = {"jpeg": (".jpg", ".jpeg"), "png": (".png",), "webp": (".webp",), "pdf": (".pdf",)}
 IMAGE_KINDS = frozenset({"jpeg", "png", "webp"})
 DOCUMENT_KINDS = IMAGE_KINDS | {"pdf"}
+# A request body larger than this is refused before it is read: nine files at the limit
+# and the form's own fields fit under it.
+MAX_REQUEST_BYTES = 9 * MAX_UPLOAD_BYTES + 2 * 1024 * 1024
 # For <input type="file" accept="...">: a hint to the browser, the checks here decide.
 ACCEPT = ",".join(CONTENT_TYPES.values())
 
@@ -123,6 +127,23 @@ def clean_uploads(uploads: list[Any] | None, *, field: str = "attachments", limi
     if errors:
         raise ValidationError({field: errors})
     return cleaned
+
+
+class RequestSizeLimitHandler(FileUploadHandler):
+    """First of ``FILE_UPLOAD_HANDLERS``: a multipart body over ``MAX_REQUEST_BYTES`` is
+    refused with the site's 400 page before any of it is read, so no worker spends its time
+    receiving it. Files within the limit go on to the next handlers; each file is then
+    checked by the form (a file over 10 MB is an error under its field)."""
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        if content_length > MAX_REQUEST_BYTES:
+            raise RequestDataTooBig(f"Request body of {content_length} bytes is over {MAX_REQUEST_BYTES}.")
+
+    def receive_data_chunk(self, raw_data, start):
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
 
 
 def check_upload(file: Any, *, allowed: frozenset[str]) -> str:

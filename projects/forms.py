@@ -97,6 +97,10 @@ class MilestoneForm(SubmitOnceMixin, forms.ModelForm):
         widgets = {"due_on": DateInput(), "done_on": DateInput()}
 
 
+# The field the photo script adds to a form it sends (see static/js/photo-upload.js).
+FILES_KEPT = "files_kept"
+
+
 class ReportForm(ChooseFilesAgainMixin, SubmitOnceMixin, forms.Form):
     """The leader's weekly report, phone first: numbers with numeric keyboards, photos from the camera."""
 
@@ -121,6 +125,15 @@ class ReportForm(ChooseFilesAgainMixin, SubmitOnceMixin, forms.Form):
     attachments = MultipleFileField(
         label=_("照片和附件"),
         required=False,
+        # The page's photo script reads the limits: it shrinks photos and refuses a file
+        # over the limit before anything is sent (the checks here still decide).
+        widget=MultipleFileInput(
+            attrs={
+                "accept": ACCEPT,
+                "data-max-bytes": MAX_UPLOAD_BYTES,
+                "data-max-files": MAX_FILES_PER_SUBMISSION,
+            }
+        ),
         help_text=_(
             "JPEG、PNG、WebP 照片或 PDF 文件，每个不超过 %(mb)s MB，每次最多 %(n)s 个；照片中的位置信息会被删除。"
         )
@@ -133,6 +146,10 @@ class ReportForm(ChooseFilesAgainMixin, SubmitOnceMixin, forms.Form):
             del self.fields["period"]
         else:
             self.fields["period"].choices = [(monday.isoformat(), week_label(monday)) for monday in weeks]
+        if self.data.get(FILES_KEPT):
+            # Sent by the page's photo script, which keeps the chosen files on the page when
+            # the form comes back with an error: no hint to choose them again.
+            self._files_noted.update(self.fields)
 
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)

@@ -343,6 +343,18 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
+# Uploads: a file over this size goes to a temporary file on disk, never held in a worker's
+# memory; the form fields' own data (everything but files) is limited to the same size, and
+# core.uploads refuses a file over 10 MB with a message under its field.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# A body over core.uploads.MAX_REQUEST_BYTES is refused (400) before it is read.
+FILE_UPLOAD_HANDLERS = [
+    "core.uploads.RequestSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 # Content-Security-Policy (django-csp): nothing inline, nothing from another origin. Pages
 # put their scripts in static/js/ and pass data with json_script; the API docs use
 # drf-spectacular's split Swagger view, whose start-up script is a separate file.
@@ -351,7 +363,8 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        # blob: for the previews of the photos chosen in a form (object URLs of the page's own files).
+        "img-src": [SELF, "data:", "blob:"],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],
