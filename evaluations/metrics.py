@@ -120,9 +120,13 @@ def in_time(report: str = "") -> LessThan:
 def reporting_timeliness(alliances: QuerySet, period: Period, indicator) -> dict[int, Decimal | None]:
     """Reports received by their deadline over the reports due (docs/indicators.md). An
     alliance with nothing due is left out: the indicator does not apply to it."""
+    from projects import reporting
+
+    projects = Project.objects.filter(alliance__in=alliances)
+    weeks, cutoff = reporting.weeks_of(period), reporting.period_cutoff(period)
     return {
         alliance_id: ratio(figures.on_time, figures.due) if figures.due else NOT_APPLICABLE
-        for alliance_id, figures in reporting_figures(alliances, period).items()
+        for alliance_id, figures in reporting.figures(projects, weeks, cutoff, by="alliance_id").items()
     }
 
 

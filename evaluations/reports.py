@@ -10,9 +10,11 @@ import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     FilteredRelation,
     OuterRef,
@@ -30,13 +32,12 @@ from alliances.models import TeamRole
 from core.db import value_of
 from core.periods import MONTH, Period, local_zone
 from members.models import Notice, Person, Region
+from projects import reporting
 from projects.models import (
-    ACTIVE_STATUSES,
     MONEY,
     OPEN_STATUSES,
     Milestone,
     ProgressReport,
-    ProgressReportRevision,
     Project,
     ProjectStatus,
     ReportStatus,
@@ -90,70 +91,14 @@ def project_table(key: str, title, columns: list[dict], projects: list, row) -> 
 
 # ------------------------------------------------------------------- weekly reports as of a moment
 #
-# A week's report is *received* at a moment when a version of it had been submitted by then
-# and it was not left returned then (returned by the moment, with no corrected version sent
-# again by it). It is *on time* when received and the version standing at that moment was
-# submitted by the deadline: the end of its week (the Monday after it, 00:00 Asia/Shanghai).
-# The weekly dispatch counts them as of its cut-off; the dashboard as of now.
-
-
-def report_deadline(week_start: datetime.date) -> datetime.datetime:
-    """The end of the report's ISO week: the Monday after it, 00:00 in Asia/Shanghai."""
-    return datetime.datetime.combine(week_start + datetime.timedelta(days=7), datetime.time(), tzinfo=local_zone())
-
-
-# The dispatch is produced on the Monday after its week at 06:00 (the beat schedule); it
-# counts the reports as they stood then, so producing it again later gives the same figures.
-DISPATCH_CUTOFF = datetime.timedelta(hours=6)
+# Due, received, on time and late are projects.reporting's rule. The dispatch reads them as
+# of its cut-off: it is produced on the Monday after its week at 06:00 (the beat schedule),
+# and producing it again later gives the same figures.
+DISPATCH_CUTOFF = datetime.timedelta(days=7, hours=6)
 
 
 def dispatch_cutoff(week_start: datetime.date) -> datetime.datetime:
-    return report_deadline(week_start) + DISPATCH_CUTOFF
-
-
-def submitted_by(moment: datetime.datetime) -> Q:
-    """A version of the report had been submitted by ``moment``."""
-    return Q(submitted_at__lte=moment) | Exists(
-        ProgressReportRevision.objects.filter(report=OuterRef("pk"), submitted_at__lte=moment)
-    )
-
-
-def left_returned(moment: datetime.datetime) -> Q:
-    """The report stood returned at ``moment``: a version of it was returned by then and no
-    later version had been sent by then. The report's own status covers the version it holds
-    now; its earlier versions are read from their revisions."""
-    resent = ProgressReportRevision.objects.filter(
-        report=OuterRef("report"), number__gt=OuterRef("number"), submitted_at__lte=moment
-    )
-    returned_version = (
-        ProgressReportRevision.objects.filter(
-            report=OuterRef("pk"), decision=ReportStatus.RETURNED, reviewed_at__lte=moment
-        )
-        .exclude(report__revision__gt=F("number"), report__submitted_at__lte=moment)
-        .exclude(Exists(resent))
-    )
-    returned_now = Q(status=ReportStatus.RETURNED) & (Q(reviewed_at__isnull=True) | Q(reviewed_at__lte=moment))
-    return (returned_now & Q(submitted_at__lte=moment)) | Exists(returned_version)
-
-
-def received_reports(moment: datetime.datetime) -> QuerySet:
-    """The reports received at ``moment`` (see above)."""
-    return ProgressReport.objects.filter(submitted_by(moment)).exclude(left_returned(moment))
-
-
-def on_time_reports(week_start: datetime.date, moment: datetime.datetime) -> QuerySet:
-    """The reports of the week starting ``week_start`` received at ``moment`` whose version
-    standing then was sent by the week's deadline: no version sent by ``moment`` came after it."""
-    deadline = report_deadline(week_start)
-    late_version = ProgressReportRevision.objects.filter(
-        report=OuterRef("pk"), submitted_at__gte=deadline, submitted_at__lte=moment
-    )
-    return (
-        received_reports(moment)
-        .filter(period=week_start)
-        .exclude(submitted_at__gte=deadline, submitted_at__lte=moment)
-        .exclude(Exists(late_version))
-    )
+    return datetime.datetime.combine(week_start, datetime.time(), tzinfo=local_zone()) + DISPATCH_CUTOFF
 
 
 # ------------------------------------------------------------------- weekly dispatch
@@ -186,14 +131,14 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
     # project.
     cutoff = dispatch_cutoff(period.start)
     this_week = ProgressReport.objects.filter(project=OuterRef("pk"), period=period.start)
-    under_way = Q(status__in=ACTIVE_STATUSES)
-    reported = under_way & Q(received=True)
-    silent = under_way & Q(received=False)
+    under_way = reporting.under_way_in_week(period.start)
+    reported = Q(due=True, received=True)
+    silent = Q(due=True, received=False)
     earlier = ProgressReport.objects.filter(project=OuterRef("pk"), period__lt=period.start).order_by("-period")
     before = earlier.exclude(status=ReportStatus.RETURNED)
     projects = list(
         projects_in(region)
-        .filter(status__in=OPEN_STATUSES)
+        .filter(Q(status__in=OPEN_STATUSES) | under_way)
         .with_late_flag(period.end)
         .annotate(week=FilteredRelation("reports", condition=Q(reports__period=period.start)))
         .annotate(
@@ -202,9 +147,10 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
             blockers=F("week__blockers"),
             request=F("week__coordination_request"),
             needs_coordination=F("week__needs_coordination"),
-            received=Exists(received_reports(cutoff).filter(project=OuterRef("pk"), period=period.start)),
-            in_time=Exists(on_time_reports(period.start, cutoff).filter(project=OuterRef("pk"))),
-            returned=Exists(this_week.filter(left_returned(cutoff))),
+            due=ExpressionWrapper(under_way, output_field=BooleanField()),
+            received=Exists(reporting.received(cutoff).filter(project=OuterRef("pk"), period=period.start)),
+            in_time=Exists(reporting.on_time(cutoff).filter(project=OuterRef("pk"), period=period.start)),
+            returned=Exists(this_week.filter(reporting.left_returned(cutoff))),
         )
         .annotate(
             # The week's gain; the progress before it is read back as now - gain (as one
@@ -221,6 +167,7 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
         .values_list(
             "pk",
             "status",
+            "due",
             "is_late",
             "alliance_code",
             "alliance__name",
@@ -246,7 +193,7 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
     alliance_place = {}
     for project in projects:
         alliance_place.setdefault(project.alliance_code, len(alliance_place))
-    under_way_projects = [project for project in projects if project.status in ACTIVE_STATUSES]
+    under_way_projects = [project for project in projects if project.due]
     expected = len(under_way_projects)
     week_reports = sorted(
         (project for project in under_way_projects if project.received),
