@@ -828,14 +828,14 @@ def annual_review(period: Period, region: Region) -> dict:
 # ------------------------------------------------------------------- definitions (统计口径)
 #
 # One sentence for each summary figure and table of each kind, shown under it on the page
-# (translated when the page is read, so a stored report needs none). docs/indicators-rollups.md
+# (translated when the page is read, so a stored report needs none). docs/indicators.md
 # says the same at more length.
 
-RECEIVED = _(
-    "周报已提交且截至生成时点（所报周结束后的星期一 6:00）未处于退回待重报状态的，计为已报；"
-    "所报周结束前（北京时间）提交的，计为按时。"
+RECEIVED = _("周报已提交且截至生成时点（所报周结束后的星期一 6:00）未处于退回待重报状态的，计为已报。")
+ON_TIME = _(
+    "已报且有效版本在截止时间（所报周周日加宽限天数，北京时间）前提交的，计为按时；生成时宽限期未满，已报的均为按时。"
 )
-UNDER_WAY = _("应报：状态为推进中或延期的项目，每个项目每周一份周报。")
+UNDER_WAY = _("应报：所报周周日仍在建的项目（按开工、完成、取消日期），每个项目每周一份周报。")
 GRADED = _("按年度总分对照考评方案的分数线评定等次的联盟数；触碰底线的为较差。")
 LATE = _("逾期：未完成，且截至期末计划完成日期已过，或有节点在期末前到期而期末前未完成。")
 
@@ -843,7 +843,7 @@ DEFINITIONS: dict[str, dict[str, object]] = {
     WEEKLY_DISPATCH: {
         "reports_expected": UNDER_WAY,
         "reports_received": RECEIVED,
-        "reports_on_time": RECEIVED,
+        "reports_on_time": ON_TIME,
         "reporting_rate": _("已报项目数除以应报项目数。"),
         "on_time_rate": _("按时报送数除以应报项目数。"),
         "silent_projects": _("应报项目数减已报项目数。"),
