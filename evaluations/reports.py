@@ -22,6 +22,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Value,
     When,
     Window,
 )
@@ -44,7 +45,7 @@ from projects.models import (
 )
 from workshops.models import Workshop, WorkshopReport, WorkshopStatus
 
-from .models import Assessment, AssessmentScheme, Grade, MemberResult
+from .models import Assessment, AssessmentScheme, Grade, MemberResult, Proposal, ProposalKind, ProposalStatus
 from .rollups import (
     ANNUAL_REVIEW,
     MONTHLY_BULLETIN,
@@ -736,28 +737,57 @@ def consequence_of(assessment, top_n: int) -> str:
     return ""
 
 
-def annual_review(period: Period, region: Region) -> dict:
-    unscored = ensure_scores(period, region, final=True)
-    assessments = ranked(period, region, earlier=period.previous())
-    losing = list(
-        MemberResult.objects.filter(
+def decided_consequences(period: Period, region: Region, assessments: list) -> tuple[dict, list]:
+    """What the year's results lead to, as staff decided it (issue: proposals, not verdicts).
+
+    Once proposals were raised for the review (evaluations.services.proposals_raise), the
+    confirmed ones apply and the undecided ones are shown pending; overruled ones are gone.
+    Before that, the scheme's rule only proposes: every outcome is pending. Returns
+    ({alliance id: (CONSEQUENCES key, status)}, [(organization id, name, region name,
+    secretary, status)] of the 两优一先 losses, by region and name)."""
+    proposals = Proposal.objects.filter(region.within("region"), year=period.start.year)
+    if not proposals.exists():
+        outcomes = {a.alliance_id: (consequence_of(a, a.top_n), ProposalStatus.PROPOSED) for a in assessments}
+        losing = MemberResult.objects.filter(
             region.within("organization__region"),
             period_kind=period.kind,
             period_start=period.start,
             loses_award_eligibility=True,
+        ).annotate(decision=Value(ProposalStatus.PROPOSED.value))
+    else:
+        standing = proposals.exclude(status=ProposalStatus.OVERRULED)
+        outcomes = {
+            alliance_id: (kind, status)
+            for alliance_id, kind, status in standing.filter(alliance__isnull=False).values_list(
+                "alliance_id", "kind", "status"
+            )
+        }
+        losing = standing.filter(kind=ProposalKind.AWARD_INELIGIBLE, organization__isnull=False).annotate(
+            decision=F("status")
         )
-        .order_by("organization__region__code", "organization__name", "organization_id")
-        .values_list(
-            "organization_id", "organization__name", "organization__region__name", "organization__secretary__name"
-        )
+    rows = losing.order_by("organization__region__code", "organization__name", "organization_id").values_list(
+        "organization_id",
+        "organization__name",
+        "organization__region__name",
+        "organization__secretary__name",
+        "decision",
     )
+    return outcomes, list(rows)
+
+
+def annual_review(period: Period, region: Region) -> dict:
+    unscored = ensure_scores(period, region, final=True)
+    assessments = ranked(period, region, earlier=period.previous())
+    consequence_by_alliance, losing = decided_consequences(period, region, assessments)
     rows = []
     consequences: dict[str, int] = {}
     labels = {key: str(label) for key, label in CONSEQUENCES.items()} | {"": ""}
+    pending = str(_("（待确认）"))
     grades = grade_labels()
     for a in assessments:
-        outcome = consequence_of(a, a.top_n)
-        consequences[outcome] = consequences.get(outcome, 0) + 1
+        outcome, status = consequence_by_alliance.get(a.alliance_id, ("", ""))
+        if status == ProposalStatus.CONFIRMED:
+            consequences[outcome] = consequences.get(outcome, 0) + 1
         before = a.earlier_total
         rows.append(
             [
@@ -766,11 +796,12 @@ def annual_review(period: Period, region: Region) -> dict:
                 a.name,
                 str(a.total_score),
                 grades[a.grade],
-                labels[outcome],
+                labels[outcome] + (pending if outcome and status != ProposalStatus.CONFIRMED else ""),
                 score_text(before),
                 score_text(a.total_score - before) if before is not None else None,
             ]
         )
+    decisions = {ProposalStatus.CONFIRMED: str(_("已确认")), ProposalStatus.PROPOSED: str(_("待确认"))}
     report = {
         "summary": [
             summary_item("alliances", _("参评联盟"), len(assessments)),
@@ -780,7 +811,11 @@ def annual_review(period: Period, region: Region) -> dict:
             summary_item("poor", _("较差"), sum(1 for a in assessments if a.grade == Grade.POOR)),
             summary_item("vetoed", _("触碰底线"), sum(1 for a in assessments if a.vetoed)),
             summary_item("demonstration_candidates", _("示范候选"), consequences.get("demonstration", 0)),
-            summary_item("secretaries_ineligible", _("取消“两优一先”资格的书记"), len(losing)),
+            summary_item(
+                "secretaries_ineligible",
+                _("取消“两优一先”资格的书记"),
+                sum(1 for row in losing if row[-1] == ProposalStatus.CONFIRMED),
+            ),
         ],
         "tables": [
             table(
@@ -808,10 +843,11 @@ def annual_review(period: Period, region: Region) -> dict:
                         column("organization", _("成员单位")),
                         column("region", _("所属区划")),
                         column("secretary", _("书记")),
+                        column("decision", _("决定")),
                     ],
                     [
-                        [organization, region_name, secretary or ""]
-                        for _pk, organization, region_name, secretary in losing
+                        [organization, region_name, secretary or "", decisions[status]]
+                        for _pk, organization, region_name, secretary, status in losing
                     ],
                 ),
                 "organization",
@@ -896,11 +932,15 @@ DEFINITIONS: dict[str, dict[str, object]] = {
         "fair": GRADED,
         "poor": GRADED,
         "vetoed": _("经确认触碰四条底线之一的联盟数，其等次为较差，排在最后。"),
-        "demonstration_candidates": _("年度优秀且在区县排名前列（方案设定的名额）的联盟数。"),
-        "secretaries_ineligible": _("取消“两优一先”评选资格的成员单位数（下表的行数，每个成员单位一行）。"),
-        "results": _("按年度总分排名；同比变化为本年度总分减上年度总分。"),
+        "demonstration_candidates": _("经工作人员确认为示范候选的联盟数（年度优秀且在区县排名前列者为建议）。"),
+        "secretaries_ineligible": _("经工作人员确认取消“两优一先”评选资格的成员单位数（下表中“已确认”的行数）。"),
+        "results": _(
+            "按年度总分排名；同比变化为本年度总分减上年度总分。结果运用为工作人员确认的决定，"
+            "未确认的建议标“待确认”，不予采纳的不列。"
+        ),
         "ineligible": _(
-            "所在联盟年度考评等次为较差的成员单位，其书记取消“两优一先”评选资格；按所属区划列出，每个成员单位一行。"
+            "所在联盟年度考评等次为较差的成员单位，其书记被建议取消“两优一先”评选资格；经确认的标“已确认”，"
+            "尚未决定的标“待确认”，不予采纳的不列；按所属区划列出，每个成员单位一行。"
         ),
     },
 }
