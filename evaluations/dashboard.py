@@ -23,11 +23,11 @@ from alliances.models import Alliance, AllianceStatus, FormationMode
 from core.charts import ChartSpec
 from core.periods import MONTH, WEEK, Period, local_zone
 from members.access import scope_for
+from projects import reporting as reporting_rule
 from projects.models import ACTIVE_STATUSES, MONEY, ProgressReport, Project, ProjectCategory, ProjectStatus
 from workshops.models import Workshop, WorkshopReport, WorkshopStatus
 
 from .models import Rollup
-from .reports import received_reports
 from .rollups import MONTHLY_BULLETIN, percent
 
 # Region levels from the top: the deeper a bulletin's region, the closer to the user's own.
@@ -121,20 +121,19 @@ def build(user: Any, *, now: datetime.datetime | None = None) -> Dashboard:
         .with_investment_to_date()
         .aggregate(total_spent=Sum("spent", output_field=MONEY), total_planned=Sum("planned_investment"))
     )
-    # The last complete week, counted as the weekly dispatch counts it (reports received as
-    # of now); the current week's progress apart, with silent as ProjectQuerySet.with_flags's
-    # rule, the same the "本周未报" list filter applies.
-    received_last_week = received_reports(now).filter(project=OuterRef("pk"), period=last_week.start)
+    # The last complete week by the reporting rule (projects.reporting), read as of now; the
+    # current week's progress apart, with silent as ProjectQuerySet.with_flags's rule, the
+    # same the "本周未报" list filter applies.
+    received_last_week = reporting_rule.received(now).filter(project=OuterRef("pk"), period=last_week.start)
+    last_week_figures = reporting_rule.projects_under_way(last_week.start, Project.objects.visible_to(user)).aggregate(
+        due_last_week=Count("pk"), received_last_week=Count("pk", filter=Q(Exists(received_last_week)))
+    )
     reporting = (
         Project.objects.visible_to(user)
         .filter(status__in=ACTIVE_STATUSES)
         .with_flags(today)
-        .aggregate(
-            expected=Count("pk"),
-            silent=Count("pk", filter=Q(is_silent=True)),
-            received_last_week=Count("pk", filter=Q(Exists(received_last_week))),
-        )
-    )
+        .aggregate(expected=Count("pk"), silent=Count("pk", filter=Q(is_silent=True)))
+    ) | last_week_figures
     reporting["received"] = reporting["expected"] - reporting["silent"]
 
     workshops = Workshop.objects.visible_to(user)
@@ -199,9 +198,10 @@ def build(user: Any, *, now: datetime.datetime | None = None) -> Dashboard:
         Figure(
             "reports_expected",
             _("上周应报项目"),
-            reporting["expected"],
+            reporting["due_last_week"],
             None,
-            help=_("推进中或延期的项目数，每个项目每周应报一次（%(week)s）。") % week_text,
+            help=_("上周（%(week)s）周末仍在建的项目数：已开工、周日前未完成也未取消，每个项目每周应报一期。")
+            % week_text,
         ),
         Figure(
             "reports_received",
@@ -213,7 +213,7 @@ def build(user: Any, *, now: datetime.datetime | None = None) -> Dashboard:
         Figure(
             "reporting_rate",
             _("上周报送率"),
-            percent(reporting["received_last_week"], reporting["expected"]),
+            percent(reporting["received_last_week"], reporting["due_last_week"]),
             None,
             "percent",
             help=_("最近一个完整周（%(week)s）的已报项目数除以应报项目数，按北京时间计周。") % week_text,

@@ -16,17 +16,13 @@ have one definition.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import (
     Avg,
     BooleanField,
     Case,
-    CharField,
     Count,
-    F,
     IntegerField,
     Q,
     QuerySet,
@@ -35,14 +31,12 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.expressions import CombinedExpression
-from django.db.models.functions import Coalesce, TruncDate
-from django.db.models.lookups import LessThan
+from django.db.models.functions import Coalesce
 
 from alliances.models import Activity, Claim, ClaimStatus, Meeting, MeetingKind
-from core.periods import Period, local_zone
-from projects.models import MONEY, ProgressReport, Project, ProjectStatus, ReportStatus, latest_standing_report
-from projects.weeks import week_start
+from core.periods import Period
+from projects import reporting
+from projects.models import MONEY, Project, latest_standing_report
 from workshops.models import WorkshopReport
 
 from .scoring import NOT_APPLICABLE, clamp, metric, ratio
@@ -76,149 +70,16 @@ def project_completion(alliances: QuerySet, period: Period, indicator) -> dict[i
 # ------------------------------------------------------------------- reporting timeliness
 
 
-def under_way_on(day: datetime.date | F | CombinedExpression, project: str = "") -> Q:
-    """Projects under way on ``day``: started (``start_on``) by then, out of planning, and
-    neither completed nor cancelled on or before it (``project``: the path to the project)."""
-    path = f"{project}__" if project else ""
-    return (
-        Q(**{f"{path}start_on__lte": day})
-        & ~Q(**{f"{path}status": ProjectStatus.PLANNED})
-        & (Q(**{f"{path}completed_on__isnull": True}) | Q(**{f"{path}completed_on__gt": day}))
-        & (Q(**{f"{path}cancelled_on__isnull": True}) | Q(**{f"{path}cancelled_on__gt": day}))
-    )
-
-
-def mondays(period: Period) -> list[datetime.date]:
-    """The Mondays of the period: the ISO weeks that belong to it (a week belongs to the
-    period that holds its Monday; a quarter has 13 or 14)."""
-    first = period.start + datetime.timedelta(days=-period.start.weekday() % 7)
-    return [first + datetime.timedelta(weeks=n) for n in range(((period.end - first).days + 6) // 7)]
-
-
-def weeks_due(weeks: list[datetime.date], start_on, completed_on, cancelled_on) -> int:
-    """How many of ``weeks`` (Mondays, in order) a project owes a report for."""
-    return len(due_weeks(weeks, start_on, completed_on, cancelled_on))
-
-
-def due_weeks(weeks: list[datetime.date], start_on, completed_on, cancelled_on) -> list[datetime.date]:
-    """The ``weeks`` (Mondays, in order) a project owes a report for: those at whose end
-    (Sunday) it was under way. A week is owed from the one holding ``start_on`` up to the
-    one before the week it was completed or cancelled in."""
-    first = max(weeks[0], week_start(start_on))
-    last = weeks[-1]
-    for finished in (completed_on, cancelled_on):
-        if finished is not None:
-            last = min(last, week_start(finished) - datetime.timedelta(weeks=1))
-    return [week for week in weeks if first <= week <= last]
-
-
-def deadline_met(report: str = "", days_after_monday: int | None = None) -> LessThan:
-    """A report (the one at the relation ``report``, or the row itself) submitted by its
-    deadline: on a Shanghai date before its week's Monday + ``days_after_monday`` (7 +
-    ``REPORT_DEADLINE_GRACE_DAYS`` unless told: the end of its Sunday plus the grace)."""
-    prefix = f"{report}__" if report else ""
-    if days_after_monday is None:
-        days_after_monday = 7 + settings.REPORT_DEADLINE_GRACE_DAYS
-    return LessThan(
-        TruncDate(f"{prefix}submitted_at", tzinfo=local_zone()),
-        F(f"{prefix}period") + datetime.timedelta(days=days_after_monday),
-    )
-
-
-def in_time(report: str = "") -> LessThan:
-    """A report submitted by the end of its week (its Sunday, Shanghai): the weekly
-    dispatch's figure, read on the Monday after the week."""
-    return deadline_met(report, days_after_monday=7)
-
-
 @metric("reporting_timeliness", absent=NOT_APPLICABLE)
 def reporting_timeliness(alliances: QuerySet, period: Period, indicator) -> dict[int, Decimal | None]:
     """Reports received by their deadline over the reports due (docs/indicators.md). An
     alliance with nothing due is left out: the indicator does not apply to it."""
+    projects = Project.objects.filter(alliance__in=alliances)
+    weeks, cutoff = reporting.weeks_of(period), reporting.period_cutoff(period)
     return {
         alliance_id: ratio(figures.on_time, figures.due) if figures.due else NOT_APPLICABLE
-        for alliance_id, figures in reporting_figures(alliances, period).items()
+        for alliance_id, figures in reporting.figures(projects, weeks, cutoff, by="alliance_id").items()
     }
-
-
-@dataclass
-class Reporting:
-    """An alliance's weekly reports of a period: due, received by the deadline, received late."""
-
-    due: int = 0
-    on_time: int = 0
-    late: int = 0
-
-
-def reporting_figures(alliances: QuerySet, period: Period) -> dict[int, Reporting]:
-    """The reporting figures of each alliance with a project under way in the period.
-
-    Due: one report per project for each week of the period at whose end the project was
-    under way. On time: that week's report submitted by its deadline; late: submitted after
-    the deadline but before the period's end. Either way not left returned at the period's
-    end (returned before it and not sent again)."""
-    weeks = mondays(period)
-    figures: dict[int, Reporting] = {}
-    if not weeks:
-        return figures
-    projects = reporting_projects(alliances, weeks).values_list(
-        "alliance_id", "start_on", "completed_on", "cancelled_on"
-    )
-    for alliance_id, start_on, completed_on, cancelled_on in projects:
-        due = weeks_due(weeks, start_on, completed_on, cancelled_on)
-        if due:
-            figures.setdefault(alliance_id, Reporting()).due += due
-    received = (
-        reporting_reports(alliances, period, weeks)
-        .values("project__alliance_id")
-        .annotate(
-            on_time=Count("pk", filter=Q(outcome=ON_TIME)),
-            late=Count("pk", filter=Q(outcome=LATE)),
-        )
-    )
-    for row in received:
-        alliance = figures.setdefault(row["project__alliance_id"], Reporting())
-        alliance.on_time, alliance.late = row["on_time"], row["late"]
-    return figures
-
-
-def reporting_projects(alliances: QuerySet, weeks: list[datetime.date]) -> QuerySet:
-    """The alliances' projects under way at the end of at least one of ``weeks`` (Mondays,
-    in order), or nearly: ``due_weeks`` tells which weeks each one owes."""
-    first_sunday, last_sunday = weeks[0] + SIX_DAYS, weeks[-1] + SIX_DAYS
-    return (
-        Project.objects.filter(alliance__in=alliances, start_on__lte=last_sunday)
-        .exclude(status=ProjectStatus.PLANNED)
-        .exclude(completed_on__lte=first_sunday)
-        .exclude(cancelled_on__lte=first_sunday)
-    )
-
-
-# What became of a report due in the period, at the period's end (``outcome``).
-ON_TIME, LATE, RETURNED, AFTER_PERIOD = "on_time", "late", "returned", "after_period"
-
-
-def reporting_reports(alliances: QuerySet, period: Period, weeks: list[datetime.date]) -> QuerySet:
-    """The reports of the period's ``weeks`` whose project was under way at the week's end
-    (the reports due), each with ``outcome``: returned before the period's end and not sent
-    again (not received), on time (by the deadline), late (after it, before the period's
-    end) or sent after the period (not received)."""
-    cut_off = period.end_at
-    outcome = Case(
-        When(Q(status=ReportStatus.RETURNED, reviewed_at__lt=cut_off), then=Value(RETURNED)),
-        When(deadline_met(), then=Value(ON_TIME)),
-        When(submitted_at__lt=cut_off, then=Value(LATE)),
-        default=Value(AFTER_PERIOD),
-        output_field=CharField(),
-    )
-    return (
-        ProgressReport.objects.filter(project__alliance__in=alliances, period__gte=weeks[0], period__lte=weeks[-1])
-        .filter(under_way_on(F("period") + SIX_DAYS, "project"))
-        .annotate(outcome=outcome)
-    )
-
-
-SIX_DAYS = datetime.timedelta(days=6)
 
 
 def investment_rows(alliances: QuerySet, period: Period) -> QuerySet:

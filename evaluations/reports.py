@@ -10,9 +10,11 @@ import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     FilteredRelation,
     OuterRef,
@@ -20,6 +22,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Value,
     When,
     Window,
 )
@@ -30,20 +33,19 @@ from alliances.models import TeamRole
 from core.db import value_of
 from core.periods import MONTH, Period, local_zone
 from members.models import Notice, Person, Region
+from projects import reporting
 from projects.models import (
-    ACTIVE_STATUSES,
     MONEY,
     OPEN_STATUSES,
     Milestone,
     ProgressReport,
-    ProgressReportRevision,
     Project,
     ProjectStatus,
     ReportStatus,
 )
 from workshops.models import Workshop, WorkshopReport, WorkshopStatus
 
-from .models import Assessment, AssessmentScheme, Grade, MemberResult
+from .models import Assessment, AssessmentScheme, Grade, MemberResult, Proposal, ProposalKind, ProposalStatus
 from .rollups import (
     ANNUAL_REVIEW,
     MONTHLY_BULLETIN,
@@ -90,70 +92,14 @@ def project_table(key: str, title, columns: list[dict], projects: list, row) -> 
 
 # ------------------------------------------------------------------- weekly reports as of a moment
 #
-# A week's report is *received* at a moment when a version of it had been submitted by then
-# and it was not left returned then (returned by the moment, with no corrected version sent
-# again by it). It is *on time* when received and the version standing at that moment was
-# submitted by the deadline: the end of its week (the Monday after it, 00:00 Asia/Shanghai).
-# The weekly dispatch counts them as of its cut-off; the dashboard as of now.
-
-
-def report_deadline(week_start: datetime.date) -> datetime.datetime:
-    """The end of the report's ISO week: the Monday after it, 00:00 in Asia/Shanghai."""
-    return datetime.datetime.combine(week_start + datetime.timedelta(days=7), datetime.time(), tzinfo=local_zone())
-
-
-# The dispatch is produced on the Monday after its week at 06:00 (the beat schedule); it
-# counts the reports as they stood then, so producing it again later gives the same figures.
-DISPATCH_CUTOFF = datetime.timedelta(hours=6)
+# Due, received, on time and late are projects.reporting's rule. The dispatch reads them as
+# of its cut-off: it is produced on the Monday after its week at 06:00 (the beat schedule),
+# and producing it again later gives the same figures.
+DISPATCH_CUTOFF = datetime.timedelta(days=7, hours=6)
 
 
 def dispatch_cutoff(week_start: datetime.date) -> datetime.datetime:
-    return report_deadline(week_start) + DISPATCH_CUTOFF
-
-
-def submitted_by(moment: datetime.datetime) -> Q:
-    """A version of the report had been submitted by ``moment``."""
-    return Q(submitted_at__lte=moment) | Exists(
-        ProgressReportRevision.objects.filter(report=OuterRef("pk"), submitted_at__lte=moment)
-    )
-
-
-def left_returned(moment: datetime.datetime) -> Q:
-    """The report stood returned at ``moment``: a version of it was returned by then and no
-    later version had been sent by then. The report's own status covers the version it holds
-    now; its earlier versions are read from their revisions."""
-    resent = ProgressReportRevision.objects.filter(
-        report=OuterRef("report"), number__gt=OuterRef("number"), submitted_at__lte=moment
-    )
-    returned_version = (
-        ProgressReportRevision.objects.filter(
-            report=OuterRef("pk"), decision=ReportStatus.RETURNED, reviewed_at__lte=moment
-        )
-        .exclude(report__revision__gt=F("number"), report__submitted_at__lte=moment)
-        .exclude(Exists(resent))
-    )
-    returned_now = Q(status=ReportStatus.RETURNED) & (Q(reviewed_at__isnull=True) | Q(reviewed_at__lte=moment))
-    return (returned_now & Q(submitted_at__lte=moment)) | Exists(returned_version)
-
-
-def received_reports(moment: datetime.datetime) -> QuerySet:
-    """The reports received at ``moment`` (see above)."""
-    return ProgressReport.objects.filter(submitted_by(moment)).exclude(left_returned(moment))
-
-
-def on_time_reports(week_start: datetime.date, moment: datetime.datetime) -> QuerySet:
-    """The reports of the week starting ``week_start`` received at ``moment`` whose version
-    standing then was sent by the week's deadline: no version sent by ``moment`` came after it."""
-    deadline = report_deadline(week_start)
-    late_version = ProgressReportRevision.objects.filter(
-        report=OuterRef("pk"), submitted_at__gte=deadline, submitted_at__lte=moment
-    )
-    return (
-        received_reports(moment)
-        .filter(period=week_start)
-        .exclude(submitted_at__gte=deadline, submitted_at__lte=moment)
-        .exclude(Exists(late_version))
-    )
+    return datetime.datetime.combine(week_start, datetime.time(), tzinfo=local_zone()) + DISPATCH_CUTOFF
 
 
 # ------------------------------------------------------------------- weekly dispatch
@@ -186,14 +132,14 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
     # project.
     cutoff = dispatch_cutoff(period.start)
     this_week = ProgressReport.objects.filter(project=OuterRef("pk"), period=period.start)
-    under_way = Q(status__in=ACTIVE_STATUSES)
-    reported = under_way & Q(received=True)
-    silent = under_way & Q(received=False)
+    under_way = reporting.under_way_in_week(period.start)
+    reported = Q(due=True, received=True)
+    silent = Q(due=True, received=False)
     earlier = ProgressReport.objects.filter(project=OuterRef("pk"), period__lt=period.start).order_by("-period")
     before = earlier.exclude(status=ReportStatus.RETURNED)
     projects = list(
         projects_in(region)
-        .filter(status__in=OPEN_STATUSES)
+        .filter(Q(status__in=OPEN_STATUSES) | under_way)
         .with_late_flag(period.end)
         .annotate(week=FilteredRelation("reports", condition=Q(reports__period=period.start)))
         .annotate(
@@ -202,9 +148,10 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
             blockers=F("week__blockers"),
             request=F("week__coordination_request"),
             needs_coordination=F("week__needs_coordination"),
-            received=Exists(received_reports(cutoff).filter(project=OuterRef("pk"), period=period.start)),
-            in_time=Exists(on_time_reports(period.start, cutoff).filter(project=OuterRef("pk"))),
-            returned=Exists(this_week.filter(left_returned(cutoff))),
+            due=ExpressionWrapper(under_way, output_field=BooleanField()),
+            received=Exists(reporting.received(cutoff).filter(project=OuterRef("pk"), period=period.start)),
+            in_time=Exists(reporting.on_time(cutoff).filter(project=OuterRef("pk"), period=period.start)),
+            returned=Exists(this_week.filter(reporting.left_returned(cutoff))),
         )
         .annotate(
             # The week's gain; the progress before it is read back as now - gain (as one
@@ -221,6 +168,7 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
         .values_list(
             "pk",
             "status",
+            "due",
             "is_late",
             "alliance_code",
             "alliance__name",
@@ -246,7 +194,7 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
     alliance_place = {}
     for project in projects:
         alliance_place.setdefault(project.alliance_code, len(alliance_place))
-    under_way_projects = [project for project in projects if project.status in ACTIVE_STATUSES]
+    under_way_projects = [project for project in projects if project.due]
     expected = len(under_way_projects)
     week_reports = sorted(
         (project for project in under_way_projects if project.received),
@@ -795,30 +743,64 @@ def consequence_of(assessment, top_n: int, below_four_stars: set[str] = frozense
     return ""
 
 
-def annual_review(period: Period, region: Region) -> dict:
-    unscored = ensure_scores(period, region, final=True)
-    assessments = ranked(period, region, earlier=period.previous())
-    losing = list(
-        MemberResult.objects.filter(
+def decided_consequences(
+    period: Period, region: Region, assessments: list, below_four_stars: set[str] = frozenset()
+) -> tuple[dict, list]:
+    """What the year's results lead to, as staff decided it (issue: proposals, not verdicts).
+
+    Once proposals were raised for the review (evaluations.services.proposals_raise), the
+    confirmed ones apply and the undecided ones are shown pending; overruled ones are gone.
+    Before that, the scheme's rule only proposes: every outcome is pending. Returns
+    ({alliance id: (CONSEQUENCES key, status)}, [(organization id, name, region name,
+    secretary, status)] of the 两优一先 losses, by region and name)."""
+    proposals = Proposal.objects.filter(region.within("region"), year=period.start.year)
+    if not proposals.exists():
+        outcomes = {
+            a.alliance_id: (consequence_of(a, a.top_n, below_four_stars), ProposalStatus.PROPOSED)
+            for a in assessments
+        }
+        losing = MemberResult.objects.filter(
             region.within("organization__region"),
             period_kind=period.kind,
             period_start=period.start,
             loses_award_eligibility=True,
+        ).annotate(decision=Value(ProposalStatus.PROPOSED.value))
+    else:
+        standing = proposals.exclude(status=ProposalStatus.OVERRULED)
+        outcomes = {
+            alliance_id: (kind, status)
+            for alliance_id, kind, status in standing.filter(alliance__isnull=False).values_list(
+                "alliance_id", "kind", "status"
+            )
+        }
+        losing = standing.filter(kind=ProposalKind.AWARD_INELIGIBLE, organization__isnull=False).annotate(
+            decision=F("status")
         )
-        .order_by("organization__region__code", "organization__name", "organization_id")
-        .values_list(
-            "organization_id", "organization__name", "organization__region__name", "organization__secretary__name"
-        )
+    rows = losing.order_by("organization__region__code", "organization__name", "organization_id").values_list(
+        "organization_id",
+        "organization__name",
+        "organization__region__name",
+        "organization__secretary__name",
+        "decision",
     )
+    return outcomes, list(rows)
+
+
+def annual_review(period: Period, region: Region) -> dict:
+    unscored = ensure_scores(period, region, final=True)
+    assessments = ranked(period, region, earlier=period.previous())
     rows = []
     consequences: dict[str, int] = {}
     labels = {key: str(label) for key, label in CONSEQUENCES.items()} | {"": ""}
+    pending = str(_("（待确认）"))
     grades = grade_labels()
     below = members_below_four_stars(alliances_in(region), period.last_day)
     below_codes = {row[0] for row in below}
+    consequence_by_alliance, losing = decided_consequences(period, region, assessments, below_codes)
     for a in assessments:
-        outcome = consequence_of(a, a.top_n, below_codes)
-        consequences[outcome] = consequences.get(outcome, 0) + 1
+        outcome, status = consequence_by_alliance.get(a.alliance_id, ("", ""))
+        if status == ProposalStatus.CONFIRMED:
+            consequences[outcome] = consequences.get(outcome, 0) + 1
         before = a.earlier_total
         rows.append(
             [
@@ -827,11 +809,12 @@ def annual_review(period: Period, region: Region) -> dict:
                 a.name,
                 str(a.total_score),
                 grades[a.grade],
-                labels[outcome],
+                labels[outcome] + (pending if outcome and status != ProposalStatus.CONFIRMED else ""),
                 score_text(before),
                 score_text(a.total_score - before) if before is not None else None,
             ]
         )
+    decisions = {ProposalStatus.CONFIRMED: str(_("已确认")), ProposalStatus.PROPOSED: str(_("待确认"))}
     report = {
         "summary": [
             summary_item("alliances", _("参评联盟"), len(assessments)),
@@ -841,7 +824,11 @@ def annual_review(period: Period, region: Region) -> dict:
             summary_item("poor", _("较差"), sum(1 for a in assessments if a.grade == Grade.POOR)),
             summary_item("vetoed", _("触碰底线"), sum(1 for a in assessments if a.vetoed)),
             summary_item("demonstration_candidates", _("示范候选"), consequences.get("demonstration", 0)),
-            summary_item("secretaries_ineligible", _("取消“两优一先”资格的书记"), len(losing)),
+            summary_item(
+                "secretaries_ineligible",
+                _("取消“两优一先”资格的书记"),
+                sum(1 for row in losing if row[-1] == ProposalStatus.CONFIRMED),
+            ),
         ],
         "tables": [
             table(
@@ -869,10 +856,11 @@ def annual_review(period: Period, region: Region) -> dict:
                         column("organization", _("成员单位")),
                         column("region", _("所属区划")),
                         column("secretary", _("书记")),
+                        column("decision", _("决定")),
                     ],
                     [
-                        [organization, region_name, secretary or ""]
-                        for _pk, organization, region_name, secretary in losing
+                        [organization, region_name, secretary or "", decisions[status]]
+                        for _pk, organization, region_name, secretary, status in losing
                     ],
                 ),
                 "organization",
@@ -908,14 +896,14 @@ def annual_review(period: Period, region: Region) -> dict:
 # ------------------------------------------------------------------- definitions (统计口径)
 #
 # One sentence for each summary figure and table of each kind, shown under it on the page
-# (translated when the page is read, so a stored report needs none). docs/indicators-rollups.md
+# (translated when the page is read, so a stored report needs none). docs/indicators.md
 # says the same at more length.
 
-RECEIVED = _(
-    "周报已提交且截至生成时点（所报周结束后的星期一 6:00）未处于退回待重报状态的，计为已报；"
-    "所报周结束前（北京时间）提交的，计为按时。"
+RECEIVED = _("周报已提交且截至生成时点（所报周结束后的星期一 6:00）未处于退回待重报状态的，计为已报。")
+ON_TIME = _(
+    "已报且有效版本在截止时间（所报周周日加宽限天数，北京时间）前提交的，计为按时；生成时宽限期未满，已报的均为按时。"
 )
-UNDER_WAY = _("应报：状态为推进中或延期的项目，每个项目每周一份周报。")
+UNDER_WAY = _("应报：所报周周日仍在建的项目（按开工、完成、取消日期），每个项目每周一份周报。")
 GRADED = _("按年度总分对照考评方案的分数线评定等次的联盟数；触碰底线的为较差。")
 LATE = _("逾期：未完成，且截至期末计划完成日期已过，或有节点在期末前到期而期末前未完成。")
 
@@ -923,7 +911,7 @@ DEFINITIONS: dict[str, dict[str, object]] = {
     WEEKLY_DISPATCH: {
         "reports_expected": UNDER_WAY,
         "reports_received": RECEIVED,
-        "reports_on_time": RECEIVED,
+        "reports_on_time": ON_TIME,
         "reporting_rate": _("已报项目数除以应报项目数。"),
         "on_time_rate": _("按时报送数除以应报项目数。"),
         "silent_projects": _("应报项目数减已报项目数。"),
@@ -976,11 +964,15 @@ DEFINITIONS: dict[str, dict[str, object]] = {
         "fair": GRADED,
         "poor": GRADED,
         "vetoed": _("经确认触碰四条底线之一的联盟数，其等次为较差，排在最后。"),
-        "demonstration_candidates": _("年度优秀且在区县排名前列（方案设定的名额）的联盟数。"),
-        "secretaries_ineligible": _("取消“两优一先”评选资格的成员单位数（下表的行数，每个成员单位一行）。"),
-        "results": _("按年度总分排名；同比变化为本年度总分减上年度总分。"),
+        "demonstration_candidates": _("经工作人员确认为示范候选的联盟数（年度优秀且在区县排名前列者为建议）。"),
+        "secretaries_ineligible": _("经工作人员确认取消“两优一先”评选资格的成员单位数（下表中“已确认”的行数）。"),
+        "results": _(
+            "按年度总分排名；同比变化为本年度总分减上年度总分。结果运用为工作人员确认的决定，"
+            "未确认的建议标“待确认”，不予采纳的不列。"
+        ),
         "ineligible": _(
-            "所在联盟年度考评等次为较差的成员单位，其书记取消“两优一先”评选资格；按所属区划列出，每个成员单位一行。"
+            "所在联盟年度考评等次为较差的成员单位，其书记被建议取消“两优一先”评选资格；经确认的标“已确认”，"
+            "尚未决定的标“待确认”，不予采纳的不列；按所属区划列出，每个成员单位一行。"
         ),
     },
 }

@@ -27,6 +27,8 @@ from django.utils.translation import gettext as _
 
 from alliances.models import Alliance
 from core.periods import MONTH, PATTERNS, QUARTER, WEEK, YEAR, Period
+from projects import reporting
+from projects.models import ProgressReport, Project
 
 from . import metrics
 from .models import Assessment, Dimension, Grade, Indicator, ManualScore, ObservationVisit, VetoFinding
@@ -85,41 +87,43 @@ def week_label(monday: datetime.date) -> str:
 
 def reporting_rows(alliances: QuerySet, period: Period, indicator: Indicator) -> Rows:
     """Per project: the weeks due, and which of them were on time, late, missing or left
-    returned at the period's end."""
-    weeks = metrics.mondays(period)
+    returned at the period's cut-off, by the one weekly reporting rule (projects.reporting)
+    the indicator counts with."""
+    weeks, cutoff = reporting.weeks_of(period), reporting.period_cutoff(period)
     columns = [_("项目"), _("应报（周）"), _("按时"), _("逾期报送的周"), _("未报的周"), _("退回未重报的周")]
     if not weeks:
         return Rows(columns, [], NOT_APPLICABLE)
-    outcomes = {
-        (project_id, week): outcome
-        for project_id, week, outcome in metrics.reporting_reports(alliances, period, weeks).values_list(
-            "project_id", "period", "outcome"
-        )
-    }
+    projects = Project.objects.filter(alliance__in=alliances)
+    due_by_project = defaultdict(list)
+    for project_id, week in reporting.reports_due(projects, weeks):
+        due_by_project[project_id].append(week)
+    reports = ProgressReport.objects.filter(project__in=projects, period__gte=weeks[0], period__lte=weeks[-1])
+
+    def pairs(queryset: QuerySet) -> set[tuple[int, datetime.date]]:
+        return set(queryset.filter(project__in=projects, period__in=weeks).values_list("project_id", "period"))
+
+    on_time, late = pairs(reporting.on_time(cutoff)), pairs(reporting.late(cutoff))
+    returned = pairs(reports.filter(reporting.left_returned(cutoff)))
     rows, due_total, on_time_total = [], 0, 0
-    projects = metrics.reporting_projects(alliances, weeks).order_by("title", "pk")
-    for project in projects.only("pk", "title", "start_on", "completed_on", "cancelled_on"):
-        due = metrics.due_weeks(weeks, project.start_on, project.completed_on, project.cancelled_on)
-        if not due:
-            continue
-        by_outcome = defaultdict(list)
-        for week in due:
-            by_outcome[outcomes.get((project.pk, week), "missing")].append(week)
-        missing = by_outcome["missing"] + by_outcome[metrics.AFTER_PERIOD]
-        on_time = len(by_outcome[metrics.ON_TIME])
+    for project in Project.objects.filter(pk__in=due_by_project).order_by("title", "pk").only("pk", "title"):
+        due = due_by_project[project.pk]
+        weeks_on_time = [w for w in due if (project.pk, w) in on_time]
+        weeks_late = [w for w in due if (project.pk, w) in late]
+        weeks_returned = [w for w in due if (project.pk, w) in returned]
+        weeks_missing = [w for w in due if w not in weeks_on_time and w not in weeks_late and w not in weeks_returned]
         due_total += len(due)
-        on_time_total += on_time
+        on_time_total += len(weeks_on_time)
         rows.append(
             Row(
                 [
                     project.title,
                     len(due),
-                    on_time,
-                    "、".join(week_label(w) for w in by_outcome[metrics.LATE]),
-                    "、".join(week_label(w) for w in sorted(missing)),
-                    "、".join(week_label(w) for w in by_outcome[metrics.RETURNED]),
+                    len(weeks_on_time),
+                    "、".join(week_label(w) for w in weeks_late),
+                    "、".join(week_label(w) for w in weeks_missing),
+                    "、".join(week_label(w) for w in weeks_returned),
                 ],
-                "bad" if on_time < len(due) else "",
+                "bad" if len(weeks_on_time) < len(due) else "",
             )
         )
     attainment = ratio(on_time_total, due_total) if due_total else NOT_APPLICABLE

@@ -40,6 +40,7 @@ from .models import (
 )
 from .reports import consequence_of, proposed_for_visit
 from .rollups import ANNUAL_REVIEW, KINDS, PERIOD_OF_KIND, QUARTERLY_OBSERVATION
+from .scoring import alliances_in, members_below_four_stars
 
 logger = logging.getLogger(__name__)
 
@@ -370,11 +371,16 @@ def proposals_raise(rollup: Rollup) -> int:
     period, region = rollup.period, rollup.region
     grades = dict(Grade.choices)
     raised = 0
-    assessments = Assessment.objects.filter(
-        region.within("alliance__lead_region"), period_kind=period.kind, period_start=period.start
-    ).select_related("alliance", "scheme")
+    assessments = (
+        Assessment.objects.filter(
+            region.within("alliance__lead_region"), period_kind=period.kind, period_start=period.start
+        )
+        .select_related("alliance", "scheme")
+        .annotate(code=F("alliance__code"))
+    )
+    below_four_stars = {row[0] for row in members_below_four_stars(alliances_in(region), period.last_day)}
     for assessment in assessments:
-        outcome = consequence_of(assessment, assessment.scheme.demonstration_top_n)
+        outcome = consequence_of(assessment, assessment.scheme.demonstration_top_n, below_four_stars)
         if not outcome:
             continue
         basis = _("%(year)s年度考评：总分 %(total)s，等次%(grade)s，县内第%(rank)s名%(veto)s。") % {

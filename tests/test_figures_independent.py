@@ -21,12 +21,12 @@ from evaluations.metrics import (
     claims_resolved,
     investment_vs_target,
     project_completion,
-    reporting_figures,
     reporting_timeliness,
 )
 from evaluations.models import Assessment, AssessmentScheme, Indicator, IndicatorScore, ManualScore
 from evaluations.reports import annual_review, monthly_bulletin, quarterly_observation
-from projects.models import ProgressReport, Project
+from projects import reporting
+from projects.models import ProgressReport, ProgressReportRevision, Project
 from projects.services import project_change_status
 from tests.factories import AllianceFactory
 from tests.factories_operations import ClaimFactory, NeedFactory
@@ -97,6 +97,12 @@ def scored_on_brand(world, scores: dict, period_kind: str = "year", start: str =
 # ------------------------------------------------------------------- the second computation
 
 
+def alliance_figures(period: Period) -> dict:
+    """The reporting rule's figures per alliance for the period, read as of its cut-off."""
+    weeks = reporting.weeks_of(period)
+    return reporting.figures(Project.objects.all(), weeks, reporting.period_cutoff(period), by="alliance_id")
+
+
 def days_of(period: Period):
     day = period.start
     while day < period.end:
@@ -111,16 +117,54 @@ def was_under_way(project: dict, day: datetime.date) -> bool:
     return all(finished is None or finished > day for finished in (project["completed_on"], project["cancelled_on"]))
 
 
-def reporting_by_hand(period: Period) -> dict[int, tuple[int, int, int]]:
-    """(due, on time, late) per alliance, one week and one project at a time."""
-    end = at(period.end, 0)
+def versions_of(report: dict, revisions: list[dict]) -> list[dict]:
+    """Every version of a report, oldest first: its earlier ones from their revisions, the one
+    it holds now from the report itself (number, sent at, decision, reviewed at)."""
+    versions = {row["number"]: row for row in revisions}
+    versions.setdefault(
+        report["revision"],
+        {
+            "number": report["revision"],
+            "submitted_at": report["submitted_at"],
+            "decision": report["status"],
+            "reviewed_at": report["reviewed_at"],
+        },
+    )
+    return [versions[number] for number in sorted(versions)]
+
+
+def standing_at(report: dict | None, revisions: list[dict], moment: datetime.datetime) -> dict | None:
+    """The version of a report standing at ``moment`` if it was received then: the latest one
+    sent by then, unless it had been returned by then."""
+    if report is None:
+        return None
+    sent = [version for version in versions_of(report, revisions) if version["submitted_at"] <= moment]
+    if not sent:
+        return None
+    version = sent[-1]
+    if version["decision"] == "returned" and (version["reviewed_at"] is None or version["reviewed_at"] <= moment):
+        return None
+    return version
+
+
+def reporting_by_hand(period: Period, moment: datetime.datetime | None = None) -> dict[int, tuple[int, int, int]]:
+    """(due, on time, late) per alliance as of ``moment`` (default: the deadline of the
+    period's last week), one week and one project at a time."""
     projects = list(Project.objects.values("id", "alliance_id", "status", "start_on", "completed_on", "cancelled_on"))
     reports = {
         (row["project_id"], row["period"]): row
-        for row in ProgressReport.objects.values("project_id", "period", "status", "submitted_at", "reviewed_at")
+        for row in ProgressReport.objects.values(
+            "id", "project_id", "period", "status", "revision", "submitted_at", "reviewed_at"
+        )
     }
+    revisions: dict[int, list[dict]] = {}
+    for row in ProgressReportRevision.objects.values("report_id", "number", "submitted_at", "decision", "reviewed_at"):
+        revisions.setdefault(row["report_id"], []).append(row)
+    mondays = [day for day in days_of(period) if day.isoweekday() == 1]
+    if moment is None and mondays:
+        moment = at(mondays[-1] + (7 + GRACE) * DAY, 0)
     figures: dict[int, list[int]] = {}
-    for monday in (day for day in days_of(period) if day.isoweekday() == 1):
+    for monday in mondays:
         sunday = monday + 6 * DAY
         for project in projects:
             if not was_under_way(project, sunday):
@@ -128,12 +172,12 @@ def reporting_by_hand(period: Period) -> dict[int, tuple[int, int, int]]:
             counts = figures.setdefault(project["alliance_id"], [0, 0, 0])
             counts[0] += 1
             report = reports.get((project["id"], monday))
-            if report is None or (report["status"] == "returned" and report["reviewed_at"] < end):
+            version = standing_at(report, revisions.get(report["id"], []) if report else [], moment)
+            if version is None:
                 continue
-            submitted_on = report["submitted_at"].astimezone(SHANGHAI).date()
-            if submitted_on <= sunday + GRACE * DAY:
+            if version["submitted_at"].astimezone(SHANGHAI).date() <= sunday + GRACE * DAY:
                 counts[1] += 1
-            elif report["submitted_at"] < end:
+            else:
                 counts[2] += 1
     return {alliance: tuple(counts) for alliance, counts in figures.items()}
 
@@ -260,7 +304,7 @@ def test_reporting_figures_match_a_week_by_week_count_from_the_raw_rows(reportin
     world = reporting_year
     by_hand = reporting_by_hand(YEAR_2025)
 
-    computed = reporting_figures(Alliance.objects.all(), YEAR_2025)
+    computed = alliance_figures(YEAR_2025)
 
     assert {alliance: (f.due, f.on_time, f.late) for alliance, f in computed.items()} == by_hand
     due, on_time, late = by_hand[world.alliance_a.pk]
@@ -283,15 +327,16 @@ def test_reporting_timeliness_is_the_share_on_time_and_not_applicable_with_nothi
 
 @pytest.mark.parametrize(
     ("reviewed", "counted"),
-    [("2025-12-31", False), ("2026-01-01", True)],
+    [("2026-01-07", False), ("2026-01-08", True)],
 )
-def test_a_returned_report_counts_as_received_only_while_not_yet_returned_at_the_periods_end(world, reviewed, counted):
+def test_a_returned_report_counts_as_received_only_while_not_yet_returned_at_the_cut_off(world, reviewed, counted):
+    # December's cut-off is the deadline of its last week (29 December): 8 January, 00:00.
     project = project_2025(world.alliance_a, start="2025-12-01")
     report = ReportFactory(project=project, period=d("2025-12-22"), submitted_at=at(d("2025-12-23")))
     send_back(report, at(d(reviewed), 9))
     december = Period.parse(MONTH, "2025-12")
 
-    figures = reporting_figures(Alliance.objects.all(), december)[world.alliance_a.pk]
+    figures = alliance_figures(december)[world.alliance_a.pk]
 
     assert (figures.due, figures.on_time) == (5, int(counted))  # five Mondays: 1, 8, 15, 22, 29
     assert reporting_by_hand(december)[world.alliance_a.pk] == (5, int(counted), 0)
@@ -302,19 +347,19 @@ def test_a_quarter_owes_one_report_per_monday_it_holds(world, key, mondays):
     quarter = Period.parse(QUARTER, key)
     ProjectFactory(alliance=world.alliance_a, year=quarter.start.year, start_on=d("2020-01-01"), due_on=d("2030-12-31"))
 
-    figures = reporting_figures(Alliance.objects.all(), quarter)[world.alliance_a.pk]
+    figures = alliance_figures(quarter)[world.alliance_a.pk]
 
     assert figures.due == mondays == reporting_by_hand(quarter)[world.alliance_a.pk][0]
 
 
-def test_a_report_filed_after_the_deadline_is_late_and_one_filed_after_the_period_is_missing(world):
+def test_a_report_filed_after_the_deadline_is_late_and_one_filed_after_the_cut_off_is_missing(world):
     project = project_2025(world.alliance_a, start="2025-11-03")
     ReportFactory(project=project, period=d("2025-11-03"), submitted_at=at(d("2025-11-12"), 23, 59))  # Wed: in grace
     ReportFactory(project=project, period=d("2025-11-10"), submitted_at=at(d("2025-11-20"), 0, 1))  # Thu: late
-    ReportFactory(project=project, period=d("2025-11-17"), submitted_at=at(d("2025-12-02")))  # after November
+    ReportFactory(project=project, period=d("2025-11-17"), submitted_at=at(d("2025-12-04")))  # after the cut-off
     november = Period.parse(MONTH, "2025-11")
 
-    figures = reporting_figures(Alliance.objects.all(), november)[world.alliance_a.pk]
+    figures = alliance_figures(november)[world.alliance_a.pk]
 
     assert (figures.due, figures.on_time, figures.late) == (4, 1, 1) == reporting_by_hand(november)[world.alliance_a.pk]
 
@@ -496,7 +541,7 @@ def test_the_demonstration_cut_off_takes_both_alliances_tied_at_it(world, tied_c
     report = annual_review(YEAR_2025, world.county_a)
 
     results = next(table for table in report["tables"] if table["key"] == "results")
-    candidates = [row[1] for row in results["rows"] if row[5] == "示范候选"]
+    candidates = [row[1] for row in results["rows"] if row[5] == "示范候选（待确认）"]
     assert sorted(candidates) == sorted(a.code for a in tied_county[:2])  # top 1: both 95s
 
 

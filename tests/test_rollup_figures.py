@@ -9,10 +9,13 @@ import zoneinfo
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
+from alliances.models import Alliance
 from core.periods import MONTH, QUARTER, WEEK, YEAR, Period
 from evaluations.dashboard import CURRENT_WEEK, build
+from evaluations.metrics import reporting_timeliness
 from evaluations.models import Assessment, AssessmentScheme, Indicator, MemberResult, Rollup
 from evaluations.reports import (
     annual_review,
@@ -24,6 +27,7 @@ from evaluations.reports import (
 from evaluations.rollups import ANNUAL_REVIEW, KINDS, MONTHLY_BULLETIN, WEEKLY_DISPATCH
 from evaluations.templatetags.reports import wan
 from evaluations.views import report_sheets
+from projects import reporting
 from projects.models import Milestone, ProgressReport, ProgressReportRevision, Project
 from projects.services import report_resubmit, report_review, report_submit
 from tests.factories import (
@@ -94,11 +98,24 @@ def standing_at(moment: datetime.datetime) -> dict[int, tuple[str, datetime.date
     return states
 
 
+def was_under_way(project: Project, day: datetime.date) -> bool:
+    """Started by ``day``, out of planning, neither completed nor cancelled on or before it."""
+    return (
+        project.status != "planned"
+        and project.start_on <= day
+        and all(when is None or when > day for when in (project.completed_on, project.cancelled_on))
+    )
+
+
 def reporting_by_hand(projects: list[Project], week: Period, moment: datetime.datetime) -> tuple[int, int, int]:
-    """(expected, received, on time) of a week at ``moment``, from the raw rows."""
-    deadline = datetime.datetime.combine(week.end, datetime.time(), tzinfo=SHANGHAI)
+    """(due, received, on time) of a week at ``moment``, from the raw rows: due from the
+    projects under way at the week's Sunday, on time when the standing version was sent
+    before the week's end plus the grace days."""
+    grace = datetime.timedelta(days=settings.REPORT_DEADLINE_GRACE_DAYS)
+    deadline = datetime.datetime.combine(week.end + grace, datetime.time(), tzinfo=SHANGHAI)
     states = standing_at(moment)
-    under_way = [p.pk for p in projects if p.status in ("in_progress", "delayed")]
+    projects = Project.objects.filter(pk__in=[p.pk for p in projects])
+    under_way = [p.pk for p in projects if was_under_way(p, week.last_day)]
     reports = dict(
         ProgressReport.objects.filter(period=week.start).values_list("project_id", "id")
     )  # one report per project and week
@@ -113,8 +130,10 @@ def reporting_by_hand(projects: list[Project], week: Period, moment: datetime.da
 
 
 @pytest.fixture
-def week_48(world):
-    """Nine projects under way in alliance A, their reports of week 48 in every state."""
+def week_48(world, settings):
+    """Nine projects under way in alliance A, their reports of week 48 in every state (no
+    grace days: the deadline is the week's end, before the dispatch's cut-off)."""
+    settings.REPORT_DEADLINE_GRACE_DAYS = 0
     projects = {
         name: ProjectFactory(alliance=world.alliance_a, title=name, start_on=START, due_on=datetime.date(2027, 6, 1))
         for name in "ABCDEFGHI"
@@ -165,6 +184,76 @@ def test_the_dispatch_counts_a_report_left_returned_at_its_cut_off_as_not_receiv
     assert silent == {"B": "已退回未重报", "F": "截止后填报", "G": "未填报", "H": "已退回未重报"}
     # A returned report's progress is not the week's movement.
     assert sorted(row[2] for row in table(report, "movement")["rows"]) == ["A", "C", "D", "E", "I"]
+
+
+@pytest.fixture
+def november(world, settings):
+    """Alliance A's projects through November 2026 (Mondays 2, 9, 16, 23, 30), no grace days."""
+    settings.REPORT_DEADLINE_GRACE_DAYS = 0
+    lily, alice = world.lily, world.alice
+    mondays = [datetime.date(2026, 11, day) for day in (2, 9, 16, 23, 30)]
+
+    def project(title, **dates):
+        return ProjectFactory(
+            alliance=world.alliance_a, title=title, start_on=START, due_on=datetime.date(2027, 6, 1), **dates
+        )
+
+    def submit(target, monday, when):
+        return report_submit(actor=lily, project=target, period=monday, percent_complete=30, work_done="施工", now=when)
+
+    def sent_back(report, when):
+        report_review(actor=alice, report=report, decision="returned", comment="请补充照片", now=when)
+        report.refresh_from_db()
+        return report
+
+    def day(monday, days, hour):
+        return datetime.datetime.combine(monday, datetime.time(hour), tzinfo=SHANGHAI) + datetime.timedelta(days=days)
+
+    steady, mixed = project("每周都报"), project("有退有迟")
+    for monday in mondays:
+        submit(steady, monday, day(monday, 2, 10))
+    # returned and corrected before the deadline: counts
+    report_resubmit(
+        actor=lily,
+        report=sent_back(submit(mixed, mondays[0], day(mondays[0], 1, 9)), day(mondays[0], 2, 9)),
+        work_done="已补充",
+        now=day(mondays[0], 4, 9),
+    )
+    sent_back(submit(mixed, mondays[1], day(mondays[1], 1, 9)), day(mondays[1], 3, 9))  # left returned: missing
+    submit(mixed, mondays[2], day(mondays[2], 7, 3))  # Monday 03:00 after the week: late
+    # completed on Wednesday 18 November: owes the weeks of 2 and 9 November only
+    completed = project("月中完工", status="completed", completed_on=datetime.date(2026, 11, 18))
+    for monday in mondays[:3]:
+        ReportFactory(project=completed, period=monday, submitted_at=day(monday, 1, 9))
+    # cancelled on Tuesday 10 November: owes the week of 2 November only
+    cancelled = project("中途取消", status="cancelled", cancelled_on=datetime.date(2026, 11, 10))
+    ReportFactory(project=cancelled, period=mondays[0], submitted_at=day(mondays[0], 1, 9))
+    ReportFactory(project=cancelled, period=mondays[1], submitted_at=day(mondays[1], 1, 9))
+    return [steady, mixed, completed, cancelled], mondays
+
+
+def test_the_dispatch_and_the_timeliness_indicator_agree_with_one_hand_count(world, november):
+    projects, mondays = november
+    by_hand = [0, 0, 0]
+    dispatched = [0, 0, 0]
+    for monday in mondays:
+        week = Period(WEEK, monday)
+        cutoff = datetime.datetime.combine(monday, datetime.time(6), tzinfo=SHANGHAI) + datetime.timedelta(days=7)
+        for total, value in zip(range(3), reporting_by_hand(projects, week, cutoff), strict=True):
+            by_hand[total] += value
+        figures = summary(weekly_dispatch(week, world.county_a))
+        for total, key in enumerate(("reports_expected", "reports_received", "reports_on_time")):
+            dispatched[total] += figures[key]
+    # due: 每周都报 5, 有退有迟 5, 月中完工 2, 中途取消 1; received: all but the one left
+    # returned and 有退有迟's weeks of 23 and 30 November; on time: less the late one.
+    assert by_hand == dispatched == [13, 10, 9]
+    month = Period.parse(MONTH, "2026-11")
+    rule = reporting.figures(
+        Project.objects.all(), reporting.weeks_of(month), reporting.period_cutoff(month), by="alliance_id"
+    )[world.alliance_a.pk]
+    assert (rule.due, rule.received, rule.on_time, rule.late, rule.missing) == (13, 10, 9, 1, 3)
+    attainment = reporting_timeliness(Alliance.objects.filter(pk=world.alliance_a.pk), month, None)
+    assert attainment == {world.alliance_a.pk: (Decimal(9) / 13).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)}
 
 
 def test_a_silent_projects_last_week_is_the_last_before_the_dispatchs_week(world, week_48):
@@ -359,11 +448,12 @@ def test_the_award_list_shows_each_organization_once_with_its_region(world):
     )
     by_hand = sorted((row["organization__name"], row["organization__region__name"]) for row in losing)
     ineligible = table(report, "ineligible")
-    assert [c["key"] for c in ineligible["columns"]] == ["organization", "region", "secretary"]
+    assert [c["key"] for c in ineligible["columns"]] == ["organization", "region", "secretary", "decision"]
+    assert {row[3] for row in ineligible["rows"]} == {"待确认"}  # the rule proposes, staff decide
     assert sorted((row[0], row[1]) for row in ineligible["rows"]) == by_hand
     assert by_hand == [("走马塘村党委", "后塘村"), ("走马塘村党委", "走马塘村")]
     assert sorted(ineligible["links"]["ids"]) == sorted(row["organization_id"] for row in losing)
-    assert summary(report)["secretaries_ineligible"] == 2
+    assert summary(report)["secretaries_ineligible"] == 0  # none confirmed yet
 
 
 # ---------------------------------------------------------------- the city's own bulletin

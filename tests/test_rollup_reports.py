@@ -42,7 +42,8 @@ def rows(report: dict, key: str) -> list[list]:
 
 
 @pytest.fixture
-def week_fixture(world):
+def week_fixture(world, settings):
+    settings.REPORT_DEADLINE_GRACE_DAYS = 0  # the deadline is the week's end, before the dispatch's cut-off
     a = world.alliance_a
     day = datetime.date(2026, 6, 1)
     p1 = ProjectFactory(alliance=a, title="康养基地", start_on=day, due_on=datetime.date(2027, 6, 1))
@@ -332,7 +333,7 @@ def scored_county(world, attainments: dict) -> AssessmentScheme:
     return scheme
 
 
-def test_annual_review_grades_ranks_and_applies_the_consequences(world):
+def test_annual_review_grades_ranks_and_proposes_the_consequences(world):
     from evaluations.models import VetoFinding
     from evaluations.reports import annual_review
 
@@ -354,16 +355,47 @@ def test_annual_review_grades_ranks_and_applies_the_consequences(world):
 
     figures = summary(report)
     assert (figures["alliances"], figures["excellent"], figures["poor"], figures["vetoed"]) == (3, 1, 2, 1)
-    assert figures["demonstration_candidates"] == 1
+    assert figures["demonstration_candidates"] == 0  # none confirmed yet
     results = {row[1]: row for row in rows(report, "results")}
-    assert results["LM-A-1"][0] == 1 and results["LM-A-1"][5] == "示范候选"
+    assert results["LM-A-1"][0] == 1 and results["LM-A-1"][5] == "示范候选（待确认）"
     assert results["LM-A-1"][6:] == ["90.50", "4.50"]  # last year's total and the change
     assert results["LM-A-2"][6:] == [None, None]  # not assessed last year
     assert "LM-B-1" not in results
-    assert results["LM-A-2"][4] == "较差" and results["LM-A-2"][5] == "调整重组"
-    assert results["LM-A-3"][0] == 3 and results["LM-A-3"][5] == "整顿"  # vetoed: below everyone
+    assert results["LM-A-2"][4] == "较差" and results["LM-A-2"][5] == "调整重组（待确认）"
+    assert results["LM-A-3"][0] == 3 and results["LM-A-3"][5] == "整顿（待确认）"  # vetoed: below everyone
     scheme.refresh_from_db()
     assert scheme.is_frozen  # a final review freezes the scheme it used
+
+
+def test_annual_review_applies_only_the_confirmed_proposals_and_shows_the_others_pending(world):
+    from evaluations.models import Proposal
+    from evaluations.reports import annual_review
+    from tests.factories import OrganizationFactory
+
+    third = AllianceFactory(lead_region=world.town_a, code="LM-A-3", name="第三联盟")
+    scored_county(world, {world.alliance_a: 95, world.alliance_a2: 50, third: 60})
+    decided = {"status": "confirmed", "reason": "经部务会研究", "decided_by": world.alice}
+    common = {"year": 2026, "region": world.county_a, "basis": "2026年度考评"}
+    Proposal.objects.create(kind="demonstration", alliance=world.alliance_a, **common, **decided)
+    Proposal.objects.create(kind="reorganize", alliance=world.alliance_a2, **common)  # not decided yet
+    overruled = {"status": "overruled", "reason": "另有原因", "decided_by": world.alice}
+    Proposal.objects.create(kind="reorganize", alliance=third, **common, **overruled)
+    pending_org = OrganizationFactory(name="后塘村党委", region=world.village_a)
+    dropped_org = OrganizationFactory(name="前塘村党委", region=world.village_a)
+    Proposal.objects.create(kind="award_ineligible", organization=world.org_a, **common, **decided)
+    Proposal.objects.create(kind="award_ineligible", organization=pending_org, **common)
+    Proposal.objects.create(kind="award_ineligible", organization=dropped_org, **common, **overruled)
+
+    report = annual_review(YEAR_2026, world.county_a)
+
+    results = {row[1]: row[5] for row in rows(report, "results")}
+    assert results == {"LM-A-1": "示范候选", "LM-A-2": "调整重组（待确认）", "LM-A-3": ""}
+    assert sorted((row[0], row[3]) for row in rows(report, "ineligible")) == [
+        ("后塘村党委", "待确认"),
+        ("走马塘村党委", "已确认"),
+    ]
+    figures = summary(report)
+    assert (figures["demonstration_candidates"], figures["secretaries_ineligible"]) == (1, 1)
 
 
 def test_quarterly_observation_proposes_the_fastest_movers_and_the_lowest_scores(world, week_fixture):
