@@ -415,6 +415,15 @@ def proposals_raise(rollup: Rollup) -> int:
     return raised
 
 
+# Who reads the proposals: the city and county staff who decide them, and viewers.
+PROPOSAL_READERS = frozenset({Role.CITY_STAFF, Role.COUNTY_STAFF, Role.VIEWER})
+
+
+def reads_proposals(user) -> bool:
+    scope = scope_for(user)
+    return scope.kind == "all" or scope.role in PROPOSAL_READERS
+
+
 def may_decide(actor, proposal: Proposal) -> bool:
     """Staff of the region whose review made the proposal, or of a region above it."""
     scope = scope_for(actor)

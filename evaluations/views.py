@@ -41,6 +41,7 @@ from .services import (
     may_decide,
     observation_visit_score,
     proposal_decide,
+    reads_proposals,
     require_rollup_staff,
     rollup_draft_by_hand,
     rollup_publish,
@@ -349,6 +350,11 @@ class ProposalListView(ScopedListView):
     export_columns = PROPOSAL_COLUMNS
     export_sheet_title = PROPOSAL_SHEET
     export_filename = "proposals"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not reads_proposals(request.user):
+            raise PermissionDenied(_("结果运用建议由市、县组织部门工作人员决定。"))
+        return super().dispatch(request, *args, **kwargs)
 
     def optimize(self, queryset):
         return queryset.select_related("alliance", "organization", "region", "decided_by").order_by(
