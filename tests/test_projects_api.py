@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def many_projects(world, n=110):
     """n projects in county A, each with a milestone, an accepted report last week and a pending one this week."""
     alliances = [world.alliance_a, world.alliance_a2] + [AllianceFactory(lead_region=world.town_a) for _ in range(3)]
-    projects = Project.objects.bulk_create(
+    projects = [
         Project(
             alliance=alliances[i % len(alliances)],
             year=local_today().year,
@@ -31,7 +31,10 @@ def many_projects(world, n=110):
             status="in_progress",
         )
         for i in range(n)
-    )
+    ]
+    for project in projects:  # bulk_create skips save(), which keeps the pinyin the lists sort by
+        project.set_pinyin()
+    projects = Project.objects.bulk_create(projects)
     Milestone.objects.bulk_create(Milestone(project=p, title="开工", due_on=days_ago(50)) for p in projects)
     now = datetime.datetime.now(datetime.UTC)
     reports = ProgressReport.objects.bulk_create(
