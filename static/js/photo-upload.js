@@ -126,8 +126,8 @@
       });
       if (refused.length) {
         say(message("too-large")
-          .replace("%(names)s", refused.map(function (i) { return originals[i].name + "（" + megabytes(originals[i].size) + " MB）"; }).join("、"))
-          .replace("%(mb)s", String(Math.round(max / 1048576))));
+          .replace("{names}", refused.map(function (i) { return originals[i].name + "（" + megabytes(originals[i].size) + " MB）"; }).join("、"))
+          .replace("{mb}", String(Math.round(max / 1048576))));
         originals = originals.filter(function (_file, i) { return refused.indexOf(i) < 0; });
         render(input);
       } else {
