@@ -318,3 +318,18 @@ def test_the_scorecard_page_reads_as_many_queries_for_more_rows(client, march, d
     with django_assert_num_queries(len(first.captured_queries)):
         assert client.get(url).status_code == 200
     assert len(first.captured_queries) <= 30
+
+
+def test_a_rollups_totals_link_only_the_scorecards_the_reader_may_open(march):
+    from evaluations.templatetags.scorecards import rollup_row_scorecard, visible_alliances
+
+    report = march.bulletin.report
+    table = next(t for t in report["tables"] if "alliance" in [c["key"] for c in t["columns"]])
+    cells = list(zip(table["rows"][0], table["columns"], strict=False))
+    assert march.alliance_a.code in visible_alliances(report, march.alice)
+    # County B's staff (who could read a city bulletin naming county A's alliances) get no link.
+    assert visible_alliances(report, march.bob) == set()
+    assert rollup_row_scorecard(march.bulletin, cells, visible_alliances(report, march.bob)) == ""
+    assert rollup_row_scorecard(march.bulletin, cells, visible_alliances(report, march.alice)).startswith(
+        "/evaluations/scorecards/"
+    )

@@ -9,6 +9,7 @@ from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.urls import reverse
 
+from alliances.models import Alliance
 from core.periods import Period
 from evaluations.models import MemberResult
 from evaluations.scorecard import assessed_periods
@@ -36,12 +37,37 @@ def scorecard_url(code: str, period: Period) -> str:
 
 
 @register.simple_tag
-def rollup_row_scorecard(rollup, cells) -> str:
+def visible_alliances(report: dict, user) -> set[str]:
+    """The codes of the alliances a report's tables name that ``user`` may see (one query):
+    only their totals link to a scorecard (a city bulletin read by county staff names
+    other counties' alliances)."""
+    codes = set()
+    for table in report.get("tables", []):
+        keys = [column["key"] for column in table["columns"]]
+        if "alliance" in keys:
+            at = keys.index("alliance")
+            codes.update(row[at] for row in table["rows"] if row[at])
+    return visible_codes(user, codes)
+
+
+@register.simple_tag
+def visible_in_rows(user, *row_lists) -> set[str]:
+    """The alliance codes (each row's second cell, as the dashboard's ranking rows hold
+    them) that ``user`` may see."""
+    return visible_codes(user, {row[1] for rows in row_lists for row in rows})
+
+
+def visible_codes(user, codes: set[str]) -> set[str]:
+    return set(Alliance.objects.visible_to(user).filter(code__in=codes).values_list("code", flat=True))
+
+
+@register.simple_tag
+def rollup_row_scorecard(rollup, cells, visible: set[str]) -> str:
     """The scorecard behind a rollup table's row, given as (value, column) pairs: its
-    alliance (the ``alliance`` column) for the rollup's period; empty when the table has
-    no alliance column."""
+    alliance (the ``alliance`` column) for the rollup's period, when it is among the
+    ``visible`` ones; empty otherwise."""
     code = next((value for value, column in cells if column["key"] == "alliance"), None)
-    return reverse("evaluations:scorecard", args=[code, rollup.period.key]) if code else ""
+    return reverse("evaluations:scorecard", args=[code, rollup.period.key]) if code in visible else ""
 
 
 @register.filter
