@@ -3,7 +3,7 @@
     .venv/bin/python scripts/screenshots.py [http://127.0.0.1:8000 [FILE.png ...]]
 
 Uses Debian's chromium through Playwright; writes docs/screenshots/*.png (the viewport
-only, so each file stays small). The rollup draft shot drafts next month's bulletin of
+only, so each file stays small). The rollup draft shot drafts this month's bulletin of
 鄞州区 if it is not there yet: run it against demo data, never a real database.
 """
 
@@ -12,7 +12,9 @@ from __future__ import annotations
 import io
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from PIL import Image, ImageDraw
 from playwright.sync_api import Page, sync_playwright
@@ -61,7 +63,7 @@ def open_scorecard(page: Page) -> None:
 def draft_rollup(page: Page) -> None:
     """Draft a bulletin by hand and show what is missing before it is published."""
     page.select_option("select[name=kind]", "monthly_bulletin")
-    page.fill("input[name=period]", "2026-12")
+    page.fill("input[name=period]", datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m"))
     region = page.locator("select[name=region] option", has_text="鄞州区").first.get_attribute("value")
     page.select_option("select[name=region]", region)
     page.click("form[novalidate] button[type=submit]")
