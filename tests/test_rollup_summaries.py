@@ -1,4 +1,5 @@
-"""The summary figures of the monthly bulletin recomputed a second way, in plain Python
+"""The summary figures of the monthly bulletin, the quarterly observation and the annual
+review recomputed a second way, in plain Python
 from the raw rows of one small hand-made county, and compared one by one with what the
 rollup computes. The set of figures checked must equal the set the report emits, so a new
 summary figure without its own independent count fails here."""
@@ -10,10 +11,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from alliances.models import Alliance
-from core.periods import MONTH, Period
-from evaluations.models import Assessment, AssessmentScheme, Indicator
-from evaluations.rollups import KINDS, MONTHLY_BULLETIN
+from alliances.models import Alliance, Membership
+from core.periods import MONTH, QUARTER, YEAR, Period
+from evaluations.models import Assessment, AssessmentScheme, Indicator, Proposal
+from evaluations.reports import OBSERVATION_SLOTS
+from evaluations.rollups import ANNUAL_REVIEW, KINDS, MONTHLY_BULLETIN, QUARTERLY_OBSERVATION
 from projects.models import Milestone, ProgressReport, Project
 from tests.factories import AllianceFactory, village
 from tests.factories_projects import ProjectFactory, ReportFactory
@@ -23,6 +25,8 @@ from workshops.models import WorkshopReport
 
 pytestmark = pytest.mark.django_db
 OCTOBER = Period.parse(MONTH, "2026-10")  # 1 October to 31 October 2026
+Q4 = Period.parse(QUARTER, "2026-Q4")
+YEAR_2026 = Period.parse(YEAR, "2026")
 COUNTY = "330212"  # the first six digits of 鄞州区's regions
 D = datetime.date
 
@@ -216,10 +220,6 @@ def test_the_hand_made_county_holds_the_cases_the_figures_must_tell_apart(county
     assert expected["alliances_ranked"] == 3 and expected["flag_yellow"] >= 1
 
 
-def test_the_bulletin_summary_holds_exactly_the_figures_counted_by_hand(county, bulletin):
-    assert set(bulletin) == set(bulletin_by_hand(OCTOBER))
-
-
 SUMMARY_KEYS = [
     "alliances_ranked",
     "projects_started",
@@ -245,4 +245,88 @@ def test_each_bulletin_figure_equals_its_count_from_the_raw_rows(county, bulleti
 
 
 def test_every_bulletin_figure_has_its_independent_check(county, bulletin):
-    assert set(SUMMARY_KEYS) == set(bulletin)
+    assert set(SUMMARY_KEYS) == set(bulletin) == set(bulletin_by_hand(OCTOBER))
+
+
+# ------------------------------------------------------ the quarter and the year
+
+
+def county_alliance_ids() -> set[int]:
+    return {a.pk for a in Alliance.objects.all() if a.lead_region.code.startswith(COUNTY) and a.status != "dissolved"}
+
+
+def scores(period: Period) -> dict[int, Assessment]:
+    ids = county_alliance_ids()
+    return {
+        a.alliance_id: a
+        for a in Assessment.objects.filter(period_kind=period.kind, period_start=period.start)
+        if a.alliance_id in ids
+    }
+
+
+def observation_by_hand(period: Period) -> dict:
+    """Every alliance of the county is assessed; the alliances with the largest average gain
+    fill the observation slots and the lowest scores of the others as many again. This
+    county has no more alliances than slots, so each is proposed once, as a top mover."""
+    ids = county_alliance_ids()
+    assert len(ids) <= OBSERVATION_SLOTS
+    return {"alliances": len(ids), "proposed": len(ids)}
+
+
+def review_by_hand(period: Period) -> dict:
+    graded = list(scores(period).values())
+    proposals = Proposal.objects.filter(year=period.start.year, status="confirmed").values(
+        "kind", "alliance_id", "organization_id", "region__code"
+    )
+    proposals = [p for p in proposals if p["region__code"].startswith(COUNTY)]
+    on = period.end - datetime.timedelta(days=1)
+    below = {
+        m.alliance_id
+        for m in Membership.objects.select_related("alliance", "organization")
+        if m.alliance_id in county_alliance_ids()
+        and m.alliance.is_demonstration
+        and m.joined_on <= on
+        and (m.left_on is None or m.left_on > on)
+        and (m.organization.star_rating is None or m.organization.star_rating < 4)
+    }
+    return {
+        "alliances": len(graded),
+        "excellent": sum(1 for a in graded if a.grade == "excellent"),
+        "good": sum(1 for a in graded if a.grade == "good"),
+        "fair": sum(1 for a in graded if a.grade == "fair"),
+        "poor": sum(1 for a in graded if a.grade == "poor"),
+        "vetoed": sum(1 for a in graded if a.vetoed),
+        "demonstration_candidates": sum(1 for p in proposals if p["kind"] == "demonstration" and p["alliance_id"]),
+        "secretaries_ineligible": sum(1 for p in proposals if p["kind"] == "award_ineligible" and p["organization_id"]),
+        "demonstration_below_four_stars": len(below),
+    }
+
+
+def summary_of(kind: str, period: Period, region) -> dict:
+    return {item["key"]: item["value"] for item in KINDS[kind].compute(period, region)["summary"]}
+
+
+def test_each_observation_figure_equals_its_count_from_the_raw_rows(county):
+    figures = summary_of(QUARTERLY_OBSERVATION, Q4, county.county_a)
+    expected = observation_by_hand(Q4)
+    assert expected == {"alliances": 3, "proposed": 3}
+    assert figures == expected  # the same keys, and each the same figure
+
+
+@pytest.fixture
+def demonstration(county):
+    """alliance_a is a demonstration alliance whose lead member is rated three stars."""
+    Alliance.objects.filter(pk=county.alliance_a.pk).update(is_demonstration=True, demonstration_year=2025)
+    membership = Membership.objects.get(alliance=county.alliance_a)
+    membership.organization.star_rating = 3
+    membership.organization.save(update_fields=["star_rating"])
+    return county
+
+
+def test_each_review_figure_equals_its_count_from_the_raw_rows(demonstration):
+    figures = summary_of(ANNUAL_REVIEW, YEAR_2026, demonstration.county_a)
+    expected = review_by_hand(YEAR_2026)
+    assert expected["alliances"] == 3 and expected["demonstration_below_four_stars"] == 1
+    assert set(figures) == set(expected)
+    for key in expected:
+        assert (key, figures[key]) == (key, expected[key])
