@@ -315,11 +315,26 @@ def test_each_observation_figure_equals_its_count_from_the_raw_rows(county):
 
 @pytest.fixture
 def demonstration(county):
-    """alliance_a is a demonstration alliance whose lead member is rated three stars."""
+    """alliance_a is a demonstration alliance whose lead member is rated three stars; staff
+    confirmed one demonstration candidate, overruled another, and confirmed that the lead
+    member's secretary loses the 两优一先 eligibility."""
     Alliance.objects.filter(pk=county.alliance_a.pk).update(is_demonstration=True, demonstration_year=2025)
     membership = Membership.objects.get(alliance=county.alliance_a)
     membership.organization.star_rating = 3
     membership.organization.save(update_fields=["star_rating"])
+    third = Alliance.objects.get(code="LM-A-3")
+    decided = {
+        "year": 2026,
+        "region": county.county_a,
+        "basis": "年度考评",
+        "reason": "常委会研究决定",
+        "decided_by": county.alice,
+    }
+    Proposal.objects.create(kind="demonstration", alliance=third, status="confirmed", **decided)
+    Proposal.objects.create(kind="demonstration", alliance=county.alliance_a2, status="overruled", **decided)
+    Proposal.objects.create(
+        kind="award_ineligible", organization=membership.organization, status="confirmed", **decided
+    )
     return county
 
 
@@ -327,6 +342,7 @@ def test_each_review_figure_equals_its_count_from_the_raw_rows(demonstration):
     figures = summary_of(ANNUAL_REVIEW, YEAR_2026, demonstration.county_a)
     expected = review_by_hand(YEAR_2026)
     assert expected["alliances"] == 3 and expected["demonstration_below_four_stars"] == 1
+    assert expected["demonstration_candidates"] == 1 and expected["secretaries_ineligible"] == 1
     assert set(figures) == set(expected)
     for key in expected:
         assert (key, figures[key]) == (key, expected[key])
