@@ -478,12 +478,9 @@ def monthly_bulletin(period: Period, region: Region) -> dict:
     assessments = ranked(period, region)
     projects = projects_in(region)
     started = projects.filter(start_on__gte=period.start, start_on__lt=period.end).count()
-    completed = (
-        projects.filter(status=ProjectStatus.COMPLETED)
-        .with_last_period()
-        .filter(last_period__gte=period.start, last_period__lt=period.end)
-        .count()
-    )
+    # Completed in the month by its completion day (docs/indicators.md), not by the week of
+    # its last report: a project last reported in October and completed in November is November's.
+    completed = projects.filter(completed_on__gte=period.start, completed_on__lt=period.end).count()
     # The year's projects' investment to date, by county (a city bulletin compares them).
     investment_by_county = {
         row["county"]: row

@@ -257,17 +257,21 @@ def test_monthly_bulletin_ranks_and_totals(world, week_fixture):
     assert [r[0] for r in ranking] == [1, 2]
 
 
-def test_monthly_bulletin_counts_projects_completed_by_their_last_report_in_the_month(world, week_fixture):
-    # Completed in October: the last report is of a week that began in October.
-    in_october = ProjectFactory(alliance=world.alliance_a, title="十月完工", status="completed")
-    ReportFactory(project=in_october, period=datetime.date(2026, 10, 5))
+def test_monthly_bulletin_counts_projects_completed_by_their_completion_day_in_the_month(world, week_fixture):
+    # Completed in October.
+    in_october = ProjectFactory(
+        alliance=world.alliance_a, title="十月完工", status="completed", completed_on=datetime.date(2026, 10, 22)
+    )
     ReportFactory(project=in_october, period=datetime.date(2026, 10, 19))
-    # Reported in October, but its last report is of November: completed after the month.
-    later = ProjectFactory(alliance=world.alliance_a, title="十一月完工", status="completed")
-    ReportFactory(project=later, period=datetime.date(2026, 10, 5))
-    ReportFactory(project=later, period=datetime.date(2026, 11, 2))
+    # Last reported in October, but completed in November: not October's.
+    later = ProjectFactory(
+        alliance=world.alliance_a, title="十一月完工", status="completed", completed_on=datetime.date(2026, 11, 3)
+    )
+    ReportFactory(project=later, period=datetime.date(2026, 10, 26))
     # Completed in October in another county: not this county's figure.
-    elsewhere = ProjectFactory(alliance=world.alliance_b, title="外县完工", status="completed")
+    elsewhere = ProjectFactory(
+        alliance=world.alliance_b, title="外县完工", status="completed", completed_on=datetime.date(2026, 10, 14)
+    )
     ReportFactory(project=elsewhere, period=datetime.date(2026, 10, 12))
     assert summary(monthly_bulletin(OCTOBER, world.county_a))["projects_completed"] == 1
 
