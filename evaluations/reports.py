@@ -485,7 +485,7 @@ def monthly_bulletin(period: Period, region: Region) -> dict:
     investment_by_county = {
         row["county"]: row
         for row in projects.filter(year=period.start.year)
-        .exclude(status=ProjectStatus.CANCELLED)
+        .exclude(cancelled_by(period.end))
         .with_investment_to_date(before=period.end)
         .annotate(county=COUNTY_OF_ALLIANCE)
         .values("county")
@@ -632,12 +632,20 @@ def county_comparison(city: Region, flags: list, investment_by_county: dict) -> 
 def under_way_in(period: Period) -> Q:
     """A project under way at some time in the period (docs/indicators.md's "under way" on
     one of its days): started before its end, out of planning, not completed before it
-    began, and not cancelled. A project finished before the period adds nothing to it."""
+    began, and not cancelled by its end. A project finished before the period adds nothing
+    to it."""
     return (
         Q(start_on__lt=period.end)
-        & ~Q(status__in=[ProjectStatus.PLANNED, ProjectStatus.CANCELLED])
+        & ~Q(status=ProjectStatus.PLANNED)
         & (Q(completed_on__isnull=True) | Q(completed_on__gt=period.start))
+        & ~cancelled_by(period.end)
     )
+
+
+def cancelled_by(day: datetime.date) -> Q:
+    """A project cancelled before ``day``: by its cancellation day, or by its status where
+    it has none (a row older than the day was recorded)."""
+    return Q(status=ProjectStatus.CANCELLED) & (Q(cancelled_on__isnull=True) | Q(cancelled_on__lt=day))
 
 
 def quarterly_observation(period: Period, region: Region) -> dict:
@@ -970,6 +978,10 @@ DEFINITIONS: dict[str, dict[str, object]] = {
         "ineligible": _(
             "所在联盟年度考评等次为较差的成员单位，其书记被建议取消“两优一先”评选资格；经确认的标“已确认”，"
             "尚未决定的标“待确认”，不予采纳的不列；按所属区划列出，每个成员单位一行。"
+        ),
+        "demonstration_below_four_stars": _(
+            "年末有现任成员单位未达四星（含未评星）的示范性联盟数；示范性联盟的成员单位应全部在四星以上，"
+            "这样的联盟也不能作为示范候选。"
         ),
     },
 }
