@@ -22,10 +22,19 @@ from members.demo import DemoContext
 from members.models import Region
 from projects.demo import SHOWCASE
 
-from .models import AssessmentScheme, Indicator, ManualScore, SchemeStatus, VetoFinding
+from .models import (
+    AssessmentScheme,
+    Indicator,
+    ManualScore,
+    Proposal,
+    ProposalStatus,
+    Rollup,
+    SchemeStatus,
+    VetoFinding,
+)
 from .rollups import ANNUAL_REVIEW, KINDS, MONTHLY_BULLETIN, QUARTERLY_OBSERVATION, WEEKLY_DISPATCH
 from .scoring import METRICS
-from .services import rollup_produce, rollup_publish
+from .services import proposal_decide, rollup_produce, rollup_publish, rollup_regenerate
 
 # (dimension, code, name, metric or "", target, max score)
 STANDARD_INDICATORS = [
@@ -63,6 +72,29 @@ def seed(ctx: DemoContext) -> None:
     seed_manual_scores(ctx, schemes, admin)
     seed_vetoes(ctx, admin, years[0])
     produce_recent_rollups(ctx, admin)
+    if admin is not None:
+        decide_last_years_proposals(admin)
+
+
+def decide_last_years_proposals(staff) -> None:
+    """Staff confirm what last year's annual reviews proposed, then re-issue the reviews as
+    version 2 so that they list the confirmed consequences (nothing applies unconfirmed).
+    A second run finds nothing left to decide and changes nothing."""
+    pending = list(Proposal.objects.filter(status=ProposalStatus.PROPOSED).select_related("rollup"))
+    if not pending:
+        return
+    for proposal in pending:
+        proposal_decide(
+            actor=staff, proposal=proposal, decision=ProposalStatus.CONFIRMED, reason="经部务会研究，同意该项结果运用。"
+        )
+    years = {proposal.year for proposal in pending}
+    reviews = Rollup.objects.current().filter(kind=ANNUAL_REVIEW, period_start__year__in=years)
+    for review in reviews.order_by("-region__level", "region__code"):
+        draft = rollup_regenerate(actor=staff, rollup=review)
+        try:
+            rollup_publish(actor=staff, rollup=draft, reason="结果运用经确认后重新发布。")
+        except ValidationError:  # a staff score still pending: the correction stays a draft
+            pass
 
 
 def ensure_scheme(code: str, name: str, year: int, overrides: dict[str, int]) -> AssessmentScheme:

@@ -79,6 +79,7 @@ def test_a_leader_corrects_a_returned_report_files_the_week_amends_it_and_record
     page.set_input_files("input[name=attachments]", files=[photo])
     assert page.locator("#upload-preview img").count() == 1
     page.click("button[type=submit].primary")
+    page.wait_for_selector("[role=alert]")  # the form comes back in place (sent by the page's script)
     leader.step("validation-error")
     assert page.locator("[role=alert]").count() >= 1
     assert page.input_value("input[name=percent_complete]") == "150"
@@ -93,6 +94,7 @@ def test_a_leader_corrects_a_returned_report_files_the_week_amends_it_and_record
         page.set_input_files("input[name=attachments]", files=[photo])
     page.fill("input[name=percent_complete]", "45")
     page.click("button[type=submit].primary")
+    page.wait_for_selector("text=进度报告已提交")  # the upload finishes, then the page moves on
     leader.step("filed")
     assert "进度报告已提交" in page.content()
     filed = ProgressReport.objects.get(project=due)

@@ -32,7 +32,7 @@ def last_month() -> datetime.date:
 
 
 def report(kind: str, start: datetime.date, region: str) -> dict:
-    return Rollup.objects.get(kind=kind, period_start=start, region__code=region).report
+    return Rollup.objects.current().get(kind=kind, period_start=start, region__code=region).report
 
 
 def rows(report: dict, key: str) -> list[list]:
