@@ -58,7 +58,8 @@ def test_a_leader_corrects_a_returned_report_files_the_week_amends_it_and_record
     assert "请补充大棚内部照片" in page.locator("#return-comment").inner_text()
     assert "已上传的 1 个附件会保留" in page.locator(".report-form").inner_text()
     page.fill("textarea[name=work_done]", "完成钢架，补拍大棚内部照片")
-    page.click("button[type=submit].primary")
+    with page.expect_navigation():  # the page sends the form by script, then moves on
+        page.click("button[type=submit].primary")
     leader.step("resubmitted")
     assert "报告已重新提交" in page.content()
     returned.refresh_from_db()
@@ -93,8 +94,8 @@ def test_a_leader_corrects_a_returned_report_files_the_week_amends_it_and_record
         assert "重新选择" in page.locator(".field", has=page.locator("input[name=attachments]")).inner_text()
         page.set_input_files("input[name=attachments]", files=[photo])
     page.fill("input[name=percent_complete]", "45")
-    page.click("button[type=submit].primary")
-    page.wait_for_selector("text=进度报告已提交")  # the upload finishes, then the page moves on
+    with page.expect_navigation():  # the page sends the form by script, then moves on
+        page.click("button[type=submit].primary")
     leader.step("filed")
     assert "进度报告已提交" in page.content()
     filed = ProgressReport.objects.get(project=due)
@@ -108,7 +109,8 @@ def test_a_leader_corrects_a_returned_report_files_the_week_amends_it_and_record
     assert "还在等待审核" in page.locator(".report-form").inner_text()
     assert page.input_value("input[name=percent_complete]") == "45"
     page.fill("input[name=percent_complete]", "50")
-    page.click("button[type=submit].primary")
+    with page.expect_navigation():  # the page sends the form by script, then moves on
+        page.click("button[type=submit].primary")
     leader.step("amended")
     filed.refresh_from_db()
     assert (filed.percent_complete, filed.status, filed.attachments.count()) == (50, "submitted", 1)

@@ -50,7 +50,8 @@ def test_leader_reports_with_a_photo_staff_return_it_and_the_leader_resubmits(ph
     assert phone.locator("#upload-preview img").count() == 1  # the chosen photo is previewed
     fits_the_phone(phone)
     phone.screenshot(path=str(ARTIFACTS / "report-form-phone.png"), full_page=True)
-    phone.click("button[type=submit].primary")
+    with phone.expect_navigation():  # the page sends the form by script, then moves on
+        phone.click("button[type=submit].primary")
     phone.wait_for_load_state("networkidle")
     assert "进度报告已提交" in phone.content() and "本周已提交，待审核" in phone.content()
     report = ProgressReport.objects.get()
@@ -76,7 +77,8 @@ def test_leader_reports_with_a_photo_staff_return_it_and_the_leader_resubmits(ph
     returned.locator("text=修改后重新提交").click()
     assert "请补充大棚内部照片和投资明细" in phone.locator("#return-comment").inner_text()
     phone.fill("textarea[name=work_done]", "完成大棚钢架搭建 12 座，补充投资明细：钢材 28 万元、人工 14 万元")
-    phone.click("button[type=submit].primary")
+    with phone.expect_navigation():  # the page sends the form by script, then moves on
+        phone.click("button[type=submit].primary")
     phone.wait_for_load_state("networkidle")
     assert "报告已重新提交" in phone.content()
 
