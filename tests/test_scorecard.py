@@ -333,3 +333,8 @@ def test_a_rollups_totals_link_only_the_scorecards_the_reader_may_open(march):
     assert rollup_row_scorecard(march.bulletin, cells, visible_alliances(report, march.alice)).startswith(
         "/evaluations/scorecards/"
     )
+
+
+def test_the_scorecard_api_answers_404_for_a_malformed_alliance_id(api, march):
+    response = api.as_user(march.alice).get("/api/v1/alliances/null,null/scorecard/", {"period": "2025-03"})
+    assert response.status_code == 404
