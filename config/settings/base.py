@@ -321,6 +321,24 @@ if not re.fullmatch(r"[0-6](,[0-6])*", REMINDER_DAY_OF_WEEK):
 REPORT_DEADLINE_GRACE_DAYS = env_int("REPORT_DEADLINE_GRACE_DAYS", 3, minimum=0)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@localhost")
 
+# Text messages (core.sms): the backend is a dotted path, like Django's EMAIL_BACKEND.
+# core.sms.ConsoleBackend (standard output), core.sms.FileBackend (one JSON line per message
+# in SMS_FILE_PATH), core.sms.LocmemBackend (kept in memory, for tests) or
+# core.sms.AliyunBackend (Alibaba Cloud SMS, configured by the ALIYUN_SMS_* variables).
+SMS_BACKEND = env.str("SMS_BACKEND", default="core.sms.ConsoleBackend")
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default="")
+ALIYUN_SMS_ACCESS_KEY_ID = env.str("ALIYUN_SMS_ACCESS_KEY_ID", default="")
+ALIYUN_SMS_ACCESS_KEY_SECRET = env.str("ALIYUN_SMS_ACCESS_KEY_SECRET", default="")
+ALIYUN_SMS_SIGN_NAME = env.str("ALIYUN_SMS_SIGN_NAME", default="")
+# A host (HTTPS), or a URL with its scheme: http://127.0.0.1:8089 points it at a local stand-in.
+ALIYUN_SMS_ENDPOINT = env.str("ALIYUN_SMS_ENDPOINT", default="dysmsapi.aliyuncs.com")
+# The provider's template code of each of our templates (core.sms.TEMPLATES).
+ALIYUN_SMS_TEMPLATE_CODES = {
+    "login_code": env.str("ALIYUN_SMS_TEMPLATE_LOGIN_CODE", default=""),
+    "notice": env.str("ALIYUN_SMS_TEMPLATE_NOTICE", default=""),
+}
+ALIYUN_SMS_TIMEOUT_SECONDS = env_int("ALIYUN_SMS_TIMEOUT_SECONDS", 10, minimum=1)
+
 # Every record goes through one handler whose filter masks mobile, landline and ID numbers
 # (core.log_masking): personal data never reaches the logs. Django's own loggers are
 # pointed at that handler too, replacing the unfiltered ones Django installs by default.
