@@ -472,3 +472,42 @@ class ApiToken(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class CodePurpose(models.TextChoices):
+    LOGIN = "login", _("短信验证码登录")
+    RESET = "reset", _("短信重设密码")
+
+
+# The tries a code allows (members.otp.MAX_ATTEMPTS): a constraint too, so no code is tried more.
+PHONE_CODE_MAX_ATTEMPTS = 5
+
+
+class PhoneCode(models.Model):
+    """The one live SMS code of a mobile number (members.otp): only its HMAC is kept, it
+    expires, and it allows a fixed number of tries. A new code replaces the number's old one."""
+
+    phone = models.CharField(_("手机号码"), max_length=11, unique=True, validators=[validate_mobile])
+    purpose = models.CharField(_("用途"), max_length=10, choices=CodePurpose.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="+"
+    )
+    code_hash = models.CharField(_("验证码摘要"), max_length=64)
+    created_at = models.DateTimeField(_("发送时间"))
+    expires_at = models.DateTimeField(_("失效时间"))
+    attempts = models.PositiveSmallIntegerField(_("已尝试次数"), default=0)
+
+    class Meta:
+        verbose_name = _("短信验证码")
+        verbose_name_plural = _("短信验证码")
+        constraints = [
+            models.CheckConstraint(condition=Q(phone__regex=MOBILE_RE), name="phonecode_mobile_format"),
+            models.CheckConstraint(condition=Q(code_hash__regex=r"^[0-9a-f]{64}$"), name="phonecode_hash_sha256"),
+            models.CheckConstraint(condition=Q(expires_at__gt=models.F("created_at")), name="phonecode_expires_later"),
+            models.CheckConstraint(
+                condition=Q(attempts__lte=PHONE_CODE_MAX_ATTEMPTS), name="phonecode_attempts_within_limit"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{mask_phone(self.phone)} · {self.get_purpose_display()}"

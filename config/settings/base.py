@@ -163,6 +163,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # A mobile number and a one-time SMS code (members.otp), behind the same lock-out.
+    "members.backends.PhoneCodeBackend",
 ]
 
 # Log-in lock-out (django-axes): after AXES_FAILURE_LIMIT failures for one user name from one
@@ -174,6 +176,8 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Never kept in the attempts' records: SMS codes and new passwords, besides the password.
+AXES_SENSITIVE_PARAMETERS = ["code", "new_password1", "new_password2"]
 # core asks the domain for a user's scope and write rule through this name (core/scope.py).
 ACCESS_RULES = "members.access"
 
@@ -338,6 +342,11 @@ ALIYUN_SMS_TEMPLATE_CODES = {
     "notice": env.str("ALIYUN_SMS_TEMPLATE_NOTICE", default=""),
 }
 ALIYUN_SMS_TIMEOUT_SECONDS = env_int("ALIYUN_SMS_TIMEOUT_SECONDS", 10, minimum=1)
+# One-time SMS codes (members.otp): one code per number per SMS_CODE_RESEND_SECONDS, and
+# at most so many codes an hour per number and per client address.
+SMS_CODE_RESEND_SECONDS = env_int("SMS_CODE_RESEND_SECONDS", 60, minimum=1)
+SMS_CODE_NUMBER_HOURLY = env_int("SMS_CODE_NUMBER_HOURLY", 5, minimum=1)
+SMS_CODE_ADDRESS_HOURLY = env_int("SMS_CODE_ADDRESS_HOURLY", 20, minimum=1)
 
 # Every record goes through one handler whose filter masks mobile, landline and ID numbers
 # (core.log_masking): personal data never reaches the logs. Django's own loggers are
