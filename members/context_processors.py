@@ -14,6 +14,7 @@ SECTIONS = {
     "organizations": "members.MemberOrganization",
     "rollups": "evaluations.Rollup",
     "operations": "alliances.Meeting",
+    "departments": "members.Department",
 }
 
 

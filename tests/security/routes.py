@@ -33,7 +33,7 @@ from core.periods import MONTH, Period
 from core.uploads import clean_uploads
 from evaluations.models import Assessment, AssessmentScheme, Indicator, ManualScore, Proposal, Rollup, VetoFinding
 from members import imports
-from members.models import MemberOrganization, Notice, Person, Region
+from members.models import Department, MemberOrganization, Notice, Person, Region
 from members.tokens import api_token_create
 from projects.models import ReportAttachment
 from projects.services import attach
@@ -478,6 +478,18 @@ DRAFT = Resource(
 # Where a rollup is drafted by hand: a county.
 COUNTY_FOR_ROLLUP = Resource(inside=lambda w: w.county_a, outside=lambda w: w.county_b)
 PUBLISHERS = frozenset({CITY, COUNTY})
+
+
+def department_of(county, name: str):
+    return lambda w: Department.objects.get_or_create(county=county(w), name=name)[0]
+
+
+# A county's department list: its county, the city above and its townships read it (a
+# leader has no department); city and county staff keep it.
+DEPARTMENT = Resource(
+    inside=department_of(lambda w: w.county_a, "鄞州区交通运输局"),
+    outside=department_of(lambda w: w.county_b, "岱山县水利局"),
+)
 NOT_SEEING_DRAFTS = frozenset({TOWNSHIP, LEADER, VIEWER})
 
 
@@ -912,6 +924,22 @@ PAGES = {
     "members:region-lookup": listing(REGION_FOR_ORG),
     "members:notice-read": update(
         NOTICE, lambda w, n: {"next": "/"}, method="post", writers=frozenset({LEADER}), invisible=READERS - {LEADER}
+    ),
+    "members:department-list": listing(DEPARTMENT, invisible=frozenset({LEADER})),
+    "members:department-detail": detail(DEPARTMENT, invisible=frozenset({LEADER})),
+    "members:department-create": create_form(
+        COUNTY_FOR_ROLLUP,
+        lambda w, r: {"county": r.pk, "name": "新建局", "kind": "county_department"},
+        writers=PUBLISHERS,
+    ),
+    "members:department-edit": form(
+        DEPARTMENT,
+        lambda w, d: {"name": f"{d.name}（改）", "kind": d.kind},
+        writers=PUBLISHERS,
+        invisible=frozenset({LEADER}),
+    ),
+    "members:department-retire": update(
+        DEPARTMENT, nothing, method="post", writers=PUBLISHERS, invisible=frozenset({LEADER})
     ),
     "members:token-list": fixed(readers=STAFF),
     # The form redirects to the page that shows the new token's key once, never again.
