@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import importlib
 import json
 import time
 import urllib.error
@@ -83,8 +84,8 @@ class EmailSender:
 class SmsSender:
     def send(self, delivery: Delivery) -> None:
         try:
-            from core.sms import send_sms
-        except ImportError as error:
+            send_sms = importlib.import_module("core.sms").send_sms
+        except (ImportError, AttributeError) as error:
             raise PermanentError("短信服务未配置（core.sms）。") from error
         params = {"title": delivery.notice.title[: settings.NOTICE_SMS_PARAM_LENGTH]}
         try:
