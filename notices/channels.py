@@ -87,13 +87,12 @@ class SmsSender:
             send_sms = importlib.import_module("core.sms").send_sms
         except (ImportError, AttributeError) as error:
             raise PermanentError("短信服务未配置（core.sms）。") from error
-        params = {"title": delivery.notice.title[: settings.NOTICE_SMS_PARAM_LENGTH]}
         try:
-            send_sms(delivery.address, settings.NOTICE_SMS_TEMPLATE, params, out_id=delivery.out_id)
-        except (ValueError, TypeError) as error:
-            raise PermanentError(f"短信被拒绝：{error}") from error
-        except Exception as error:  # the provider's own errors: try again later
-            raise RetryableError(f"短信发送失败：{type(error).__name__}: {error}") from error
+            send_sms(delivery.address, "notice", {"title": delivery.notice.title}, out_id=delivery.out_id)
+        except Exception as error:  # core.sms.SmsError says whether a later try may pass
+            retryable = getattr(error, "retryable", True)
+            reason = f"短信发送失败：{error}"
+            raise (RetryableError if retryable else PermanentError)(reason) from error
 
 
 def dingtalk_signed(url: str, secret: str, timestamp_ms: int | None = None) -> str:
