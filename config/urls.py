@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("members/", include("members.urls")),
+    path("notices/", include("notices.urls")),
     path("alliances/", include("alliances.urls")),
     path("evaluations/", include("evaluations.urls")),
     path("workshops/", include("workshops.urls")),

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin_base import ScopedAdmin, ScopedAdminMixin, register_history
 
-from .models import AccessProfile, ApiToken, Department, MemberOrganization, Notice, Person, Region
+from .models import AccessProfile, ApiToken, Department, MemberOrganization, Person, Region
 from .tokens import api_token_revoke
 
 
@@ -62,15 +62,6 @@ class DepartmentAdmin(ScopedAdmin):
 
 
 register_history(MemberOrganization, Person)
-
-
-@admin.register(Notice)
-class NoticeAdmin(admin.ModelAdmin):
-    list_display = ["user", "kind", "period_start", "message", "emailed", "created_at", "read_at"]
-    list_filter = ["kind", "emailed"]
-    search_fields = ["user__username", "message"]
-    raw_id_fields = ["user"]
-    list_select_related = ["user"]
 
 
 @admin.register(ApiToken)

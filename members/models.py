@@ -454,47 +454,6 @@ class AccessProfile(models.Model):
             )
 
 
-class NoticeQuerySet(models.QuerySet):
-    def visible_to(self, user) -> NoticeQuerySet:
-        """A notice is for its addressee alone; a caller without an account (anonymous,
-        a big-screen API token) has none."""
-        if not getattr(user, "is_authenticated", False) or getattr(user, "pk", None) is None:
-            return self.none()
-        return self.filter(user=user)
-
-    def unread(self) -> NoticeQuerySet:
-        return self.filter(read_at__isnull=True)
-
-
-class Notice(models.Model):
-    """An in-app notice for one user (shown at the top of their pages until read)."""
-
-    class Kind(models.TextChoices):
-        PROGRESS_REMINDER = "progress_reminder", _("进度填报提醒")
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="notices"
-    )
-    kind = models.CharField(_("类型"), max_length=30, choices=Kind.choices)
-    period_start = models.DateField(_("所属期间"))
-    message = models.CharField(_("内容"), max_length=300)
-    link = models.CharField(_("链接"), max_length=200, blank=True)
-    emailed = models.BooleanField(_("已发送邮件"), default=False)
-    created_at = models.DateTimeField(_("提醒时间"), auto_now_add=True)
-    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
-
-    objects = NoticeQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("站内提醒")
-        verbose_name_plural = _("站内提醒")
-        ordering = ["-created_at"]
-        constraints = [models.UniqueConstraint(fields=["user", "kind", "period_start"], name="notice_once_per_period")]
-
-    def __str__(self) -> str:
-        return f"{self.user} · {self.message}"
-
-
 class ApiTokenQuerySet(ScopedQuerySet):
     region_path = "region"
     alliance_path = None

@@ -12,7 +12,6 @@ urlpatterns = [
     path("people/new/", views.PersonCreateView.as_view(), name="person-create"),
     path("people/<int:pk>/edit/", views.PersonUpdateView.as_view(), name="person-edit"),
     path("regions/lookup/", views.region_lookup, name="region-lookup"),
-    path("notices/<int:pk>/read/", views.notice_read, name="notice-read"),
     path("import/", views.ImportUploadView.as_view(), name="import"),
     path("import/preview/", views.ImportPreviewView.as_view(), name="import-preview"),
     path("import/confirm/", views.ImportConfirmView.as_view(), name="import-confirm"),

@@ -8,11 +8,10 @@ from django.db.models import Prefetch, Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views import View
-from django.views.decorators.http import require_POST
 from django.views.defaults import page_not_found
 from django.views.defaults import server_error as django_server_error
 from django.views.generic import FormView
@@ -42,7 +41,7 @@ from .layouts import (
     TOKEN_COLUMNS,
     TOKEN_SHEET,
 )
-from .models import AccessProfile, ApiToken, Department, MemberOrganization, Notice, Person, Region, RegionLevel
+from .models import AccessProfile, ApiToken, Department, MemberOrganization, Person, Region, RegionLevel
 from .services import (
     department_create,
     department_restore,
@@ -215,15 +214,6 @@ def server_error(request):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": str(_("服务器错误，请稍后再试。"))}, status=500)
     return django_server_error(request)
-
-
-@login_required
-@require_POST
-def notice_read(request, pk: int):
-    """Mark one of the user's own notices read (others' notices are not found)."""
-    notice = get_object_or_404(Notice.objects.visible_to(request.user), pk=pk)
-    Notice.objects.filter(pk=notice.pk, read_at__isnull=True).update(read_at=timezone.now())
-    return redirect(url_has_allowed_host_and_scheme_or_home(request, request.POST.get("next")))
 
 
 def url_has_allowed_host_and_scheme_or_home(request, target: str | None) -> str:

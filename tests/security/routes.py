@@ -33,8 +33,9 @@ from core.periods import MONTH, Period
 from core.uploads import clean_uploads
 from evaluations.models import Assessment, AssessmentScheme, Indicator, ManualScore, Proposal, Rollup, VetoFinding
 from members import imports
-from members.models import Department, MemberOrganization, Notice, Person, Region
+from members.models import Department, MemberOrganization, Person, Region
 from members.tokens import api_token_create
+from notices.models import Notice
 from projects.models import ReportAttachment
 from projects.services import attach
 from projects.weeks import current_week, local_today
@@ -221,10 +222,10 @@ def proposed(rollup: Rollup) -> Alliance:
 
 def notice_for(user, placement: str) -> Notice:
     return Notice.objects.get_or_create(
-        user=user,
-        kind="progress_reminder",
-        period_start=datetime.date(2026, 11, 16),
-        defaults={"message": f"请填报本周项目进度{placement}"},
+        recipient=user,
+        event="progress_reminder",
+        key="2026-11-16",
+        defaults={"title": f"请填报本周项目进度{placement}"},
     )[0]
 
 
@@ -428,7 +429,7 @@ NOTICE = Resource(
     inside=lambda w: notice_for(w.lily, INSIDE),
     outside=lambda w: notice_for(w.bob, OUTSIDE),
     sibling=lambda w: notice_for(w.vera, SIBLING),
-    show=lambda n: n.message,
+    show=lambda n: n.title,
 )
 API_TOKEN = Resource(
     inside=token_of(INSIDE, "alice", lambda w: w.town_a, "姜山镇大厅大屏"),
@@ -922,7 +923,10 @@ PAGES = {
     ),
     # The region pickers' type-ahead: the regions of the user's own scope only.
     "members:region-lookup": listing(REGION_FOR_ORG),
-    "members:notice-read": update(
+    "members:token-list": fixed(readers=STAFF),
+    # The bell's pages: a notice is for its addressee alone.
+    "notices:list": listing(NOTICE, invisible=READERS - {LEADER}),
+    "notices:read": update(
         NOTICE, lambda w, n: {"next": "/"}, method="post", writers=frozenset({LEADER}), invisible=READERS - {LEADER}
     ),
     "members:department-list": listing(DEPARTMENT, invisible=frozenset({LEADER})),
@@ -941,7 +945,7 @@ PAGES = {
     "members:department-retire": update(
         DEPARTMENT, nothing, method="post", writers=PUBLISHERS, invisible=frozenset({LEADER})
     ),
-    "members:token-list": fixed(readers=STAFF),
+    "notices:read-all": fixed(method="post", data=lambda w, _: {}, writers=READERS, ok=frozenset({302})),
     # The form redirects to the page that shows the new token's key once, never again.
     "members:token-create": create_form(
         REGION_FOR_ALLIANCE, lambda w, r: {"name": "大厅大屏", "region": r.pk}, readers=STAFF
