@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/password/reset/new/", signin.PasswordResetNewView.as_view(), name="password-reset-new"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("members/", include("members.urls")),
+    path("notices/", include("notices.urls")),
     path("alliances/", include("alliances.urls")),
     path("evaluations/", include("evaluations.urls")),
     path("workshops/", include("workshops.urls")),

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin_base import ScopedAdmin, ScopedAdminMixin, register_history
 
-from .models import AccessProfile, ApiToken, MemberOrganization, Notice, Person, Region
+from .models import AccessProfile, ApiToken, Department, MemberOrganization, Person, Region
 from .tokens import api_token_revoke
 
 
@@ -45,23 +45,23 @@ class PersonAdmin(ScopedAdmin):
 
 @admin.register(AccessProfile)
 class AccessProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "role", "region"]
+    list_display = ["user", "role", "region", "department"]
     list_filter = ["role"]
-    search_fields = ["user__username", "region__name", "region__code"]
-    raw_id_fields = ["user", "region"]
-    list_select_related = ["user", "region"]
+    search_fields = ["user__username", "region__name", "region__code", "department__name"]
+    raw_id_fields = ["user", "region", "department"]
+    list_select_related = ["user", "region", "department"]
+
+
+@admin.register(Department)
+class DepartmentAdmin(ScopedAdmin):
+    list_display = ["name", "kind", "county", "retired_at"]
+    list_filter = ["kind", ("retired_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "county__name", "county__code"]
+    raw_id_fields = ["county"]
+    list_select_related = ["county"]
 
 
 register_history(MemberOrganization, Person)
-
-
-@admin.register(Notice)
-class NoticeAdmin(admin.ModelAdmin):
-    list_display = ["user", "kind", "period_start", "message", "emailed", "created_at", "read_at"]
-    list_filter = ["kind", "emailed"]
-    search_fields = ["user__username", "message"]
-    raw_id_fields = ["user"]
-    list_select_related = ["user"]
 
 
 @admin.register(ApiToken)

@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "csp",
     "core",
     "members",
+    "notices",
     "alliances",
     "projects",
     "workshops",
@@ -145,6 +146,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "members.context_processors.access",
+                "notices.context_processors.bell",
             ],
         },
     },
@@ -324,6 +326,26 @@ if not re.fullmatch(r"[0-6](,[0-6])*", REMINDER_DAY_OF_WEEK):
 # dates): submitted later, it counts as late in reporting timeliness (docs/indicators.md).
 REPORT_DEADLINE_GRACE_DAYS = env_int("REPORT_DEADLINE_GRACE_DAYS", 3, minimum=0)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@localhost")
+
+# Notices (notices app; README "Notices"): the work-chat robots used where a county has
+# none of its own, quiet hours, and how deliveries are retried.
+NOTICE_SITE_URL = env.str("NOTICE_SITE_URL", default="")
+NOTICE_WECOM_WEBHOOK = env.str("NOTICE_WECOM_WEBHOOK", default="")
+NOTICE_DINGTALK_WEBHOOK = env.str("NOTICE_DINGTALK_WEBHOOK", default="")
+NOTICE_DINGTALK_SECRET = env.str("NOTICE_DINGTALK_SECRET", default="")
+NOTICE_QUIET_HOURS = env.str("NOTICE_QUIET_HOURS", default="22:00-07:00")
+if NOTICE_QUIET_HOURS and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", NOTICE_QUIET_HOURS):
+    raise ImproperlyConfigured(f"NOTICE_QUIET_HOURS must be HH:MM-HH:MM or empty, got {NOTICE_QUIET_HOURS!r}")
+if NOTICE_QUIET_HOURS and NOTICE_QUIET_HOURS[:5] == NOTICE_QUIET_HOURS[6:]:
+    raise ImproperlyConfigured("NOTICE_QUIET_HOURS must not start and end at the same time")
+NOTICE_HTTP_TIMEOUT = env_int("NOTICE_HTTP_TIMEOUT", 10, minimum=1)
+NOTICE_SENDING_LEASE = env_int("NOTICE_SENDING_LEASE", 600, minimum=1)
+NOTICE_MAX_ATTEMPTS = env_int("NOTICE_MAX_ATTEMPTS", 8, minimum=1)
+NOTICE_RETRY_BACKOFF = env_int("NOTICE_RETRY_BACKOFF", 30, minimum=1)
+NOTICE_RETRY_BACKOFF_MAX = env_int("NOTICE_RETRY_BACKOFF_MAX", 3600, minimum=1)
+for _url_name in ("NOTICE_WECOM_WEBHOOK", "NOTICE_DINGTALK_WEBHOOK", "NOTICE_SITE_URL"):
+    if globals()[_url_name] and not globals()[_url_name].startswith(("https://", "http://")):
+        raise ImproperlyConfigured(f"{_url_name} must be an http(s) URL")
 
 # Text messages (core.sms): the backend is a dotted path, like Django's EMAIL_BACKEND.
 # core.sms.ConsoleBackend (standard output), core.sms.FileBackend (one JSON line per message
