@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0008_user_api_tokens_hashed'),
+        ('members', '0010_merge_departments_and_notices'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
