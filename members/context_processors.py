@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.apps import apps
 from django.http import HttpRequest
 
-from .access import reaches, scope_for
+from .access import Role, reaches, scope_for
 
 # The menu's sections, each by the model its list shows.
 SECTIONS = {
@@ -23,4 +23,6 @@ def access(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     signed_in = getattr(user, "is_authenticated", False)
     sections = {name: reaches(user, apps.get_model(label)) for name, label in SECTIONS.items()} if signed_in else {}
-    return {"scope": scope_for(user), "sections": sections}
+    scope = scope_for(user)
+    manages_logins = scope.kind == "all" or scope.role in (Role.COUNTY_STAFF, Role.CITY_STAFF)
+    return {"scope": scope, "sections": sections, "manages_logins": manages_logins}

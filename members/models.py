@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.audit import APPEND_ONLY
 from core.validators import (
     ID_NUMBER_RE,
     MOBILE_RE,
@@ -557,3 +558,51 @@ class PhoneCode(models.Model):
 
     def __str__(self) -> str:
         return f"{mask_phone(self.phone)} · {self.get_purpose_display()}"
+
+
+class AccountAction(models.TextChoices):
+    CREATED = "created", _("开通登录账号")
+    ENABLED = "enabled", _("重新启用登录账号")
+    PASSWORD_TEMPORARY = "password_temporary", _("重设临时密码")
+    PASSWORD_SMS = "password_sms", _("发送重设密码验证码")
+    DISABLED = "disabled", _("停用登录账号")
+
+
+class AccountEventQuerySet(ScopedQuerySet):
+    region_path = "person__organization__region"
+    alliance_path = None
+
+
+class AccountEvent(models.Model):
+    """Who opened, reset or closed whose login, and when: the audit trail of access
+    management (members.logins). Append-only on PostgreSQL, like the history tables."""
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="account_events"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登录账号"), on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(_("操作"), max_length=20, choices=AccountAction.choices)
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, blank=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    objects = AccountEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("登录账号操作记录")
+        verbose_name_plural = _("登录账号操作记录")
+        ordering = ["-at", "-pk"]
+        triggers = [APPEND_ONLY]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.get_action_display()}"

@@ -148,10 +148,16 @@ def request_code(*, phone: str, purpose: str, address: str | None) -> CodeReques
         raise ValueError(f"unknown purpose {purpose!r}")
     resend_after = throttle(phone, address)
     user = user_for_phone(phone)
-    code = f"{secrets.randbelow(10**CODE_LENGTH):0{CODE_LENGTH}d}"
-    digest = code_digest(phone, purpose, code)
     if user is None:
+        code_digest(phone, purpose, f"{secrets.randbelow(10**CODE_LENGTH):0{CODE_LENGTH}d}")  # the same work
         return CodeRequest(phone=phone, resend_after=resend_after)
+    issue_code(user=user, phone=phone, purpose=purpose)
+    return CodeRequest(phone=phone, resend_after=resend_after)
+
+
+def issue_code(*, user: Any, phone: str, purpose: str) -> None:
+    """Make ``user``'s live code for ``phone`` (replacing any) and send it after commit."""
+    code = f"{secrets.randbelow(10**CODE_LENGTH):0{CODE_LENGTH}d}"
     now = timezone.now()
     with transaction.atomic():
         PhoneCode.objects.update_or_create(
@@ -159,14 +165,13 @@ def request_code(*, phone: str, purpose: str, address: str | None) -> CodeReques
             defaults={
                 "purpose": purpose,
                 "user": user,
-                "code_hash": digest,
+                "code_hash": code_digest(phone, purpose, code),
                 "created_at": now,
                 "expires_at": now + CODE_TTL,
                 "attempts": 0,
             },
         )
         enqueue(send_code, phone, code, f"{purpose}-{int(now.timestamp())}")
-    return CodeRequest(phone=phone, resend_after=resend_after)
 
 
 def verify_code(*, phone: str, purpose: str, code: str) -> Any | None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import login_views, views
 
 app_name = "members"
 
@@ -11,6 +11,11 @@ urlpatterns = [
     path("organizations/<int:pk>/edit/", views.OrganizationUpdateView.as_view(), name="organization-edit"),
     path("people/new/", views.PersonCreateView.as_view(), name="person-create"),
     path("people/<int:pk>/edit/", views.PersonUpdateView.as_view(), name="person-edit"),
+    path("logins/", login_views.LoginListView.as_view(), name="login-list"),
+    path("people/<int:pk>/login/", login_views.PersonLoginView.as_view(), name="person-login"),
+    path("people/<int:pk>/login/new/", login_views.LoginCreateView.as_view(), name="login-create"),
+    path("people/<int:pk>/login/password/", login_views.LoginPasswordResetView.as_view(), name="login-password"),
+    path("people/<int:pk>/login/disable/", login_views.LoginDisableView.as_view(), name="login-disable"),
     path("regions/lookup/", views.region_lookup, name="region-lookup"),
     path("import/", views.ImportUploadView.as_view(), name="import"),
     path("import/preview/", views.ImportPreviewView.as_view(), name="import-preview"),
