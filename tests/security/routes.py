@@ -261,6 +261,11 @@ def employment(placement: str, shop: str, employed: int):
 ALLIANCE = Resource(inside=lambda w: w.alliance_a, outside=lambda w: w.alliance_b, sibling=lambda w: w.alliance_a2)
 ORGANIZATION = Resource(inside=lambda w: w.org_a, outside=lambda w: w.org_b, sibling=sibling_org)
 PERSON = Resource(inside=lambda w: w.person_a, outside=lambda w: w.person_b, sibling=sibling_person)
+# A person with a login: lily, the leader of A1 (her person's organization belongs to no
+# alliance, so she does not see it herself).
+LOGIN_PERSON = Resource(inside=lambda w: w.lily.person, outside=lambda w: w.person_b, sibling=sibling_person)
+# County and city staff manage logins; township staff, leaders and viewers may not.
+LOGIN_MANAGERS = frozenset({CITY, COUNTY})
 MEMBERSHIP = Resource(
     inside=lambda w: Membership.objects.get(alliance=w.alliance_a, organization=w.org_a),
     outside=lambda w: Membership.objects.get(alliance=w.alliance_b, organization=w.org_b),
@@ -795,6 +800,10 @@ PAGES = {
     "set_language": fixed(
         method="post", data=lambda w, _: {"language": "en", "next": "/"}, writers=EVERYONE, ok=frozenset({302})
     ),
+    "login-code": fixed(readers=EVERYONE, ok=frozenset({200, 302})),
+    "password-reset": fixed(readers=EVERYONE),
+    # Without a code checked first, the new-password page sends back to the number.
+    "password-reset-new": fixed(readers=EVERYONE, ok=frozenset({302})),
     "schema": fixed(readers=EVERYONE),
     "swagger-ui": fixed(readers=EVERYONE),
     "api-root": fixed(api=True),
@@ -924,6 +933,25 @@ PAGES = {
     # The region pickers' type-ahead: the regions of the user's own scope only.
     "members:region-lookup": listing(REGION_FOR_ORG),
     "members:token-list": fixed(readers=STAFF),
+    "members:login-list": fixed(readers=LOGIN_MANAGERS),
+    "members:person-login": detail(PERSON, readers=LOGIN_MANAGERS),
+    # The answer to opening a login or a temporary password is the page showing it once (200).
+    "members:login-create": form(
+        PERSON,
+        lambda w, p: {"role": "department_liaison", "department": DEPARTMENT.inside(w).pk, "username": "liaison-a"},
+        writers=LOGIN_MANAGERS,
+        ok=frozenset({200}),
+    ),
+    "members:login-password": form(
+        LOGIN_PERSON,
+        lambda w, p: {"method": "temporary"},
+        writers=LOGIN_MANAGERS,
+        invisible=frozenset({LEADER}),
+        ok=frozenset({200}),
+    ),
+    "members:login-disable": form(
+        LOGIN_PERSON, lambda w, p: {"note": "任期届满"}, writers=LOGIN_MANAGERS, invisible=frozenset({LEADER})
+    ),
     # The bell's pages: a notice is for its addressee alone.
     "notices:list": listing(NOTICE, invisible=READERS - {LEADER}),
     "notices:read": update(
