@@ -540,7 +540,7 @@ class PhoneCode(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="+"
     )
     code_hash = models.CharField(_("验证码摘要"), max_length=64)
-    created_at = models.DateTimeField(_("发送时间"))
+    created_at = models.DateTimeField(_("生成时间"))
     expires_at = models.DateTimeField(_("失效时间"))
     attempts = models.PositiveSmallIntegerField(_("已尝试次数"), default=0)
 

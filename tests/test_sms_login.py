@@ -90,6 +90,17 @@ def test_the_code_login_page_is_chinese_with_its_tab_and_send_button(client):
     assert reverse("login") in html and reverse(RESET) in html
 
 
+def test_the_code_login_page_is_english_with_the_language_cookie(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    html = client.get(reverse(LOGIN)).content.decode()
+
+    assert 'lang="en"' in html
+    assert "Sign in with an SMS code" in html and "Send code" in html
+    assert 'data-label-wait="Resend in %(seconds)s s"' in html
+    assert "验证码" not in html
+
+
 def test_the_password_login_page_links_to_the_code_login_and_the_password_reset(client):
     html = client.get(reverse("login")).content.decode()
 

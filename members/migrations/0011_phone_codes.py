@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
                 ('phone', models.CharField(max_length=11, unique=True, validators=[django.core.validators.RegexValidator('^1[3-9][0-9]{9}$', '请输入11位手机号码，例如 13812345678。', code='invalid_mobile')], verbose_name='手机号码')),
                 ('purpose', models.CharField(choices=[('login', '短信验证码登录'), ('reset', '短信重设密码')], max_length=10, verbose_name='用途')),
                 ('code_hash', models.CharField(max_length=64, verbose_name='验证码摘要')),
-                ('created_at', models.DateTimeField(verbose_name='发送时间')),
+                ('created_at', models.DateTimeField(verbose_name='生成时间')),
                 ('expires_at', models.DateTimeField(verbose_name='失效时间')),
                 ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='已尝试次数')),
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='用户')),
