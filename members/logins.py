@@ -121,7 +121,8 @@ def login_create(
     *, actor: Any, person: Person, role: str, username: str, department: Department | None = None
 ) -> LoginResult:
     """Open (or re-open) the person's login with ``role``; returns the temporary password."""
-    person = Person.objects.select_for_update(of=("self",)).select_related("organization__region", "user").get(pk=person.pk)
+    locked = Person.objects.select_for_update(of=("self",)).select_related("organization__region", "user")
+    person = locked.get(pk=person.pk)
     require_login_manager(actor, person)
     user = person.user
     if user is not None and user.is_active:

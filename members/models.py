@@ -577,9 +577,7 @@ class AccountEvent(models.Model):
     """Who opened, reset or closed whose login, and when: the audit trail of access
     management (members.logins). Append-only on PostgreSQL, like the history tables."""
 
-    person = models.ForeignKey(
-        Person, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="account_events"
-    )
+    person = models.ForeignKey(Person, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="account_events")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("登录账号"), on_delete=models.PROTECT, related_name="+"
     )
