@@ -28,13 +28,14 @@ from core.security import client_ip
 from core.views_base import ServiceFormView, SignedInViewMixin, apply_validation_error
 
 from . import logins
+from .forms import SubmitOnceMixin
 from .models import AccessProfile, AccountEvent, Person
 from .otp import CodeThrottled
 
 ROLE_CHOICES = [(role.value, role.label) for role in logins.LOGIN_ROLES]
 
 
-class LoginCreateForm(forms.Form):
+class LoginCreateForm(SubmitOnceMixin, forms.Form):
     role = forms.ChoiceField(label=gettext_lazy("角色"), choices=ROLE_CHOICES)
     department = forms.ModelChoiceField(
         label=gettext_lazy("所属部门"),
@@ -62,7 +63,7 @@ class LoginCreateForm(forms.Form):
             self.fields["username"].initial = person.mobile
 
 
-class PasswordResetForm(forms.Form):
+class PasswordResetForm(SubmitOnceMixin, forms.Form):
     method = forms.ChoiceField(
         label=gettext_lazy("重设方式"),
         choices=[
@@ -74,7 +75,7 @@ class PasswordResetForm(forms.Form):
     )
 
 
-class LoginDisableForm(forms.Form):
+class LoginDisableForm(SubmitOnceMixin, forms.Form):
     note = forms.CharField(
         label=gettext_lazy("停用原因"),
         max_length=200,
