@@ -106,6 +106,11 @@ class PhoneCodeView(View):
             form.data["code"] = ""  # typed again, not corrected
             return self.render(form, phone=phone)
         request.session.pop(SESSION_PHONE, None)
+        if settings.AXES_ENABLED and settings.AXES_RESET_ON_SUCCESS:
+            # As after a right password: this number's failures at this address are forgiven.
+            from axes.utils import reset
+
+            reset(ip=client_ip(request), username=phone)
         return self.success(user)
 
     def send(self, form, phone):

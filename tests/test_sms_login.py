@@ -434,6 +434,20 @@ def test_the_lock_is_per_address_and_the_right_code_signs_in_from_elsewhere(clie
     assert int(client.session["_auth_user_id"]) == lily.pk
 
 
+def test_a_right_code_forgives_the_earlier_wrong_ones(client, lily, send, lockout):
+    send(LILY_MOBILE)
+    for _ in range(4):
+        verify(client, LILY_MOBILE, wrong(last_code()))
+    assert verify(client, LILY_MOBILE, last_code()).status_code == 302
+    client.logout()
+    allow_resend(LILY_MOBILE)
+    send(LILY_MOBILE)
+
+    statuses = [verify(client, LILY_MOBILE, wrong(last_code())).status_code for _ in range(4)]
+
+    assert statuses == [200, 200, 200, 200]
+
+
 def test_an_unknown_number_locks_exactly_like_a_known_one(client, lily, send, lockout):
     send(UNKNOWN_MOBILE)
 
