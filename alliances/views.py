@@ -23,6 +23,7 @@ from core.views_base import (
     UserFormKwargsMixin,
 )
 from members.access import require_write, scope_for
+from members.login_views import offer_to_disable
 from members.models import Person
 
 from . import norms, services
@@ -274,7 +275,21 @@ class TeamRoleAssignView(UserFormKwargsMixin, AllianceChildFormView):
         return form
 
     def perform(self, form):
+        self.outgoing = []
+        if form.cleaned_data.get("role") == TeamRoleKind.LEADER:
+            current = self.alliance.team_roles.filter(role=TeamRoleKind.LEADER, ended_on__isnull=True)
+            self.outgoing = [role.person for role in current.select_related("person__user", "person__organization")]
         return team_role_assign(actor=self.request.user, alliance=self.alliance, **form.cleaned_data)
+
+    def get_success_url_for(self, obj):
+        """After a change of leader, offer to disable the outgoing leader's login."""
+        back = super().get_success_url_for(obj)
+        for person in self.outgoing:
+            if person.pk != obj.person_id:
+                offer = offer_to_disable(self.request, person, back)
+                if offer:
+                    return offer
+        return back
 
 
 class TeamRoleEndView(AllianceChildFormView):
@@ -292,6 +307,13 @@ class TeamRoleEndView(AllianceChildFormView):
 
     def perform(self, form):
         return team_role_end(actor=self.request.user, team_role=self.team_role, **form.cleaned_data)
+
+    def get_success_url_for(self, obj):
+        """A leader's term ended: offer to disable their login as well."""
+        back = super().get_success_url_for(obj)
+        if obj.role == TeamRoleKind.LEADER:
+            return offer_to_disable(self.request, obj.person, back) or back
+        return back
 
 
 # =========================================================================== operations

@@ -70,10 +70,10 @@ WITH p AS (
 ), reminders AS (
     SELECT u.username, per.name, EXISTS (
                SELECT 1 FROM projects_progressreport x
-               WHERE x.period = %(week)s AND x.submitted_by_id = n.user_id AND x.submitted_at > n.created_at
+               WHERE x.period = %(week)s AND x.submitted_by_id = n.recipient_id AND x.submitted_at > n.created_at
            ) AS reported
-    FROM members_notice n JOIN auth_user u ON u.id = n.user_id JOIN members_person per ON per.user_id = u.id
-    WHERE n.kind = 'progress_reminder' AND n.period_start = %(week)s
+    FROM notices_notice n JOIN auth_user u ON u.id = n.recipient_id JOIN members_person per ON per.user_id = u.id
+    WHERE n.event = 'progress_reminder' AND n.key = to_char(%(week)s::date, 'YYYY-MM-DD')
       AND EXISTS (SELECT 1 FROM alliances_teamrole t JOIN alliances_alliance a ON a.id = t.alliance_id
                   JOIN members_region r ON r.id = a.lead_region_id
                   WHERE t.person_id = per.id AND r.code LIKE %(prefix)s)

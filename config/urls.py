@@ -3,14 +3,19 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from members import signin
 from members import views as member_views
 
 urlpatterns = [
     path("", member_views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/login/code/", signin.CodeLoginView.as_view(), name="login-code"),
+    path("accounts/password/reset/", signin.PasswordResetCodeView.as_view(), name="password-reset"),
+    path("accounts/password/reset/new/", signin.PasswordResetNewView.as_view(), name="password-reset-new"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("members/", include("members.urls")),
+    path("notices/", include("notices.urls")),
     path("alliances/", include("alliances.urls")),
     path("evaluations/", include("evaluations.urls")),
     path("workshops/", include("workshops.urls")),

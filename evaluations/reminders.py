@@ -1,20 +1,19 @@
 """Friday reminders: every alliance leader with a project under way and no report for the
-week gets an in-app notice, and an e-mail when they have an address."""
+week is notified (``notices.services.notify``: the bell, and the channels they chose)."""
 
 from __future__ import annotations
 
 import datetime
 import logging
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core.periods import WEEK, Period
-from members.models import Notice
+from notices.models import Event, Notice
+from notices.services import notify
 from projects.models import ACTIVE_STATUSES, ProgressReport, Project
 
 logger = logging.getLogger(__name__)
@@ -32,24 +31,21 @@ def leaders_to_remind(week: Period):
     return get_user_model().objects.filter(is_active=True).filter(Exists(unreported)).order_by("pk")
 
 
+def reminder_key(week: Period) -> str:
+    """The occurrence key of a week's reminder: the week's Monday (the dispatch reads it)."""
+    return week.start.isoformat()
+
+
 def send_progress_reminders(*, today: datetime.date) -> list[Notice]:
     """Remind once per leader per week (a re-run sends nothing new)."""
     week = Period.containing(WEEK, today)
-    link = reverse("projects:my-work")
-    message = _("%(week)s的项目进度尚未填报，请于周日前完成。") % {"week": week.label}
-    created = []
-    for user in leaders_to_remind(week):
-        notice, is_new = Notice.objects.get_or_create(
-            user=user,
-            kind=Notice.Kind.PROGRESS_REMINDER,
-            period_start=week.start,
-            defaults={"message": message, "link": link},
-        )
-        if not is_new:
-            continue
-        if user.email:
-            send_mail(_("党建联盟平台：项目进度填报提醒"), message, settings.DEFAULT_FROM_EMAIL, [user.email])
-            Notice.objects.filter(pk=notice.pk).update(emailed=True)
-        created.append(notice)
+    created = notify(
+        event=Event.PROGRESS_REMINDER,
+        recipients=leaders_to_remind(week),
+        key=reminder_key(week),
+        title=_("%(week)s的项目进度尚未填报，请于周日前完成。") % {"week": week.label},
+        body=_("党建联盟平台：项目进度填报提醒"),
+        link=reverse("projects:my-work"),
+    )
     logger.info("progress reminders: %d sent for %s", len(created), week.key)
     return created

@@ -32,7 +32,8 @@ from django.utils.translation import gettext_lazy as _
 from alliances.models import TeamRole
 from core.db import value_of
 from core.periods import MONTH, Period, local_zone
-from members.models import Notice, Person, Region
+from members.models import Person, Region
+from notices.models import Event, Notice
 from projects import reporting
 from projects.models import (
     MONEY,
@@ -229,22 +230,24 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
         .order_by("region__code", "name")
         .values_list("name", "region__name", "alliance__name")
     )
-    team_roles_here = TeamRole.objects.filter(region.within("alliance__lead_region"), person__user=OuterRef("user"))
+    team_roles_here = TeamRole.objects.filter(
+        region.within("alliance__lead_region"), person__user=OuterRef("recipient")
+    )
     reminders = (
-        Notice.objects.filter(kind=Notice.Kind.PROGRESS_REMINDER, period_start=period.start)
+        Notice.objects.filter(event=Event.PROGRESS_REMINDER, key=period.start.isoformat())
         .filter(Exists(team_roles_here))
         .annotate(
             # A subquery, not a join: the planner took the join of users and people for
             # 13,000 rows (most people have no account) and compiled the query (JIT).
-            person_name=value_of(Person, "user_id", match="user"),
+            person_name=value_of(Person, "recipient_id", match="user"),
             reported_after=Exists(
                 ProgressReport.objects.filter(
-                    period=period.start, submitted_by=OuterRef("user"), submitted_at__gt=OuterRef("created_at")
+                    period=period.start, submitted_by=OuterRef("recipient"), submitted_at__gt=OuterRef("created_at")
                 )
             ),
         )
-        .order_by("user__username")
-        .values_list("user__username", "person_name", "reported_after")
+        .order_by("recipient__username")
+        .values_list("recipient__username", "person_name", "reported_after")
     )
     return {
         "summary": [
@@ -761,8 +764,7 @@ def decided_consequences(
     proposals = Proposal.objects.filter(region.within("region"), year=period.start.year)
     if not proposals.exists():
         outcomes = {
-            a.alliance_id: (consequence_of(a, a.top_n, below_four_stars), ProposalStatus.PROPOSED)
-            for a in assessments
+            a.alliance_id: (consequence_of(a, a.top_n, below_four_stars), ProposalStatus.PROPOSED) for a in assessments
         }
         losing = MemberResult.objects.filter(
             region.within("organization__region"),

@@ -13,6 +13,8 @@ Scopes:
   to those alliances;
 - workshop steward (助富管家): the rows a queryset reaches through its ``steward_path``
   from their own person (the workshops they look after and those workshops' figures), nothing else;
+- department liaison (部门联络员): the rows a queryset reaches through its ``department_path``
+  from their own department (the department and the items assigned to it), nothing else;
 - anybody else (no access profile, anonymous): nothing.
 """
 
@@ -39,6 +41,7 @@ class Role(models.TextChoices):
     ALLIANCE_LEADER = "alliance_leader", gettext_lazy("联盟带头人")
     VIEWER = "viewer", gettext_lazy("只读查看（大屏）")
     WORKSHOP_STEWARD = "workshop_steward", gettext_lazy("共富工坊助富管家")
+    DEPARTMENT_LIAISON = "department_liaison", gettext_lazy("部门联络员")
 
 
 STAFF_ROLES = frozenset({Role.CITY_STAFF, Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF})
@@ -46,6 +49,10 @@ REGION_ROLES = STAFF_ROLES | {Role.VIEWER}
 # Roles whose scope follows from what their person holds (an alliance's leader role, a
 # workshop's stewardship), never from a region. A tuple, so migrations stay stable.
 PERSON_ROLES = (Role.ALLIANCE_LEADER, Role.WORKSHOP_STEWARD)
+# Roles attached to a county's department (交通局, a township as assignee…), never to a region.
+DEPARTMENT_ROLES = (Role.DEPARTMENT_LIAISON,)
+# Roles without a region of their own: the person's or the department's roles.
+REGIONLESS_ROLES = (*PERSON_ROLES, *DEPARTMENT_ROLES)
 # The region level each regional role is attached to.
 ROLE_LEVEL = {
     Role.CITY_STAFF: "city",
@@ -56,13 +63,14 @@ ROLE_LEVEL = {
 
 @dataclass(frozen=True)
 class Scope:
-    kind: str  # "all", "region", "leader", "steward" or "none"
+    kind: str  # "all", "region", "leader", "steward", "department" or "none"
     role: str | None = None
     region_prefix: str | None = None
     region_id: int | None = None
     region_code: str | None = None
     region_level: str | None = None
     user_id: int | None = None
+    department_id: int | None = None
 
     @property
     def role_label(self) -> str:
@@ -121,6 +129,8 @@ def scope_for(user: Any) -> Scope:
             scope = Scope(kind="leader", role=profile.role, user_id=user.pk)
         elif profile.role == Role.WORKSHOP_STEWARD:
             scope = Scope(kind="steward", role=profile.role, user_id=user.pk)
+        elif profile.role == Role.DEPARTMENT_LIAISON and profile.department_id is not None:
+            scope = Scope(kind="department", role=profile.role, user_id=user.pk, department_id=profile.department_id)
         elif profile.region is not None:
             scope = Scope(
                 kind="region",
@@ -149,7 +159,9 @@ class ScopedQuerySet(models.QuerySet):
     Subclasses set ``region_path`` (lookup path to a ``Region`` foreign key) and
     ``alliance_path`` (lookup path to an ``Alliance``, or ``None`` when leaders see none
     of these rows) and optionally ``steward_path`` (lookup path to the ``Person`` who
-    stewards the row; ``None``: stewards see none of these rows). Paths that cross a
+    stewards the row; ``None``: stewards see none of these rows) and ``department_path``
+    (lookup path to the ``Department`` the row belongs to; ``None``: department liaisons
+    see none of these rows). Paths that cross a
     to-many relation are wrapped in a subquery so the result never holds duplicates.
 
     ``published_downwards = True`` is for rows a region publishes for the regions below it
@@ -160,6 +172,7 @@ class ScopedQuerySet(models.QuerySet):
     region_path: str = "region"
     alliance_path: str | None = None
     steward_path: str | None = None
+    department_path: str | None = None
     published_downwards: bool = False
 
     def visible_to(self, user: Any) -> ScopedQuerySet:
@@ -176,6 +189,8 @@ class ScopedQuerySet(models.QuerySet):
             return self._filter_path(self.alliance_path + "__in", leader_alliance_ids(scope.user_id))
         if scope.kind == "steward" and self.steward_path is not None:
             return self._filter_path(self.steward_path + "__user_id", scope.user_id)
+        if scope.kind == "department" and self.department_path is not None:
+            return self._filter_path(self.department_path, scope.department_id)
         return self.none()
 
     def _filter_path(self, lookup: str, value: Any) -> ScopedQuerySet:
@@ -240,4 +255,6 @@ def reaches(user: Any, model: type[models.Model]) -> bool:
         return getattr(queryset, "alliance_path", None) is not None
     if scope.kind == "steward":
         return getattr(queryset, "steward_path", None) is not None
+    if scope.kind == "department":
+        return getattr(queryset, "department_path", None) is not None
     return False

@@ -3,8 +3,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_base import ScopedAdmin, ScopedAdminMixin, register_history
+from core.validators import mask_phone
 
-from .models import AccessProfile, ApiToken, MemberOrganization, Notice, Person, Region
+from .models import AccessProfile, AccountEvent, ApiToken, Department, MemberOrganization, Person, PhoneCode, Region
 from .tokens import api_token_revoke
 
 
@@ -45,23 +46,23 @@ class PersonAdmin(ScopedAdmin):
 
 @admin.register(AccessProfile)
 class AccessProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "role", "region"]
+    list_display = ["user", "role", "region", "department"]
     list_filter = ["role"]
-    search_fields = ["user__username", "region__name", "region__code"]
-    raw_id_fields = ["user", "region"]
-    list_select_related = ["user", "region"]
+    search_fields = ["user__username", "region__name", "region__code", "department__name"]
+    raw_id_fields = ["user", "region", "department"]
+    list_select_related = ["user", "region", "department"]
+
+
+@admin.register(Department)
+class DepartmentAdmin(ScopedAdmin):
+    list_display = ["name", "kind", "county", "retired_at"]
+    list_filter = ["kind", ("retired_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "county__name", "county__code"]
+    raw_id_fields = ["county"]
+    list_select_related = ["county"]
 
 
 register_history(MemberOrganization, Person)
-
-
-@admin.register(Notice)
-class NoticeAdmin(admin.ModelAdmin):
-    list_display = ["user", "kind", "period_start", "message", "emailed", "created_at", "read_at"]
-    list_filter = ["kind", "emailed"]
-    search_fields = ["user__username", "message"]
-    raw_id_fields = ["user"]
-    list_select_related = ["user"]
 
 
 @admin.register(ApiToken)
@@ -103,3 +104,40 @@ class ApiTokenAdmin(ScopedAdminMixin, admin.ModelAdmin):
             else:
                 revoked += 1
         self.message_user(request, _("已撤销 %(n)s 个令牌。") % {"n": revoked})
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written by services only: the admin reads them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AccountEvent)
+class AccountEventAdmin(ScopedAdminMixin, ReadOnlyAdmin):
+    list_display = ["at", "person", "action", "role", "actor", "note"]
+    list_filter = ["action", "role"]
+    search_fields = ["person__name", "user__username", "actor__username", "note"]
+    list_select_related = ["person", "actor"]
+    date_hierarchy = "at"
+
+
+@admin.register(PhoneCode)
+class PhoneCodeAdmin(ReadOnlyAdmin):
+    """Live SMS codes (only their HMAC is stored, and it is not shown)."""
+
+    list_display = ["masked_phone", "purpose", "user", "created_at", "expires_at", "attempts"]
+    list_filter = ["purpose"]
+    search_fields = ["user__username"]
+    fields = ["purpose", "user", "created_at", "expires_at", "attempts"]
+    list_select_related = ["user"]
+
+    @admin.display(description=_("手机号码"))
+    def masked_phone(self, obj):
+        return mask_phone(obj.phone)

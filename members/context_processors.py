@@ -3,8 +3,7 @@ from __future__ import annotations
 from django.apps import apps
 from django.http import HttpRequest
 
-from .access import reaches, scope_for
-from .models import Notice
+from .access import Role, reaches, scope_for
 
 # The menu's sections, each by the model its list shows.
 SECTIONS = {
@@ -14,14 +13,16 @@ SECTIONS = {
     "organizations": "members.MemberOrganization",
     "rollups": "evaluations.Rollup",
     "operations": "alliances.Meeting",
+    "departments": "members.Department",
 }
 
 
 def access(request: HttpRequest) -> dict:
     """Expose the signed-in user's scope (for menus and masking), the menu's sections that
-    can show the user anything (``sections.alliances``...), and their unread notices."""
+    can show the user anything (``sections.alliances``...)."""
     user = getattr(request, "user", None)
     signed_in = getattr(user, "is_authenticated", False)
-    notices = Notice.objects.visible_to(user).unread()[:5] if signed_in else []
     sections = {name: reaches(user, apps.get_model(label)) for name, label in SECTIONS.items()} if signed_in else {}
-    return {"scope": scope_for(user), "notices": notices, "sections": sections}
+    scope = scope_for(user)
+    manages_logins = scope.kind == "all" or scope.role in (Role.COUNTY_STAFF, Role.CITY_STAFF)
+    return {"scope": scope, "sections": sections, "manages_logins": manages_logins}

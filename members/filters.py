@@ -11,7 +11,17 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from .models import ApiToken, MemberOrganization, OrganizationKind, Person, PinyinNamed, Region, RegionLevel
+from .models import (
+    ApiToken,
+    Department,
+    DepartmentKind,
+    MemberOrganization,
+    OrganizationKind,
+    Person,
+    PinyinNamed,
+    Region,
+    RegionLevel,
+)
 
 
 class IntegerFilter(django_filters.NumberFilter):
@@ -233,3 +243,14 @@ class ApiTokenFilterSet(django_filters.FilterSet):
     class Meta:
         model = ApiToken
         fields = ["region", "revoked", "q"]
+
+
+class DepartmentFilterSet(django_filters.FilterSet):
+    county = RegionSubtreeFilter(path="county", label=_("区县"))
+    kind = django_filters.ChoiceFilter(choices=DepartmentKind.choices, label=_("部门类型"))
+    retired = BooleanFilter(field_name="retired_at", lookup_expr="isnull", exclude=True, label=_("已停用"))
+    q = SearchFilter(fields=("name",))
+
+    class Meta:
+        model = Department
+        fields = ["county", "kind", "retired", "q"]

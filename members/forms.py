@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .access import scope_for
 from .imports import MAX_UPLOAD_BYTES, FileRefused, check_container
-from .models import ApiToken, MemberOrganization, Person, Region
+from .models import ApiToken, Department, MemberOrganization, Person, Region, RegionLevel
 
 
 def regions_for(user: Any):
@@ -152,3 +152,21 @@ class ApiTokenForm(ScopedModelForm):
     def __init__(self, *args: Any, user: Any, **kwargs: Any):
         super().__init__(*args, user=user, **kwargs)
         self.fields["region"].queryset = regions_for(user).exclude(level="village")
+
+
+class DepartmentForm(ScopedModelForm):
+    """A county's department: the county is chosen when it is added, then fixed."""
+
+    class Meta:
+        model = Department
+        fields = ["county", "name", "kind"]
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any):
+        super().__init__(*args, user=user, **kwargs)
+        counties = regions_for(user).filter(level=RegionLevel.COUNTY)
+        if self.instance.pk:
+            del self.fields["county"]
+        else:
+            self.fields["county"].queryset = counties
+            if counties.count() == 1:
+                self.fields["county"].initial = counties.first()

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from core.excel import BOOL, CHOICE, CODE, DATETIME, INT, TEXT, Column
 from core.validators import mask_id_number, mask_phone
 
-from .models import OrganizationKind
+from .models import DepartmentKind, OrganizationKind
 
 ORGANIZATION_SHEET = _("成员单位")
 ORGANIZATION_COLUMNS = (
@@ -58,4 +58,13 @@ TOKEN_COLUMNS = (
     Column(_("最近使用"), "last_used_at", DATETIME, width=18),
     Column(_("状态"), _token_state, TEXT),
     Column(_("撤销时间"), "revoked_at", DATETIME, width=18),
+)
+
+DEPARTMENT_SHEET = _("承办部门")
+DEPARTMENT_COLUMNS = (
+    Column(_("区划代码"), "county.code", CODE, width=16),
+    Column(_("所属区县"), "county.name", TEXT, width=16),
+    Column(_("部门名称"), "name", TEXT, width=24),
+    Column(_("部门类型"), "kind", CHOICE, choices=DepartmentKind),
+    Column(_("停用时间"), "retired_at", DATETIME),
 )

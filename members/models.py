@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.audit import APPEND_ONLY
 from core.validators import (
     ID_NUMBER_RE,
     MOBILE_RE,
@@ -24,7 +25,7 @@ from core.validators import (
     validate_region_code,
 )
 
-from .access import PERSON_ROLES, REGION_ROLES, ROLE_LEVEL, Role, ScopedQuerySet
+from .access import DEPARTMENT_ROLES, PERSON_ROLES, REGION_ROLES, REGIONLESS_ROLES, ROLE_LEVEL, Role, ScopedQuerySet
 from .pinyin import initials_of, pinyin_of
 
 
@@ -330,8 +331,75 @@ class Person(PinyinNamed, TimeStamped):
         return mask_id_number(self.id_number)
 
 
+class DepartmentKind(models.TextChoices):
+    COUNTY_DEPARTMENT = "county_department", _("县属部门")
+    TOWNSHIP = "township", _("乡镇/街道")
+
+
+class DepartmentQuerySet(ScopedQuerySet):
+    """A county's departments: its staff (and the city's above) see them, and so do the
+    township staff of the county (the list is published downwards); a liaison sees their
+    own department."""
+
+    region_path = "county"
+    alliance_path = None
+    department_path = "pk"
+    published_downwards = True
+
+    def active(self) -> DepartmentQuerySet:
+        return self.filter(retired_at__isnull=True)
+
+
+class Department(PinyinNamed, TimeStamped):
+    """A body of a county that tracked items (督办事项) are assigned to: a county department
+    (交通、水利、农业农村…) or a township (乡镇/街道). Each county keeps its own list; a
+    department that no longer takes items is retired, never deleted (its items stay)."""
+
+    county = models.ForeignKey(
+        Region,
+        verbose_name=_("所属区县"),
+        on_delete=models.PROTECT,
+        related_name="departments",
+        limit_choices_to={"level": RegionLevel.COUNTY},
+    )
+    name = models.CharField(_("部门名称"), max_length=100)
+    kind = models.CharField(
+        _("部门类型"), max_length=20, choices=DepartmentKind.choices, default=DepartmentKind.COUNTY_DEPARTMENT
+    )
+    retired_at = models.DateTimeField(_("停用时间"), null=True, blank=True, editable=False)
+
+    objects = DepartmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("承办部门")
+        verbose_name_plural = _("承办部门")
+        ordering = ["county__code", "kind", "name_pinyin", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county", "name"],
+                name="department_unique_name_in_county",
+                violation_error_message=_("本区县已有同名承办部门。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("members:department-detail", args=[self.pk])
+
+    @property
+    def is_active(self) -> bool:
+        return self.retired_at is None
+
+    def clean(self) -> None:
+        if self.county_id and self.county.level != RegionLevel.COUNTY:
+            raise ValidationError({"county": _("承办部门必须属于区县。")})
+
+
 class AccessProfile(models.Model):
-    """A user's role and the region (for staff and viewers) it applies to."""
+    """A user's role and the region (for staff and viewers) or the department (for a
+    department's liaison) it applies to."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="access_profile"
@@ -340,16 +408,29 @@ class AccessProfile(models.Model):
     region = models.ForeignKey(
         Region, verbose_name=_("管辖区域"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("所属部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="access_profiles",
+    )
 
     class Meta:
         verbose_name = _("权限范围")
         verbose_name_plural = _("权限范围")
         constraints = [
             models.CheckConstraint(
-                condition=Q(role__in=PERSON_ROLES, region__isnull=True)
-                | (~Q(role__in=PERSON_ROLES) & Q(region__isnull=False)),
+                condition=Q(role__in=REGIONLESS_ROLES, region__isnull=True)
+                | (~Q(role__in=REGIONLESS_ROLES) & Q(region__isnull=False)),
                 name="access_profile_region_matches_role",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=DEPARTMENT_ROLES, department__isnull=False)
+                | (~Q(role__in=DEPARTMENT_ROLES) & Q(department__isnull=True)),
+                name="access_profile_department_matches_role",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -360,52 +441,18 @@ class AccessProfile(models.Model):
             raise ValidationError({"region": _("该角色必须指定管辖区域。")})
         if self.role in PERSON_ROLES and self.region_id is not None:
             raise ValidationError({"region": _("联盟带头人和助富管家的范围由其担任的职务决定，不指定区域。")})
+        if self.role in DEPARTMENT_ROLES:
+            if self.region_id is not None:
+                raise ValidationError({"region": _("部门联络员的范围由其所属部门决定，不指定区域。")})
+            if self.department_id is None:
+                raise ValidationError({"department": _("部门联络员必须指定所属部门。")})
+        elif self.department_id is not None:
+            raise ValidationError({"department": _("只有部门联络员指定所属部门。")})
         expected = ROLE_LEVEL.get(self.role)
         if expected and self.region_id and self.region.level != expected:
             raise ValidationError(
                 {"region": _("该角色的管辖区域必须是“%(level)s”级。") % {"level": RegionLevel(expected).label}}
             )
-
-
-class NoticeQuerySet(models.QuerySet):
-    def visible_to(self, user) -> NoticeQuerySet:
-        """A notice is for its addressee alone; a caller without an account (anonymous,
-        a big-screen API token) has none."""
-        if not getattr(user, "is_authenticated", False) or getattr(user, "pk", None) is None:
-            return self.none()
-        return self.filter(user=user)
-
-    def unread(self) -> NoticeQuerySet:
-        return self.filter(read_at__isnull=True)
-
-
-class Notice(models.Model):
-    """An in-app notice for one user (shown at the top of their pages until read)."""
-
-    class Kind(models.TextChoices):
-        PROGRESS_REMINDER = "progress_reminder", _("进度填报提醒")
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="notices"
-    )
-    kind = models.CharField(_("类型"), max_length=30, choices=Kind.choices)
-    period_start = models.DateField(_("所属期间"))
-    message = models.CharField(_("内容"), max_length=300)
-    link = models.CharField(_("链接"), max_length=200, blank=True)
-    emailed = models.BooleanField(_("已发送邮件"), default=False)
-    created_at = models.DateTimeField(_("提醒时间"), auto_now_add=True)
-    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
-
-    objects = NoticeQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("站内提醒")
-        verbose_name_plural = _("站内提醒")
-        ordering = ["-created_at"]
-        constraints = [models.UniqueConstraint(fields=["user", "kind", "period_start"], name="notice_once_per_period")]
-
-    def __str__(self) -> str:
-        return f"{self.user} · {self.message}"
 
 
 class ApiTokenQuerySet(ScopedQuerySet):
@@ -472,3 +519,88 @@ class ApiToken(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class CodePurpose(models.TextChoices):
+    LOGIN = "login", _("短信验证码登录")
+    RESET = "reset", _("短信重设密码")
+
+
+# The tries a code allows (members.otp.MAX_ATTEMPTS): a constraint too, so no code is tried more.
+PHONE_CODE_MAX_ATTEMPTS = 5
+
+
+class PhoneCode(models.Model):
+    """The one live SMS code of a mobile number (members.otp): only its HMAC is kept, it
+    expires, and it allows a fixed number of tries. A new code replaces the number's old one."""
+
+    phone = models.CharField(_("手机号码"), max_length=11, unique=True, validators=[validate_mobile])
+    purpose = models.CharField(_("用途"), max_length=10, choices=CodePurpose.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="+"
+    )
+    code_hash = models.CharField(_("验证码摘要"), max_length=64)
+    created_at = models.DateTimeField(_("生成时间"))
+    expires_at = models.DateTimeField(_("失效时间"))
+    attempts = models.PositiveSmallIntegerField(_("已尝试次数"), default=0)
+
+    class Meta:
+        verbose_name = _("短信验证码")
+        verbose_name_plural = _("短信验证码")
+        constraints = [
+            models.CheckConstraint(condition=Q(phone__regex=MOBILE_RE), name="phonecode_mobile_format"),
+            models.CheckConstraint(condition=Q(code_hash__regex=r"^[0-9a-f]{64}$"), name="phonecode_hash_sha256"),
+            models.CheckConstraint(condition=Q(expires_at__gt=models.F("created_at")), name="phonecode_expires_later"),
+            models.CheckConstraint(
+                condition=Q(attempts__lte=PHONE_CODE_MAX_ATTEMPTS), name="phonecode_attempts_within_limit"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{mask_phone(self.phone)} · {self.get_purpose_display()}"
+
+
+class AccountAction(models.TextChoices):
+    CREATED = "created", _("开通登录账号")
+    ENABLED = "enabled", _("重新启用登录账号")
+    PASSWORD_TEMPORARY = "password_temporary", _("重设临时密码")
+    PASSWORD_SMS = "password_sms", _("发送重设密码验证码")
+    DISABLED = "disabled", _("停用登录账号")
+
+
+class AccountEventQuerySet(ScopedQuerySet):
+    region_path = "person__organization__region"
+    alliance_path = None
+
+
+class AccountEvent(models.Model):
+    """Who opened, reset or closed whose login, and when: the audit trail of access
+    management (members.logins). Append-only on PostgreSQL, like the history tables."""
+
+    person = models.ForeignKey(Person, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="account_events")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登录账号"), on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(_("操作"), max_length=20, choices=AccountAction.choices)
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, blank=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    objects = AccountEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("登录账号操作记录")
+        verbose_name_plural = _("登录账号操作记录")
+        ordering = ["-at", "-pk"]
+        triggers = [APPEND_ONLY]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.get_action_display()}"

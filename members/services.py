@@ -7,10 +7,11 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .access import require_write, scope_for
-from .models import AccessProfile, MemberOrganization, Person, Region
+from .models import AccessProfile, Department, MemberOrganization, Person, Region
 
 User = get_user_model()
 
@@ -96,6 +97,47 @@ def person_update(*, actor: Any, person: Person, **fields: Any) -> Person:
     return validated_save(person, actor=actor)
 
 
+DEPARTMENT_FIELDS = {"county", "name", "kind"}
+
+
+def department_create(*, actor: Any, **fields: Any) -> Department:
+    """Add a department (or a township as assignee) to a county's list: the county's staff
+    (or the city's above it)."""
+    department = Department()
+    apply_changes(department, fields, DEPARTMENT_FIELDS)
+    require_write(actor, fields.get("county"))
+    return validated_save(department, actor=actor)
+
+
+@transaction.atomic
+def department_update(*, actor: Any, department: Department, **fields: Any) -> Department:
+    """Rename a department or change its kind; it stays in its county."""
+    require_write(actor, department.county)
+    apply_changes(department, fields, DEPARTMENT_FIELDS - {"county"})
+    return validated_save(department, actor=actor)
+
+
+@transaction.atomic
+def department_retire(*, actor: Any, department: Department) -> Department:
+    """Retire a department: it takes no new items; its items and history stay."""
+    require_write(actor, department.county)
+    if department.retired_at is not None:
+        raise ValidationError(_("该部门已停用。"))
+    department.retired_at = timezone.now()
+    department.save(update_fields=["retired_at", "updated_at"])
+    return department
+
+
+@transaction.atomic
+def department_restore(*, actor: Any, department: Department) -> Department:
+    require_write(actor, department.county)
+    if department.retired_at is None:
+        raise ValidationError(_("该部门未停用。"))
+    department.retired_at = None
+    department.save(update_fields=["retired_at", "updated_at"])
+    return department
+
+
 @transaction.atomic
 def user_with_role(
     *,
@@ -105,6 +147,7 @@ def user_with_role(
     region: Region | None = None,
     email: str = "",
     person: Person | None = None,
+    department: Department | None = None,
 ) -> Any:
     """Create or update a log-in account with its access profile (used by seed and admin)."""
     user, _created = User.objects.get_or_create(username=username, defaults={"email": email})
@@ -114,6 +157,7 @@ def user_with_role(
     profile = AccessProfile.objects.filter(user=user).first() or AccessProfile(user=user)
     profile.role = role
     profile.region = region
+    profile.department = department
     validated_save(profile)
     if person is not None and person.user_id != user.pk:
         Person.objects.filter(user=user).exclude(pk=person.pk).update(user=None)

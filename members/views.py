@@ -3,16 +3,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views import View
-from django.views.decorators.http import require_POST
 from django.views.defaults import page_not_found
 from django.views.defaults import server_error as django_server_error
 from django.views.generic import FormView
@@ -30,12 +29,29 @@ from core.views_base import (
 )
 
 from . import imports
-from .access import Role, scope_for
-from .filters import ApiTokenFilterSet, MemberOrganizationFilterSet
-from .forms import ApiTokenForm, ImportUploadForm, OrganizationForm, PersonForm
-from .layouts import ORGANIZATION_COLUMNS, PERSON_COLUMNS, PERSON_SHEET, TOKEN_COLUMNS, TOKEN_SHEET
-from .models import ApiToken, MemberOrganization, Notice, Person, Region
-from .services import organization_create, organization_update, person_create, person_update
+from .access import Role, may_write, scope_for
+from .filters import ApiTokenFilterSet, DepartmentFilterSet, MemberOrganizationFilterSet
+from .forms import ApiTokenForm, DepartmentForm, ImportUploadForm, OrganizationForm, PersonForm, regions_for
+from .layouts import (
+    DEPARTMENT_COLUMNS,
+    DEPARTMENT_SHEET,
+    ORGANIZATION_COLUMNS,
+    PERSON_COLUMNS,
+    PERSON_SHEET,
+    TOKEN_COLUMNS,
+    TOKEN_SHEET,
+)
+from .models import AccessProfile, ApiToken, Department, MemberOrganization, Person, Region, RegionLevel
+from .services import (
+    department_create,
+    department_restore,
+    department_retire,
+    department_update,
+    organization_create,
+    organization_update,
+    person_create,
+    person_update,
+)
 from .tokens import api_token_create, api_token_revoke, hash_key
 
 HISTORY_LIMIT = 50
@@ -50,6 +66,8 @@ def home(request):
         return redirect("projects:my-work")
     if scope.role == Role.WORKSHOP_STEWARD:
         return redirect("workshops:list")
+    if scope.kind == "department":
+        return redirect("members:department-detail", scope.department_id)
     return redirect("evaluations:dashboard")
 
 
@@ -196,15 +214,6 @@ def server_error(request):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": str(_("服务器错误，请稍后再试。"))}, status=500)
     return django_server_error(request)
-
-
-@login_required
-@require_POST
-def notice_read(request, pk: int):
-    """Mark one of the user's own notices read (others' notices are not found)."""
-    notice = get_object_or_404(Notice.objects.visible_to(request.user), pk=pk)
-    Notice.objects.filter(pk=notice.pk, read_at__isnull=True).update(read_at=timezone.now())
-    return redirect(url_has_allowed_host_and_scheme_or_home(request, request.POST.get("next")))
 
 
 def url_has_allowed_host_and_scheme_or_home(request, target: str | None) -> str:
@@ -403,3 +412,99 @@ class ApiTokenRevokeView(StaffOnlyMixin, View):
         else:
             messages.success(request, _("令牌“%(name)s”已撤销，使用它的请求将被拒绝。") % {"name": token.name})
         return redirect("members:token-list")
+
+
+# ------------------------------------------------------------------ departments (承办部门)
+
+
+class DepartmentListView(ScopedListView):
+    """A county's departments (and townships) that tracked items are assigned to."""
+
+    model = Department
+    filterset_class = DepartmentFilterSet
+    template_name = "members/department_list.html"
+    export_columns = DEPARTMENT_COLUMNS
+    export_sheet_title = DEPARTMENT_SHEET
+    export_filename = "departments"
+
+    def optimize(self, queryset):
+        return queryset.select_related("county")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["may_add"] = may_add_departments(self.request.user)
+        return context
+
+
+class DepartmentDetailView(ScopedDetailView):
+    model = Department
+    template_name = "members/department_detail.html"
+    context_object_name = "department"
+
+    def optimize(self, queryset):
+        return queryset.select_related("county")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["may_edit"] = may_write(self.request.user, self.object)
+        context["liaisons"] = (
+            AccessProfile.objects.filter(department=self.object, user__is_active=True)
+            .select_related("user__person")
+            .order_by("user__username")
+        )
+        return context
+
+
+class DepartmentFormMixin:
+    form_class = DepartmentForm
+    success_message = _("承办部门已保存。")
+
+
+def may_add_departments(user) -> bool:
+    """Staff whose scope holds a county (city and county staff) keep its department list."""
+    return scope_for(user).can_write and regions_for(user).filter(level=RegionLevel.COUNTY).exists()
+
+
+class DepartmentCreateView(DepartmentFormMixin, ScopedCreateView):
+    title = _("新增承办部门")
+    denied_message = _("只有区县或市级组织部门工作人员可以维护承办部门名单。")
+
+    def check_permission(self, user) -> None:
+        if not may_add_departments(user):
+            raise PermissionDenied(str(self.denied_message))
+
+    def get_cancel_url(self) -> str:
+        return reverse("members:department-list")
+
+    def perform(self, form):
+        return department_create(actor=self.request.user, **form.cleaned_data)
+
+
+class DepartmentUpdateView(DepartmentFormMixin, ScopedUpdateView):
+    model = Department
+    title = _("编辑承办部门")
+
+    def perform(self, form):
+        return department_update(actor=self.request.user, department=self.object, **form.cleaned_data)
+
+
+class DepartmentRetireView(StaffOnlyMixin, View):
+    """POST: retire (or, with ``restore``, bring back) a department."""
+
+    def prepare(self, request, **kwargs):
+        self.object = get_object_or_404(Department.objects.visible_to(request.user), pk=kwargs["pk"])
+        return super().prepare(request, **kwargs)
+
+    def post(self, request, pk: int):
+        restore = request.POST.get("restore") == "1"
+        action = department_restore if restore else department_retire
+        try:
+            action(actor=request.user, department=self.object)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            if restore:
+                messages.success(request, _("“%(name)s”已恢复启用。") % {"name": self.object.name})
+            else:
+                messages.success(request, _("“%(name)s”已停用，不再接收新的督办事项。") % {"name": self.object.name})
+        return redirect(self.object.get_absolute_url())

@@ -8,7 +8,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from alliances.models import Alliance, Membership, TeamRole
-from members.models import AccessProfile, MemberOrganization, Person, Region
+from members.models import AccessProfile, Department, MemberOrganization, Person, Region
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -123,4 +123,24 @@ def leader_of(*alliances: Alliance, username: str = "leader"):
     person = PersonFactory(user=user, organization__region=alliances[0].lead_region)
     for alliance in alliances:
         TeamRole.objects.create(alliance=alliance, person=person, role="leader", started_on=datetime.date(2024, 1, 1))
+    return user
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory):
+    """A county department (县属部门); pass ``kind="township"`` for a township as assignee."""
+
+    class Meta:
+        model = Department
+
+    county = factory.SubFactory(RegionFactory)
+    name = factory.Sequence(lambda n: f"测试局{n}")
+    kind = "county_department"
+
+
+def liaison_of(department: Department, username: str = "dora", **extra):
+    """A log-in for a department's liaison (部门联络员)."""
+    user = UserFactory(username=username, **extra)
+    AccessProfile.objects.update_or_create(
+        user=user, defaults={"role": "department_liaison", "region": None, "department": department}
+    )
     return user

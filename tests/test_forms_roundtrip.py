@@ -248,6 +248,11 @@ def fill_meeting(w, meeting):
 
 FORMS: dict[str, Unchanged | Renders] = {
     "login": Renders("signs in"),
+    "login-code": Renders("sends a code, then signs in with it"),
+    "password-reset": Renders("sends a code, then checks it"),
+    "members:login-create": Renders("opens a login"),
+    "members:login-password": Renders("resets a password"),
+    "members:login-disable": Renders("disables a login"),
     "members:organization-create": Renders("creates an organization"),
     "members:organization-edit": Unchanged(),
     "members:person-create": Renders("creates a person"),

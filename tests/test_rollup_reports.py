@@ -17,7 +17,7 @@ from evaluations.models import Assessment, AssessmentScheme, Indicator, Rollup
 from evaluations.reminders import send_progress_reminders
 from evaluations.reports import monthly_bulletin, weekly_dispatch
 from evaluations.services import rollup_produce
-from members.models import Notice
+from notices.models import Delivery, Notice
 from tests.factories import AllianceFactory, PersonFactory
 from tests.factories_projects import MilestoneFactory, ProjectFactory, ReportFactory
 from tests.factories_workshops import ReportFactory as WorkshopReportFactory
@@ -283,17 +283,20 @@ def test_a_monthly_bulletin_through_the_service_is_one_immutable_record(world, w
     assert Rollup.objects.filter(kind="monthly_bulletin").count() == 1
 
 
-def test_friday_reminders_go_once_to_leaders_with_unreported_projects(world, week_fixture):
+def test_friday_reminders_go_once_to_leaders_with_unreported_projects(
+    world, week_fixture, django_capture_on_commit_callbacks
+):
     world.lily.email = "lily@example.com"
     world.lily.save()
     friday = datetime.date(2026, 11, 20)  # week 47: nothing reported yet
-    sent = send_progress_reminders(today=friday)
-    again = send_progress_reminders(today=friday)
-    assert [n.user for n in sent] == [world.lily] and again == []
-    assert Notice.objects.get(user=world.lily).emailed is True
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = send_progress_reminders(today=friday)
+        again = send_progress_reminders(today=friday)
+    assert [n.recipient for n in sent] == [world.lily] and again == []
+    assert Delivery.objects.get(notice__recipient=world.lily, channel="email").state == "sent"
     assert len(mail.outbox) == 1 and "进度" in mail.outbox[0].subject
     other = PersonFactory()
-    assert not Notice.objects.filter(user__person=other).exists()
+    assert not Notice.objects.filter(recipient__person=other).exists()
 
 
 def test_dispatch_lists_who_was_reminded_and_who_then_reported(world, week_fixture):

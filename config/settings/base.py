@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "csp",
     "core",
     "members",
+    "notices",
     "alliances",
     "projects",
     "workshops",
@@ -145,6 +146,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "members.context_processors.access",
+                "notices.context_processors.bell",
             ],
         },
     },
@@ -163,6 +165,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # A mobile number and a one-time SMS code (members.otp), behind the same lock-out.
+    "members.backends.PhoneCodeBackend",
 ]
 
 # Log-in lock-out (django-axes): after AXES_FAILURE_LIMIT failures for one user name from one
@@ -174,6 +178,8 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Never kept in the attempts' records: SMS codes and new passwords, besides the password.
+AXES_SENSITIVE_PARAMETERS = ["code", "new_password1", "new_password2"]
 # core asks the domain for a user's scope and write rule through this name (core/scope.py).
 ACCESS_RULES = "members.access"
 
@@ -320,6 +326,49 @@ if not re.fullmatch(r"[0-6](,[0-6])*", REMINDER_DAY_OF_WEEK):
 # dates): submitted later, it counts as late in reporting timeliness (docs/indicators.md).
 REPORT_DEADLINE_GRACE_DAYS = env_int("REPORT_DEADLINE_GRACE_DAYS", 3, minimum=0)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@localhost")
+
+# Notices (notices app; README "Notices"): the work-chat robots used where a county has
+# none of its own, quiet hours, and how deliveries are retried.
+NOTICE_SITE_URL = env.str("NOTICE_SITE_URL", default="")
+NOTICE_WECOM_WEBHOOK = env.str("NOTICE_WECOM_WEBHOOK", default="")
+NOTICE_DINGTALK_WEBHOOK = env.str("NOTICE_DINGTALK_WEBHOOK", default="")
+NOTICE_DINGTALK_SECRET = env.str("NOTICE_DINGTALK_SECRET", default="")
+NOTICE_QUIET_HOURS = env.str("NOTICE_QUIET_HOURS", default="22:00-07:00")
+if NOTICE_QUIET_HOURS and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", NOTICE_QUIET_HOURS):
+    raise ImproperlyConfigured(f"NOTICE_QUIET_HOURS must be HH:MM-HH:MM or empty, got {NOTICE_QUIET_HOURS!r}")
+if NOTICE_QUIET_HOURS and NOTICE_QUIET_HOURS[:5] == NOTICE_QUIET_HOURS[6:]:
+    raise ImproperlyConfigured("NOTICE_QUIET_HOURS must not start and end at the same time")
+NOTICE_HTTP_TIMEOUT = env_int("NOTICE_HTTP_TIMEOUT", 10, minimum=1)
+NOTICE_SENDING_LEASE = env_int("NOTICE_SENDING_LEASE", 600, minimum=1)
+NOTICE_MAX_ATTEMPTS = env_int("NOTICE_MAX_ATTEMPTS", 8, minimum=1)
+NOTICE_RETRY_BACKOFF = env_int("NOTICE_RETRY_BACKOFF", 30, minimum=1)
+NOTICE_RETRY_BACKOFF_MAX = env_int("NOTICE_RETRY_BACKOFF_MAX", 3600, minimum=1)
+for _url_name in ("NOTICE_WECOM_WEBHOOK", "NOTICE_DINGTALK_WEBHOOK", "NOTICE_SITE_URL"):
+    if globals()[_url_name] and not globals()[_url_name].startswith(("https://", "http://")):
+        raise ImproperlyConfigured(f"{_url_name} must be an http(s) URL")
+
+# Text messages (core.sms): the backend is a dotted path, like Django's EMAIL_BACKEND.
+# core.sms.ConsoleBackend (standard output), core.sms.FileBackend (one JSON line per message
+# in SMS_FILE_PATH), core.sms.LocmemBackend (kept in memory, for tests) or
+# core.sms.AliyunBackend (Alibaba Cloud SMS, configured by the ALIYUN_SMS_* variables).
+SMS_BACKEND = env.str("SMS_BACKEND", default="core.sms.ConsoleBackend")
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default="")
+ALIYUN_SMS_ACCESS_KEY_ID = env.str("ALIYUN_SMS_ACCESS_KEY_ID", default="")
+ALIYUN_SMS_ACCESS_KEY_SECRET = env.str("ALIYUN_SMS_ACCESS_KEY_SECRET", default="")
+ALIYUN_SMS_SIGN_NAME = env.str("ALIYUN_SMS_SIGN_NAME", default="")
+# A host (HTTPS), or a URL with its scheme: http://127.0.0.1:8089 points it at a local stand-in.
+ALIYUN_SMS_ENDPOINT = env.str("ALIYUN_SMS_ENDPOINT", default="dysmsapi.aliyuncs.com")
+# The provider's template code of each of our templates (core.sms.TEMPLATES).
+ALIYUN_SMS_TEMPLATE_CODES = {
+    "login_code": env.str("ALIYUN_SMS_TEMPLATE_LOGIN_CODE", default=""),
+    "notice": env.str("ALIYUN_SMS_TEMPLATE_NOTICE", default=""),
+}
+ALIYUN_SMS_TIMEOUT_SECONDS = env_int("ALIYUN_SMS_TIMEOUT_SECONDS", 10, minimum=1)
+# One-time SMS codes (members.otp): one code per number per SMS_CODE_RESEND_SECONDS, and
+# at most so many codes an hour per number and per client address.
+SMS_CODE_RESEND_SECONDS = env_int("SMS_CODE_RESEND_SECONDS", 60, minimum=1)
+SMS_CODE_NUMBER_HOURLY = env_int("SMS_CODE_NUMBER_HOURLY", 5, minimum=1)
+SMS_CODE_ADDRESS_HOURLY = env_int("SMS_CODE_ADDRESS_HOURLY", 20, minimum=1)
 
 # Every record goes through one handler whose filter masks mobile, landline and ID numbers
 # (core.log_masking): personal data never reaches the logs. Django's own loggers are

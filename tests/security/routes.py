@@ -33,8 +33,9 @@ from core.periods import MONTH, Period
 from core.uploads import clean_uploads
 from evaluations.models import Assessment, AssessmentScheme, Indicator, ManualScore, Proposal, Rollup, VetoFinding
 from members import imports
-from members.models import MemberOrganization, Notice, Person, Region
+from members.models import Department, MemberOrganization, Person, Region
 from members.tokens import api_token_create
+from notices.models import Notice
 from projects.models import ReportAttachment
 from projects.services import attach
 from projects.weeks import current_week, local_today
@@ -221,10 +222,10 @@ def proposed(rollup: Rollup) -> Alliance:
 
 def notice_for(user, placement: str) -> Notice:
     return Notice.objects.get_or_create(
-        user=user,
-        kind="progress_reminder",
-        period_start=datetime.date(2026, 11, 16),
-        defaults={"message": f"请填报本周项目进度{placement}"},
+        recipient=user,
+        event="progress_reminder",
+        key="2026-11-16",
+        defaults={"title": f"请填报本周项目进度{placement}"},
     )[0]
 
 
@@ -260,6 +261,11 @@ def employment(placement: str, shop: str, employed: int):
 ALLIANCE = Resource(inside=lambda w: w.alliance_a, outside=lambda w: w.alliance_b, sibling=lambda w: w.alliance_a2)
 ORGANIZATION = Resource(inside=lambda w: w.org_a, outside=lambda w: w.org_b, sibling=sibling_org)
 PERSON = Resource(inside=lambda w: w.person_a, outside=lambda w: w.person_b, sibling=sibling_person)
+# A person with a login: lily, the leader of A1 (her person's organization belongs to no
+# alliance, so she does not see it herself).
+LOGIN_PERSON = Resource(inside=lambda w: w.lily.person, outside=lambda w: w.person_b, sibling=sibling_person)
+# County and city staff manage logins; township staff, leaders and viewers may not.
+LOGIN_MANAGERS = frozenset({CITY, COUNTY})
 MEMBERSHIP = Resource(
     inside=lambda w: Membership.objects.get(alliance=w.alliance_a, organization=w.org_a),
     outside=lambda w: Membership.objects.get(alliance=w.alliance_b, organization=w.org_b),
@@ -428,7 +434,7 @@ NOTICE = Resource(
     inside=lambda w: notice_for(w.lily, INSIDE),
     outside=lambda w: notice_for(w.bob, OUTSIDE),
     sibling=lambda w: notice_for(w.vera, SIBLING),
-    show=lambda n: n.message,
+    show=lambda n: n.title,
 )
 API_TOKEN = Resource(
     inside=token_of(INSIDE, "alice", lambda w: w.town_a, "姜山镇大厅大屏"),
@@ -478,6 +484,18 @@ DRAFT = Resource(
 # Where a rollup is drafted by hand: a county.
 COUNTY_FOR_ROLLUP = Resource(inside=lambda w: w.county_a, outside=lambda w: w.county_b)
 PUBLISHERS = frozenset({CITY, COUNTY})
+
+
+def department_of(county, name: str):
+    return lambda w: Department.objects.get_or_create(county=county(w), name=name)[0]
+
+
+# A county's department list: its county, the city above and its townships read it (a
+# leader has no department); city and county staff keep it.
+DEPARTMENT = Resource(
+    inside=department_of(lambda w: w.county_a, "鄞州区交通运输局"),
+    outside=department_of(lambda w: w.county_b, "岱山县水利局"),
+)
 NOT_SEEING_DRAFTS = frozenset({TOWNSHIP, LEADER, VIEWER})
 
 
@@ -782,6 +800,10 @@ PAGES = {
     "set_language": fixed(
         method="post", data=lambda w, _: {"language": "en", "next": "/"}, writers=EVERYONE, ok=frozenset({302})
     ),
+    "login-code": fixed(readers=EVERYONE, ok=frozenset({200, 302})),
+    "password-reset": fixed(readers=EVERYONE),
+    # Without a code checked first, the new-password page sends back to the number.
+    "password-reset-new": fixed(readers=EVERYONE, ok=frozenset({302})),
     "schema": fixed(readers=EVERYONE),
     "swagger-ui": fixed(readers=EVERYONE),
     "api-root": fixed(api=True),
@@ -910,10 +932,48 @@ PAGES = {
     ),
     # The region pickers' type-ahead: the regions of the user's own scope only.
     "members:region-lookup": listing(REGION_FOR_ORG),
-    "members:notice-read": update(
+    "members:token-list": fixed(readers=STAFF),
+    "members:login-list": fixed(readers=LOGIN_MANAGERS),
+    "members:person-login": detail(PERSON, readers=LOGIN_MANAGERS),
+    # The answer to opening a login or a temporary password is the page showing it once (200).
+    "members:login-create": form(
+        PERSON,
+        lambda w, p: {"role": "department_liaison", "department": DEPARTMENT.inside(w).pk, "username": "liaison-a"},
+        writers=LOGIN_MANAGERS,
+        ok=frozenset({200}),
+    ),
+    "members:login-password": form(
+        LOGIN_PERSON,
+        lambda w, p: {"method": "temporary"},
+        writers=LOGIN_MANAGERS,
+        invisible=frozenset({LEADER}),
+        ok=frozenset({200}),
+    ),
+    "members:login-disable": form(
+        LOGIN_PERSON, lambda w, p: {"note": "任期届满"}, writers=LOGIN_MANAGERS, invisible=frozenset({LEADER})
+    ),
+    # The bell's pages: a notice is for its addressee alone.
+    "notices:list": listing(NOTICE, invisible=READERS - {LEADER}),
+    "notices:read": update(
         NOTICE, lambda w, n: {"next": "/"}, method="post", writers=frozenset({LEADER}), invisible=READERS - {LEADER}
     ),
-    "members:token-list": fixed(readers=STAFF),
+    "members:department-list": listing(DEPARTMENT, invisible=frozenset({LEADER})),
+    "members:department-detail": detail(DEPARTMENT, invisible=frozenset({LEADER})),
+    "members:department-create": create_form(
+        COUNTY_FOR_ROLLUP,
+        lambda w, r: {"county": r.pk, "name": "新建局", "kind": "county_department"},
+        writers=PUBLISHERS,
+    ),
+    "members:department-edit": form(
+        DEPARTMENT,
+        lambda w, d: {"name": f"{d.name}（改）", "kind": d.kind},
+        writers=PUBLISHERS,
+        invisible=frozenset({LEADER}),
+    ),
+    "members:department-retire": update(
+        DEPARTMENT, nothing, method="post", writers=PUBLISHERS, invisible=frozenset({LEADER})
+    ),
+    "notices:read-all": fixed(method="post", data=lambda w, _: {}, writers=READERS, ok=frozenset({302})),
     # The form redirects to the page that shows the new token's key once, never again.
     "members:token-create": create_form(
         REGION_FOR_ALLIANCE, lambda w, r: {"name": "大厅大屏", "region": r.pk}, readers=STAFF

@@ -1,0 +1,169 @@
+"""Notices: one per recipient per occurrence, the bell and its pages."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from notices.models import Delivery, Event, Notice
+from notices.services import notify
+from tests.factories import UserFactory
+
+
+def tell(*recipients, key="k-1", event=Event.REPORT_RETURNED, **extra):
+    return notify(event=event, recipients=recipients, key=key, title=extra.pop("title", "报告被退回"), **extra)
+
+
+def test_an_event_makes_one_notice_per_recipient(world):
+    made = tell(world.alice, world.lily, link="/projects/")
+    assert sorted(n.recipient.username for n in made) == ["alice", "lily"]
+    assert Notice.objects.get(recipient=world.lily).link == "/projects/"
+
+
+def test_the_same_event_and_key_tell_a_recipient_once(world):
+    first = tell(world.lily)
+    again = tell(world.lily, world.alice)
+    assert len(first) == 1 and [n.recipient for n in again] == [world.alice]
+    assert Notice.objects.filter(recipient=world.lily).count() == 1
+
+
+def test_another_key_or_event_is_another_notice(world):
+    tell(world.lily, key="k-1")
+    tell(world.lily, key="k-2")
+    tell(world.lily, key="k-1", event=Event.NEED_CLAIMED)
+    assert Notice.objects.filter(recipient=world.lily).count() == 3
+
+
+def test_the_database_refuses_a_second_notice_for_one_occurrence(world):
+    tell(world.lily)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Notice.objects.create(recipient=world.lily, event=Event.REPORT_RETURNED, key="k-1", title="again")
+
+
+def test_recipients_may_be_ids_and_inactive_users_are_not_told(world):
+    gone = UserFactory(is_active=False)
+    made = tell(world.lily.pk, gone)
+    assert [n.recipient for n in made] == [world.lily]
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"event": "party"}, "未知的通知事件"),
+        ({"key": ""}, "事件编号"),
+        ({"title": ""}, "标题"),
+    ],
+)
+def test_a_malformed_notice_is_refused_with_a_clear_message(world, fields, message):
+    arguments = {"event": Event.REPORT_RETURNED, "recipients": [world.lily], "key": "k", "title": "t"} | fields
+    with pytest.raises(ValidationError, match=message):
+        notify(**arguments)
+    assert not Notice.objects.exists()
+
+
+def test_deliveries_are_queued_only_when_the_transaction_commits(world, django_capture_on_commit_callbacks, mailoutbox):
+    world.lily.email = "lily@example.com"
+    world.lily.save()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        tell(world.lily)
+    assert mailoutbox == [] and Delivery.objects.get(channel="email").state == "pending"
+    for callback in callbacks:
+        callback()
+    assert len(mailoutbox) == 1 and Delivery.objects.get(channel="email").state == "sent"
+
+
+def test_a_rolled_back_event_tells_nobody(world, django_capture_on_commit_callbacks, mailoutbox):
+    world.lily.email = "lily@example.com"
+    world.lily.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        try:
+            with transaction.atomic():
+                tell(world.lily)
+                raise RuntimeError("the caller's change failed")
+        except RuntimeError:
+            pass
+    assert not Notice.objects.exists() and mailoutbox == []
+
+
+# ------------------------------------------------------------------------ the bell
+
+
+def test_the_bell_shows_the_unread_count(client, world):
+    tell(world.lily, key="a")
+    tell(world.lily, key="b")
+    client.force_login(world.lily)
+    page = client.get(reverse("projects:my-work")).content.decode()
+    assert 'class="bell has-unread"' in page and '<span class="bell-count">2</span>' in page
+
+
+def test_the_bell_costs_one_query_whatever_the_number_of_notices(client, world, django_assert_num_queries):
+    client.force_login(world.lily)
+    url = reverse("notices:list")
+    client.get(url)  # warm the session and the scope's caches
+    tell(world.lily, key="a")
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for number in range(30):
+        tell(world.lily, key=f"many-{number}")
+    with django_assert_num_queries(len(few)):
+        response = client.get(url)
+    assert response.context["unread_notices"]() == 31
+
+
+def test_the_notice_list_is_paginated_and_shows_only_ones_own(client, world):
+    for number in range(25):
+        tell(world.lily, key=f"n-{number}", title=f"提醒{number}")
+    tell(world.alice, key="other", title="别人的通知")
+    client.force_login(world.lily)
+    first = client.get(reverse("notices:list")).content.decode()
+    second = client.get(reverse("notices:list"), {"page": 2}).content.decode()
+    assert "提醒24" in first and "提醒0<" not in first and "提醒0<" in second
+    assert "别人的通知" not in first + second
+
+
+def test_marking_a_notice_read_lowers_the_count_and_goes_to_its_link(client, world):
+    (notice,) = tell(world.lily, link="/projects/my-work/")
+    client.force_login(world.lily)
+    response = client.post(reverse("notices:read", args=[notice.pk]), {"next": notice.link})
+    assert response.status_code == 302 and response.url == "/projects/my-work/"
+    notice.refresh_from_db()
+    assert notice.read_at is not None
+
+
+def test_a_next_to_another_site_goes_home_instead(client, world):
+    (notice,) = tell(world.lily)
+    client.force_login(world.lily)
+    response = client.post(reverse("notices:read", args=[notice.pk]), {"next": "https://evil.example/"})
+    assert response.url == reverse("home")
+
+
+def test_someone_elses_notice_cannot_be_marked_read(client, world):
+    (notice,) = tell(world.alice)
+    client.force_login(world.lily)
+    assert client.post(reverse("notices:read", args=[notice.pk])).status_code == 404
+    notice.refresh_from_db()
+    assert notice.read_at is None
+
+
+def test_mark_all_read_clears_only_ones_own(client, world):
+    tell(world.lily, key="a")
+    tell(world.lily, key="b")
+    tell(world.alice, key="a")
+    client.force_login(world.lily)
+    client.post(reverse("notices:read-all"))
+    assert not Notice.objects.filter(recipient=world.lily, read_at__isnull=True).exists()
+    assert Notice.objects.get(recipient=world.alice).read_at is None
+
+
+def test_the_unread_filter_lists_unread_notices_only(client, world):
+    tell(world.lily, key="a", title="已读的")
+    tell(world.lily, key="b", title="未读的")
+    Notice.objects.filter(title="已读的").update(read_at="2026-11-20T08:00:00Z")
+    client.force_login(world.lily)
+    page = client.get(reverse("notices:list"), {"unread": "1"}).content.decode()
+    assert "未读的" in page and "已读的" not in page
