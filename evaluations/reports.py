@@ -369,7 +369,7 @@ COUNTY_OF_ALLIANCE = Substr("alliance__lead_region__code", 1, 6)
 def counties_of(region: Region) -> list[Region]:
     if region.level == "county":
         return [region]
-    return list(Region.objects.filter(level="county", code__startswith=region.prefix).order_by("code"))
+    return list(Region.objects.subtree(region).filter(level="county").order_by("code"))
 
 
 def ensure_scores(period: Period, region: Region, *, final: bool = False) -> list[str]:
@@ -761,8 +761,7 @@ def decided_consequences(
     proposals = Proposal.objects.filter(region.within("region"), year=period.start.year)
     if not proposals.exists():
         outcomes = {
-            a.alliance_id: (consequence_of(a, a.top_n, below_four_stars), ProposalStatus.PROPOSED)
-            for a in assessments
+            a.alliance_id: (consequence_of(a, a.top_n, below_four_stars), ProposalStatus.PROPOSED) for a in assessments
         }
         losing = MemberResult.objects.filter(
             region.within("organization__region"),

@@ -35,7 +35,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alliances.models import Alliance, AllianceStatus, Membership
 from core.periods import QUARTER, YEAR, Period
-from members.models import Region
+from members.models import Region, in_subtree
 
 from .models import (
     Assessment,
@@ -143,7 +143,7 @@ def led_from_any(prefixes: set[str], alliance: str = "") -> Q:
     led from a region under one of the code ``prefixes``; every row for no prefix."""
     condition = Q()
     for prefix in sorted(prefixes):
-        condition |= Q(**{f"{alliance}lead_region__code__startswith": prefix})
+        condition |= in_subtree(prefix, f"{alliance}lead_region")
     return condition
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from .models import ApiToken, MemberOrganization, OrganizationKind, Person, PinyinNamed, Region, RegionLevel
+from .models import ApiToken, MemberOrganization, OrganizationKind, Person, PinyinNamed, Region, RegionLevel, in_subtree
 
 
 class IntegerFilter(django_filters.NumberFilter):
@@ -144,8 +144,7 @@ class RegionSubtreeFilter(django_filters.Filter):
     def filter(self, qs, value):
         if not value:
             return qs
-        lookup = f"{self.path}__code__startswith" if self.path else "code__startswith"
-        return qs.filter(**{lookup: value.prefix})
+        return qs.filter(in_subtree(value.prefix, self.path))
 
 
 class SearchFilter(django_filters.CharFilter):
