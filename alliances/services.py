@@ -14,9 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.constraints import validated_save
 from members.access import require_write, scope_for
 from members.models import MemberOrganization, Person
-from members.services import apply_changes, validated_save
+from members.services import apply_changes
 
 from .models import (
     ACTIVE_CLAIM_STATUSES,
