@@ -102,12 +102,9 @@ def membership_add(
 ) -> Membership:
     require_write(actor, alliance.lead_region)
     Alliance.objects.select_for_update().filter(pk=alliance.pk).first()
-    if Membership.objects.filter(alliance=alliance, organization=organization, left_on__isnull=True).exists():
+    if Membership.objects.current().filter(alliance=alliance, organization=organization).exists():
         raise ValidationError({"organization": _("该单位已是本联盟的在册成员。")})
-    if (
-        role == MembershipRole.LEAD
-        and alliance.memberships.filter(role=MembershipRole.LEAD, left_on__isnull=True).exists()
-    ):
+    if role == MembershipRole.LEAD and alliance.memberships.current().filter(role=MembershipRole.LEAD).exists():
         raise ValidationError({"role": _("本联盟已有在册的牵头单位，请先办理其退出。")})
     return validated_save(
         Membership(alliance=alliance, organization=organization, role=role, joined_on=joined_on), actor=actor

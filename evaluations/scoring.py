@@ -314,7 +314,9 @@ def manual_scores(alliances: QuerySet, indicators: list[Indicator], period: Peri
 
 
 def members_on(alliances: QuerySet, on: datetime.date) -> QuerySet:
-    """The alliances' memberships current on ``on``."""
+    """The alliances' memberships current on ``on`` (``MembershipQuerySet.current``: joined
+    by then, not yet left): the one rule the standing, the members' own results, the
+    below-four-stars list and the scorecard count by."""
     return Membership.objects.current(on).filter(alliance__in=alliances)
 
 
@@ -454,10 +456,8 @@ def score_members(
     place = {scheme.pk: index for index, scheme in enumerate(plan)}
     # organization id -> (own score, {scheme id: totals and grades of its alliances})
     members: dict[int, tuple[Decimal, dict[int, list[AllianceFigures]]]] = {}
-    memberships = (
-        Membership.objects.current(period.last_day)
-        .filter(alliance__in=alliances)
-        .values_list("organization_id", "alliance_id", "organization__star_rating")
+    memberships = members_on(alliances, period.last_day).values_list(
+        "organization_id", "alliance_id", "organization__star_rating"
     )
     for organization_id, alliance_id, stars in memberships:
         scored = figures.get(alliance_id)
