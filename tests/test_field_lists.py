@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from alliances import api, forms
+from alliances.layouts import ALLIANCE_COLUMNS
 from alliances.services import (
     ACTIVITY_FIELDS,
     ALLIANCE_FIELDS,
@@ -47,6 +48,12 @@ def test_the_form_and_the_api_write_the_fields_declared_once(declared, form_clas
     assert len(declared) == len(set(declared))
     assert set(form_class._meta.fields) - ATTENDANCE == set(declared)
     assert writable(serializer_class) - ATTENDANCE - api_only == set(declared)
+
+
+def test_the_excel_import_of_alliances_writes_only_declared_fields():
+    imported = {column.field for column in ALLIANCE_COLUMNS if column.field}
+    assert imported <= set(ALLIANCE_FIELDS)
+    assert {"code", "name", "lead_region"} <= imported
 
 
 @pytest.mark.django_db
