@@ -19,6 +19,7 @@ from typing import Any
 from django.db.models import Q
 from simple_history.utils import bulk_create_with_history
 
+from core.constraints import validated_save
 from members.demo import (
     COUNTY_BY_CODE6,
     DEMO_LEADER_MOBILE,
@@ -31,7 +32,6 @@ from members.demo import (
     short_name,
 )
 from members.models import OrganizationKind
-from members.services import validated_save
 
 from .models import (
     Activity,

@@ -24,7 +24,14 @@ from .models import (
     TeamRole,
 )
 from .services import (
+    ACTIVITY_FIELDS,
+    ALLIANCE_FIELDS,
+    MEETING_FIELDS,
+    MENTORSHIP_EDIT_FIELDS,
+    MENTORSHIP_FIELDS,
+    NEED_FIELDS,
     PLATFORM_FIELDS,
+    RESOURCE_FIELDS,
     alliance_organizations,
     alliance_people,
     alliances_writable_by,
@@ -35,20 +42,7 @@ from .services import (
 class AllianceForm(ScopedModelForm):
     class Meta:
         model = Alliance
-        fields = [
-            "code",
-            "name",
-            "formation_mode",
-            "formation_mode_other",
-            "scope",
-            "lead_region",
-            "founded_on",
-            "status",
-            "is_demonstration",
-            "demonstration_year",
-            "covenant",
-            "description",
-        ]
+        fields = list(ALLIANCE_FIELDS)
         widgets = {"founded_on": DateInput()}
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any):
@@ -129,17 +123,7 @@ class MeetingForm(AllianceRecordForm):
 
     class Meta:
         model = Meeting
-        fields = [
-            "kind",
-            "held_on",
-            "place",
-            "topics",
-            "decisions",
-            "minutes",
-            "minutes_file",
-            "attending_organizations",
-            "attendees",
-        ]
+        fields = [*MEETING_FIELDS, "attending_organizations", "attendees"]
         widgets = {
             "held_on": DateInput(),
             "attending_organizations": forms.CheckboxSelectMultiple,
@@ -155,16 +139,7 @@ class ActivityForm(AllianceRecordForm):
 
     class Meta:
         model = Activity
-        fields = [
-            "kind",
-            "title",
-            "held_on",
-            "place",
-            "participant_count",
-            "summary",
-            "participating_organizations",
-            "participants",
-        ]
+        fields = [*ACTIVITY_FIELDS, "participating_organizations", "participants"]
         widgets = {"held_on": DateInput(), "participating_organizations": forms.CheckboxSelectMultiple}
 
 
@@ -179,7 +154,7 @@ class MentorshipForm(AllianceRecordForm):
 
     class Meta:
         model = Mentorship
-        fields = ["mentor", "mentor_title", "apprentice", "started_on", "goals"]
+        fields = list(MENTORSHIP_FIELDS)
         widgets = {"started_on": DateInput()}
 
     def __init__(self, *args: Any, **kwargs: Any):
@@ -192,7 +167,7 @@ class MentorshipForm(AllianceRecordForm):
 class MentorshipEditForm(SubmitOnceMixin, forms.ModelForm):
     class Meta:
         model = Mentorship
-        fields = ["mentor_title", "started_on", "goals"]
+        fields = list(MENTORSHIP_EDIT_FIELDS)
         widgets = {"started_on": DateInput()}
 
 
@@ -238,14 +213,14 @@ class ShareholdingForm(forms.Form):
 class NeedForm(AllianceRecordForm):
     class Meta:
         model = Need
-        fields = ["title", "category", "description", "posted_on", "open_to_all"]
+        fields = list(NEED_FIELDS)
         widgets = {"posted_on": DateInput()}
 
 
 class ResourceForm(AllianceRecordForm):
     class Meta:
         model = Resource
-        fields = ["title", "category", "description", "quantity", "unit", "posted_on"]
+        fields = list(RESOURCE_FIELDS)
         widgets = {"posted_on": DateInput()}
 
 

@@ -14,9 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.constraints import validated_save
 from members.access import require_write, scope_for
 from members.models import MemberOrganization, Person
-from members.services import apply_changes, validated_save
+from members.services import apply_changes
 
 from .models import (
     ACTIVE_CLAIM_STATUSES,
@@ -39,7 +40,9 @@ from .models import (
     TeamRole,
 )
 
-ALLIANCE_FIELDS = {
+# The fields a user writes, declared once for each model of this app, in the order the
+# forms show them; the forms, the API serializers and these services all read them.
+ALLIANCE_FIELDS = (
     "code",
     "name",
     "formation_mode",
@@ -52,12 +55,12 @@ ALLIANCE_FIELDS = {
     "demonstration_year",
     "covenant",
     "description",
-}
+)
 
 
 def alliance_create(*, actor: Any, **fields: Any) -> Alliance:
     alliance = Alliance()
-    apply_changes(alliance, fields, ALLIANCE_FIELDS)
+    apply_changes(alliance, fields, set(ALLIANCE_FIELDS))
     require_write(actor, fields.get("lead_region"))
     return validated_save(alliance, actor=actor)
 
@@ -72,7 +75,7 @@ def alliance_update(*, actor: Any, alliance: Alliance, expected_version: int | N
     current = Alliance.objects.select_for_update().values_list("version", flat=True).get(pk=alliance.pk)
     if expected_version is not None and expected_version != current:
         raise ValidationError({"version": stale_edit_message(alliance, current)})
-    apply_changes(alliance, fields, ALLIANCE_FIELDS)
+    apply_changes(alliance, fields, set(ALLIANCE_FIELDS))
     require_write(actor, alliance.lead_region)
     alliance.version = current + 1
     return validated_save(alliance, actor=actor)
@@ -99,14 +102,13 @@ def membership_add(
 ) -> Membership:
     require_write(actor, alliance.lead_region)
     Alliance.objects.select_for_update().filter(pk=alliance.pk).first()
-    if Membership.objects.filter(alliance=alliance, organization=organization, left_on__isnull=True).exists():
+    if Membership.objects.current().filter(alliance=alliance, organization=organization).exists():
         raise ValidationError({"organization": _("该单位已是本联盟的在册成员。")})
-    if (
-        role == MembershipRole.LEAD
-        and alliance.memberships.filter(role=MembershipRole.LEAD, left_on__isnull=True).exists()
-    ):
+    if role == MembershipRole.LEAD and alliance.memberships.current().filter(role=MembershipRole.LEAD).exists():
         raise ValidationError({"role": _("本联盟已有在册的牵头单位，请先办理其退出。")})
-    return validated_save(Membership(alliance=alliance, organization=organization, role=role, joined_on=joined_on))
+    return validated_save(
+        Membership(alliance=alliance, organization=organization, role=role, joined_on=joined_on), actor=actor
+    )
 
 
 @transaction.atomic
@@ -236,21 +238,23 @@ ATTENDANCE_POOLS = {
     "participating_organizations": (alliance_organizations, gettext_lazy("参与单位须为本联盟的成员单位。")),
     "participants": (alliance_people, gettext_lazy("参与人员须为本联盟成员单位或工作团队的人员。")),
 }
-MEETING_FIELDS = {"kind", "held_on", "place", "topics", "decisions", "minutes", "minutes_file"}
-ACTIVITY_FIELDS = {"kind", "title", "held_on", "place", "participant_count", "summary"}
+MEETING_FIELDS = ("kind", "held_on", "place", "topics", "decisions", "minutes", "minutes_file")
+ACTIVITY_FIELDS = ("kind", "title", "held_on", "place", "participant_count", "summary")
 
 
-def _save_event(record: Meeting | Activity, fields: dict[str, Any], allowed: set[str]) -> Meeting | Activity:
+def _save_event(
+    record: Meeting | Activity, fields: dict[str, Any], allowed: tuple[str, ...], *, actor: Any
+) -> Meeting | Activity:
     """Save a meeting or an activity and who was present (attendance fields left out stay as they are)."""
     attendance = {name: fields.pop(name) for name in ATTENDANCE_POOLS if name in fields}
     if "minutes_file" in fields:
         fields["minutes_file"] = _file_value(fields["minutes_file"])
-    apply_changes(record, fields, allowed)
+    apply_changes(record, fields, set(allowed))
     _check_event_date("held_on", record.held_on, record.alliance)
     for name, chosen in attendance.items():
         pool, message = ATTENDANCE_POOLS[name]
         attendance[name] = _check_related(name, chosen, pool(record.alliance), str(message))
-    validated_save(record)
+    validated_save(record, actor=actor)
     for name, chosen in attendance.items():
         getattr(record, name).set(chosen)
     return record
@@ -260,36 +264,36 @@ def _save_event(record: Meeting | Activity, fields: dict[str, Any], allowed: set
 def meeting_create(*, actor: Any, alliance: Alliance, **fields: Any) -> Meeting:
     """Record a meeting; ``attending_organizations`` and ``attendees`` are lists of those present."""
     require_alliance_write(actor, alliance)
-    return _save_event(Meeting(alliance=alliance), fields, MEETING_FIELDS)
+    return _save_event(Meeting(alliance=alliance), fields, MEETING_FIELDS, actor=actor)
 
 
 @transaction.atomic
 def meeting_update(*, actor: Any, meeting: Meeting, **fields: Any) -> Meeting:
     require_alliance_write(actor, meeting.alliance)
-    return _save_event(meeting, fields, MEETING_FIELDS)
+    return _save_event(meeting, fields, MEETING_FIELDS, actor=actor)
 
 
 @transaction.atomic
 def activity_create(*, actor: Any, alliance: Alliance, **fields: Any) -> Activity:
     """Record an activity; ``participating_organizations`` and ``participants`` list who took part."""
     require_alliance_write(actor, alliance)
-    return _save_event(Activity(alliance=alliance), fields, ACTIVITY_FIELDS)
+    return _save_event(Activity(alliance=alliance), fields, ACTIVITY_FIELDS, actor=actor)
 
 
 @transaction.atomic
 def activity_update(*, actor: Any, activity: Activity, **fields: Any) -> Activity:
     require_alliance_write(actor, activity.alliance)
-    return _save_event(activity, fields, ACTIVITY_FIELDS)
+    return _save_event(activity, fields, ACTIVITY_FIELDS, actor=actor)
 
 
 def meeting_photo_add(*, actor: Any, meeting: Meeting, image: Any, caption: str = "") -> MeetingPhoto:
     require_alliance_write(actor, meeting.alliance)
-    return validated_save(MeetingPhoto(meeting=meeting, image=image, caption=caption))
+    return validated_save(MeetingPhoto(meeting=meeting, image=image, caption=caption), actor=actor)
 
 
 def activity_photo_add(*, actor: Any, activity: Activity, image: Any, caption: str = "") -> ActivityPhoto:
     require_alliance_write(actor, activity.alliance)
-    return validated_save(ActivityPhoto(activity=activity, image=image, caption=caption))
+    return validated_save(ActivityPhoto(activity=activity, image=image, caption=caption), actor=actor)
 
 
 @transaction.atomic
@@ -301,14 +305,16 @@ def photo_remove(*, actor: Any, photo: MeetingPhoto | ActivityPhoto) -> None:
     transaction.on_commit(lambda: storage.delete(name))
 
 
-MENTORSHIP_FIELDS = {"mentor", "mentor_title", "apprentice", "started_on", "goals"}
+MENTORSHIP_FIELDS = ("mentor", "mentor_title", "apprentice", "started_on", "goals")
+# What may change once the pair is made.
+MENTORSHIP_EDIT_FIELDS = ("mentor_title", "started_on", "goals")
 
 
 @transaction.atomic
 def mentorship_create(*, actor: Any, alliance: Alliance, **fields: Any) -> Mentorship:
     require_alliance_write(actor, alliance)
     mentorship = Mentorship(alliance=alliance)
-    apply_changes(mentorship, fields, MENTORSHIP_FIELDS)
+    apply_changes(mentorship, fields, set(MENTORSHIP_FIELDS))
     if mentorship.mentor_id and mentorship.mentor_id == mentorship.apprentice_id:
         raise ValidationError({"apprentice": _("导师不能与自己结对。")})
     if mentorship.apprentice_id and not alliance_people(alliance).filter(pk=mentorship.apprentice_id).exists():
@@ -319,14 +325,14 @@ def mentorship_create(*, actor: Any, alliance: Alliance, **fields: Any) -> Mento
         .exists()
     ):
         raise ValidationError({"apprentice": _("这对师徒已在本联盟结对。")})
-    return validated_save(mentorship)
+    return validated_save(mentorship, actor=actor)
 
 
 @transaction.atomic
 def mentorship_update(*, actor: Any, mentorship: Mentorship, **fields: Any) -> Mentorship:
     require_alliance_write(actor, mentorship.alliance)
-    apply_changes(mentorship, fields, {"mentor_title", "goals", "started_on"})
-    return validated_save(mentorship)
+    apply_changes(mentorship, fields, set(MENTORSHIP_EDIT_FIELDS))
+    return validated_save(mentorship, actor=actor)
 
 
 @transaction.atomic
@@ -335,7 +341,7 @@ def mentorship_end(*, actor: Any, mentorship: Mentorship, ended_on: datetime.dat
     if mentorship.ended_on is not None:
         raise ValidationError({"ended_on": _("该帮带关系已于 %(date)s 结束。") % {"date": mentorship.ended_on}})
     mentorship.ended_on = ended_on
-    return validated_save(mentorship)
+    return validated_save(mentorship, actor=actor)
 
 
 PLATFORM_FIELDS = (
@@ -354,14 +360,14 @@ def platform_create(*, actor: Any, alliance: Alliance, **fields: Any) -> EntityP
     require_write(actor, alliance.lead_region)
     platform = EntityPlatform(alliance=alliance)
     apply_changes(platform, fields, set(PLATFORM_FIELDS))
-    return validated_save(platform)
+    return validated_save(platform, actor=actor)
 
 
 @transaction.atomic
 def platform_update(*, actor: Any, platform: EntityPlatform, **fields: Any) -> EntityPlatform:
     require_write(actor, platform.alliance.lead_region)
     apply_changes(platform, fields, set(PLATFORM_FIELDS))
-    return validated_save(platform)
+    return validated_save(platform, actor=actor)
 
 
 @transaction.atomic
@@ -390,48 +396,54 @@ def shareholding_set(
     ) or Shareholding(platform=platform, alliance=alliance, organization=organization)
     holding.percentage = percentage
     holding.capital_contribution = capital_contribution
-    return validated_save(holding)
+    return validated_save(holding, actor=actor)
 
 
 @transaction.atomic
 def shareholding_remove(*, actor: Any, shareholding: Shareholding) -> None:
     require_write(actor, shareholding.platform.alliance.lead_region)
+    if getattr(actor, "pk", None) is not None:
+        shareholding._history_user = actor  # the author of the deletion in the history
     shareholding.delete()
 
 
-NEED_FIELDS = {"title", "description", "category", "posted_on", "open_to_all"}
-RESOURCE_FIELDS = {"title", "description", "category", "posted_on", "quantity", "unit"}
+NEED_FIELDS = ("title", "category", "description", "posted_on", "open_to_all")
+RESOURCE_FIELDS = ("title", "category", "description", "quantity", "unit", "posted_on")
 
 
-def _save_entry(entry: Need | Resource, fields: dict[str, Any], allowed: set[str]) -> Need | Resource:
-    apply_changes(entry, fields, allowed)
+def _save_entry(
+    entry: Need | Resource, fields: dict[str, Any], allowed: tuple[str, ...], *, actor: Any
+) -> Need | Resource:
+    apply_changes(entry, fields, set(allowed))
     if entry.posted_on and entry.posted_on > timezone.localdate():
         raise ValidationError({"posted_on": _("发布日期不能晚于今天。")})
-    return validated_save(entry)
+    return validated_save(entry, actor=actor)
 
 
 def need_create(*, actor: Any, alliance: Alliance, **fields: Any) -> Need:
     """Post a need (posted today unless ``posted_on`` says otherwise)."""
     require_alliance_write(actor, alliance)
-    return _save_entry(Need(alliance=alliance, posted_on=timezone.localdate()), fields, NEED_FIELDS)
+    return _save_entry(Need(alliance=alliance, posted_on=timezone.localdate()), fields, NEED_FIELDS, actor=actor)
 
 
 @transaction.atomic
 def need_update(*, actor: Any, need: Need, **fields: Any) -> Need:
     require_alliance_write(actor, need.alliance)
-    return _save_entry(need, fields, NEED_FIELDS)
+    return _save_entry(need, fields, NEED_FIELDS, actor=actor)
 
 
 def resource_create(*, actor: Any, alliance: Alliance, **fields: Any) -> Resource:
     """Post a resource (posted today unless ``posted_on`` says otherwise)."""
     require_alliance_write(actor, alliance)
-    return _save_entry(Resource(alliance=alliance, posted_on=timezone.localdate()), fields, RESOURCE_FIELDS)
+    return _save_entry(
+        Resource(alliance=alliance, posted_on=timezone.localdate()), fields, RESOURCE_FIELDS, actor=actor
+    )
 
 
 @transaction.atomic
 def resource_update(*, actor: Any, resource: Resource, **fields: Any) -> Resource:
     require_alliance_write(actor, resource.alliance)
-    return _save_entry(resource, fields, RESOURCE_FIELDS)
+    return _save_entry(resource, fields, RESOURCE_FIELDS, actor=actor)
 
 
 def require_claimant_authority(
@@ -506,10 +518,11 @@ def claim_create(
             offer=offer,
             claimed_on=claimed_on,
             recorded_by=actor if getattr(actor, "pk", None) else None,
-        )
+        ),
+        actor=actor,
     )
     target.status = ListStatus.CLAIMED
-    validated_save(target, update_fields=["status", "updated_at"])
+    validated_save(target, update_fields=["status", "updated_at"], actor=actor)
     return claim
 
 
@@ -547,9 +560,9 @@ def claim_start(*, actor: Any, claim: Claim, started_on: datetime.date | None = 
     claim, target = _transition(claim, (ClaimStatus.CLAIMED,))
     claim.started_on = _transition_date("started_on", claim, started_on)
     claim.status = ClaimStatus.IN_PROGRESS
-    validated_save(claim)
+    validated_save(claim, actor=actor)
     target.status = ListStatus.IN_PROGRESS
-    validated_save(target, update_fields=["status", "updated_at"])
+    validated_save(target, update_fields=["status", "updated_at"], actor=actor)
     return claim
 
 
@@ -576,13 +589,13 @@ def claim_resolve(
     claim.closed_on = _transition_date("closed_on", claim, closed_on)
     claim.note = note.strip()
     claim.status = ClaimStatus.RESOLVED
-    validated_save(claim)
+    validated_save(claim, actor=actor)
     target.status = ListStatus.RESOLVED
     fields = ["status", "updated_at"]
     if claim.need_id is not None:
         target.resolved_by_project_id = project_id
         fields.append("resolved_by_project_id")
-    validated_save(target, update_fields=fields)
+    validated_save(target, update_fields=fields, actor=actor)
     return claim
 
 
@@ -596,7 +609,7 @@ def claim_withdraw(*, actor: Any, claim: Claim, note: str, closed_on: datetime.d
     claim.closed_on = _transition_date("closed_on", claim, closed_on)
     claim.note = note.strip()
     claim.status = ClaimStatus.WITHDRAWN
-    validated_save(claim)
+    validated_save(claim, actor=actor)
     target.status = ListStatus.OPEN
-    validated_save(target, update_fields=["status", "updated_at"])
+    validated_save(target, update_fields=["status", "updated_at"], actor=actor)
     return claim

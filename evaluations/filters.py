@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from members.filters import IntegerFilter, RegionSubtreeFilter
+from members.models import in_subtree
 
 from .models import Proposal, ProposalKind, ProposalStatus, Rollup
 from .rollups import KIND_CHOICES
@@ -30,8 +30,7 @@ class SubjectRegionFilter(RegionSubtreeFilter):
         if not value:
             return qs
         return qs.filter(
-            Q(alliance__lead_region__code__startswith=value.prefix)
-            | Q(organization__region__code__startswith=value.prefix)
+            in_subtree(value.prefix, "alliance__lead_region") | in_subtree(value.prefix, "organization__region")
         )
 
 

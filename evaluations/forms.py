@@ -105,7 +105,7 @@ class RollupDraftForm(forms.Form):
         levels = {level for spec in KINDS.values() for level in spec.region_levels}
         regions = Region.objects.filter(level__in=levels).order_by("code")
         if scope.kind != "all":
-            regions = regions.filter(code__startswith=scope.region_prefix) if scope.is_staff_role else regions.none()
+            regions = regions.subtree(scope.region_prefix) if scope.is_staff_role else regions.none()
         self.fields["region"].queryset = regions
 
     def clean(self):

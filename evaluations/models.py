@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.periods import Period
 from members.access import ScopedQuerySet, scope_for
-from members.models import MemberOrganization, Region
+from members.models import MemberOrganization, Region, in_subtree
 
 from .rollups import (
     ANNUAL_REVIEW,
@@ -46,14 +46,14 @@ class RollupQuerySet(ScopedQuerySet):
     def visible_to(self, user: Any) -> RollupQuerySet:
         scope = scope_for(user)
         if scope.region_level == "township":
-            rows = self.filter(region__code__startswith=scope.region_prefix)
+            rows = self.filter(in_subtree(scope.region_prefix, "region"))
         else:
             rows = super().visible_to(user)
         if scope.kind == "all":
             return rows
         published = Q(status=RollupStatus.PUBLISHED)
         if scope.is_staff_role and scope.region_prefix:
-            return rows.filter(published | Q(region__code__startswith=scope.region_prefix))
+            return rows.filter(published | in_subtree(scope.region_prefix, "region"))
         return rows.filter(published)
 
     def published(self) -> RollupQuerySet:

@@ -372,7 +372,7 @@ COUNTY_OF_ALLIANCE = Substr("alliance__lead_region__code", 1, 6)
 def counties_of(region: Region) -> list[Region]:
     if region.level == "county":
         return [region]
-    return list(Region.objects.filter(level="county", code__startswith=region.prefix).order_by("code"))
+    return list(Region.objects.subtree(region).filter(level="county").order_by("code"))
 
 
 def ensure_scores(period: Period, region: Region, *, final: bool = False) -> list[str]:

@@ -35,7 +35,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alliances.models import Alliance, AllianceStatus, Membership
 from core.periods import QUARTER, YEAR, Period
-from members.models import Region
+from members.models import Region, in_subtree
 
 from .models import (
     Assessment,
@@ -143,7 +143,7 @@ def led_from_any(prefixes: set[str], alliance: str = "") -> Q:
     led from a region under one of the code ``prefixes``; every row for no prefix."""
     condition = Q()
     for prefix in sorted(prefixes):
-        condition |= Q(**{f"{alliance}lead_region__code__startswith": prefix})
+        condition |= in_subtree(prefix, f"{alliance}lead_region")
     return condition
 
 
@@ -314,7 +314,9 @@ def manual_scores(alliances: QuerySet, indicators: list[Indicator], period: Peri
 
 
 def members_on(alliances: QuerySet, on: datetime.date) -> QuerySet:
-    """The alliances' memberships current on ``on``."""
+    """The alliances' memberships current on ``on`` (``MembershipQuerySet.current``: joined
+    by then, not yet left): the one rule the standing, the members' own results, the
+    below-four-stars list and the scorecard count by."""
     return Membership.objects.current(on).filter(alliance__in=alliances)
 
 
@@ -454,10 +456,8 @@ def score_members(
     place = {scheme.pk: index for index, scheme in enumerate(plan)}
     # organization id -> (own score, {scheme id: totals and grades of its alliances})
     members: dict[int, tuple[Decimal, dict[int, list[AllianceFigures]]]] = {}
-    memberships = (
-        Membership.objects.current(period.last_day)
-        .filter(alliance__in=alliances)
-        .values_list("organization_id", "alliance_id", "organization__star_rating")
+    memberships = members_on(alliances, period.last_day).values_list(
+        "organization_id", "alliance_id", "organization__star_rating"
     )
     for organization_id, alliance_id, stars in memberships:
         scored = figures.get(alliance_id)

@@ -180,8 +180,10 @@ class ScopedQuerySet(models.QuerySet):
         if scope.kind == "all":
             return self.all()
         if scope.kind == "region":
+            from .models import in_subtree
+
             code = self.region_path + "__code"
-            condition = Q(**{code + "__startswith": scope.region_prefix})
+            condition = in_subtree(scope.region_prefix, self.region_path)
             if self.published_downwards:
                 condition |= Q(**{code + "__in": scope.lineage_codes()})
             return self._filter_where(code, condition)

@@ -21,6 +21,7 @@ from .models import (
     PinyinNamed,
     Region,
     RegionLevel,
+    in_subtree,
 )
 
 
@@ -154,8 +155,7 @@ class RegionSubtreeFilter(django_filters.Filter):
     def filter(self, qs, value):
         if not value:
             return qs
-        lookup = f"{self.path}__code__startswith" if self.path else "code__startswith"
-        return qs.filter(**{lookup: value.prefix})
+        return qs.filter(in_subtree(value.prefix, self.path))
 
 
 class SearchFilter(django_filters.CharFilter):

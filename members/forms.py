@@ -18,7 +18,7 @@ def regions_for(user: Any):
     if scope.kind == "all":
         return Region.objects.all()
     if scope.kind == "region":
-        return Region.objects.filter(code__startswith=scope.region_prefix)
+        return Region.objects.subtree(scope.region_prefix)
     return Region.objects.none()
 
 

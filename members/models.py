@@ -95,10 +95,18 @@ def lineage_codes(code: str, level: str, *, include_self: bool = True) -> list[s
     return [region_prefix(code, above).ljust(12, "0") for above in LEVEL_ORDER[:upto]]
 
 
+def in_subtree(prefix: str, path: str = "") -> Q:
+    """The one rule of "this region and everything under it": the rows whose region at
+    ``path`` (a lookup path to a Region, e.g. ``"alliance__lead_region"``; empty for regions
+    themselves) has a code starting with ``prefix`` (``Region.prefix``, a scope's
+    ``region_prefix``). One indexed prefix match."""
+    return Q(**{f"{path}__code__startswith" if path else "code__startswith": prefix})
+
+
 class RegionQuerySet(models.QuerySet):
-    def subtree(self, region: Region) -> RegionQuerySet:
-        """This region and every region below it: one indexed prefix query."""
-        return self.filter(code__startswith=region.prefix)
+    def subtree(self, region: Region | str) -> RegionQuerySet:
+        """This region (or the region with this code prefix) and every region below it."""
+        return self.filter(in_subtree(region if isinstance(region, str) else region.prefix))
 
     def visible_to(self, user) -> RegionQuerySet:
         """Regions are public reference data (GB/T 2260): every signed-in user sees them."""
@@ -118,13 +126,13 @@ class RegionQuerySet(models.QuerySet):
         if scope.kind == "all":
             return self.all()
         if scope.kind == "region":
-            return self.filter(code__startswith=scope.region_prefix)
+            return self.subtree(scope.region_prefix)
         if scope.kind == "leader":
             Alliance = apps.get_model("alliances", "Alliance")
             leads = Alliance.objects.filter(pk__in=leader_alliance_ids(scope.user_id)).select_related("lead_region")
             condition = Q()
             for alliance in leads:
-                condition |= Q(code__startswith=alliance.lead_region.prefix)
+                condition |= in_subtree(alliance.lead_region.prefix)
             return self.filter(condition) if condition else self.none()
         if scope.kind == "steward":
             Workshop = apps.get_model("workshops", "Workshop")
@@ -182,7 +190,7 @@ class Region(PinyinNamed):
         above a county the prefix stays."""
         if LEVEL_DIGITS[self.level] >= LEVEL_DIGITS[RegionLevel.COUNTY]:
             return Q(**{f"{path}__any": Region.objects.subtree(self).values("pk")})
-        return Q(**{f"{path}__code__startswith": self.prefix})
+        return in_subtree(self.prefix, path)
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

@@ -4,6 +4,10 @@ character; letters and digits are kept as they are, in lower case."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import partial
+
+from django.db import migrations
 from pypinyin import Style, lazy_pinyin
 
 
@@ -30,3 +34,17 @@ def backfill(model, source: str = "name", batch_size: int = 2000) -> None:
             batch = []
     if batch:
         model._base_manager.bulk_update(batch, ["name_pinyin", "name_initials"])
+
+
+def fill_pinyin(apps, schema_editor, *, targets: Sequence[tuple[str, str, str]]) -> None:
+    """RunPython code of every migration that adds the pinyin columns: the rows already
+    stored get them (new saves set them). ``targets``: ``(app_label, model, source field)``."""
+    for app_label, model_name, source in targets:
+        backfill(apps.get_model(app_label, model_name), source)
+
+
+def fill_pinyin_operation(*targets: tuple[str, str, str]) -> migrations.RunPython:
+    """The operation those migrations run, one for all of them: ``fill_pinyin`` bound to
+    their ``targets`` (a ``functools.partial`` of a module-level function, which a squash
+    can still write out), nothing to undo."""
+    return migrations.RunPython(partial(fill_pinyin, targets=targets), migrations.RunPython.noop)

@@ -6,32 +6,16 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from core.constraints import validated_save
 
 from .access import require_write, scope_for
 from .models import AccessProfile, Department, MemberOrganization, Person, Region
 
 User = get_user_model()
-
-
-def validated_save(
-    instance: models.Model, *, update_fields: list[str] | None = None, actor: Any = None
-) -> models.Model:
-    """full_clean() then save(); a constraint the database still rejects (a race between
-    two requests) becomes a ValidationError instead of a 500. ``actor`` is recorded as
-    the author of the change in the model's history (also outside a request: tasks,
-    imports, commands)."""
-    instance.full_clean()
-    if getattr(actor, "pk", None) is not None:
-        instance._history_user = actor
-    try:
-        with transaction.atomic():
-            instance.save(update_fields=update_fields)
-    except IntegrityError as exc:
-        raise ValidationError(_("数据与已有记录冲突，请刷新后重试。")) from exc
-    return instance
 
 
 def apply_changes(instance: models.Model, fields: dict[str, Any], allowed: set[str]) -> list[str]:

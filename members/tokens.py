@@ -33,9 +33,10 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.throttling import SimpleRateThrottle
 
+from core.constraints import validated_save
+
 from .access import Role, Scope, require_write, scope_for
 from .models import ApiToken, Region
-from .services import validated_save
 
 KEY_PREFIX = "dsk_"  # dashboard key: recognisable in a config file or a leaked log
 PREFIX_LENGTH = 12  # what the token list shows: "dsk_" and the first 8 random characters

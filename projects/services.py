@@ -23,9 +23,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alliances.models import AllianceStatus, Membership, TeamRole
+from core.constraints import validated_save
 from core.uploads import CleanFile, clean_uploads
 from members.access import Role, require_write, scope_for
-from members.services import apply_changes, validated_save
+from members.services import apply_changes
 
 from .models import (
     ACTIVE_STATUSES,

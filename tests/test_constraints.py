@@ -5,11 +5,15 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 
-from alliances.models import Membership, TeamRole
+from alliances.models import Claim, Meeting, Membership, TeamRole
+from core.constraints import constraint_error, validated_save
 from members.models import MemberOrganization, Person
 from tests.factories import PersonFactory
+from tests.factories_operations import ClaimFactory, MeetingFactory, NeedFactory
+from tests.factories_workshops import ReportFactory, WorkshopFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -91,3 +95,52 @@ def test_database_rejects_a_malformed_mobile(world):
 def test_database_rejects_a_demonstration_alliance_without_a_year(world):
     with pytest.raises(IntegrityError), transaction.atomic():
         type(world.alliance_a).objects.filter(pk=world.alliance_a.pk).update(is_demonstration=True)
+
+
+# --------------------------------------------------------------------------- one way to a form error
+# When validation passed and the database still refuses the row (two requests racing), every
+# service's save reports it as full_clean() would: the constraint's field and message.
+
+
+def passes_validation(instance):
+    """The instance as a racing request sees it: its checks passed before the other committed."""
+    instance.full_clean = lambda *args, **kwargs: None
+    return instance
+
+
+def test_a_raced_duplicate_meeting_is_refused_with_the_constraints_own_message(world):
+    MeetingFactory(alliance=world.alliance_a, kind="monthly", held_on=datetime.date(2025, 3, 10))
+    twin = passes_validation(
+        Meeting(alliance=world.alliance_a, kind="monthly", held_on=datetime.date(2025, 3, 10), topics="议题")
+    )
+    with pytest.raises(ValidationError) as refused:
+        validated_save(twin)
+    assert refused.value.message_dict == {NON_FIELD_ERRORS: ["该联盟当天已记录同类会议。"]}
+    assert Meeting.objects.filter(alliance=world.alliance_a).count() == 1
+
+
+def test_a_raced_second_claim_of_a_need_is_refused_on_the_need_field(world):
+    need = NeedFactory(alliance=world.alliance_a)
+    ClaimFactory(need=need, claimant_alliance=world.alliance_a2)
+    twin = passes_validation(Claim(need=need, claimant_alliance=world.alliance_b, claimed_on=need.posted_on))
+    with pytest.raises(ValidationError) as refused:
+        validated_save(twin)
+    assert refused.value.message_dict == {"need": ["该需求已被认领。"]}
+
+
+def test_a_raced_field_constraint_names_its_field(world):
+    report = passes_validation(ReportFactory.build(workshop=WorkshopFactory(), employed=3, low_income_employed=9))
+    with pytest.raises(ValidationError) as refused:
+        validated_save(report)
+    assert refused.value.message_dict == {"low_income_employed": ["低收入就业人数不能超过带动就业人数。"]}
+
+
+def test_a_violation_without_a_message_of_its_own_is_a_general_conflict(world):
+    with pytest.raises(IntegrityError) as caught, transaction.atomic():
+        Membership.objects.create(
+            alliance=world.alliance_a2,
+            organization=world.org_a,
+            joined_on=datetime.date(2024, 5, 1),
+            left_on=datetime.date(2024, 4, 1),
+        )
+    assert constraint_error(Membership, caught.value).messages == ["数据与已有记录冲突，请刷新后重试。"]

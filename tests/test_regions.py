@@ -6,7 +6,8 @@ from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
 from alliances.models import Alliance
-from members.models import Region
+from members.forms import regions_for
+from members.models import Region, in_subtree
 from members.services import region_create
 from tests.factories import township, village
 
@@ -25,6 +26,22 @@ def test_subtree_returns_exactly_the_regions_below_a_code_in_one_query(world):
 
 def test_subtree_of_a_village_is_the_village_alone(world):
     assert list(Region.objects.subtree(world.village_a)) == [world.village_a]
+
+
+def test_a_region_and_its_code_prefix_give_the_same_subtree(world):
+    by_region = set(Region.objects.subtree(world.county_a))
+    assert by_region == set(Region.objects.subtree(world.county_a.prefix))
+    assert world.town_b not in by_region
+
+
+def test_a_county_officer_sees_picks_and_filters_by_one_and_the_same_subtree(world):
+    """Visibility, the region pickers and the region filter all follow ``in_subtree``."""
+    subtree = set(Region.objects.subtree(world.county_a))
+    assert set(regions_for(world.alice)) == subtree
+    assert set(Region.objects.in_scope_of(world.alice)) == subtree
+    led_there = set(Alliance.objects.filter(in_subtree(world.county_a.prefix, "lead_region")))
+    assert led_there == {world.alliance_a, world.alliance_a2}
+    assert set(Alliance.objects.visible_to(world.alice)) == led_there
 
 
 def test_rows_within_a_county_are_matched_by_its_regions_ids_and_within_a_city_by_code(world):

@@ -312,3 +312,25 @@ def test_ratio_of_nothing_is_zero_and_of_parts_is_clamped():
     assert str(scoring.ratio(1, 3)) == "0.3333"
     assert str(scoring.ratio(5, 4)) == "1.0000"
     assert str(scoring.ratio(None, 4)) == "0.0000"
+
+
+def test_the_standing_counts_the_members_of_the_day_by_the_memberships_own_rule(world):
+    """Joined by the day and not yet left, as ``Membership.objects.current(day)`` says."""
+    day = datetime.date(2025, 6, 30)
+    alliance = AllianceFactory(lead_region=world.town_a, founded_on=datetime.date(2020, 1, 1))
+    dates = {
+        "there all along": (datetime.date(2021, 1, 1), None, 5),
+        "leaves after the day": (datetime.date(2021, 1, 1), datetime.date(2025, 7, 1), 4),
+        "left on the day": (datetime.date(2021, 1, 1), day, 5),
+        "joins after the day": (datetime.date(2025, 7, 1), None, 5),
+    }
+    for name, (joined_on, left_on, stars) in dates.items():
+        organization = OrganizationFactory(name=name, region=world.village_a, star_rating=stars)
+        Membership.objects.create(alliance=alliance, organization=organization, joined_on=joined_on, left_on=left_on)
+    alliances = type(alliance).objects.filter(pk=alliance.pk)
+    counted = set(scoring.members_on(alliances, day).values_list("organization__name", flat=True))
+    assert counted == {"there all along", "leaves after the day"}
+    assert counted == set(
+        Membership.objects.current(day).filter(alliance=alliance).values_list("organization__name", flat=True)
+    )
+    assert scoring.member_standing(alliances, day) == {alliance.pk: (Decimal("1"), Decimal("90"))}

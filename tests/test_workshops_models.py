@@ -9,8 +9,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from core.constraints import FieldCheckConstraint, constraint_field
 from tests.factories_workshops import ReportFactory, WorkshopFactory, complete_checklist
-from workshops.constraints import FieldCheckConstraint, constraint_field
 from workshops.models import Workshop, WorkshopReport
 from workshops.months import add_months, last_complete_month, month_range, parse_month
 
@@ -108,7 +108,7 @@ def test_a_database_error_maps_back_to_the_constraints_field():
 def test_field_constraints_survive_a_migration_round_trip():
     constraint = next(c for c in WorkshopReport._meta.constraints if isinstance(c, FieldCheckConstraint))
     path, args, kwargs = constraint.deconstruct()
-    assert path == "workshops.constraints.FieldCheckConstraint"
+    assert path == "core.constraints.FieldCheckConstraint"
     assert FieldCheckConstraint(*args, **kwargs) == constraint
     assert FieldCheckConstraint(*args, **(kwargs | {"error_field": "other"})) != constraint
 

@@ -15,11 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from alliances.models import Alliance
+from core.constraints import FieldCheckConstraint, FieldUniqueConstraint
 from core.db import value_of
 from members.access import ScopedQuerySet
 from members.models import PINYIN_FIELDS, MemberOrganization, Person, PinyinNamed, Region, RegionLevel, TimeStamped
-
-from .constraints import FieldCheckConstraint, FieldUniqueConstraint
 
 
 class WorkshopType(models.TextChoices):

@@ -17,11 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alliances.models import Alliance
+from core.constraints import validated_save
 from members.access import STAFF_ROLES, Role, require_write, scope_for
 from members.models import MemberOrganization, Person
 from members.services import apply_changes
 
-from .constraints import save_naming_fields
 from .models import CHECKLIST_FIELDS, FIGURE_FIELDS, Workshop, WorkshopReport
 from .months import first_of_month, format_month
 
@@ -74,7 +74,7 @@ def workshop_create(*, actor: Any, **fields: Any) -> Workshop:
     apply_changes(workshop, fields, WORKSHOP_FIELDS)
     _require_workshop_write(actor, workshop)
     _require_visible_relations(actor, fields)
-    return save_naming_fields(workshop)
+    return validated_save(workshop, actor=actor)
 
 
 @transaction.atomic
@@ -83,7 +83,7 @@ def workshop_update(*, actor: Any, workshop: Workshop, **fields: Any) -> Worksho
     apply_changes(workshop, fields, WORKSHOP_FIELDS)
     _require_workshop_write(actor, workshop)
     _require_visible_relations(actor, fields)
-    return save_naming_fields(workshop)
+    return validated_save(workshop, actor=actor)
 
 
 # --------------------------------------------------------------------------- monthly reports
@@ -114,7 +114,7 @@ def _month_errors(workshop: Workshop, month: datetime.date | None) -> list[str]:
     return errors
 
 
-def _save_report(report: WorkshopReport, extra_errors: dict[str, list[str]]) -> WorkshopReport:
+def _save_report(report: WorkshopReport, extra_errors: dict[str, list[str]], *, actor: Any) -> WorkshopReport:
     """Report every problem at once (the model's checks and the rules above), then save."""
     errors = {field: list(messages) for field, messages in extra_errors.items() if messages}
     try:
@@ -124,7 +124,7 @@ def _save_report(report: WorkshopReport, extra_errors: dict[str, list[str]]) -> 
             errors.setdefault(field, []).extend(messages)
     if errors:
         raise ValidationError(errors)
-    return save_naming_fields(report)
+    return validated_save(report, actor=actor)
 
 
 def workshop_report_create(
@@ -152,7 +152,7 @@ def workshop_report_create(
         notes=notes,
         submitted_by=actor if getattr(actor, "pk", None) else None,
     )
-    return _save_report(report, {"month": _month_errors(workshop, month)})
+    return _save_report(report, {"month": _month_errors(workshop, month)}, actor=actor)
 
 
 @transaction.atomic
@@ -161,4 +161,4 @@ def workshop_report_update(*, actor: Any, report: WorkshopReport, **fields: Any)
     require_reporter(actor, report.workshop)
     apply_changes(report, fields, REPORT_FIGURES)
     report.submitted_by = actor if getattr(actor, "pk", None) else None
-    return _save_report(report, {})
+    return _save_report(report, {}, actor=actor)

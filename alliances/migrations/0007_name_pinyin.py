@@ -2,12 +2,7 @@
 
 from django.db import migrations, models
 
-from members.pinyin import backfill
-
-
-def fill_pinyin(apps, schema_editor):
-    """Names already stored get their pinyin and initials (new saves set them)."""
-    backfill(apps.get_model("alliances", "Alliance"), "name")
+from members.pinyin import fill_pinyin_operation
 
 
 class Migration(migrations.Migration):
@@ -26,5 +21,5 @@ class Migration(migrations.Migration):
             name="name_pinyin",
             field=models.CharField(blank=True, db_index=True, editable=False, max_length=600, verbose_name="名称拼音"),
         ),
-        migrations.RunPython(fill_pinyin, migrations.RunPython.noop),
+        fill_pinyin_operation(("alliances", "Alliance", "name")),
     ]

@@ -2,14 +2,7 @@
 
 from django.db import migrations, models
 
-from members.pinyin import backfill
-
-
-def fill_pinyin(apps, schema_editor):
-    """Names already stored get their pinyin and initials (new saves set them)."""
-    backfill(apps.get_model("members", "Region"), "name")
-    backfill(apps.get_model("members", "MemberOrganization"), "name")
-    backfill(apps.get_model("members", "Person"), "name")
+from members.pinyin import fill_pinyin_operation
 
 
 class Migration(migrations.Migration):
@@ -48,7 +41,11 @@ class Migration(migrations.Migration):
             name="name_pinyin",
             field=models.CharField(blank=True, db_index=True, editable=False, max_length=600, verbose_name="名称拼音"),
         ),
-        migrations.RunPython(fill_pinyin, migrations.RunPython.noop),
+        fill_pinyin_operation(
+            ("members", "Region", "name"),
+            ("members", "MemberOrganization", "name"),
+            ("members", "Person", "name"),
+        ),
         migrations.AlterModelOptions(
             name="memberorganization",
             options={
