@@ -29,7 +29,7 @@ from knox.models import AuthToken
 from core.validators import mask_phone
 
 from .access import Role, require_write, scope_for
-from .models import AccessProfile, AccountAction, AccountEvent, CodePurpose, Department, Person
+from .models import AccessProfile, AccountAction, AccountEvent, CodePurpose, Department, Person, in_subtree
 from .otp import discard_codes, issue_code, throttle
 
 User = get_user_model()
@@ -74,7 +74,7 @@ def roles_for(person: Person) -> list[str]:
 
 def departments_for(actor: Any):
     """The active departments of the counties the actor covers."""
-    return Department.objects.visible_to(actor).active().filter(county__code__startswith=_prefix(actor))
+    return Department.objects.visible_to(actor).active().filter(in_subtree(_prefix(actor), "county"))
 
 
 def _prefix(actor: Any) -> str:
