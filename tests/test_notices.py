@@ -307,3 +307,33 @@ def test_leaders_have_no_robot_pages(client, world):
     client.force_login(world.lily)
     assert client.get(reverse("notices:robot-list")).status_code == 403
     assert client.get(reverse("notices:robot-create")).status_code == 403
+
+
+# ------------------------------------------------------------------ admin
+
+
+def test_staff_with_admin_rights_do_not_read_other_peoples_notices(client, world):
+    from django.contrib.auth.models import Permission
+
+    tell(world.lily, title="莉莉的通知")
+    world.alice.is_staff = True
+    world.alice.save()
+    world.alice.user_permissions.add(Permission.objects.get(codename="view_notice"))
+    client.force_login(world.alice)
+    assert client.get(reverse("admin:notices_notice_changelist")).status_code == 403
+
+
+def test_a_superuser_sends_failed_deliveries_again(client, world, django_capture_on_commit_callbacks, mailoutbox):
+    world.lily.email = "lily@example.com"
+    world.lily.save()
+    (notice,) = tell(world.lily)
+    delivery = notice.deliveries.get(channel="email")
+    Delivery.objects.filter(pk=delivery.pk).update(state="failed", attempts=8, last_error="SMTP down")
+    client.force_login(world.admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("admin:notices_delivery_changelist"),
+            {"action": "send_again", "_selected_action": [delivery.pk]},
+        )
+    delivery.refresh_from_db()
+    assert delivery.state == "sent" and len(mailoutbox) == 1
