@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_base import ScopedAdminMixin
@@ -72,9 +73,12 @@ class DeliveryAdmin(SuperuserOnly, admin.ModelAdmin):
 
     @admin.action(description=_("重新发送失败的记录"))
     def send_again(self, request, queryset):
+        """Failed deliveries, and pending ones waiting for a retry, are queued now with
+        their attempts counted afresh; sent, skipped and sending ones are left alone."""
         from .services import queue_deliveries
 
-        ids = list(queryset.filter(state=DeliveryState.FAILED).values_list("pk", flat=True))
+        waiting = Q(state=DeliveryState.FAILED) | Q(state=DeliveryState.PENDING, attempts__gt=0)
+        ids = list(queryset.filter(waiting).values_list("pk", flat=True))
         Delivery.objects.filter(pk__in=ids).update(state=DeliveryState.PENDING, attempts=0, not_before=None)
         transaction.on_commit(lambda: queue_deliveries(ids))
         messages.success(request, _("已重新排队 %(count)d 条。") % {"count": len(ids)})

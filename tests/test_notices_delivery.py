@@ -369,8 +369,8 @@ def test_a_delivery_is_queued_once_the_event_commits(alice, wecom, robots, djang
 # ----------------------------------------------------------------- quiet hours
 
 
-def at(hour: int, minute: int = 0, day: int = 20) -> datetime.datetime:
-    return datetime.datetime(2026, 11, day, hour, minute, tzinfo=SHANGHAI)
+def at(hour: int, minute: int = 0, second: int = 0, *, day: int = 20) -> datetime.datetime:
+    return datetime.datetime(2026, 11, day, hour, minute, second, tzinfo=SHANGHAI)
 
 
 @pytest.mark.parametrize(
@@ -460,3 +460,15 @@ def test_a_robot_webhook_must_be_an_http_url(world):
     robot = WorkChatRobot(region=world.county_a, kind="wecom", webhook_url="ftp://robot.example/")
     with pytest.raises(ValidationError):
         robot.full_clean()
+
+
+def test_a_retry_that_would_fall_in_quiet_hours_waits_for_their_end(alice, wecom, robots, notice_settings, monkeypatch):
+    notice_settings.NOTICE_QUIET_HOURS = "22:00-07:00"
+    evening = at(21, 59, 50)
+    monkeypatch.setattr(timezone, "now", lambda: evening.astimezone(datetime.UTC))
+    robots.answers.append(("status", 500))
+    delivery = only_delivery(tell(alice))
+    assert delivery.not_before is None  # not quiet yet: sent at once
+    assert attempt(delivery.pk).state == "retry"  # the retry (30 s later) would fall at 22:00:20
+    delivery.refresh_from_db()
+    assert delivery.not_before == at(7, 0, day=21)
