@@ -472,3 +472,37 @@ def test_a_retry_that_would_fall_in_quiet_hours_waits_for_their_end(alice, wecom
     assert attempt(delivery.pk).state == "retry"  # the retry (30 s later) would fall at 22:00:20
     delivery.refresh_from_db()
     assert delivery.not_before == at(7, 0, day=21)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_given_the_same_delivery_at_once_send_it_once(alice, wecom, robots, monkeypatch):
+    """Two workers (threads, each with its own database connection) run the same delivery
+    while the robot answers slowly: one claims and sends it; the other finds it locked or
+    claimed and sends nothing."""
+    import threading
+
+    from django.db import connection
+
+    from notices import services
+
+    monkeypatch.setattr(services, "queue_deliveries", lambda ids: None)  # the workers below run it
+    delivery = only_delivery(tell(alice))
+    robots.answers.append(("late", 0.5))
+    outcomes = []
+    start = threading.Barrier(2)
+
+    def worker():
+        try:
+            start.wait()
+            outcomes.append(attempt(delivery.pk).state)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["none", "sent"]
+    assert len(robots.received) == 1
+    assert Delivery.objects.get(pk=delivery.pk).attempts == 1
