@@ -59,7 +59,7 @@ def notify(
     """Tell each recipient (users, or their ids) about one occurrence of ``event``.
 
     - ``event`` is a value of ``notices.models.Event``; ``key`` names the occurrence
-      (``"report:123:returned:2"``, ``"week:2026-11-16"``): the same event, key and
+      (``"report-12-revision-3"``; a week's reminder: its Monday, ``"2026-11-16"``): the same event, key and
       recipient make one notice, ever (a database constraint), so calling again, or from
       two workers at once, tells nobody twice.
     - ``title`` is the line shown under the bell and sent by SMS and work-chat; ``body``

@@ -128,3 +128,37 @@ def test_a_leader_of_two_alliances_is_reminded_once_per_alliance(world):
     second = leader_of(world.alliance_a2, username="li")
     made = notify_meetings_due(today=datetime.date(2026, 11, 25))
     assert sorted(n.recipient.username for n in made) == sorted(["lily", second.username])
+
+
+def test_the_beat_schedule_runs_the_digest_the_meeting_reminders_and_the_sweeper(db):
+    import io
+
+    from django.core.management import call_command
+    from django_celery_beat.models import PeriodicTask
+
+    from config.celery import app
+
+    call_command("install_schedule", stdout=io.StringIO())
+    tasks = {t.name: t for t in PeriodicTask.objects.select_related("crontab")}
+    expected = {
+        "notices:review-digest": ("projects.tasks.send_review_digest", "30", "8"),
+        "notices:meetings-due": ("alliances.tasks.remind_meetings_due", "0", "9"),
+        "notices:deliver-due": ("notices.tasks.deliver_due", "*", "*"),
+    }
+    app.loader.import_default_modules()
+    for name, (path, minute, hour) in expected.items():
+        task = tasks[name]
+        assert (task.task, task.crontab.minute, task.crontab.hour) == (path, minute, hour)
+        assert str(task.crontab.timezone) == "Asia/Shanghai" and path in app.tasks
+
+
+def test_the_beat_tasks_run_their_services(world, monkeypatch):
+    from django.utils import timezone
+
+    from alliances.tasks import remind_meetings_due
+    from projects.tasks import send_review_digest
+
+    ReportFactory(project=ProjectFactory(alliance=world.alliance_a))
+    assert send_review_digest.apply().get() == 1  # alice
+    monkeypatch.setattr(timezone, "localdate", lambda *args: datetime.date(2026, 11, 25))
+    assert remind_meetings_due.apply().get() == 1  # lily: the other leaders have no account
