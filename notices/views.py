@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,9 +16,9 @@ from core.views_base import (
     ScopedCreateView,
     ScopedUpdateView,
     SignedInViewMixin,
-    StaffOnlyMixin,
     apply_validation_error,
 )
+from members.access import Role, scope_for
 from members.views import url_has_allowed_host_and_scheme_or_home
 
 from .forms import PreferencesForm, RobotForm, channel_field
@@ -65,11 +65,29 @@ def notice_read_all(request):
     return redirect("notices:list")
 
 
+ROBOT_ROLES = frozenset({Role.CITY_STAFF, Role.COUNTY_STAFF})
+
+
+def may_set_robots(user) -> bool:
+    """City and county staff set their region's robot (robots serve a city or a county)."""
+    scope = scope_for(user)
+    return scope.kind == "all" or scope.role in ROBOT_ROLES
+
+
+def may_set_preferences(user) -> bool:
+    """Everyone who is told anything: not the read-only viewers (big screens)."""
+    return scope_for(user).role != Role.VIEWER
+
+
 class PreferencesView(SignedInViewMixin, FormView):
     """通知设置: the channels per group of events and the quiet hours (phone first)."""
 
     form_class = PreferencesForm
     template_name = "notices/preferences.html"
+
+    def check_permission(self, user) -> None:
+        if not may_set_preferences(user):
+            raise PermissionDenied(_("只读账号不接收通知，没有通知设置。"))
 
     def get_initial(self):
         user = self.request.user
@@ -106,7 +124,16 @@ class PreferencesView(SignedInViewMixin, FormView):
         return redirect("notices:settings")
 
 
-class RobotListView(StaffOnlyMixin, ListView):
+class RobotPagesMixin(SignedInViewMixin):
+    """Refused (403) before anything is looked up to who may not set robots at all."""
+
+    def prepare(self, request, **kwargs):
+        if not may_set_robots(request.user):
+            raise PermissionDenied(_("只有市、县（区）组织部门工作人员可以配置工作群机器人。"))
+        return super().prepare(request, **kwargs)
+
+
+class RobotListView(RobotPagesMixin, ListView):
     """The work-chat robots of the user's region and the regions below it."""
 
     template_name = "notices/robot_list.html"
@@ -135,12 +162,12 @@ class RobotFormMixin:
         return robot_save(actor=self.request.user, robot=getattr(self, "object", None), **fields)
 
 
-class RobotCreateView(RobotFormMixin, StaffOnlyMixin, ScopedCreateView):
+class RobotCreateView(RobotFormMixin, RobotPagesMixin, ScopedCreateView):
     title = gettext_lazy("添加工作群机器人")
     success_message = gettext_lazy("工作群机器人已保存。")
 
 
-class RobotUpdateView(RobotFormMixin, StaffOnlyMixin, ScopedUpdateView):
+class RobotUpdateView(RobotFormMixin, RobotPagesMixin, ScopedUpdateView):
     model = WorkChatRobot
     title = gettext_lazy("修改工作群机器人")
     success_message = gettext_lazy("工作群机器人已保存。")

@@ -304,9 +304,13 @@ def test_staff_of_another_county_do_not_see_the_robot(client, world):
 
 
 def test_leaders_have_no_robot_pages(client, world):
+    robot = WorkChatRobot.objects.create(
+        region=world.county_a, kind="wecom", webhook_url="https://qyapi.weixin.qq.com/x"
+    )
     client.force_login(world.lily)
     assert client.get(reverse("notices:robot-list")).status_code == 403
     assert client.get(reverse("notices:robot-create")).status_code == 403
+    assert client.get(reverse("notices:robot-edit", args=[robot.pk])).status_code == 403
 
 
 # ------------------------------------------------------------------ admin
@@ -337,3 +341,15 @@ def test_a_superuser_sends_failed_deliveries_again(client, world, django_capture
         )
     delivery.refresh_from_db()
     assert delivery.state == "sent" and len(mailoutbox) == 1
+
+
+def test_a_read_only_viewer_has_no_notice_settings(client, world):
+    client.force_login(world.vera)
+    assert client.get(reverse("notices:settings")).status_code == 403
+    assert reverse("notices:settings") not in client.get(reverse("notices:list")).content.decode()
+
+
+def test_township_staff_have_no_robot_pages(client, world):
+    client.force_login(world.tina)
+    assert client.get(reverse("notices:robot-list")).status_code == 403
+    assert reverse("notices:robot-list") not in client.get(reverse("notices:list")).content.decode()

@@ -469,8 +469,8 @@ def robot_for(region: Region, placement: str) -> WorkChatRobot:
     )[0]
 
 
-# A county's robot: city and county staff of its region see and change it; a township's
-# staff do not see it (their scope is their township).
+# A county's robot: city and county staff of its region see and change it; other roles
+# have no robot pages (403).
 ROBOT = Resource(
     inside=lambda w: robot_for(w.county_a, INSIDE),
     outside=lambda w: robot_for(w.county_b, OUTSIDE),
@@ -949,20 +949,18 @@ PAGES = {
         NOTICE, lambda w, n: {"next": "/"}, method="post", writers=frozenset({LEADER}), invisible=READERS - {LEADER}
     ),
     "notices:read-all": fixed(method="post", data=lambda w, _: {}, writers=READERS, ok=frozenset({302})),
-    "notices:settings": form(None, preferences_form, writers=READERS),
-    "notices:robot-list": listing(ROBOT, readers=STAFF, invisible=frozenset({TOWNSHIP})),
+    "notices:settings": form(None, preferences_form, writers=READERS - {VIEWER}),
+    "notices:robot-list": listing(ROBOT, readers=frozenset({CITY, COUNTY})),
     "notices:robot-create": create_form(
         REGION_FOR_ROBOT,
         lambda w, region: {"region": region.pk, "kind": "wecom", "webhook_url": "https://qyapi.weixin.qq.com/new"},
         writers=frozenset({CITY, COUNTY}),
-        readers=STAFF,
     ),
     "notices:robot-edit": form(
         ROBOT,
         robot_form,
         writers=frozenset({CITY, COUNTY}),
         readers=frozenset({CITY, COUNTY}),
-        invisible=frozenset({TOWNSHIP}),
     ),
     # The form redirects to the page that shows the new token's key once, never again.
     "members:token-create": create_form(
