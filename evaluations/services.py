@@ -131,9 +131,9 @@ def rollup_staff(rollup: Rollup, *, below: bool) -> list[int]:
     )
 
 
-def notify_rollup(rollup: Rollup, event: str) -> None:
+def notify_rollup(rollup: Rollup, event: str, *, actor=None) -> None:
     """A draft is ready: its publishers are told. A version is published: the staff who
-    read it are told."""
+    read it are told, except who published it."""
     names = {"kind": rollup.get_kind_display(), "period": rollup.period.label, "region": rollup.region.name}
     if event == Event.ROLLUP_DRAFT_READY:
         title = _("%(region)s%(period)s%(kind)s草稿已生成，请核对缺项后发布。") % names
@@ -141,7 +141,7 @@ def notify_rollup(rollup: Rollup, event: str) -> None:
     else:
         names["version"] = rollup.version
         title = _("%(region)s%(period)s%(kind)s第%(version)s版已发布。") % names
-        recipients = rollup_staff(rollup, below=True)
+        recipients = [pk for pk in rollup_staff(rollup, below=True) if pk != getattr(actor, "pk", None)]
     notify(
         event=event,
         recipients=recipients,
@@ -280,7 +280,7 @@ def rollup_publish(*, actor, rollup: Rollup, reason: str = "", waivers: dict[str
         draft.refresh_from_db()
         if draft.kind == ANNUAL_REVIEW and draft.region.level == "county":
             proposals_raise(draft)
-        notify_rollup(draft, Event.BULLETIN_PUBLISHED)
+        notify_rollup(draft, Event.BULLETIN_PUBLISHED, actor=actor)
     logger.info("rollup published: %s %s %s v%s", draft.kind, draft.period_key, draft.region.code, draft.version)
     return draft
 
