@@ -9,10 +9,12 @@ Celery runs eagerly in tests: the retry logic is exercised by calling the task f
 from __future__ import annotations
 
 import datetime
+import smtplib
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -506,3 +508,31 @@ def test_two_workers_given_the_same_delivery_at_once_send_it_once(alice, wecom, 
     assert sorted(outcomes) == ["none", "sent"]
     assert len(robots.received) == 1
     assert Delivery.objects.get(pk=delivery.pk).attempts == 1
+
+
+class DisconnectedEmailBackend(BaseEmailBackend):
+    """An SMTP server that hangs up."""
+
+    def send_messages(self, email_messages):
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+def test_an_smtp_server_that_hangs_up_is_retried_with_the_reason(alice, settings, mailoutbox):
+    Preference.objects.filter(user=alice).update(email=True, workchat=False)
+    delivery = only_delivery(tell(alice), "email")
+    settings.EMAIL_BACKEND = f"{__name__}.DisconnectedEmailBackend"
+    assert attempt(delivery.pk).state == "retry"
+    delivery.refresh_from_db()
+    assert delivery.state == "pending" and "Connection unexpectedly closed" in delivery.last_error
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    come_due(delivery)
+    assert attempt(delivery.pk).state == "sent" and len(mailoutbox) == 1
+
+
+def test_an_sms_to_a_number_the_provider_refuses_fails_at_once(alice):
+    Preference.objects.filter(user=alice).update(sms=True, workchat=False)
+    delivery = only_delivery(tell(alice), "sms")
+    Delivery.objects.filter(pk=delivery.pk).update(address="12345")
+    assert attempt(delivery.pk).state == "failed"
+    delivery.refresh_from_db()
+    assert delivery.attempts == 1 and "mobile" in delivery.last_error and sms.outbox == []
