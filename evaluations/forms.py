@@ -11,6 +11,7 @@ from alliances.models import Alliance
 from core.periods import Period
 from core.widgets import DateInput
 from members.access import scope_for
+from members.forms import RegionChoiceField
 from members.models import Region
 
 from .models import AssessmentScheme, Indicator, VetoKind
@@ -97,7 +98,7 @@ class RollupDraftForm(forms.Form):
     period = forms.CharField(
         label=_("期间"), max_length=10, help_text=_("如 2026-W05（周）、2026-03（月）、2026-Q1（季）、2026（年）。")
     )
-    region = forms.ModelChoiceField(queryset=Region.objects.none(), label=_("区域"))
+    region = RegionChoiceField(queryset=Region.objects.none(), label=_("区域"))
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
