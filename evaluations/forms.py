@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alliances.models import Alliance
 from core.periods import Period
-from core.widgets import DateInput
+from core.widgets import DateInput, PhotoInput
 from members.access import scope_for
 from members.forms import RegionChoiceField
 from members.models import Region
@@ -25,7 +25,10 @@ class ManualScoreForm(forms.Form):
     score = forms.DecimalField(label=_("得分"), max_digits=6, decimal_places=2, min_value=0)
     evidence = forms.CharField(label=_("佐证说明"), widget=forms.Textarea, required=False)
     evidence_file = forms.FileField(
-        label=_("佐证材料"), required=False, help_text=_("JPEG、PNG、WebP 图片或 PDF，不超过 10 MB。")
+        label=_("佐证材料"),
+        required=False,
+        help_text=_("JPEG、PNG、WebP 图片或 PDF，不超过 10 MB。"),
+        widget=PhotoInput(),
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any):

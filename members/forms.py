@@ -8,6 +8,8 @@ from django.core.cache import cache
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import FILES_KEPT
+
 from .access import scope_for
 from .filters import RegionInput
 from .imports import MAX_UPLOAD_BYTES, FileRefused, check_container
@@ -150,6 +152,10 @@ class ChooseFilesAgainMixin:
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self._files_noted: set[str] = set()
+        if self.data.get(FILES_KEPT):
+            # Sent by the page's photo script, which keeps the chosen files on the page when
+            # the form comes back with an error: no hint to choose them again.
+            self._files_noted.update(self.fields)
 
     def add_error(self, field: str | None, error: Any) -> None:
         super().add_error(field, error)
