@@ -251,3 +251,20 @@ def test_a_region_name_shared_by_two_regions_asks_for_the_code(world, client):
     )
     assert response.context["form"].errors["region"] == ["有多个区域名为“新村”，请输入区划代码。"]
     assert not MemberOrganization.objects.filter(name="新村党支部").exists()
+
+
+def test_no_form_page_of_the_site_offers_a_select_of_regions(world, client):
+    """Every form page of the registry (tests/test_forms_roundtrip.py FORMS): a region is
+    typed, never chosen from a select listing the regions."""
+    from tests.test_forms_roundtrip import FORMS, open_page
+
+    region_names = set(Region.objects.values_list("name", flat=True))
+    found = {}
+    for name in FORMS:
+        _url, response = open_page(client, world, name, "zh-hans")
+        page = response.content.decode()
+        selects = re.findall(r'<select name="([^"]*)"[^>]*>(.*?)</select>', page, re.S)
+        listing = [field for field, options in selects if any(f">{n}</option>" in options for n in region_names)]
+        if listing:
+            found[name] = listing
+    assert found == {}
