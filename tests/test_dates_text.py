@@ -94,3 +94,23 @@ def test_no_template_writes_a_date_pattern_of_its_own():
         for match in patterned.finditer(path.read_text(encoding="utf-8"))
     ]
     assert found == []
+
+
+def test_a_rollups_stored_dates_read_as_the_page_language_writes_them():
+    from evaluations.templatetags.reports import report_value
+
+    with translation.override("zh-hans"):
+        assert report_value("2026-12-06", "date") == "2026年12月6日"
+    with translation.override("en"):
+        assert report_value("2026-12-06", "date") == "6 Dec 2026"
+    assert report_value(None, "date") == "—"
+
+
+def test_the_dispatch_names_an_overdue_milestone_with_its_date_in_chinese(world):
+    from evaluations.reports import overdue_milestones
+
+    project = ProjectFactory(alliance=world.alliance_a, start_on=datetime.date(2026, 3, 1), due_on=DUE)
+    MilestoneFactory(project=project, title="主体完工", due_on=datetime.date(2026, 10, 20))
+    with translation.override("zh-hans"):
+        lines = overdue_milestones([project.pk], datetime.date(2026, 11, 1))
+    assert lines == {project.pk: "主体完工（2026年10月20日）"}

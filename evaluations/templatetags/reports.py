@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from evaluations.reports import definition
@@ -63,6 +65,11 @@ def report_value(value, type_: str) -> str:
         return intcomma(f"{number:.2f}")
     if type_ == "int":
         return intcomma(value)
+    if type_ == "date":
+        try:
+            return date_format(datetime.date.fromisoformat(str(value)))
+        except ValueError:
+            return str(value)
     return stored_text(value)
 
 
