@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from members.filters import BooleanFilter, IntegerFilter, RegionSubtreeFilter, SearchFilter
+from members.filters import BooleanFilter, IntegerFilter, OrderingFilter, RegionSubtreeFilter, SearchFilter
 
 from .models import (
     Activity,
@@ -42,7 +42,7 @@ class AllianceFilterSet(django_filters.FilterSet):
     scope = django_filters.ChoiceFilter(choices=AllianceScope.choices, label=_("联建范围"))
     is_demonstration = BooleanFilter(label=_("示范性联盟"))
     q = SearchFilter(fields=("name", "code", "formation_mode_other"))
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=(
             ("code", "code"),
             ("name_pinyin", "name"),
@@ -105,7 +105,7 @@ class DatedRecordFilterSet(AllianceRecordFilterSet):
 class MeetingFilterSet(DatedRecordFilterSet):
     kind = django_filters.ChoiceFilter(choices=MeetingKind.choices, label=_("会议类型"))
     q = SearchFilter(fields=("topics", "decisions", "place", "alliance__name"))
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=(("held_on", "held_on"), ("kind", "kind"), ("alliance__name", "alliance")),
         field_labels={"held_on": _("召开日期"), "kind": _("会议类型"), "alliance__name": _("联盟")},
         label=_("排序"),
@@ -119,7 +119,7 @@ class MeetingFilterSet(DatedRecordFilterSet):
 class ActivityFilterSet(DatedRecordFilterSet):
     kind = django_filters.ChoiceFilter(choices=ActivityKind.choices, label=_("活动类型"))
     q = SearchFilter(fields=("title", "summary", "place", "alliance__name"))
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=(("held_on", "held_on"), ("kind", "kind"), ("participant_count", "participant_count")),
         field_labels={"held_on": _("活动日期"), "kind": _("活动类型"), "participant_count": _("参与人次")},
         label=_("排序"),
@@ -147,7 +147,7 @@ class EntityPlatformFilterSet(AllianceRecordFilterSet):
     kind = django_filters.ChoiceFilter(choices=PlatformKind.choices, label=_("平台类型"))
     ownership = django_filters.ChoiceFilter(choices=PlatformOwnership.choices, label=_("组建方式"))
     q = SearchFilter(fields=("name", "business_scope", "alliance__name"))
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=(("name", "name"), ("registered_capital", "registered_capital"), ("annual_revenue", "annual_revenue")),
         field_labels={"name": _("名称"), "registered_capital": _("注册资本"), "annual_revenue": _("年营业收入")},
         label=_("排序"),
@@ -161,7 +161,7 @@ class EntityPlatformFilterSet(AllianceRecordFilterSet):
 class ListEntryFilterSet(AllianceRecordFilterSet):
     status = django_filters.ChoiceFilter(choices=ListStatus.choices, label=_("状态"))
     q = SearchFilter(fields=("title", "description", "alliance__name"))
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=(("posted_on", "posted_on"), ("title", "title"), ("status", "status")),
         field_labels={"posted_on": _("发布日期"), "title": _("标题"), "status": _("状态")},
         label=_("排序"),

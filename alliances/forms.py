@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.widgets import DateInput, MoneyInput
+from core.widgets import PHOTOS, DateInput, MoneyInput, PhotoInput
 from members.forms import ChooseFilesAgainMixin, ScopedModelForm, SubmitOnceMixin, regions_for
 from members.models import MemberOrganization, Person
 
@@ -144,7 +144,11 @@ class ActivityForm(AllianceRecordForm):
 
 
 class PhotoForm(ChooseFilesAgainMixin, SubmitOnceMixin, forms.Form):
-    image = forms.FileField(label=_("照片"), help_text=_("JPEG、PNG 或 WebP，不超过 10 MB；照片中的位置信息会被删除。"))
+    image = forms.FileField(
+        label=_("照片"),
+        help_text=_("JPEG、PNG 或 WebP，不超过 10 MB；照片中的位置信息会被删除。"),
+        widget=PhotoInput(accept=PHOTOS),
+    )
     caption = forms.CharField(label=_("说明"), max_length=200, required=False)
 
 

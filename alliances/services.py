@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -87,7 +88,7 @@ def alliance_update(*, actor: Any, alliance: Alliance, expected_version: int | N
 def stale_edit_message(alliance: Alliance, current: int) -> str:
     latest = alliance.history.select_related("history_user").order_by("-history_date").first()
     who = latest.history_user.get_username() if latest and latest.history_user_id else _("其他用户")
-    when = timezone.localtime(latest.history_date).strftime("%Y-%m-%d %H:%M") if latest else ""
+    when = date_format(timezone.localtime(latest.history_date), "DATETIME_FORMAT") if latest else ""
     return _(
         "该联盟已被 %(who)s 于 %(when)s 修改（当前为第 %(version)s 版），您的修改未保存。"
         "请刷新页面，在最新内容上重新编辑。"
@@ -225,7 +226,7 @@ def _check_event_date(field: str, day: datetime.date | None, alliance: Alliance)
         raise ValidationError({field: _("只能登记已经举行的会议或活动，日期不能晚于今天。")})
     if day < alliance.founded_on:
         raise ValidationError(
-            {field: _("日期不能早于联盟成立日期 %(date)s。") % {"date": alliance.founded_on.isoformat()}}
+            {field: _("日期不能早于联盟成立日期 %(date)s。") % {"date": date_format(alliance.founded_on)}}
         )
 
 

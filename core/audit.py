@@ -27,6 +27,7 @@ from typing import Any
 import pgtrigger
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from simple_history import utils as history_utils
 
@@ -216,9 +217,9 @@ def change_log(sources: Sequence[HistorySource], *, user: Any, limit: int = 50) 
         if isinstance(value, bool):
             return _("是") if value else _("否")
         if isinstance(value, datetime.datetime):
-            return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+            return date_format(timezone.localtime(value), "DATETIME_FORMAT")
         if isinstance(value, datetime.date):
-            return value.isoformat()
+            return date_format(value)
         text = str(value)
         if name in MASKED_FIELDS and not show_personal:
             return MASKED_FIELDS[name](text)

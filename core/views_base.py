@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -20,6 +20,7 @@ from django_filters.views import FilterView
 from .excel import MAX_ROWS, XLSX_CONTENT_TYPE, Column, export_workbook
 from .pagination import MAX_PAGE_SIZE
 from .scope import may_write, scope_for
+from .widgets import FILES_KEPT, takes_photos
 
 EXPORT_CHUNK_SIZE = 2000
 
@@ -214,6 +215,10 @@ class ServiceFormView(SignedInViewMixin, FormView):
             raise
         if self.success_message:
             messages.success(self.request, self.success_message)
+        if self.request.POST.get(FILES_KEPT):
+            # The photo script sent the form: it follows the address itself (the message
+            # waits for that page), so the saved object is not fetched twice.
+            return JsonResponse({"redirect": self.get_success_url_for(obj)})
         return redirect(self.get_success_url_for(obj))
 
     def perform(self, form) -> Any:  # pragma: no cover - every form view overrides
@@ -232,6 +237,8 @@ class ServiceFormView(SignedInViewMixin, FormView):
         context = super().get_context_data(**kwargs)
         context.setdefault("title", self.title)
         context.setdefault("cancel_url", self.get_cancel_url())
+        form = context.get("form")
+        context.setdefault("photo_tools", form is not None and takes_photos(form))
         return context
 
 

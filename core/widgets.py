@@ -13,7 +13,13 @@ from typing import Any
 
 from django import forms
 
+from .uploads import ACCEPT, MAX_UPLOAD_BYTES
+
 ISO_DATE = "%Y-%m-%d"
+PHOTOS = "image/jpeg,image/png,image/webp"
+# The field the photo script adds to a form it sends (static/js/photo-upload.js): the view
+# answers a saved form with the address to go to, and a refused form's files stay chosen.
+FILES_KEPT = "files_kept"
 
 
 class DateInput(forms.DateInput):
@@ -40,3 +46,19 @@ class MoneyInput(NumberInput):
 
     def __init__(self, attrs: dict | None = None):
         super().__init__({"min": 0, "step": "0.01", "inputmode": "decimal", **(attrs or {})})
+
+
+class PhotoInput(forms.ClearableFileInput):
+    """A file input the page's photo script takes over (static/js/photo-upload.js), phone
+    first: previews, photos shrunk to 1600 px before upload, a file over the limit refused
+    before it is sent, the upload's progress, and the chosen files kept when the form comes
+    back with an error. The server checks every file as before."""
+
+    def __init__(self, attrs: dict | None = None, *, accept: str = ACCEPT):
+        super().__init__({"accept": accept, "data-max-bytes": MAX_UPLOAD_BYTES, **(attrs or {})})
+
+
+def takes_photos(form: forms.BaseForm) -> bool:
+    """Whether ``form`` has an input the photo script takes over (its page then offers
+    the script's tools)."""
+    return any("data-max-bytes" in field.widget.attrs for field in form.fields.values())

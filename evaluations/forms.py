@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from alliances.models import Alliance
 from core.periods import Period
-from core.widgets import DateInput
+from core.widgets import DateInput, PhotoInput
 from members.access import scope_for
+from members.forms import RegionChoiceField
 from members.models import Region
 
 from .models import AssessmentScheme, Indicator, VetoKind
@@ -24,7 +25,10 @@ class ManualScoreForm(forms.Form):
     score = forms.DecimalField(label=_("得分"), max_digits=6, decimal_places=2, min_value=0)
     evidence = forms.CharField(label=_("佐证说明"), widget=forms.Textarea, required=False)
     evidence_file = forms.FileField(
-        label=_("佐证材料"), required=False, help_text=_("JPEG、PNG、WebP 图片或 PDF，不超过 10 MB。")
+        label=_("佐证材料"),
+        required=False,
+        help_text=_("JPEG、PNG、WebP 图片或 PDF，不超过 10 MB。"),
+        widget=PhotoInput(),
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any):
@@ -97,7 +101,7 @@ class RollupDraftForm(forms.Form):
     period = forms.CharField(
         label=_("期间"), max_length=10, help_text=_("如 2026-W05（周）、2026-03（月）、2026-Q1（季）、2026（年）。")
     )
-    region = forms.ModelChoiceField(queryset=Region.objects.none(), label=_("区域"))
+    region = RegionChoiceField(queryset=Region.objects.none(), label=_("区域"))
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)

@@ -27,6 +27,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce, RowNumber, Substr
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from alliances.models import TeamRole
@@ -108,7 +109,7 @@ def dispatch_cutoff(week_start: datetime.date) -> datetime.datetime:
 
 def overdue_milestones(project_ids: list[int], day: datetime.date) -> dict[int, str]:
     """Each project's milestones overdue on ``day`` (Milestone.objects.overdue_on, the rule
-    of the late flag), as one line: "title (due date)、…"."""
+    of the late flag), as one line: "title（2026年12月6日）、…"."""
     titles: dict[int, list[str]] = {}
     rows = (
         Milestone.objects.overdue_on(day)
@@ -117,7 +118,7 @@ def overdue_milestones(project_ids: list[int], day: datetime.date) -> dict[int, 
         .values_list("project_id", "title", "due_on")
     )
     for project_id, title, due_on in rows:
-        titles.setdefault(project_id, []).append(f"{title}（{due_on.isoformat()}）")
+        titles.setdefault(project_id, []).append(f"{title}（{date_format(due_on)}）")
     return {project_id: "、".join(names) for project_id, names in titles.items()}
 
 

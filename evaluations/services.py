@@ -8,11 +8,12 @@ import datetime
 import logging
 import zlib
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.periods import Period
@@ -64,6 +65,14 @@ def rollup_regions(kind: str) -> list[Region]:
     return list(Region.objects.filter(level__in=KINDS[kind].region_levels).order_by("code"))
 
 
+def _compute(spec, period: Period, region: Region) -> dict:
+    """The report of ``spec``, its labels and values stored in the site's first language
+    (the catalog's msgids), whoever asked: pages show them in the reader's language
+    (evaluations/templatetags/reports.py ``stored_text``)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return spec.compute(period, region)
+
+
 def _check_kind(kind: str, period: Period, region: Region):
     spec = KINDS.get(kind)
     if spec is None:
@@ -108,7 +117,7 @@ def rollup_produce(*, kind: str, period: Period, region: Region) -> tuple[Rollup
         existing = _rows_of(kind, period, region).first()
         if existing is not None:
             return existing, False
-        report = spec.compute(period, region)
+        report = _compute(spec, period, region)
         try:
             with transaction.atomic():
                 rollup = _new_draft(kind, period, region, report)
@@ -214,7 +223,7 @@ def rollup_regenerate(*, actor, rollup: Rollup) -> Rollup:
     with transaction.atomic():
         _lock(rollup_lock_key(rollup.kind, period, region))
         draft = _rows_of(rollup.kind, period, region).filter(status=RollupStatus.DRAFT).first()
-        report = spec.compute(period, region)
+        report = _compute(spec, period, region)
         if draft is None:
             draft = _new_draft(rollup.kind, period, region, report)
         else:

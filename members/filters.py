@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -73,6 +74,20 @@ class BooleanFilter(django_filters.BooleanFilter):
     yes/no filter of pages and API is this one."""
 
     field_class = StrictNullBooleanField
+
+
+class OrderingFilter(django_filters.OrderingFilter):
+    """A list's sort choice; its descending choices read 名称（降序） in Chinese and
+    "Name (descending)" in English, in the language of the page (the library's own label
+    has no Chinese catalog, and is formatted once, in the language of the start-up)."""
+
+    def build_choices(self, fields, labels):
+        choices = super().build_choices(fields, labels)
+        ascending = dict(choices[0::2])
+        return [
+            (param, format_lazy(_("{}（降序）"), ascending[param[1:]]) if param.startswith("-") else label)
+            for param, label in choices
+        ]
 
 
 class RegionInput(forms.TextInput):
@@ -213,7 +228,7 @@ class MemberOrganizationFilterSet(django_filters.FilterSet):
     star_rating = IntegerFilter(label=_("星级"))
     min_stars = IntegerFilter(field_name="star_rating", lookup_expr="gte", label=_("最低星级"))
     q = SearchFilter(fields=("name",))
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=(("name_pinyin", "name"), ("star_rating", "star_rating"), ("region__code", "region")),
         field_labels={"name_pinyin": _("名称"), "star_rating": _("星级"), "region__code": _("区域")},
         label=_("排序"),

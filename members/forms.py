@@ -5,9 +5,13 @@ from typing import Any
 
 from django import forms
 from django.core.cache import cache
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import FILES_KEPT
+
 from .access import scope_for
+from .filters import RegionInput
 from .imports import MAX_UPLOAD_BYTES, FileRefused, check_container
 from .models import ApiToken, Department, MemberOrganization, Person, Region, RegionLevel
 
@@ -20,6 +24,76 @@ def regions_for(user: Any):
     if scope.kind == "region":
         return Region.objects.subtree(scope.region_prefix)
     return Region.objects.none()
+
+
+class RegionChoiceInput(RegionInput):
+    """A form's region picker: the type-ahead box of the list filters (never a list of
+    every region), holding the chosen region's code, its name written beside it."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        box = super().render(name, value, attrs, renderer)
+        code = self.format_value(value)
+        region = Region.objects.filter(code=code).select_related("parent").first() if code else None
+        if region is None:
+            return box
+        where = f"{region.name}（{region.parent.name}）" if region.parent_id else region.name
+        return format_html('{} <small class="muted region-chosen">{}</small>', box, where)
+
+
+class RegionChoiceField(forms.ModelChoiceField):
+    """A region of ``queryset`` (the user's own, as the form narrows it), typed as its
+    12-digit code or its exact name; the id a select used to send is still read. Anything
+    outside the queryset is refused as not found, whatever the browser sent."""
+
+    widget = RegionChoiceInput
+    default_error_messages = {
+        "invalid_choice": _("未找到区域“%(value)s”，请输入您管辖范围内的区划代码或名称。"),
+        "ambiguous": _("有多个区域名为“%(value)s”，请输入区划代码。"),
+    }
+
+    def __init__(self, queryset: Any, **kwargs: Any):
+        kwargs["to_field_name"] = "code"
+        kwargs.pop("empty_label", None)
+        super().__init__(queryset, empty_label=None, **kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, Region):
+            return value.code
+        if isinstance(value, int):
+            return Region.objects.filter(pk=value).values_list("code", flat=True).first() or ""
+        return value
+
+    def to_python(self, value: Any) -> Region | None:
+        if value in self.empty_values:
+            return None
+        text = str(value).strip()
+        region = self.queryset.filter(code=text).first()
+        if region is None:
+            named = list(self.queryset.filter(name=text)[:2])
+            if len(named) > 1:
+                raise forms.ValidationError(self.error_messages["ambiguous"], code="ambiguous", params={"value": text})
+            region = named[0] if named else None
+        if region is None and text.isdigit() and len(text) < 12:
+            region = self.queryset.filter(pk=int(text)).first()
+        if region is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": text}
+            )
+        return region
+
+
+def use_region_pickers(form: forms.BaseForm) -> None:
+    """Turn each region select of ``form`` into the type-ahead (same queryset, label and
+    help): a new form with a region is covered without anyone remembering it."""
+    for name, field in list(form.fields.items()):
+        if type(field) is forms.ModelChoiceField and field.queryset.model is Region:
+            form.fields[name] = RegionChoiceField(
+                field.queryset,
+                required=field.required,
+                label=field.label,
+                help_text=field.help_text,
+                initial=field.initial,
+            )
 
 
 # How long a submitted form's token is remembered: long enough for a back button and a
@@ -78,6 +152,10 @@ class ChooseFilesAgainMixin:
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self._files_noted: set[str] = set()
+        if self.data.get(FILES_KEPT):
+            # Sent by the page's photo script, which keeps the chosen files on the page when
+            # the form comes back with an error: no hint to choose them again.
+            self._files_noted.update(self.fields)
 
     def add_error(self, field: str | None, error: Any) -> None:
         super().add_error(field, error)
@@ -97,6 +175,7 @@ class ScopedModelForm(SubmitOnceMixin, forms.ModelForm):
     def __init__(self, *args: Any, user: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.user = user
+        use_region_pickers(self)
         for name, model in self.scoped_fields.items():
             if name in self.fields:
                 self.fields[name].queryset = model.objects.visible_to(user)

@@ -12,7 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from alliances.models import Alliance
-from members.filters import BooleanFilter, IntegerFilter, RegionSubtreeFilter, SearchFilter
+from members.filters import BooleanFilter, IntegerFilter, OrderingFilter, RegionSubtreeFilter, SearchFilter
 
 from .models import Milestone, ProgressReport, Project, ProjectCategory, ProjectStatus, ReportStatus
 from .weeks import local_today
@@ -41,7 +41,7 @@ class ProjectFilterSet(django_filters.FilterSet):
     late = BooleanFilter(field_name="is_late", label=_("逾期"), help_text=_("节点或计划完成日期已过仍未完成"))
     silent = BooleanFilter(field_name="is_silent", label=_("本周未报"), help_text=_("推进中但本周没有进度报告"))
     q = SearchFilter(fields=("title", "description", "alliance__name"))
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=(
             ("year", "year"),
             ("name_pinyin", "title"),

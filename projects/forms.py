@@ -97,10 +97,6 @@ class MilestoneForm(SubmitOnceMixin, forms.ModelForm):
         widgets = {"due_on": DateInput(), "done_on": DateInput()}
 
 
-# The field the photo script adds to a form it sends (see static/js/photo-upload.js).
-FILES_KEPT = "files_kept"
-
-
 class ReportForm(ChooseFilesAgainMixin, SubmitOnceMixin, forms.Form):
     """The leader's weekly report, phone first: numbers with numeric keyboards, photos from the camera."""
 
@@ -146,10 +142,6 @@ class ReportForm(ChooseFilesAgainMixin, SubmitOnceMixin, forms.Form):
             del self.fields["period"]
         else:
             self.fields["period"].choices = [(monday.isoformat(), week_label(monday)) for monday in weeks]
-        if self.data.get(FILES_KEPT):
-            # Sent by the page's photo script, which keeps the chosen files on the page when
-            # the form comes back with an error: no hint to choose them again.
-            self._files_noted.update(self.fields)
 
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Prefetch, Subquery
-from django.http import FileResponse, JsonResponse
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +22,7 @@ from core.views_base import ScopedDetailView, ScopedListView, ServiceFormView
 from members.access import Role, scope_for
 
 from .filters import ProgressReportFilterSet, ProjectFilterSet
-from .forms import FILES_KEPT, MilestoneForm, ProjectForm, ProjectStatusForm, ReportForm, ReviewForm
+from .forms import MilestoneForm, ProjectForm, ProjectStatusForm, ReportForm, ReviewForm
 from .layouts import PROJECT_COLUMNS, PROJECT_SHEET, REPORT_COLUMNS, REPORT_SHEET
 from .ledger import LEDGER_COLUMNS, LEDGER_FILENAME, LEDGER_SHEET, ledger_rows
 from .models import (
@@ -293,14 +293,6 @@ class MyWorkView(LoginRequiredMixin, TemplateView):
 class ReportFormMixin:
     form_class = ReportForm
     template_name = "projects/report_form.html"
-
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        if form.data.get(FILES_KEPT) and response.status_code == 302:
-            # The photo script sent the form: it follows the redirect itself (the message
-            # waits for that page), so the saved report is not fetched twice.
-            return JsonResponse({"redirect": response.url})
-        return response
 
     def get_success_url_for(self, report):
         return reverse("projects:my-work") if is_leader(self.request.user) else report.get_absolute_url()

@@ -64,8 +64,7 @@ def draft_rollup(page: Page) -> None:
     """Draft a bulletin by hand and show what is missing before it is published."""
     page.select_option("select[name=kind]", "monthly_bulletin")
     page.fill("input[name=period]", datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m"))
-    region = page.locator("select[name=region] option", has_text="鄞州区").first.get_attribute("value")
-    page.select_option("select[name=region]", region)
+    page.fill("input[name=region]", "鄞州区")
     page.click("form[novalidate] button[type=submit]")
     page.wait_for_load_state("networkidle")
     page.evaluate("document.querySelector('.page-head').scrollIntoView({block: 'start'})")

@@ -95,3 +95,77 @@ def test_english_catalog_is_compiled():
     with translation.override("en"):
         assert translation.gettext("年考评") == "Annual review"
         assert translation.ngettext("%(n)s 份待审", "%(n)s 份待审", 2) % {"n": 2} == "2 pending"
+
+
+# ------------------------------------------------------ rollups read in the reader's language
+
+
+@pytest.fixture
+def graded_kind(monkeypatch):
+    """A monthly bulletin whose figures carry the labels and grades of the annual review."""
+    from django.utils.translation import gettext as _
+    from django.utils.translation import gettext_lazy
+
+    from core.periods import MONTH
+    from evaluations import rollups
+
+    def graded_report(period, region):
+        return {
+            "summary": [rollups.summary_item("excellent", gettext_lazy("优秀"), 2)],
+            "tables": [
+                rollups.table(
+                    "ranking",
+                    gettext_lazy("联盟排名"),
+                    [
+                        rollups.column("alliance_name", gettext_lazy("联盟")),
+                        rollups.column("grade", gettext_lazy("等次")),
+                    ],
+                    [["姜山共富联盟", _("良好")], ["云龙产业联盟", _("整顿") + _("（待确认）")]],
+                )
+            ],
+        }
+
+    kind = rollups.RollupKind(
+        key=rollups.MONTHLY_BULLETIN,
+        label=gettext_lazy("月通报"),
+        period_kind=MONTH,
+        region_levels=("county", "city"),
+        compute=graded_report,
+    )
+    monkeypatch.setitem(rollups.KINDS, rollups.MONTHLY_BULLETIN, kind)
+    return kind
+
+
+def produced_in(language: str, world, kind):
+    from core.periods import MONTH, Period
+    from evaluations.services import rollup_produce
+
+    with translation.override(language):
+        rollup, _created = rollup_produce(kind=kind.key, period=Period.parse(MONTH, "2026-03"), region=world.county_a)
+    return rollup
+
+
+def test_an_english_rollup_page_reads_its_stored_labels_and_grades_in_english(client, world, graded_kind):
+    rollup = produced_in("zh-hans", world, graded_kind)
+    english(client).force_login(world.alice)
+    page = client.get(reverse("evaluations:rollup-detail", args=[rollup.pk])).content.decode()
+    assert "<h2>Alliance ranking</h2>" in page
+    assert "<th>Alliance</th><th>Grade</th>" in page
+    assert ">Excellent</dt>" in page
+    assert ">Good</td>" in page
+    assert ">Rectification (pending confirmation)</td>" in page
+    for chinese in ("联盟排名", "等次", "优秀", "良好", "整顿", "待确认"):
+        assert chinese not in page, chinese
+    assert "姜山共富联盟" in page  # names stay as entered
+
+
+@pytest.mark.parametrize("asked_in", ["zh-hans", "en"])
+def test_a_rollup_produced_from_an_english_page_still_reads_chinese_on_chinese_pages(
+    client, world, graded_kind, asked_in
+):
+    rollup = produced_in(asked_in, world, graded_kind)
+    assert rollup.report["tables"][0]["columns"][1]["label"] == "等次"
+    client.force_login(world.alice)
+    page = client.get(reverse("evaluations:rollup-detail", args=[rollup.pk])).content.decode()
+    assert "<h2>联盟排名</h2>" in page and "<th>联盟</th><th>等次</th>" in page
+    assert ">良好</td>" in page and ">整顿（待确认）</td>" in page

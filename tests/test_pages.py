@@ -79,7 +79,7 @@ def test_alliance_detail_shows_members_current_team_and_history(client, world):
     page = client.get(reverse("alliances:detail", args=[world.alliance_a.pk])).content.decode()
     current, history = page.split('id="team-history"')
     assert "赵新任" in current.split('id="current-team"')[1]
-    assert world.lily.person.name in history and "2025-06-01" in history
+    assert world.lily.person.name in history and "2025年6月1日" in history
     assert "走马塘村党委" in page
 
 

@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from alliances.models import MeetingPhoto
 from core.uploads import MAX_UPLOAD_BYTES
 from projects.models import ProgressReport
 from projects.weeks import current_week
@@ -90,3 +91,59 @@ def test_it_refuses_a_request_body_over_the_limit_with_a_clear_page_before_readi
     assert response.status_code == 400
     assert "每个文件不超过 10 MB" in response.content.decode()
     assert not ProgressReport.objects.exists()
+
+
+# ------------------------------------------------------- every other form that takes photos
+
+
+def meeting_photo_url(world):
+    from tests.factories_operations import MeetingFactory
+
+    return reverse("alliances:meeting-photo-add", args=[MeetingFactory(alliance=world.alliance_a).pk])
+
+
+def activity_photo_url(world):
+    from tests.factories_operations import ActivityFactory
+
+    return reverse("alliances:activity-photo-add", args=[ActivityFactory(alliance=world.alliance_a).pk])
+
+
+PHOTO_FORMS = [
+    ("lily", meeting_photo_url),
+    ("lily", activity_photo_url),
+    ("alice", lambda world: reverse("evaluations:score-create")),
+]
+
+
+@pytest.mark.parametrize(("username", "url_of"), PHOTO_FORMS)
+def test_every_form_that_takes_photos_offers_the_photo_tools(client, world, username, url_of):
+    client.force_login(getattr(world, username))
+    page = client.get(url_of(world)).content.decode()
+    assert f'data-max-bytes="{MAX_UPLOAD_BYTES}"' in page
+    assert 'id="photo-tools"' in page and 'id="upload-preview"' in page and "js/photo-upload.js" in page
+
+
+def test_a_form_without_files_has_no_photo_tools(client, world):
+    client.force_login(world.alice)
+    page = client.get(reverse("alliances:edit", args=[world.alliance_a.pk])).content.decode()
+    assert "photo-tools" not in page and "photo-upload.js" not in page
+
+
+def test_a_meeting_photo_sent_by_the_photo_script_is_answered_with_where_to_go(client, world):
+    client.force_login(world.lily)
+    url = meeting_photo_url(world)
+    response = client.post(url, {"image": photo("会场.jpg"), "caption": "会场", "files_kept": "1"})
+    meeting = MeetingPhoto.objects.get().meeting
+    assert response.status_code == 200
+    assert response.json() == {"redirect": meeting.get_absolute_url()}
+
+
+def test_a_meeting_photo_refused_for_its_caption_does_not_ask_for_the_photo_again_when_kept(client, world):
+    client.force_login(world.lily)
+    url = meeting_photo_url(world)
+    data = {"caption": "长" * 201}
+    plain = client.post(url, data | {"image": photo("a.jpg")}).content.decode()
+    kept = client.post(url, data | {"image": photo("a.jpg"), "files_kept": "1"}).content.decode()
+    assert "重新选择文件" in plain
+    assert "重新选择文件" not in kept and 'id="photo-tools"' in kept
+    assert not MeetingPhoto.objects.exists()

@@ -66,7 +66,7 @@ def test_a_printed_list_names_the_region_and_the_dates_its_filters_chose(client,
     html = client.get(url, {"region": world.town_a.code, "held_after": "2026-01-01", "held_before": "2026-03-31"})
     header = print_header(html.content.decode())
     assert header["region"] == "区域：姜山镇"
-    assert header["period"] == "期间：2026-01-01 至 2026-03-31"
+    assert header["period"] == "期间：2026年1月1日 至 2026年3月31日"
 
 
 KIND_PERIODS = {

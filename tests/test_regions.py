@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection
@@ -7,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from alliances.models import Alliance
 from members.forms import regions_for
-from members.models import Region, in_subtree
+from members.models import MemberOrganization, Region, in_subtree
 from members.services import region_create
 from tests.factories import township, village
 
@@ -181,3 +183,105 @@ def test_the_api_keeps_the_region_code_filter(world, api):
     assert response.status_code == 200
     assert [row["code"] for row in response.json()["results"]] == [world.alliance_a.code]
     assert api.as_user(world.alice).get("/api/v1/alliances/", {"region": "999999999999"}).status_code == 400
+
+
+# ----------------------------------------------------------------- region pickers of forms
+
+FORM_PAGES = [
+    ("alliances:create", False),
+    ("alliances:edit", True),
+    ("members:organization-create", False),
+    ("members:token-create", False),
+    ("workshops:create", False),
+    ("evaluations:rollup-create", False),
+]
+
+
+@pytest.mark.parametrize(("name", "edits_alliance"), FORM_PAGES)
+def test_a_form_page_picks_its_region_by_type_ahead_not_a_list_of_every_region(world, client, name, edits_alliance):
+    from django.urls import reverse
+
+    village(township(world.county_a, 3, "瞻岐镇"), 1, "东城村")
+    client.force_login(world.alice)
+    url = reverse(name, args=[world.alliance_a.pk] if edits_alliance else [])
+    page = client.get(url).content.decode()
+    assert 'data-region-lookup="' in page
+    assert "瞻岐镇" not in page and "东城村" not in page  # in scope, but not chosen: fetched as typed
+    assert "岱山县" not in page and "高亭镇" not in page
+    assert not re.search(rf'<option value="({world.town_a.pk}|{world.town_a.code})"', page)
+
+
+def test_an_alliance_form_shows_its_lead_region_by_code_and_name(world, client):
+    from django.urls import reverse
+
+    client.force_login(world.alice)
+    page = client.get(reverse("alliances:edit", args=[world.alliance_a.pk])).content.decode()
+    assert f'name="lead_region" value="{world.town_a.code}"' in page
+    assert "姜山镇（鄞州区）" in page
+
+
+def alliance_form(world, **changes):
+    return {
+        "code": "LM-NEW",
+        "name": "新联盟",
+        "formation_mode": "neighbour",
+        "scope": "cross_region",
+        "lead_region": world.town_a.code,
+        "founded_on": "2024-05-01",
+        "status": "forming",
+        **changes,
+    }
+
+
+@pytest.mark.parametrize("typed", ["330212001000", "姜山镇", " 姜山镇 "])
+def test_a_region_typed_by_code_or_name_is_saved(world, client, typed):
+    from django.urls import reverse
+
+    client.force_login(world.alice)
+    response = client.post(reverse("alliances:create"), alliance_form(world, lead_region=typed))
+    assert response.status_code == 302, response.context["form"].errors
+    assert Alliance.objects.get(code="LM-NEW").lead_region == world.town_a
+
+
+@pytest.mark.parametrize("typed", ["330921001000", "高亭镇", "不存在镇"])
+def test_a_region_outside_the_users_scope_is_refused_with_a_clear_message(world, client, typed):
+    from django.urls import reverse
+
+    client.force_login(world.alice)
+    response = client.post(reverse("alliances:create"), alliance_form(world, lead_region=typed))
+    assert response.status_code == 200
+    assert response.context["form"].errors["lead_region"] == [
+        f"未找到区域“{typed.strip()}”，请输入您管辖范围内的区划代码或名称。"
+    ]
+    assert f'value="{typed}"' in response.content.decode()  # what was typed is kept
+    assert not Alliance.objects.filter(code="LM-NEW").exists()
+
+
+def test_a_region_name_shared_by_two_regions_asks_for_the_code(world, client):
+    from django.urls import reverse
+
+    village(world.town_a, 2, "新村")
+    village(township(world.county_a, 3, "瞻岐镇"), 1, "新村")
+    client.force_login(world.alice)
+    response = client.post(
+        reverse("members:organization-create"), {"name": "新村党支部", "kind": "village", "region": "新村"}
+    )
+    assert response.context["form"].errors["region"] == ["有多个区域名为“新村”，请输入区划代码。"]
+    assert not MemberOrganization.objects.filter(name="新村党支部").exists()
+
+
+def test_no_form_page_of_the_site_offers_a_select_of_regions(world, client):
+    """Every form page of the registry (tests/test_forms_roundtrip.py FORMS): a region is
+    typed, never chosen from a select listing the regions."""
+    from tests.test_forms_roundtrip import FORMS, open_page
+
+    region_names = set(Region.objects.values_list("name", flat=True))
+    found = {}
+    for name in FORMS:
+        _url, response = open_page(client, world, name, "zh-hans")
+        page = response.content.decode()
+        selects = re.findall(r'<select name="([^"]*)"[^>]*>(.*?)</select>', page, re.S)
+        listing = [field for field, options in selects if any(f">{n}</option>" in options for n in region_names)]
+        if listing:
+            found[name] = listing
+    assert found == {}

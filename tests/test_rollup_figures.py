@@ -369,7 +369,7 @@ def test_the_dispatch_lists_the_same_late_projects_and_names_their_milestones(wo
     late = {row[2]: row[5] for row in table(report, "late")["rows"]}
     by_hand = set(Project.objects.filter(pk__in=overdue_by_hand(week.end)).values_list("title", flat=True))
     assert set(late) == by_hand == {"一号项目", "二号项目"}
-    assert late == {"一号项目": "主体完工（2026-10-20）", "二号项目": "设备安装（2026-10-20）"}
+    assert late == {"一号项目": "主体完工（2026年10月20日）", "二号项目": "设备安装（2026年10月20日）"}
 
 
 # ---------------------------------------------------------------- quarterly top movers

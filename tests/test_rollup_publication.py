@@ -227,7 +227,7 @@ def test_the_draft_lists_unreviewed_reports_and_missing_workshop_figures(client,
     reports = html[html.index('id="unreviewed-reports"') :]
     assert "待审核进度报告 1 份" in html and "姜山蔬菜基地" in reports
     figures = html[html.index('id="missing-figures"') :]
-    assert "姜山竹编共富工坊" in figures and "2026-03" in figures
+    assert "姜山竹编共富工坊" in figures and "2026年3月" in figures
     assert "走马塘来料加工共富工坊" not in figures
 
 

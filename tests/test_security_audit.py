@@ -57,7 +57,7 @@ def test_membership_and_team_changes_appear_on_the_alliance_page(client, world):
         started_on=datetime.date(2026, 5, 2),
     )
     section = history_section(detail(client, world.alice, world.alliance_a))
-    assert "联盟成员 · 走马塘村党委" in section and "<del>—</del> → <ins>2026-05-01</ins>" in section
+    assert "联盟成员 · 走马塘村党委" in section and "<del>—</del> → <ins>2026年5月1日</ins>" in section
     assert "工作团队角色 · 王建国" in section and "tina" in section
 
 
@@ -227,4 +227,4 @@ def test_workshop_page_shows_who_corrected_a_monthly_report(client, world):
     section = history_section(client.get(reverse("workshops:detail", args=[shops.a.pk])).content.decode())
     assert "<del>20</del> → <ins>25</ins>" in section and "lily" in section
     assert "<del>25</del> → <ins>26</ins>" in section and "alice" in section
-    assert f"{report._meta.verbose_name} · 2025-01-01" in section
+    assert f"{report._meta.verbose_name} · 2025年1月1日" in section

@@ -60,7 +60,7 @@ def test_list_shows_checklist_completeness_and_latest_figures(client, world, sho
     client.force_login(world.alice)
     page = client.get(reverse("workshops:list")).content.decode()
     row = page.split(shops.a.name)[1].split("</tr>")[0]
-    assert "6/6" in row and "36 / 13" in row and "2025-05" in row
+    assert "6/6" in row and "36 / 13" in row and "2025年5月" in row
     row = page.split(shops.a_free.name)[1].split("</tr>")[0]
     assert "2/6" in row
 

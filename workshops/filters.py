@@ -8,7 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from alliances.models import Alliance
-from members.filters import BooleanFilter, IntegerFilter, RegionSubtreeFilter, SearchFilter
+from members.filters import BooleanFilter, IntegerFilter, OrderingFilter, RegionSubtreeFilter, SearchFilter
 
 from .models import Workshop, WorkshopReport, WorkshopStatus, WorkshopType
 from .months import MonthField
@@ -42,7 +42,7 @@ class WorkshopFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=WorkshopStatus.choices, label=_("状态"))
     checklist_complete = ChecklistCompleteFilter(label=_("“六个一”齐全"))
     q = SearchFilter(fields=("name", "partner_enterprise", "host__name"))
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=(
             ("name_pinyin", "name"),
             ("opened_on", "opened_on"),

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from evaluations.reports import definition
@@ -14,6 +16,22 @@ register = template.Library()
 TEN_THOUSAND = Decimal(10000)
 # Unit suffixes a stored label may carry from before amounts were shown in 万元.
 YUAN_SUFFIXES = ("（元）", " (yuan)")
+# What a stored value may carry after a label of its own: 整顿（待确认）.
+STORED_SUFFIXES = ("（待确认）",)
+
+
+@register.filter
+def stored_text(text) -> str:
+    """A label, title or value a rollup stored (computed in Chinese, the catalog's msgids:
+    等次, 良好, 整顿（待确认）) in the page's language. Anything the catalog does not know
+    (names, codes, sentences with figures in them) is shown as stored."""
+    text = "" if text is None else str(text)
+    if not text:
+        return text  # gettext("") is the catalog's header
+    for suffix in STORED_SUFFIXES:
+        if text.endswith(suffix) and text != suffix:
+            return gettext(text.removesuffix(suffix)) + gettext(suffix)
+    return gettext(text)
 
 
 @register.filter
@@ -47,13 +65,19 @@ def report_value(value, type_: str) -> str:
         return intcomma(f"{number:.2f}")
     if type_ == "int":
         return intcomma(value)
-    return str(value)
+    if type_ == "date":
+        try:
+            return date_format(datetime.date.fromisoformat(str(value)))
+        except ValueError:
+            return str(value)
+    return stored_text(value)
 
 
 @register.filter
 def unit_label(label, type_: str) -> str:
-    """A figure's or column's label with the unit its value is shown in: 万元 for money."""
-    label = str(label)
+    """A figure's or column's label, in the page's language, with the unit its value is
+    shown in: 万元 for money."""
+    label = stored_text(label)
     if type_ != "money":
         return label
     for suffix in YUAN_SUFFIXES:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from alliances.models import Alliance
 from core.periods import Period
@@ -85,12 +86,12 @@ def zip_cells(cells, columns):
 
 @register.filter
 def cell(value) -> str:
-    """One cell of the rows behind an indicator: dates as Y-m-d, amounts with separators
-    and two places, nothing as a dash."""
+    """One cell of the rows behind an indicator: dates as the language writes them
+    (2026年12月6日), amounts with separators and two places, nothing as a dash."""
     if value is None or value == "":
         return "—"
     if isinstance(value, datetime.date):
-        return value.isoformat()
+        return date_format(value)
     if isinstance(value, Decimal):
         return intcomma(f"{value:.2f}")
     return str(value)

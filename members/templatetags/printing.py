@@ -7,8 +7,11 @@ is chosen) and the moment it was printed.
 
 from __future__ import annotations
 
+import datetime
+
 from django import template
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from members.access import scope_for
@@ -29,7 +32,7 @@ def _chosen(filterset) -> dict:
 
 
 def _text(value) -> str:
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return date_format(value) if isinstance(value, datetime.date) else str(value)
 
 
 def _list_region(chosen: dict, user) -> str:

@@ -64,3 +64,28 @@ def test_a_page_does_not_scroll_sideways_on_a_phone(phone, live_server, world, u
         ARTIFACTS.mkdir(exist_ok=True)
         phone.screenshot(path=str(ARTIFACTS / f"phone-{username}-{name.replace(':', '-')}.png"), full_page=True)
     assert width <= PHONE["width"], f"{name} as {username} is {width}px wide"
+
+
+# Pages of one object: dates written out in Chinese (2026年12月6日 14:05), the region picker
+# of a form with the chosen region's name beside it, and a form's photo tools.
+OBJECT_PAGES = ["projects:detail", "alliances:edit", "alliances:meeting-photo-add"]
+
+
+@pytest.mark.parametrize("name", OBJECT_PAGES)
+def test_a_page_of_one_object_does_not_scroll_sideways_on_a_phone(phone, live_server, world, name):
+    from tests.factories_operations import MeetingFactory
+    from tests.factories_projects import MilestoneFactory
+
+    project = ProjectFactory(alliance=world.alliance_a, title="走马塘村文化礼堂提升改造工程二期")
+    MilestoneFactory(project=project, title="主体结构完工验收", done_on=local_today())
+    ReportFactory(project=project, submitted_by=world.alice)
+    meeting = MeetingFactory(alliance=world.alliance_a)
+    pk = {"projects:detail": project.pk, "alliances:edit": world.alliance_a.pk}.get(name, meeting.pk)
+    log_in(phone, live_server, "alice")
+    phone.goto(live_server.url + reverse(name, args=[pk]))
+    phone.wait_for_load_state("networkidle")
+    width = phone.evaluate("document.scrollingElement.scrollWidth")
+    if width > PHONE["width"]:
+        ARTIFACTS.mkdir(exist_ok=True)
+        phone.screenshot(path=str(ARTIFACTS / f"phone-alice-{name.replace(':', '-')}.png"), full_page=True)
+    assert width <= PHONE["width"], f"{name} is {width}px wide"

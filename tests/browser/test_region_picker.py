@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from members.models import Region
 from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,3 +23,23 @@ def test_typing_pinyin_initials_offers_the_users_regions_and_filters_the_list(pa
     page.click("form.filter-form button[type=submit]")
     page.wait_for_load_state("networkidle")
     assert world.alliance_a.name in page.locator("table.list").inner_text()
+
+
+def test_an_alliance_form_picks_its_lead_region_by_typing_and_saves_it(page, live_server, world):
+    from alliances.models import Alliance
+    from tests.factories import township
+
+    township(world.county_a, 2, "云龙镇")
+    log_in(page, live_server, "alice")
+    page.goto(live_server.url + reverse("alliances:edit", args=[world.alliance_a.pk]))
+    box = page.locator("input[name=lead_region]")
+    assert box.input_value() == world.town_a.code
+    box.fill("yl")
+    town = Region.objects.get(name="云龙镇")
+    page.wait_for_selector(f"datalist option[value='{town.code}']", state="attached")
+    offered = page.eval_on_selector_all("datalist option", "options => options.map(o => o.value)")
+    assert all(code.startswith(world.county_a.prefix) for code in offered)
+    box.fill(town.code)
+    with page.expect_navigation():
+        page.click("form[novalidate] button[type=submit].primary")
+    assert Alliance.objects.get(pk=world.alliance_a.pk).lead_region == town
