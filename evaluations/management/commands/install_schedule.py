@@ -5,6 +5,8 @@
   on the 5th, the observation on the 10th after the quarter, the review on 15 January)
   has come and that are not drafted yet
 - progress reminders: Fridays at REMINDER_TIME (default 15:00)
+- stored files that no row names (left by a request that died mid-upload): removed every
+  day at 03:00 (core.orphans)
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from django_celery_beat.models import CrontabSchedule, PeriodicTask
 from ...rollups import ANNUAL_REVIEW, MONTHLY_BULLETIN, QUARTERLY_OBSERVATION, WEEKLY_DISPATCH
 
 DAILY = {"minute": "0", "hour": "6", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*"}
+NIGHTLY = DAILY | {"hour": "3"}
 ROLLUP_SCHEDULE = dict.fromkeys((WEEKLY_DISPATCH, MONTHLY_BULLETIN, QUARTERLY_OBSERVATION, ANNUAL_REVIEW), DAILY)
 
 
@@ -50,6 +53,11 @@ def install() -> list[PeriodicTask]:
         },
     )
     tasks.append(reminder)
+    orphans, _created = PeriodicTask.objects.update_or_create(
+        name="files:orphans",
+        defaults={"task": "core.tasks.remove_orphan_files", "crontab": crontab(**NIGHTLY), "args": "[]", "enabled": True},
+    )
+    tasks.append(orphans)
     for kind, fields in ROLLUP_SCHEDULE.items():
         task, _created = PeriodicTask.objects.update_or_create(
             name=f"rollup:{kind}",
