@@ -2,7 +2,8 @@
 same page of rows (same ordering, same columns and nested data as the API's serializers,
 the total count as an uncorrelated sub-select) and return its JSON as the response body.
 They sit behind the same middleware and settings as the API, log-in included, and apply no
-row scope: the benchmark calls both as the superuser, who sees every row."""
+row scope of their own: ``?region=<code prefix>`` (and ``?status=`` for the reports) picks
+the rows a county's or a city's staff see, as ``benchmarks/load.py`` asks for them."""
 
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ from django.http import HttpResponse
 from django.urls import path
 
 ALLIANCES = """
-SELECT json_build_object('count', (SELECT count(*) FROM alliances_alliance), 'results', COALESCE(json_agg(t), '[]'))
+SELECT json_build_object('count', (SELECT count(*) FROM alliances_alliance a
+                                     JOIN members_region r ON r.id = a.lead_region_id
+                                    WHERE r.code LIKE %(prefix)s),
+                         'results', COALESCE(json_agg(t), '[]'))
 FROM (
     SELECT a.id, a.code, a.name, a.formation_mode, a.formation_mode_other, a.scope, r.code AS lead_region,
            r.name AS lead_region_name, a.founded_on, a.status, a.is_demonstration, a.demonstration_year,
@@ -25,12 +29,17 @@ FROM (
              WHERE tr.alliance_id = a.id AND tr.ended_on IS NULL) AS current_team,
            a.updated_at
     FROM alliances_alliance a JOIN members_region r ON r.id = a.lead_region_id
+    WHERE r.code LIKE %(prefix)s
     ORDER BY a.code LIMIT %(limit)s OFFSET %(offset)s
 ) t
 """
 
 PROJECTS = """
-SELECT json_build_object('count', (SELECT count(*) FROM projects_project), 'results', COALESCE(json_agg(t), '[]'))
+SELECT json_build_object('count', (SELECT count(*) FROM projects_project p
+                                     JOIN alliances_alliance a ON a.id = p.alliance_id
+                                     JOIN members_region r ON r.id = a.lead_region_id
+                                    WHERE r.code LIKE %(prefix)s),
+                         'results', COALESCE(json_agg(t), '[]'))
 FROM (
     SELECT p.id, p.alliance_id AS alliance, a.name AS alliance_name, r.code AS region, p.year, p.title, p.category,
            p.description, p.responsible_organization_id AS responsible_organization,
@@ -58,12 +67,17 @@ FROM (
     JOIN alliances_alliance a ON a.id = p.alliance_id JOIN members_region r ON r.id = a.lead_region_id
     LEFT JOIN members_memberorganization o ON o.id = p.responsible_organization_id
     LEFT JOIN members_person pe ON pe.id = p.responsible_person_id
+    WHERE r.code LIKE %(prefix)s
     ORDER BY p.year DESC, a.code, p.title LIMIT %(limit)s OFFSET %(offset)s
 ) t
 """
 
 REPORTS = """
-SELECT json_build_object('count', (SELECT count(*) FROM projects_progressreport),
+SELECT json_build_object('count', (SELECT count(*) FROM projects_progressreport x
+                                     JOIN projects_project p ON p.id = x.project_id
+                                     JOIN alliances_alliance a ON a.id = p.alliance_id
+                                     JOIN members_region r ON r.id = a.lead_region_id
+                                    WHERE r.code LIKE %(prefix)s AND x.status LIKE %(status)s),
                          'results', COALESCE(json_agg(t), '[]'))
 FROM (
     SELECT x.id, x.project_id AS project, p.title AS project_title, p.alliance_id AS alliance,
@@ -83,13 +97,18 @@ FROM (
               FROM projects_progressreportrevision v WHERE v.report_id = x.id) AS revisions
     FROM projects_progressreport x
     JOIN projects_project p ON p.id = x.project_id JOIN alliances_alliance a ON a.id = p.alliance_id
+    JOIN members_region r ON r.id = a.lead_region_id
     LEFT JOIN auth_user su ON su.id = x.submitted_by_id LEFT JOIN auth_user ru ON ru.id = x.reviewed_by_id
+    WHERE r.code LIKE %(prefix)s AND x.status LIKE %(status)s
     ORDER BY x.period DESC, x.project_id LIMIT %(limit)s OFFSET %(offset)s
 ) t
 """
 
 WORKSHOPS = """
-SELECT json_build_object('count', (SELECT count(*) FROM workshops_workshop), 'results', COALESCE(json_agg(t), '[]'))
+SELECT json_build_object('count', (SELECT count(*) FROM workshops_workshop w
+                                     JOIN members_region r ON r.id = w.region_id
+                                    WHERE r.code LIKE %(prefix)s),
+                         'results', COALESCE(json_agg(t), '[]'))
 FROM (
     SELECT w.id, w.name, w.type, r.code AS region, r.name AS region_name, w.host_id AS host, h.name AS host_name,
            w.alliance_id AS alliance, a.name AS alliance_name, w.partner_enterprise, w.steward_id AS steward,
@@ -106,6 +125,7 @@ FROM (
     LEFT JOIN alliances_alliance a ON a.id = w.alliance_id LEFT JOIN members_person s ON s.id = w.steward_id
     LEFT JOIN LATERAL (SELECT x.month, x.employed, x.low_income_employed FROM workshops_workshopreport x
                         WHERE x.workshop_id = w.id ORDER BY x.month DESC LIMIT 1) l ON true
+    WHERE r.code LIKE %(prefix)s
     ORDER BY r.code, w.name LIMIT %(limit)s OFFSET %(offset)s
 ) t
 """
@@ -118,7 +138,16 @@ def bare(sql: str):
 
         size = int(request.GET.get("page_size", 20))
         page = int(request.GET.get("page", 1))
-        params = {"limit": size, "offset": (page - 1) * size, "today": local_today(), "week": current_week()}
+        params = {
+            "limit": size,
+            "offset": (page - 1) * size,
+            "today": local_today(),
+            "week": current_week(),
+            # ?region=<code prefix> and ?status=<report status>: the rows of one county (or
+            # city), of one review state, the rows a staff member's page shows.
+            "prefix": request.GET.get("region", "") + "%",
+            "status": request.GET.get("status", "") or "%",
+        }
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT ({sql})::text", params)
             body = cursor.fetchone()[0]
