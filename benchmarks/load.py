@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime
-import io
 import json
 import os
 import secrets
@@ -53,6 +52,9 @@ def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--levels", default="1,10,50,100", help="concurrent users, comma-separated")
     parser.add_argument("--seconds", type=int, default=60, help="how long each level runs")
+    parser.add_argument(
+        "--think", default="1,3", help="seconds a user waits between two pages above 1 user (min,max; default 1,3)"
+    )
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--leaders", type=int, default=30, help="leader accounts to create")
@@ -164,7 +166,25 @@ def prepare(args: argparse.Namespace, workdir: Path) -> dict:
         api_token_revoke(actor=county_user, token=token)
     plan["tokens"] = [api_token_create(actor=county_user, name=TOKEN_NAME, region=county)[1] for _ in range(20)]
     plan["photo"] = str(write_photo(workdir / "site.jpg"))
+    for account in [plan["county"], plan["city"], *plan["leaders"]]:
+        account["session"] = open_session(account["username"])
     return plan
+
+
+def open_session(username: str) -> str:
+    """A signed-in session of the account, as the log-in form leaves it."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    user = _user(username)
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
 
 
 def _user(username: str):
@@ -204,7 +224,6 @@ def start_server(args: argparse.Namespace, workdir: Path) -> tuple[subprocess.Po
     env = dict(os.environ)
     env |= {
         "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
-        "SECRET_KEY": env.get("SECRET_KEY") or secrets.token_urlsafe(50),
         "STATIC_ROOT": str(workdir / "static"),
         "MEDIA_ROOT": env.get("MEDIA_ROOT") or str(workdir / "media"),
         "WEB_CONCURRENCY": str(args.workers),
@@ -288,9 +307,12 @@ def run_level(users: int, args: argparse.Namespace, plan_file: Path, workdir: Pa
             "0",
             *names,
         ]
-        locust = subprocess.Popen(
-            command, cwd=ROOT, env=os.environ | {"LOAD_PLAN": str(plan_file)}, stdout=subprocess.DEVNULL
+        # At one user, little think time (many samples of each page alone) and the sign-in
+        # form timed; above, the think time of people reading, and the sessions of the day.
+        env = {"LOAD_PLAN": str(plan_file)} | (
+            {"LOAD_THINK": "0.05,0.1", "LOAD_SIGN_IN": "1"} if users == 1 else {"LOAD_THINK": args.think}
         )
+        locust = subprocess.Popen(command, cwd=ROOT, env=os.environ | env, stdout=subprocess.DEVNULL)
         while locust.poll() is None:
             peak = max(peak, worker_memory(server))
             time.sleep(1)
@@ -320,6 +342,8 @@ def order(name: str) -> tuple:
 
 def main() -> None:
     args = arguments()
+    # One key for this process and the server: the sessions opened here are signed with it.
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     setup()
     levels = [int(level) for level in args.levels.split(",")]
     workdir = Path(tempfile.mkdtemp(prefix="load-"))
@@ -365,11 +389,9 @@ def summary(results: dict) -> None:
     levels = sorted(results)
     pages = sorted({row["page"] for rows in results.values() for row in rows}, key=order)
     by = {users: {row["page"]: row for row in rows} for users, rows in results.items()}
-    out = io.StringIO()
     header = ["page"] + [f"p95 @{users}" for users in levels]
     table = [[page] + [f"{by[u][page]['p95']:.0f}" if page in by[u] else "-" for u in levels] for page in pages]
     print_table("p95 in ms by concurrent users", header, table)
-    print(out.getvalue(), end="")
 
 
 if __name__ == "__main__":

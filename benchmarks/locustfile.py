@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from http.cookiejar import Cookie
 import os
 import random
 import re
@@ -29,13 +30,29 @@ SLOTS: dict[int, list[tuple[int, str]]] = {
 LEADERS = itertools.count()
 SCREENS = itertools.count()
 PHOTO = open(PLAN["photo"], "rb").read() if PLAN.get("photo") else b""
+# Think time between two pages (seconds, uniform): people read what they opened. At one
+# user, load.py sets it near zero to time each page many times alone.
+THINK = tuple(float(value) for value in os.environ.get("LOAD_THINK", "1,3").split(","))
+# Sign in through the form (timed) at the start of each user, or use the session load.py
+# opened for the account (as people do, signed in once a day).
+SIGN_IN = os.environ.get("LOAD_SIGN_IN") == "1"
 
 
 class SiteUser(FastHttpUser):
     abstract = True
-    # Think time between two pages: people read what they opened.
-    wait_time = between(1, 3)
+    wait_time = between(*THINK)
     account: dict = {}
+
+    def start_session(self, account: dict) -> None:
+        if SIGN_IN:
+            self.sign_in(account)
+            return
+        self.client.cookiejar.clear()
+        host = self.host.split("://", 1)[1].split(":")[0]
+        self.client.cookiejar.set_cookie(
+            Cookie(0, "sessionid", account["session"], None, False, host, False, False, "/", True, False, None,
+                   False, None, None, {})
+        )
 
     def sign_in(self, account: dict) -> None:
         self.client.cookiejar.clear()
@@ -68,7 +85,7 @@ class Staff(SiteUser):
 
     def on_start(self) -> None:
         self.account = PLAN[self.role]
-        self.sign_in(self.account)
+        self.start_session(self.account)
 
     def name(self, page: str) -> str:
         return f"{self.role}: {page}"
@@ -149,7 +166,7 @@ class Leader(SiteUser):
     def on_start(self) -> None:
         self.index = next(LEADERS) % len(PLAN["leaders"])
         self.account = PLAN["leaders"][self.index]
-        self.sign_in(self.account)
+        self.start_session(self.account)
 
     @task(4)
     def my_work(self) -> None:
@@ -199,7 +216,7 @@ class Leader(SiteUser):
 class BigScreen(FastHttpUser):
     weight = 1
     # A big screen refreshes its figures every few seconds.
-    wait_time = between(2, 6)
+    wait_time = between(THINK[0] * 2, THINK[1] * 2)
 
     def on_start(self) -> None:
         key = PLAN["tokens"][next(SCREENS) % len(PLAN["tokens"])]
