@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import itertools
 import json
-from http.cookiejar import Cookie
 import os
 import random
 import re
+from http.cookiejar import Cookie
 
 from locust import between, task
 from locust.contrib.fasthttp import FastHttpUser
@@ -50,8 +50,24 @@ class SiteUser(FastHttpUser):
         self.client.cookiejar.clear()
         host = self.host.split("://", 1)[1].split(":")[0]
         self.client.cookiejar.set_cookie(
-            Cookie(0, "sessionid", account["session"], None, False, host, False, False, "/", True, False, None,
-                   False, None, None, {})
+            Cookie(
+                0,
+                "sessionid",
+                account["session"],
+                None,
+                False,
+                host,
+                False,
+                False,
+                "/",
+                True,
+                False,
+                None,
+                False,
+                None,
+                None,
+                {},
+            )
         )
 
     def sign_in(self, account: dict) -> None:
@@ -90,9 +106,9 @@ class Staff(SiteUser):
     def name(self, page: str) -> str:
         return f"{self.role}: {page}"
 
-    def bare(self, path: str, page: str, **params: str) -> None:
+    def bare(self, path: str, label: str, **params: str) -> None:
         query = "&".join(f"{key}={value}" for key, value in ({"region": self.account["prefix"]} | params).items())
-        self.page(f"/bare/{path}/?{query}", f"floor: {self.role} {page}")
+        self.page(f"/bare/{path}/?{query}", f"floor: {self.role} {label}")
 
     @task(3)
     def dashboard(self) -> None:

@@ -118,4 +118,3 @@ def remove_orphan_files(
     if removed:
         logger.info("%s %d stored files that no row names", "Found" if dry_run else "Removed", len(removed))
     return removed
-

@@ -761,8 +761,7 @@ def decided_consequences(
     proposals = Proposal.objects.filter(region.within("region"), year=period.start.year)
     if not proposals.exists():
         outcomes = {
-            a.alliance_id: (consequence_of(a, a.top_n, below_four_stars), ProposalStatus.PROPOSED)
-            for a in assessments
+            a.alliance_id: (consequence_of(a, a.top_n, below_four_stars), ProposalStatus.PROPOSED) for a in assessments
         }
         losing = MemberResult.objects.filter(
             region.within("organization__region"),

@@ -55,7 +55,12 @@ def install() -> list[PeriodicTask]:
     tasks.append(reminder)
     orphans, _created = PeriodicTask.objects.update_or_create(
         name="files:orphans",
-        defaults={"task": "core.tasks.remove_orphan_files", "crontab": crontab(**NIGHTLY), "args": "[]", "enabled": True},
+        defaults={
+            "task": "core.tasks.remove_orphan_files",
+            "crontab": crontab(**NIGHTLY),
+            "args": "[]",
+            "enabled": True,
+        },
     )
     tasks.append(orphans)
     for kind, fields in ROLLUP_SCHEDULE.items():
