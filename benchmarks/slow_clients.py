@@ -58,7 +58,7 @@ def nginx_config(workdir: Path, port: int, upstream: int) -> Path:
     site = site.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{port};")
     site = re.sub(r"\s*ssl_certificate(_key)? [^;]+;", "", site)
     site = site.replace("127.0.0.1:8000", f"127.0.0.1:{upstream}")
-    site = site.replace("/srv/alliances/staticfiles/", f"{workdir / 'static'}/")
+    site = site.replace("/srv/alliances/staticfiles/", f"{load.STATIC_ROOT}/")
     config = workdir / "nginx.conf"
     config.write_text(
         f"pid {workdir}/nginx.pid;\nerror_log {workdir}/nginx-error.log;\nevents {{}}\n"
