@@ -170,8 +170,12 @@ def main() -> None:
     try:
         rows["gunicorn alone"] = run(args.port, plan, photo, args)
         config = nginx_config(workdir, args.port + 1, args.port)
+        # nginx's workers run as an unprivileged user when it is started as root: they
+        # must reach the work folder and write the request bodies they buffer there.
+        workdir.chmod(0o755)
         for folder in ("nginx-body", "nginx-proxy"):
-            (workdir / folder).mkdir()
+            (workdir / folder).mkdir(mode=0o777)
+            (workdir / folder).chmod(0o777)
         nginx = subprocess.Popen([args.nginx, "-c", str(config), "-p", str(workdir), "-g", "daemon off;"])  # noqa: S603
         time.sleep(1)
         rows["nginx in front"] = run(args.port + 1, plan, photo, args)
