@@ -42,7 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import print_table, setup  # noqa: E402
+from benchmarks.common import data_day, print_table, setup  # noqa: E402
 
 # The accounts' password, new at each run (the accounts stay, their password changes).
 PASSWORD = secrets.token_urlsafe(24)
@@ -74,7 +74,6 @@ def prepare(args: argparse.Namespace, workdir: Path) -> dict:
     from django.db.models import Count, Q
 
     from alliances.models import Alliance, TeamRole, TeamRoleKind
-    from evaluations.models import Rollup
     from members.access import Role
     from members.models import ApiToken, Region
     from members.services import user_with_role
@@ -109,10 +108,7 @@ def prepare(args: argparse.Namespace, workdir: Path) -> dict:
                 .order_by("-period")
                 .values_list("pk", flat=True)[:PROJECTS_PER_ROLE]
             ),
-            "rollup": Rollup.objects.filter(region=region)
-            .order_by("-produced_at")
-            .values_list("pk", flat=True)
-            .first(),
+            "rollup": rollup_of(region),
         }
 
     # Leaders: the current leaders of the county's alliances with the most projects under
@@ -171,6 +167,21 @@ def prepare(args: argparse.Namespace, workdir: Path) -> dict:
     for account in [plan["county"], plan["city"], *plan["leaders"]]:
         account["session"] = open_session(account["username"])
     return plan
+
+
+def rollup_of(region) -> int:
+    """The region's latest rollup; without one, the monthly bulletin of the last month the
+    data covers, drafted through the service as the nightly task does."""
+    from core.periods import Period
+    from evaluations.models import Rollup
+    from evaluations.rollups import MONTHLY_BULLETIN, PERIOD_OF_KIND
+    from evaluations.services import rollup_produce
+
+    latest = Rollup.objects.filter(region=region).order_by("-produced_at").values_list("pk", flat=True).first()
+    if latest is not None:
+        return latest
+    period = Period.containing(PERIOD_OF_KIND[MONTHLY_BULLETIN], data_day()).previous()
+    return rollup_produce(kind=MONTHLY_BULLETIN, period=period, region=region)[0].pk
 
 
 def open_session(username: str) -> str:
