@@ -162,7 +162,7 @@ def prepare(args: argparse.Namespace, workdir: Path) -> dict:
     county_user = _user("load-county")
     for token in ApiToken.objects.filter(name=SCREEN_LABEL, revoked_at__isnull=True):
         api_token_revoke(actor=county_user, token=token)
-    plan["tokens"] = [api_token_create(actor=county_user, name=SCREEN_LABEL, region=county)[1] for _ in range(20)]
+    plan["tokens"] = [api_token_create(actor=county_user, name=SCREEN_LABEL, region=county)[1] for _ in range(40)]
     plan["photo"] = str(write_photo(workdir / "site.jpg"))
     for account in [plan["county"], plan["city"], *plan["leaders"]]:
         account["session"] = open_session(account["username"])
@@ -303,7 +303,9 @@ def worker_memory(server: subprocess.Popen) -> int:
 # --------------------------------------------------------------------------- the runs
 
 
-def run_level(users: int, args: argparse.Namespace, plan_file: Path, workdir: Path, server) -> list[dict]:
+def run_level(
+    users: int, args: argparse.Namespace, plan_file: Path, workdir: Path, server, key_offset: int = 0
+) -> list[dict]:
     classes = ["CountyStaff", "CityStaff", "Leader", "BigScreen"]
     # One user at a time: each kind of user in turn, so that every page is timed alone.
     runs = [([name], 1, max(args.seconds // 2, 10)) for name in classes] if users == 1 else []
@@ -336,7 +338,7 @@ def run_level(users: int, args: argparse.Namespace, plan_file: Path, workdir: Pa
         ]
         # At one user, little think time (many samples of each page alone) and the sign-in
         # form timed; above, the think time of people reading, and the sessions of the day.
-        env = {"LOAD_PLAN": str(plan_file)} | (
+        env = {"LOAD_PLAN": str(plan_file), "LOAD_KEY_OFFSET": str(key_offset)} | (
             {"LOAD_THINK": "0.05,0.1", "LOAD_SIGN_IN": "1"} if users == 1 else {"LOAD_THINK": args.think}
         )
         with open(f"{prefix}.log", "w") as log:  # Locust's own report and errors, kept apart
@@ -389,7 +391,8 @@ def main() -> None:
     try:
         for users in levels:
             remove_submitted(plan)
-            rows = run_level(users, args, plan_file, workdir, server)
+            # Each level's big screens use keys the levels before did not.
+            rows = run_level(users, args, plan_file, workdir, server, key_offset=sum(levels[: levels.index(users)]))
             results[users] = rows
             print_table(
                 (
