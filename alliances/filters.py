@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from members.filters import BooleanFilter, IntegerFilter, OrderingFilter, RegionSubtreeFilter, SearchFilter
 
@@ -33,6 +38,83 @@ from .models import (
     TeamRole,
     TeamRoleKind,
 )
+
+
+class AllianceInput(forms.TextInput):
+    """A text box for an alliance's code or name, with a type-ahead (static/js/region-lookup.js
+    fills its datalist from ``alliances:lookup`` as the user types; without scripts the
+    typed code or name is looked up on submit). Never a list of every alliance: a city's
+    list pages held over a thousand of them, 60 KB of every page."""
+
+    def __init__(self, attrs=None):
+        defaults = {"autocomplete": "off", "placeholder": _("联盟编号或名称")}
+        super().__init__({**defaults, **(attrs or {})})
+
+    def format_value(self, value):
+        return value.code if isinstance(value, Alliance) else super().format_value(value)
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget_attrs = context["widget"]["attrs"]
+        widget_attrs["list"] = f"{widget_attrs.get('id') or name}-options"
+        widget_attrs["data-lookup"] = reverse("alliances:lookup")
+        return context
+
+    def render(self, name, value, attrs=None, renderer=None):
+        options = f"{(attrs or {}).get('id') or self.attrs.get('id') or name}-options"
+        return format_html('{}<datalist id="{}"></datalist>', super().render(name, value, attrs, renderer), options)
+
+
+class AllianceField(forms.CharField):
+    """An alliance given by its id (``?alliance=<id>`` of the API and of the site's links),
+    its code or its exact name, among ``alliances`` (those the user may see)."""
+
+    widget = AllianceInput
+    default_error_messages = {
+        "unknown": _("未找到联盟“%(value)s”，请输入联盟编号或名称。"),
+        "ambiguous": _("有多个联盟名为“%(value)s”，请输入联盟编号。"),
+    }
+
+    def __init__(self, *, alliances=None, **kwargs):
+        self.alliances = alliances
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        value = value.strip()
+        alliances = self.alliances if self.alliances is not None else Alliance.objects.none()
+        found = list(alliances.filter(pk=int(value))[:1]) if value.isdigit() and len(value) < 19 else []
+        found = found or list(alliances.filter(code=value)[:1]) or list(alliances.filter(name=value)[:2])
+        if len(found) == 1:
+            return found[0]
+        code = "ambiguous" if found else "unknown"
+        raise forms.ValidationError(self.error_messages[code], code=code, params={"value": value})
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class AllianceFilter(django_filters.Filter):
+    """``?alliance=<id>``: one of the alliances the caller may see (on a page, also typed
+    by its code or name). Other alliances are unknown, whether they exist or not."""
+
+    field_class = AllianceField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", _("联盟"))
+        super().__init__(*args, **kwargs)
+
+    @property
+    def field(self):
+        if not hasattr(self, "_field"):
+            user = getattr(getattr(self.parent, "request", None), "user", None)
+            self.extra["alliances"] = Alliance.objects.visible_to(user).only("pk", "code", "name")
+        return super().field
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(**{self.field_name: value})
 
 
 class AllianceFilterSet(django_filters.FilterSet):

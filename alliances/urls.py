@@ -6,6 +6,7 @@ app_name = "alliances"
 
 urlpatterns = [
     path("", views.AllianceListView.as_view(), name="list"),
+    path("lookup/", views.alliance_lookup, name="lookup"),
     path("new/", views.AllianceCreateView.as_view(), name="create"),
     path("<int:pk>/", views.AllianceDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.AllianceUpdateView.as_view(), name="edit"),

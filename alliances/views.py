@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -982,3 +983,23 @@ def operations_panel(alliance: Alliance, user: Any) -> dict:
         "can_record": services.alliances_writable_by(user).filter(pk=alliance.pk).exists(),
         "can_manage_platforms": scope.can_write and scope.covers_region(alliance.lead_region),
     }
+
+
+ALLIANCE_LOOKUP_LIMIT = 20
+
+
+@login_required
+def alliance_lookup(request):
+    """The type-ahead of the alliance pickers: up to 20 alliances the user may see whose
+    name contains the typed text, whose code starts with it, or whose pinyin initials do."""
+    text = request.GET.get("q", "").strip()[:50]
+    alliances = Alliance.objects.visible_to(request.user).select_related("lead_region")
+    if text:
+        alliances = alliances.filter(
+            Q(name__icontains=text) | Q(code__startswith=text) | Q(name_initials__startswith=text.lower())
+        )
+    results = [
+        {"code": alliance.code, "name": alliance.name, "parent": alliance.lead_region.name}
+        for alliance in alliances.order_by("code")[:ALLIANCE_LOOKUP_LIMIT]
+    ]
+    return JsonResponse({"results": results})

@@ -8,28 +8,12 @@ from __future__ import annotations
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 
-from alliances.models import Alliance
+from alliances.filters import AllianceFilter
 from members.filters import BooleanFilter, IntegerFilter, OrderingFilter, RegionSubtreeFilter, SearchFilter
 
 from .models import Milestone, ProgressReport, Project, ProjectCategory, ProjectStatus, ReportStatus
 from .weeks import local_today
-
-
-def visible_alliances(request) -> object:
-    return Alliance.objects.visible_to(getattr(request, "user", None)).only("pk", "code", "name")
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class AllianceFilter(django_filters.ModelChoiceFilter):
-    """``?alliance=<id>``: one of the alliances the caller may see."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("queryset", visible_alliances)
-        kwargs.setdefault("label", _("联盟"))
-        super().__init__(*args, **kwargs)
 
 
 class ProjectFilterSet(django_filters.FilterSet):

@@ -424,7 +424,17 @@ class ProgressReport(ReportVersion):
                 name="report_returned_has_comment",
             ),
         ]
-        indexes = [models.Index(fields=["status", "period"], name="report_status_period_idx")]
+        indexes = [
+            models.Index(fields=["status", "period"], name="report_status_period_idx"),
+            # The review queue: a county's or a city's reports waiting for review, found
+            # project by project without reading the 25 reviewed reports of each (the
+            # city's count took 297 ms without it, 137 ms with it, on the province).
+            models.Index(
+                fields=["project", "period"],
+                condition=Q(status=ReportStatus.SUBMITTED),
+                name="report_waiting_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.project} · {self.week_label}"

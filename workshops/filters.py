@@ -7,16 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from alliances.models import Alliance
+from alliances.filters import AllianceFilter
 from members.filters import BooleanFilter, IntegerFilter, OrderingFilter, RegionSubtreeFilter, SearchFilter
 
 from .models import Workshop, WorkshopReport, WorkshopStatus, WorkshopType
 from .months import MonthField
-
-
-def visible_alliances(request):
-    """Alliance choices: only those the user may see (the names of others never show)."""
-    return Alliance.objects.visible_to(getattr(request, "user", None)).order_by("code")
 
 
 class ChecklistCompleteFilter(BooleanFilter):
@@ -37,7 +32,7 @@ class MonthFilter(django_filters.Filter):
 
 class WorkshopFilterSet(django_filters.FilterSet):
     region = RegionSubtreeFilter(path="region")
-    alliance = django_filters.ModelChoiceFilter(queryset=visible_alliances, label=_("所属联盟"))
+    alliance = AllianceFilter(label=_("所属联盟"))
     type = django_filters.ChoiceFilter(choices=WorkshopType.choices, label=_("工坊类型"))
     status = django_filters.ChoiceFilter(choices=WorkshopStatus.choices, label=_("状态"))
     checklist_complete = ChecklistCompleteFilter(label=_("“六个一”齐全"))
@@ -82,9 +77,7 @@ class WorkshopReportFilterSet(django_filters.FilterSet):
     month_from = MonthFilter(field_name="month", lookup_expr="gte", label=_("起始月份"))
     month_to = MonthFilter(field_name="month", lookup_expr="lte", label=_("截止月份"))
     region = RegionSubtreeFilter(path="workshop__region")
-    alliance = django_filters.ModelChoiceFilter(
-        field_name="workshop__alliance", queryset=visible_alliances, label=_("所属联盟")
-    )
+    alliance = AllianceFilter(field_name="workshop__alliance", label=_("所属联盟"))
     type = django_filters.ChoiceFilter(field_name="workshop__type", choices=WorkshopType.choices, label=_("工坊类型"))
 
     class Meta:

@@ -1,12 +1,13 @@
-// Region pickers: a text box whose datalist is filled, as the user types, with the
-// regions of their own scope matching the text (name, code or pinyin initials).
-// Without this script the typed code or name is looked up when the form is sent.
+// Region and alliance pickers: a text box whose datalist is filled, as the user types,
+// with the regions (or alliances) of their own scope matching the text (name, code or
+// pinyin initials). Without this script the typed code or name is looked up when the
+// form is sent.
 (function () {
   "use strict";
 
   function attach(input) {
     var list = document.getElementById(input.getAttribute("list"));
-    var url = input.getAttribute("data-region-lookup");
+    var url = input.getAttribute("data-region-lookup") || input.getAttribute("data-lookup");
     var timer = null;
     var asked = null;
     if (!list || !url) {
@@ -50,6 +51,6 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll("input[data-region-lookup]").forEach(attach);
+    document.querySelectorAll("input[data-region-lookup], input[data-lookup]").forEach(attach);
   });
 })();

@@ -8,6 +8,8 @@
 - notices: the review digest for county staff every day at 08:30, the "三会" meetings
   falling due every day at 09:00, and every minute the sweeper that queues deliveries
   whose time has come (after quiet hours, a lost retry, a worker that died mid-send)
+- stored files that no row names (left by a request that died mid-upload): removed every
+  day at 03:00 (core.orphans)
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ NOTICE_SCHEDULE = {
     "notices:meetings-due": ("alliances.tasks.remind_meetings_due", DAILY | {"hour": "9"}),
     "notices:deliver-due": ("notices.tasks.deliver_due", EVERY_MINUTE),
 }
+NIGHTLY = DAILY | {"hour": "3"}
 ROLLUP_SCHEDULE = dict.fromkeys((WEEKLY_DISPATCH, MONTHLY_BULLETIN, QUARTERLY_OBSERVATION, ANNUAL_REVIEW), DAILY)
 
 
@@ -59,6 +62,16 @@ def install() -> list[PeriodicTask]:
         },
     )
     tasks.append(reminder)
+    orphans, _created = PeriodicTask.objects.update_or_create(
+        name="files:orphans",
+        defaults={
+            "task": "core.tasks.remove_orphan_files",
+            "crontab": crontab(**NIGHTLY),
+            "args": "[]",
+            "enabled": True,
+        },
+    )
+    tasks.append(orphans)
     for kind, fields in ROLLUP_SCHEDULE.items():
         task, _created = PeriodicTask.objects.update_or_create(
             name=f"rollup:{kind}",
