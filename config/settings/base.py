@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "alliances",
     "projects",
     "workshops",
+    "tracking",
     "evaluations",
 ]
 

@@ -5,6 +5,8 @@
   on the 5th, the observation on the 10th after the quarter, the review on 15 January)
   has come and that are not drafted yet
 - progress reminders: Fridays at REMINDER_TIME (default 15:00)
+- tracked items: every day at 07:00, the items past their deadline are escalated to the
+  county's staff
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from django_celery_beat.models import CrontabSchedule, PeriodicTask
 from ...rollups import ANNUAL_REVIEW, MONTHLY_BULLETIN, QUARTERLY_OBSERVATION, WEEKLY_DISPATCH
 
 DAILY = {"minute": "0", "hour": "6", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*"}
+ESCALATION = {**DAILY, "hour": "7"}
 ROLLUP_SCHEDULE = dict.fromkeys((WEEKLY_DISPATCH, MONTHLY_BULLETIN, QUARTERLY_OBSERVATION, ANNUAL_REVIEW), DAILY)
 
 
@@ -50,6 +53,16 @@ def install() -> list[PeriodicTask]:
         },
     )
     tasks.append(reminder)
+    escalation, _created = PeriodicTask.objects.update_or_create(
+        name="tracking:escalate-overdue",
+        defaults={
+            "task": "tracking.tasks.escalate_overdue_items",
+            "crontab": crontab(**ESCALATION),
+            "args": "[]",
+            "enabled": True,
+        },
+    )
+    tasks.append(escalation)
     for kind, fields in ROLLUP_SCHEDULE.items():
         task, _created = PeriodicTask.objects.update_or_create(
             name=f"rollup:{kind}",
