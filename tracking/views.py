@@ -5,7 +5,8 @@ one small form page per action."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -97,6 +98,16 @@ class ItemActionView(ServiceFormView):
             TrackedItem.objects.visible_to(request.user).select_related("alliance__lead_region", "assignee"),
             pk=kwargs["pk"],
         )
+        if self.action not in services.actions_for(request.user, self.object) and self.is_actor(request.user):
+            # The right person, but the item has moved on (another tab, a second tap):
+            # back to the item, saying why.
+            messages.error(request, self.refusal())
+            return redirect(self.object.get_absolute_url())
+        return None
+
+    def is_actor(self, user) -> bool:
+        """Whether the user is the one who takes this action on this item (in some state)."""
+        return False
 
     def check_permission(self, user) -> None:
         if self.action not in services.actions_for(user, self.object):
@@ -120,6 +131,9 @@ class ReplyView(ItemActionView):
     required_message = gettext_lazy("请填写答复内容。")
     submit_label = gettext_lazy("提交答复")
     success_message = gettext_lazy("答复已提交，联盟带头人会收到通知。")
+
+    def is_actor(self, user) -> bool:
+        return services.is_liaison_of(user, self.object)
 
     def refusal(self) -> str:
         if not services.is_liaison_of(self.request.user, self.object):
@@ -153,9 +167,14 @@ class ConfirmView(ItemActionView):
     def form_kwargs(cls) -> dict:
         return {}
 
+    def is_actor(self, user) -> bool:
+        return services.is_leader_of(user, self.object)
+
     def refusal(self) -> str:
         if not services.is_leader_of(self.request.user, self.object):
             return _("只有该联盟的带头人可以确认督办事项已解决。")
+        if self.object.state == ItemState.SOLVED:
+            return _("该事项已确认解决。")
         return _("部门办结后才能确认解决。")
 
     def perform(self, form):
