@@ -291,6 +291,7 @@ SPECTACULAR_SETTINGS = {
         "StatusEnum": "alliances.models.AllianceStatus",
         "ListStatusEnum": "alliances.models.ListStatus",
         "ClaimStatusEnum": "alliances.models.ClaimStatus",
+        "ItemStateEnum": "tracking.models.ItemState",
     },
 }
 

@@ -1157,6 +1157,8 @@ API = {
     ("/api/v1/progress-reports/{id}/", "get"): detail(PROGRESS_REPORT),
     ("/api/v1/progress-reports/{id}/", "patch"): update(RETURNED_REPORT, fixed_report, writers=frozenset({LEADER})),
     ("/api/v1/progress-reports/{id}/review/", "post"): update(PROGRESS_REPORT, accept, method="post"),
+    ("/api/v1/tracked-items/", "get"): listing(ITEM),
+    ("/api/v1/tracked-items/{id}/", "get"): detail(ITEM),
     # The big-screen figures, summed over the caller's scope.
     ("/api/v1/dashboard/summary/", "get"): listing(EMPLOYMENT),
     ("/api/v1/dashboard/timeseries/", "get"): listing(
