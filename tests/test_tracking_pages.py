@@ -271,3 +271,23 @@ def test_the_menu_offers_items_by_role(client, desk):
     assert 'href="/items/">督办事项</a>' in page(client, desk.world.lily, reverse("tracking:list"))
     assert "承办部门</a>" in page(client, desk.world.alice, reverse("tracking:list"))
     assert "承办部门</a>" not in page(client, desk.world.lily, reverse("tracking:list"))
+
+
+def test_the_dashboard_counts_items_by_bucket_and_each_figure_opens_the_same_number(client, desk):
+    from evaluations.dashboard import build
+
+    late = desk.item("in_progress", title="逾期事项")
+    past = timezone.localdate() - datetime.timedelta(days=2)
+    TrackedItem.objects.filter(pk=late.pk).update(deadline=past, raised_on=past - datetime.timedelta(days=5))
+    desk.item("assigned", title="新交办")
+    desk.item("solved", title="已解决")
+    desk.item("assigned", title="岱山码头", alliance=desk.world.alliance_b)
+    board = build(desk.world.alice)
+    counts = {row.key: row.value for row in board.breakdown("items").rows}
+    assert counts == {"new": 1, "in_progress": 0, "handled": 1, "overdue": 1}
+    assert board.figure("items_overdue").value == 1
+    client.force_login(desk.world.alice)
+    for figure in [board.figure("items_overdue"), *board.breakdown("items").rows]:
+        assert client.get(figure.url).context["paginator"].count == figure.value, figure.key
+    body = client.get(reverse("evaluations:dashboard")).content.decode()
+    assert "逾期督办事项" in body and "督办事项按调度分类" in body

@@ -101,7 +101,9 @@ def year_figures(items: QuerySet, period: Period) -> YearFigures:
         n_on_time=Count("pk", filter=Q(on_time=True)),
         mean_rating=Avg("rating", filter=Q(solved=True)),
     )
-    days = [(closed - raised).days for raised, closed in rows.filter(solved=True).values_list("raised_on", "closed_day")]
+    days = [
+        (closed - raised).days for raised, closed in rows.filter(solved=True).values_list("raised_on", "closed_day")
+    ]
     median = Decimal(str(statistics.median(days))).quantize(Decimal("0.1"), ROUND_HALF_UP) if days else None
     mean = counts["mean_rating"]
     return YearFigures(
