@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy
 from members.access import require_write, scope_for
 from members.models import MemberOrganization, Person
 from members.services import apply_changes, validated_save
+from notices.models import Event
+from notices.services import notify
 
 from .models import (
     ACTIVE_CLAIM_STATUSES,
@@ -37,6 +39,7 @@ from .models import (
     Resource,
     Shareholding,
     TeamRole,
+    TeamRoleKind,
 )
 
 ALLIANCE_FIELDS = {
@@ -510,7 +513,37 @@ def claim_create(
     )
     target.status = ListStatus.CLAIMED
     validated_save(target, update_fields=["status", "updated_at"])
+    if need is not None:
+        notify_need_claimed(claim, target)
     return claim
+
+
+def leader_user_ids(alliance_ids: Iterable[int]) -> list[int]:
+    """The accounts of the alliances' current leaders (their open 联盟带头人 roles)."""
+    return list(
+        TeamRole.objects.filter(
+            alliance_id__in=list(alliance_ids),
+            role=TeamRoleKind.LEADER,
+            ended_on__isnull=True,
+            person__user__isnull=False,
+        )
+        .values_list("person__user_id", flat=True)
+        .distinct()
+    )
+
+
+def notify_need_claimed(claim: Claim, need: Need) -> None:
+    """Tell the need's alliance leader(s) who claimed it."""
+    claimant = claim.claimant_alliance or claim.claimant_organization
+    notify(
+        event=Event.NEED_CLAIMED,
+        recipients=leader_user_ids([need.alliance_id]),
+        key=f"claim-{claim.pk}",
+        title=_("您联盟的需求“%(need)s”已被%(claimant)s认领") % {"need": need.title, "claimant": claimant.name},
+        body=claim.offer,
+        link=claim.get_absolute_url(),
+        region=need.alliance.lead_region,
+    )
 
 
 def require_claim_party(actor: Any, claim: Claim) -> None:

@@ -32,6 +32,7 @@ from .models import (
     SchemeStatus,
     VetoFinding,
 )
+from .reminders import send_progress_reminders
 from .rollups import ANNUAL_REVIEW, KINDS, MONTHLY_BULLETIN, QUARTERLY_OBSERVATION, WEEKLY_DISPATCH
 from .scoring import METRICS
 from .services import proposal_decide, rollup_produce, rollup_publish, rollup_regenerate
@@ -74,6 +75,8 @@ def seed(ctx: DemoContext) -> None:
     produce_recent_rollups(ctx, admin)
     if admin is not None:
         decide_last_years_proposals(admin)
+    # This week's Friday reminder, so that the leaders' bell has something waiting.
+    send_progress_reminders(today=ctx.live_today)
 
 
 def decide_last_years_proposals(staff) -> None:

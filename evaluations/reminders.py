@@ -44,7 +44,6 @@ def send_progress_reminders(*, today: datetime.date) -> list[Notice]:
         recipients=leaders_to_remind(week),
         key=reminder_key(week),
         title=_("%(week)s的项目进度尚未填报，请于周日前完成。") % {"week": week.label},
-        body=_("党建联盟平台：项目进度填报提醒"),
         link=reverse("projects:my-work"),
     )
     logger.info("progress reminders: %d sent for %s", len(created), week.key)

@@ -8,6 +8,7 @@ import datetime
 import logging
 import zlib
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
@@ -17,6 +18,8 @@ from django.utils.translation import gettext as _
 from core.periods import Period
 from members.access import Role, scope_for
 from members.models import Region
+from notices.models import Event
+from notices.services import notify
 
 from .drafts import SCORED_KINDS, pending_scores
 from .models import (
@@ -111,8 +114,43 @@ def rollup_produce(*, kind: str, period: Period, region: Region) -> tuple[Rollup
                 rollup = _new_draft(kind, period, region, report)
         except IntegrityError:
             return _rows_of(kind, period, region).first(), False
+        notify_rollup(rollup, Event.ROLLUP_DRAFT_READY)
     logger.info("rollup drafted: %s %s %s", kind, period.key, region.code)
     return rollup, True
+
+
+def rollup_staff(rollup: Rollup, *, below: bool) -> list[int]:
+    """City and county staff of the rollup's region (``below``: and of the regions under it,
+    who read what their city publishes)."""
+    region = rollup.region
+    where = {"access_profile__region__code__startswith": region.prefix} if below else {"access_profile__region": region}
+    return list(
+        get_user_model()
+        .objects.filter(is_active=True, access_profile__role__in=PUBLISHING_ROLES, **where)
+        .values_list("pk", flat=True)
+    )
+
+
+def notify_rollup(rollup: Rollup, event: str, *, actor=None) -> None:
+    """A draft is ready: its publishers are told. A version is published: the staff who
+    read it are told, except who published it."""
+    names = {"kind": rollup.get_kind_display(), "period": rollup.period.label, "region": rollup.region.name}
+    if event == Event.ROLLUP_DRAFT_READY:
+        title = _("%(region)s%(period)s%(kind)s草稿已生成，请核对缺项后发布。") % names
+        recipients = rollup_staff(rollup, below=False)
+    else:
+        names["version"] = rollup.version
+        title = _("%(region)s%(period)s%(kind)s第%(version)s版已发布。") % names
+        recipients = [pk for pk in rollup_staff(rollup, below=True) if pk != getattr(actor, "pk", None)]
+    notify(
+        event=event,
+        recipients=recipients,
+        key=f"rollup-{rollup.pk}",
+        title=title,
+        body=rollup.correction_reason,
+        link=rollup.get_absolute_url(),
+        region=rollup.region,
+    )
 
 
 def rollup_due_period(kind: str, region: Region, today: datetime.date, cutoffs: dict[str, int] | None = None) -> Period:
@@ -242,6 +280,7 @@ def rollup_publish(*, actor, rollup: Rollup, reason: str = "", waivers: dict[str
         draft.refresh_from_db()
         if draft.kind == ANNUAL_REVIEW and draft.region.level == "county":
             proposals_raise(draft)
+        notify_rollup(draft, Event.BULLETIN_PUBLISHED, actor=actor)
     logger.info("rollup published: %s %s %s v%s", draft.kind, draft.period_key, draft.region.code, draft.version)
     return draft
 

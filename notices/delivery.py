@@ -27,7 +27,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .channels import DeliveryError, sender_for
-from .models import Delivery, DeliveryState
+from .models import QUIET_CHANNELS, Delivery, DeliveryState
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +86,16 @@ def mark_sent(delivery: Delivery) -> bool:
     return bool(done)
 
 
+def next_attempt_at(delivery: Delivery, at: datetime.datetime) -> datetime.datetime:
+    """``at``, or the end of the recipient's quiet hours when a retry would fall in them."""
+    if delivery.channel not in QUIET_CHANNELS:
+        return at
+    from .services import quiet_hours_for, quiet_until
+
+    user = delivery.notice.recipient
+    return quiet_until(quiet_hours_for([user])[user.pk], at) or at
+
+
 def mark_failed(delivery: Delivery, error: DeliveryError) -> Outcome:
     """Back to pending for a later attempt, or failed for good (permanent error, or the
     last attempt), with the reason."""
@@ -94,7 +104,7 @@ def mark_failed(delivery: Delivery, error: DeliveryError) -> Outcome:
     retry_in = None if final else backoff(delivery.attempts)
     fields = {"last_error": reason, "state": DeliveryState.FAILED if final else DeliveryState.PENDING}
     if retry_in is not None:
-        fields["not_before"] = timezone.now() + datetime.timedelta(seconds=retry_in)
+        fields["not_before"] = next_attempt_at(delivery, timezone.now() + datetime.timedelta(seconds=retry_in))
     Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.SENDING, claimed_at=delivery.claimed_at).update(
         **fields
     )

@@ -236,7 +236,12 @@ class WorkChatRobot(models.Model):
         verbose_name_plural = _("工作群机器人")
         ordering = ["region__code", "kind"]
         constraints = [
-            models.UniqueConstraint(fields=["region"], condition=Q(active=True), name="one_active_robot_per_region"),
+            models.UniqueConstraint(
+                fields=["region"],
+                condition=Q(active=True),
+                name="one_active_robot_per_region",
+                violation_error_message=_("该区域已有一个启用的工作群机器人，请先停用它。"),
+            ),
             models.CheckConstraint(
                 condition=Q(webhook_url__startswith="https://") | Q(webhook_url__startswith="http://"),
                 name="robot_webhook_is_http",

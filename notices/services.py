@@ -11,6 +11,7 @@ rolled-back change tells nobody.
 from __future__ import annotations
 
 import datetime
+import urllib.parse
 import zoneinfo
 from collections.abc import Iterable
 from typing import Any
@@ -23,7 +24,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members.access import require_write
 from members.models import Region
+from members.services import validated_save
 
 from .models import (
     DEFAULT_CHANNELS,
@@ -56,7 +59,7 @@ def notify(
     """Tell each recipient (users, or their ids) about one occurrence of ``event``.
 
     - ``event`` is a value of ``notices.models.Event``; ``key`` names the occurrence
-      (``"report:123:returned:2"``, ``"week:2026-11-16"``): the same event, key and
+      (``"report-12-revision-3"``; a week's reminder: its Monday, ``"2026-11-16"``): the same event, key and
       recipient make one notice, ever (a database constraint), so calling again, or from
       two workers at once, tells nobody twice.
     - ``title`` is the line shown under the bell and sent by SMS and work-chat; ``body``
@@ -241,3 +244,98 @@ def mark_read(*, user: Any, notice: Notice) -> None:
 
 def mark_all_read(*, user: Any) -> int:
     return Notice.objects.visible_to(user).unread().update(read_at=timezone.now())
+
+
+# ------------------------------------------------------------------ preferences
+
+
+def preferences_of(user: Any) -> dict[str, dict[str, bool]]:
+    """Each group's channels for the user (saved choices, else the defaults)."""
+    chosen = {group: {c: DEFAULT_CHANNELS[c] for c in Channel.values} for group in EventGroup.values}
+    for pref in Preference.objects.filter(user=user):
+        chosen[pref.group] = {c: getattr(pref, c) for c in Channel.values}
+    return chosen
+
+
+def quiet_hours_of(user: Any) -> QuietHours:
+    """The user's quiet hours, or an unsaved row holding the default."""
+    saved = QuietHours.objects.filter(user=user).first()
+    if saved is not None:
+        return saved
+    default = default_quiet_hours()
+    if default is None:
+        return QuietHours(user=user, enabled=False)
+    return QuietHours(user=user, enabled=True, starts=default[0], ends=default[1])
+
+
+@transaction.atomic
+def preferences_save(
+    *,
+    user: Any,
+    channels: dict[str, dict[str, bool]],
+    quiet_enabled: bool,
+    quiet_starts: datetime.time | None,
+    quiet_ends: datetime.time | None,
+) -> None:
+    """Save the user's channels per group and quiet hours (all or nothing)."""
+    if not getattr(user, "is_authenticated", False):
+        raise ValidationError(_("请先登录。"))
+    unknown = set(channels) - set(EventGroup.values)
+    if unknown:
+        raise ValidationError(_("未知的通知类别：%(groups)s") % {"groups": "、".join(sorted(unknown))})
+    if quiet_enabled and (quiet_starts is None or quiet_ends is None):
+        raise ValidationError({"quiet_starts": _("启用免打扰时请填写开始和结束时间。")})
+    if quiet_enabled and quiet_starts == quiet_ends:
+        raise ValidationError({"quiet_ends": _("免打扰的开始和结束时间不能相同。")})
+    for group, chosen in channels.items():
+        Preference.objects.update_or_create(
+            user=user, group=group, defaults={c: bool(chosen.get(c)) for c in Channel.values}
+        )
+    current = quiet_hours_of(user)
+    QuietHours.objects.update_or_create(
+        user=user,
+        defaults={
+            "enabled": quiet_enabled,
+            "starts": quiet_starts or current.starts,
+            "ends": quiet_ends or current.ends,
+        },
+    )
+
+
+# ------------------------------------------------------------------ robots
+
+
+def check_robot_url(url: str) -> None:
+    """A robot's webhook must be https on one of ``NOTICE_ROBOT_HOSTS`` (the providers'
+    hosts): the server posts to it, so it must not reach into the internal network."""
+    parts = urllib.parse.urlsplit(url or "")
+    allowed = settings.NOTICE_ROBOT_HOSTS
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ValidationError({"webhook_url": _("请填写机器人的 Webhook 地址（https://…）。")})
+    if parts.scheme != "https" and parts.hostname not in settings.NOTICE_ROBOT_INSECURE_HOSTS:
+        raise ValidationError({"webhook_url": _("Webhook 地址必须以 https:// 开头。")})
+    if parts.hostname not in allowed:
+        raise ValidationError(
+            {"webhook_url": _("Webhook 地址的主机必须是 %(hosts)s 之一。") % {"hosts": "、".join(allowed)}}
+        )
+
+
+@transaction.atomic
+def robot_save(*, actor: Any, robot: WorkChatRobot | None = None, **fields: Any) -> WorkChatRobot:
+    """Create or change a region's work-chat robot (staff who may change the region).
+    A blank ``secret`` keeps the robot's current one."""
+    robot = robot or WorkChatRobot()
+    if robot.pk is not None:
+        require_write(actor, robot.region)
+    secret = (fields.pop("secret", "") or "").strip()
+    for name, value in fields.items():
+        setattr(robot, name, value.strip() if isinstance(value, str) else value)
+    if secret:
+        robot.secret = secret
+    require_write(actor, robot.region)
+    if robot.region.level not in ("city", "county"):
+        raise ValidationError({"region": _("工作群机器人只能配置在市或县（区）。")})
+    check_robot_url(robot.webhook_url)
+    if robot.active and (WorkChatRobot.objects.filter(region=robot.region, active=True).exclude(pk=robot.pk).exists()):
+        raise ValidationError({"region": _("该区域已有一个启用的工作群机器人，请先停用它。")})
+    return validated_save(robot, actor=actor)

@@ -23,9 +23,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alliances.models import AllianceStatus, Membership, TeamRole
+from alliances.services import leader_user_ids
 from core.uploads import CleanFile, clean_uploads
 from members.access import Role, require_write, scope_for
 from members.services import apply_changes, validated_save
+from notices.models import Event
+from notices.services import notify
 
 from .models import (
     ACTIVE_STATUSES,
@@ -445,7 +448,7 @@ def report_review(
             }
         )
     now = now or timezone.now()
-    validated_save(
+    revision = validated_save(
         ProgressReportRevision.of(
             report,
             decision=decision,
@@ -459,7 +462,28 @@ def report_review(
     report.review_comment = comment
     report.reviewed_by = actor
     report.reviewed_at = now
-    return validated_save(report)
+    report = validated_save(report)
+    if decision == ReportStatus.RETURNED:
+        notify_report_returned(report, revision)
+    return report
+
+
+def notify_report_returned(report: ProgressReport, revision: ProgressReportRevision) -> None:
+    """Tell the alliance's leader(s), and whoever submitted the report, what to correct."""
+    project = Project.objects.select_related("alliance__lead_region").get(pk=report.project_id)
+    recipients = set(leader_user_ids([project.alliance_id]))
+    if report.submitted_by_id:
+        recipients.add(report.submitted_by_id)
+    notify(
+        event=Event.REPORT_RETURNED,
+        recipients=recipients,
+        key=f"report-{report.pk}-revision-{revision.pk}",
+        title=_("%(project)s %(week)s的进度报告被退回，请修改后重新提交。")
+        % {"project": project.title, "week": report.week_label},
+        body=report.review_comment,
+        link=report.get_absolute_url(),
+        region=project.alliance.lead_region,
+    )
 
 
 def report_accept(*, actor: Any, report: ProgressReport, comment: str = "") -> ProgressReport:

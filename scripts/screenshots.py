@@ -118,6 +118,7 @@ SHOTS: list[tuple[str, str, str, int, Callable[[Page], None] | None]] = [
     ("region-typeahead.png", "yinzhou_county", "/alliances/", 1280, type_region),
     ("leader-phone.png", "leader", "/projects/my-work/", 390, None),
     ("leader-report-phone.png", "leader", "/projects/my-work/", 390, report_with_photo),
+    ("notices-phone.png", "leader", "/notices/", 390, None),
 ]
 
 

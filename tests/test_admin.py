@@ -22,7 +22,7 @@ def test_every_admin_list_page_loads(client, world, app_label, model_name):
 def test_every_project_model_is_in_the_admin():
     from django.apps import apps
 
-    ours = {"members", "alliances", "projects", "workshops", "evaluations"}
+    ours = {"members", "notices", "alliances", "projects", "workshops", "evaluations"}
     inline_models = {inline.model for model_admin in admin.site._registry.values() for inline in model_admin.inlines}
     missing = [
         m._meta.label

@@ -27,6 +27,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NOT_LISTS = {
     # Two short worklists (findings to confirm, the latest 50 scores) on one page, no filters.
     "evaluations:veto-list",
+    # A person's own notices (the bell's page): an inbox, with no filters to export or print.
+    "notices:list",
+    # A region's one or two robot settings, whose webhooks hold their access keys: never exported.
+    "notices:robot-list",
 }
 
 # Lists the access matrix declares about no object (staff-only pages): their rows.

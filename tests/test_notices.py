@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from notices.models import Delivery, Event, Notice
+from notices.models import Delivery, Event, EventGroup, Notice, Preference, QuietHours, WorkChatRobot
 from notices.services import notify
 from tests.factories import UserFactory
 
@@ -167,3 +169,187 @@ def test_the_unread_filter_lists_unread_notices_only(client, world):
     client.force_login(world.lily)
     page = client.get(reverse("notices:list"), {"unread": "1"}).content.decode()
     assert "未读的" in page and "已读的" not in page
+
+
+# ------------------------------------------------------------------ 通知设置
+
+
+def test_the_settings_page_shows_the_defaults_and_the_quiet_hours(client, world):
+    client.force_login(world.lily)
+    page = client.get(reverse("notices:settings"))
+    form = page.context["form"]
+    assert form.initial["reports__email"] is True and form.initial["reports__sms"] is False
+    assert form.initial["quiet_enabled"] is True and form.initial["quiet_starts"] == datetime.time(22)
+    assert "没有登记手机号码" not in page.content.decode()  # lily's person has a mobile
+
+
+def settings_data(**changes):
+    data = {f"{group}__{channel}": "on" for group in EventGroup.values for channel in ("email", "workchat")}
+    data |= {"quiet_enabled": "on", "quiet_starts": "21:30", "quiet_ends": "06:45"}
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def test_a_person_chooses_channels_per_group_and_quiet_hours(client, world):
+    client.force_login(world.lily)
+    response = client.post(reverse("notices:settings"), settings_data(**{"items__sms": "on", "reports__email": None}))
+    assert response.status_code == 302
+    reports = Preference.objects.get(user=world.lily, group="reports")
+    items = Preference.objects.get(user=world.lily, group="items")
+    assert (reports.email, reports.sms, reports.workchat) == (False, False, True)
+    assert (items.email, items.sms, items.workchat) == (True, True, True)
+    quiet = QuietHours.objects.get(user=world.lily)
+    assert (quiet.enabled, quiet.starts, quiet.ends) == (True, datetime.time(21, 30), datetime.time(6, 45))
+
+
+def test_quiet_hours_that_start_when_they_end_are_refused_with_a_message(client, world):
+    client.force_login(world.lily)
+    response = client.post(reverse("notices:settings"), settings_data(quiet_starts="22:00", quiet_ends="22:00"))
+    assert response.status_code == 200
+    assert "开始和结束时间不能相同" in response.content.decode()
+    assert not Preference.objects.exists() and not QuietHours.objects.exists()
+
+
+def test_enabled_quiet_hours_need_both_times(client, world):
+    client.force_login(world.lily)
+    response = client.post(reverse("notices:settings"), settings_data(quiet_ends=""))
+    assert "请填写开始和结束时间" in response.content.decode()
+
+
+def test_a_malformed_time_is_refused(client, world):
+    client.force_login(world.lily)
+    response = client.post(reverse("notices:settings"), settings_data(quiet_starts="25:99"))
+    assert response.status_code == 200 and not QuietHours.objects.exists()
+
+
+def test_the_settings_page_says_when_there_is_no_email_or_mobile(client, world):
+    client.force_login(world.alice)
+    page = client.get(reverse("notices:settings")).content.decode()
+    assert "没有电子邮箱" in page and "没有登记手机号码" in page
+
+
+# ------------------------------------------------------------------ robots
+
+
+def robot_data(world, **changes):
+    return {
+        "region": world.county_a.pk,
+        "kind": "dingtalk",
+        "webhook_url": "https://oapi.dingtalk.com/robot/send?access_token=abc",
+        "secret": "SEC123",
+        "active": "on",
+    } | changes
+
+
+def test_county_staff_add_their_countys_robot(client, world):
+    client.force_login(world.alice)
+    response = client.post(reverse("notices:robot-create"), robot_data(world))
+    assert response.status_code == 302
+    robot = WorkChatRobot.objects.get()
+    assert (robot.region, robot.kind, robot.secret) == (world.county_a, "dingtalk", "SEC123")
+    page = client.get(reverse("notices:robot-list")).content.decode()
+    assert "钉钉群机器人" in page and "SEC123" not in page
+
+
+def test_editing_a_robot_with_a_blank_secret_keeps_it(client, world):
+    robot = WorkChatRobot.objects.create(
+        region=world.county_a, kind="dingtalk", webhook_url="https://oapi.dingtalk.com/robot/send?x=1", secret="SECold"
+    )
+    client.force_login(world.alice)
+    form = client.get(reverse("notices:robot-edit", args=[robot.pk])).content.decode()
+    assert "SECold" not in form
+    client.post(reverse("notices:robot-edit", args=[robot.pk]), robot_data(world, secret="", kind="dingtalk"))
+    robot.refresh_from_db()
+    assert robot.secret == "SECold" and "access_token=abc" in robot.webhook_url
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("http://oapi.dingtalk.com/robot/send", "https://"),
+        ("https://10.0.0.8/robot/send", "主机必须是"),
+        ("https://intranet.example.gov.cn/hook", "主机必须是"),
+    ],
+)
+def test_a_webhook_outside_the_providers_hosts_is_refused(client, world, url, message):
+    client.force_login(world.alice)
+    response = client.post(reverse("notices:robot-create"), robot_data(world, webhook_url=url))
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not WorkChatRobot.objects.exists()
+
+
+def test_a_second_active_robot_for_a_region_is_refused(client, world):
+    WorkChatRobot.objects.create(region=world.county_a, kind="wecom", webhook_url="https://qyapi.weixin.qq.com/x")
+    client.force_login(world.alice)
+    response = client.post(reverse("notices:robot-create"), robot_data(world))
+    assert "已有一个启用的工作群机器人" in response.content.decode()
+    assert WorkChatRobot.objects.count() == 1
+
+
+def test_a_robot_cannot_be_set_for_another_county_or_a_township(client, world):
+    client.force_login(world.alice)
+    for region in (world.county_b, world.town_a):
+        response = client.post(reverse("notices:robot-create"), robot_data(world, region=region.pk))
+        assert response.status_code == 200
+    assert not WorkChatRobot.objects.exists()
+
+
+def test_staff_of_another_county_do_not_see_the_robot(client, world):
+    robot = WorkChatRobot.objects.create(
+        region=world.county_a, kind="wecom", webhook_url="https://qyapi.weixin.qq.com/x"
+    )
+    client.force_login(world.bob)
+    assert "qyapi" not in client.get(reverse("notices:robot-list")).content.decode()
+    assert client.get(reverse("notices:robot-edit", args=[robot.pk])).status_code == 404
+
+
+def test_leaders_have_no_robot_pages(client, world):
+    robot = WorkChatRobot.objects.create(
+        region=world.county_a, kind="wecom", webhook_url="https://qyapi.weixin.qq.com/x"
+    )
+    client.force_login(world.lily)
+    assert client.get(reverse("notices:robot-list")).status_code == 403
+    assert client.get(reverse("notices:robot-create")).status_code == 403
+    assert client.get(reverse("notices:robot-edit", args=[robot.pk])).status_code == 403
+
+
+# ------------------------------------------------------------------ admin
+
+
+def test_staff_with_admin_rights_do_not_read_other_peoples_notices(client, world):
+    from django.contrib.auth.models import Permission
+
+    tell(world.lily, title="莉莉的通知")
+    world.alice.is_staff = True
+    world.alice.save()
+    world.alice.user_permissions.add(Permission.objects.get(codename="view_notice"))
+    client.force_login(world.alice)
+    assert client.get(reverse("admin:notices_notice_changelist")).status_code == 403
+
+
+def test_a_superuser_sends_failed_deliveries_again(client, world, django_capture_on_commit_callbacks, mailoutbox):
+    world.lily.email = "lily@example.com"
+    world.lily.save()
+    (notice,) = tell(world.lily)
+    delivery = notice.deliveries.get(channel="email")
+    Delivery.objects.filter(pk=delivery.pk).update(state="failed", attempts=8, last_error="SMTP down")
+    client.force_login(world.admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("admin:notices_delivery_changelist"),
+            {"action": "send_again", "_selected_action": [delivery.pk]},
+        )
+    delivery.refresh_from_db()
+    assert delivery.state == "sent" and len(mailoutbox) == 1
+
+
+def test_a_read_only_viewer_has_no_notice_settings(client, world):
+    client.force_login(world.vera)
+    assert client.get(reverse("notices:settings")).status_code == 403
+    assert reverse("notices:settings") not in client.get(reverse("notices:list")).content.decode()
+
+
+def test_township_staff_have_no_robot_pages(client, world):
+    client.force_login(world.tina)
+    assert client.get(reverse("notices:robot-list")).status_code == 403
+    assert reverse("notices:robot-list") not in client.get(reverse("notices:list")).content.decode()

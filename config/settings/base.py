@@ -331,6 +331,9 @@ NOTICE_SITE_URL = env.str("NOTICE_SITE_URL", default="")
 NOTICE_WECOM_WEBHOOK = env.str("NOTICE_WECOM_WEBHOOK", default="")
 NOTICE_DINGTALK_WEBHOOK = env.str("NOTICE_DINGTALK_WEBHOOK", default="")
 NOTICE_DINGTALK_SECRET = env.str("NOTICE_DINGTALK_SECRET", default="")
+# The hosts a county's robot webhook may point at (staff enter it: never the internal network).
+NOTICE_ROBOT_HOSTS = env.list("NOTICE_ROBOT_HOSTS", default=["qyapi.weixin.qq.com", "oapi.dingtalk.com"])
+NOTICE_ROBOT_INSECURE_HOSTS = []  # hosts allowed over plain http: tests' loopback robots only
 NOTICE_QUIET_HOURS = env.str("NOTICE_QUIET_HOURS", default="22:00-07:00")
 if NOTICE_QUIET_HOURS and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", NOTICE_QUIET_HOURS):
     raise ImproperlyConfigured(f"NOTICE_QUIET_HOURS must be HH:MM-HH:MM or empty, got {NOTICE_QUIET_HOURS!r}")

@@ -15,3 +15,6 @@ STORAGES = {
 # The test client's login() authenticates without a request, which django-axes refuses;
 # the lock-out tests (tests/test_security_login.py) switch it back on.
 AXES_ENABLED = False
+# The loopback stand-ins of the work-chat robots (tests/fake_robots.py).
+NOTICE_ROBOT_HOSTS = ["qyapi.weixin.qq.com", "oapi.dingtalk.com", "127.0.0.1"]
+NOTICE_ROBOT_INSECURE_HOSTS = ["127.0.0.1"]

@@ -140,7 +140,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='workchatrobot',
-            constraint=models.UniqueConstraint(condition=models.Q(('active', True)), fields=('region',), name='one_active_robot_per_region'),
+            constraint=models.UniqueConstraint(condition=models.Q(('active', True)), fields=('region',), name='one_active_robot_per_region', violation_error_message='该区域已有一个启用的工作群机器人，请先停用它。'),
         ),
         migrations.AddConstraint(
             model_name='workchatrobot',

@@ -25,7 +25,14 @@ PAGES = {
         "projects:review-queue",
         "evaluations:rollup-list",
     ],
-    "lily": ["projects:my-work", "alliances:list", "projects:list", "alliances:meeting-list"],
+    "lily": [
+        "projects:my-work",
+        "alliances:list",
+        "projects:list",
+        "alliances:meeting-list",
+        "notices:list",
+        "notices:settings",
+    ],
 }
 CASES = [(user, name) for user, names in PAGES.items() for name in names]
 

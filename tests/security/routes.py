@@ -35,7 +35,7 @@ from evaluations.models import Assessment, AssessmentScheme, Indicator, ManualSc
 from members import imports
 from members.models import Department, MemberOrganization, Person, Region
 from members.tokens import api_token_create
-from notices.models import Notice
+from notices.models import Notice, WorkChatRobot
 from projects.models import ReportAttachment
 from projects.services import attach
 from projects.weeks import current_week, local_today
@@ -460,6 +460,37 @@ VILLAGE = Resource(
 REGION_FOR_ALLIANCE = Resource(
     inside=lambda w: w.town_a, outside=lambda w: w.town_b, sibling=lambda w: township(w.county_a, 2)
 )
+# Where a work-chat robot goes: a county (city and county staff configure their own).
+REGION_FOR_ROBOT = Resource(inside=lambda w: w.county_a, outside=lambda w: w.county_b)
+
+
+def robot_for(region: Region, placement: str) -> WorkChatRobot:
+    return WorkChatRobot.objects.get_or_create(
+        region=region, defaults={"kind": "wecom", "webhook_url": f"https://qyapi.weixin.qq.com/{placement}"}
+    )[0]
+
+
+# A county's robot: city and county staff of its region see and change it; other roles
+# have no robot pages (403).
+ROBOT = Resource(
+    inside=lambda w: robot_for(w.county_a, INSIDE),
+    outside=lambda w: robot_for(w.county_b, OUTSIDE),
+    show=lambda r: r.webhook_url,
+)
+
+
+def robot_form(w, robot) -> dict:
+    return {"region": robot.region_id, "kind": "dingtalk", "webhook_url": robot.webhook_url, "secret": "SEC1"}
+
+
+def preferences_form(w, _) -> dict:
+    return {
+        "reports__email": "on",
+        "items__sms": "on",
+        "quiet_enabled": "on",
+        "quiet_starts": "22:00",
+        "quiet_ends": "07:00",
+    }
 
 
 # A county's bulletin in draft: seen, regenerated and published only by staff whose region
@@ -1001,6 +1032,19 @@ PAGES = {
         DEPARTMENT, nothing, method="post", writers=PUBLISHERS, invisible=frozenset({LEADER})
     ),
     "notices:read-all": fixed(method="post", data=lambda w, _: {}, writers=READERS, ok=frozenset({302})),
+    "notices:settings": form(None, preferences_form, writers=READERS - {VIEWER}),
+    "notices:robot-list": listing(ROBOT, readers=frozenset({CITY, COUNTY})),
+    "notices:robot-create": create_form(
+        REGION_FOR_ROBOT,
+        lambda w, region: {"region": region.pk, "kind": "wecom", "webhook_url": "https://qyapi.weixin.qq.com/new"},
+        writers=frozenset({CITY, COUNTY}),
+    ),
+    "notices:robot-edit": form(
+        ROBOT,
+        robot_form,
+        writers=frozenset({CITY, COUNTY}),
+        readers=frozenset({CITY, COUNTY}),
+    ),
     # The form redirects to the page that shows the new token's key once, never again.
     "members:token-create": create_form(
         REGION_FOR_ALLIANCE, lambda w, r: {"name": "大厅大屏", "region": r.pk}, readers=STAFF

@@ -5,6 +5,9 @@
   on the 5th, the observation on the 10th after the quarter, the review on 15 January)
   has come and that are not drafted yet
 - progress reminders: Fridays at REMINDER_TIME (default 15:00)
+- notices: the review digest for county staff every day at 08:30, the "三会" meetings
+  falling due every day at 09:00, and every minute the sweeper that queues deliveries
+  whose time has come (after quiet hours, a lost retry, a worker that died mid-send)
 - tracked items: every day at 07:00, the items past their deadline are escalated to the
   county's staff
 """
@@ -21,6 +24,12 @@ from django_celery_beat.models import CrontabSchedule, PeriodicTask
 from ...rollups import ANNUAL_REVIEW, MONTHLY_BULLETIN, QUARTERLY_OBSERVATION, WEEKLY_DISPATCH
 
 DAILY = {"minute": "0", "hour": "6", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*"}
+EVERY_MINUTE = {"minute": "*", "hour": "*", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*"}
+NOTICE_SCHEDULE = {
+    "notices:review-digest": ("projects.tasks.send_review_digest", DAILY | {"minute": "30", "hour": "8"}),
+    "notices:meetings-due": ("alliances.tasks.remind_meetings_due", DAILY | {"hour": "9"}),
+    "notices:deliver-due": ("notices.tasks.deliver_due", EVERY_MINUTE),
+}
 ESCALATION = {**DAILY, "hour": "7"}
 ROLLUP_SCHEDULE = dict.fromkeys((WEEKLY_DISPATCH, MONTHLY_BULLETIN, QUARTERLY_OBSERVATION, ANNUAL_REVIEW), DAILY)
 
@@ -72,6 +81,11 @@ def install() -> list[PeriodicTask]:
                 "args": json.dumps([kind]),
                 "enabled": True,
             },
+        )
+        tasks.append(task)
+    for name, (path, fields) in NOTICE_SCHEDULE.items():
+        task, _created = PeriodicTask.objects.update_or_create(
+            name=name, defaults={"task": path, "crontab": crontab(**fields), "args": "[]", "enabled": True}
         )
         tasks.append(task)
     return tasks
