@@ -291,3 +291,14 @@ def test_the_dashboard_counts_items_by_bucket_and_each_figure_opens_the_same_num
         assert client.get(figure.url).context["paginator"].count == figure.value, figure.key
     body = client.get(reverse("evaluations:dashboard")).content.decode()
     assert "逾期督办事项" in body and "督办事项按调度分类" in body
+
+
+def test_the_project_ledger_says_what_became_of_the_coordination_request(client, desk):
+    from tests.factories_excel import sheet_rows
+    from tracking import services
+
+    services.item_raise(actor=desk.world.alice, report=desk.report, assignee=desk.transport, deadline=in_days(9))
+    client.force_login(desk.world.alice)
+    data = client.get(reverse("projects:list"), {"layout": "ledger", "export": "xlsx"}).content
+    (row,) = sheet_rows(data, "项目台账")
+    assert row["协调状态"] == f"督办事项 · 交通运输局 · 已交办（期限 {in_days(9).isoformat()}）"
