@@ -302,3 +302,15 @@ def test_the_project_ledger_says_what_became_of_the_coordination_request(client,
     data = client.get(reverse("projects:list"), {"layout": "ledger", "export": "xlsx"}).content
     (row,) = sheet_rows(data, "项目台账")
     assert row["协调状态"] == f"督办事项 · 交通运输局 · 已交办（期限 {in_days(9).isoformat()}）"
+
+
+def test_the_item_pages_read_in_english_with_the_language_cookie(client, desk):
+    from django.conf import settings
+
+    item = desk.item("handled")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(desk.world.lily)
+    listing = client.get(reverse("tracking:list")).content.decode()
+    assert "<h1>Tracked items</h1>" in listing and "<th>Deadline</th>" in listing and "<th>办理期限</th>" not in listing
+    detail = client.get(detail_url(item)).content.decode()
+    assert "Confirm solved" in detail and "History" in detail and "办理记录" not in detail
