@@ -254,7 +254,7 @@ def item_raise(
             raise ValidationError(_("该进度报告没有需要协调的事项。"))
         alliance = report.project.alliance
         source = ItemSource.REPORT
-        title = title or report.coordination_request.strip().splitlines()[0][:TITLE_LENGTH]
+        title = title or (report.coordination_request.strip().splitlines() or [""])[0][:TITLE_LENGTH]
         detail = detail or report.coordination_request
     elif need is not None:
         need = Need.objects.select_related("alliance__lead_region").get(pk=need.pk)
