@@ -314,3 +314,13 @@ def test_the_item_pages_read_in_english_with_the_language_cookie(client, desk):
     assert "<h1>Tracked items</h1>" in listing and "<th>Deadline</th>" in listing and "<th>办理期限</th>" not in listing
     detail = client.get(detail_url(item)).content.decode()
     assert "Confirm solved" in detail and "History" in detail and "办理记录" not in detail
+
+
+def test_the_leaders_work_page_lists_the_items_waiting_for_their_confirmation(client, desk):
+    handled = desk.item("handled", title="待确认事项")
+    desk.item("in_progress", title="办理中事项")
+    body = page(client, desk.world.lily, reverse("projects:my-work"))
+    assert "待确认事项" in body and f"{detail_url(handled)}#confirm" in body
+    assert "办理中事项" not in body and "另有 1 项正在承办部门办理。" in body
+    body = page(client, desk.world.alice, reverse("tracking:list"))
+    assert 'id="items-to-confirm"' not in body

@@ -11,7 +11,7 @@ from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from ..models import HANDLED_STATES, WITH_DEPARTMENT, EventAction, TrackedItem
+from ..models import HANDLED_STATES, WITH_DEPARTMENT, EventAction, ItemState, TrackedItem
 from ..services import may_confirm, may_raise
 
 register = template.Library()
@@ -72,3 +72,15 @@ def department_items(context, department) -> dict:
         .order_by("-is_overdue", F("handled_at").asc(nulls_first=True), "deadline", "pk")
     )
     return {"department": department, "counts": counts, "items": rows[:DEPARTMENT_ITEMS]}
+
+
+@register.inclusion_tag("tracking/_items_to_confirm.html", takes_context=True)
+def items_to_confirm(context) -> dict:
+    """A leader's items the department has handled, waiting for them to confirm or reopen,
+    and their items still with a department (to follow)."""
+    user = context["request"].user
+    items = TrackedItem.objects.visible_to(user).select_related("assignee", "alliance")
+    return {
+        "waiting": list(items.filter(state=ItemState.HANDLED).order_by("handled_at", "pk")),
+        "open_count": items.filter(state__in=WITH_DEPARTMENT).count(),
+    }
