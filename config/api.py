@@ -17,6 +17,7 @@ from alliances.api import (
 from evaluations.api import AllianceScorecardViewSet, DashboardViewSet, RollupViewSet
 from members.api import MemberOrganizationViewSet, PersonViewSet, RegionViewSet
 from projects.api import MilestoneViewSet, ProgressReportViewSet, ProjectViewSet
+from tracking.api import TrackedItemViewSet
 from workshops.api import WorkshopReportViewSet, WorkshopViewSet
 
 router = DefaultRouter()
@@ -42,5 +43,6 @@ router.register("platforms", EntityPlatformViewSet, basename="platform")
 router.register("needs", NeedViewSet, basename="need")
 router.register("resources", ResourceViewSet, basename="resource")
 router.register("claims", ClaimViewSet, basename="claim")
+router.register("tracked-items", TrackedItemViewSet, basename="trackeditem")
 
 urlpatterns = router.urls

@@ -20,6 +20,7 @@ urlpatterns = [
     path("evaluations/", include("evaluations.urls")),
     path("workshops/", include("workshops.urls")),
     path("projects/", include("projects.urls")),
+    path("items/", include("tracking.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -21,10 +21,12 @@ from django.utils.translation import gettext as _
 
 from alliances.models import Alliance, AllianceStatus, FormationMode
 from core.charts import ChartSpec
-from core.periods import MONTH, WEEK, Period, local_zone
+from core.periods import MONTH, WEEK, YEAR, Period, local_zone
 from members.access import scope_for
 from projects import reporting as reporting_rule
 from projects.models import ACTIVE_STATUSES, MONEY, ProgressReport, Project, ProjectCategory, ProjectStatus
+from tracking.figures import year_figures
+from tracking.models import Bucket, TrackedItem
 from workshops.models import Workshop, WorkshopReport, WorkshopStatus
 
 from .models import Rollup
@@ -141,6 +143,12 @@ def build(user: Any, *, now: datetime.datetime | None = None) -> Dashboard:
     employment = WorkshopReport.objects.filter(workshop__in=workshops, month=month.start).aggregate(
         total_employed=Coalesce(Sum("employed"), 0), total_low_income=Coalesce(Sum("low_income_employed"), 0)
     )
+
+    # Tracked items as of today, by the dispatch's buckets (the list's bucket filter), and
+    # the year's outcomes (tracking.figures).
+    items = TrackedItem.objects.visible_to(user)
+    by_bucket = dict(items.with_bucket(today).order_by().values_list("bucket").annotate(n=Count("pk")))
+    item_year = year_figures(items, Period.containing(YEAR, today))
 
     bulletin = own_bulletin(user)
     tables = {t["key"]: t for t in bulletin.report.get("tables", [])} if bulletin else {}
@@ -273,8 +281,54 @@ def build(user: Any, *, now: datetime.datetime | None = None) -> Dashboard:
             "percent",
             help=_("低收入人员数除以带动就业人数（同一月）。"),
         ),
+        Figure(
+            "items_overdue",
+            _("逾期督办事项"),
+            by_bucket.get(Bucket.OVERDUE, 0),
+            link("tracking:list", overdue="true"),
+            help=_("已过办理期限、承办部门仍未办结的督办事项数（办理期限当天不算逾期）。"),
+        ),
+        Figure(
+            "items_year",
+            _("%(year)s年督办事项") % year_text,
+            item_year.items,
+            None,
+            help=_("%(year)s年提出的督办事项数，含各状态。") % year_text,
+        ),
+        Figure(
+            "items_on_time_rate",
+            _("督办事项按期解决率"),
+            item_year.on_time_rate,
+            None,
+            "percent",
+            help=_("%(year)s年提出的督办事项中，承办部门在办理期限内办结、且已经带头人确认解决的比例。") % year_text,
+        ),
+        Figure(
+            "items_median_days",
+            _("督办事项办理天数（中位数）"),
+            str(item_year.median_days) if item_year.median_days is not None else None,
+            None,
+            "decimal",
+            help=_("%(year)s年已确认解决的督办事项，从提出日到确认解决日的天数的中位数。") % year_text,
+        ),
+        Figure(
+            "items_satisfaction",
+            _("督办事项平均满意度"),
+            str(item_year.mean_rating) if item_year.mean_rating is not None else None,
+            None,
+            "decimal",
+            help=_("%(year)s年已确认解决的督办事项的满意度评分（1–5 分）的平均。") % year_text,
+        ),
     ]
     breakdowns = [
+        Breakdown(
+            "items",
+            _("督办事项按调度分类"),
+            [
+                Figure(value, str(label), by_bucket.get(value, 0), link("tracking:list", bucket=value))
+                for value, label in Bucket.choices
+            ],
+        ),
         Breakdown(
             "formation_mode",
             _("按组建模式"),

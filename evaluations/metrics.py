@@ -37,6 +37,8 @@ from alliances.models import Activity, Claim, ClaimStatus, Meeting, MeetingKind
 from core.periods import Period
 from projects import reporting
 from projects.models import MONEY, Project, latest_standing_report
+from tracking.figures import year_items
+from tracking.models import TrackedItem
 from workshops.models import WorkshopReport
 
 from .scoring import NOT_APPLICABLE, clamp, metric, ratio
@@ -195,13 +197,33 @@ def claim_rows(alliances: QuerySet, period: Period) -> QuerySet:
     )
 
 
+def item_rows(alliances: QuerySet, period: Period) -> QuerySet:
+    """The alliances' tracked items (督办事项) raised this year by the period's end, each
+    with ``on_time``: confirmed solved by then and handled by its deadline
+    (tracking.figures.year_items)."""
+    return year_items(TrackedItem.objects.filter(alliance__in=alliances), period)
+
+
 @metric("claims_resolved")
 def claims_resolved(alliances: QuerySet, period: Period, indicator) -> dict[int, Decimal]:
     """Of the claims on the alliance's needs made this year by the period's end and not
-    withdrawn by then, the share resolved by then (``closed_on`` dates the resolution)."""
-    rows = (
+    withdrawn by then, and of its tracked items raised this year by then, the share
+    resolved by then: a claim resolved (``closed_on``), an item confirmed solved and
+    handled by its deadline (docs/indicators.md)."""
+    counts: dict[int, list[int]] = {}
+    claims = (
         claim_rows(alliances, period)
         .values("need__alliance_id")
-        .annotate(claims=Count("pk"), resolved_count=Count("pk", filter=Q(resolved=True)))
+        .annotate(total=Count("pk"), done=Count("pk", filter=Q(resolved=True)))
     )
-    return {row["need__alliance_id"]: ratio(row["resolved_count"], row["claims"]) for row in rows}
+    for row in claims:
+        counts[row["need__alliance_id"]] = [row["total"], row["done"]]
+    items = (
+        item_rows(alliances, period)
+        .values("alliance_id")
+        .annotate(total=Count("pk"), done=Count("pk", filter=Q(on_time=True)))
+    )
+    for row in items:
+        total, done = counts.get(row["alliance_id"], [0, 0])
+        counts[row["alliance_id"]] = [total + row["total"], done + row["done"]]
+    return {alliance_id: ratio(done, total) for alliance_id, (total, done) in counts.items()}

@@ -45,6 +45,8 @@ from projects.models import (
     ProjectStatus,
     ReportStatus,
 )
+from tracking.figures import as_of, bucket_then, days_open_then
+from tracking.models import Bucket, ItemState, TrackedItem
 from workshops.models import Workshop, WorkshopReport, WorkshopStatus
 
 from .models import Assessment, AssessmentScheme, Grade, MemberResult, Proposal, ProposalKind, ProposalStatus
@@ -120,6 +122,38 @@ def overdue_milestones(project_ids: list[int], day: datetime.date) -> dict[int, 
     for project_id, title, due_on in rows:
         titles.setdefault(project_id, []).append(f"{title}（{date_format(due_on)}）")
     return {project_id: "、".join(names) for project_id, names in titles.items()}
+
+
+BUCKET_ORDER = [Bucket.OVERDUE, Bucket.NEW, Bucket.IN_PROGRESS, Bucket.HANDLED]
+
+
+def dispatch_items(period: Period, region: Region, cutoff: datetime.datetime) -> list:
+    """The region's tracked items as of the dispatch's cut-off (tracking.figures.as_of:
+    state, department and deadline from each item's history up to then): every item
+    raised by then and not confirmed solved before the week began, each with its bucket
+    and days open as of the cut-off's day; overdue first, then new, in progress, handled,
+    each by deadline."""
+    day = period.end
+    rows = list(
+        as_of(TrackedItem.objects.filter(region.within("alliance__lead_region")), cutoff)
+        .exclude(closed_at__lt=period.start_at)
+        .values_list(
+            "pk",
+            "alliance__code",
+            "alliance__name",
+            "title",
+            "department_then",
+            "deadline_then",
+            "state_then",
+            "raised_on",
+            "closed_day_then",
+            named=True,
+        )
+    )
+    order = {bucket: place for place, bucket in enumerate(BUCKET_ORDER)}
+    items = [(row, bucket_then(row, day), days_open_then(row, day)) for row in rows]
+    never = datetime.date.max
+    return sorted(items, key=lambda item: (order[item[1]], item[0].deadline_then or never, item[0].pk))
 
 
 def weekly_dispatch(period: Period, region: Region) -> dict:
@@ -250,6 +284,10 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
         .order_by("recipient__username")
         .values_list("recipient__username", "person_name", "reported_after")
     )
+    items = dispatch_items(period, region, cutoff)
+    bucket_count = {bucket: sum(1 for _row, b, _days in items if b == bucket) for bucket in BUCKET_ORDER}
+    bucket_labels = {value: str(label) for value, label in Bucket.choices}
+    state_labels = {value: str(label) for value, label in ItemState.choices}
     return {
         "summary": [
             summary_item("reports_expected", _("应报项目数"), expected),
@@ -261,6 +299,10 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
             summary_item("late_projects", _("逾期项目"), len(late)),
             summary_item("coordination_waiting", _("待协调事项"), len(waiting)),
             summary_item("workshops_missing", _("未报月度数据的工坊"), len(missing_workshops)),
+            summary_item("items_new", _("督办事项：新提"), bucket_count[Bucket.NEW]),
+            summary_item("items_in_progress", _("督办事项：办理中"), bucket_count[Bucket.IN_PROGRESS]),
+            summary_item("items_handled", _("督办事项：已办结"), bucket_count[Bucket.HANDLED]),
+            summary_item("items_overdue", _("督办事项：逾期"), bucket_count[Bucket.OVERDUE]),
         ],
         "tables": [
             project_table(
@@ -321,6 +363,38 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
                     report.blockers,
                     report.request if report.needs_coordination else "",
                 ],
+            ),
+            linked(
+                table(
+                    "tracked_items",
+                    _("督办事项"),
+                    [
+                        column("alliance", _("联盟编号")),
+                        column("alliance_name", _("联盟")),
+                        column("item", _("事项")),
+                        column("department", _("承办部门")),
+                        column("deadline", _("办理期限"), "date"),
+                        column("bucket", _("分类")),
+                        column("state", _("状态")),
+                        column("days_open", _("已历时（天）"), "int"),
+                    ],
+                    [
+                        [
+                            row.alliance__code,
+                            row.alliance__name,
+                            row.title,
+                            row.department_then or "",
+                            row.deadline_then.isoformat() if row.deadline_then else None,
+                            bucket_labels[bucket],
+                            state_labels[row.state_then],
+                            days,
+                        ]
+                        for row, bucket, days in items
+                    ],
+                ),
+                "item",
+                "item",
+                [row.pk for row, _bucket, _days in items],
             ),
             project_table(
                 "movement",
@@ -931,6 +1005,14 @@ DEFINITIONS: dict[str, dict[str, object]] = {
             "逾期项目及其逾期节点（节点计划完成日期早于期末且期末前未完成）；无逾期节点的，为项目本身已过计划完成日期。"
         ),
         "coordination": _("本周已报周报中的堵点难点与需要协调的事项。"),
+        "items_new": _("截至生成时点新提或已交办、承办部门尚未答复且未逾期的督办事项数。"),
+        "items_in_progress": _("截至生成时点承办部门已答复或被要求重新办理、尚未办结且未逾期的督办事项数。"),
+        "items_handled": _("截至生成时点承办部门已办结（含带头人已确认解决，本周之前确认的除外）的督办事项数。"),
+        "items_overdue": _("截至生成时点已过办理期限、承办部门仍未办结的督办事项数。"),
+        "tracked_items": _(
+            "截至生成时点（周一 6:00）已提出、本周之前未确认解决的督办事项，按逾期、新提、办理中、已办结排列；"
+            "状态、承办部门与期限取生成时点的办理记录；已历时为提出日至确认解决日（未解决的至生成日）的天数。"
+        ),
         "movement": _("本周已报周报的完成进度与该项目此前最近一份未被退回的周报相比的变化（百分点）。"),
         "reminders": _("周五收到填报提醒的带头人，及其在提醒之后是否填报了本周周报。"),
     },

@@ -237,9 +237,35 @@ def claim_rows(alliances: QuerySet, period: Period, indicator: Indicator) -> Row
         )
         for claim in claims
     ]
+    items = metrics.item_rows(alliances, period).select_related("assignee").order_by("raised_on", "pk")
+    for item in items:
+        if item.on_time:
+            state = _("督办事项按期解决")
+        elif item.solved:
+            state = _("督办事项逾期解决")
+        else:
+            state = _("督办事项未解决")
+        rows.append(
+            Row(
+                [
+                    item.title,
+                    item.assignee.name if item.assignee_id else "",
+                    item.raised_on,
+                    state,
+                    item.closed_day if item.solved else "",
+                ],
+                "" if item.on_time else "bad",
+            )
+        )
     resolved = sum(1 for row in rows if not row.mark)
     attainment = ratio(resolved, len(rows)) if rows else absent(indicator)
-    return Rows([_("需求"), _("认领方"), _("认领日期"), _("期末状态"), _("办结日期")], rows, attainment)
+    note = _("含认领记录与督办事项：督办事项在办理期限内办结且期末前经带头人确认解决的，计为已办结。")
+    return Rows(
+        [_("需求或督办事项"), _("认领方或承办部门"), _("认领或提出日期"), _("期末状态"), _("办结日期")],
+        rows,
+        attainment,
+        note,
+    )
 
 
 def absent(indicator: Indicator) -> Decimal | None:

@@ -14,6 +14,7 @@ SECTIONS = {
     "rollups": "evaluations.Rollup",
     "operations": "alliances.Meeting",
     "departments": "members.Department",
+    "items": "tracking.TrackedItem",
 }
 
 

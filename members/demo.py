@@ -19,8 +19,18 @@ from django.db import models
 from django.utils import timezone
 
 from .access import Role
-from .models import AccessProfile, MemberOrganization, OrganizationKind, Person, Region, RegionLevel
+from .models import (
+    AccessProfile,
+    Department,
+    DepartmentKind,
+    MemberOrganization,
+    OrganizationKind,
+    Person,
+    Region,
+    RegionLevel,
+)
 from .services import (
+    department_create,
     organization_create,
     organization_update,
     person_create,
@@ -727,6 +737,32 @@ class DemoAccount:
     region_code: str | None
     sees: str
     person_mobile: str | None = None
+    department: str | None = None  # a department of Yinzhou (鄞州区), for a liaison
+
+
+# Each county's department list (承办部门): county departments and, as assignees too,
+# townships (乡镇/街道). Yinzhou's liaisons sign in as the demo's department accounts.
+DEMO_DEPARTMENTS: dict[str, list[tuple[str, str]]] = {
+    "330212000000": [
+        ("交通运输局", DepartmentKind.COUNTY_DEPARTMENT),
+        ("水利局", DepartmentKind.COUNTY_DEPARTMENT),
+        ("农业农村局", DepartmentKind.COUNTY_DEPARTMENT),
+        ("财政局", DepartmentKind.COUNTY_DEPARTMENT),
+        ("自然资源和规划分局", DepartmentKind.COUNTY_DEPARTMENT),
+        ("民政局", DepartmentKind.COUNTY_DEPARTMENT),
+        ("住房和城乡建设局", DepartmentKind.COUNTY_DEPARTMENT),
+        ("人力资源和社会保障局", DepartmentKind.COUNTY_DEPARTMENT),
+        ("发展和改革局", DepartmentKind.COUNTY_DEPARTMENT),
+        ("姜山镇", DepartmentKind.TOWNSHIP),
+    ],
+    "330921000000": [
+        ("交通运输局", DepartmentKind.COUNTY_DEPARTMENT),
+        ("海洋与渔业局", DepartmentKind.COUNTY_DEPARTMENT),
+        ("农业农村局", DepartmentKind.COUNTY_DEPARTMENT),
+        ("财政局", DepartmentKind.COUNTY_DEPARTMENT),
+    ],
+}
+YINZHOU = "330212000000"
 
 
 DEMO_ACCOUNTS: list[DemoAccount] = [
@@ -748,6 +784,30 @@ DEMO_ACCOUNTS: list[DemoAccount] = [
         DEMO_LEADER_MOBILE,
     ),
     DemoAccount("viewer", DEMO_PASSWORD, Role.VIEWER, "330200000000", "宁波市范围内的全部数据，只读（大屏）"),
+    DemoAccount(
+        "nongye_liaison",
+        DEMO_PASSWORD,
+        Role.DEPARTMENT_LIAISON,
+        None,
+        "鄞州区农业农村局联络员：本部门的督办事项（我的督办），答复、办结",
+        department="农业农村局",
+    ),
+    DemoAccount(
+        "caizheng_liaison",
+        DEMO_PASSWORD,
+        Role.DEPARTMENT_LIAISON,
+        None,
+        "鄞州区财政局联络员：本部门的督办事项",
+        department="财政局",
+    ),
+    DemoAccount(
+        "ziyuan_liaison",
+        DEMO_PASSWORD,
+        Role.DEPARTMENT_LIAISON,
+        None,
+        "鄞州区自然资源和规划分局联络员：本部门的督办事项",
+        department="自然资源和规划分局",
+    ),
 ]
 
 
@@ -765,7 +825,13 @@ def ensure_superuser(ctx: DemoContext) -> Any:
     return user
 
 
-def ensure_account(ctx: DemoContext, account: DemoAccount, region: Region | None, person: Person | None) -> None:
+def ensure_account(
+    ctx: DemoContext,
+    account: DemoAccount,
+    region: Region | None,
+    person: Person | None,
+    department: Department | None = None,
+) -> None:
     User = get_user_model()
     user = User.objects.filter(username=account.username).first()
     if user is not None:
@@ -774,6 +840,7 @@ def ensure_account(ctx: DemoContext, account: DemoAccount, region: Region | None
             profile is not None
             and profile.role == account.role
             and profile.region_id == (region.pk if region else None)
+            and profile.department_id == (department.pk if department else None)
             and (person is None or person.user_id == user.pk)
             and user.check_password(account.password)
         )
@@ -781,8 +848,29 @@ def ensure_account(ctx: DemoContext, account: DemoAccount, region: Region | None
             return
     ctx.count("updated" if user else "created", User)
     user_with_role(
-        username=account.username, password=account.password, role=account.role, region=region, person=person
+        username=account.username,
+        password=account.password,
+        role=account.role,
+        region=region,
+        person=person,
+        department=department,
     )
+
+
+def ensure_departments(ctx: DemoContext, regions: dict[str, Region]) -> dict[tuple[str, str], Department]:
+    """Each demo county's department list (unchanged when run again)."""
+    departments = {(d.county.code, d.name): d for d in Department.objects.select_related("county")}
+    for county_code, entries in DEMO_DEPARTMENTS.items():
+        county = regions.get(county_code)
+        if county is None:
+            continue
+        for name, kind in entries:
+            if (county_code, name) not in departments:
+                ctx.count("created", Department)
+                departments[(county_code, name)] = department_create(
+                    actor=ctx.actor, county=county, name=name, kind=kind
+                )
+    return departments
 
 
 # --------------------------------------------------------------------------- writing
@@ -848,10 +936,14 @@ def seed(ctx: DemoContext) -> None:
             ctx.count("updated", MemberOrganization)
             organization_update(actor=actor, organization=organization, **changed)
 
+    departments = ensure_departments(ctx, regions)
     for account in DEMO_ACCOUNTS:
         if account.role == "superuser":
             continue
         region = regions[account.region_code] if account.region_code else None
         person = people[account.person_mobile] if account.person_mobile else None
-        ensure_account(ctx, account, region, person)
+        department = departments.get((YINZHOU, account.department)) if account.department else None
+        if account.department and department is None:
+            continue  # a scale without Yinzhou
+        ensure_account(ctx, account, region, person, department)
     ctx.shared["members_db"] = {"regions": regions, "organizations": organizations, "people": people}

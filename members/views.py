@@ -67,7 +67,7 @@ def home(request):
     if scope.role == Role.WORKSHOP_STEWARD:
         return redirect("workshops:list")
     if scope.kind == "department":
-        return redirect("members:department-detail", scope.department_id)
+        return redirect("tracking:list")
     return redirect("evaluations:dashboard")
 
 

@@ -10,7 +10,7 @@ same few queries for 10 projects or 10,000, and its rows are streamed in chunks.
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, CharField, OuterRef, Subquery, TextField
+from django.db.models import BooleanField, CharField, DateField, OuterRef, Subquery, TextField
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +30,11 @@ LATEST_REPORT_FIELDS = (
     ("latest_coordination_request", "coordination_request", TextField()),
     ("latest_status", "status", CharField()),
     ("latest_review_comment", "review_comment", TextField()),
+    # The tracked item (督办事项) the request became, through the reverse relation the
+    # tracking app (above this one) declares: its state, department and deadline.
+    ("latest_item_state", "tracked_items__state", CharField()),
+    ("latest_item_department", "tracked_items__assignee__name", CharField()),
+    ("latest_item_deadline", "tracked_items__deadline", DateField()),
 )
 
 
@@ -45,11 +50,26 @@ def ledger_rows(queryset: ProjectQuerySet) -> ProjectQuerySet:
     )
 
 
+def _item_state_labels() -> dict[str, str]:
+    item = ProgressReport._meta.get_field("tracked_items").related_model
+    return {value: str(label) for value, label in item._meta.get_field("state").choices}
+
+
 def _coordination_state(project) -> str:
-    """What became of the latest report's coordination request: the county answers it
-    when reviewing the report (its comment is in 审核意见)."""
+    """What became of the latest report's coordination request: the tracked item it
+    became (督办事项: department, state, deadline), else the review of the report (its
+    comment is in 审核意见)."""
     if not project.latest_needs_coordination:
         return ""
+    if project.latest_item_state:
+        state = _item_state_labels().get(project.latest_item_state, project.latest_item_state)
+        if not project.latest_item_department:
+            return gettext("督办事项 · %(state)s") % {"state": state}
+        return gettext("督办事项 · %(department)s · %(state)s（期限 %(deadline)s）") % {
+            "department": project.latest_item_department,
+            "state": state,
+            "deadline": project.latest_item_deadline.isoformat(),
+        }
     return {
         ReportStatus.SUBMITTED: gettext("待审核"),
         ReportStatus.ACCEPTED: gettext("已审核"),

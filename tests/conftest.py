@@ -112,6 +112,15 @@ def world(db, django_user_model) -> World:
 
 
 @pytest.fixture
+def desk(world):
+    """County A's departments with their liaisons, and a report asking for coordination
+    (tests/factories_tracking.py)."""
+    from tests.factories_tracking import make_desk
+
+    return make_desk(world)
+
+
+@pytest.fixture
 def api(client, django_user_model):
     """A DRF test client; ``api.as_user(u)`` logs in by forcing authentication."""
     from rest_framework.test import APIClient

@@ -17,8 +17,9 @@ from django.urls import NoReverseMatch, resolve, reverse
 from django.views.generic.list import MultipleObjectMixin
 from openpyxl import load_workbook
 
-from tests.security.matrix import INSIDE, OUTSIDE, SIBLING
-from tests.security.routes import API_TOKEN, PAGES
+from members.models import Department
+from tests.security.matrix import INSIDE, OUTSIDE, SIBLING, Resource
+from tests.security.routes import API_TOKEN, DEPARTMENT, PAGES
 from tests.security.test_access_matrix import named_urls
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -34,12 +35,24 @@ NOT_LISTS = {
 }
 
 # Lists the access matrix declares about no object (staff-only pages): their rows.
-RESOURCES = {"members:token-list": API_TOKEN}
+RESOURCES = {
+    "members:token-list": API_TOKEN,
+    # A county's departments are one list for its townships too: the row the filter drops
+    # is a township of county A (乡镇/街道), not another township's department.
+    "members:department-list": Resource(
+        inside=DEPARTMENT.inside,
+        outside=DEPARTMENT.outside,
+        sibling=lambda w: Department.objects.get_or_create(
+            county=w.county_a, name="云龙镇", defaults={"kind": "township"}
+        )[0],
+    ),
+}
 
 # The filtered query of each list: by default the region filter on 姜山镇 (which keeps the
 # inside object and drops the sibling's); a list without a region filter names its own.
 FILTERS = {
     "alliances:claim-list": lambda w: {"alliance": w.alliance_a.pk},
+    "members:department-list": lambda w: {"kind": "county_department"},
 }
 
 

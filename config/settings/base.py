@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "alliances",
     "projects",
     "workshops",
+    "tracking",
     "evaluations",
 ]
 
@@ -296,6 +297,7 @@ SPECTACULAR_SETTINGS = {
         "StatusEnum": "alliances.models.AllianceStatus",
         "ListStatusEnum": "alliances.models.ListStatus",
         "ClaimStatusEnum": "alliances.models.ClaimStatus",
+        "ItemStateEnum": "tracking.models.ItemState",
     },
 }
 

@@ -105,6 +105,7 @@ def get_item(mapping: dict, key):
 LINKABLE = {
     "project": ("projects", "Project", "projects:detail"),
     "organization": ("members", "MemberOrganization", "members:organization-detail"),
+    "item": ("tracking", "TrackedItem", "tracking:detail"),
 }
 
 

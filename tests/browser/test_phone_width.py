@@ -24,6 +24,8 @@ PAGES = {
         "alliances:meeting-list",
         "projects:review-queue",
         "evaluations:rollup-list",
+        "tracking:list",
+        "members:department-list",
     ],
     "lily": [
         "projects:my-work",
@@ -32,6 +34,7 @@ PAGES = {
         "alliances:meeting-list",
         "notices:list",
         "notices:settings",
+        "tracking:list",
     ],
 }
 CASES = [(user, name) for user, names in PAGES.items() for name in names]

@@ -11,7 +11,7 @@ from members.models import MemberOrganization, OrganizationKind, Region
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 
-OUR_APPS = {"members", "alliances", "projects", "workshops", "evaluations"}
+OUR_APPS = {"members", "alliances", "projects", "workshops", "tracking", "evaluations"}
 
 
 def row_counts() -> dict[str, int]:

@@ -45,7 +45,7 @@ INSIDE, OUTSIDE, SIBLING, NONE = "inside", "outside", "sibling", "none"
 
 # The project's own apps: every row of their models is compared before and after a
 # refused write (history tables included: a refused write leaves no history either).
-PROJECT_APPS = {"members", "notices", "alliances", "projects", "workshops", "evaluations"}
+PROJECT_APPS = {"members", "notices", "alliances", "projects", "workshops", "tracking", "evaluations"}
 
 Builder = Callable[[Any], models.Model]
 

@@ -39,7 +39,7 @@ from notices.models import Notice, WorkChatRobot
 from projects.models import ReportAttachment
 from projects.services import attach
 from projects.weeks import current_week, local_today
-from tests.factories import UserFactory, township, village
+from tests.factories import UserFactory, liaison_of, township, village
 from tests.factories_excel import xlsx
 from tests.factories_operations import (
     ActivityFactory,
@@ -56,6 +56,7 @@ from tests.factories_projects import MilestoneFactory, ProjectFactory, pdf
 from tests.factories_projects import ReportFactory as ProgressReportFactory
 from tests.factories_projects import photo as photo_file
 from tests.factories_workshops import ReportFactory, Shops
+from tracking import services as tracking
 from workshops.models import WorkshopReport
 
 from .matrix import (
@@ -521,6 +522,49 @@ def department_of(county, name: str):
     return lambda w: Department.objects.get_or_create(county=county(w), name=name)[0]
 
 
+def tracked(placement: str, state: str):
+    """A tracked item of alliance A1 (inside), B1 (outside) or A2 (sibling) in ``state``
+    (new, assigned or handled), assigned to a department of its county with a liaison."""
+
+    def build(w):
+        def make():
+            alliance = {INSIDE: w.alliance_a, OUTSIDE: w.alliance_b, SIBLING: w.alliance_a2}[placement]
+            county, staff = (w.county_b, w.bob) if placement == OUTSIDE else (w.county_a, w.alice)
+            department = Department.objects.get_or_create(county=county, name=f"督办测试局{placement}")[0]
+            liaison = liaison_of(department, f"liaison-{placement}")
+            item = tracking.item_raise(actor=staff, alliance=alliance, title=f"督办事项{state}{placement}")
+            if state == "new":
+                return item
+            deadline = local_today() + datetime.timedelta(days=7)
+            item = tracking.item_assign(actor=staff, item=item, assignee=department, deadline=deadline)
+            if state == "handled":
+                item = tracking.item_mark_handled(actor=liaison, item=item, note="已办结")
+            return item
+
+        return made(w, f"item-{placement}-{state}", make)
+
+    return build
+
+
+def tracked_items(state: str) -> Resource:
+    return Resource(
+        inside=tracked(INSIDE, state),
+        outside=tracked(OUTSIDE, state),
+        sibling=tracked(SIBLING, state),
+        show=lambda item: item.title,
+    )
+
+
+ITEM = tracked_items("assigned")
+NEW_ITEM = tracked_items("new")
+HANDLED_ITEM = tracked_items("handled")
+
+
+def assignment(w, item) -> dict:
+    department = Department.objects.get_or_create(county=w.county_a, name="督办交办局")[0]
+    return {"assignee": department.pk, "deadline": (local_today() + datetime.timedelta(days=5)).isoformat()}
+
+
 # A county's department list: its county, the city above and its townships read it (a
 # leader has no department); city and county staff keep it.
 DEPARTMENT = Resource(
@@ -983,6 +1027,17 @@ PAGES = {
     "members:login-disable": form(
         LOGIN_PERSON, lambda w, p: {"note": "任期届满"}, writers=LOGIN_MANAGERS, invisible=frozenset({LEADER})
     ),
+    # Tracked items: staff raise them and county or city staff assign them; the assigned
+    # department's liaison (a role outside this matrix: tests/test_tracking_pages.py)
+    # replies and marks them handled; the alliance's leader confirms or reopens them.
+    "tracking:list": listing(ITEM),
+    "tracking:detail": detail(ITEM),
+    "tracking:raise": create_form(ALLIANCE, lambda w, a: {"alliance": a.pk, "title": "村道拓宽需协调"}),
+    "tracking:assign": form(NEW_ITEM, assignment, writers=PUBLISHERS),
+    "tracking:reply": form(ITEM, lambda w, i: {"note": "已答复"}, writers=frozenset()),
+    "tracking:handle": form(ITEM, lambda w, i: {"note": "已办结"}, writers=frozenset()),
+    "tracking:confirm": form(HANDLED_ITEM, lambda w, i: {"rating": 5}, writers=frozenset({LEADER})),
+    "tracking:reopen": form(HANDLED_ITEM, lambda w, i: {"note": "仍未解决"}, writers=frozenset({LEADER})),
     # The bell's pages: a notice is for its addressee alone.
     "notices:list": listing(NOTICE, invisible=READERS - {LEADER}),
     "notices:read": update(
@@ -1174,6 +1229,8 @@ API = {
     ("/api/v1/progress-reports/{id}/", "get"): detail(PROGRESS_REPORT),
     ("/api/v1/progress-reports/{id}/", "patch"): update(RETURNED_REPORT, fixed_report, writers=frozenset({LEADER})),
     ("/api/v1/progress-reports/{id}/review/", "post"): update(PROGRESS_REPORT, accept, method="post"),
+    ("/api/v1/tracked-items/", "get"): listing(ITEM),
+    ("/api/v1/tracked-items/{id}/", "get"): detail(ITEM),
     # The big-screen figures, summed over the caller's scope.
     ("/api/v1/dashboard/summary/", "get"): listing(EMPLOYMENT),
     ("/api/v1/dashboard/timeseries/", "get"): listing(

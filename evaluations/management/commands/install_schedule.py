@@ -10,6 +10,8 @@
   whose time has come (after quiet hours, a lost retry, a worker that died mid-send)
 - stored files that no row names (left by a request that died mid-upload): removed every
   day at 03:00 (core.orphans)
+- tracked items: every day at 07:00, the items past their deadline are escalated to the
+  county's staff
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ NOTICE_SCHEDULE = {
     "notices:deliver-due": ("notices.tasks.deliver_due", EVERY_MINUTE),
 }
 NIGHTLY = DAILY | {"hour": "3"}
+ESCALATION = {**DAILY, "hour": "7"}
 ROLLUP_SCHEDULE = dict.fromkeys((WEEKLY_DISPATCH, MONTHLY_BULLETIN, QUARTERLY_OBSERVATION, ANNUAL_REVIEW), DAILY)
 
 
@@ -72,6 +75,16 @@ def install() -> list[PeriodicTask]:
         },
     )
     tasks.append(orphans)
+    escalation, _created = PeriodicTask.objects.update_or_create(
+        name="tracking:escalate-overdue",
+        defaults={
+            "task": "tracking.tasks.escalate_overdue_items",
+            "crontab": crontab(**ESCALATION),
+            "args": "[]",
+            "enabled": True,
+        },
+    )
+    tasks.append(escalation)
     for kind, fields in ROLLUP_SCHEDULE.items():
         task, _created = PeriodicTask.objects.update_or_create(
             name=f"rollup:{kind}",

@@ -27,7 +27,7 @@ from members.bulk import LARGE_SCALES, LargeScale, require_empty
 from members.demo import DEMO_ACCOUNTS, DEMO_SEED, DEMO_TODAY, SCALES, DemoContext
 from members.models import Region
 
-DEMO_APPS = ("members", "alliances", "projects", "workshops", "evaluations")
+DEMO_APPS = ("members", "alliances", "projects", "workshops", "tracking", "evaluations")
 PRODUCTION_SETTINGS = "config.settings.production"
 
 

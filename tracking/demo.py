@@ -1,0 +1,271 @@
+"""Demo tracked items (督办事项) of Yinzhou (鄞州区), dated back from the real local date
+(``ctx.live_today``) so that the demo looks current when it is opened: items in every
+state, some overdue and escalated, most from real coordination requests of the demo's
+progress reports, one from a need and one raised by staff; the demo leader's alliances
+have one waiting for confirmation, one reopened and one in progress.
+
+The rows and their history are written with the times the story says (the services
+stamp the present moment); each state obeys the model's constraints. Running the seed
+again changes nothing: the items are made once, when there are none.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
+from alliances.models import Alliance, Need
+from core.periods import local_zone
+from members.demo import DemoContext
+from members.models import Department
+from projects.models import ProgressReport
+
+from .models import EventAction, ItemSource, ItemState, TrackedItem, TrackedItemEvent
+
+YINZHOU = "330212"
+# Which department a coordination request goes to, by a word in it (the first that matches).
+DEPARTMENT_FOR = [
+    ("农用地", "农业农村局"),
+    ("用地", "自然资源和规划分局"),
+    ("增容", "发展和改革局"),
+    ("资金", "财政局"),
+]
+REPLIES = {
+    "农业农村局": ("已安排农技人员到现场核实设施农用地情况", "设施农用地备案已办理完毕，备案回执已送达"),
+    "自然资源和规划分局": ("已与镇街对接，正在梳理可调剂的用地指标", "已调剂用地指标 12 亩并完成批复"),
+    "发展和改革局": ("已与供电公司召开协调会，明确增容时间表", "增容工程已立项，供电公司已完成验收送电"),
+    "财政局": ("已核实资金拨付流程，正在走审批", "补助资金已拨付到位"),
+    "交通运输局": ("已派人排查路段隐患", "隐患路段已设置警示标志并完成修复"),
+    "水利局": ("已安排现场勘查水源条件", "灌溉管网已接通，旱季供水有保障"),
+}
+
+
+@dataclass(frozen=True)
+class Story:
+    """One item's life, in days from the demo's today (negative: past)."""
+
+    raised: int
+    deadline: int | None = None  # days from today; None: never assigned
+    replied: int | None = None
+    escalated: int | None = None
+    handled: int | None = None
+    solved: int | None = None
+    rating: int | None = None
+    reopened: int | None = None
+    leaders_alliance: bool = False
+
+
+# From the demo leader's alliances first, then the county's other alliances.
+REPORT_STORIES = [
+    Story(raised=-40, deadline=-20, replied=-36, handled=-24, solved=-22, rating=5, leaders_alliance=True),
+    Story(raised=-20, deadline=6, replied=-16, handled=-2, leaders_alliance=True),
+    Story(raised=-26, deadline=4, replied=-21, handled=-8, reopened=-5, leaders_alliance=True),
+    Story(raised=-9, deadline=10, replied=-6, leaders_alliance=True),
+    Story(raised=-38, deadline=-27, replied=-33, escalated=-26, handled=-21, solved=-19, rating=3),
+    Story(raised=-30, deadline=-9, replied=-26, handled=-13, solved=-11, rating=4),
+    Story(raised=-15, deadline=9, replied=-10),
+    Story(raised=-29, deadline=-4, replied=-24, escalated=-3),
+    Story(raised=-21, deadline=-6, escalated=-5),
+    Story(raised=-4, deadline=12),
+    Story(raised=-1),
+]
+NEED_STORY = Story(raised=-12, deadline=16, replied=-9)
+STAFF_STORY = Story(raised=-45, deadline=-30, replied=-42, handled=-33, solved=-31, rating=5)
+STAFF_TITLE = "村级道路安全隐患排查整治"
+
+
+def department_for(text: str) -> str:
+    return next((name for word, name in DEPARTMENT_FOR if word in text), "农业农村局")
+
+
+class Writer:
+    def __init__(self, ctx: DemoContext):
+        User = get_user_model()
+        self.ctx = ctx
+        self.today = ctx.live_today
+        self.staff = User.objects.filter(username="yinzhou_county").first()
+        self.leader = User.objects.filter(username="leader").first()
+        self.departments = {d.name: d for d in Department.objects.filter(county__code__startswith=YINZHOU)}
+        self.liaisons = {
+            profile_department: user
+            for user, profile_department in (
+                (u, u.access_profile.department_id)
+                for u in User.objects.filter(access_profile__role="department_liaison").select_related("access_profile")
+            )
+        }
+
+    def at(self, days: int, hour: int) -> datetime.datetime:
+        day = self.today + datetime.timedelta(days=days)
+        return datetime.datetime.combine(day, datetime.time(hour), tzinfo=local_zone())
+
+    def write(
+        self, story: Story, *, alliance, title: str, detail: str, department: str, source, report=None, need=None
+    ):
+        item = TrackedItem(
+            alliance=alliance,
+            source=source,
+            report=report,
+            need=need,
+            title=title[:200],
+            detail=detail,
+            raised_by=self.staff,
+            raised_on=self.today + datetime.timedelta(days=story.raised),
+        )
+        events: list[TrackedItemEvent] = []
+        state = ItemState.NEW
+        dept = self.departments[department] if story.deadline is not None else None
+        liaison = self.liaisons.get(dept.pk) if dept else None
+        leader = self.leader if story.leaders_alliance else None
+        replies = REPLIES.get(department, REPLIES["农业农村局"])
+
+        def event(action, at, to_state, actor, note="", rating=None):
+            nonlocal state
+            events.append(
+                TrackedItemEvent(
+                    action=action,
+                    actor=actor,
+                    at=at,
+                    from_state=state if action != EventAction.RAISED else "",
+                    to_state=to_state,
+                    note=note,
+                    department=dept if action != EventAction.RAISED else None,
+                    deadline=item.deadline,
+                    rating=rating,
+                )
+            )
+            state = to_state
+
+        raised_at = self.at(story.raised, 9)
+        event(EventAction.RAISED, raised_at, ItemState.NEW, self.staff)
+        if story.deadline is not None:
+            item.assignee = dept
+            item.deadline = self.today + datetime.timedelta(days=story.deadline)
+            item.assigned_at = self.at(story.raised, 10)
+            event(EventAction.ASSIGNED, item.assigned_at, ItemState.ASSIGNED, self.staff)
+        if story.replied is not None:
+            item.replied_at = self.at(story.replied, 15)
+            event(EventAction.REPLIED, item.replied_at, ItemState.IN_PROGRESS, liaison, replies[0])
+        if story.escalated is not None:
+            item.escalated_at = self.at(story.escalated, 7)
+            days = (story.escalated - story.deadline) if story.deadline is not None else 0
+            event(
+                EventAction.ESCALATED,
+                item.escalated_at,
+                state,
+                None,
+                f"已超过办理期限 {item.deadline.isoformat()}（逾期 {days} 天），上报区县组织部门。",
+            )
+        if story.handled is not None:
+            item.handled_at = self.at(story.handled, 16)
+            event(EventAction.HANDLED, item.handled_at, ItemState.HANDLED, liaison, replies[1])
+        if story.reopened is not None:
+            item.reopened_at = self.at(story.reopened, 11)
+            item.handled_at = None
+            event(
+                EventAction.REOPENED,
+                item.reopened_at,
+                ItemState.REOPENED,
+                leader,
+                "现场查看问题仍未完全解决，请继续跟进",
+            )
+        if story.solved is not None:
+            item.closed_at = self.at(story.solved, 11)
+            item.rating = story.rating
+            event(EventAction.SOLVED, item.closed_at, ItemState.SOLVED, leader, "问题已解决，感谢支持", story.rating)
+        item.state = state
+        item.save()
+        TrackedItem.objects.filter(pk=item.pk).update(created_at=raised_at)
+        for row in events:
+            row.item = item
+        TrackedItemEvent.objects.bulk_create(events)
+        self.ctx.count("created", TrackedItem)
+        self.ctx.count("created", TrackedItemEvent, len(events))
+        return item
+
+
+def seed(ctx: DemoContext) -> None:
+    if TrackedItem.objects.exists():
+        return
+    writer = Writer(ctx)
+    if writer.staff is None or not writer.departments:
+        return
+    leader_alliances = set(
+        Alliance.objects.filter(
+            team_roles__person__user=writer.leader, team_roles__role="leader", team_roles__ended_on__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    reports = list(
+        ProgressReport.objects.filter(needs_coordination=True, project__alliance__lead_region__code__startswith=YINZHOU)
+        .select_related("project__alliance")
+        .order_by("-period", "pk")
+    )
+    used: set[int] = set()
+
+    def pick(story: Story):
+        day = writer.today + datetime.timedelta(days=story.raised)
+        for report in reports:
+            mine = report.project.alliance_id in leader_alliances
+            if report.pk in used or mine != story.leaders_alliance:
+                continue
+            if report.period + datetime.timedelta(days=7) <= day:
+                used.add(report.pk)
+                return report
+        return None
+
+    for story in REPORT_STORIES:
+        report = pick(story)
+        if report is not None:
+            text = report.coordination_request.strip()
+            writer.write(
+                story,
+                alliance=report.project.alliance,
+                title=f"{report.project.title}：{text.splitlines()[0]}",
+                detail=text,
+                department=department_for(text),
+                source=ItemSource.REPORT,
+                report=report,
+            )
+        elif story.leaders_alliance and leader_alliances:
+            writer.write(
+                story,
+                alliance=Alliance.objects.filter(pk__in=leader_alliances).order_by("code").first(),
+                title="请协调上级补助资金尽快拨付",
+                detail="联盟共建项目的上级补助资金尚未到位，影响工程款支付。",
+                department="财政局",
+                source=ItemSource.STAFF,
+            )
+    need = (
+        Need.objects.filter(alliance__lead_region__code__startswith=YINZHOU)
+        .filter(~Q(status="resolved"))
+        .select_related("alliance")
+        .order_by("-posted_on", "pk")
+        .first()
+    )
+    if need is not None:
+        writer.write(
+            NEED_STORY,
+            alliance=need.alliance,
+            title=need.title,
+            detail=need.description,
+            department="农业农村局",
+            source=ItemSource.NEED,
+            need=need,
+        )
+    alliance = (
+        Alliance.objects.filter(lead_region__code__startswith=YINZHOU)
+        .exclude(pk__in=leader_alliances)
+        .order_by("code")
+        .first()
+    )
+    if alliance is not None:
+        writer.write(
+            STAFF_STORY,
+            alliance=alliance,
+            title=STAFF_TITLE,
+            detail="联盟内村道弯急坡陡，需交通部门排查整治安全隐患。",
+            department="交通运输局",
+            source=ItemSource.STAFF,
+        )
