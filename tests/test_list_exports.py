@@ -32,6 +32,9 @@ NOT_LISTS = {
     "notices:list",
     # A region's one or two robot settings, whose webhooks hold their access keys: never exported.
     "notices:robot-list",
+    # Login management's worklist of account names and their state: a page to act on, not a
+    # table to circulate (account names stay out of spreadsheets).
+    "members:login-list",
 }
 
 # Lists the access matrix declares about no object (staff-only pages): their rows.
