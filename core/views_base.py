@@ -18,6 +18,7 @@ from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 
 from .excel import EXPORT_MAX_ROWS, XLSX_CONTENT_TYPE, Column, stream_workbook
+from .heartbeat import still_working
 from .pagination import MAX_PAGE_SIZE
 from .scope import may_write, scope_for
 from .widgets import FILES_KEPT, takes_photos
@@ -101,12 +102,15 @@ class ExcelExportMixin:
     @staticmethod
     def export_stream(sheets, *, personal_data: bool):
         """The file's pieces, written while the response is sent; each sheet's rows read
-        from a server-side cursor, ``EXPORT_CHUNK_SIZE`` at a time."""
+        from a server-side cursor, ``EXPORT_CHUNK_SIZE`` at a time. The server's timeout
+        counts from the last piece sent (core.heartbeat), not from the request's start."""
         with translation.override("zh-hans"):
-            yield from stream_workbook(
+            for piece in stream_workbook(
                 [(title, columns, rows.iterator(chunk_size=EXPORT_CHUNK_SIZE)) for title, columns, rows in sheets],
                 personal_data=personal_data,
-            )
+            ):
+                yield piece
+                still_working()  # the piece was sent: the worker is making progress
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
