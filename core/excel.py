@@ -8,7 +8,9 @@ imports back unchanged). Codes and phone numbers are written as text so Excel ke
 leading zeros and does not turn them into numbers.
 
 A list page's export is declared as :class:`Column` objects (header, where the value comes
-from, its kind); the same declaration is the layout the importers read back.
+from, its kind); the same declaration is the layout the importers read back. A list's export
+is streamed (:func:`stream_workbook`); the rollups' small workbooks are built whole with
+openpyxl (:func:`workbook_bytes`).
 """
 
 from __future__ import annotations
@@ -377,7 +379,7 @@ def stream_workbook(
 
     The first piece (the workbook's description) comes before any row is read; then a
     piece of about ``STREAM_CHUNK_BYTES`` whenever that much is written. Memory holds one
-    piece and the row being written, however many rows there are. The caller keeps the
+    piece and at most ``ROWS_PER_WRITE`` rows, however many rows there are. The caller keeps the
     language active while the pieces are taken (headers and labels are translated then).
     """
     pending = _Pending()
