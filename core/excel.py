@@ -8,21 +8,27 @@ imports back unchanged). Codes and phone numbers are written as text so Excel ke
 leading zeros and does not turn them into numbers.
 
 A list page's export is declared as :class:`Column` objects (header, where the value comes
-from, its kind); the same declaration is the layout the importers read back.
+from, its kind); the same declaration is the layout the importers read back. A list's export
+is streamed (:func:`stream_workbook`); the rollups' small workbooks are built whole with
+openpyxl (:func:`workbook_bytes`).
 """
 
 from __future__ import annotations
 
 import datetime
 import io
-from collections.abc import Callable, Iterable, Sequence
+import math
+import operator
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -30,9 +36,12 @@ from openpyxl.utils import get_column_letter
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 ESCAPE = "'"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# An export holds at most this many rows (all sheets together): the importer's limit, so
-# every exported file can be imported back.
+# An import reads at most this many rows (all sheets together).
 MAX_ROWS = 20_000
+# A sheet of an export holds at most this many rows besides its header: Excel's own limit
+# (1,048,576 rows), over which it cannot open the file. An export larger than MAX_ROWS
+# cannot be imported back whole (the importer says so); it is meant for reading.
+EXPORT_MAX_ROWS = 1_048_575
 
 
 def safe_text(value: str) -> str:
@@ -146,12 +155,14 @@ class Column:
     def raw(self, obj: Any) -> Any:
         if callable(self.source):
             return self.source(obj)
-        value = obj
-        for part in self.source.split("."):
-            value = getattr(value, part, None)
-            if value is None:
-                return None
-        return value
+        try:
+            return self._path(obj)
+        except AttributeError:  # a link of the path is empty
+            return None
+
+    @cached_property
+    def _path(self) -> Callable[[Any], Any]:
+        return operator.attrgetter(self.source)
 
     def value(self, obj: Any, *, personal_data: bool = True, labels: dict | None = None) -> Any:
         value = self.raw(obj)
@@ -174,47 +185,213 @@ class Column:
         return str(value)
 
 
-def _write_only_cell(sheet, value: Any, kind: str) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=cell_value(value))
-    if isinstance(cell.value, str):
-        cell.number_format = "@"  # text: Excel keeps leading zeros and long digit strings
-    elif isinstance(cell.value, datetime.datetime):
-        cell.number_format = "yyyy-mm-dd hh:mm"
-    elif isinstance(cell.value, datetime.date):
-        cell.number_format = "yyyy-mm-dd"
-    elif kind == DECIMAL:
-        cell.number_format = "#,##0.00"
-    return cell
+# ------------------------------------------------------------------ streamed exports
+#
+# A list's export is written as the rows come from the database and sent as it is written:
+# the sheet XML is generated here and deflated by the standard library's zipfile into a
+# buffer the response empties every ``STREAM_CHUNK_BYTES``. zipfile writes to an output it
+# cannot seek by putting each member's sizes after its data (a data descriptor), so nothing
+# has to be held back until the end. Strings are inline (no shared-strings table, which
+# would have to hold every distinct string until the last row).
+
+STREAM_CHUNK_BYTES = 64 * 1024
+# Rows handed to the compressor at a time (one call per row costs more than the rows).
+ROWS_PER_WRITE = 100
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PACKAGE_RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+# Cell styles, by their index in styles.xml's cellXfs.
+_HEADER, _TEXT, _DATE, _DATETIME, _MONEY = 1, 2, 3, 4, 5
+_STYLES = (
+    f'{_XML}<styleSheet xmlns="{_MAIN}">'
+    '<numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>'
+    '<numFmt numFmtId="165" formatCode="yyyy-mm-dd hh:mm"/></numFmts>'
+    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+    '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+    '<fill><patternFill patternType="gray125"/></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="6"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+    # 49 is "@" (text), 4 is "#,##0.00": both built into Excel.
+    '<xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="4" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
+)
+# Excel's day 0 (its 1900 date system, as openpyxl writes it).
+_EPOCH = datetime.datetime(1899, 12, 30)
+# Characters XML cannot hold at all are dropped; a carriage return is kept as a reference
+# (a parser would turn a bare one into a line feed).
+_XML_TEXT = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;", "\ufffe": None, "\uffff": None}
+    | {chr(code): None for code in range(0x20) if chr(code) not in "\t\n\r"}
+)
+_NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f\r\ufffe\uffff]")
+_XML_ATTRIBUTE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
 
 
-def export_workbook(sheets: Sequence[tuple[str, Sequence[Column], Iterable[Any]]], *, personal_data: bool) -> bytes:
-    """A workbook from ``(title, columns, objects)``: written row by row (openpyxl's
-    write-only mode), so memory grows with the file, not with a cell object per value."""
-    workbook = Workbook(write_only=True)
-    for title, columns, objects in sheets:
-        sheet = workbook.create_sheet(title=safe_sheet_title(str(title)))
-        for index, column in enumerate(columns, start=1):
-            width = column.width or max(8, len(str(column.header)) * 2 + 4)
-            sheet.column_dimensions[get_column_letter(index)].width = width
-        sheet.freeze_panes = "A2"
-        header = []
-        for column in columns:
-            cell = WriteOnlyCell(sheet, value=safe_text(str(column.header)))
-            cell.font = Font(bold=True)
-            header.append(cell)
-        sheet.append(header)
-        # Choice labels translated once per export, not once per cell.
-        labels = [
-            {choice.value: str(choice.label) for choice in column.choices} if column.choices is not None else None
-            for column in columns
-        ]
-        for obj in objects:
-            sheet.append(
-                [
-                    _write_only_cell(sheet, column.value(obj, personal_data=personal_data, labels=label), column.kind)
-                    for column, label in zip(columns, labels, strict=True)
-                ]
-            )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+def _text_cell(ref: str, text: str, style: int) -> str:
+    if _NEEDS_ESCAPE.search(text):
+        text = text.translate(_XML_TEXT)
+    space = ' xml:space="preserve"' if text and (text[0].isspace() or text[-1].isspace()) else ""
+    return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
+
+
+def _cell(ref: str, value: Any, kind: str) -> str:
+    """One cell of a streamed sheet: typed as :func:`cell_value` types it, formatted as
+    the openpyxl exports were (text "@", dates, money "#,##0.00")."""
+    if type(value) is str:  # most cells: straight to text
+        return _text_cell(ref, safe_text(value), _TEXT) if value else ""
+    value = cell_value(value)
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        return _text_cell(ref, value, _TEXT)
+    if isinstance(value, datetime.datetime):
+        delta = value - _EPOCH
+        serial = delta.days + (delta.seconds + delta.microseconds / 1_000_000) / 86_400
+        return f'<c r="{ref}" s="{_DATETIME}"><v>{serial!r}</v></c>'
+    if isinstance(value, datetime.date):
+        return f'<c r="{ref}" s="{_DATE}"><v>{(value - _EPOCH.date()).days}</v></c>'
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            return _text_cell(ref, str(value), _TEXT)
+        style = f' s="{_MONEY}"' if kind == DECIMAL else ""
+        return f'<c r="{ref}"{style}><v>{value:f}</v></c>'
+    if isinstance(value, float) and not math.isfinite(value):
+        return _text_cell(ref, str(value), _TEXT)
+    return f'<c r="{ref}"><v>{value!r}</v></c>'
+
+
+def _sheet_rows(columns: Sequence[Column], objects: Iterable[Any], *, personal_data: bool) -> Iterator[str]:
+    """The XML of one sheet, a row at a time: frozen header row, the columns' widths."""
+    widths = "".join(
+        f'<col min="{index}" max="{index}" width="{column.width or max(8, len(str(column.header)) * 2 + 4)}" '
+        'customWidth="1"/>'
+        for index, column in enumerate(columns, start=1)
+    )
+    yield (
+        f'{_XML}<worksheet xmlns="{_MAIN}"><sheetViews><sheetView workbookViewId="0">'
+        '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+        '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
+        f'<sheetFormatPr defaultRowHeight="15"/><cols>{widths}</cols><sheetData>'
+    )
+    letters = [get_column_letter(index) for index in range(1, len(columns) + 1)]
+    header = "".join(
+        _text_cell(f"{letter}1", safe_text(str(column.header)), _HEADER)
+        for letter, column in zip(letters, columns, strict=True)
+    )
+    yield f'<row r="1">{header}</row>'
+    # Choice labels translated once per export, not once per cell.
+    labels = [
+        {choice.value: str(choice.label) for choice in column.choices} if column.choices is not None else None
+        for column in columns
+    ]
+    plan = list(zip(letters, columns, labels, strict=True))
+    rows = []
+    for number, obj in enumerate(objects, start=2):
+        cells = "".join(
+            _cell(f"{letter}{number}", column.value(obj, personal_data=personal_data, labels=label), column.kind)
+            for letter, column, label in plan
+        )
+        rows.append(f'<row r="{number}">{cells}</row>')
+        if len(rows) == ROWS_PER_WRITE:
+            yield "".join(rows)
+            rows.clear()
+    yield "".join(rows) + "</sheetData></worksheet>"
+
+
+def _package(titles: Sequence[str]) -> dict[str, str]:
+    """The parts of the workbook besides its sheets."""
+    count = len(titles)
+    sheet_types = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{n}.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        for n in range(1, count + 1)
+    )
+    sheets = "".join(
+        f'<sheet name="{title.translate(_XML_ATTRIBUTE)}" sheetId="{n}" r:id="rId{n}"/>'
+        for n, title in enumerate(titles, start=1)
+    )
+    sheet_relationships = "".join(
+        f'<Relationship Id="rId{n}" Target="worksheets/sheet{n}.xml" Type="{_RELATIONSHIPS}/worksheet"/>'
+        for n in range(1, count + 1)
+    )
+    return {
+        "[Content_Types].xml": (
+            f'{_XML}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/styles.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            f"{sheet_types}</Types>"
+        ),
+        "_rels/.rels": (
+            f'{_XML}<Relationships xmlns="{_PACKAGE_RELATIONSHIPS}">'
+            f'<Relationship Id="rId1" Target="xl/workbook.xml" Type="{_RELATIONSHIPS}/officeDocument"/>'
+            "</Relationships>"
+        ),
+        "xl/workbook.xml": (
+            f'{_XML}<workbook xmlns="{_MAIN}" xmlns:r="{_RELATIONSHIPS}">'
+            f"<bookViews><workbookView/></bookViews><sheets>{sheets}</sheets></workbook>"
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            f'{_XML}<Relationships xmlns="{_PACKAGE_RELATIONSHIPS}">{sheet_relationships}'
+            f'<Relationship Id="rId{count + 1}" Target="styles.xml" Type="{_RELATIONSHIPS}/styles"/>'
+            "</Relationships>"
+        ),
+        "xl/styles.xml": _STYLES,
+    }
+
+
+class _Pending:
+    """A write-only file that keeps what zipfile writes until the response takes it."""
+
+    def __init__(self) -> None:
+        self._parts: list[bytes] = []
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self._parts.append(bytes(data))
+        self.size += len(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def take(self) -> bytes:
+        data = b"".join(self._parts)
+        self._parts.clear()
+        self.size = 0
+        return data
+
+
+def stream_workbook(
+    sheets: Sequence[tuple[Any, Sequence[Column], Iterable[Any]]], *, personal_data: bool
+) -> Iterator[bytes]:
+    """A workbook from ``(title, columns, objects)``, as the pieces of its .xlsx file.
+
+    The first piece (the workbook's description) comes before any row is read; then a
+    piece of about ``STREAM_CHUNK_BYTES`` whenever that much is written. Memory holds one
+    piece and at most ``ROWS_PER_WRITE`` rows, however many rows there are. The caller keeps the
+    language active while the pieces are taken (headers and labels are translated then).
+    """
+    pending = _Pending()
+    titles = [safe_sheet_title(str(title)) for title, _columns, _objects in sheets]
+    with zipfile.ZipFile(pending, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, text in _package(titles).items():
+            archive.writestr(name, text)
+        yield pending.take()
+        for number, (_title, columns, objects) in enumerate(sheets, start=1):
+            with archive.open(f"xl/worksheets/sheet{number}.xml", "w") as member:
+                for text in _sheet_rows(columns, objects, personal_data=personal_data):
+                    member.write(text.encode())
+                    if pending.size >= STREAM_CHUNK_BYTES:
+                        yield pending.take()
+    yield pending.take()

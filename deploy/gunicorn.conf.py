@@ -12,8 +12,11 @@ variables (``WEB_CONCURRENCY``, ``GUNICORN_CMD_ARGS``).
   (benchmarks/load.py, docs/benchmarks.md).
 - ``timeout`` 60 s is the longest a request may work once its body is in: the longest
   path is a report with nine photos of 10 MB each, every one decoded and re-encoded (a few
-  seconds), and an Excel export of a list (capped at core.excel.MAX_ROWS rows). A worker
-  silent for longer is killed and restarted; the request gets a 502 from nginx and leaves
+  seconds). An Excel export of a list is streamed as it is written and may take longer
+  (100,000 projects: under a minute, docs/benchmarks.md): ``post_fork`` gives each worker's
+  heartbeat to core.heartbeat, which the export calls after each piece it sends, so the
+  timeout counts from its last piece, not from its start. A worker silent for longer is
+  killed and restarted; the request gets a 502 from nginx and leaves
   no row (each write is one transaction) and, at worst, a photo file that
   ``manage.py remove_orphan_files`` (run daily by Celery beat) deletes later.
 - ``graceful_timeout`` 30 s: on a restart or deploy, a worker finishes what it is doing
@@ -39,3 +42,10 @@ limit_request_line = 8190
 limit_request_fields = 100
 accesslog = None
 errorlog = "-"
+
+
+def post_fork(server, worker):
+    """A streamed response keeps the worker's heartbeat going (core.heartbeat)."""
+    from core.heartbeat import set_beat
+
+    set_beat(worker.notify)

@@ -97,9 +97,14 @@ class ProjectListView(ScopedListView):
         return LEDGER_FILENAME if self.wants_ledger else "projects"
 
     def optimize_export(self, queryset):
-        # The page's annotations (the late and silent filters read them) and the
-        # responsible organization's region, whose code the export carries.
-        queryset = self.optimize(queryset).select_related("responsible_organization__region")
+        # The page's annotations (the late and silent filters read them) and the rows the
+        # columns read: the responsible organization's region, whose code the export
+        # carries, but not the alliance's region (a model instance less per row).
+        queryset = (
+            self.optimize(queryset)
+            .select_related(None)
+            .select_related("alliance", "responsible_organization__region", "responsible_person")
+        )
         return ledger_rows(queryset) if self.wants_ledger else queryset
 
     def export_sheets(self, queryset):

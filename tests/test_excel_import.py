@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 def export(client, url_name: str, **params) -> bytes:
     response = client.get(reverse(url_name), {**params, "export": "xlsx"})
     assert response.status_code == 200
-    return response.content
+    return response.getvalue()
 
 
 def errors_of(report) -> list[tuple[str, int, str, str]]:

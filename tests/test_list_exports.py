@@ -85,7 +85,7 @@ def export_rows(client, url: str, params: dict) -> list[tuple]:
     response = client.get(url, {**params, "export": "xlsx"})
     assert response.status_code == 200, f"{url} has no Excel export"
     assert response["Content-Type"] == XLSX
-    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    sheet = load_workbook(io.BytesIO(response.getvalue())).worksheets[0]
     header, *rows = list(sheet.iter_rows(values_only=True))
     assert all(isinstance(title, str) and title for title in header)
     return rows

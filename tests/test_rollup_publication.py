@@ -507,7 +507,7 @@ def test_the_proposal_export_says_who_decided_what_when_and_why(client, world):
         {"export": "xlsx", "kind": "demonstration", "region": world.alliance_a2.lead_region.code},
     )
     assert response["Content-Disposition"].startswith('attachment; filename="proposals-')
-    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    sheet = load_workbook(io.BytesIO(response.getvalue())).worksheets[0]
     assert sheet.title == "结果运用建议"
     assert list(sheet.iter_rows(values_only=True)) == [
         ("联盟", "成员单位", "区划代码", "区域", "结果运用", "年度", "状态", "依据", "决定理由", "决定人", "决定时间"),

@@ -261,7 +261,7 @@ def test_the_list_exports_what_it_shows_to_excel(client, desk):
     desk.item("new", title="新提事项")
     client.force_login(desk.world.alice)
     response = client.get(reverse("tracking:list"), {"state": "solved", "export": "xlsx"})
-    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    sheet = load_workbook(io.BytesIO(response.getvalue())).worksheets[0]
     rows = list(sheet.values)
     assert rows[0][:7] == ("编号", "事项", "联盟", "来源", "承办部门", "办理期限", "状态")
     assert [row[1] for row in rows[1:]] == ["已解决事项"]
@@ -301,7 +301,7 @@ def test_the_project_ledger_says_what_became_of_the_coordination_request(client,
 
     services.item_raise(actor=desk.world.alice, report=desk.report, assignee=desk.transport, deadline=in_days(9))
     client.force_login(desk.world.alice)
-    data = client.get(reverse("projects:list"), {"layout": "ledger", "export": "xlsx"}).content
+    data = client.get(reverse("projects:list"), {"layout": "ledger", "export": "xlsx"}).getvalue()
     (row,) = sheet_rows(data, "项目台账")
     assert row["协调状态"] == f"督办事项 · 交通运输局 · 已交办（期限 {in_days(9).isoformat()}）"
 
