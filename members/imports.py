@@ -28,7 +28,7 @@ import io
 import re
 import secrets
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cached_property, lru_cache
@@ -59,6 +59,7 @@ ZIP_MAGIC = b"PK\x03\x04"
 PENDING_DIR = "imports"
 PENDING_MAX_AGE = datetime.timedelta(days=1)
 SESSION_KEY = "pending_import"
+PROGRESS_EVERY = 200
 
 CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
 ACTION_LABELS = {
@@ -297,6 +298,15 @@ class FileRows:
     """
 
     rows: dict[tuple[str, tuple], tuple[str, int, bool]] = field(default_factory=dict)
+    # Told (rows read so far, rows in all) every PROGRESS_EVERY rows, for a progress bar.
+    progress: Callable[[int, int], None] | None = None
+    total: int = 0
+    done: int = 0
+
+    def tick(self) -> None:
+        self.done += 1
+        if self.progress is not None and (self.done % PROGRESS_EVERY == 0 or self.done == self.total):
+            self.progress(self.done, self.total)
 
     def note(self, importer: str, key: tuple, *, sheet: str, number: int, ok: bool) -> None:
         if all(part not in (None, "") for part in key):
@@ -463,6 +473,7 @@ class Importer:
                 number=row.number,
                 ok=not row.errors,
             )
+            self.file_rows.tick()
         return result
 
     def run_row(self, row: RowResult, raw: dict[str, Any]) -> None:
@@ -661,16 +672,21 @@ def _read_sheet(sheet) -> SheetTable:
     return SheetTable(title=sheet.title, headers=headers, rows=rows)
 
 
-def run_import(data: bytes, *, actor: Any, commit: bool) -> ImportReport:
+def run_import(
+    data: bytes, *, actor: Any, commit: bool, progress: Callable[[int, int], None] | None = None
+) -> ImportReport:
     """Read every known sheet and apply it in one transaction; roll back unless ``commit``
-    and every row is right. Raises :class:`FileRefused` for a file refused as a whole."""
+    and every row is right. Raises :class:`FileRefused` for a file refused as a whole.
+    ``progress(done, total)`` is told how far the rows have got, now and then."""
     with translation.override("zh-hans"):
         importers = {str(importer.sheet): importer for importer in registered()}
         tables, ignored = read_tables(data, list(importers))
         report = ImportReport(ignored_sheets=ignored)
         if not tables:
             return report
-        file_rows = FileRows()
+        file_rows = FileRows(progress=progress, total=sum(len(table.rows) for table in tables.values()))
+        if progress is not None:
+            progress(0, file_rows.total)
         with transaction.atomic():
             for title, importer in importers.items():
                 table = tables.get(title)
