@@ -23,10 +23,8 @@ evaluated: a formula cell is an error on that cell, to be pasted as a value.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import io
 import re
-import secrets
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -35,7 +33,6 @@ from functools import cached_property, lru_cache
 from typing import Any, ClassVar
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone, translation
@@ -58,7 +55,6 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary .xls
 ZIP_MAGIC = b"PK\x03\x04"
 PENDING_DIR = "imports"
 PENDING_MAX_AGE = datetime.timedelta(days=1)
-SESSION_KEY = "pending_import"
 PROGRESS_EVERY = 200
 
 CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
@@ -700,51 +696,12 @@ def run_import(
     return report
 
 
-# ------------------------------------------------------------------ the file between preview and confirm
-
-
-def pending_store(request, data: bytes, *, filename: str, next_url: str = "") -> dict:
-    """Keep the uploaded file under a random name until the user confirms or cancels."""
-    pending_discard(request)
-    purge_stale_uploads()
-    name = default_storage.save(f"{PENDING_DIR}/{secrets.token_hex(16)}.xlsx", ContentFile(data))
-    pending = {
-        "name": name,
-        "sha256": hashlib.sha256(data).hexdigest(),
-        "filename": filename[:200],
-        "token": secrets.token_urlsafe(16),
-        "user": request.user.pk,
-        "next": next_url,
-    }
-    request.session[SESSION_KEY] = pending
-    return pending
-
-
-def pending_load(request) -> tuple[dict, bytes] | None:
-    """The user's pending upload, if it is still there and unchanged."""
-    pending = request.session.get(SESSION_KEY)
-    if not pending or pending.get("user") != request.user.pk:
-        return None
-    try:
-        with default_storage.open(pending["name"], "rb") as handle:
-            data = handle.read(MAX_UPLOAD_BYTES + 1)
-    except (OSError, FileNotFoundError):
-        request.session.pop(SESSION_KEY, None)
-        return None
-    if hashlib.sha256(data).hexdigest() != pending["sha256"]:
-        pending_discard(request)
-        return None
-    return pending, data
-
-
-def pending_discard(request) -> None:
-    pending = request.session.pop(SESSION_KEY, None)
-    if pending and str(pending.get("name", "")).startswith(f"{PENDING_DIR}/"):
-        default_storage.delete(pending["name"])
+# ------------------------------------------------------------------ files left behind
 
 
 def purge_stale_uploads(*, now: datetime.datetime | None = None) -> int:
-    """Delete uploads left behind by sessions that never confirmed or cancelled."""
+    """Delete loose uploads left in the folder for more than a day (the jobs' files are in
+    its ``jobs`` sub-folder, purged by ``members.services.import_job_purge_files``)."""
     now = now or timezone.now()
     try:
         _dirs, files = default_storage.listdir(PENDING_DIR)

@@ -202,6 +202,8 @@ def import_job_create(*, actor: Any, data: bytes, filename: str, next_url: str =
         sha256=hashlib.sha256(data).hexdigest(),
         next_url=next_url[:500],
     )
+    imports.purge_stale_uploads()
+    import_job_purge_files()
     with transaction.atomic():
         job.file.save(f"{secrets.token_hex(16)}.xlsx", ContentFile(data), save=False)
         job.save()
@@ -275,9 +277,9 @@ def _job_failed(job_id: int, message: str) -> None:
 def import_job_preview(job_id: int) -> None:
     """Check every row (the import run and rolled back) and keep the outcome on the job.
     Run by the preview task; a job already checked is left alone."""
-    started = ImportJob.objects.filter(
-        pk=job_id, state__in=[ImportState.QUEUED, ImportState.PREVIEWING]
-    ).update(state=ImportState.PREVIEWING)
+    started = ImportJob.objects.filter(pk=job_id, state__in=[ImportState.QUEUED, ImportState.PREVIEWING]).update(
+        state=ImportState.PREVIEWING
+    )
     if not started:
         return
     job = ImportJob.objects.select_related("owner").get(pk=job_id)
@@ -359,3 +361,28 @@ def import_job_confirm(job_id: int) -> None:
             message=_("文件中有错误，未导入任何数据。请修改后重新上传。"),
             finished_at=timezone.now(),
         )
+
+
+def import_job_cancel(*, actor: Any, job: ImportJob) -> bool:
+    """Drop a job that is not being imported and was not imported: its file is deleted."""
+    if job.owner_id != actor.pk:
+        raise PermissionDenied(_("只有上传人可以取消导入。"))
+    moved = ImportJob.objects.filter(
+        pk=job.pk, state__in=[ImportState.QUEUED, ImportState.PREVIEWING, ImportState.PREVIEWED, ImportState.FAILED]
+    ).update(state=ImportState.FAILED, message=_("已取消导入。"), file="", finished_at=timezone.now())
+    if moved and job.file:
+        job.file.delete(save=False)
+    return bool(moved)
+
+
+def import_job_purge_files(*, now: Any = None) -> int:
+    """Delete the files of jobs uploaded more than a day ago and never imported (the job
+    records stay, for audit); an import under way keeps its file."""
+    cutoff = (now or timezone.now()) - imports.PENDING_MAX_AGE
+    stale = ImportJob.objects.filter(created_at__lt=cutoff).exclude(file="").exclude(state=ImportState.CONFIRMING)
+    removed = 0
+    for job in stale:
+        job.file.delete(save=False)
+        ImportJob.objects.filter(pk=job.pk).update(file="")
+        removed += 1
+    return removed
