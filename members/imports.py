@@ -39,6 +39,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.constraints import checked_by_database
 from core.excel import BOOL, CHOICE, DATE, DATETIME, DECIMAL, INT, MAX_ROWS, Column, unescape_text
 
 from .models import MemberOrganization, Region
@@ -683,7 +684,7 @@ def run_import(
         file_rows = FileRows(progress=progress, total=sum(len(table.rows) for table in tables.values()))
         if progress is not None:
             progress(0, file_rows.total)
-        with transaction.atomic():
+        with transaction.atomic(), checked_by_database():
             for title, importer in importers.items():
                 table = tables.get(title)
                 if table is None:
