@@ -117,6 +117,17 @@ def _loaded_foreign_keys(instance: models.Model) -> list[str]:
     ]
 
 
+def validate(instance: models.Model) -> bool:
+    """``full_clean()``, leaving constraints to the database inside :func:`checked_by_database`
+    (True then: the caller holds the savepoint)."""
+    trusted = _checked_by_database.get()
+    if trusted:
+        instance.full_clean(exclude=_loaded_foreign_keys(instance), validate_constraints=False)
+    else:
+        instance.full_clean()
+    return trusted
+
+
 def validated_save(
     instance: models.Model, *, update_fields: list[str] | None = None, actor: Any = None
 ) -> models.Model:
@@ -124,11 +135,7 @@ def validated_save(
     ValidationError (see the module's docstring) instead of a 500. ``actor`` is recorded as
     the author of the change in the model's history (also outside a request: tasks,
     imports, commands)."""
-    trusted = _checked_by_database.get()
-    if trusted:
-        instance.full_clean(exclude=_loaded_foreign_keys(instance), validate_constraints=False)
-    else:
-        instance.full_clean()
+    trusted = validate(instance)
     if getattr(actor, "pk", None) is not None:
         instance._history_user = actor
     try:

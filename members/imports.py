@@ -343,11 +343,15 @@ class Importer:
     # Records of other sheets a row refers to: the field its errors are reported on →
     # (the other importer's key, the fields of this row holding that importer's key fields).
     references: ClassVar[dict[str, tuple[str, tuple[str, ...]]]] = {}
+    # True: ``create`` checks and keeps a new row, ``flush`` inserts the sheet's new rows at
+    # once after its last row (no query per row; a later sheet then finds them saved).
+    deferred_create: ClassVar[bool] = False
 
     def __init__(self, actor: Any, file_rows: FileRows | None = None):
         self.actor = actor
         self.seen: dict[tuple, int] = {}
         self.file_rows = file_rows if file_rows is not None else FileRows()
+        self.new: list[Any] = []  # rows ``create`` kept for ``flush`` (``deferred_create``)
 
     # --- to implement
     def preload(self, rows: list[dict[str, Any]]) -> None:
@@ -364,6 +368,9 @@ class Importer:
 
     def update(self, *, obj: Any, changes: dict[str, Any]) -> Any:  # pragma: no cover
         raise NotImplementedError
+
+    def flush(self) -> None:
+        """Insert the rows ``create`` kept (with ``deferred_create``)."""
 
     # --- shared machinery
     @cached_property
@@ -413,7 +420,10 @@ class Importer:
     def apply(self, values: dict[str, Any], result: RowResult) -> None:
         obj = self.find(values)
         if obj is None:
-            self.write(self.create, values=values)
+            if self.deferred_create:
+                self.create(values=values)  # checks the row; nothing is written yet
+            else:
+                self.write(self.create, values=values)
             result.action = CREATE
             result.changes = [
                 (self.header_of(name), "", self.display(name, value))
@@ -471,6 +481,10 @@ class Importer:
                 ok=not row.errors,
             )
             self.file_rows.tick()
+        try:
+            self.flush()
+        except ValidationError as exc:
+            raise FileRefused(" ".join(exc.messages)) from exc
         return result
 
     def run_row(self, row: RowResult, raw: dict[str, Any]) -> None:

@@ -10,11 +10,11 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.constraints import validated_save
+from core.constraints import validate, validated_save
 
 from . import imports
 from .access import require_write, scope_for
@@ -26,6 +26,7 @@ from .models import (
     ImportState,
     MemberOrganization,
     Person,
+    PinyinNamed,
     Region,
 )
 
@@ -51,11 +52,23 @@ def region_create(*, actor: Any, code: str, name: str, level: str, parent: Regio
 ORGANIZATION_FIELDS = {"name", "kind", "region", "star_rating", "secretary", "contact_phone"}
 
 
-def organization_create(*, actor: Any, **fields: Any) -> MemberOrganization:
+def _new_organization(actor: Any, fields: dict[str, Any]) -> MemberOrganization:
     organization = MemberOrganization()
     apply_changes(organization, fields, ORGANIZATION_FIELDS)
     require_write(actor, fields.get("region"))
-    return validated_save(organization, actor=actor)
+    return organization
+
+
+def organization_create(*, actor: Any, **fields: Any) -> MemberOrganization:
+    return validated_save(_new_organization(actor, fields), actor=actor)
+
+
+def organization_build(*, actor: Any, **fields: Any) -> MemberOrganization:
+    """A new organization checked as ``organization_create`` checks it, not yet saved: for
+    ``insert_new`` (the Excel import writes a sheet's new rows at once)."""
+    organization = _new_organization(actor, fields)
+    validate(organization)
+    return organization
 
 
 @transaction.atomic
@@ -74,6 +87,17 @@ def _person_region(person: Person) -> Region | None:
 
 
 def person_create(*, actor: Any, **fields: Any) -> Person:
+    return validated_save(_new_person(actor, fields), actor=actor)
+
+
+def person_build(*, actor: Any, **fields: Any) -> Person:
+    """A new person checked as ``person_create`` checks them, not yet saved (``insert_new``)."""
+    person = _new_person(actor, fields)
+    validate(person)
+    return person
+
+
+def _new_person(actor: Any, fields: dict[str, Any]) -> Person:
     person = Person()
     apply_changes(person, fields, PERSON_FIELDS)
     if person.organization_id is None and scope_for(actor).kind != "all":
@@ -85,7 +109,23 @@ def person_create(*, actor: Any, **fields: Any) -> Person:
             errors |= exc.message_dict
         raise ValidationError(errors)
     require_write(actor, _person_region(person))
-    return validated_save(person, actor=actor)
+    return person
+
+
+def insert_new(model: type[PinyinNamed], rows: list, *, actor: Any, batch_size: int = 1000) -> list:
+    """Insert rows made by ``organization_build`` / ``person_build`` in batches, each with
+    its history record by ``actor``, as their ``*_create`` would one by one."""
+    from simple_history.utils import bulk_create_with_history
+
+    for row in rows:
+        row.set_pinyin()
+    if not rows:
+        return rows
+    try:
+        with transaction.atomic():
+            return bulk_create_with_history(rows, model, batch_size=batch_size, default_user=actor)
+    except IntegrityError as exc:
+        raise ValidationError(_("数据与已有记录冲突，请刷新后重试。")) from exc
 
 
 @transaction.atomic
