@@ -293,9 +293,10 @@ class ImportJobMixin(StaffOnlyMixin):
     """An import job the user may see (their own; staff of its scope, for audit), else 404."""
 
     def prepare(self, request, **kwargs):
+        response = super().prepare(request, **kwargs)  # other roles never import: 403 first
         jobs = ImportJob.objects.visible_to(request.user).select_related("owner")
         self.job = get_object_or_404(jobs, pk=kwargs["pk"])
-        return super().prepare(request, **kwargs)
+        return response
 
 
 class ImportJobView(ImportJobMixin, View):
