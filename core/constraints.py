@@ -20,6 +20,9 @@ Forms attach the error with ``core.views_base.apply_validation_error``; the API 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -88,6 +91,43 @@ def constraint_error(model: type[models.Model], error: IntegrityError) -> Valida
     return ValidationError({field: message})
 
 
+_checked_by_database: ContextVar[bool] = ContextVar("checked_by_database", default=False)
+
+
+@contextmanager
+def checked_by_database() -> Iterator[None]:
+    """For writes of many rows in a row-by-row savepoint (the Excel import): inside, each
+    :func:`validated_save` leaves the model's constraints, and its foreign keys to rows
+    already loaded, to the database, instead of asking it one query per constraint first
+    (Django's ``validate_constraints`` sends a query for every check and unique
+    constraint). A violation still comes back as the same field's ValidationError through
+    :func:`constraint_error`; the caller's savepoint undoes the row."""
+    token = _checked_by_database.set(True)
+    try:
+        yield
+    finally:
+        _checked_by_database.reset(token)
+
+
+def _loaded_foreign_keys(instance: models.Model) -> list[str]:
+    return [
+        field.name
+        for field in instance._meta.concrete_fields
+        if field.many_to_one and field.is_cached(instance) and getattr(getattr(instance, field.name), "pk", None)
+    ]
+
+
+def validate(instance: models.Model) -> bool:
+    """``full_clean()``, leaving constraints to the database inside :func:`checked_by_database`
+    (True then: the caller holds the savepoint)."""
+    trusted = _checked_by_database.get()
+    if trusted:
+        instance.full_clean(exclude=_loaded_foreign_keys(instance), validate_constraints=False)
+    else:
+        instance.full_clean()
+    return trusted
+
+
 def validated_save(
     instance: models.Model, *, update_fields: list[str] | None = None, actor: Any = None
 ) -> models.Model:
@@ -95,11 +135,11 @@ def validated_save(
     ValidationError (see the module's docstring) instead of a 500. ``actor`` is recorded as
     the author of the change in the model's history (also outside a request: tasks,
     imports, commands)."""
-    instance.full_clean()
+    trusted = validate(instance)
     if getattr(actor, "pk", None) is not None:
         instance._history_user = actor
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=not trusted):
             instance.save(update_fields=update_fields)
     except IntegrityError as exc:
         raise constraint_error(type(instance), exc) from exc

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from .imports import Importer, Lookups, register
 from .layouts import ORGANIZATION_COLUMNS, ORGANIZATION_SHEET, PERSON_COLUMNS, PERSON_SHEET
 from .models import MemberOrganization, Person
-from .services import organization_create, organization_update, person_create, person_update
+from .services import insert_new, organization_build, organization_update, person_build, person_update
 
 
 @register
@@ -24,6 +24,7 @@ class OrganizationImporter(Importer):
     key_fields = ("region", "name")
     scope_field = "region"
     order = 10
+    deferred_create = True
 
     def preload(self, rows: list[dict[str, Any]]) -> None:
         self.lookups = Lookups(self.actor)
@@ -41,9 +42,13 @@ class OrganizationImporter(Importer):
         return self.lookups.organizations.get((values["region"].code, values["name"]))
 
     def create(self, *, values: dict[str, Any]) -> MemberOrganization:
-        organization = organization_create(actor=self.actor, **values)
+        organization = organization_build(actor=self.actor, **values)
         self.lookups.organizations[(organization.region.code, organization.name)] = organization
+        self.new.append(organization)
         return organization
+
+    def flush(self) -> None:
+        insert_new(MemberOrganization, self.new, actor=self.actor)
 
     def update(self, *, obj: MemberOrganization, changes: dict[str, Any]) -> MemberOrganization:
         return organization_update(actor=self.actor, organization=obj, **changes)
@@ -61,6 +66,7 @@ class PersonImporter(Importer):
     scope_field = "organization"
     references = {"organization": ("organizations", ("organization_region", "organization"))}
     order = 20
+    deferred_create = True
 
     def preload(self, rows: list[dict[str, Any]]) -> None:
         self.lookups = Lookups(self.actor)
@@ -93,9 +99,13 @@ class PersonImporter(Importer):
         return matches[0] if matches else None
 
     def create(self, *, values: dict[str, Any]) -> Person:
-        person = person_create(actor=self.actor, **values)
+        person = person_build(actor=self.actor, **values)
         self.people[(person.organization_id, person.name, person.mobile)] = [person]
+        self.new.append(person)
         return person
+
+    def flush(self) -> None:
+        insert_new(Person, self.new, actor=self.actor)
 
     def update(self, *, obj: Person, changes: dict[str, Any]) -> Person:
         return person_update(actor=self.actor, person=obj, **changes)

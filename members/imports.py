@@ -23,25 +23,23 @@ evaluated: a formula cell is an error on that cell, to be pasted as a value.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import io
 import re
-import secrets
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cached_property, lru_cache
 from typing import Any, ClassVar
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.constraints import checked_by_database
 from core.excel import BOOL, CHOICE, DATE, DATETIME, DECIMAL, INT, MAX_ROWS, Column, unescape_text
 
 from .models import MemberOrganization, Region
@@ -58,7 +56,7 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary .xls
 ZIP_MAGIC = b"PK\x03\x04"
 PENDING_DIR = "imports"
 PENDING_MAX_AGE = datetime.timedelta(days=1)
-SESSION_KEY = "pending_import"
+PROGRESS_EVERY = 200
 
 CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
 ACTION_LABELS = {
@@ -297,6 +295,15 @@ class FileRows:
     """
 
     rows: dict[tuple[str, tuple], tuple[str, int, bool]] = field(default_factory=dict)
+    # Told (rows read so far, rows in all) every PROGRESS_EVERY rows, for a progress bar.
+    progress: Callable[[int, int], None] | None = None
+    total: int = 0
+    done: int = 0
+
+    def tick(self) -> None:
+        self.done += 1
+        if self.progress is not None and (self.done % PROGRESS_EVERY == 0 or self.done == self.total):
+            self.progress(self.done, self.total)
 
     def note(self, importer: str, key: tuple, *, sheet: str, number: int, ok: bool) -> None:
         if all(part not in (None, "") for part in key):
@@ -336,11 +343,15 @@ class Importer:
     # Records of other sheets a row refers to: the field its errors are reported on →
     # (the other importer's key, the fields of this row holding that importer's key fields).
     references: ClassVar[dict[str, tuple[str, tuple[str, ...]]]] = {}
+    # True: ``create`` checks and keeps a new row, ``flush`` inserts the sheet's new rows at
+    # once after its last row (no query per row; a later sheet then finds them saved).
+    deferred_create: ClassVar[bool] = False
 
     def __init__(self, actor: Any, file_rows: FileRows | None = None):
         self.actor = actor
         self.seen: dict[tuple, int] = {}
         self.file_rows = file_rows if file_rows is not None else FileRows()
+        self.new: list[Any] = []  # rows ``create`` kept for ``flush`` (``deferred_create``)
 
     # --- to implement
     def preload(self, rows: list[dict[str, Any]]) -> None:
@@ -357,6 +368,9 @@ class Importer:
 
     def update(self, *, obj: Any, changes: dict[str, Any]) -> Any:  # pragma: no cover
         raise NotImplementedError
+
+    def flush(self) -> None:
+        """Insert the rows ``create`` kept (with ``deferred_create``)."""
 
     # --- shared machinery
     @cached_property
@@ -406,7 +420,10 @@ class Importer:
     def apply(self, values: dict[str, Any], result: RowResult) -> None:
         obj = self.find(values)
         if obj is None:
-            self.write(self.create, values=values)
+            if self.deferred_create:
+                self.create(values=values)  # checks the row; nothing is written yet
+            else:
+                self.write(self.create, values=values)
             result.action = CREATE
             result.changes = [
                 (self.header_of(name), "", self.display(name, value))
@@ -463,6 +480,11 @@ class Importer:
                 number=row.number,
                 ok=not row.errors,
             )
+            self.file_rows.tick()
+        try:
+            self.flush()
+        except ValidationError as exc:
+            raise FileRefused(" ".join(exc.messages)) from exc
         return result
 
     def run_row(self, row: RowResult, raw: dict[str, Any]) -> None:
@@ -661,17 +683,22 @@ def _read_sheet(sheet) -> SheetTable:
     return SheetTable(title=sheet.title, headers=headers, rows=rows)
 
 
-def run_import(data: bytes, *, actor: Any, commit: bool) -> ImportReport:
+def run_import(
+    data: bytes, *, actor: Any, commit: bool, progress: Callable[[int, int], None] | None = None
+) -> ImportReport:
     """Read every known sheet and apply it in one transaction; roll back unless ``commit``
-    and every row is right. Raises :class:`FileRefused` for a file refused as a whole."""
+    and every row is right. Raises :class:`FileRefused` for a file refused as a whole.
+    ``progress(done, total)`` is told how far the rows have got, now and then."""
     with translation.override("zh-hans"):
         importers = {str(importer.sheet): importer for importer in registered()}
         tables, ignored = read_tables(data, list(importers))
         report = ImportReport(ignored_sheets=ignored)
         if not tables:
             return report
-        file_rows = FileRows()
-        with transaction.atomic():
+        file_rows = FileRows(progress=progress, total=sum(len(table.rows) for table in tables.values()))
+        if progress is not None:
+            progress(0, file_rows.total)
+        with transaction.atomic(), checked_by_database():
             for title, importer in importers.items():
                 table = tables.get(title)
                 if table is None:
@@ -684,51 +711,12 @@ def run_import(data: bytes, *, actor: Any, commit: bool) -> ImportReport:
     return report
 
 
-# ------------------------------------------------------------------ the file between preview and confirm
-
-
-def pending_store(request, data: bytes, *, filename: str, next_url: str = "") -> dict:
-    """Keep the uploaded file under a random name until the user confirms or cancels."""
-    pending_discard(request)
-    purge_stale_uploads()
-    name = default_storage.save(f"{PENDING_DIR}/{secrets.token_hex(16)}.xlsx", ContentFile(data))
-    pending = {
-        "name": name,
-        "sha256": hashlib.sha256(data).hexdigest(),
-        "filename": filename[:200],
-        "token": secrets.token_urlsafe(16),
-        "user": request.user.pk,
-        "next": next_url,
-    }
-    request.session[SESSION_KEY] = pending
-    return pending
-
-
-def pending_load(request) -> tuple[dict, bytes] | None:
-    """The user's pending upload, if it is still there and unchanged."""
-    pending = request.session.get(SESSION_KEY)
-    if not pending or pending.get("user") != request.user.pk:
-        return None
-    try:
-        with default_storage.open(pending["name"], "rb") as handle:
-            data = handle.read(MAX_UPLOAD_BYTES + 1)
-    except (OSError, FileNotFoundError):
-        request.session.pop(SESSION_KEY, None)
-        return None
-    if hashlib.sha256(data).hexdigest() != pending["sha256"]:
-        pending_discard(request)
-        return None
-    return pending, data
-
-
-def pending_discard(request) -> None:
-    pending = request.session.pop(SESSION_KEY, None)
-    if pending and str(pending.get("name", "")).startswith(f"{PENDING_DIR}/"):
-        default_storage.delete(pending["name"])
+# ------------------------------------------------------------------ files left behind
 
 
 def purge_stale_uploads(*, now: datetime.datetime | None = None) -> int:
-    """Delete uploads left behind by sessions that never confirmed or cancelled."""
+    """Delete loose uploads left in the folder for more than a day (the jobs' files are in
+    its ``jobs`` sub-folder, purged by ``members.services.import_job_purge_files``)."""
     now = now or timezone.now()
     try:
         _dirs, files = default_storage.listdir(PENDING_DIR)

@@ -612,3 +612,121 @@ class AccountEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} · {self.get_action_display()}"
+
+
+# ------------------------------------------------------------------ Excel import jobs
+
+
+class ImportState(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    PREVIEWING = "previewing", _("检查中")
+    PREVIEWED = "previewed", _("待确认")
+    CONFIRMING = "confirming", _("导入中")
+    DONE = "done", _("已导入")
+    FAILED = "failed", _("未导入")
+
+
+IMPORT_RUNNING_STATES = (ImportState.QUEUED, ImportState.PREVIEWING, ImportState.CONFIRMING)
+
+
+class ImportJobQuerySet(ScopedQuerySet):
+    """An import is seen by the user who uploaded it, and, for audit, by staff whose scope
+    covers the region of the uploader's scope (a superuser's imports by superusers only)."""
+
+    region_path = "region"
+    alliance_path = None
+
+    def visible_to(self, user) -> ImportJobQuerySet:
+        from .access import scope_for
+
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        mine = self.filter(owner_id=user.pk)
+        if not scope_for(user).is_staff_role:
+            return mine
+        return mine | super().visible_to(user)
+
+
+class ImportJob(models.Model):
+    """One uploaded workbook: checked in the background (preview), then imported in the
+    background once its owner confirms (members.services.import_job_*)."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("区域"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("类型"), max_length=20, default="workbook", choices=[("workbook", _("Excel 工作簿"))])
+    file = models.FileField(_("文件"), upload_to="imports/jobs/", max_length=200, blank=True)
+    filename = models.CharField(_("文件名"), max_length=200)
+    sha256 = models.CharField(_("文件摘要"), max_length=64)
+    next_url = models.CharField(max_length=500, blank=True)
+    state = models.CharField(_("状态"), max_length=20, choices=ImportState.choices, default=ImportState.QUEUED)
+    rows_total = models.PositiveIntegerField(_("总行数"), default=0)
+    rows_done = models.PositiveIntegerField(_("已处理行数"), default=0)
+    summary = models.JSONField(_("汇总"), default=dict, blank=True)
+    message = models.TextField(_("说明"), blank=True)
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    previewed_at = models.DateTimeField(_("检查完成时间"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("导入任务")
+        verbose_name_plural = _("导入任务")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=ImportState.values), name="importjob_state_valid"),
+            models.CheckConstraint(condition=Q(rows_done__lte=models.F("rows_total")), name="importjob_done_le_total"),
+            # Only a confirmed job can have imported anything.
+            models.CheckConstraint(
+                condition=~Q(state__in=[ImportState.CONFIRMING, ImportState.DONE]) | Q(confirmed_at__isnull=False),
+                name="importjob_imported_only_when_confirmed",
+            ),
+        ]
+        indexes = [models.Index(fields=["owner", "-created_at"], name="importjob_owner_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.filename} · {self.get_state_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("members:import-job", args=[self.pk])
+
+    @property
+    def is_running(self) -> bool:
+        return self.state in IMPORT_RUNNING_STATES
+
+    @property
+    def percent(self) -> int:
+        if self.state in (ImportState.PREVIEWED, ImportState.DONE):
+            return 100
+        return min(100, self.rows_done * 100 // self.rows_total) if self.rows_total else 0
+
+    @property
+    def may_confirm(self) -> bool:
+        return self.state == ImportState.PREVIEWED and bool(self.summary.get("ok"))
+
+
+class ImportJobRow(models.Model):
+    """A row of the job's last run (preview, or a confirmation refused): what it would do
+    or why it cannot be imported. Rows that change nothing are counted, not stored."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rows")
+    position = models.PositiveIntegerField()
+    sheet = models.CharField(max_length=100)
+    number = models.PositiveIntegerField()
+    label = models.CharField(max_length=300, blank=True)
+    action = models.CharField(max_length=20)
+    changes = models.JSONField(default=list, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["job", "position"]
+        constraints = [models.UniqueConstraint(fields=["job", "position"], name="importjobrow_unique_position")]
+        indexes = [models.Index(fields=["job", "action", "position"], name="importjobrow_by_action")]
+
+    def __str__(self) -> str:
+        return f"{self.sheet} #{self.number}"

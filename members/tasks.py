@@ -26,3 +26,19 @@ def send_code(self, phone: str, code: str, out_id: str = "") -> str:
             raise self.retry(exc=error, countdown=10 * (self.request.retries + 1)) from error
         logger.error("SMS code to %s not sent: %s", mask_phone(phone), error)
         return ""
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def preview_import(job_id: int) -> None:
+    """Check an uploaded workbook in the background (members.services.import_job_preview)."""
+    from .services import import_job_preview
+
+    import_job_preview(job_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def confirm_import(job_id: int) -> None:
+    """Import a confirmed workbook, all or nothing (members.services.import_job_confirm)."""
+    from .services import import_job_confirm
+
+    import_job_confirm(job_id)

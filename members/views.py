@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -41,12 +42,26 @@ from .layouts import (
     TOKEN_COLUMNS,
     TOKEN_SHEET,
 )
-from .models import AccessProfile, ApiToken, Department, MemberOrganization, Person, Region, RegionLevel
+from .models import (
+    AccessProfile,
+    ApiToken,
+    Department,
+    ImportJob,
+    ImportState,
+    MemberOrganization,
+    Person,
+    Region,
+    RegionLevel,
+)
 from .services import (
     department_create,
     department_restore,
     department_retire,
     department_update,
+    import_job_cancel,
+    import_job_create,
+    import_job_progress,
+    import_job_request_confirm,
     organization_create,
     organization_update,
     person_create,
@@ -234,7 +249,7 @@ def safe_next(request, url: str) -> str:
 
 
 class ImportUploadView(StaffOnlyMixin, FormView):
-    """Step 1: upload a file (checked before it is parsed, kept until confirmed or cancelled)."""
+    """Step 1: upload a file (checked before it is parsed); its preview runs in the background."""
 
     template_name = "members/import_upload.html"
     form_class = ImportUploadForm
@@ -245,18 +260,17 @@ class ImportUploadView(StaffOnlyMixin, FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["layouts"] = import_layouts()
-        context["pending"] = self.request.session.get(imports.SESSION_KEY)
+        context["recent_jobs"] = ImportJob.objects.filter(owner=self.request.user)[:5]
         return context
 
     def form_valid(self, form):
-        upload = self.request.FILES["file"]
-        imports.pending_store(
-            self.request,
-            form.cleaned_data["file"],
-            filename=upload.name,
+        job = import_job_create(
+            actor=self.request.user,
+            data=form.cleaned_data["file"],
+            filename=self.request.FILES["file"].name,
             next_url=safe_next(self.request, form.cleaned_data["next"]),
         )
-        return redirect("members:import-preview")
+        return redirect(job)
 
 
 def import_layouts() -> list[dict]:
@@ -272,62 +286,105 @@ def import_layouts() -> list[dict]:
         ]
 
 
-class PendingImportMixin(StaffOnlyMixin):
-    """Runs the session's kept upload; a missing, changed or refused file sends the user back."""
-
-    template_name = "members/import_preview.html"
-
-    def run_pending(self, *, commit: bool, token: str | None = None):
-        """``(pending, report)``, or the redirect to show instead."""
-        loaded = imports.pending_load(self.request)
-        if loaded is None or (token is not None and token != loaded[0]["token"]):
-            messages.error(self.request, _("没有待导入的文件，或文件已失效，请重新上传。"))
-            return redirect("members:import")
-        pending, data = loaded
-        try:
-            return pending, imports.run_import(data, actor=self.request.user, commit=commit)
-        except imports.FileRefused as exc:
-            imports.pending_discard(self.request)
-            messages.error(self.request, str(exc))
-            return redirect("members:import")
+IMPORT_ROWS_PER_PAGE = 100
 
 
-class ImportPreviewView(PendingImportMixin, View):
-    """Step 2: every row as it would be imported, with its errors; nothing is saved."""
+class ImportJobMixin(StaffOnlyMixin):
+    """An import job the user may see (their own; staff of its scope, for audit), else 404."""
 
-    def get(self, request):
-        outcome = self.run_pending(commit=False)
-        if not isinstance(outcome, tuple):
-            return outcome
-        pending, report = outcome
-        return render(request, self.template_name, {"report": report, "pending": pending})
+    def prepare(self, request, **kwargs):
+        response = super().prepare(request, **kwargs)  # other roles never import: 403 first
+        jobs = ImportJob.objects.visible_to(request.user).select_related("owner")
+        self.job = get_object_or_404(jobs, pk=kwargs["pk"])
+        return response
 
 
-class ImportConfirmView(PendingImportMixin, View):
-    """Step 3: import the kept file, all or nothing (it is read and checked again)."""
+class ImportJobView(ImportJobMixin, View):
+    """Step 2: the job's progress while it runs, then its summary and its rows, paged
+    (errors first: 100 a page); the owner confirms a file without errors from here."""
 
-    def post(self, request):
-        outcome = self.run_pending(commit=True, token=request.POST.get("token", ""))
-        if not isinstance(outcome, tuple):
-            return outcome
-        pending, report = outcome
-        if not report.committed:
-            messages.error(request, _("文件中有错误，未导入任何数据。请修改后重新上传。"))
-            return render(request, self.template_name, {"report": report, "pending": pending})
-        imports.pending_discard(request)
-        messages.success(
-            request,
-            _("导入完成：新增 %(create)s 行，更新 %(update)s 行，无变化 %(unchanged)s 行。") % report.counts,
+    template_name = "members/import_job.html"
+
+    def get(self, request, pk):
+        job = self.job
+        counts = job.summary.get("counts", {})
+        show = request.GET.get("show")
+        if show not in ("errors", "all"):
+            show = "errors" if counts.get(imports.ERROR) else "all"
+        rows = job.rows.all()
+        if show == "errors":
+            rows = rows.filter(action=imports.ERROR)
+        page = Paginator(rows, IMPORT_ROWS_PER_PAGE).get_page(request.GET.get("page"))
+        done, total = import_job_progress(job)
+        context = {
+            "job": job,
+            "summary": job.summary,
+            "counts": counts,
+            "show": show,
+            "page": page,
+            "done": done,
+            "total": total,
+            "is_owner": job.owner_id == request.user.pk,
+            "action_labels": imports.ACTION_LABELS,
+        }
+        return render(request, self.template_name, context)
+
+
+class ImportJobStatusView(ImportJobMixin, View):
+    """The job's state and progress as a small JSON document, polled by the progress bar."""
+
+    def get(self, request, pk):
+        job = self.job
+        done, total = import_job_progress(job)
+        percent = 100 if not job.is_running else (min(100, done * 100 // total) if total else 0)
+        return JsonResponse(
+            {
+                "state": job.state,
+                "state_label": str(job.get_state_display()),
+                "running": job.is_running,
+                "done": done,
+                "total": total,
+                "percent": percent,
+            },
+            headers={"Cache-Control": "no-store"},
         )
-        return redirect(pending.get("next") or "members:import")
 
 
-class ImportCancelView(StaffOnlyMixin, View):
-    def post(self, request):
-        pending = request.session.get(imports.SESSION_KEY) or {}
-        imports.pending_discard(request)
-        messages.info(request, _("已取消导入，上传的文件已删除。"))
-        return redirect(safe_next(request, pending.get("next", "")) or "members:import")
+class ImportJobConfirmView(ImportJobMixin, View):
+    """Step 3: queue the import of the previewed file, once (a second confirm does nothing)."""
+
+    def check_permission(self, user) -> None:
+        if self.job.owner_id != user.pk:
+            raise PermissionDenied(_("只有上传人可以确认导入。"))
+
+    def post(self, request, pk):
+        if import_job_request_confirm(actor=request.user, job=self.job):
+            self.job.refresh_from_db()
+            if self.job.state == ImportState.DONE:
+                counts = self.job.summary.get("counts", {})
+                messages.success(
+                    request,
+                    _("导入完成：新增 %(create)s 行，更新 %(update)s 行，无变化 %(unchanged)s 行。") % counts,
+                )
+                return redirect(safe_next(request, self.job.next_url) or self.job.get_absolute_url())
+        elif self.job.state in (ImportState.CONFIRMING, ImportState.DONE):
+            messages.info(request, _("该文件已确认导入，不会重复导入。"))
+        else:
+            messages.error(request, _("该文件有错误或尚未检查完，不能导入。"))
+        return redirect(self.job)
+
+
+class ImportJobCancelView(ImportJobMixin, View):
+    """Drop a job that was not imported: its file is deleted, its record kept for audit."""
+
+    def check_permission(self, user) -> None:
+        if self.job.owner_id != user.pk:
+            raise PermissionDenied(_("只有上传人可以取消导入。"))
+
+    def post(self, request, pk):
+        if import_job_cancel(actor=request.user, job=self.job):
+            messages.info(request, _("已取消导入，上传的文件已删除。"))
+        return redirect(safe_next(request, self.job.next_url) or "members:import")
 
 
 # ------------------------------------------------------------------ API tokens for big screens

@@ -8,14 +8,15 @@ import pytest
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
+from django.test import TestCase
+from django.urls import resolve, reverse
 
 from alliances.layouts import ALLIANCE_COLUMNS, MEMBERSHIP_COLUMNS
 from alliances.models import Alliance, Membership
 from members import imports
 from members.imports import run_import
 from members.layouts import ORGANIZATION_COLUMNS, PERSON_COLUMNS
-from members.models import MemberOrganization, Person
+from members.models import ImportJob, ImportState, MemberOrganization, Person
 from projects.layouts import PROJECT_COLUMNS
 from projects.models import Project
 from tests.factories import AllianceFactory, MembershipFactory, OrganizationFactory, PersonFactory
@@ -271,14 +272,11 @@ def whole_file(*, alliance_status: str = "组建中", unit_kind: str = "合作�
 
 def test_records_created_by_earlier_sheets_of_the_file_are_found_by_later_ones_in_preview_and_confirm(client, world):
     client.force_login(world.tina)
-    upload = SimpleUploadedFile("新联盟.xlsx", whole_file())
-    client.post(reverse("members:import"), {"file": upload})
-    preview = client.get(reverse("members:import-preview"))
-    report = preview.context["report"]
-    assert errors_of(report) == [] and report.counts["create"] == 5
+    job = upload_job(client, whole_file(), "新联盟.xlsx")
+    assert job.state == ImportState.PREVIEWED
+    assert job.summary["counts"] == {"create": 5, "update": 0, "unchanged": 0, "error": 0}
     assert not Alliance.objects.filter(code="LM-NEW-1").exists()  # the preview saved nothing
-    token = preview.context["pending"]["token"]
-    client.post(reverse("members:import-confirm"), {"token": token})
+    confirm(client, job)
     project = Project.objects.get(title="村集体光伏电站")
     assert project.alliance.code == "LM-NEW-1" and project.responsible_person.name == "陈晓"
     assert project.alliance.memberships.get().organization == project.responsible_organization
@@ -380,36 +378,50 @@ def test_another_countys_organization_of_the_same_name_is_not_touched(world):
 
 
 def upload(client, data: bytes, name: str = "联盟.xlsx", **extra):
-    return client.post(reverse("members:import"), {"file": SimpleUploadedFile(name, data), **extra})
+    """Post the file; the preview task it queues runs inline (no broker in the tests)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(reverse("members:import"), {"file": SimpleUploadedFile(name, data), **extra})
+
+
+def upload_job(client, data: bytes, name: str = "联盟.xlsx", **extra) -> ImportJob:
+    response = upload(client, data, name, **extra)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return ImportJob.objects.get(pk=resolve(response["Location"]).kwargs["pk"])
+
+
+def confirm(client, job: ImportJob):
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(reverse("members:import-confirm", args=[job.pk]))
 
 
 def test_upload_preview_confirm_saves_and_deletes_the_kept_file(client, world):
     client.force_login(world.alice)
     data = append_row(export(client, "alliances:list"), "党建联盟", new_alliance_row())
-    response = upload(client, data, next=reverse("alliances:list"))
-    assert response.status_code == 302 and response["Location"] == reverse("members:import-preview")
-    pending = client.session[imports.SESSION_KEY]
-    assert default_storage.exists(pending["name"]) and pending["name"].startswith("imports/")
-    assert "联盟" not in pending["name"]  # stored under a random name, not the user's
+    job = upload_job(client, data, next=reverse("alliances:list"))
+    assert default_storage.exists(job.file.name) and job.file.name.startswith("imports/jobs/")
+    assert "联盟" not in job.file.name  # stored under a random name, not the user's
 
-    preview = client.get(reverse("members:import-preview"))
-    page = preview.content.decode()
-    assert "新增 1 行" in page and "LM-NEW-1 新建示范联盟" in page
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert "确认后将新增 1 行" in page and "LM-NEW-1 新建示范联盟" in page
     assert not Alliance.objects.filter(code="LM-NEW-1").exists()
 
-    response = client.post(reverse("members:import-confirm"), {"token": pending["token"]})
-    assert response.status_code == 302 and response["Location"] == reverse("alliances:list")
+    name = job.file.name
+    response = confirm(client, job)
+    assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
     assert Alliance.objects.get(code="LM-NEW-1").name == "新建示范联盟"
-    assert not default_storage.exists(pending["name"])
-    assert imports.SESSION_KEY not in client.session
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert "已导入：新增 1 行" in page and f'href="{reverse("alliances:list")}"' in page
+    assert not default_storage.exists(name)
+    job.refresh_from_db()
+    assert job.state == ImportState.DONE and job.finished_at is not None
 
 
-def test_the_preview_lists_every_row_and_its_errors_and_offers_no_confirm(client, world):
+def test_the_preview_lists_the_errors_and_offers_no_confirm(client, world):
     client.force_login(world.alice)
     data = append_row(export(client, "alliances:list"), "党建联盟", new_alliance_row(**{"状态": "半停工"}))
-    upload(client, data)
-    page = client.get(reverse("members:import-preview")).content.decode()
-    assert page.count('<tr class="row-') == 3 + 1  # two alliances and the new row, one membership
+    job = upload_job(client, data)
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert page.count('<tr class="row-') == 1  # the rows that change nothing are only counted
     assert "第 4 行「状态」：“半停工”不是可选的值" in page
     assert 'id="confirm-import"' not in page
 
@@ -420,56 +432,48 @@ def test_the_preview_shows_a_cleared_cell_as_empty_in_the_users_language(client,
     client.force_login(world.alice)
     data = export(client, "members:organization-list")
     row = next(i for i, r in enumerate(sheet_rows(data, "成员单位"), start=2) if r["单位名称"] == world.org_a.name)
-    upload(client, edit(data, "成员单位", row, "星级", ""), name="成员单位.xlsx")
-    page = client.get(reverse("members:import-preview")).content.decode()
+    job = upload_job(client, edit(data, "成员单位", row, "星级", ""), name="成员单位.xlsx")
+    page = client.get(job.get_absolute_url()).content.decode()
     assert "<li>星级：<del>3</del> → （空）</li>" in page
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    page = client.get(reverse("members:import-preview")).content.decode()
+    page = client.get(job.get_absolute_url()).content.decode()
     assert "<del>3</del> → (empty)</li>" in page
 
 
-def test_confirm_with_an_error_saves_nothing_and_shows_the_errors(client, world, monkeypatch):
+def test_confirm_with_an_error_saves_nothing_and_shows_the_errors(client, world):
     client.force_login(world.alice)
-    data = append_row(export(client, "alliances:list"), "党建联盟", new_alliance_row())
-    upload(client, data)
-    token = client.session[imports.SESSION_KEY]["token"]
+    job = upload_job(client, append_row(export(client, "alliances:list"), "党建联盟", new_alliance_row()))
     AllianceFactory(code="LM-NEW-1", lead_region=world.town_b)  # taken meanwhile in another county
-    response = client.post(reverse("members:import-confirm"), {"token": token})
-    assert response.status_code == 200
-    assert "未导入任何数据" in response.content.decode()
+    confirm(client, job)
+    job.refresh_from_db()
+    assert job.state == ImportState.FAILED
     assert not Alliance.objects.filter(code="LM-NEW-1", lead_region=world.town_a).exists()
-    assert imports.SESSION_KEY in client.session  # the file is kept for another look
-
-
-def test_confirm_needs_the_token_of_this_sessions_upload(client, world):
-    client.force_login(world.alice)
-    upload(client, append_row(export(client, "alliances:list"), "党建联盟", new_alliance_row()))
-    response = client.post(reverse("members:import-confirm"), {"token": "forged"})
-    assert response.status_code == 302 and response["Location"] == reverse("members:import")
-    assert not Alliance.objects.filter(code="LM-NEW-1").exists()
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert "未导入任何数据" in page and 'class="row-error"' in page
 
 
 def test_a_kept_file_changed_on_disk_is_not_imported(client, world):
     client.force_login(world.alice)
-    upload(client, export(client, "alliances:list"))
-    pending = client.session[imports.SESSION_KEY]
-    default_storage.delete(pending["name"])
+    job = upload_job(client, export(client, "alliances:list"))
+    default_storage.delete(job.file.name)
     default_storage.save(
-        pending["name"],
+        job.file.name,
         SimpleUploadedFile("x", append_row(export(client, "alliances:list"), "党建联盟", new_alliance_row())),
     )
-    response = client.post(reverse("members:import-confirm"), {"token": pending["token"]})
-    assert response["Location"] == reverse("members:import")
+    confirm(client, job)
+    job.refresh_from_db()
+    assert job.state == ImportState.FAILED and "已失效" in job.message
     assert not Alliance.objects.filter(code="LM-NEW-1").exists()
 
 
 def test_cancel_deletes_the_kept_file(client, world):
     client.force_login(world.alice)
-    upload(client, export(client, "alliances:list"))
-    name = client.session[imports.SESSION_KEY]["name"]
-    client.post(reverse("members:import-cancel"))
+    job = upload_job(client, export(client, "alliances:list"))
+    name = job.file.name
+    client.post(reverse("members:import-cancel", args=[job.pk]))
     assert not default_storage.exists(name)
-    assert imports.SESSION_KEY not in client.session
+    job.refresh_from_db()
+    assert job.state == ImportState.FAILED and not job.may_confirm
 
 
 def test_uploads_left_behind_are_purged_after_a_day(world):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 
@@ -32,10 +33,9 @@ def test_staff_export_the_alliance_list_and_import_it_back_with_no_change(page, 
     page.set_input_files("input[name=file]", str(path))
     page.click("button[type=submit].primary")
     page.wait_for_load_state("networkidle")
-    assert "/members/import/preview/" in page.url
+    assert re.search(r"/members/import/\d+/$", page.url)  # the job, checked inline (no broker)
     verdict = page.locator("#verdict").inner_text()
     assert verdict.startswith("无变化") and "4 行" in verdict
-    assert page.locator("tr.row-unchanged").count() == 4
     assert page.locator("tr.row-error").count() == 0
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "import-preview.png"), full_page=True)

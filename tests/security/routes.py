@@ -25,22 +25,18 @@ from __future__ import annotations
 import dataclasses
 import datetime
 
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
-
 from alliances.models import ActivityPhoto, Alliance, MeetingPhoto, Membership, TeamRole
 from core.periods import MONTH, Period
 from core.uploads import clean_uploads
 from evaluations.models import Assessment, AssessmentScheme, Indicator, ManualScore, Proposal, Rollup, VetoFinding
-from members import imports
-from members.models import Department, MemberOrganization, Person, Region
+from members.access import scope_for
+from members.models import Department, ImportJob, ImportState, MemberOrganization, Person, Region
 from members.tokens import api_token_create
 from notices.models import Notice, WorkChatRobot
 from projects.models import ReportAttachment
 from projects.services import attach
 from projects.weeks import current_week, local_today
 from tests.factories import UserFactory, liaison_of, township, village
-from tests.factories_excel import xlsx
 from tests.factories_operations import (
     ActivityFactory,
     ClaimFactory,
@@ -855,13 +851,28 @@ def visit(w, rollup) -> dict:
     return {"alliance": proposed(rollup).pk, "visited_on": "2026-10-15", "score": "92", "notes": "项目推进扎实"}
 
 
-def upload_import(client, region: Region) -> dict:
-    """Upload a workbook with one new organization in ``region`` (the import's first step);
-    the confirmation token of the kept file, when the upload was accepted."""
-    rows = [["区划代码", "单位名称", "单位类型", "星级", "联系电话"], [region.code, "导入的新单位", "村", 3, None]]
-    client.post(reverse("members:import"), {"file": SimpleUploadedFile("成员单位.xlsx", xlsx({"成员单位": rows}))})
-    pending = client.session.get(imports.SESSION_KEY)
-    return {"token": pending["token"]} if pending else {}
+def import_job_of(username: str):
+    """A checked upload of ``username``'s, ready to confirm (its file is not needed: the
+    confirmation only queues the import)."""
+
+    def build(w) -> ImportJob:
+        owner = getattr(w, username)
+        return ImportJob.objects.get_or_create(
+            owner=owner,
+            filename=f"{username}-成员单位.xlsx",
+            defaults={
+                "region_id": scope_for(owner).region_id,
+                "sha256": "0" * 64,
+                "state": ImportState.PREVIEWED,
+                "summary": {"ok": True, "counts": {"create": 1, "update": 0, "unchanged": 0, "error": 0}},
+            },
+        )[0]
+
+    return build
+
+
+# An upload is seen by its owner (tina, township A) and by staff above them, for audit.
+IMPORT_JOB = Resource(inside=import_job_of("tina"), outside=import_job_of("bob"), show=lambda job: job.filename)
 
 
 # --------------------------------------------------------------------------- pages
@@ -991,19 +1002,15 @@ PAGES = {
     "projects:my-work": fixed(ok=frozenset({200, 302})),  # a leader's page; others are sent on
     "projects:review-queue": listing(QUEUED_REPORT),
     "members:import": fixed(readers=STAFF),
-    # The import works on the file the user uploaded first (kept in their session): the
-    # preview shows it, confirm imports it (a row outside the user's scope is refused and
-    # nothing is written), cancel forgets it.
-    "members:import-preview": fixed(readers=STAFF, prepare=lambda client, w, _: upload_import(client, w.village_a)),
-    "members:import-confirm": create(
-        REGION_FOR_ORG, nothing, prepare=lambda client, w, region: upload_import(client, region)
+    # An upload runs as a job: its page and status are read by staff who see it; only the
+    # user who uploaded it confirms or cancels it (the others get 403).
+    "members:import-job": detail(IMPORT_JOB, readers=STAFF),
+    "members:import-job-status": detail(IMPORT_JOB, readers=STAFF, binary=True),
+    "members:import-confirm": update(
+        IMPORT_JOB, lambda w, job: {}, method="post", readers=STAFF, writers=frozenset({TOWNSHIP})
     ),
-    "members:import-cancel": fixed(
-        method="post",
-        data=nothing,
-        writers=STAFF,
-        ok=frozenset({302}),
-        prepare=lambda client, w, _: upload_import(client, w.village_a),
+    "members:import-cancel": update(
+        IMPORT_JOB, lambda w, job: {}, method="post", readers=STAFF, writers=frozenset({TOWNSHIP})
     ),
     # The region pickers' type-ahead: the regions of the user's own scope only.
     "members:region-lookup": listing(REGION_FOR_ORG),
