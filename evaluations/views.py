@@ -33,6 +33,7 @@ from .drafts import SCORED_KINDS, missing_for, pending_scores, report_diff
 from .filters import ProposalFilterSet, RollupFilterSet
 from .forms import ManualScoreForm, ObservationVisitForm, RollupDraftForm, RollupPublishForm, VetoFindingForm
 from .layouts import PROPOSAL_COLUMNS, PROPOSAL_SHEET
+from .pages import report_page
 from .models import ManualScore, Proposal, ProposalStatus, Rollup, VetoFinding
 from .reports import proposed_for_visit, yuan_label
 from .rollups import QUARTERLY_OBSERVATION
@@ -84,6 +85,7 @@ class RollupDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["visits"] = self.object.visits.select_related("alliance", "scored_by").order_by("visited_on")
+        context["page"] = report_page(self.object, self.request.user, self.request.GET)
         context.update(publication_context(self.request.user, self.object, kwargs.get("publish_form")))
         return context
 

@@ -139,3 +139,12 @@ def linked_rows(report: dict, user) -> dict[str, list[tuple[list, str | None]]]:
             rows.append((list(zip(row, t["columns"], strict=False)), url))
         result[t["key"]] = rows
     return result
+
+
+@register.simple_tag(takes_context=True)
+def querystring_for(context, key: str, value) -> str:
+    """The page's query string with ``key`` set to ``value`` (a table's page number),
+    keeping the rest (the county shown, the other tables' pages)."""
+    query = context["request"].GET.copy()
+    query[key] = str(value)
+    return "?" + query.urlencode()
