@@ -9,6 +9,7 @@ import re
 from collections import namedtuple
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -194,6 +195,17 @@ def test_a_county_bulletin_of_a_hundred_alliances_shows_them_all_on_one_page(cli
     assert 'id="county-index"' not in html and "data-print-all" not in html
     # Her county's alliances: each total opens its scorecard.
     assert html.count('href="/evaluations/scorecards/') == 100
+
+
+def test_the_city_page_reads_english_with_the_language_cookie(client, world, big_city):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(world.carol)
+    html = get(client, big_city).content.decode()
+    assert 'lang="en"' in html
+    assert "<h2>By county</h2>" in html and ">Print all</a>" in html and "600 rows" in html
+    assert '<th class="num">Alliance ranking</th>' in html
+    county = get(client, big_city, "?county=330212").content.decode()
+    assert "The alliances of 鄞州区." in county
 
 
 # ------------------------------------------------------------------ a draft with many pending scores
