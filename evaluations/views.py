@@ -33,8 +33,8 @@ from .drafts import SCORED_KINDS, missing_for, pending_scores, report_diff
 from .filters import ProposalFilterSet, RollupFilterSet
 from .forms import ManualScoreForm, ObservationVisitForm, RollupDraftForm, RollupPublishForm, VetoFindingForm
 from .layouts import PROPOSAL_COLUMNS, PROPOSAL_SHEET
-from .pages import report_page
 from .models import ManualScore, Proposal, ProposalStatus, Rollup, VetoFinding
+from .pages import report_page
 from .reports import proposed_for_visit, yuan_label
 from .rollups import QUARTERLY_OBSERVATION
 from .services import (
@@ -104,9 +104,7 @@ def can_publish(user, rollup: Rollup) -> bool:
 ITEMS_LISTED = 30
 
 
-def publication_context(
-    user, rollup: Rollup, form: RollupPublishForm | None = None, *, show_all: bool = False
-) -> dict:
+def publication_context(user, rollup: Rollup, form: RollupPublishForm | None = None, *, show_all: bool = False) -> dict:
     """The versions of the rollup, the one it is compared with, and, on a draft, what it
     lacks and the form that publishes it. Pending scores are counted by indicator and the
     first ``ITEMS_LISTED`` listed (all with ``show_all``), and so are the waivers."""

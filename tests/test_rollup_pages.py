@@ -105,7 +105,9 @@ def test_a_city_page_shows_a_row_per_county_counted_from_the_stored_rows(client,
     assert heads == ["区县", "联盟排名", "红黄绿分类", "通报批评"]
     rows = {
         re.sub(r"<[^>]+>", "", cells[0]): [int(n) for n in cells[1:]]
-        for cells in (re.findall(r"<td[^>]*>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", index.split("<tbody>")[1]))
+        for cells in (
+            re.findall(r"<td[^>]*>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", index.split("<tbody>")[1])
+        )
     }
     # 鄞州区: its 200 and the world's two alliances are not in the stored rows: only the rows count.
     assert rows == {"海曙区": [400, 400, 134], "鄞州区": [200, 200, 66]}
