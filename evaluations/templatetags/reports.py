@@ -115,3 +115,8 @@ def querystring_for(context, key: str, value) -> str:
     query = context["request"].GET.copy()
     query[key] = str(value)
     return "?" + query.urlencode()
+
+
+@register.filter
+def index_of(values, position: int):
+    return values[position]
