@@ -101,6 +101,8 @@ def report_page(rollup: Rollup, user, params) -> ReportPage:
 
     if rollup.region.level != "county":
         page.alliance_tables = [t for t in tables if alliance_at(t) is not None and t["rows"]]
+    if params.get("county") and not page.alliance_tables:
+        raise Http404(_("该通报中没有这个区县。"))
     if page.alliance_tables:
         county_of = counties_of_alliances(page.alliance_tables)
         for county in Region.objects.subtree(rollup.region).filter(level="county").order_by("code"):

@@ -175,6 +175,13 @@ def test_a_county_the_bulletin_does_not_cover_is_not_found(client, world, big_ci
         assert response.status_code == 404
 
 
+def test_a_county_bulletin_has_no_county_sections(client, world):
+    rollup = rollup_produce(kind=rollups.MONTHLY_BULLETIN, period=MARCH, region=world.county_a)[0]
+    client.force_login(world.alice)
+    response = client.get(reverse("evaluations:rollup-detail", args=[rollup.pk]), {"county": "330212"})
+    assert response.status_code == 404
+
+
 def test_a_page_number_past_the_end_shows_the_last_page(client, world, big_city):
     client.force_login(world.carol)
     for number, expected in (("99999", range(300, 400)), ("-3", range(300, 400)), ("abc", range(100))):
