@@ -3,8 +3,8 @@
 A stored report may list every alliance of a city (a thousand rows in each of its tables).
 The page shows the summary in full; a city's page adds one row per county, counted from
 the stored rows, each opening that county's section (``?county=<code>``); a table longer
-than ``ROWS_PER_PAGE`` (``CITY_ROWS_PER_PAGE`` on a city's page before a county is
-chosen) is shown a page at a time (``?<table key>_page=N``). ``?all=1``
+than ``ROWS_PER_PAGE`` (a ranking: ``RANKING_ROWS_PER_PAGE``; on a city's page before a
+county is chosen: ``CITY_ROWS_PER_PAGE``) is shown a page at a time (``?<table key>_page=N``). ``?all=1``
 shows every row of every table, to print; the Excel file always holds every row.
 
 The number of queries does not grow with the rows: one for the county of each alliance a
@@ -30,8 +30,11 @@ from .models import Rollup
 from .templatetags.reports import LINKABLE
 from .templatetags.scorecards import visible_codes
 
-# A county's tables (about a hundred alliances) fit on one page; longer ones are paged.
-ROWS_PER_PAGE = 100
+# A table longer than this is paged (a county's weekly dispatch lists hundreds of projects).
+ROWS_PER_PAGE = 50
+# The ranking of a county's alliances (about a hundred) is presented whole at a meeting.
+RANKING_ROWS_PER_PAGE = 100
+RANKING_TABLES = ("ranking", "results")
 # A city's page, before a county is chosen, shows the head of each table (the city's
 # first in the ranking) under the row of each county.
 CITY_ROWS_PER_PAGE = 20
@@ -120,10 +123,13 @@ def report_page(rollup: Rollup, user, params) -> ReportPage:
                 at = alliance_at(t)
                 rows_of[t["key"]] = [i for i in rows_of[t["key"]] if county_of.get(t["rows"][i][at]) == wanted]
 
-    per_page = CITY_ROWS_PER_PAGE if page.counties and page.county is None else ROWS_PER_PAGE
+    city_head = bool(page.counties) and page.county is None
     shown: dict[str, list[int]] = {}
     for t in tables:
         view = TableView(table=t, count=len(rows_of[t["key"]]), page_param=f"{t['key']}_page")
+        per_page = (
+            CITY_ROWS_PER_PAGE if city_head else RANKING_ROWS_PER_PAGE if t["key"] in RANKING_TABLES else ROWS_PER_PAGE
+        )
         indices = rows_of[t["key"]]
         if not show_all and len(indices) > per_page:
             view.page = Paginator(indices, per_page).get_page(params.get(view.page_param))
