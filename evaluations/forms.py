@@ -66,6 +66,11 @@ class ObservationVisitForm(forms.Form):
         self.fields["alliance"].queryset = Alliance.objects.visible_to(user).filter(code__in=proposed_codes)
 
 
+# Up to this many staff scores pending, the publication form asks a reason for each.
+WAIVER_FIELDS = 20
+WAIVE_ALL = "waive-all"
+
+
 class RollupPublishForm(forms.Form):
     """Publish a draft: a correction's reason, and a reason for each staff score still
     pending that staff choose to publish without."""
@@ -82,15 +87,28 @@ class RollupPublishForm(forms.Form):
         if not is_correction:
             self.fields["reason"].label = _("发布说明")
             self.fields["reason"].help_text = _("选填。")
+        # A field per pending score while they are few; beyond, one reason for them all
+        # (each still recorded as its own waiver): a city's thousand fields weighed a megabyte.
+        self.waiver_keys = [item.key for item in pending]
+        self.waive_all = len(pending) > WAIVER_FIELDS
+        if self.waive_all:
+            self.fields[WAIVE_ALL] = forms.CharField(
+                label=_("暂缓理由（适用于全部 %(count)s 项待录入评分）") % {"count": len(pending)},
+                required=False,
+                help_text=_("不录入这些评分即发布时必填；每项各记为一条缺项说明。"),
+            )
+            return
         for item in pending:
             self.fields[item.key] = forms.CharField(
                 label=f"{item.alliance.name} · {item.indicator.code} {item.indicator.name}",
                 required=False,
                 help_text=_("暂缓理由：不录入该项评分即发布时必填。"),
             )
-        self.waiver_keys = [item.key for item in pending]
 
     def waivers(self) -> dict[str, str]:
+        if self.waive_all:
+            reason = self.cleaned_data.get(WAIVE_ALL, "")
+            return dict.fromkeys(self.waiver_keys, reason)
         return {key: self.cleaned_data.get(key, "") for key in self.waiver_keys}
 
 

@@ -34,6 +34,7 @@ from .filters import ProposalFilterSet, RollupFilterSet
 from .forms import ManualScoreForm, ObservationVisitForm, RollupDraftForm, RollupPublishForm, VetoFindingForm
 from .layouts import PROPOSAL_COLUMNS, PROPOSAL_SHEET
 from .models import ManualScore, Proposal, ProposalStatus, Rollup, VetoFinding
+from .pages import report_page
 from .reports import proposed_for_visit, yuan_label
 from .rollups import QUARTERLY_OBSERVATION
 from .services import (
@@ -84,7 +85,10 @@ class RollupDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["visits"] = self.object.visits.select_related("alliance", "scored_by").order_by("visited_on")
-        context.update(publication_context(self.request.user, self.object, kwargs.get("publish_form")))
+        context["page"] = page = report_page(self.object, self.request.user, self.request.GET)
+        context.update(
+            publication_context(self.request.user, self.object, kwargs.get("publish_form"), show_all=page.show_all)
+        )
         return context
 
 
@@ -96,9 +100,14 @@ def can_publish(user, rollup: Rollup) -> bool:
     return True
 
 
-def publication_context(user, rollup: Rollup, form: RollupPublishForm | None = None) -> dict:
+# Pending scores and waivers listed one by one on the page (every one with ?all=1).
+ITEMS_LISTED = 30
+
+
+def publication_context(user, rollup: Rollup, form: RollupPublishForm | None = None, *, show_all: bool = False) -> dict:
     """The versions of the rollup, the one it is compared with, and, on a draft, what it
-    lacks and the form that publishes it."""
+    lacks and the form that publishes it. Pending scores are counted by indicator and the
+    first ``ITEMS_LISTED`` listed (all with ``show_all``), and so are the waivers."""
     versions = list(
         Rollup.objects.visible_to(user)
         .of(rollup)
@@ -116,11 +125,19 @@ def publication_context(user, rollup: Rollup, form: RollupPublishForm | None = N
         "previous": previous,
         "diff": report_diff(Rollup.objects.get(pk=previous.pk).report, rollup.report) if previous else None,
         "can_publish": can_publish(user, rollup),
-        "waivers": rollup.waivers.select_related("alliance", "indicator", "waived_by"),
     }
+    waivers = rollup.waivers.select_related("alliance", "indicator", "waived_by").order_by("pk")
+    context["waiver_count"] = count = waivers.count()
+    context["waivers"] = list(waivers if show_all else waivers[:ITEMS_LISTED]) if count else []
     if rollup.is_draft and context["can_publish"]:
         missing = missing_for(rollup.kind, rollup.period, rollup.region)
         context["missing"] = missing
+        pending = missing.pending_scores
+        by_indicator: dict = {}
+        for item in pending:
+            by_indicator[item.indicator] = by_indicator.get(item.indicator, 0) + 1
+        context["pending_by_indicator"] = sorted(by_indicator.items(), key=lambda pair: pair[0].code)
+        context["pending_listed"] = pending if show_all else pending[:ITEMS_LISTED]
         context["publish_form"] = form or RollupPublishForm(
             pending=missing.pending_scores, is_correction=previous is not None
         )

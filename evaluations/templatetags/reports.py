@@ -5,7 +5,6 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
@@ -109,33 +108,15 @@ LINKABLE = {
 }
 
 
-@register.simple_tag
-def linked_rows(report: dict, user) -> dict[str, list[tuple[list, str | None]]]:
-    """Each table's rows as (cells, url): the url of the row's project or organization
-    when the report names it and ``user`` may see it (one query per kind of object), else
-    None. Cells are (value, column) pairs."""
-    from django.apps import apps
+@register.simple_tag(takes_context=True)
+def querystring_for(context, key: str, value) -> str:
+    """The page's query string with ``key`` set to ``value`` (a table's page number),
+    keeping the rest (the county shown, the other tables' pages)."""
+    query = context["request"].GET.copy()
+    query[key] = str(value)
+    return "?" + query.urlencode()
 
-    tables = report.get("tables", [])
-    wanted: dict[str, set[int]] = {}
-    for t in tables:
-        links = t.get("links")
-        if links and links.get("kind") in LINKABLE:
-            wanted.setdefault(links["kind"], set()).update(links["ids"])
-    visible: dict[str, set[int]] = {}
-    for kind, ids in wanted.items():
-        app, model, _url = LINKABLE[kind]
-        queryset = apps.get_model(app, model).objects.visible_to(user).filter(pk__in=ids)
-        visible[kind] = set(queryset.values_list("pk", flat=True))
-    result = {}
-    for t in tables:
-        links = t.get("links") or {}
-        kind = links.get("kind")
-        ids = links.get("ids") or []
-        rows = []
-        for index, row in enumerate(t["rows"]):
-            pk = ids[index] if index < len(ids) else None
-            url = reverse(LINKABLE[kind][2], args=[pk]) if kind in visible and pk in visible[kind] else None
-            rows.append((list(zip(row, t["columns"], strict=False)), url))
-        result[t["key"]] = rows
-    return result
+
+@register.filter
+def index_of(values, position: int):
+    return values[position]
