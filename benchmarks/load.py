@@ -562,7 +562,7 @@ def fault_run(args: argparse.Namespace, plan: dict, plan_file: Path, workdir: Pa
             timer.cancel()
     errors = errors_by_page(workdir, args.users)
     checks = check_submissions(workdir, args.users, Path(env["MEDIA_ROOT"]))
-    print(f"\\nFault: {args.fault}; steps (seconds from the start): {log}")
+    print(f"\nFault: {args.fault}; steps (seconds from the start): {log}")
     print_table(
         f"{args.users} concurrent users, {args.seconds} s, {args.fault} fault",
         ["page", "requests", "5xx", "no answer", "4xx", "median ms", "p95 ms"],

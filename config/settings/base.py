@@ -58,6 +58,9 @@ def env_database(default: str) -> dict:
         config = environ.Env.db_url_config(url)
     except Exception as exc:  # pragma: no cover - environ raises assorted errors
         raise ImproperlyConfigured(f"DATABASE_URL cannot be parsed: {exc}") from exc
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend, waiting out a restart of PostgreSQL when it connects.
+        config["ENGINE"] = "core.postgresql"
     config["ATOMIC_REQUESTS"] = False
     config["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
     config["CONN_HEALTH_CHECKS"] = True
