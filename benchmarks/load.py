@@ -20,6 +20,19 @@
    are reused by the next run).
 
 ``--json FILE`` keeps the figures for the record (docs/benchmarks.md).
+
+Faults under load (``--fault worker|postgres|redis``, one run of ``--users`` users, 30 by
+default, leaders submitting): a third of the way in, the run kills a gunicorn worker
+(SIGKILL, three times 15 s apart), restarts PostgreSQL (``pg_ctl restart -m fast``) or
+stops Redis for ``--outage`` seconds (30) and starts it again. The PostgreSQL and Redis
+faults need ``--servers DIR``, the folder of servers of one's own started by
+``TEST_SERVERS_DIR=DIR TEST_PG_PORT=… TEST_REDIS_PORT=… scripts/test-servers.sh start``;
+the run refuses servers that are not in that folder. With ``--fault redis`` the tasks go
+to a Celery broker on the same Redis (``CELERY_BROKER_URL``), so that its outage is met by
+the inline fallback of ``core.jobs``. Afterwards it prints the 5xx and lost connections
+per page, and checks by SQL and a file listing that every report answered with its
+redirect is stored exactly once, every stored report has its photo and its file, and no
+stored file is left that no row names.
 """
 
 from __future__ import annotations
@@ -30,11 +43,13 @@ import datetime
 import io
 import json
 import os
+import re
 import secrets
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -50,6 +65,7 @@ SCREEN_LABEL = "负载测试大屏"
 # The production default of STATIC_ROOT (git-ignored), kept from one run to the next.
 STATIC_ROOT = ROOT / "staticfiles"
 PROJECTS_PER_ROLE = 200
+FAULTS = ("worker", "postgres", "redis")
 
 
 def arguments() -> argparse.Namespace:
@@ -64,7 +80,16 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--leaders", type=int, default=30, help="leader accounts to create")
     parser.add_argument("--county", help="region code of the county (default: the one with most alliances)")
     parser.add_argument("--json", type=Path, help="write the figures to this file")
-    return parser.parse_args()
+    parser.add_argument(
+        "--fault", choices=FAULTS, help="one run of --users users with this fault a third of the way in"
+    )
+    parser.add_argument("--users", type=int, default=30, help="concurrent users of a fault run (default 30)")
+    parser.add_argument("--outage", type=int, default=30, help="seconds Redis stays stopped (default 30)")
+    parser.add_argument("--servers", type=Path, help="the folder of one's own PostgreSQL and Redis (fault runs)")
+    args = parser.parse_args()
+    if args.fault in {"postgres", "redis"} and not args.servers:
+        parser.error(f"--fault {args.fault} needs --servers DIR: a PostgreSQL and Redis of one's own")
+    return args
 
 
 # ----------------------------------------------------------------------- the accounts
@@ -105,6 +130,7 @@ def prepare(args: argparse.Namespace, workdir: Path) -> dict:
                 ProgressReport.objects.filter(
                     project__alliance__lead_region__code__startswith=region.prefix, status=ReportStatus.SUBMITTED
                 )
+                .exclude(submitted_by__username__startswith="load-leader-")  # deleted before each level
                 .order_by("-period")
                 .values_list("pk", flat=True)[:PROJECTS_PER_ROLE]
             ),
@@ -115,8 +141,10 @@ def prepare(args: argparse.Namespace, workdir: Path) -> dict:
     # way, each given an account unless their person has one already.
     this_week = current_week()
     weeks = [this_week - datetime.timedelta(weeks=n) for n in range(4)]
+    # A fault run wants many reports sent (a small database holds few leaders per county):
+    # its leaders are those of the busiest alliances anywhere.
     busiest = (
-        Alliance.objects.filter(lead_region__code__startswith=county.prefix)
+        Alliance.objects.filter(lead_region__code__startswith="" if args.fault else county.prefix)
         .annotate(active=Count("projects", filter=Q(projects__status__in=ACTIVE_STATUSES)))
         .filter(active__gt=0)
         .order_by("-active", "code")
@@ -253,6 +281,8 @@ def start_server(args: argparse.Namespace, workdir: Path) -> tuple[subprocess.Po
     }
     if os.environ.get("REDIS_URL"):
         env.setdefault("CACHE_URL", os.environ["REDIS_URL"])
+        if args.fault == "redis":
+            env.setdefault("CELERY_BROKER_URL", os.environ["REDIS_URL"])
     python = sys.executable
     # Our own interpreter and its tools, with fixed arguments. Collected (and compressed)
     # again only when a static file changed: on a busy machine it takes minutes.
@@ -306,6 +336,8 @@ def worker_memory(server: subprocess.Popen) -> int:
 def run_level(
     users: int, args: argparse.Namespace, plan_file: Path, workdir: Path, server, key_offset: int = 0
 ) -> list[dict]:
+    """Each page's figures at ``users`` concurrent users (also kept in ``workdir``: Locust's
+    CSV files, and the receipts of the reports sent)."""
     classes = ["CountyStaff", "CityStaff", "Leader", "BigScreen"]
     # One user at a time: each kind of user in turn, so that every page is timed alone.
     runs = [([name], 1, max(args.seconds // 2, 10)) for name in classes] if users == 1 else []
@@ -338,9 +370,11 @@ def run_level(
         ]
         # At one user, little think time (many samples of each page alone) and the sign-in
         # form timed; above, the think time of people reading, and the sessions of the day.
-        env = {"LOAD_PLAN": str(plan_file), "LOAD_KEY_OFFSET": str(key_offset)} | (
-            {"LOAD_THINK": "0.05,0.1", "LOAD_SIGN_IN": "1"} if users == 1 else {"LOAD_THINK": args.think}
-        )
+        env = {
+            "LOAD_PLAN": str(plan_file),
+            "LOAD_KEY_OFFSET": str(key_offset),
+            "LOAD_RECEIPTS": f"{prefix}_receipts.json",
+        } | ({"LOAD_THINK": "0.05,0.1", "LOAD_SIGN_IN": "1"} if users == 1 else {"LOAD_THINK": args.think})
         with open(f"{prefix}.log", "w") as log:  # Locust's own report and errors, kept apart
             locust = subprocess.Popen(command, cwd=ROOT, env=os.environ | env, stdout=log, stderr=log)  # noqa: S603
         while locust.poll() is None:
@@ -363,6 +397,196 @@ def run_level(
         }
         for name, row in sorted(rows.items(), key=lambda item: order(item[0]))
     ]
+
+
+# --------------------------------------------------------------------------- the faults
+
+
+def as_postgres(command: list[str]) -> list[str]:
+    """``command`` run as the postgres user when we are root (PostgreSQL refuses root)."""
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+
+
+def own_servers(args: argparse.Namespace) -> dict:
+    """The PostgreSQL data folder and Redis port of ``--servers``, after checking that
+    DATABASE_URL and REDIS_URL point at them: a fault run never stops anybody else's server."""
+    folder = args.servers.resolve()
+    pgdata = folder / "pgdata"
+    pid_file = pgdata / "postmaster.pid"
+    if not pid_file.exists():
+        sys.exit(f"No PostgreSQL runs from {pgdata}")
+    pg_port = pid_file.read_text().splitlines()[3].strip()
+    database_port = re.search(r":(\d+)/", os.environ["DATABASE_URL"])
+    if database_port is None or database_port.group(1) != pg_port:
+        sys.exit(f"DATABASE_URL does not point at the PostgreSQL of {pgdata} (port {pg_port})")
+    redis_port = re.search(r":(\d+)(/|$)", os.environ.get("REDIS_URL", ""))
+    if redis_port is None:
+        sys.exit("Set REDIS_URL to the Redis of --servers")
+    servers = {"pgdata": pgdata, "redis_port": redis_port.group(1)}
+    if args.fault == "redis":
+        config = redis_config(servers["redis_port"])
+        if Path(config["dir"]).resolve() != folder:
+            sys.exit(f"REDIS_URL does not point at the Redis of {folder} (its folder is {config['dir']})")
+    return servers
+
+
+def redis_config(port: str) -> dict:
+    names = ("port", "bind", "dir", "pidfile", "logfile", "save", "appendonly")
+    output = subprocess.run(  # noqa: S603
+        ["redis-cli", "-p", port, "config", "get", "*"],  # noqa: S607
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.splitlines()
+    config = dict(zip(output[::2], output[1::2], strict=False))
+    return {name: config[name] for name in names}
+
+
+def pg_ctl() -> str:
+    if os.environ.get("PG_BIN"):
+        return str(Path(os.environ["PG_BIN"]) / "pg_ctl")
+    return str(sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))[-1])
+
+
+def fault_events(args: argparse.Namespace, server: subprocess.Popen, servers: dict) -> list[tuple[float, str]]:
+    """The fault's steps: (seconds from the start of the run, what to do)."""
+    start = max(args.seconds // 3, 10)
+    if args.fault == "worker":
+        return [(start + 15 * n, "kill a worker") for n in range(3)]
+    if args.fault == "postgres":
+        return [(start, "restart PostgreSQL")]
+    return [(start, "stop Redis"), (start + args.outage, "start Redis")]
+
+
+def inject(step: str, server: subprocess.Popen, servers: dict, log: list[dict], started: float) -> None:
+    import psutil
+
+    began = time.monotonic()
+    if step == "kill a worker":
+        workers = psutil.Process(server.pid).children()
+        victim = max(workers, key=lambda worker: worker.cpu_times().user, default=None)
+        if victim is not None:
+            os.kill(victim.pid, signal.SIGKILL)
+    elif step == "restart PostgreSQL":
+        logfile = servers["pgdata"].parent / "postgres.log"
+        command = [pg_ctl(), "-D", str(servers["pgdata"]), "-l", str(logfile), "-m", "fast", "-w", "restart"]
+        subprocess.run(as_postgres(command), check=True, capture_output=True)  # noqa: S603
+    elif step == "stop Redis":
+        servers["redis_config"] = redis_config(servers["redis_port"])
+        stop = ["redis-cli", "-p", servers["redis_port"], "shutdown", "nosave"]
+        subprocess.run(stop, check=False, capture_output=True)  # noqa: S603
+    elif step == "start Redis":
+        config = servers["redis_config"]
+        command = ["redis-server", "--daemonize", "yes"]
+        for name, value in config.items():
+            command += [f"--{name}", value]
+        subprocess.run(command, check=True, capture_output=True)  # noqa: S603
+    log.append({"at": round(began - started, 1), "step": step, "seconds": round(time.monotonic() - began, 1)})
+
+
+def run_faults(args: argparse.Namespace, server: subprocess.Popen, servers: dict, log: list[dict]) -> list:
+    """Timers that inject the fault's steps while a level runs."""
+    started = time.monotonic()
+    timers = [
+        threading.Timer(at, inject, args=(step, server, servers, log, started))
+        for at, step in fault_events(args, server, servers)
+    ]
+    for timer in timers:
+        timer.start()
+    return timers
+
+
+def errors_by_page(workdir: Path, users: int) -> dict[str, dict[str, int]]:
+    """Per page: answers 5xx, and requests that got no answer (the connection was lost)."""
+    by: dict[str, dict[str, int]] = {}
+    for path in workdir.glob(f"u{users}-*_failures.csv"):
+        with open(path, encoding="utf-8") as file:
+            for row in csv.DictReader(file):
+                code = re.search(r"HTTP (\d+)", row["Error"])
+                kind = "no answer" if code is None or code.group(1) == "0" else f"{code.group(1)[0]}xx"
+                page = by.setdefault(row["Name"], {})
+                page[kind] = page.get(kind, 0) + int(row["Occurrences"])
+    return by
+
+
+def check_submissions(workdir: Path, users: int, media_root: Path) -> dict:
+    """What became of each report sent, by SQL and a file listing."""
+    import collections
+
+    from django.core.files.storage import FileSystemStorage
+    from django.db import connection
+
+    from core.orphans import remove_orphan_files
+    from projects.models import ProgressReport, ReportAttachment
+
+    connection.close()  # the database may have restarted under this process's connection
+    # Locust stops its users mid-request: let the server finish what it received.
+    time.sleep(10)
+    receipts = []
+    for path in workdir.glob(f"u{users}-*_receipts.json"):
+        receipts += [tuple(receipt) for receipt in json.loads(path.read_text())]
+    answered = {(project, week) for project, week, code in receipts if 200 <= code < 400}
+    refused = {(project, week) for project, week, code in receipts if not 200 <= code < 400}
+    stored = ProgressReport.objects.filter(submitted_by__username__startswith="load-leader-")
+    rows = collections.Counter(
+        (project, period.isoformat()) for project, period in stored.values_list("project_id", "period")
+    )
+    storage = FileSystemStorage(location=media_root)
+    attachments = ReportAttachment.objects.filter(report__in=stored)
+    photos = collections.Counter(attachments.values_list("report_id", flat=True))
+    return {
+        "sent": len(receipts),
+        "answered 2xx/3xx": len(answered),
+        "answered an error or not at all": len(refused),
+        "answered but not stored": sum(1 for key in answered if rows[key] == 0),
+        "stored more than once": sum(1 for count in rows.values() if count > 1),
+        "stored although the answer was an error or lost": sum(1 for key in refused if rows[key]),
+        "stored, sent as the run ended (no answer awaited)": sum(
+            1 for key in rows if key not in answered and key not in refused
+        ),
+        "stored without their photo (half-written)": sum(
+            1 for pk in stored.values_list("pk", flat=True) if photos[pk] != 1
+        ),
+        "photo rows whose file is missing": sum(
+            1 for name in attachments.values_list("file", flat=True) if not storage.exists(name)
+        ),
+        "files no row names (orphans)": len(
+            remove_orphan_files(min_age=datetime.timedelta(0), storage=storage, dry_run=True)
+        ),
+    }
+
+
+def fault_run(args: argparse.Namespace, plan: dict, plan_file: Path, workdir: Path, server, env: dict) -> dict:
+    servers = own_servers(args) if args.fault in {"postgres", "redis"} else {}
+    remove_submitted(plan)
+    log: list[dict] = []
+    timers = run_faults(args, server, servers, log)
+    try:
+        rows = run_level(args.users, args, plan_file, workdir, server)
+    finally:
+        for timer in timers:
+            timer.cancel()
+    errors = errors_by_page(workdir, args.users)
+    checks = check_submissions(workdir, args.users, Path(env["MEDIA_ROOT"]))
+    print(f"\nFault: {args.fault}; steps (seconds from the start): {log}")
+    print_table(
+        f"{args.users} concurrent users, {args.seconds} s, {args.fault} fault",
+        ["page", "requests", "5xx", "no answer", "4xx", "median ms", "p95 ms"],
+        [
+            [
+                r["page"],
+                r["requests"],
+                errors.get(r["page"], {}).get("5xx", 0),
+                errors.get(r["page"], {}).get("no answer", 0),
+                errors.get(r["page"], {}).get("4xx", 0),
+                f"{r['median']:.0f}",
+                f"{r['p95']:.0f}",
+            ]
+            for r in rows
+        ],
+    )
+    print_table("Reports sent by the leaders", ["check", "count"], [[name, value] for name, value in checks.items()])
+    return {"fault": args.fault, "steps": log, "pages": rows, "errors": errors, "submissions": checks}
 
 
 def order(name: str) -> tuple:
@@ -389,6 +613,11 @@ def main() -> None:
     plan_file.write_text(json.dumps(plan))
     results = {}
     try:
+        if args.fault:
+            outcome = fault_run(args, plan, plan_file, workdir, server, env)
+            if args.json:
+                args.json.write_text(json.dumps(outcome | {"seconds": args.seconds, "workers": args.workers}, indent=1))
+            return
         for users in levels:
             remove_submitted(plan)
             # Each level's big screens use keys the levels before did not.

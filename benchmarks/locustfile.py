@@ -16,7 +16,7 @@ import random
 import re
 from http.cookiejar import Cookie
 
-from locust import between, task
+from locust import between, events, task
 from locust.contrib.fasthttp import FastHttpUser
 from urllib3 import encode_multipart_formdata
 
@@ -36,6 +36,17 @@ THINK = tuple(float(value) for value in os.environ.get("LOAD_THINK", "1,3").spli
 # Sign in through the form (timed) at the start of each user, or use the session load.py
 # opened for the account (as people do, signed in once a day).
 SIGN_IN = os.environ.get("LOAD_SIGN_IN") == "1"
+# The fault runs (load.py --fault) check by SQL what became of each report sent: every
+# submission's (project, week) and the status it was answered with (0: no answer, the
+# connection was lost), written to LOAD_RECEIPTS when the run stops.
+RECEIPTS: list[tuple[int, str, int]] = []
+
+
+@events.test_stop.add_listener
+def write_receipts(**_kwargs) -> None:
+    if os.environ.get("LOAD_RECEIPTS"):
+        with open(os.environ["LOAD_RECEIPTS"], "w", encoding="utf-8") as file:
+            json.dump(RECEIPTS, file)
 
 
 class SiteUser(FastHttpUser):
@@ -198,7 +209,9 @@ class Leader(SiteUser):
         with a photo (as the page sends it: shrunk on the phone to about 1600 px)."""
         slots = SLOTS[self.index]
         project, week = slots.pop() if slots else (random.choice(self.account["projects"]), None)
-        form = self.client.get(f"/projects/{project}/report/", name="leader: report form")
+        with self.client.get(f"/projects/{project}/report/", name="leader: report form", catch_response=True) as form:
+            if form.status_code != 200:
+                form.failure(f"HTTP {form.status_code}")
         token = CSRF_FIELD.search(form.content or b"")
         if week is None or token is None:
             return
@@ -221,6 +234,7 @@ class Leader(SiteUser):
             catch_response=True,
             allow_redirects=False,
         ) as response:
+            RECEIPTS.append((project, week, response.status_code or 0))
             if response.status_code != 302:
                 response.failure(f"HTTP {response.status_code}, not the redirect of a stored report")
 

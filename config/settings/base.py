@@ -58,6 +58,9 @@ def env_database(default: str) -> dict:
         config = environ.Env.db_url_config(url)
     except Exception as exc:  # pragma: no cover - environ raises assorted errors
         raise ImproperlyConfigured(f"DATABASE_URL cannot be parsed: {exc}") from exc
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend, waiting out a restart of PostgreSQL when it connects.
+        config["ENGINE"] = "core.postgresql"
     config["ATOMIC_REQUESTS"] = False
     config["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
     config["CONN_HEALTH_CHECKS"] = True
@@ -178,6 +181,9 @@ AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Failures and lock-outs are kept in the database, never in the cache: Redis stopping
+# neither unlocks anybody nor stops anybody signing in.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Never kept in the attempts' records: SMS codes and new passwords, besides the password.
 AXES_SENSITIVE_PARAMETERS = ["code", "new_password1", "new_password2"]
@@ -240,16 +246,35 @@ REST_KNOX = {
 CACHE_URL = env.str("CACHE_URL", default="")
 if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://")):
     raise ImproperlyConfigured(f"CACHE_URL must start with redis:// or rediss://, got {CACHE_URL.split('://')[0]!r}")
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+# Redis answers on the local network in a millisecond: a call that waits a second has
+# found it down, and the request goes on without it (core.cache.FailSoftRedisCache).
+REDIS_SOCKET_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
+CACHES = (
+    {
+        # Rate limits and submit-once tokens: in this process's memory while Redis is down.
+        "default": {
+            "BACKEND": "core.cache.FailSoftRedisCache",
+            "LOCATION": CACHE_URL,
+            "OPTIONS": {"FALLBACK": "local", **REDIS_SOCKET_OPTIONS},
+        },
+        # Sessions: no cache while Redis is down (read from the database), and every cached
+        # session forgotten when it is back, so that no log-out made meanwhile is undone.
+        "sessions": {
+            "BACKEND": "core.cache.FailSoftRedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "session",
+            "OPTIONS": {"FALLBACK": "none", "PURGE_ON_RECOVERY": True, **REDIS_SOCKET_OPTIONS},
+        },
+    }
     if CACHE_URL
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-}
+    else {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+)
 # With a shared cache, sessions are read from it and written through to the database: a
-# signed-in request then costs no session query, and flushing Redis signs nobody out. A
-# per-process cache must not hold sessions (a log-out in one process would not reach the
-# others), so without CACHE_URL they stay in the database alone.
+# signed-in request then costs no session query, and flushing Redis, or Redis stopping,
+# signs nobody out. A per-process cache must not hold sessions (a log-out in one process
+# would not reach the others), so without CACHE_URL they stay in the database alone.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if CACHE_URL else "django.contrib.sessions.backends.db"
+SESSION_CACHE_ALIAS = "sessions" if CACHE_URL else "default"
 
 REST_FRAMEWORK = {
     # Bearer first: it answers 401 with a WWW-Authenticate header (DRF asks the first class).

@@ -7,7 +7,7 @@ from .base import BASE_DIR, DATABASES, SECRET_KEY, env, env_bool, env_int
 
 if not SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be set to at least 50 random characters in production")
-if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+if DATABASES["default"]["ENGINE"] not in {"django.db.backends.postgresql", "core.postgresql"}:
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL in production")
 
 DEBUG = False
