@@ -902,6 +902,8 @@ PAGES = {
     "members:person-create": create_form(ORGANIZATION, lambda w, org: {"name": "新人员", "organization": org.pk}),
     "members:person-edit": form(PERSON, person_form),
     "alliances:list": listing(ALLIANCE),
+    # The alliance pickers' type-ahead: the alliances of the user's own scope only.
+    "alliances:lookup": listing(ALLIANCE),
     "alliances:detail": detail(ALLIANCE),
     "alliances:create": create_form(REGION_FOR_ALLIANCE, lambda w, region: new_alliance(region, api=False)),
     "alliances:edit": form(ALLIANCE, alliance_form),
