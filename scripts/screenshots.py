@@ -118,6 +118,8 @@ SHOTS: list[tuple[str, str, str, int, Callable[[Page], None] | None]] = [
     ("leader-phone.png", "leader", "/projects/my-work/", 390, None),
     ("leader-report-phone.png", "leader", "/projects/my-work/", 390, report_with_photo),
     ("notices-phone.png", "leader", "/notices/", 390, None),
+    ("tracked-items.png", "yinzhou_county", "/items/", 1280, None),
+    ("tracked-item-phone.png", "nongye_liaison", "/items/", 390, first_link("table.list tbody tr a")),
 ]
 
 
