@@ -79,7 +79,8 @@ class Dashboard:
     bulletin: Rollup | None
     counties: dict | None  # a city bulletin's county comparison table
     top: list[list]
-    bottom: list[list]
+    bottom: list[list]  # the last five in rank order, never one of the top five
+    rows_left_out: bool  # whether rows between the top and the bottom are not shown ("…")
 
     def figure(self, key: str) -> Figure:
         return next(f for f in self.figures if f.key == key)
@@ -379,9 +380,18 @@ def build(user: Any, *, now: datetime.datetime | None = None) -> Dashboard:
         breakdowns=breakdowns,
         bulletin=bulletin,
         counties=tables.get("counties"),
-        top=ranking[:5],
-        bottom=ranking[-5:][::-1] if len(ranking) > 5 else [],
+        **ends_of(ranking),
     )
+
+
+def ends_of(ranking: list[list], shown: int = 5) -> dict:
+    """The first and the last ``shown`` rows of a ranking, in rank order and never a row twice
+    (a ranking of nine shows 1–5 and 6–9), and whether rows between them are left out."""
+    return {
+        "top": ranking[:shown],
+        "bottom": ranking[max(shown, len(ranking) - shown) :],
+        "rows_left_out": len(ranking) > 2 * shown,
+    }
 
 
 def as_json(board: Dashboard) -> dict:

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from alliances.models import AllianceStatus
+from evaluations import dashboard
 from evaluations.dashboard import build, timeseries
 from projects.weeks import current_week, local_today
 from tests.factories import AllianceFactory
@@ -125,3 +126,20 @@ def test_the_timeseries_counts_the_months_in_sql(api, world, data):
     assert response.json() == series
     bad = api.as_user(world.alice).get("/api/v1/dashboard/timeseries/?metric=nonsense")
     assert bad.status_code == 400 and "metric" in bad.json()
+
+
+@pytest.mark.parametrize(
+    ("alliances", "top", "bottom", "left_out"),
+    [
+        (4, [1, 2, 3, 4], [], False),
+        (9, [1, 2, 3, 4, 5], [6, 7, 8, 9], False),
+        (10, [1, 2, 3, 4, 5], [6, 7, 8, 9, 10], False),
+        (12, [1, 2, 3, 4, 5], [8, 9, 10, 11, 12], True),
+    ],
+)
+def test_the_bulletins_ranking_shows_its_ends_in_rank_order_and_no_alliance_twice(alliances, top, bottom, left_out):
+    ranking = [[rank, rank, f"联盟{rank}"] for rank in range(1, alliances + 1)]
+    ends = dashboard.ends_of(ranking)
+    assert [row[0] for row in ends["top"]] == top
+    assert [row[0] for row in ends["bottom"]] == bottom
+    assert ends["rows_left_out"] is left_out
