@@ -5,7 +5,18 @@ from django.utils.translation import gettext_lazy as _
 from core.admin_base import ScopedAdmin, ScopedAdminMixin, register_history
 from core.validators import mask_phone
 
-from .models import AccessProfile, AccountEvent, ApiToken, Department, MemberOrganization, Person, PhoneCode, Region
+from .models import (
+    AccessProfile,
+    AccountEvent,
+    ApiToken,
+    Department,
+    ImportJob,
+    ImportJobRow,
+    MemberOrganization,
+    Person,
+    PhoneCode,
+    Region,
+)
 from .tokens import api_token_revoke
 
 
@@ -141,3 +152,25 @@ class PhoneCodeAdmin(ReadOnlyAdmin):
     @admin.display(description=_("手机号码"))
     def masked_phone(self, obj):
         return mask_phone(obj.phone)
+
+
+class ImportJobRowInline(admin.TabularInline):
+    model = ImportJobRow
+    fields = ["sheet", "number", "label", "action", "errors"]
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyAdmin):
+    """Excel imports as their owners ran them: state, progress and the rows' outcome."""
+
+    list_display = ["created_at", "owner", "filename", "state"]
+    list_filter = ["state"]
+    search_fields = ["filename", "owner__username"]
+    list_select_related = ["owner"]
+    date_hierarchy = "created_at"
+    inlines = [ImportJobRowInline]

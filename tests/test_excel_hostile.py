@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from alliances.models import Alliance
 from members import imports
 from members.imports import FileRefused, check_container, run_import
+from members.models import ImportJob
 from tests.factories_excel import rewrite_part, snapshot, xlsx
 
 pytestmark = pytest.mark.django_db
@@ -170,7 +171,7 @@ def test_a_file_over_5_mb_is_refused_before_parsing(client, world):
     response = client.post(reverse("members:import"), {"file": SimpleUploadedFile("大文件.xlsx", data)})
     assert response.status_code == 200
     assert "超过上限 5 MB" in " ".join(response.context["form"].errors["file"])
-    assert imports.SESSION_KEY not in client.session
+    assert not ImportJob.objects.exists()  # refused before any job is made
 
 
 def many_rows(n: int, *, dimension: str | None) -> bytes:
@@ -218,7 +219,7 @@ def test_a_file_that_is_not_an_xlsx_is_refused_by_its_content(client, world, con
     client.force_login(world.alice)
     response = client.post(reverse("members:import"), {"file": SimpleUploadedFile("联盟.xlsx", content)})
     assert message in " ".join(response.context["form"].errors["file"])
-    assert imports.SESSION_KEY not in client.session
+    assert not ImportJob.objects.exists()  # refused before any job is made
 
 
 def test_a_zip_that_is_not_a_workbook_is_refused(world):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from members.filters import BooleanFilter, RegionSubtreeFilter, SearchFilter
+from members.filters import BooleanFilter, OrderingFilter, RegionSubtreeFilter, SearchFilter
 from members.models import Department
 from projects.filters import AllianceFilter
 
@@ -44,7 +44,7 @@ class TrackedItemFilterSet(django_filters.FilterSet):
     region = RegionSubtreeFilter(path="alliance__lead_region")
     source = django_filters.ChoiceFilter(choices=ItemSource.choices, label=_("来源"))
     q = SearchFilter(fields=("title", "detail", "alliance__name", "assignee__name"))
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=(("deadline", "deadline"), ("created_at", "raised"), ("state", "state")),
         field_labels={"deadline": _("办理期限"), "created_at": _("提出时间"), "state": _("状态")},
         label=_("排序"),

@@ -17,7 +17,9 @@ def test_the_dashboard_draws_its_charts_from_local_files(page, live_server, worl
         "[...document.querySelectorAll('canvas[data-chart]')].every(c => c.dataset.chartDrawn === 'true')"
     )
     charts = page.locator("canvas[data-chart]")
-    assert charts.count() == 4
+    # One chart per breakdown: tracked items by state, formation mode, alliance status,
+    # project status and project category.
+    assert charts.count() == 5
     for index in range(charts.count()):
         chart_id = charts.nth(index).get_attribute("data-chart")
         assert canvas_is_painted(page, f"canvas[data-chart='{chart_id}']")

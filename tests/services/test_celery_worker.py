@@ -103,7 +103,9 @@ def wait_for(condition, timeout: float, what: str, log: Path) -> None:
 
 
 def send_bulletin(redis_url: str, region_code: str) -> None:
-    client = Celery(broker=redis_url)
+    # Not the current app: tasks declared with shared_task find theirs through the current
+    # app, and every later test of this process would send to this client instead.
+    client = Celery(broker=redis_url, set_as_current=False)
     client.send_task("evaluations.tasks.produce_rollup", args=["monthly_bulletin", "2026-10", region_code])
     client.close()
 
