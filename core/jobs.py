@@ -30,6 +30,11 @@ def enqueue(task: Task, *args: Any, **kwargs: Any) -> None:
 
 
 def send(task: Task, args: tuple, kwargs: dict) -> None:
+    if task.app.conf.task_always_eager:
+        # No broker configured (make run, the tests): run it now, as Celery's eager mode
+        # does, without taking a producer from a broker connection pool.
+        task.apply(args=args, kwargs=kwargs)
+        return
     try:
         task.apply_async(args=args, kwargs=kwargs, retry=True, retry_policy=PUBLISH_RETRY_POLICY)
         return
