@@ -14,14 +14,11 @@ import pytest
 from django.db import connection
 
 from members.models import Region
-from tests.factories import (
-    AllianceFactory,
-    MembershipFactory,
+from tests.alliances.factories import AllianceFactory, MembershipFactory, TeamRoleFactory, leader_of
+from tests.members.factories import (
     OrganizationFactory,
     PersonFactory,
     RegionFactory,
-    TeamRoleFactory,
-    leader_of,
     township,
     user_with_scope,
     village,
@@ -114,8 +111,8 @@ def world(db, django_user_model) -> World:
 @pytest.fixture
 def desk(world):
     """County A's departments with their liaisons, and a report asking for coordination
-    (tests/factories_tracking.py)."""
-    from tests.factories_tracking import make_desk
+    (tests/tracking/factories.py)."""
+    from tests.tracking.factories import make_desk
 
     return make_desk(world)
 
