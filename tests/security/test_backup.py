@@ -20,6 +20,9 @@ import pytest
 from core.audit import historical_models
 
 ROOT = Path(__file__).resolve().parents[2]
+# One worker runs the whole module: its database is seeded once (the module fixture), not
+# once on each worker that gets one of its tests.
+pytestmark = pytest.mark.xdist_group("backup")
 
 # Aggregates that must survive a backup and restore unchanged: name → SQL returning rows.
 # When rollups exist, add theirs here, e.g.
