@@ -51,7 +51,7 @@ def county_and_staff():
 
 def workbook(villages, rows: int) -> bytes:
     from members.layouts import ORGANIZATION_COLUMNS, PERSON_COLUMNS
-    from tests.factories_excel import xlsx
+    from tests.core.factories import xlsx
 
     def sheet(columns, values):
         headers = [str(column.header) for column in columns]

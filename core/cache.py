@@ -22,7 +22,7 @@ an older copy in Redis to be read again. Only this alias's keys are deleted; the
 are then read from the database once each and cached again.
 
 Configured by ``CACHE_URL`` in ``config/settings/base.py``; tests in
-tests/test_faults_redis.py.
+tests/core/test_faults_redis.py.
 """
 
 from __future__ import annotations

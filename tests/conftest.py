@@ -3,25 +3,32 @@
 county A = 鄞州区 (330212), county B = 岱山县 (330921, another city). alice is staff of
 county A, bob of county B, carol city staff of Ningbo, tina township staff in county A,
 lily the leader of alliance A1, vera a read-only viewer of county A.
+
+The world is built once per test module, inside a transaction that is rolled back when the
+module ends (as Django's ``TestCase.setUpTestData``); each test runs in a savepoint of it
+and gets its own deep copy of the Python objects, so a test changes neither the rows nor
+the objects the next test sees. A module with a test that commits (``transactional_db``,
+``live_server``) builds the world for each test instead, as that test must see it
+committed.
 """
 
 from __future__ import annotations
 
+import copy
 import os
+import sys
 from dataclasses import dataclass
 
 import pytest
-from django.db import connection
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
 
 from members.models import Region
-from tests.factories import (
-    AllianceFactory,
-    MembershipFactory,
+from tests.alliances.factories import AllianceFactory, MembershipFactory, TeamRoleFactory, leader_of
+from tests.members.factories import (
     OrganizationFactory,
     PersonFactory,
     RegionFactory,
-    TeamRoleFactory,
-    leader_of,
     township,
     user_with_scope,
     village,
@@ -61,8 +68,8 @@ class World:
     admin: object
 
 
-@pytest.fixture
-def world(db, django_user_model) -> World:
+def build_world() -> World:
+    django_user_model = get_user_model()
     zj = Region.objects.create(code="330000000000", name="浙江省", level="province")
     ningbo = Region.objects.create(code="330200000000", name="宁波市", level="city", parent=zj)
     zhoushan = Region.objects.create(code="330900000000", name="舟山市", level="city", parent=zj)
@@ -111,11 +118,47 @@ def world(db, django_user_model) -> World:
     )
 
 
+def commits(item: pytest.Item) -> bool:
+    """Whether a test runs outside a rolled-back transaction (its writes are committed)."""
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    return bool({"transactional_db", "live_server", "django_db_reset_sequences"} & set(item.fixturenames))
+
+
+@pytest.fixture(scope="module")
+def module_world(request, django_db_setup, django_db_blocker):
+    """The world of one test module, kept in an open transaction until the module ends;
+    None for a module that has a test that commits."""
+    if any(commits(item) for item in request.session.items if item.module is request.module):
+        yield None
+        return
+    outer = transaction.atomic()
+    with django_db_blocker.unblock():
+        outer.__enter__()
+        try:
+            built = build_world()
+        except BaseException:
+            outer.__exit__(*sys.exc_info())
+            raise
+    yield built
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def world(module_world, db) -> World:
+    if module_world is None:
+        return build_world()
+    return copy.deepcopy(module_world)
+
+
 @pytest.fixture
 def desk(world):
     """County A's departments with their liaisons, and a report asking for coordination
-    (tests/factories_tracking.py)."""
-    from tests.factories_tracking import make_desk
+    (tests/tracking/factories.py)."""
+    from tests.tracking.factories import make_desk
 
     return make_desk(world)
 

@@ -13,7 +13,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # The test client's login() authenticates without a request, which django-axes refuses;
-# the lock-out tests (tests/test_security_login.py) switch it back on.
+# the lock-out tests (tests/members/test_security_login.py) switch it back on.
 AXES_ENABLED = False
 # The loopback stand-ins of the work-chat robots (tests/fake_robots.py).
 NOTICE_ROBOT_HOSTS = ["qyapi.weixin.qq.com", "oapi.dingtalk.com", "127.0.0.1"]

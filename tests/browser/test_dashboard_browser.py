@@ -4,7 +4,7 @@ import pytest
 
 from tests.browser.conftest import log_in
 from tests.browser.test_workshops_chart import canvas_is_painted
-from tests.factories_projects import ProjectFactory
+from tests.projects.factories import ProjectFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -5,9 +5,9 @@ import re
 
 import pytest
 
+from tests.alliances.factories import MembershipFactory
 from tests.browser.conftest import ARTIFACTS, log_in
-from tests.factories import MembershipFactory
-from tests.factories_excel import sheet_rows, snapshot
+from tests.core.factories import sheet_rows, snapshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

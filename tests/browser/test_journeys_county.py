@@ -16,7 +16,7 @@ from evaluations.services import rollup_produce
 from projects.models import Milestone, ProgressReport, Project
 from projects.weeks import current_week, local_today
 from tests.browser.journeys import LAPTOP
-from tests.factories_projects import MilestoneFactory, ProjectFactory, ReportFactory, days_ago
+from tests.projects.factories import MilestoneFactory, ProjectFactory, ReportFactory, days_ago
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

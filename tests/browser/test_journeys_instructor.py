@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.alliances.factories import MeetingFactory
 from tests.browser.journeys import PHONE
-from tests.factories_operations import MeetingFactory
-from tests.factories_projects import ProjectFactory, ReportFactory
+from tests.projects.factories import ProjectFactory, ReportFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -11,8 +11,8 @@ import pytest
 
 from projects.weeks import local_today
 from tests.browser.journeys import LAPTOP, PHONE
-from tests.factories import DepartmentFactory, liaison_of
-from tests.factories_projects import ProjectFactory, ReportFactory
+from tests.members.factories import DepartmentFactory, liaison_of
+from tests.projects.factories import ProjectFactory, ReportFactory
 from tracking.models import ItemState, TrackedItem
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -12,7 +12,7 @@ from alliances.models import Meeting
 from projects.models import ProgressReport, ReportAttachment
 from projects.weeks import current_week
 from tests.browser.journeys import PHONE, small_png
-from tests.factories_projects import ProjectFactory, ReportFactory, image_bytes
+from tests.projects.factories import ProjectFactory, ReportFactory, image_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

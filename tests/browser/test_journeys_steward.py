@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from tests.browser.journeys import PHONE
-from tests.factories_workshops import Shops
+from tests.workshops.factories import Shops
 from workshops.models import WorkshopReport
 from workshops.months import format_month, last_complete_month
 

@@ -8,10 +8,10 @@ import re
 import pytest
 from django.urls import reverse
 
+from tests.alliances.factories import MeetingFactory
 from tests.browser.journeys import LAPTOP
-from tests.factories_operations import MeetingFactory
-from tests.factories_projects import ProjectFactory, ReportFactory
-from tests.factories_workshops import Shops
+from tests.projects.factories import ProjectFactory, ReportFactory
+from tests.workshops.factories import Shops
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

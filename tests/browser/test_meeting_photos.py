@@ -8,9 +8,9 @@ import pytest
 from PIL import Image
 
 from alliances.models import MeetingPhoto
+from tests.alliances.factories import MeetingFactory
 from tests.browser.conftest import log_in, stay_on_server
 from tests.browser.test_photo_upload import noisy_png
-from tests.factories_operations import MeetingFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

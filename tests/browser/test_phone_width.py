@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from projects.weeks import local_today
 from tests.browser.conftest import ARTIFACTS, log_in
-from tests.factories_projects import ProjectFactory, ReportFactory
+from tests.projects.factories import ProjectFactory, ReportFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -76,8 +76,8 @@ OBJECT_PAGES = ["projects:detail", "alliances:edit", "alliances:meeting-photo-ad
 
 @pytest.mark.parametrize("name", OBJECT_PAGES)
 def test_a_page_of_one_object_does_not_scroll_sideways_on_a_phone(phone, live_server, world, name):
-    from tests.factories_operations import MeetingFactory
-    from tests.factories_projects import MilestoneFactory
+    from tests.alliances.factories import MeetingFactory
+    from tests.projects.factories import MilestoneFactory
 
     project = ProjectFactory(alliance=world.alliance_a, title="走马塘村文化礼堂提升改造工程二期")
     MilestoneFactory(project=project, title="主体结构完工验收", done_on=local_today())

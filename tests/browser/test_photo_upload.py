@@ -11,7 +11,7 @@ from PIL import Image
 
 from projects.models import ProgressReport
 from tests.browser.conftest import log_in
-from tests.factories_projects import ProjectFactory
+from tests.projects.factories import ProjectFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -13,8 +13,8 @@ from pypdf import PdfReader
 from core.periods import MONTH, Period
 from evaluations import rollups
 from evaluations.services import rollup_produce
+from tests.alliances.factories import AllianceFactory
 from tests.browser.conftest import log_in
-from tests.factories import AllianceFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -7,7 +7,7 @@ import pytest
 
 from projects.models import ProgressReport, ProgressReportRevision
 from tests.browser.conftest import ARTIFACTS, log_in, stay_on_server
-from tests.factories_projects import ProjectFactory, image_bytes
+from tests.projects.factories import ProjectFactory, image_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -27,7 +27,7 @@ def test_typing_pinyin_initials_offers_the_users_regions_and_filters_the_list(pa
 
 def test_an_alliance_form_picks_its_lead_region_by_typing_and_saves_it(page, live_server, world):
     from alliances.models import Alliance
-    from tests.factories import township
+    from tests.members.factories import township
 
     township(world.county_a, 2, "云龙镇")
     log_in(page, live_server, "alice")

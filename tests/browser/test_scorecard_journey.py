@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.conftest import ARTIFACTS, log_in
-from tests.test_scorecard import march_data
+from tests.evaluations.test_scorecard import march_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from tests.browser.conftest import ARTIFACTS, log_in
-from tests.factories_workshops import ReportFactory, Shops
+from tests.workshops.factories import ReportFactory, Shops
 from workshops.months import add_months, last_complete_month
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -7,7 +7,7 @@ import pytest
 from core.periods import Period
 from evaluations import scorecard
 from evaluations.models import Assessment
-from tests.test_scorecard import assert_adds_up
+from tests.evaluations.test_scorecard import assert_adds_up
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 

@@ -36,8 +36,7 @@ from notices.models import Notice, WorkChatRobot
 from projects.models import ReportAttachment
 from projects.services import attach
 from projects.weeks import current_week, local_today
-from tests.factories import UserFactory, liaison_of, township, village
-from tests.factories_operations import (
+from tests.alliances.factories import (
     ActivityFactory,
     ClaimFactory,
     MeetingFactory,
@@ -48,10 +47,11 @@ from tests.factories_operations import (
     ShareholdingFactory,
     png_upload,
 )
-from tests.factories_projects import MilestoneFactory, ProjectFactory, pdf
-from tests.factories_projects import ReportFactory as ProgressReportFactory
-from tests.factories_projects import photo as photo_file
-from tests.factories_workshops import ReportFactory, Shops
+from tests.members.factories import UserFactory, liaison_of, township, village
+from tests.projects.factories import MilestoneFactory, ProjectFactory, pdf
+from tests.projects.factories import ReportFactory as ProgressReportFactory
+from tests.projects.factories import photo as photo_file
+from tests.workshops.factories import ReportFactory, Shops
 from tracking import services as tracking
 from workshops.models import WorkshopReport
 
@@ -115,7 +115,7 @@ def fresh_org(w) -> MemberOrganization:
 
 
 def shops(w) -> Shops:
-    """The workshops of tests/factories_workshops.py, built once per test."""
+    """The workshops of tests/workshops/factories.py, built once per test."""
     if not hasattr(w, "_shops"):
         w._shops = Shops(w)
     return w._shops
@@ -877,7 +877,7 @@ IMPORT_JOB = Resource(inside=import_job_of("tina"), outside=import_job_of("bob")
 
 # --------------------------------------------------------------------------- pages
 # Every named URL except the Django admin (its own permission system, tested in
-# tests/test_admin.py) and the API router's names (covered by API below).
+# tests/alliances/test_admin.py) and the API router's names (covered by API below).
 
 PAGES = {
     "home": fixed(ok=frozenset({302})),
@@ -1037,7 +1037,7 @@ PAGES = {
         LOGIN_PERSON, lambda w, p: {"note": "任期届满"}, writers=LOGIN_MANAGERS, invisible=frozenset({LEADER})
     ),
     # Tracked items: staff raise them and county or city staff assign them; the assigned
-    # department's liaison (a role outside this matrix: tests/test_tracking_pages.py)
+    # department's liaison (a role outside this matrix: tests/tracking/test_pages.py)
     # replies and marks them handled; the alliance's leader confirms or reopens them.
     "tracking:list": listing(ITEM),
     "tracking:detail": detail(ITEM),

@@ -36,7 +36,7 @@ from .routes import API, PAGES
 pytestmark = pytest.mark.django_db
 
 # Named URLs the matrix leaves to other tests: the Django admin (its own permissions,
-# tests/test_admin.py).
+# tests/alliances/test_admin.py).
 EXCLUDED_NAMESPACES = {"admin"}
 
 

@@ -1,0 +1,145 @@
+"""The dashboard: every figure links to the list behind it, and that list shows the same number."""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from alliances.models import AllianceStatus
+from evaluations import dashboard
+from evaluations.dashboard import build, timeseries
+from projects.weeks import current_week, local_today
+from tests.alliances.factories import AllianceFactory
+from tests.html import Elements
+from tests.projects.factories import ProjectFactory, ReportFactory
+from tests.workshops.factories import ReportFactory as WorkshopReportFactory
+from tests.workshops.factories import WorkshopFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def data(world):
+    today = local_today()
+    AllianceFactory(
+        lead_region=world.town_a,
+        code="LM-A-9",
+        status="rectifying",
+        is_demonstration=True,
+        demonstration_year=2024,
+        formation_mode="pairing",
+    )
+    p1 = ProjectFactory(alliance=world.alliance_a, category="service")
+    ProjectFactory(alliance=world.alliance_a, status="planned")
+    ProjectFactory(alliance=world.alliance_a2, status="delayed")
+    ProjectFactory(alliance=world.alliance_b)  # another county: never counted for alice
+    ReportFactory(project=p1, period=current_week(today))
+    month = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    shop = WorkshopFactory(name="一号工坊", region=world.village_a)
+    WorkshopReportFactory(workshop=shop, month=month, employed=40, low_income_employed=10)
+    return today
+
+
+def list_count(client, url: str) -> int:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.context["paginator"].count
+
+
+def test_each_dashboard_figure_equals_the_count_of_the_list_it_links_to(client, world, data):
+    client.force_login(world.alice)
+    board = build(world.alice)
+    linked = [f for f in board.figures if f.url and f.type == "int"]
+    linked += [row for b in board.breakdowns for row in b.rows]
+    assert len(linked) > 20
+    for figure in linked:
+        assert list_count(client, figure.url) == figure.value, (figure.key, figure.url)
+    assert board.figure("alliances").value == 3
+    assert board.figure("demonstration").value == 1
+    assert board.figure("reports_expected").value == 2 and board.figure("reports_silent").value == 1
+    # The week under way is shown apart; the rate is last week's, when neither reported.
+    assert board.figure("current_week_rate").value == "50.0"
+    assert board.figure("reporting_rate").value == "0.0"
+    assert board.figure("low_income_share").value == "25.0"
+
+
+def test_each_breakdown_is_charted_as_one_bar_per_row_with_its_count(world, data):
+    breakdown = build(world.alice).breakdown("status")
+    assert breakdown.chart("bar") == {
+        "type": "bar",
+        "labels": [str(label) for _, label in AllianceStatus.choices],
+        # forming, active, rectifying, dissolved
+        "datasets": [{"label": breakdown.label, "data": [0, 2, 1, 0], "axis": "y"}],
+        "axes": {},
+    }
+
+
+def test_the_dashboard_page_is_the_staff_home_and_runs_no_inline_script(client, world, data):
+    client.force_login(world.alice)
+    response = client.get("/", follow=True)
+    assert response.redirect_chain[-1][0].endswith("/evaluations/dashboard/")
+    page = Elements(response.content.decode())
+    code = [(attrs, text) for attrs, text in page.scripts if attrs.get("type") != "application/json"]
+    specs = [(attrs, text) for attrs, text in page.scripts if attrs.get("type") == "application/json"]
+    # Code comes only from static files, with nothing between the tags; no element runs a handler.
+    assert code and all(attrs.get("src", "").startswith(settings.STATIC_URL) and not text for attrs, text in code)
+    assert page.handlers == []
+    # The data is JSON written by json_script: one chart spec for each canvas.
+    charts = {attrs["id"]: json.loads(text) for attrs, text in specs}
+    assert page.canvases == [f"chart-{b.key}" for b in build(world.alice).breakdowns] == list(charts)
+    assert charts["chart-status"]["labels"] == [str(label) for _, label in AllianceStatus.choices]
+    client.force_login(world.lily)
+    assert client.get("/")["Location"] == reverse("projects:my-work")
+
+
+def test_the_dashboard_runs_a_fixed_number_of_queries(client, world, data):
+    client.force_login(world.carol)
+    with CaptureQueriesContext(connection) as small:
+        client.get("/evaluations/dashboard/")
+    for n in range(20):
+        alliance = AllianceFactory(lead_region=world.town_a, code=f"LM-D-{n}")
+        ProjectFactory(alliance=alliance)
+        WorkshopFactory(name=f"工坊D{n}", region=world.village_a)
+    with CaptureQueriesContext(connection) as large:
+        client.get("/evaluations/dashboard/")
+    assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_the_api_summary_matches_the_page_and_respects_scope(api, world, data):
+    body = api.as_user(world.alice).get("/api/v1/dashboard/summary/").json()
+    assert body["figures"]["alliances"]["value"] == 3
+    other = api.as_user(world.bob).get("/api/v1/dashboard/summary/").json()
+    assert other["figures"]["alliances"]["value"] == 1
+    assert other["figures"]["projects"]["value"] == 1
+
+
+def test_the_timeseries_counts_the_months_in_sql(api, world, data):
+    series = timeseries(world.alice, "workshop_employed", months=3)
+    assert len(series) == 3 and series[-1]["value"] == 40
+    response = api.as_user(world.alice).get("/api/v1/dashboard/timeseries/?metric=workshop_employed&months=3")
+    assert response.json() == series
+    bad = api.as_user(world.alice).get("/api/v1/dashboard/timeseries/?metric=nonsense")
+    assert bad.status_code == 400 and "metric" in bad.json()
+
+
+@pytest.mark.parametrize(
+    ("alliances", "top", "bottom", "left_out"),
+    [
+        (4, [1, 2, 3, 4], [], False),
+        (9, [1, 2, 3, 4, 5], [6, 7, 8, 9], False),
+        (10, [1, 2, 3, 4, 5], [6, 7, 8, 9, 10], False),
+        (12, [1, 2, 3, 4, 5], [8, 9, 10, 11, 12], True),
+    ],
+)
+def test_the_bulletins_ranking_shows_its_ends_in_rank_order_and_no_alliance_twice(alliances, top, bottom, left_out):
+    ranking = [[rank, rank, f"联盟{rank}"] for rank in range(1, alliances + 1)]
+    ends = dashboard.ends_of(ranking)
+    assert [row[0] for row in ends["top"]] == top
+    assert [row[0] for row in ends["bottom"]] == bottom
+    assert ends["rows_left_out"] is left_out

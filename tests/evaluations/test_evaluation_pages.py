@@ -1,0 +1,182 @@
+"""Staff enter staff-scored indicators (with evidence) and veto findings on pages."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from evaluations.models import AssessmentScheme, Indicator, ManualScore, VetoFinding
+from tests.projects.factories import pdf
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def brand(world):
+    scheme = AssessmentScheme.objects.create(name="宁波市考评", region=world.ningbo, year=2026, status="active")
+    return Indicator.objects.create(scheme=scheme, dimension="brand", code="B1", name="品牌影响", max_score=10)
+
+
+def test_staff_score_an_indicator_with_an_evidence_file(client, world, brand):
+    client.force_login(world.alice)
+    response = client.post(
+        reverse("evaluations:score-create"),
+        {
+            "alliance": world.alliance_a.pk,
+            "indicator": brand.pk,
+            "year": 2026,
+            "score": "8.5",
+            "evidence": "",
+            "evidence_file": pdf("获奖证书.pdf"),
+        },
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    score = ManualScore.objects.get()
+    assert score.score == Decimal("8.50") and score.evidence_file.name.endswith(".pdf")
+
+
+def test_a_score_above_the_maximum_names_the_field_and_saves_nothing(client, world, brand):
+    client.force_login(world.alice)
+    response = client.post(
+        reverse("evaluations:score-create"),
+        {
+            "alliance": world.alliance_a.pk,
+            "indicator": brand.pk,
+            "year": 2026,
+            "score": "12",
+            "evidence": "x",
+        },
+    )
+    assert "score" in response.context["form"].errors
+    assert not ManualScore.objects.exists()
+
+
+def test_another_countys_alliance_is_not_offered(client, world, brand):
+    client.force_login(world.alice)
+    response = client.post(
+        reverse("evaluations:score-create"),
+        {
+            "alliance": world.alliance_b.pk,
+            "indicator": brand.pk,
+            "year": 2026,
+            "score": "5",
+            "evidence": "x",
+        },
+    )
+    assert "alliance" in response.context["form"].errors
+    assert not ManualScore.objects.exists()
+
+
+def test_a_leader_cannot_open_the_scoring_pages(client, world, brand):
+    client.force_login(world.lily)
+    assert client.get(reverse("evaluations:score-create")).status_code == 403
+    assert client.get(reverse("evaluations:veto-list")).status_code == 403
+
+
+def test_a_veto_is_recorded_then_confirmed_and_out_of_scope_is_404(client, world):
+    client.force_login(world.alice)
+    client.post(
+        reverse("evaluations:veto-create"),
+        {
+            "alliance": world.alliance_a.pk,
+            "kind": "show_only",
+            "year": 2026,
+            "note": "活动只见展板",
+        },
+    )
+    finding = VetoFinding.objects.get()
+    assert finding.confirmed is False
+    assert "活动只见展板" in client.get(reverse("evaluations:veto-list")).content.decode()
+    # Its recorder cannot confirm it: the page says so, nothing changes.
+    refused = client.post(reverse("evaluations:veto-confirm", args=[finding.pk]), follow=True)
+    assert "记录人以外" in refused.content.decode()
+    assert "待他人核实确认" in refused.content.decode()
+    finding.refresh_from_db()
+    assert finding.confirmed is False
+    client.force_login(world.carol)
+    client.post(reverse("evaluations:veto-confirm", args=[finding.pk]), {"verification": "走访核实"})
+    finding.refresh_from_db()
+    assert (finding.confirmed, finding.confirmed_by, finding.verification) == (True, world.carol, "走访核实")
+    client.force_login(world.bob)
+    assert client.post(reverse("evaluations:veto-confirm", args=[finding.pk])).status_code == 404
+
+
+def test_staff_enter_a_visit_score_for_a_proposed_alliance(client, world):
+    from core.periods import QUARTER, Period
+    from evaluations.models import ObservationVisit
+    from evaluations.services import rollup_produce
+
+    rollup, _created = rollup_produce(
+        kind="quarterly_observation", period=Period.parse(QUARTER, "2026-Q3"), region=world.county_a
+    )
+    client.force_login(world.alice)
+    url = reverse("evaluations:rollup-visit", args=[rollup.pk])
+    response = client.post(
+        url,
+        {"alliance": world.alliance_a.pk, "visited_on": "2026-10-15", "score": "92", "notes": "现场观摩：项目推进扎实"},
+    )
+    assert response.status_code == 302
+    assert ObservationVisit.objects.get().score == Decimal("92.00")
+    assert "项目推进扎实" in client.get(rollup.get_absolute_url()).content.decode()
+    refused = client.post(url, {"alliance": world.alliance_b.pk, "visited_on": "2026-10-15", "score": "80"})
+    assert "alliance" in refused.context["form"].errors
+    client.force_login(world.bob)
+    assert client.get(url).status_code == 404
+
+
+def test_only_the_alliances_the_observation_proposes_can_be_scored_not_those_of_its_other_tables(client, world):
+    from django.core.exceptions import ValidationError
+
+    from core.periods import QUARTER, Period
+    from evaluations.models import ObservationVisit, Rollup
+    from evaluations.services import observation_visit_score
+
+    period = Period.parse(QUARTER, "2026-Q3")
+    columns = [{"key": "alliance", "label": "联盟编号", "type": "text"}]
+
+    def listing(key, *alliances):
+        return {"key": key, "title": key, "columns": columns, "rows": [[a.code] for a in alliances]}
+
+    rollup = Rollup.objects.create(
+        kind="quarterly_observation",
+        period_key=period.key,
+        period_start=period.start,
+        region=world.county_a,
+        report={
+            "summary": [],
+            "tables": [
+                listing("top_movers", world.alliance_a),
+                listing("laggards"),
+                listing("projects_behind", world.alliance_a2),
+            ],
+        },
+    )
+    client.force_login(world.alice)
+    url = reverse("evaluations:rollup-visit", args=[rollup.pk])
+    offered = client.get(url).context["form"].fields["alliance"].queryset
+    assert list(offered) == [world.alliance_a]
+    refused = client.post(url, {"alliance": world.alliance_a2.pk, "visited_on": "2026-10-15", "score": "80"})
+    assert "alliance" in refused.context["form"].errors
+    with pytest.raises(ValidationError) as error:
+        observation_visit_score(
+            actor=world.alice, rollup=rollup, alliance=world.alliance_a2, visited_on="2026-10-15", score=80
+        )
+    assert "alliance" in error.value.message_dict
+    assert not ObservationVisit.objects.exists()
+
+
+def test_anonymous_users_are_sent_to_log_in_from_the_visit_score_form(client, world):
+    from core.periods import QUARTER, Period
+    from evaluations.models import ObservationVisit
+    from evaluations.services import rollup_produce
+
+    rollup, _created = rollup_produce(
+        kind="quarterly_observation", period=Period.parse(QUARTER, "2026-Q3"), region=world.county_a
+    )
+    url = reverse("evaluations:rollup-visit", args=[rollup.pk])
+    data = {"alliance": world.alliance_a.pk, "visited_on": "2026-10-15", "score": "92"}
+    for response in (client.get(url), client.post(url, data)):
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    assert not ObservationVisit.objects.exists()

@@ -1,0 +1,280 @@
+"""Scoring rules beyond the indicators: a staff score not given yet is pending, a 季观摩
+visit score feeds the quarter and the year by the scheme's weight, a demonstration
+alliance's members must all have four stars, standing figures skip returned reports, and
+every figure shown rounds half up (docs/indicators.md).
+
+Each figure is also worked out a second time by hand from the rows the test made."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from core.periods import MONTH, QUARTER, YEAR, Period
+from evaluations import scoring
+from evaluations.models import Assessment, AssessmentScheme, Indicator, ManualScore, ObservationVisit, Rollup
+from evaluations.reports import annual_review, monthly_bulletin, quarterly_observation
+from evaluations.rollups import QUARTERLY_OBSERVATION
+from projects.models import Project
+from tests.alliances.factories import AllianceFactory, MembershipFactory
+from tests.members.factories import OrganizationFactory
+from tests.projects.factories import ProjectFactory, ReportFactory
+from tests.workshops.factories import ReportFactory as WorkshopReportFactory
+from tests.workshops.factories import WorkshopFactory
+
+pytestmark = pytest.mark.django_db
+User = get_user_model()
+
+YEAR_2025 = Period.parse(YEAR, "2025")
+Q3_2025 = Period.parse(QUARTER, "2025-Q3")
+
+
+def d(text: str) -> datetime.date:
+    return datetime.date.fromisoformat(text)
+
+
+def half_up(value) -> Decimal:
+    return Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def scheme_2025(world, **options) -> AssessmentScheme:
+    """Ningbo's active 2025 scheme, with no member part unless told."""
+    options.setdefault("member_weight", Decimal(0))
+    return AssessmentScheme.objects.create(name="宁波", region=world.ningbo, year=2025, status="active", **options)
+
+
+def manual_indicator(scheme, code: str, max_score: int = 10) -> Indicator:
+    return Indicator.objects.create(scheme=scheme, dimension="brand", code=code, name=code, max_score=max_score)
+
+
+def give(alliance, indicator, score, kind: str = "year", start: str = "2025-01-01") -> None:
+    ManualScore.objects.create(
+        alliance=alliance,
+        indicator=indicator,
+        period_kind=kind,
+        period_start=d(start),
+        score=score,
+        scored_by=User.objects.get(username="alice"),
+    )
+
+
+def assessment_of(alliance, period: Period) -> Assessment:
+    return Assessment.objects.get(alliance=alliance, period_kind=period.kind, period_start=period.start)
+
+
+def score(world, period: Period) -> None:
+    scoring.score_regions({AssessmentScheme.objects.get(): [world.county_a]}, period)
+
+
+# ------------------------------------------------------------------- pending staff scores
+
+
+def test_a_missing_staff_score_is_pending_and_leaves_the_total_provisional_not_zero(world):
+    scheme = scheme_2025(world)
+    brand, cohesion = manual_indicator(scheme, "B1", 10), manual_indicator(scheme, "C2", 30)
+    give(world.alliance_a, brand, 8)
+    give(world.alliance_a, cohesion, 15)
+    give(world.alliance_a2, brand, 8)  # C2 not scored yet
+
+    score(world, YEAR_2025)
+
+    complete, waiting = assessment_of(world.alliance_a, YEAR_2025), assessment_of(world.alliance_a2, YEAR_2025)
+    # By hand: (8 + 15) / (10 + 30); the other one is judged on B1 alone until C2 is scored.
+    assert complete.total_score == half_up(Decimal(23) / 40 * 100) == Decimal("57.50")
+    assert (complete.pending_indicators, complete.is_provisional) == (0, False)
+    assert waiting.total_score == half_up(Decimal(8) / 10 * 100) == Decimal("80.00")  # not 8 / 40 = 20
+    assert (waiting.pending_indicators, waiting.is_provisional) == (1, True)
+    assert list(waiting.indicator_scores.values_list("indicator__code", flat=True)) == ["B1"]
+    shown = [(r.indicator.code, r.status, r.label, r.score) for r in scoring.indicator_results(waiting)]
+    assert shown == [("B1", "scored", "", Decimal("8.00")), ("C2", "pending", "待评分", None)]
+
+
+def test_once_staff_give_the_score_the_indicator_counts_and_the_total_is_final(world):
+    scheme = scheme_2025(world)
+    brand = manual_indicator(scheme, "B1", 10)
+    score(world, YEAR_2025)
+    assert assessment_of(world.alliance_a, YEAR_2025).pending_indicators == 1
+
+    give(world.alliance_a, brand, 6)
+    score(world, YEAR_2025)
+
+    assessment = assessment_of(world.alliance_a, YEAR_2025)
+    assert (assessment.pending_indicators, assessment.total_score) == (0, Decimal("60.00"))
+
+
+def test_an_alliance_founded_after_the_period_or_still_forming_is_not_assessed_for_it(world):
+    scheme = scheme_2025(world)
+    brand = manual_indicator(scheme, "B1", 10)
+    world.alliance_a2.founded_on = d("2026-02-01")
+    world.alliance_a2.save()
+    forming = AllianceFactory(lead_region=world.town_a, status="forming", founded_on=d("2025-03-01"))
+    for alliance in (world.alliance_a, world.alliance_a2, forming):
+        give(alliance, brand, 8)
+
+    score(world, YEAR_2025)
+
+    assert list(Assessment.objects.values_list("alliance_id", flat=True)) == [world.alliance_a.pk]
+
+
+# ------------------------------------------------------------------- visit scores
+
+
+def observation_with_visit(world, alliance, visit_score, quarter: Period = Q3_2025) -> ObservationVisit:
+    rollup = Rollup.objects.create(
+        kind=QUARTERLY_OBSERVATION,
+        period_key=quarter.key,
+        period_start=quarter.start,
+        region=world.county_a,
+        report={"tables": [{"key": "laggards", "rows": [[alliance.code]]}]},
+    )
+    return ObservationVisit.objects.create(
+        rollup=rollup,
+        alliance=alliance,
+        visited_on=quarter.end + datetime.timedelta(days=10),
+        score=visit_score,
+        scored_by=User.objects.get(username="alice"),
+    )
+
+
+@pytest.fixture
+def visited(world):
+    """Alliance A scored 80 on its only indicator all year, visited after Q3 and scored 50."""
+    scheme = scheme_2025(world, visit_weight=Decimal("0.2"))
+    brand = manual_indicator(scheme, "B1", 100)
+    for alliance in (world.alliance_a, world.alliance_a2):
+        give(alliance, brand, 80)
+    observation_with_visit(world, world.alliance_a, 50)
+    return scheme
+
+
+def test_a_visit_score_feeds_its_quarter_by_the_schemes_visit_weight(world, visited):
+    score(world, Q3_2025)
+
+    visited_one, other = assessment_of(world.alliance_a, Q3_2025), assessment_of(world.alliance_a2, Q3_2025)
+    assert visited_one.total_score == half_up(Decimal("0.8") * 80 + Decimal("0.2") * 50) == Decimal("74.00")
+    assert visited_one.visit_score == Decimal("50.00")
+    assert (other.total_score, other.visit_score) == (Decimal("80.00"), None)  # not visited: unchanged
+
+
+def test_the_year_takes_the_average_of_its_quarters_visits_and_a_month_none(world, visited):
+    observation_with_visit(world, world.alliance_a, 70, Period.parse(QUARTER, "2025-Q1"))
+    september = Period.parse(MONTH, "2025-09")
+
+    score(world, YEAR_2025)
+    score(world, september)
+
+    year = assessment_of(world.alliance_a, YEAR_2025)
+    assert year.visit_score == Decimal("60.00")  # (50 + 70) / 2
+    assert year.total_score == half_up(Decimal("0.8") * 80 + Decimal("0.2") * 60) == Decimal("76.00")
+    assert assessment_of(world.alliance_a, september).total_score == Decimal("80.00")
+
+
+def test_the_quarterly_observation_shows_the_score_with_its_visit(world, visited):
+    tables = quarterly_observation(Q3_2025, world.county_a)["tables"]
+
+    shown = {row[0]: row[4] for table in tables for row in table["rows"]}
+    assert shown[world.alliance_a.code] == "74.00"
+
+
+def test_a_scheme_with_no_visit_weight_ignores_visits(world):
+    scheme = scheme_2025(world, visit_weight=Decimal(0))
+    give(world.alliance_a, manual_indicator(scheme, "B1", 100), 80)
+    observation_with_visit(world, world.alliance_a, 10)
+
+    score(world, Q3_2025)
+
+    assert assessment_of(world.alliance_a, Q3_2025).total_score == Decimal("80.00")
+
+
+# ------------------------------------------------------------------- the four-star rule
+
+
+@pytest.fixture
+def demonstration_county(world):
+    """Two excellent demonstration alliances of county A (95 and 94; two candidates a
+    county): A's members all have four stars or more, A2 has a three-star member."""
+    scheme = scheme_2025(world, demonstration_top_n=2)
+    brand = manual_indicator(scheme, "B1", 100)
+    for alliance, total in ((world.alliance_a, 95), (world.alliance_a2, 94)):
+        alliance.is_demonstration, alliance.demonstration_year = True, 2024
+        alliance.save()
+        give(alliance, brand, total)
+    MembershipFactory(alliance=world.alliance_a, organization=OrganizationFactory(name="五星村党委", star_rating=5))
+    MembershipFactory(alliance=world.alliance_a2, organization=OrganizationFactory(name="四星村党委", star_rating=4))
+    MembershipFactory(alliance=world.alliance_a2, organization=OrganizationFactory(name="三星村党委", star_rating=3))
+    return scheme
+
+
+def test_a_demonstration_alliance_with_a_member_below_four_stars_is_flagged_in_the_annual_review(
+    world, demonstration_county
+):
+    report = annual_review(YEAR_2025, world.county_a)
+
+    flagged = next(t for t in report["tables"] if t["key"] == "demonstration_below_four_stars")["rows"]
+    assert flagged == [[world.alliance_a2.code, world.alliance_a2.name, "三星村党委", 3]]
+    summary = {item["key"]: item["value"] for item in report["summary"]}
+    assert summary["demonstration_below_four_stars"] == 1
+
+
+def test_a_demonstration_candidate_has_all_its_members_at_four_stars_or_more(world, demonstration_county):
+    report = annual_review(YEAR_2025, world.county_a)
+
+    results = next(t for t in report["tables"] if t["key"] == "results")["rows"]
+    candidates = [row[1] for row in results if row[5].startswith("示范候选")]  # proposed, pending staff
+    assert candidates == [world.alliance_a.code]  # A2 ranks second, within the two slots, but has a 3-star member
+
+
+# ------------------------------------------------------------------- investment to date
+
+
+def test_investment_to_date_skips_a_returned_report_as_scoring_does(world):
+    project = ProjectFactory(alliance=world.alliance_a, year=2025, start_on=d("2025-01-06"), planned_investment=1000)
+    ReportFactory(project=project, period=d("2025-03-03"), investment_to_date=Decimal(300), status="accepted")
+    ReportFactory(
+        project=project,
+        period=d("2025-03-10"),
+        investment_to_date=Decimal(900),
+        status="returned",
+        review_comment="数字有误",
+    )
+    ReportFactory(project=project, period=d("2025-04-07"), investment_to_date=Decimal(500))  # after March
+
+    march = Project.objects.with_investment_to_date(before=d("2025-04-01")).get()
+    today = Project.objects.with_investment_to_date().get()
+
+    assert march.spent == Decimal(300)  # the returned 900 was not accepted
+    assert today.spent == Decimal(500)
+    bulletin = monthly_bulletin(Period.parse(MONTH, "2025-03"), world.county_a)
+    shown = {item["key"]: item["value"] for item in bulletin["summary"]}
+    scored = scoring.METRICS["investment_vs_target"].compute(
+        Project.objects.values("alliance"), Period.parse(MONTH, "2025-03"), None
+    )
+    assert shown["investment_to_date"] == "300.00"
+    assert shown["investment_rate"] == "30.0"
+    assert scored[world.alliance_a.pk] == Decimal("0.3000")
+
+
+# ------------------------------------------------------------------- rounding
+
+
+def test_the_bulletins_average_income_rounds_half_up(world):
+    """Two workshops of one person each, 1000.01 and 1000.00 a month: 1000.005, shown
+    1000.01 (half even would show 1000.00)."""
+    for income in ("1000.01", "1000.00"):
+        WorkshopReportFactory(
+            workshop=WorkshopFactory(region=world.village_a),
+            month=d("2025-03-01"),
+            employed=1,
+            low_income_employed=0,
+            income_increase_per_person=Decimal(income),
+        )
+    AssessmentScheme.objects.create(name="宁波", region=world.ningbo, year=2025, status="active")
+
+    bulletin = monthly_bulletin(Period.parse(MONTH, "2025-03"), world.county_a)
+
+    shown = {item["key"]: item["value"] for item in bulletin["summary"]}
+    weighted = sum(Decimal(i) for i in ("1000.01", "1000.00")) / 2
+    assert shown["workshop_income_increase"] == str(half_up(weighted)) == "1000.01"
