@@ -167,3 +167,17 @@ def test_a_stored_phrase_whose_translation_is_broken_reads_as_its_msgid():
         assert stored_text({"msgid": "未报%(month)s数据的工坊", "params": {"month": {"month": "2026-13"}}}) == (
             "Workshops without data for 2026-13"
         )
+
+
+def test_a_bulletins_note_on_the_counties_without_a_scheme_is_on_its_page_in_the_readers_language(client, world):
+    from core.periods import MONTH
+
+    with translation.override("zh-hans"):
+        rollup, _created = rollup_produce(
+            kind="monthly_bulletin", period=Period.parse(MONTH, "2026-10"), region=world.county_a
+        )
+    client.force_login(world.alice)
+    page = client.get(rollup.get_absolute_url()).content.decode()
+    assert ">以下区县本年度尚无启用的考评方案，未参与排名：鄞州区</p>" in page
+    page = english(client).get(rollup.get_absolute_url()).content.decode()
+    assert ">The following counties have no active evaluation scheme this year and were not ranked: 鄞州区</p>" in page
