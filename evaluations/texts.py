@@ -111,44 +111,56 @@ def _structured(value: dict) -> str:
     return ""
 
 
-def rendered_report(report: dict) -> dict:
-    """The report with every stored text (labels, titles, notes and the text cells) read in
-    the active language; keys, numbers and dates as stored. What the API returns."""
-    cache: dict[str, str] = {}
+class _Reader:
+    """Reads stored texts in the active language, each distinct string once (a province's
+    tables repeat the same grades and words thousands of times)."""
 
-    def text(value: Any) -> Any:
+    def __init__(self):
+        self.cache: dict[str, str] = {}
+
+    def text(self, value: Any) -> Any:
         if isinstance(value, dict):
             return stored_text(value)
         if not isinstance(value, str):
             return value
-        if value not in cache:
-            cache[value] = stored_text(value)
-        return cache[value]
+        if value not in self.cache:
+            self.cache[value] = stored_text(value)
+        return self.cache[value]
 
-    def table(t: dict) -> dict:
+    def table(self, t: dict) -> dict:
         columns = t.get("columns", [])
-        kinds = [col.get("type") == "text" for col in columns]
+        texts = [col.get("type") == "text" for col in columns]
         rows = [
-            [text(cell) if i < len(kinds) and kinds[i] else cell for i, cell in enumerate(row)]
+            [self.text(cell) if i < len(texts) and texts[i] else cell for i, cell in enumerate(row)]
             for row in t.get("rows", [])
         ]
         return {
             **t,
-            "title": text(t.get("title", "")),
-            "columns": [{**col, "label": text(col.get("label", ""))} for col in columns],
+            "title": self.text(t.get("title", "")),
+            "columns": [{**col, "label": self.text(col.get("label", ""))} for col in columns],
             "rows": rows,
         }
 
+
+def rendered_table(table: dict) -> dict:
+    """A stored table with its title, column labels and text cells read in the active
+    language; numbers and dates as stored."""
+    return _Reader().table(table)
+
+
+def rendered_report(report: dict) -> dict:
+    """The report with every stored text (labels, titles, notes and the text cells) read in
+    the active language; keys, numbers and dates as stored. What the API returns."""
+    reader = _Reader()
     rendered = {**report}
     if "summary" in report:
         rendered["summary"] = [
-            {**item, "label": text(item.get("label", "")), "value": text(item["value"])}
-            if item.get("type") == "text"
-            else {**item, "label": text(item.get("label", ""))}
+            {**item, "label": reader.text(item.get("label", ""))}
+            | ({"value": reader.text(item.get("value"))} if item.get("type") == "text" else {})
             for item in report["summary"]
         ]
     if "tables" in report:
-        rendered["tables"] = [table(t) for t in report["tables"]]
+        rendered["tables"] = [reader.table(t) for t in report["tables"]]
     if "notes" in report:
-        rendered["notes"] = [text(note) for note in report["notes"]]
+        rendered["notes"] = [reader.text(note) for note in report["notes"]]
     return rendered

@@ -181,3 +181,39 @@ def test_a_bulletins_note_on_the_counties_without_a_scheme_is_on_its_page_in_the
     assert ">以下区县本年度尚无启用的考评方案，未参与排名：鄞州区</p>" in page
     page = english(client).get(rollup.get_absolute_url()).content.decode()
     assert ">The following counties have no active evaluation scheme this year and were not ranked: 鄞州区</p>" in page
+
+
+def test_the_dashboard_reads_its_bulletins_grades_in_the_readers_language(client, api, world):
+    from core.periods import MONTH
+    from evaluations.rollups import column, table
+
+    month = Period.parse(MONTH, "2026-10")
+    ranking = table(
+        "ranking",
+        "联盟排名",
+        [
+            column("rank", "名次", "int"),
+            column("alliance", "联盟编号"),
+            column("alliance_name", "联盟"),
+            column("region", "牵头区域"),
+            column("base", "指标得分", "decimal"),
+            column("total", "总分", "decimal"),
+            column("grade", "等次"),
+            column("vetoed", "触碰底线"),
+        ],
+        [[1, "LM-A-1", "姜山共富联盟", "姜山镇", "80.00", "80.00", "良好", ""]],
+    )
+    Rollup.objects.create(
+        kind="monthly_bulletin",
+        period_key=month.key,
+        period_start=month.start,
+        region=world.county_a,
+        report={"summary": [], "tables": [ranking]},
+    )
+    client.force_login(world.alice)
+    assert '<td data-label="等次">良好</td>' in client.get(reverse("evaluations:dashboard")).content.decode()
+    page = english(client).get(reverse("evaluations:dashboard")).content.decode()
+    assert '<td data-label="Grade">Good</td>' in page and "良好" not in page
+    api.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    top = api.as_user(world.alice).get("/api/v1/dashboard/summary/").json()["bulletin"]["top"]
+    assert top == [[1, "LM-A-1", "姜山共富联盟", "姜山镇", "80.00", "80.00", "Good", ""]]
