@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404  # a malformed id is a 404, as in every viewset
@@ -16,12 +17,20 @@ from .dashboard import TIMESERIES_METRICS
 from .filters import RollupFilterSet
 from .models import Rollup
 from .services import rollup_publish
+from .texts import rendered_report
 
 
 class RollupSerializer(serializers.ModelSerializer):
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
     region_name = serializers.CharField(source="region.name", read_only=True)
     period_label = serializers.CharField(source="period.label", read_only=True)
+    report = serializers.SerializerMethodField(
+        help_text=(
+            "The report (summary figures, tables, notes) with its labels, titles and words in the "
+            "request's language (Chinese unless the language cookie asks for English), as the page "
+            "shows them; keys, numbers, amounts in yuan and ISO dates as computed."
+        )
+    )
 
     class Meta:
         model = Rollup
@@ -40,6 +49,10 @@ class RollupSerializer(serializers.ModelSerializer):
             "correction_reason",
             "report",
         ]
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_report(self, rollup: Rollup) -> dict:
+        return rendered_report(rollup.report)
 
 
 class WaiverSerializer(serializers.Serializer):

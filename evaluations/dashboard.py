@@ -31,6 +31,7 @@ from workshops.models import Workshop, WorkshopReport, WorkshopStatus
 
 from .models import Rollup
 from .rollups import MONTHLY_BULLETIN, percent
+from .texts import rendered_table
 
 # Region levels from the top: the deeper a bulletin's region, the closer to the user's own.
 LEVELS = ("province", "city", "county", "township", "village")
@@ -370,6 +371,11 @@ def build(user: Any, *, now: datetime.datetime | None = None) -> Dashboard:
             ],
         ),
     ]
+    # The bulletin's stored words (grades, labels) in the reader's language, for the page and the API.
+    ends = ends_of(ranking)
+    if "ranking" in tables:
+        for end in ("top", "bottom"):
+            ends[end] = rendered_table({**tables["ranking"], "rows": ends[end]})["rows"]
     return Dashboard(
         today=today,
         year=year,
@@ -379,8 +385,8 @@ def build(user: Any, *, now: datetime.datetime | None = None) -> Dashboard:
         figures=figures,
         breakdowns=breakdowns,
         bulletin=bulletin,
-        counties=tables.get("counties"),
-        **ends_of(ranking),
+        counties=rendered_table(tables["counties"]) if "counties" in tables else None,
+        **ends,
     )
 
 

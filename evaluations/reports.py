@@ -27,7 +27,6 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce, RowNumber, Substr
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from alliances.models import TeamRole
@@ -65,6 +64,7 @@ from .rollups import (
     table,
 )
 from .scoring import alliances_in, members_below_four_stars, score_regions, take_with_ties
+from .texts import YUAN_SUFFIXES, date_param, list_param, month_param, phrase, stored_text
 
 OBSERVATION_SLOTS = 3
 # The tables of a quarterly observation (see quarterly_observation) that list the alliances
@@ -109,10 +109,11 @@ def dispatch_cutoff(week_start: datetime.date) -> datetime.datetime:
 # ------------------------------------------------------------------- weekly dispatch
 
 
-def overdue_milestones(project_ids: list[int], day: datetime.date) -> dict[int, str]:
+def overdue_milestones(project_ids: list[int], day: datetime.date) -> dict[int, dict]:
     """Each project's milestones overdue on ``day`` (Milestone.objects.overdue_on, the rule
-    of the late flag), as one line: "title（2026年12月6日）、…"."""
-    titles: dict[int, list[str]] = {}
+    of the late flag), as one stored text that reads "title（2026年12月6日）、…" (the date
+    and the separator in the reader's language)."""
+    titles: dict[int, list[dict]] = {}
     rows = (
         Milestone.objects.overdue_on(day)
         .filter(project_id__in=project_ids)
@@ -120,8 +121,10 @@ def overdue_milestones(project_ids: list[int], day: datetime.date) -> dict[int, 
         .values_list("project_id", "title", "due_on")
     )
     for project_id, title, due_on in rows:
-        titles.setdefault(project_id, []).append(f"{title}（{date_format(due_on)}）")
-    return {project_id: "、".join(names) for project_id, names in titles.items()}
+        titles.setdefault(project_id, []).append(
+            phrase(_("%(title)s（%(date)s）"), title=title, date=date_param(due_on))
+        )
+    return {project_id: list_param(names) for project_id, names in titles.items()}
 
 
 BUCKET_ORDER = [Bucket.OVERDUE, Bucket.NEW, Bucket.IN_PROGRESS, Bucket.HANDLED]
@@ -419,7 +422,7 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
             ),
             table(
                 "workshops_missing",
-                _("未报%(month)s数据的工坊") % {"month": month.label},
+                phrase(_("未报%(month)s数据的工坊"), month=month_param(month.start)),
                 [column("workshop", _("工坊")), column("region", _("所在村社")), column("alliance", _("所属联盟"))],
                 [[name, village, alliance or ""] for name, village, alliance in missing_workshops],
             ),
@@ -663,7 +666,9 @@ def monthly_bulletin(period: Period, region: Region) -> dict:
     if region.level == "city":
         report["tables"].append(county_comparison(region, flags, investment_by_county))
     if unscored:
-        report["notes"] = [str(_("以下区县本年度尚无启用的考评方案，未参与排名：")) + "、".join(unscored)]
+        report["notes"] = [
+            phrase(_("以下区县本年度尚无启用的考评方案，未参与排名：%(counties)s"), counties=list_param(unscored))
+        ]
     return report
 
 
@@ -971,7 +976,9 @@ def annual_review(period: Period, region: Region) -> dict:
         )
     )
     if unscored:
-        report["notes"] = [str(_("以下区县本年度尚无启用的考评方案，未参与考评：")) + "、".join(unscored)]
+        report["notes"] = [
+            phrase(_("以下区县本年度尚无启用的考评方案，未参与考评：%(counties)s"), counties=list_param(unscored))
+        ]
     return report
 
 
@@ -1072,10 +1079,11 @@ DEFINITIONS: dict[str, dict[str, object]] = {
 }
 
 
-def yuan_label(label: str, type_: str) -> str:
-    """A label for an Excel sheet, where money stays in yuan: "（元）" added to a money
-    figure's label (the pages add "（万元）" instead)."""
-    if type_ != "money" or label.endswith("（元）"):
+def yuan_label(label, type_: str) -> str:
+    """A stored label for an Excel sheet, in the active language, where money stays in
+    yuan: "（元）" added to a money figure's label (the pages add "（万元）" instead)."""
+    label = stored_text(label)
+    if type_ != "money" or label.endswith(YUAN_SUFFIXES):
         return label
     return label + str(_("（元）"))
 

@@ -9,7 +9,9 @@ not grow with the data) and returns a JSON-ready *report*:
 
 Column and summary types: text, int, money (Decimal as string), percent (Decimal as
 string, 0–100), date (ISO string). Pages, Excel files and the API all render this one
-structure, so a figure cannot differ between them.
+structure, so a figure cannot differ between them. Labels, titles, notes and the words
+among the values are stored as the catalog's msgids, or as phrases with parameters
+(evaluations.texts), and read in the reader's language when shown.
 """
 
 from __future__ import annotations
@@ -84,13 +86,19 @@ def score_text(value: Decimal | None) -> str | None:
     return None if value is None else str(Decimal(value).quantize(Decimal("0.01"), ROUND_HALF_UP))
 
 
+def stored(text: Any) -> str | dict:
+    """A label or title as stored: a msgid (a lazy one read now, in the catalog's language
+    while the report is computed), or a phrase with parameters (evaluations.texts) as it is."""
+    return text if isinstance(text, dict) else str(text)
+
+
 def column(key: str, label: Any, type_: str = "text") -> dict:
-    return {"key": key, "label": str(label), "type": type_}
+    return {"key": key, "label": stored(label), "type": type_}
 
 
 def summary_item(key: str, label: Any, value: Any, type_: str = "int") -> dict:
-    return {"key": key, "label": str(label), "value": value, "type": type_}
+    return {"key": key, "label": stored(label), "value": value, "type": type_}
 
 
 def table(key: str, title: Any, columns: list[dict], rows: list[list]) -> dict:
-    return {"key": key, "title": str(title), "columns": columns, "rows": rows}
+    return {"key": key, "title": stored(title), "columns": columns, "rows": rows}

@@ -67,8 +67,8 @@ def rollup_regions(kind: str) -> list[Region]:
 
 def _compute(spec, period: Period, region: Region) -> dict:
     """The report of ``spec``, its labels and values stored in the site's first language
-    (the catalog's msgids), whoever asked: pages show them in the reader's language
-    (evaluations/templatetags/reports.py ``stored_text``)."""
+    (the catalog's msgids, or phrases with parameters), whoever asked: pages, Excel files
+    and the API show them in the reader's language (evaluations.texts ``stored_text``)."""
     with translation.override(settings.LANGUAGE_CODE):
         return spec.compute(period, region)
 

@@ -50,6 +50,7 @@ from .services import (
     veto_confirm,
     veto_record,
 )
+from .texts import rendered_report
 
 
 class RollupListView(ScopedListView):
@@ -179,8 +180,10 @@ def rollup_regenerate_view(request, pk: int):
 
 
 def report_sheets(rollup: Rollup) -> list[tuple[str, list[str], list[list]]]:
-    """The report as workbook sheets: a summary sheet, then one sheet per table."""
-    report = rollup.report
+    """The report as workbook sheets: a summary sheet, then one sheet per table. Titles,
+    labels and the words among the values read in the active language, as on the page
+    (evaluations.texts); figures as stored."""
+    report = rendered_report(rollup.report)
     summary_rows = [
         [yuan_label(item["label"], item["type"]), typed(item["value"], item["type"])]
         for item in report.get("summary", [])

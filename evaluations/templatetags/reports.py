@@ -9,28 +9,14 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from evaluations.reports import definition
+from evaluations.texts import YUAN_SUFFIXES, stored_text
 
 register = template.Library()
 
 TEN_THOUSAND = Decimal(10000)
-# Unit suffixes a stored label may carry from before amounts were shown in 万元.
-YUAN_SUFFIXES = ("（元）", " (yuan)")
-# What a stored value may carry after a label of its own: 整顿（待确认）.
-STORED_SUFFIXES = ("（待确认）",)
 
-
-@register.filter
-def stored_text(text) -> str:
-    """A label, title or value a rollup stored (computed in Chinese, the catalog's msgids:
-    等次, 良好, 整顿（待确认）) in the page's language. Anything the catalog does not know
-    (names, codes, sentences with figures in them) is shown as stored."""
-    text = "" if text is None else str(text)
-    if not text:
-        return text  # gettext("") is the catalog's header
-    for suffix in STORED_SUFFIXES:
-        if text.endswith(suffix) and text != suffix:
-            return gettext(text.removesuffix(suffix)) + gettext(suffix)
-    return gettext(text)
+# A label, title or value a rollup stored, in the page's language (evaluations.texts).
+register.filter("stored_text", stored_text)
 
 
 @register.filter

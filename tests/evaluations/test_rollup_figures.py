@@ -26,6 +26,7 @@ from evaluations.reports import (
 )
 from evaluations.rollups import ANNUAL_REVIEW, KINDS, MONTHLY_BULLETIN, WEEKLY_DISPATCH
 from evaluations.templatetags.reports import wan
+from evaluations.texts import stored_text
 from evaluations.views import report_sheets
 from projects import reporting
 from projects.models import Milestone, ProgressReport, ProgressReportRevision, Project
@@ -360,7 +361,7 @@ def test_the_bulletins_yellow_flag_counts_the_overdue_milestones_the_dispatch_co
 def test_the_dispatch_lists_the_same_late_projects_and_names_their_milestones(world, milestones):
     week = Period.parse(WEEK, "2026-W44")  # 26 October to 1 November: ends with the month
     report = weekly_dispatch(week, world.county_a)
-    late = {row[2]: row[5] for row in table(report, "late")["rows"]}
+    late = {row[2]: stored_text(row[5]) for row in table(report, "late")["rows"]}
     by_hand = set(Project.objects.filter(pk__in=overdue_by_hand(week.end)).values_list("title", flat=True))
     assert set(late) == by_hand == {"一号项目", "二号项目"}
     assert late == {"一号项目": "主体完工（2026年10月20日）", "二号项目": "设备安装（2026年10月20日）"}

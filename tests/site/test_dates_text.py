@@ -106,11 +106,14 @@ def test_a_rollups_stored_dates_read_as_the_page_language_writes_them():
     assert report_value(None, "date") == "—"
 
 
-def test_the_dispatch_names_an_overdue_milestone_with_its_date_in_chinese(world):
+def test_the_dispatch_names_an_overdue_milestone_with_its_date_in_the_readers_language(world):
     from evaluations.reports import overdue_milestones
+    from evaluations.texts import stored_text
 
     project = ProjectFactory(alliance=world.alliance_a, start_on=datetime.date(2026, 3, 1), due_on=DUE)
     MilestoneFactory(project=project, title="主体完工", due_on=datetime.date(2026, 10, 20))
+    lines = overdue_milestones([project.pk], datetime.date(2026, 11, 1))
     with translation.override("zh-hans"):
-        lines = overdue_milestones([project.pk], datetime.date(2026, 11, 1))
-    assert lines == {project.pk: "主体完工（2026年10月20日）"}
+        assert {pk: stored_text(line) for pk, line in lines.items()} == {project.pk: "主体完工（2026年10月20日）"}
+    with translation.override("en"):
+        assert stored_text(lines[project.pk]) == "主体完工 (20 Oct 2026)"
