@@ -18,11 +18,9 @@ from django.db.models import Count, Q
 
 from alliances.models import Alliance
 from core.periods import MONTH, QUARTER, WEEK, YEAR, Period
-from members.demo import DemoContext
-from members.models import Region
-from projects.demo import SHOWCASE
-
-from .models import (
+from demo.members import DemoContext
+from demo.projects import SHOWCASE
+from evaluations.models import (
     AssessmentScheme,
     Indicator,
     ManualScore,
@@ -32,10 +30,11 @@ from .models import (
     SchemeStatus,
     VetoFinding,
 )
-from .reminders import send_progress_reminders
-from .rollups import ANNUAL_REVIEW, KINDS, MONTHLY_BULLETIN, QUARTERLY_OBSERVATION, WEEKLY_DISPATCH
-from .scoring import METRICS
-from .services import proposal_decide, rollup_produce, rollup_publish, rollup_regenerate
+from evaluations.reminders import send_progress_reminders
+from evaluations.rollups import ANNUAL_REVIEW, KINDS, MONTHLY_BULLETIN, QUARTERLY_OBSERVATION, WEEKLY_DISPATCH
+from evaluations.scoring import METRICS
+from evaluations.services import proposal_decide, rollup_produce, rollup_publish, rollup_regenerate
+from members.models import Region
 
 # (dimension, code, name, metric or "", target, max score)
 STANDARD_INDICATORS = [

@@ -18,8 +18,8 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils import timezone
 
-from .access import Role
-from .models import (
+from members.access import Role
+from members.models import (
     AccessProfile,
     Department,
     DepartmentKind,
@@ -29,7 +29,7 @@ from .models import (
     Region,
     RegionLevel,
 )
-from .services import (
+from members.services import (
     department_create,
     organization_create,
     organization_update,
@@ -67,7 +67,7 @@ class DemoContext:
     stdout: Any
     today: datetime.date
     scale: str = "demo"
-    actor: Any = None  # the superuser every service call acts as; set by members.demo.seed
+    actor: Any = None  # the superuser every service call acts as; set by demo.members.seed
     # The real local date (Asia/Shanghai). Time series that must look current when the demo
     # is opened (weekly progress reports, monthly workshop figures) end at this date; the
     # structure (regions, alliances, teams) is dated from the fixed ``today`` instead.
@@ -166,7 +166,7 @@ SCALES: dict[str, Scale] = {
 }
 
 # Townships named in the sources (or real ones of the county) come first; the rest are generated.
-# The first three of each list are always used, so alliances in alliances/demo.py may name them.
+# The first three of each list are always used, so alliances in demo/alliances.py may name them.
 KNOWN_TOWNSHIPS = {
     "330203": ["龙观乡", "鄞江镇", "章水镇", "古林镇"],
     "330205": ["慈城镇", "庄桥街道", "洪塘街道"],

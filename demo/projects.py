@@ -29,10 +29,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 
 from alliances.models import Alliance, AllianceStatus, Membership, MembershipRole, TeamRole, TeamRoleKind
-from members.demo import COUNTY_BY_CODE6, DEMO_SEED, PRODUCTS, DemoContext, changes, short_name
+from demo.members import COUNTY_BY_CODE6, DEMO_SEED, PRODUCTS, DemoContext, changes, short_name
 from members.models import MemberOrganization, Person
-
-from .models import (
+from projects.models import (
     CONTENT_FIELDS,
     STATUS_TRANSITIONS,
     Milestone,
@@ -43,8 +42,8 @@ from .models import (
     ProjectStatus,
     ReportStatus,
 )
-from .services import milestone_create, milestone_update, project_change_status, project_create, project_update
-from .weeks import current_week
+from projects.services import milestone_create, milestone_update, project_change_status, project_create, project_update
+from projects.weeks import current_week
 
 Date = datetime.date
 # Alliances whose projects all run steadily and report on time (the sources rank them first).
@@ -180,7 +179,7 @@ RETURN_COMMENTS = [
     "请说明进度滞后的原因和下步措施",
 ]
 DECREASE_NOTE = "经现场核实，上期进度多报，同意按实际调整"
-# Reviewer accounts of the demo (members.demo), by the longest matching region prefix.
+# Reviewer accounts of the demo (demo.members), by the longest matching region prefix.
 REVIEWERS = [
     ("330212001", "township_staff"),
     ("330212", "yinzhou_county"),

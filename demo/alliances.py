@@ -1,6 +1,6 @@
 """Demo data for the alliances app: alliances, dated memberships and "1+1+N" teams.
 
-Called by ``manage.py seed_demo`` after ``members.demo``, whose plan (``ctx.shared["members"]``)
+Called by ``manage.py seed_demo`` after ``demo.members``, whose plan (``ctx.shared["members"]``)
 it chooses organizations and people from, so the random draws never depend on the database.
 Rows are keyed on natural keys (alliance code; alliance, organization, role and joining date;
 alliance, person, role and start date) and written through ``alliances.services``; a second
@@ -19,21 +19,7 @@ from typing import Any
 from django.db.models import Q
 from simple_history.utils import bulk_create_with_history
 
-from core.constraints import validated_save
-from members.demo import (
-    COUNTY_BY_CODE6,
-    DEMO_LEADER_MOBILE,
-    PRODUCTS,
-    DemoContext,
-    MembersPlan,
-    OrgPlan,
-    PersonPlan,
-    changes,
-    short_name,
-)
-from members.models import OrganizationKind
-
-from .models import (
+from alliances.models import (
     Activity,
     Alliance,
     AllianceScope,
@@ -51,7 +37,7 @@ from .models import (
     TeamRole,
     TeamRoleKind,
 )
-from .services import (
+from alliances.services import (
     activity_update,
     alliance_create,
     alliance_update,
@@ -74,6 +60,19 @@ from .services import (
     shareholding_set,
     team_role_assign,
 )
+from core.constraints import validated_save
+from demo.members import (
+    COUNTY_BY_CODE6,
+    DEMO_LEADER_MOBILE,
+    PRODUCTS,
+    DemoContext,
+    MembersPlan,
+    OrgPlan,
+    PersonPlan,
+    changes,
+    short_name,
+)
+from members.models import OrganizationKind
 
 Date = datetime.date
 

@@ -22,16 +22,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from alliances.demo import shuffled_cover
 from alliances.models import Alliance, AllianceStatus, Membership
 from core.audit import bulk_create_with_history, bulk_update_with_history
+from demo.alliances import shuffled_cover
+from demo.members import DEMO_PASSWORD, DEMO_SEED, DemoAccount, DemoContext, changes, ensure_account, short_name
 from members.access import Role
-from members.demo import DEMO_PASSWORD, DEMO_SEED, DemoAccount, DemoContext, changes, ensure_account, short_name
 from members.models import MemberOrganization, OrganizationKind, Person, Region, RegionLevel
-
-from .models import CHECKLIST_FIELDS, FIGURE_FIELDS, Workshop, WorkshopReport, WorkshopStatus, WorkshopType
-from .months import add_months, first_of_month, last_complete_month, month_range
-from .services import workshop_create, workshop_update
+from workshops.models import CHECKLIST_FIELDS, FIGURE_FIELDS, Workshop, WorkshopReport, WorkshopStatus, WorkshopType
+from workshops.months import add_months, first_of_month, last_complete_month, month_range
+from workshops.services import workshop_create, workshop_update
 
 Date = datetime.date
 CENT = Decimal("0.01")

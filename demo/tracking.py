@@ -19,11 +19,10 @@ from django.db.models import Q
 
 from alliances.models import Alliance, Need
 from core.periods import local_zone
-from members.demo import DemoContext
+from demo.members import DemoContext
 from members.models import Department
 from projects.models import ProgressReport
-
-from .models import EventAction, ItemSource, ItemState, TrackedItem, TrackedItemEvent
+from tracking.models import EventAction, ItemSource, ItemState, TrackedItem, TrackedItemEvent
 
 YINZHOU = "330212"
 # Which department a coordination request goes to, by a word in it (the first that matches).
