@@ -22,6 +22,7 @@ from django.db.models import Q
 
 from alliances.models import Alliance, Need, TeamRole, TeamRoleKind
 from core.periods import local_zone
+from demo.data import load
 from demo.members import DemoContext
 from members.access import Role
 from members.models import Department
@@ -39,22 +40,13 @@ from tracking.services import (
     item_reply,
 )
 
+# The departments' routing words and replies: demo/data/tracking.json.
+DATA = load("tracking")
+
 YINZHOU = "330212"
 # Which department a coordination request goes to, by a word in it (the first that matches).
-DEPARTMENT_FOR = [
-    ("农用地", "农业农村局"),
-    ("用地", "自然资源和规划分局"),
-    ("增容", "发展和改革局"),
-    ("资金", "财政局"),
-]
-REPLIES = {
-    "农业农村局": ("已安排农技人员到现场核实设施农用地情况", "设施农用地备案已办理完毕，备案回执已送达"),
-    "自然资源和规划分局": ("已与镇街对接，正在梳理可调剂的用地指标", "已调剂用地指标 12 亩并完成批复"),
-    "发展和改革局": ("已与供电公司召开协调会，明确增容时间表", "增容工程已立项，供电公司已完成验收送电"),
-    "财政局": ("已核实资金拨付流程，正在走审批", "补助资金已拨付到位"),
-    "交通运输局": ("已派人排查路段隐患", "隐患路段已设置警示标志并完成修复"),
-    "水利局": ("已安排现场勘查水源条件", "灌溉管网已接通，旱季供水有保障"),
-}
+DEPARTMENT_FOR = [(entry["word"], entry["department"]) for entry in DATA["department_for"]]
+REPLIES = {department: (entry["reply"], entry["result"]) for department, entry in DATA["replies"].items()}
 
 
 @dataclass(frozen=True)
