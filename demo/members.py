@@ -44,9 +44,6 @@ from members.services import (
 DEMO_SEED = 20240601
 # A fixed "today" so that every date derived from it is the same on every run.
 DEMO_TODAY = datetime.date(2026, 6, 30)
-DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - published demo credentials
-ADMIN_USERNAME = "admin"
-ADMIN_PASSWORD = "admin-pass-2026"  # noqa: S105 - published demo credentials
 
 
 # --------------------------------------------------------------------------- context
@@ -108,6 +105,10 @@ def changes(instance: models.Model, values: dict[str, Any]) -> dict[str, Any]:
 
 # Regions, names and accounts: demo/data/members.json.
 DATA = load("members")
+# The published demo credentials (README): every account but the superuser signs in with the first.
+DEMO_PASSWORD: str = DATA["passwords"]["demo"]
+ADMIN_USERNAME = "admin"
+ADMIN_PASSWORD: str = DATA["passwords"]["admin"]
 
 
 @dataclass(frozen=True)
