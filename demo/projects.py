@@ -183,6 +183,12 @@ class AllianceFacts:
     leader_user_id: int | None
 
 
+def signs_in(user: Any) -> bool:
+    """A leader with a login files the reports; one whose account cannot sign in (made by the
+    tracking demo for a leader who confirms an item) never filed any."""
+    return user is not None and user.has_usable_password()
+
+
 def alliance_facts() -> list[AllianceFacts]:
     alliances = (
         Alliance.objects.select_related("lead_region")
@@ -191,7 +197,7 @@ def alliance_facts() -> list[AllianceFacts]:
             Prefetch(
                 "team_roles",
                 queryset=TeamRole.objects.filter(role=TeamRoleKind.LEADER, ended_on__isnull=True).select_related(
-                    "person"
+                    "person__user"
                 ),
             ),
         )
@@ -213,7 +219,7 @@ def alliance_facts() -> list[AllianceFacts]:
                 lead_org_id=lead,
                 member_org_ids=tuple(m.organization_id for m in members),
                 leader_id=leader.person_id if leader else None,
-                leader_user_id=leader.person.user_id if leader else None,
+                leader_user_id=leader.person.user_id if leader and signs_in(leader.person.user) else None,
             )
         )
     return facts
