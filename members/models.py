@@ -43,7 +43,7 @@ PINYIN_FIELDS = ["name_pinyin", "name_initials"]
 class PinyinNamed(models.Model):
     """A row whose name (``pinyin_source``) lists sort by pinyin and search finds by pinyin
     initials: both are kept in columns, set on every save (members.pinyin). Rows written
-    around ``save()`` (the large seed) set them the same way (members.bulk)."""
+    around ``save()`` (the large seed) set them the same way (demo.bulk.members)."""
 
     pinyin_source = "name"
 

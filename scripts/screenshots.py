@@ -10,6 +10,7 @@ only, so each file stays small). The rollup draft shot drafts this month's bulle
 from __future__ import annotations
 
 import io
+import json
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -21,7 +22,8 @@ from playwright.sync_api import Page, sync_playwright
 
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
 ONLY = set(sys.argv[2:])  # file names to take again; all of them when none is given
-OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "screenshots"
 ARGS = [
     "--no-sandbox",
     "--disable-background-networking",
@@ -29,7 +31,8 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-PASSWORD = "demo-pass-2026"  # noqa: S105 - the published demo password
+# The published demo password, from the demo's data (the demo app is not installed by production).
+PASSWORD = json.loads((ROOT / "demo" / "data" / "members.json").read_text(encoding="utf-8"))["passwords"]["demo"]
 COUNTY = "330212000000"  # 鄞州区, the demo's county
 
 

@@ -114,7 +114,7 @@ def main() -> int:
     from django.contrib.auth import get_user_model
     from django.test import Client
 
-    from members.demo import DEMO_ACCOUNTS
+    from demo.members import DEMO_ACCOUNTS
 
     if settings.DEBUG:
         print("The smoke test serves the demo as make run does: run it with DEBUG off.", file=sys.stderr)

@@ -103,8 +103,10 @@ def actions_for(user: Any, item: TrackedItem) -> set[str]:
 # --------------------------------------------------------------------------- helpers
 
 
-def _now() -> datetime.datetime:
-    return timezone.now()
+def _now(at: datetime.datetime | None = None) -> datetime.datetime:
+    """The time a transition is stamped with: now, unless the caller says when it happened
+    (``at``: the demo data set dates its items' stories back from its own today)."""
+    return at or timezone.now()
 
 
 def _locked(item: TrackedItem) -> TrackedItem:
@@ -242,9 +244,11 @@ def item_raise(
     assignee: Department | None = None,
     deadline: datetime.date | None = None,
     today: datetime.date | None = None,
+    at: datetime.datetime | None = None,
 ) -> TrackedItem:
     """Raise an item (新提): from a report's coordination request, from a need, or of the
-    staff's own; with ``assignee`` and ``deadline`` it is assigned at once."""
+    staff's own; with ``assignee`` and ``deadline`` it is assigned at once. ``today`` and
+    ``at`` date it (default: now), as in every service below."""
     today = today or timezone.localdate()
     if report is not None and need is not None:
         raise ValidationError(_("一个督办事项只能有一个来源。"))
@@ -290,9 +294,12 @@ def item_raise(
             item.save()
     except IntegrityError as exc:
         raise ValidationError(_("该事项已转为督办事项，请刷新后查看。")) from exc
+    if at is not None:  # created_at is stamped on insert: dated afterwards
+        TrackedItem.objects.filter(pk=item.pk).update(created_at=at)
+        item.created_at = at
     _record(item, action=EventAction.RAISED, actor=actor, at=item.created_at, from_state="")
     if assignee is not None or deadline is not None:
-        item = item_assign(actor=actor, item=item, assignee=assignee, deadline=deadline, today=today)
+        item = item_assign(actor=actor, item=item, assignee=assignee, deadline=deadline, today=today, at=at)
     return item
 
 
@@ -308,6 +315,7 @@ def item_assign(
     deadline: datetime.date | None,
     note: str = "",
     today: datetime.date | None = None,
+    at: datetime.datetime | None = None,
 ) -> TrackedItem:
     """Assign (新提 → 已交办) or reassign an item still with a department (a new
     department or a new deadline: back to 已交办, escalation cleared)."""
@@ -323,7 +331,7 @@ def item_assign(
         raise ValidationError(_("承办部门和办理期限都没有变化。"))
     from_state = item.state
     action = EventAction.ASSIGNED if from_state == ItemState.NEW else EventAction.REASSIGNED
-    now = _now()
+    now = _now(at)
     item.assignee, item.deadline, item.state = assignee, deadline, ItemState.ASSIGNED
     item.assigned_at, item.escalated_at = now, None
     _save(item, ["assignee", "deadline", "state", "assigned_at", "escalated_at"])
@@ -344,7 +352,7 @@ def item_assign(
 
 
 @transaction.atomic
-def item_reply(*, actor: Any, item: TrackedItem, note: str) -> TrackedItem:
+def item_reply(*, actor: Any, item: TrackedItem, note: str, at: datetime.datetime | None = None) -> TrackedItem:
     """The department's liaison answers (已交办 / 重新办理 → 办理中; a later answer keeps
     办理中)."""
     item = _locked(item)
@@ -353,7 +361,7 @@ def item_reply(*, actor: Any, item: TrackedItem, note: str) -> TrackedItem:
     if item.state not in WITH_DEPARTMENT:
         raise ValidationError(_("该事项已办结，不能再答复。"))
     note = _note(note, _("请填写答复内容。"))
-    from_state, now = item.state, _now()
+    from_state, now = item.state, _now(at)
     item.state = ItemState.IN_PROGRESS
     fields = ["state"]
     if item.replied_at is None:
@@ -373,7 +381,7 @@ def item_reply(*, actor: Any, item: TrackedItem, note: str) -> TrackedItem:
 
 
 @transaction.atomic
-def item_mark_handled(*, actor: Any, item: TrackedItem, note: str) -> TrackedItem:
+def item_mark_handled(*, actor: Any, item: TrackedItem, note: str, at: datetime.datetime | None = None) -> TrackedItem:
     """The department's liaison marks the item handled (→ 已办结), saying how."""
     item = _locked(item)
     if not is_liaison_of(actor, item):
@@ -381,7 +389,7 @@ def item_mark_handled(*, actor: Any, item: TrackedItem, note: str) -> TrackedIte
     if item.state not in WITH_DEPARTMENT:
         raise ValidationError(_("该事项已办结。"))
     note = _note(note, _("办结时请写明办理结果。"))
-    from_state, now = item.state, _now()
+    from_state, now = item.state, _now(at)
     item.state, item.handled_at = ItemState.HANDLED, now
     fields = ["state", "handled_at"]
     if item.replied_at is None:
@@ -404,7 +412,9 @@ def item_mark_handled(*, actor: Any, item: TrackedItem, note: str) -> TrackedIte
 
 
 @transaction.atomic
-def item_confirm(*, actor: Any, item: TrackedItem, rating: int | None, note: str = "") -> TrackedItem:
+def item_confirm(
+    *, actor: Any, item: TrackedItem, rating: int | None, note: str = "", at: datetime.datetime | None = None
+) -> TrackedItem:
     """The alliance's leader confirms the item solved (已办结 → 已解决) and rates it 1–5."""
     item = _locked(item)
     if not is_leader_of(actor, item):
@@ -413,7 +423,7 @@ def item_confirm(*, actor: Any, item: TrackedItem, rating: int | None, note: str
         raise ValidationError(_("部门办结后才能确认解决。"))
     if rating is None or not 1 <= int(rating) <= 5:
         raise ValidationError({"rating": _("请给出 1–5 分的满意度评价。")})
-    now = _now()
+    now = _now(at)
     item.state, item.rating, item.closed_at = ItemState.SOLVED, int(rating), now
     _save(item, ["state", "rating", "closed_at"])
     _record(
@@ -429,7 +439,7 @@ def item_confirm(*, actor: Any, item: TrackedItem, rating: int | None, note: str
 
 
 @transaction.atomic
-def item_reopen(*, actor: Any, item: TrackedItem, note: str) -> TrackedItem:
+def item_reopen(*, actor: Any, item: TrackedItem, note: str, at: datetime.datetime | None = None) -> TrackedItem:
     """The alliance's leader sends a handled item back (已办结 → 重新办理), saying why."""
     item = _locked(item)
     if not is_leader_of(actor, item):
@@ -437,7 +447,7 @@ def item_reopen(*, actor: Any, item: TrackedItem, note: str) -> TrackedItem:
     if item.state != ItemState.HANDLED:
         raise ValidationError(_("部门办结后才能要求重新办理。"))
     note = _note(note, _("请写明需要重新办理的原因。"))
-    now = _now()
+    now = _now(at)
     item.state, item.handled_at, item.reopened_at = ItemState.REOPENED, None, now
     _save(item, ["state", "handled_at", "reopened_at"])
     _record(item, action=EventAction.REOPENED, actor=actor, at=now, from_state=ItemState.HANDLED, note=note)
@@ -455,14 +465,14 @@ def item_reopen(*, actor: Any, item: TrackedItem, note: str) -> TrackedItem:
 # --------------------------------------------------------------------------- overdue
 
 
-def item_escalate(*, item: TrackedItem, today: datetime.date) -> bool:
+def item_escalate(*, item: TrackedItem, today: datetime.date, at: datetime.datetime | None = None) -> bool:
     """Escalate one overdue item (once per deadline): stamp it, record it, tell the
     department's liaisons it is overdue and the county's staff it is escalated."""
     with transaction.atomic():
         item = _locked(item)
         if not item.overdue_on(today) or item.escalated_at is not None:
             return False
-        now = _now()
+        now = _now(at)
         item.escalated_at = now
         _save(item, ["escalated_at"])
         days = (today - item.deadline).days

@@ -1,7 +1,7 @@
 """Test run: the database comes from DATABASE_URL (``make test`` points it at PostgreSQL)."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import INSTALLED_APPS, env
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY", default="test-only-not-secret")
@@ -18,3 +18,6 @@ AXES_ENABLED = False
 # The loopback stand-ins of the work-chat robots (tests/fake_robots.py).
 NOTICE_ROBOT_HOSTS = ["qyapi.weixin.qq.com", "oapi.dingtalk.com", "127.0.0.1"]
 NOTICE_ROBOT_INSECURE_HOSTS = ["127.0.0.1"]
+
+# The demo data set and its seed_demo command: installed here, never by production.
+INSTALLED_APPS = [*INSTALLED_APPS, "demo"]

@@ -16,7 +16,7 @@ from rest_framework import renderers
 from config.api import router
 from core.api_base import ScopedQueryMixin
 from core.renderers import JSONRenderer
-from members.demo import DEMO_ACCOUNTS
+from demo.members import DEMO_ACCOUNTS
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 

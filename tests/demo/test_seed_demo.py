@@ -59,7 +59,7 @@ def test_every_alliance_has_a_complete_team_and_some_have_history(seeded):
 
 
 def test_every_demo_account_logs_in_and_sees_its_scope(seeded, client):
-    from members.demo import DEMO_ACCOUNTS
+    from demo.members import DEMO_ACCOUNTS
 
     for account in DEMO_ACCOUNTS:
         assert client.login(username=account.username, password=account.password), account.username

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from members.demo import DEMO_ACCOUNTS
+from demo.members import DEMO_ACCOUNTS
 from tracking.models import ItemState, TrackedItem
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]

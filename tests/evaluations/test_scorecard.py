@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.periods import MONTH, Period
+from demo.evaluations import ensure_scheme
 from evaluations import scorecard
-from evaluations.demo import ensure_scheme
 from evaluations.drafts import pending_scores
 from evaluations.models import Assessment, Indicator, ManualScore, MemberResult, VetoFinding
 from evaluations.scoring import half_up

@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 
 from alliances.models import Membership
 from core.periods import YEAR, Period
+from demo.evaluations import ensure_scheme
 from evaluations import scoring
-from evaluations.demo import ensure_scheme
 from evaluations.models import (
     Assessment,
     AssessmentScheme,

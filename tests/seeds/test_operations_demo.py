@@ -14,10 +14,10 @@ from django.core.management import call_command
 from django.db.models import Count, F
 from django.utils import timezone
 
-from alliances import demo as alliance_demo
 from alliances.models import Alliance, Claim, EntityPlatform, Meeting, Mentorship, Need
 from alliances.rhythm import rhythm_for
-from members import demo as member_demo
+from demo import alliances as alliance_demo
+from demo import members as member_demo
 
 pytestmark = pytest.mark.django_db
 

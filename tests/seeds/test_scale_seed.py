@@ -12,8 +12,8 @@ from django.core.management.base import CommandError
 from django.db.models import Count, F, Q
 
 from alliances.models import Alliance, Membership, TeamRole
-from members.bulk import LARGE_SCALES, LargeScale, copy_text
-from members.management.commands.seed_demo import Command
+from demo.bulk.members import LARGE_SCALES, LargeScale, copy_text
+from demo.management.commands.seed_demo import Command
 from members.models import MemberOrganization, Person, Region
 from projects.models import ProgressReport, Project
 from workshops.models import Workshop, WorkshopReport

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import override_settings
 
-from members.management.commands import seed_demo
+from demo.management.commands import seed_demo
 
 pytestmark = pytest.mark.django_db
 

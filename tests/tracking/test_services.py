@@ -399,3 +399,37 @@ def test_the_history_needs_a_note_where_it_matters_and_is_append_only(desk):
         TrackedItemEvent.objects.filter(item=item).update(note="改写")
     with pytest.raises(Exception, match="append-only"), transaction.atomic():
         TrackedItemEvent.objects.filter(item=item).delete()
+
+
+# --------------------------------------------------------------------------- dated steps
+
+
+def test_steps_told_afterwards_keep_the_times_they_happened(desk):
+    """The demo data set writes its items' stories through the services, each step dated."""
+    w = desk.world
+    raised_on = in_days(-30)
+
+    def at(days, hour):
+        return datetime.datetime.combine(in_days(days), datetime.time(hour), tzinfo=timezone.get_current_timezone())
+
+    item = services.item_raise(actor=w.alice, report=desk.report, today=raised_on, at=at(-30, 9))
+    item = services.item_assign(
+        actor=w.alice, item=item, assignee=desk.transport, deadline=in_days(-10), today=raised_on, at=at(-30, 10)
+    )
+    item = services.item_reply(actor=desk.dora, item=item, note="已联系乡镇", at=at(-25, 15))
+    assert services.item_escalate(item=item, today=in_days(-9), at=at(-9, 7))
+    item = services.item_mark_handled(actor=desk.dora, item=item, note="已拓宽", at=at(-5, 16))
+    item = services.item_confirm(actor=w.lily, item=item, rating=4, at=at(-3, 11))
+
+    item = reload(item)
+    assert item.raised_on == raised_on and item.created_at == at(-30, 9)
+    assert (item.assigned_at, item.replied_at, item.escalated_at) == (at(-30, 10), at(-25, 15), at(-9, 7))
+    assert (item.handled_at, item.closed_at, item.state) == (at(-5, 16), at(-3, 11), ItemState.SOLVED)
+    assert [(e.action, e.at) for e in TrackedItemEvent.objects.filter(item=item).order_by("pk")] == [
+        (EventAction.RAISED, at(-30, 9)),
+        (EventAction.ASSIGNED, at(-30, 10)),
+        (EventAction.REPLIED, at(-25, 15)),
+        (EventAction.ESCALATED, at(-9, 7)),
+        (EventAction.HANDLED, at(-5, 16)),
+        (EventAction.SOLVED, at(-3, 11)),
+    ]

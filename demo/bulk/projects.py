@@ -1,5 +1,5 @@
 """Generated projects and weekly progress reports for ``seed_demo --scale county|province``
-(see members.bulk).
+(see demo.bulk.members).
 
 Each alliance gets half its projects in last year's list (mostly completed) and half in
 this year's (under way, reporting up to last week, a few silent for some weeks). Every
@@ -16,10 +16,9 @@ import datetime
 from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
-from members.bulk import BulkPlan
-
-from .models import ProgressReport, Project, ProjectCategory, ProjectStatus, ReportStatus
-from .weeks import week_start
+from demo.bulk.members import BulkPlan
+from projects.models import ProgressReport, Project, ProjectCategory, ProjectStatus, ReportStatus
+from projects.weeks import week_start
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 WEEK = datetime.timedelta(days=7)

@@ -1,6 +1,6 @@
 """Demo data for the alliances app: alliances, dated memberships and "1+1+N" teams.
 
-Called by ``manage.py seed_demo`` after ``members.demo``, whose plan (``ctx.shared["members"]``)
+Called by ``manage.py seed_demo`` after ``demo.members``, whose plan (``ctx.shared["members"]``)
 it chooses organizations and people from, so the random draws never depend on the database.
 Rows are keyed on natural keys (alliance code; alliance, organization, role and joining date;
 alliance, person, role and start date) and written through ``alliances.services``; a second
@@ -19,21 +19,7 @@ from typing import Any
 from django.db.models import Q
 from simple_history.utils import bulk_create_with_history
 
-from core.constraints import validated_save
-from members.demo import (
-    COUNTY_BY_CODE6,
-    DEMO_LEADER_MOBILE,
-    PRODUCTS,
-    DemoContext,
-    MembersPlan,
-    OrgPlan,
-    PersonPlan,
-    changes,
-    short_name,
-)
-from members.models import OrganizationKind
-
-from .models import (
+from alliances.models import (
     Activity,
     Alliance,
     AllianceScope,
@@ -51,7 +37,7 @@ from .models import (
     TeamRole,
     TeamRoleKind,
 )
-from .services import (
+from alliances.services import (
     activity_update,
     alliance_create,
     alliance_update,
@@ -74,8 +60,24 @@ from .services import (
     shareholding_set,
     team_role_assign,
 )
+from core.constraints import validated_save
+from demo.data import date, load
+from demo.members import (
+    COUNTY_BY_CODE6,
+    DEMO_LEADER_MOBILE,
+    PRODUCTS,
+    DemoContext,
+    MembersPlan,
+    OrgPlan,
+    PersonPlan,
+    changes,
+    short_name,
+)
+from members.models import OrganizationKind
 
 Date = datetime.date
+# Featured alliances and the words of the generated ones: demo/data/alliances.json.
+DATA = load("alliances")
 
 # Alliances per county and scale: weighted towards Ningbo, at least 8 in Yinzhou and 3 in Daishan.
 QUOTAS: dict[str, dict[str, int]] = {
@@ -143,61 +145,19 @@ MODE_LABELS = {
     FormationMode.PAIRING: "结对帮促",
     FormationMode.OTHER: "其他",
 }
-OTHER_MODES = ["头雁领航", "强村带弱", "产业拉动", "山海协作", "村企共建", "校地合作"]
-THEMES = [
-    "共富",
-    "红色根脉",
-    "强村富民",
-    "生态共富",
-    "农文旅融合",
-    "数字乡村",
-    "善治",
-    "睦邻",
-    "产业振兴",
-    "和美乡村",
-    "先锋",
-    "同心",
-    "红帆",
-    "聚力",
-    "乡村振兴",
-    "共建共享",
-]
-ISLAND_THEMES = ["海岛共富", "渔旅融合", "蓝色海湾", "渔港"]
-PLATFORMS = ["强村公司", "强社公司", "联合社", "共富公司"]
-OWNERSHIPS = ["联盟独资", "多村合作", "镇村联营"]
+OTHER_MODES: list[str] = DATA["other_modes"]
+THEMES: list[str] = DATA["themes"]
+ISLAND_THEMES: list[str] = DATA["island_themes"]
+PLATFORMS: list[str] = DATA["platforms"]
+OWNERSHIPS: list[str] = DATA["ownerships"]
 CN_NUMBERS = "一二三四五六七八九十"
 
-COVENANT_CLAUSES = [
-    "组织共建：成立联合党委，实行月度碰头会、季度专题会、年度述职会“三会”制度，重大事项集体研究。",
-    "五联机制：党员联培、骨干联育、活动联办、要事联商、工作联推，成员单位党组织书记轮值召集。",
-    "三张清单：建立资源清单、需求清单、项目清单，双向认领、动态更新，项目实行订单、领单、评单闭环管理。",
-]
-COVENANT_CLOSING_CLAUSE = (
-    "履约评约：联盟工作纳入成员单位年度考评，实行捆绑考评，坚决防止“拉郎配”“两张皮”“过头事”“样子货”。"
-)
+COVENANT_CLAUSES: list[str] = DATA["covenant_clauses"]
+COVENANT_CLOSING_CLAUSE: str = DATA["covenant_closing_clause"]
 # The covenant clause of each formation mode.
-FOCUS = {
-    FormationMode.LEADER_DRIVEN: "发挥{lead}龙头带动作用，先富带后富、强村带弱村，每年至少帮扶一个薄弱村落地发展项目。",
-    FormationMode.INDUSTRY_CHAIN: "围绕{product}等特色产业统一品牌、统一标准、统一销售，延伸产业链、提升价值链。",
-    FormationMode.ENCLAVE_CLUSTER: "成员村统筹资金和土地指标抱团入股飞地项目，按出资比例分红，"
-    "收益优先壮大村级集体经济。",
-    FormationMode.NEIGHBOUR: "毗邻村社打破行政边界，统筹规划道路、供水和环境整治等基础设施，一体建设、共建共享。",
-    FormationMode.COMMUNITY: "社区与驻区单位共享阵地、共办活动、共解难题，在职党员到社区报到并认领微心愿。",
-    FormationMode.PROJECT_DRIVEN: "围绕群众“急难愁盼”，每年确定一批产业融合、治理联动、服务提质、规划建设项目。",
-    FormationMode.PAIRING: "机关企事业单位与村社结对帮促，每季度至少上门服务一次、帮助解决一件实事。",
-    FormationMode.OTHER: "坚持“{mode}”，选优配强带头人，带动联建村共同发展。",
-}
+FOCUS: dict[str, str] = DATA["focus"]
 # What the alliance has achieved, for the description, by formation mode.
-RESULTS = {
-    FormationMode.LEADER_DRIVEN: "联盟内村级集体经济总收入年均增长{percent}%，带动{households}户农户增收。",
-    FormationMode.INDUSTRY_CHAIN: "组建联合社统一销售{product}，带动{households}户农户增收。",
-    FormationMode.ENCLAVE_CLUSTER: "各村抱团投资{amount}万元建设飞地产业园，盘活抛荒土地{land}余亩。",
-    FormationMode.NEIGHBOUR: "一体推进道路、供水和环境整治，惠及群众{households}户。",
-    FormationMode.COMMUNITY: "累计认领微心愿{wishes}个、办结民生工单{issues}件。",
-    FormationMode.PROJECT_DRIVEN: "累计实施项目{projects}个，盘活闲置资金{amount}万元。",
-    FormationMode.PAIRING: "结对单位落实帮扶资金{amount}万元，帮助解决实事{issues}件。",
-    FormationMode.OTHER: "选派优秀党员干部担任联建村第一书记，争取各类资金{amount}万元。",
-}
+RESULTS: dict[str, str] = DATA["results"]
 
 
 @dataclass(frozen=True)
@@ -221,160 +181,13 @@ class Featured:
 
 FEATURED = [
     Featured(
-        "330212",
-        "姜山共富党建联盟",
-        FormationMode.LEADER_DRIVEN,
-        AllianceScope.CROSS_FIELD,
-        Date(2021, 7, 1),
-        township="姜山镇",
-        demonstration_year=2023,
-        demo_leader=True,
-        story="联盟以强村带弱村，统筹片区内闲置厂房和土地资源，联合高校院所发展特色农业和研学旅游。",
-    ),
-    Featured(
-        "330212",
-        "姜山片区强村富民党建联盟",
-        FormationMode.NEIGHBOUR,
-        AllianceScope.CROSS_REGION,
-        Date(2022, 3, 15),
-        township="姜山镇",
-        demo_leader=True,
-        story="毗邻村社打破行政边界，一体推进道路、供水和人居环境整治，共建共享党群服务阵地。",
-    ),
-    Featured(
-        "330282",
-        "徐福党建联盟",
-        FormationMode.PROJECT_DRIVEN,
-        AllianceScope.CROSS_REGION,
-        Date(2021, 5, 20),
-        township="龙山镇",
-        demonstration_year=2022,
-        lead_village="徐福村",
-        size=3,
-        kinds=frozenset(),
-        story="联盟围绕破解产业同质、竞争无序问题，研究确定建设“最美康养基地”项目，引导强村出资金、出规划，"
-        "弱村出土地、出指标，盘活2000多万元闲置资金和200余亩抛荒土地，发展休闲观光、创意农旅、"
-        "低碳康养等错位特色产业，推动联盟内3村增收超百万元。",
-    ),
-    Featured(
-        "330282",
-        "匡堰镇南部片区党建联盟",
-        FormationMode.NEIGHBOUR,
-        AllianceScope.CROSS_REGION,
-        Date(2021, 9, 1),
-        township="匡堰镇",
-        story="南部片区联合党委统筹片区规划，推动村庄建设一体实施、公共服务共建共享。",
-    ),
-    Featured(
-        "330205",
-        "环云湖党建联盟",
-        FormationMode.NEIGHBOUR,
-        AllianceScope.CROSS_FIELD,
-        Date(2021, 8, 10),
-        township="慈城镇",
-        demonstration_year=2022,
-        lead_village="云湖村",
-        size=6,
-        kinds=frozenset({OrganizationKind.GOVERNMENT}),
-        story="云湖周边村地势高、地处偏远，长期供水不足。联盟建立工作联推机制，6个月内铺设供水管网62公里，"
-        "解决2600多户村民饮水难题，带动农旅产业发展。",
-    ),
-    Featured(
-        "330203",
-        "“零碳共富”党建联盟",
-        FormationMode.INDUSTRY_CHAIN,
-        AllianceScope.CROSS_INDUSTRY,
-        Date(2022, 2, 18),
-        township="龙观乡",
-        demonstration_year=2023,
-        lead_village="李岙村",
-        size=6,
-        story="由李岙村牵头，带动大路村、山下村等村共同出资组建阳光共富有限公司，统筹片区内农业基地、"
-        "生态宝地、风景胜地等山坳资源，打造零碳光伏发电、生物多样研学、精品体验民宿三大主营业务，"
-        "半年创造营收超100万元。",
-    ),
-    Featured(
-        "330206",
-        "九峰山片区党建联盟",
-        FormationMode.LEADER_DRIVEN,
-        AllianceScope.CROSS_REGION,
-        Date(2021, 4, 1),
-        township="大碶街道",
-        demonstration_year=2022,
-        lead_village="九峰村",
-        story="九峰山脚下村社组建片区联合党委，统筹景区开发与村庄建设，九峰山成为国家4A级景区，"
-        "周边村共享发展红利，实现“山美村好、靠山吃山”。",
-    ),
-    Featured(
-        "330903",
-        "“锋领善治”党建联盟",
-        FormationMode.COMMUNITY,
-        AllianceScope.CROSS_FIELD,
-        Date(2022, 6, 1),
-        township="朱家尖街道",
-        story="街道、社区与驻区单位共建全域党建联盟，在职党员到社区报到，认领微心愿、参与志愿服务，"
-        "群众诉求以工单形式闭环办结。",
-    ),
-    Featured(
-        "330903",
-        "“锋领兴旅”党建联盟",
-        FormationMode.INDUSTRY_CHAIN,
-        AllianceScope.CROSS_INDUSTRY,
-        Date(2022, 9, 1),
-        township="朱家尖街道",
-        story="联合景区、民宿和渔家乐经营主体，统一服务标准、共推旅游线路，带动渔农民家门口就业。",
-    ),
-    Featured(
-        "330922",
-        "嵊泗县民宿行业党建联盟",
-        FormationMode.INDUSTRY_CHAIN,
-        AllianceScope.CROSS_INDUSTRY,
-        Date(2021, 10, 1),
-        demonstration_year=2024,
-        kinds=frozenset({OrganizationKind.NEW_ORG, OrganizationKind.ENTERPRISE, OrganizationKind.COOPERATIVE}),
-        story="全市首个民宿行业党建联盟，实行“党建联盟-党组织-民宿协会”三级联动，出具问题、需求、项目三张清单，"
-        "助力民宿业提档升级。",
-    ),
-    Featured(
-        "330921",
-        "岱山县“红色单元·共富联盟”",
-        FormationMode.PROJECT_DRIVEN,
-        AllianceScope.CROSS_REGION,
-        Date(2022, 4, 1),
-        demonstration_year=2023,
-        story="组织合作社开展村级集体经济项目“揭榜挂帅”行动，各村在联盟内自主抱团、组成“红色单元”团队化揭榜，"
-        "首批13个项目总投资3784万元，预计年增收650万元，红色共富基金给予启动资金补助92万元。",
-    ),
-    Featured(
-        "370784",
-        "景芝头雁领航联村党委",
-        FormationMode.OTHER,
-        AllianceScope.CROSS_REGION,
-        Date(2023, 3, 1),
-        township="景芝镇",
-        mode_other="头雁领航",
-        story="选准“带头人”，由强村党组织书记兼任联村党委书记，按照地缘相近、产业相近的原则3至5村联建。",
-    ),
-    Featured(
-        "370784",
-        "石埠子强村带弱联村党委",
-        FormationMode.OTHER,
-        AllianceScope.CROSS_REGION,
-        Date(2023, 3, 1),
-        township="石埠子镇",
-        mode_other="强村带弱",
-        story="强村带弱村，实行订单、领单、评单，推行“月跟踪、季考评、年述职”全过程绩效考评。",
-    ),
-    Featured(
-        "370784",
-        "辉渠产业拉动联村党委",
-        FormationMode.OTHER,
-        AllianceScope.CROSS_INDUSTRY,
-        Date(2023, 4, 1),
-        township="辉渠镇",
-        mode_other="产业拉动",
-        story="围绕生姜、大葱等特色产业，联建村共建基地、共享品牌，第一书记协调争取项目资金。",
-    ),
+        **{
+            **entry,
+            "founded_on": date(entry["founded_on"]),
+            "kinds": frozenset(entry["kinds"]) if "kinds" in entry else None,
+        }
+    )
+    for entry in DATA["featured"]
 ]
 
 
@@ -789,38 +602,12 @@ def sync_team(
 # Everything else is structural and dated from ctx.today. Rows are keyed on their natural keys
 # (alliance, kind, date; alliance, date, title; ...) and only missing or changed ones are written.
 
-MEETING_PLACES = ["{lead}党群服务中心", "联盟党建阵地", "{township}便民服务中心会议室", "{lead}文化礼堂"]
-MONTHLY_TOPICS = [
-    "通报本月重点项目推进情况，梳理堵点难点",
-    "研究{product}产销对接和统一品牌事宜",
-    "协调村道维修和人居环境整治",
-    "部署防汛防台和安全生产工作",
-    "研究闲置农房和集体资产盘活",
-    "对接共富工坊用工需求",
-    "商议民生实事项目清单",
-    "交流“三张清单”认领和办理进展",
-]
-QUARTERLY_TOPICS = [
-    "产业融合专题：{product}全产业链发展",
-    "基层治理专题：矛盾纠纷联调联处",
-    "乡村运营专题：农文旅融合发展",
-    "共富专题：村级集体经济增收路径",
-    "人才专题：导师帮带与后备干部培养",
-]
-DECISIONS = [
-    "明确责任单位和完成时限，下次碰头会通报进展。",
-    "由牵头村统筹，成员单位按清单分工落实。",
-    "形成项目化任务清单，报镇街党委备案。",
-    "提请县级相关部门协调解决。",
-]
-ACTIVITY_TITLES = {
-    "joint_training": ["“七一”联合主题党日", "联合党课：学习贯彻党的二十届三中全会精神", "党员冬训集中学习"],
-    "joint_cadre": ["村党组织书记“擂台比武”", "后备干部跟班学习", "“书记·向未来”项目路演"],
-    "joint_event": ["邻里文化节", "志愿服务集市", "农民丰收节"],
-    "joint_consultation": ["片区规划联席议事会", "产业项目选址协商会", "供水管网建设协商会"],
-    "joint_work": ["人居环境整治联合行动", "防汛防台联防联动", "共富工坊用工对接会"],
-}
-MENTOR_TITLES = {"金牌导师": 4, "兴村治社名师": 2, "导师": 1}
+MEETING_PLACES: list[str] = DATA["meeting_places"]
+MONTHLY_TOPICS: list[str] = DATA["monthly_topics"]
+QUARTERLY_TOPICS: list[str] = DATA["quarterly_topics"]
+DECISIONS: list[str] = DATA["decisions"]
+ACTIVITY_TITLES: dict[str, list[str]] = DATA["activity_titles"]
+MENTOR_TITLES: dict[str, int] = DATA["mentor_titles"]
 # The rhythm an alliance keeps: chance of skipping a monthly, quarterly, annual meeting, and of an activity a month.
 PROFILES = {
     "regular": (0.0, 0.0, 0.0, 0.7),
@@ -830,11 +617,7 @@ PROFILES = {
 PROFILE_WEIGHTS = {"regular": 13, "patchy": 5, "lax": 2}
 # 匡堰镇南部片区 came first in 慈溪's ranking in the sources. A demonstration alliance is
 # never lax; one under rectification is patchy at best (profile_of).
-FORCED_PROFILES = {
-    "姜山共富党建联盟": "regular",
-    "姜山片区强村富民党建联盟": "patchy",
-    "匡堰镇南部片区党建联盟": "regular",
-}
+FORCED_PROFILES: dict[str, str] = DATA["forced_profiles"]
 PLATFORM_KINDS = {
     "强村公司": "strong_village",
     "强社公司": "strong_community",
@@ -842,42 +625,18 @@ PLATFORM_KINDS = {
     "共富公司": "common_prosperity",
 }
 PLATFORM_OWNERSHIPS = {"联盟独资": "alliance_owned", "多村合作": "multi_village", "镇村联营": "town_village"}
-PLATFORM_NAMES = {
-    "strong_village": "{place}强村发展有限公司",
-    "strong_community": "{place}强社物业服务有限公司",
-    "joint_cooperative": "{place}{product}专业合作社联合社",
-    "common_prosperity": "{place}共富实业有限公司",
-}
+PLATFORM_NAMES: dict[str, str] = DATA["platform_names"]
 # A platform is named after its alliance: 龙观农文旅融合党建联盟 -> 龙观农文旅融合强村发展有限公司.
 ALLIANCE_NAME_TAIL = re.compile(r"[“”]|党建联盟$|联村党委$")
-NEEDS = [
-    ("高山村组季节性缺水", "infrastructure", "地势较高的自然村夏季供水不足，需延伸供水管网。"),
-    ("{product}缺少稳定销售渠道", "industry", "产量逐年增加，但缺少稳定的批发和电商渠道。"),
-    ("村道狭窄会车困难", "infrastructure", "主干村道宽度不足 4 米，节假日游客车辆拥堵。"),
-    ("居家养老服务站缺少护理人员", "livelihood", "高龄独居老人增多，助餐助浴服务人手不足。"),
-    ("电商直播人才缺乏", "talent", "希望对接直播培训和运营团队，带动农产品线上销售。"),
-    ("农村生活污水管网老旧", "infrastructure", "部分管网建于十年前，破损渗漏，需要改造。"),
-    ("矛盾纠纷调处力量不足", "governance", "土地流转和邻里纠纷增多，需要法律服务力量下沉。"),
-    ("冷链仓储设施缺口", "industry", "生鲜产品缺少冷库，损耗较大。"),
-    ("村级项目启动资金不足", "funding", "共富项目已完成规划，启动资金尚有缺口。"),
-]
+NEEDS = [(need["title"], need["category"], need["description"]) for need in DATA["needs"]]
 RESOURCES = [
-    ("闲置资金", "funds", "万元", (50, 2000), "村集体账面闲置资金，可投入联盟共富项目按股分红。"),
-    ("抛荒土地", "land", "亩", (20, 300), "山坡地和零星抛荒地，可统一流转发展特色种植。"),
-    ("闲置厂房", "buildings", "平方米", (500, 5000), "原村办企业厂房，水电齐全，可改造为共富工坊。"),
-    ("闲置校舍", "buildings", "平方米", (300, 2000), "撤并后的村小校舍，可用于研学或养老服务。"),
-    ("农技专家服务团队", "talent", "人", (3, 12), "结对高校院所和农技站专家，可提供技术指导。"),
-    ("电商直播间", "equipment", "间", (1, 4), "已建成的直播间和设备，可错峰共享使用。"),
+    (item["title"], item["category"], item["unit"], tuple(item["range"]), item["description"])
+    for item in DATA["resources"]
 ]
 CLAIM_STATES = {"open": 3, "claimed": 2, "in_progress": 2, "resolved": 6, "withdrawn": 1}
-CLAIM_OFFERS = [
-    "安排专项资金并组织施工",
-    "对接销售渠道和冷链物流",
-    "派出专业技术人员驻点服务",
-    "统筹成员单位力量共同推进",
-]
-CLAIM_RESULTS = ["已按计划完成，群众满意。", "项目已建成投用。", "已签订长期合作协议。", "问题已解决并建立长效机制。"]
-WITHDRAW_REASONS = ["资金未能到位，暂缓实施。", "经协商由其他单位承接。", "现场条件不具备，另行对接。"]
+CLAIM_OFFERS: list[str] = DATA["claim_offers"]
+CLAIM_RESULTS: list[str] = DATA["claim_results"]
+WITHDRAW_REASONS: list[str] = DATA["withdraw_reasons"]
 
 
 def period_rng(*parts: Any) -> random.Random:

@@ -18,11 +18,10 @@ from django.db.models import Count, Q
 
 from alliances.models import Alliance
 from core.periods import MONTH, QUARTER, WEEK, YEAR, Period
-from members.demo import DemoContext
-from members.models import Region
-from projects.demo import SHOWCASE
-
-from .models import (
+from demo.data import load
+from demo.members import DemoContext
+from demo.projects import SHOWCASE
+from evaluations.models import (
     AssessmentScheme,
     Indicator,
     ManualScore,
@@ -32,38 +31,29 @@ from .models import (
     SchemeStatus,
     VetoFinding,
 )
-from .reminders import send_progress_reminders
-from .rollups import ANNUAL_REVIEW, KINDS, MONTHLY_BULLETIN, QUARTERLY_OBSERVATION, WEEKLY_DISPATCH
-from .scoring import METRICS
-from .services import proposal_decide, rollup_produce, rollup_publish, rollup_regenerate
+from evaluations.reminders import send_progress_reminders
+from evaluations.rollups import ANNUAL_REVIEW, KINDS, MONTHLY_BULLETIN, QUARTERLY_OBSERVATION, WEEKLY_DISPATCH
+from evaluations.scoring import METRICS
+from evaluations.services import proposal_decide, rollup_produce, rollup_publish, rollup_regenerate
+from members.models import Region
+
+# The schemes, their indicators and the evidence: demo/data/evaluations.json.
+DATA = load("evaluations")
 
 # (dimension, code, name, metric or "", target, max score)
 STANDARD_INDICATORS = [
-    ("cohesion", "C1", "三会按期召开率", "meetings_on_rhythm", None, 10),
-    ("cohesion", "C2", "成员单位参与度", "", None, 10),
-    ("development", "D1", "项目完成率", "project_completion", None, 15),
-    ("development", "D2", "投资完成率", "investment_vs_target", None, 10),
-    ("development", "D3", "进度按时报送率", "reporting_timeliness", None, 10),
-    ("services", "S1", "需求认领办结率", "claims_resolved", None, 10),
-    ("services", "S2", "工坊吸纳低收入人员", "workshop_low_income", Decimal(30), 10),
-    ("governance", "G1", "五联活动开展", "activities_held", Decimal(12), 10),
-    ("governance", "G2", "协同治理成效", "", None, 5),
-    ("brand", "B1", "工作品牌影响力", "", None, 10),
+    (
+        entry["dimension"],
+        entry["code"],
+        entry["name"],
+        entry["metric"],
+        Decimal(entry["target"]) if entry["target"] is not None else None,
+        entry["max_score"],
+    )
+    for entry in DATA["standard_indicators"]
 ]
-SCHEMES = [
-    # (region code, name, weights override)
-    ("330200000000", "宁波市党建联盟“五有”考评办法", {}),
-    ("330900000000", "舟山市党建联盟考评办法", {}),
-    ("370700000000", "潍坊市党建联合体考评办法", {}),
-    ("330212000000", "鄞州区党建联盟考评细则", {"D1": 20, "C2": 5}),
-]
-EVIDENCE = [
-    "联盟峰会路演获评优秀项目",
-    "成员单位全部参加季度专题会",
-    "共建项目入选市级共富案例",
-    "“书记·向未来”路演获二等奖",
-    "联盟品牌在市级媒体宣传报道",
-]
+SCHEMES = [(entry["region"], entry["name"], entry["weights"]) for entry in DATA["schemes"]]
+EVIDENCE: list[str] = DATA["evidence"]
 
 
 def seed(ctx: DemoContext) -> None:

@@ -1,13 +1,12 @@
-"""Assessment schemes for ``seed_demo --scale county|province`` (see members.bulk): each
+"""Assessment schemes for ``seed_demo --scale county|province`` (see demo.bulk.members): each
 generated city gets the standard "五有" scheme for last year and this year, so rollups
 that score alliances have a scheme for every county."""
 
 from __future__ import annotations
 
-from members.bulk import BulkPlan
+from demo.bulk.members import BulkPlan
+from demo.evaluations import ensure_scheme
 from members.models import Region
-
-from .demo import ensure_scheme
 
 
 def load(ctx) -> None:

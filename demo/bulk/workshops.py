@@ -1,5 +1,5 @@
 """Generated workshops and their monthly figures for ``seed_demo --scale county|province``
-(see members.bulk).
+(see demo.bulk.members).
 
 Each township's workshops sit in its villages, hosted by the village organization, most of
 them in one of the township's alliances; the township's monthly reports are spread over
@@ -10,9 +10,8 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 
-from members.bulk import BulkPlan
-
-from .models import Workshop, WorkshopReport, WorkshopStatus, WorkshopType
+from demo.bulk.members import BulkPlan
+from workshops.models import Workshop, WorkshopReport, WorkshopStatus, WorkshopType
 
 
 def month_back(month: datetime.date, count: int) -> datetime.date:

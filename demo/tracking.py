@@ -4,43 +4,49 @@ state, some overdue and escalated, most from real coordination requests of the d
 progress reports, one from a need and one raised by staff; the demo leader's alliances
 have one waiting for confirmation, one reopened and one in progress.
 
-The rows and their history are written with the times the story says (the services
-stamp the present moment); each state obeys the model's constraints. Running the seed
-again changes nothing: the items are made once, when there are none.
+Every step goes through ``tracking.services``, as the people in the story would take it,
+dated by the story (the services' ``today`` and ``at``). Someone in a story without a demo
+login (the liaison of a department without one, the leader of another alliance) gets an
+account that cannot sign in. Running the seed again changes nothing: the items are made
+once, when there are none.
 """
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from alliances.models import Alliance, Need
+from alliances.models import Alliance, Need, TeamRole, TeamRoleKind
 from core.periods import local_zone
-from members.demo import DemoContext
+from demo.data import load
+from demo.members import DemoContext
+from members.access import Role
 from members.models import Department
+from members.pinyin import initials_of
+from members.services import user_with_role
 from projects.models import ProgressReport
+from tracking.models import TrackedItem, TrackedItemEvent
+from tracking.services import (
+    item_assign,
+    item_confirm,
+    item_escalate,
+    item_mark_handled,
+    item_raise,
+    item_reopen,
+    item_reply,
+)
 
-from .models import EventAction, ItemSource, ItemState, TrackedItem, TrackedItemEvent
+# The departments' routing words and replies: demo/data/tracking.json.
+DATA = load("tracking")
 
 YINZHOU = "330212"
 # Which department a coordination request goes to, by a word in it (the first that matches).
-DEPARTMENT_FOR = [
-    ("农用地", "农业农村局"),
-    ("用地", "自然资源和规划分局"),
-    ("增容", "发展和改革局"),
-    ("资金", "财政局"),
-]
-REPLIES = {
-    "农业农村局": ("已安排农技人员到现场核实设施农用地情况", "设施农用地备案已办理完毕，备案回执已送达"),
-    "自然资源和规划分局": ("已与镇街对接，正在梳理可调剂的用地指标", "已调剂用地指标 12 亩并完成批复"),
-    "发展和改革局": ("已与供电公司召开协调会，明确增容时间表", "增容工程已立项，供电公司已完成验收送电"),
-    "财政局": ("已核实资金拨付流程，正在走审批", "补助资金已拨付到位"),
-    "交通运输局": ("已派人排查路段隐患", "隐患路段已设置警示标志并完成修复"),
-    "水利局": ("已安排现场勘查水源条件", "灌溉管网已接通，旱季供水有保障"),
-}
+DEPARTMENT_FOR = [(entry["word"], entry["department"]) for entry in DATA["department_for"]]
+REPLIES = {department: (entry["reply"], entry["result"]) for department, entry in DATA["replies"].items()}
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,11 @@ def department_for(text: str) -> str:
 
 
 class Writer:
+    """Walks each story through ``tracking.services`` as its people would: county staff raise
+    and assign, the department's liaison replies and marks it handled, the daily task
+    escalates it, the alliance's leader reopens or confirms it. Each step is dated by the
+    story (the services' ``today`` and ``at``) instead of now."""
+
     def __init__(self, ctx: DemoContext):
         User = get_user_model()
         self.ctx = ctx
@@ -90,99 +101,96 @@ class Writer:
         self.leader = User.objects.filter(username="leader").first()
         self.departments = {d.name: d for d in Department.objects.filter(county__code__startswith=YINZHOU)}
         self.liaisons = {
-            profile_department: user
-            for user, profile_department in (
-                (u, u.access_profile.department_id)
-                for u in User.objects.filter(access_profile__role="department_liaison").select_related("access_profile")
-            )
+            user.access_profile.department_id: user
+            for user in User.objects.filter(access_profile__role=Role.DEPARTMENT_LIAISON)
+            .select_related("access_profile")
+            .order_by("pk")
         }
 
-    def at(self, days: int, hour: int) -> datetime.datetime:
-        day = self.today + datetime.timedelta(days=days)
-        return datetime.datetime.combine(day, datetime.time(hour), tzinfo=local_zone())
+    def day(self, days: int) -> datetime.date:
+        return self.today + datetime.timedelta(days=days)
 
-    def write(
-        self, story: Story, *, alliance, title: str, detail: str, department: str, source, report=None, need=None
-    ):
-        item = TrackedItem(
+    def at(self, days: int, hour: int) -> datetime.datetime:
+        return datetime.datetime.combine(self.day(days), datetime.time(hour), tzinfo=local_zone())
+
+    def account(self, username: str, **role: Any) -> Any:
+        """A sign-in-less account for someone in a story who has no demo login (a liaison of
+        another department, the leader of another alliance): the services need an actor
+        with the role, and nobody gets a password that is not in the README."""
+        user = user_with_role(username=username, password=None, **role)
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        self.ctx.count("created", type(user))
+        return user
+
+    def liaison_of(self, department: Department) -> Any:
+        if department.pk not in self.liaisons:
+            self.liaisons[department.pk] = self.account(
+                f"yinzhou_{initials_of(department.name)}_liaison",
+                role=Role.DEPARTMENT_LIAISON,
+                department=department,
+            )
+        return self.liaisons[department.pk]
+
+    def leader_of(self, alliance: Alliance, leaders_alliance: bool) -> Any:
+        if leaders_alliance:
+            return self.leader
+        role = TeamRole.objects.select_related("person__user").get(
+            alliance=alliance, role=TeamRoleKind.LEADER, ended_on__isnull=True
+        )
+        person = role.person
+        if person.user is not None:
+            return person.user
+        return self.account(f"leader_{person.mobile}", role=Role.ALLIANCE_LEADER, person=person)
+
+    def write(self, story: Story, *, alliance, title: str, detail: str, department: str, report=None, need=None):
+        raised_on = self.day(story.raised)
+        item = item_raise(
+            actor=self.staff,
             alliance=alliance,
-            source=source,
-            report=report,
-            need=need,
             title=title[:200],
             detail=detail,
-            raised_by=self.staff,
-            raised_on=self.today + datetime.timedelta(days=story.raised),
+            report=report,
+            need=need,
+            today=raised_on,
+            at=self.at(story.raised, 9),
         )
-        events: list[TrackedItemEvent] = []
-        state = ItemState.NEW
-        dept = self.departments[department] if story.deadline is not None else None
-        liaison = self.liaisons.get(dept.pk) if dept else None
-        leader = self.leader if story.leaders_alliance else None
+        dept = self.departments[department]
         replies = REPLIES.get(department, REPLIES["农业农村局"])
-
-        def event(action, at, to_state, actor, note="", rating=None):
-            nonlocal state
-            events.append(
-                TrackedItemEvent(
-                    action=action,
-                    actor=actor,
-                    at=at,
-                    from_state=state if action != EventAction.RAISED else "",
-                    to_state=to_state,
-                    note=note,
-                    department=dept if action != EventAction.RAISED else None,
-                    deadline=item.deadline,
-                    rating=rating,
-                )
-            )
-            state = to_state
-
-        raised_at = self.at(story.raised, 9)
-        event(EventAction.RAISED, raised_at, ItemState.NEW, self.staff)
         if story.deadline is not None:
-            item.assignee = dept
-            item.deadline = self.today + datetime.timedelta(days=story.deadline)
-            item.assigned_at = self.at(story.raised, 10)
-            event(EventAction.ASSIGNED, item.assigned_at, ItemState.ASSIGNED, self.staff)
-        if story.replied is not None:
-            item.replied_at = self.at(story.replied, 15)
-            event(EventAction.REPLIED, item.replied_at, ItemState.IN_PROGRESS, liaison, replies[0])
-        if story.escalated is not None:
-            item.escalated_at = self.at(story.escalated, 7)
-            days = (story.escalated - story.deadline) if story.deadline is not None else 0
-            event(
-                EventAction.ESCALATED,
-                item.escalated_at,
-                state,
-                None,
-                f"已超过办理期限 {item.deadline.isoformat()}（逾期 {days} 天），上报区县组织部门。",
+            item = item_assign(
+                actor=self.staff,
+                item=item,
+                assignee=dept,
+                deadline=self.day(story.deadline),
+                today=raised_on,
+                at=self.at(story.raised, 10),
             )
+        if story.replied is not None:
+            item = item_reply(actor=self.liaison_of(dept), item=item, note=replies[0], at=self.at(story.replied, 15))
+        if story.escalated is not None:  # the daily task, on the day after the deadline
+            item_escalate(item=item, today=self.day(story.escalated), at=self.at(story.escalated, 7))
         if story.handled is not None:
-            item.handled_at = self.at(story.handled, 16)
-            event(EventAction.HANDLED, item.handled_at, ItemState.HANDLED, liaison, replies[1])
+            item = item_mark_handled(
+                actor=self.liaison_of(dept), item=item, note=replies[1], at=self.at(story.handled, 16)
+            )
         if story.reopened is not None:
-            item.reopened_at = self.at(story.reopened, 11)
-            item.handled_at = None
-            event(
-                EventAction.REOPENED,
-                item.reopened_at,
-                ItemState.REOPENED,
-                leader,
-                "现场查看问题仍未完全解决，请继续跟进",
+            item = item_reopen(
+                actor=self.leader_of(alliance, story.leaders_alliance),
+                item=item,
+                note="现场查看问题仍未完全解决，请继续跟进",
+                at=self.at(story.reopened, 11),
             )
         if story.solved is not None:
-            item.closed_at = self.at(story.solved, 11)
-            item.rating = story.rating
-            event(EventAction.SOLVED, item.closed_at, ItemState.SOLVED, leader, "问题已解决，感谢支持", story.rating)
-        item.state = state
-        item.save()
-        TrackedItem.objects.filter(pk=item.pk).update(created_at=raised_at)
-        for row in events:
-            row.item = item
-        TrackedItemEvent.objects.bulk_create(events)
+            item = item_confirm(
+                actor=self.leader_of(alliance, story.leaders_alliance),
+                item=item,
+                rating=story.rating,
+                note="问题已解决，感谢支持",
+                at=self.at(story.solved, 11),
+            )
         self.ctx.count("created", TrackedItem)
-        self.ctx.count("created", TrackedItemEvent, len(events))
+        self.ctx.count("created", TrackedItemEvent, TrackedItemEvent.objects.filter(item=item).count())
         return item
 
 
@@ -225,7 +233,6 @@ def seed(ctx: DemoContext) -> None:
                 title=f"{report.project.title}：{text.splitlines()[0]}",
                 detail=text,
                 department=department_for(text),
-                source=ItemSource.REPORT,
                 report=report,
             )
         elif story.leaders_alliance and leader_alliances:
@@ -235,7 +242,6 @@ def seed(ctx: DemoContext) -> None:
                 title="请协调上级补助资金尽快拨付",
                 detail="联盟共建项目的上级补助资金尚未到位，影响工程款支付。",
                 department="财政局",
-                source=ItemSource.STAFF,
             )
     need = (
         Need.objects.filter(alliance__lead_region__code__startswith=YINZHOU)
@@ -251,7 +257,6 @@ def seed(ctx: DemoContext) -> None:
             title=need.title,
             detail=need.description,
             department="农业农村局",
-            source=ItemSource.NEED,
             need=need,
         )
     alliance = (
@@ -267,5 +272,4 @@ def seed(ctx: DemoContext) -> None:
             title=STAFF_TITLE,
             detail="联盟内村道弯急坡陡，需交通部门排查整治安全隐患。",
             department="交通运输局",
-            source=ItemSource.STAFF,
         )

@@ -1,10 +1,13 @@
 """Load the deterministic demo data: ``python manage.py seed_demo [--scale demo]``.
 
-Each of our apps may provide a ``<app>.demo`` module with ``seed(ctx)``. The modules are
-found through the app registry (in INSTALLED_APPS order, which is also the dependency
-order members ← alliances ← projects/workshops ← evaluations), so this command never
-imports the later apps directly. Everything runs in one transaction; running it again
-creates and changes nothing.
+The demo app has one module per domain with ``seed(ctx)`` (``demo.members``,
+``demo.alliances``, ...) and, for the large scales, ``demo.bulk.<domain>`` with ``load(ctx)``.
+They run in the order of ``DOMAINS``, which is the dependency order members ← alliances ←
+projects/workshops ← tracking ← evaluations. Everything runs in one transaction; running it
+again creates and changes nothing.
+
+The command exists where the demo app is installed: the local and test settings, not
+production.
 """
 
 from __future__ import annotations
@@ -23,25 +26,26 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from members.bulk import LARGE_SCALES, LargeScale, require_empty
-from members.demo import DEMO_ACCOUNTS, DEMO_SEED, DEMO_TODAY, SCALES, DemoContext
+from demo.bulk.members import LARGE_SCALES, LargeScale, require_empty
+from demo.members import DEMO_ACCOUNTS, DEMO_SEED, DEMO_TODAY, SCALES, DemoContext
 from members.models import Region
 
-DEMO_APPS = ("members", "alliances", "projects", "workshops", "tracking", "evaluations")
+# The domains in the order they are seeded; each names an app (its models are counted).
+DOMAINS = ("members", "alliances", "projects", "workshops", "tracking", "evaluations")
 PRODUCTION_SETTINGS = "config.settings.production"
 
 
 def demo_modules(kind: str = "demo") -> list[tuple[AppConfig, ModuleType]]:
-    """``(app config, <app>.<kind>)`` for each of our apps that has such a module (``demo``
-    for the curated scale, ``bulk`` for the large ones), in INSTALLED_APPS order."""
+    """``(app config, module)`` for each domain that has a module of this kind (``demo``:
+    ``demo.<domain>`` for the curated scale, ``bulk``: ``demo.bulk.<domain>`` for the large
+    ones), in the order of ``DOMAINS``."""
+    package = "demo" if kind == "demo" else f"demo.{kind}"
     found = []
-    for config in apps.get_app_configs():
-        if config.label not in DEMO_APPS:
-            continue
-        name = f"{config.name}.{kind}"
+    for label in DOMAINS:
+        name = f"{package}.{label}"
         if importlib.util.find_spec(name) is None:
             continue
-        found.append((config, importlib.import_module(name)))
+        found.append((apps.get_app_config(label), importlib.import_module(name)))
     return found
 
 

@@ -9,8 +9,8 @@ partial unique, check, foreign key) is enforced by the database during the load;
 History tables (django-simple-history) are not filled for these rows: the history of a
 generated row starts with its first real change.
 
-Each app may provide ``<app>.bulk`` with ``load(ctx)``; ``seed_demo`` calls them in
-INSTALLED_APPS order. The shape handed from one app to the next lives in
+Each domain may have a ``demo.bulk.<domain>`` module with ``load(ctx)``; ``seed_demo``
+calls them in the order of its ``DOMAINS``. The shape handed from one app to the next lives in
 ``ctx.shared["bulk"]`` (a ``BulkPlan``).
 """
 
@@ -29,8 +29,8 @@ from django.core.management.color import no_style
 from django.db import connection, models
 from django.utils import timezone
 
-from .access import Role
-from .models import (
+from members.access import Role
+from members.models import (
     PINYIN_FIELDS,
     AccessProfile,
     MemberOrganization,
@@ -40,7 +40,7 @@ from .models import (
     Region,
     RegionLevel,
 )
-from .pinyin import initials_of, pinyin_of
+from members.pinyin import initials_of, pinyin_of
 
 CHUNK_ROWS = 20_000
 
@@ -248,7 +248,7 @@ class TownshipPlan:
     org_ids: list[int] = field(default_factory=list)  # every organization of the township
     secretary_of: dict[int, int] = field(default_factory=dict)  # org id -> person id
     instructor_ids: list[int] = field(default_factory=list)
-    alliance_ids: list[int] = field(default_factory=list)  # filled by alliances.bulk
+    alliance_ids: list[int] = field(default_factory=list)  # filled by demo.bulk.alliances
 
 
 @dataclass
@@ -403,8 +403,8 @@ LARGE_ACCOUNTS = [
 
 def ensure_large_accounts(ctx, plan: BulkPlan) -> None:
     """The superuser and one account per staff level, over the first city and county."""
-    from .demo import DEMO_PASSWORD, ensure_superuser
-    from .services import user_with_role
+    from demo.members import DEMO_PASSWORD, ensure_superuser
+    from members.services import user_with_role
 
     ctx.actor = ensure_superuser(ctx)
     ids = {"province": plan.province_id, "city": plan.city_ids[0], "county": plan.county_ids[0]}

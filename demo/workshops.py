@@ -22,18 +22,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from alliances.demo import shuffled_cover
 from alliances.models import Alliance, AllianceStatus, Membership
 from core.audit import bulk_create_with_history, bulk_update_with_history
+from demo.alliances import shuffled_cover
+from demo.data import date, load
+from demo.members import DEMO_PASSWORD, DEMO_SEED, DemoAccount, DemoContext, changes, ensure_account, short_name
 from members.access import Role
-from members.demo import DEMO_PASSWORD, DEMO_SEED, DemoAccount, DemoContext, changes, ensure_account, short_name
 from members.models import MemberOrganization, OrganizationKind, Person, Region, RegionLevel
-
-from .models import CHECKLIST_FIELDS, FIGURE_FIELDS, Workshop, WorkshopReport, WorkshopStatus, WorkshopType
-from .months import add_months, first_of_month, last_complete_month, month_range
-from .services import workshop_create, workshop_update
+from workshops.models import CHECKLIST_FIELDS, FIGURE_FIELDS, Workshop, WorkshopReport, WorkshopStatus, WorkshopType
+from workshops.months import add_months, first_of_month, last_complete_month, month_range
+from workshops.services import workshop_create, workshop_update
 
 Date = datetime.date
+# Featured workshops and the workshop types' profiles: demo/data/workshops.json.
+DATA = load("workshops")
 CENT = Decimal("0.01")
 REPORT_MONTHS = 24
 NINGBO = "3302"
@@ -66,85 +68,20 @@ class TypeProfile:
 
 
 TYPES: dict[str, TypeProfile] = {
-    WorkshopType.PROCESSING: TypeProfile(
-        (15, 60),
-        (1300, 2300),
-        (1.6, 2.8),
-        {
-            "south": ["手工编织", "服装辅料", "电子元件组装", "竹木工艺", "刺绣", "箱包缝制", "灯具组装", "毛绒玩具"],
-            "island": ["渔网编织", "贝雕工艺", "服装辅料", "电子元件组装", "鱼干分拣"],
-            "north": ["生姜分拣", "手工编织", "服装辅料", "电子元件组装"],
-        },
-        ["来料加工点", "共富工坊"],
-        frozenset({10, 11, 12}),
-    ),
-    WorkshopType.FACTORY: TypeProfile(
-        (25, 90),
-        (2500, 3800),
-        (3.0, 5.5),
-        {
-            "south": ["小家电", "模具配件", "纺织", "汽车配件", "文具", "竹木制品"],
-            "island": ["水产加工", "船舶配件", "冷链包装"],
-            "north": ["食品加工", "农机配件", "果蔬包装"],
-        },
-        ["共富车间", "共富工坊"],
-        frozenset({9, 10, 11}),
-    ),
-    WorkshopType.SHARED_FARM: TypeProfile(
-        (10, 40),
-        (900, 1800),
-        (2.0, 3.5),
-        {"south": [], "island": [], "north": []},  # named after the county's products
-        ["共享农场", "共享大棚"],
-        frozenset({4, 5, 6, 9, 10}),
-    ),
-    WorkshopType.LIVE_COMMERCE: TypeProfile(
-        (8, 35),
-        (2000, 3800),
-        (5.0, 12.0),
-        {"south": [], "island": [], "north": []},
-        ["直播共富工坊", "电商直播间"],
-        frozenset({6, 11, 12}),
-    ),
-    WorkshopType.AGRI_TOURISM: TypeProfile(
-        (12, 50),
-        (1500, 3000),
-        (2.0, 4.5),
-        {
-            "south": ["民宿", "研学", "农家乐", "采摘园", "古村旅游"],
-            "island": ["渔家乐", "海岛民宿", "赶海研学"],
-            "north": ["采摘园", "农家乐", "研学"],
-        },
-        ["农旅共富工坊", "共富工坊"],
-        frozenset({4, 5, 7, 8, 10}),
-    ),
-    WorkshopType.INDUSTRY: TypeProfile(
-        (20, 80),
-        (1800, 3200),
-        (3.0, 6.0),
-        {
-            "south": ["茶产业", "竹笋深加工", "花木产业", "葡萄产业"],
-            "island": ["海产品深加工", "紫菜产业", "大黄鱼养殖"],
-            "north": ["生姜深加工", "大葱产业", "蜜桃产业"],
-        },
-        ["共富工坊", "赋能工坊"],
-        frozenset(),
-    ),
+    kind: TypeProfile(
+        size=tuple(entry["size"]),
+        increase=tuple(entry["increase"]),
+        sales_per_wage=tuple(entry["sales_per_wage"]),
+        themes=entry["themes"],
+        suffixes=entry["suffixes"],
+        peak_months=frozenset(entry["peak_months"]),
+    )
+    for kind, entry in DATA["types"].items()
 }
 COUNTY_STYLE = {"330225": "island", "3309": "island", "3707": "north"}
-PRODUCTS = {
-    "south": ["葡萄", "水蜜桃", "茶叶", "竹笋", "杨梅", "草莓", "柑橘", "蔬菜", "花卉"],
-    "island": ["海水养殖", "紫菜", "贻贝", "蔬菜", "番薯"],
-    "north": ["生姜", "大葱", "蜜桃", "樱桃", "蔬菜"],
-}
+PRODUCTS: dict[str, list[str]] = DATA["products"]
 
-STEWARD_ACCOUNT = DemoAccount(
-    "steward",
-    DEMO_PASSWORD,
-    Role.WORKSHOP_STEWARD,
-    None,
-    "本人担任助富管家的共富工坊（含奉化区喜曼蓝富创业工坊）及其月度数据，可填报",
-)
+STEWARD_ACCOUNT = DemoAccount("steward", DEMO_PASSWORD, Role.WORKSHOP_STEWARD, None, DATA["steward_sees"])
 
 
 @dataclass(frozen=True)
@@ -165,30 +102,14 @@ class Featured:
 
 FEATURED = [
     Featured(
-        "330213001000",  # 奉化区西坞街道
-        "喜曼蓝富创业工坊",
-        WorkshopType.PROCESSING,
-        98,
-        (2010, 2120),
-        (2.2, 2.6),
-        Date(2022, 4, 1),
-        "宁波喜曼蓝富文化创意有限公司",
-        "通过“非遗+来料加工点”模式，开辟刺绣加工、游客引导、非遗体验、餐饮服务岗位，"
-        "带动联盟内近百名村民实现“家门口就业”，人均月增收超2000元。",
-        steward_account=True,
-    ),
-    Featured(
-        "330226001000",  # 宁海县长街镇
-        "“阿嫂嫂”直播共富工坊",
-        WorkshopType.LIVE_COMMERCE,
-        26,
-        (2600, 3400),
-        (10.0, 14.0),
-        Date(2022, 9, 1),
-        "长街镇联建村强村公司",
-        "围绕蛭子产业，联建村抱团成立统购统销的强村公司，打造“阿嫂嫂”直播共富工坊助农直播带货，"
-        "一次2小时的直播交易额就能突破10万元。",
-    ),
+        **{
+            **entry,
+            "increase": tuple(entry["increase"]),
+            "sales_per_wage": tuple(entry["sales_per_wage"]),
+            "opened_on": date(entry["opened_on"]),
+        }
+    )
+    for entry in DATA["featured"]
 ]
 
 

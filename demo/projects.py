@@ -29,10 +29,10 @@ from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 
 from alliances.models import Alliance, AllianceStatus, Membership, MembershipRole, TeamRole, TeamRoleKind
-from members.demo import COUNTY_BY_CODE6, DEMO_SEED, PRODUCTS, DemoContext, changes, short_name
+from demo.data import load
+from demo.members import COUNTY_BY_CODE6, DEMO_SEED, PRODUCTS, DemoContext, changes, short_name
 from members.models import MemberOrganization, Person
-
-from .models import (
+from projects.models import (
     CONTENT_FIELDS,
     STATUS_TRANSITIONS,
     Milestone,
@@ -43,8 +43,8 @@ from .models import (
     ProjectStatus,
     ReportStatus,
 )
-from .services import milestone_create, milestone_update, project_change_status, project_create, project_update
-from .weeks import current_week
+from projects.services import milestone_create, milestone_update, project_change_status, project_create, project_update
+from projects.weeks import current_week
 
 Date = datetime.date
 # Alliances whose projects all run steadily and report on time (the sources rank them first).
@@ -57,51 +57,11 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 # --------------------------------------------------------------------------- catalogue
 
-TITLES = {
-    ProjectCategory.INDUSTRY: [
-        "{place}精品民宿集群提升",
-        "{place}农产品直播带货基地",
-        "{place}共富工坊扩建",
-        "{place}稻渔综合种养基地",
-        "{place}农文旅研学线路",
-        "{place}冷链仓储中心",
-        "{place}屋顶光伏发电",
-        "{place}飞地产业园抱团入股",
-        "{place}康养基地",
-        "{place}{product}产业园",
-        "{place}{product}统一品牌销售",
-    ],
-    ProjectCategory.PLANNING: [
-        "{place}供水管网改造",
-        "{place}村道提升改造",
-        "{place}片区党群服务中心",
-        "{place}污水管网延伸",
-        "{place}农房风貌整治",
-    ],
-    ProjectCategory.GOVERNANCE: [
-        "{place}矛盾纠纷联调中心",
-        "{place}网格联治平台",
-        "{place}垃圾分类联运",
-        "{place}数字乡村驾驶舱",
-    ],
-    ProjectCategory.SERVICE: [
-        "{place}居家养老服务站",
-        "{place}共享食堂",
-        "{place}暑期儿童托管",
-        "{place}村级卫生室标准化",
-    ],
-    ProjectCategory.LIVELIHOOD: [
-        "{place}路灯亮化",
-        "{place}农村饮水安全提升",
-        "{place}公共停车场建设",
-        "{place}危旧房改造",
-    ],
-}
-STYLE_TITLES = {
-    "island": ["{place}渔港码头改造", "{place}海岛民宿提档", "{place}海产品直播带货"],
-    "north": ["{place}红芽姜大棚", "{place}大葱标准化基地", "{place}小米共富统一品牌"],
-    "south": ["{place}红芽姜大棚", "{place}茶园提质改造"],
-}
+# Featured projects and the words of the generated ones: demo/data/projects.json.
+DATA = load("projects")
+
+TITLES: dict[str, list[str]] = DATA["titles"]
+STYLE_TITLES: dict[str, list[str]] = DATA["style_titles"]
 CATEGORY_WEIGHTS = {
     ProjectCategory.INDUSTRY: 5,
     ProjectCategory.PLANNING: 3,
@@ -117,70 +77,13 @@ INVESTMENT = {
     ProjectCategory.SERVICE: (10, 150),
     ProjectCategory.LIVELIHOOD: (10, 200),
 }
-MILESTONES = {
-    ProjectCategory.INDUSTRY: ["土地流转与选址", "设施建设", "试运营", "正式运营"],
-    ProjectCategory.PLANNING: ["方案设计", "招标采购", "主体施工", "竣工验收"],
-    ProjectCategory.GOVERNANCE: ["制度建立", "场地与系统建设", "投入运行"],
-    ProjectCategory.SERVICE: ["场地改造", "人员配备", "投入运行"],
-    ProjectCategory.LIVELIHOOD: ["方案公示", "施工建设", "竣工验收"],
-}
-WORK = {
-    ProjectCategory.INDUSTRY: [
-        "完成{n}亩土地流转签约",
-        "大棚钢架搭建完成{n}座",
-        "组织{n}名村民参加种植技术培训",
-        "直播带货{n}场，销售额稳步增长",
-        "民宿改造完成{n}间客房",
-        "对接采购商{n}家，签订意向订单",
-    ],
-    ProjectCategory.PLANNING: [
-        "铺设管网{n}公里",
-        "完成路基施工{n}米",
-        "完成{n}户入户接管",
-        "主体结构施工完成{n}%工程量",
-        "召开{n}次施工协调会",
-    ],
-    ProjectCategory.GOVERNANCE: [
-        "调解矛盾纠纷{n}件",
-        "完成{n}个网格的人员信息采集",
-        "开展联合巡查{n}次",
-        "办结群众诉求工单{n}件",
-    ],
-    ProjectCategory.SERVICE: [
-        "服务老年人{n}人次",
-        "共享食堂供餐{n}人次",
-        "组织志愿服务{n}次",
-        "完成{n}项设施配置",
-    ],
-    ProjectCategory.LIVELIHOOD: [
-        "安装路灯{n}盏",
-        "完成{n}户改造",
-        "新增停车位{n}个",
-        "完成{n}处水源点提升",
-    ],
-}
-BLOCKERS = [
-    "用地指标尚未落实",
-    "雨季影响施工进度",
-    "部分农户对流转价格有顾虑",
-    "配套资金到位较慢",
-    "电力增容需供电公司协调",
-    "施工队伍人手不足",
-]
-COORDINATION = [
-    "请镇街协调用地指标",
-    "请县农业农村局指导设施农用地备案",
-    "请供电公司加快增容审批",
-    "请协调上级补助资金尽快拨付",
-]
-RETURN_COMMENTS = [
-    "请补充现场照片",
-    "投资金额与台账不一致，请核实后重新填报",
-    "完成情况描述过于笼统，请写明具体工程量",
-    "请说明进度滞后的原因和下步措施",
-]
-DECREASE_NOTE = "经现场核实，上期进度多报，同意按实际调整"
-# Reviewer accounts of the demo (members.demo), by the longest matching region prefix.
+MILESTONES: dict[str, list[str]] = DATA["milestones"]
+WORK: dict[str, list[str]] = DATA["work"]
+BLOCKERS: list[str] = DATA["blockers"]
+COORDINATION: list[str] = DATA["coordination"]
+RETURN_COMMENTS: list[str] = DATA["return_comments"]
+DECREASE_NOTE: str = DATA["decrease_note"]
+# Reviewer accounts of the demo (demo.members), by the longest matching region prefix.
 REVIEWERS = [
     ("330212001", "township_staff"),
     ("330212", "yinzhou_county"),
@@ -204,109 +107,8 @@ class FeaturedProject:
 
 # Projects named in the sources, by alliance name.
 FEATURED: dict[str, list[FeaturedProject]] = {
-    "徐福党建联盟": [
-        FeaturedProject(
-            "最美康养基地",
-            ProjectCategory.INDUSTRY,
-            "强村出资金、出规划，弱村出土地、出指标，盘活闲置资金和抛荒土地，发展休闲观光、创意农旅、低碳康养。",
-            20_000_000,
-            income=3_000_000,
-            households=900,
-            employed=60,
-            land_mu=200,
-            funds=(5_000_000, 12_000_000, 0, 3_000_000),
-        )
-    ],
-    "环云湖党建联盟": [
-        FeaturedProject(
-            "环云湖供水管网改造",
-            ProjectCategory.PLANNING,
-            "6个月内铺设供水管网62公里，解决云湖周边村2600多户村民饮水难题。",
-            18_600_000,
-            households=2600,
-            funds=(11_000_000, 6_100_000, 1_500_000, 0),
-        )
-    ],
-    "“零碳共富”党建联盟": [
-        FeaturedProject(
-            "山坳零碳光伏发电",
-            ProjectCategory.INDUSTRY,
-            "阳光共富有限公司统筹片区山坳资源建设屋顶及农光互补光伏电站。",
-            4_800_000,
-            income=600_000,
-            funds=(1_200_000, 2_600_000, 0, 1_000_000),
-        ),
-        FeaturedProject(
-            "精品体验民宿",
-            ProjectCategory.INDUSTRY,
-            "改造闲置农房为精品体验民宿，联动生物多样研学。",
-            2_600_000,
-            income=400_000,
-            employed=25,
-            funds=(600_000, 1_500_000, 500_000, 0),
-        ),
-    ],
-    "嵊泗县民宿行业党建联盟": [
-        FeaturedProject(
-            "海岛精品民宿提档升级",
-            ProjectCategory.INDUSTRY,
-            "按照问题、需求、项目三张清单推动民宿统一服务标准、提档升级。",
-            3_500_000,
-            employed=120,
-            funds=(800_000, 2_200_000, 0, 500_000),
-        )
-    ],
-    "岱山县“红色单元·共富联盟”": [
-        FeaturedProject(
-            "“揭榜挂帅”村级集体经济项目",
-            ProjectCategory.INDUSTRY,
-            "各村在联盟内自主抱团、组成“红色单元”团队化揭榜，红色共富基金给予启动资金补助。",
-            37_840_000,
-            income=6_500_000,
-            funds=(12_000_000, 20_000_000, 920_000, 4_920_000),
-        )
-    ],
-    "辉渠产业拉动联村党委": [
-        FeaturedProject(
-            "红芽姜大棚",
-            ProjectCategory.INDUSTRY,
-            "联建村共建红芽姜标准化大棚基地，统一品牌、统一销售。",
-            1_800_000,
-            income=350_000,
-            households=140,
-            land_mu=120,
-            funds=(600_000, 900_000, 0, 300_000),
-        ),
-        FeaturedProject(
-            "小米共富统一品牌",
-            ProjectCategory.INDUSTRY,
-            "与农发集团签订长期合作协议，对辖区小米统一品牌、统一包装、统一销售。",
-            900_000,
-            income=170_000,
-            households=300,
-            funds=(200_000, 400_000, 0, 300_000),
-        ),
-    ],
-    "“锋领兴旅”党建联盟": [
-        FeaturedProject(
-            "渔旅直播带货",
-            ProjectCategory.INDUSTRY,
-            "联合景区、民宿和渔家乐经营主体开展直播带货，带动渔农民家门口就业。",
-            600_000,
-            employed=30,
-            funds=(100_000, 300_000, 0, 200_000),
-        )
-    ],
-    "九峰山片区党建联盟": [
-        FeaturedProject(
-            "九峰山景区配套提升",
-            ProjectCategory.PLANNING,
-            "统筹景区开发与村庄建设，完善停车、游步道和公共服务设施。",
-            8_000_000,
-            households=1500,
-            funds=(4_000_000, 3_000_000, 0, 1_000_000),
-        )
-    ],
+    alliance: [FeaturedProject(**{**entry, "funds": tuple(entry.get("funds", (0, 0, 0, 0)))}) for entry in entries]
+    for alliance, entries in DATA["featured"].items()
 }
 
 
@@ -381,6 +183,12 @@ class AllianceFacts:
     leader_user_id: int | None
 
 
+def signs_in(user: Any) -> bool:
+    """A leader with a login files the reports; one whose account cannot sign in (made by the
+    tracking demo for a leader who confirms an item) never filed any."""
+    return user is not None and user.has_usable_password()
+
+
 def alliance_facts() -> list[AllianceFacts]:
     alliances = (
         Alliance.objects.select_related("lead_region")
@@ -389,7 +197,7 @@ def alliance_facts() -> list[AllianceFacts]:
             Prefetch(
                 "team_roles",
                 queryset=TeamRole.objects.filter(role=TeamRoleKind.LEADER, ended_on__isnull=True).select_related(
-                    "person"
+                    "person__user"
                 ),
             ),
         )
@@ -411,7 +219,7 @@ def alliance_facts() -> list[AllianceFacts]:
                 lead_org_id=lead,
                 member_org_ids=tuple(m.organization_id for m in members),
                 leader_id=leader.person_id if leader else None,
-                leader_user_id=leader.person.user_id if leader else None,
+                leader_user_id=leader.person.user_id if leader and signs_in(leader.person.user) else None,
             )
         )
     return facts

@@ -1,4 +1,4 @@
-"""Generated alliances for ``seed_demo --scale county|province`` (see members.bulk).
+"""Generated alliances for ``seed_demo --scale county|province`` (see demo.bulk.members).
 
 Each township gets its alliances; each alliance is led by one of the township's
 organizations (a village first), has four to six further current members from the same
@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import datetime
 
-from members.bulk import BulkPlan
-
-from .models import Alliance, AllianceScope, AllianceStatus, FormationMode, Membership, TeamRole
+from alliances.models import Alliance, AllianceScope, AllianceStatus, FormationMode, Membership, TeamRole
+from demo.bulk.members import BulkPlan
 
 MODES = [mode for mode in FormationMode.values if mode != FormationMode.OTHER]
 THEMES = ["强村富民", "共富", "乡村振兴", "红色共建", "产业融合", "山海协作", "美丽乡村", "基层治理"]

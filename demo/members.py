@@ -18,8 +18,9 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils import timezone
 
-from .access import Role
-from .models import (
+from demo.data import load
+from members.access import Role
+from members.models import (
     AccessProfile,
     Department,
     DepartmentKind,
@@ -29,7 +30,7 @@ from .models import (
     Region,
     RegionLevel,
 )
-from .services import (
+from members.services import (
     department_create,
     organization_create,
     organization_update,
@@ -43,9 +44,6 @@ from .services import (
 DEMO_SEED = 20240601
 # A fixed "today" so that every date derived from it is the same on every run.
 DEMO_TODAY = datetime.date(2026, 6, 30)
-DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - published demo credentials
-ADMIN_USERNAME = "admin"
-ADMIN_PASSWORD = "admin-pass-2026"  # noqa: S105 - published demo credentials
 
 
 # --------------------------------------------------------------------------- context
@@ -67,7 +65,7 @@ class DemoContext:
     stdout: Any
     today: datetime.date
     scale: str = "demo"
-    actor: Any = None  # the superuser every service call acts as; set by members.demo.seed
+    actor: Any = None  # the superuser every service call acts as; set by demo.members.seed
     # The real local date (Asia/Shanghai). Time series that must look current when the demo
     # is opened (weekly progress reports, monthly workshop figures) end at this date; the
     # structure (regions, alliances, teams) is dated from the fixed ``today`` instead.
@@ -105,6 +103,13 @@ def changes(instance: models.Model, values: dict[str, Any]) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- reference data
 
+# Regions, names and accounts: demo/data/members.json.
+DATA = load("members")
+# The published demo credentials (README): every account but the superuser signs in with the first.
+DEMO_PASSWORD: str = DATA["passwords"]["demo"]
+ADMIN_USERNAME = "admin"
+ADMIN_PASSWORD: str = DATA["passwords"]["admin"]
+
 
 @dataclass(frozen=True)
 class CountySpec:
@@ -127,32 +132,14 @@ class CountySpec:
         return CITY_NAMES[self.city_code]
 
 
-PROVINCES = [("330000000000", "浙江省"), ("370000000000", "山东省")]
-CITIES = [
-    ("330200000000", "宁波市", "330000000000"),
-    ("330900000000", "舟山市", "330000000000"),
-    ("370700000000", "潍坊市", "370000000000"),
-]
+PROVINCES: list[tuple[str, str]] = [(code, name) for code, name in DATA["provinces"]]
+CITIES = [(city["code"], city["name"], city["parent"]) for city in DATA["cities"]]
 CITY_NAMES = {code: name for code, name, _parent in CITIES}
-CITY_SHORT = {"330200000000": "宁波", "330900000000": "舟山", "370700000000": "潍坊"}
-NINGBO, ZHOUSHAN, WEIFANG = "330200000000", "330900000000", "370700000000"
+CITY_SHORT = {city["code"]: city["short"] for city in DATA["cities"]}
 
 COUNTIES = [
-    CountySpec("330203", "海曙区", NINGBO, "0574", "south"),
-    CountySpec("330205", "江北区", NINGBO, "0574", "south"),
-    CountySpec("330206", "北仑区", NINGBO, "0574", "south"),
-    CountySpec("330211", "镇海区", NINGBO, "0574", "south"),
-    CountySpec("330212", "鄞州区", NINGBO, "0574", "south"),
-    CountySpec("330213", "奉化区", NINGBO, "0574", "south"),
-    CountySpec("330225", "象山县", NINGBO, "0574", "island"),
-    CountySpec("330226", "宁海县", NINGBO, "0574", "south"),
-    CountySpec("330281", "余姚市", NINGBO, "0574", "south"),
-    CountySpec("330282", "慈溪市", NINGBO, "0574", "south"),
-    CountySpec("330902", "定海区", ZHOUSHAN, "0580", "island"),
-    CountySpec("330903", "普陀区", ZHOUSHAN, "0580", "island"),
-    CountySpec("330921", "岱山县", ZHOUSHAN, "0580", "island"),
-    CountySpec("330922", "嵊泗县", ZHOUSHAN, "0580", "island"),
-    CountySpec("370784", "安丘市", WEIFANG, "0536", "north"),
+    CountySpec(county["code6"], county["name"], county["city"], county["area_code"], county["style"])
+    for county in DATA["counties"]
 ]
 COUNTY_BY_CODE6 = {county.code6: county for county in COUNTIES}
 
@@ -166,111 +153,28 @@ SCALES: dict[str, Scale] = {
 }
 
 # Townships named in the sources (or real ones of the county) come first; the rest are generated.
-# The first three of each list are always used, so alliances in alliances/demo.py may name them.
-KNOWN_TOWNSHIPS = {
-    "330203": ["龙观乡", "鄞江镇", "章水镇", "古林镇"],
-    "330205": ["慈城镇", "庄桥街道", "洪塘街道"],
-    "330206": ["大碶街道", "柴桥街道", "春晓街道"],
-    "330211": ["九龙湖镇", "澥浦镇", "庄市街道"],
-    "330212": ["姜山镇", "东吴镇", "塘溪镇", "咸祥镇", "首南街道"],
-    "330213": ["西坞街道", "溪口镇", "莼湖街道"],
-    "330225": ["石浦镇", "西周镇", "墙头镇"],
-    "330226": ["长街镇", "力洋镇", "胡陈乡"],
-    "330281": ["梁弄镇", "大岚镇", "四明山镇"],
-    "330282": ["龙山镇", "匡堰镇", "掌起镇", "观海卫镇"],
-    "330902": ["千岛街道", "干览镇", "马岙街道"],
-    "330903": ["朱家尖街道", "六横镇", "桃花镇"],
-    "330921": ["高亭镇", "东沙镇", "衢山镇", "秀山乡"],
-    "330922": ["菜园镇", "五龙乡", "黄龙乡", "花鸟乡"],
-    "370784": ["景芝镇", "石埠子镇", "辉渠镇", "兴安街道", "柘山镇"],
-}
+# The first three of each list are always used, so alliances in demo/alliances.py may name them.
+KNOWN_TOWNSHIPS: dict[str, list[str]] = DATA["known_townships"]
 # Villages named in the sources, placed first in their township and rated four stars or more.
-KNOWN_VILLAGES = {
-    "龙观乡": ["李岙村", "大路村", "山下村"],
-    "慈城镇": ["云湖村", "毛岙村", "南联村"],
-    "龙山镇": ["徐福村", "方家河头村", "西门外村"],
-    "大碶街道": ["九峰村", "璎珞社区"],
-    "朱家尖街道": ["樟州村", "月岙社区"],
-}
+KNOWN_VILLAGES: dict[str, list[str]] = DATA["known_villages"]
 
-PLACE_HEADS = list("东西南北前后上下大小新金青红白石双三山云龙凤鹤横长安福丰和兴华乐康永明秀仁善嘉杨柳梅桃竹松茶湖江海")
-PLACE_TAILS = {
-    "south": list("山岙溪塘湾桥浦岭坑岗林田庄埠头墩河泾岩峰园湖门"),
-    "island": list("岙湾浦港礁屿沙洋岩门塘峰山头"),
-    "north": ["庄", "家庄", "官庄", "店", "营", "屯", "埠", "河", "岭", "沟", "洼", "园", "峪", "村"],
-}
-SURNAMES = {
-    "south": list("王陈张李周林徐胡俞应毛孙朱杨吴黄郑邵蒋虞史戴鲍竺袁金施童沈"),
-    "island": list("王陈张李周林徐胡刘孙朱杨吴黄郑邵蒋虞史戴鲍袁金施顾"),
-    "north": list("王张刘李孙马赵高杨陈徐于曹宋韩丁郭"),
-}
-GIVEN = list(
-    "建国华明伟军海波林峰杰磊强平东斌勇辉芳英红丽燕霞静敏娟琴萍洁艳玲雪春秋志永德忠荣祥良成文武光亮新宇浩涛鹏飞超俊晓雅婷佳慧丹"
-)
-MOBILE_PREFIXES = [
-    "130",
-    "131",
-    "133",
-    "135",
-    "136",
-    "137",
-    "138",
-    "139",
-    "150",
-    "151",
-    "152",
-    "153",
-    "155",
-    "157",
-    "158",
-    "159",
-    "177",
-    "180",
-    "181",
-    "187",
-    "188",
-    "189",
-    "198",
-]
+PLACE_HEADS = list(DATA["place_heads"])
+PLACE_TAILS = {style: list(tails) for style, tails in DATA["place_tails"].items()}
+SURNAMES = {style: list(names) for style, names in DATA["surnames"].items()}
+GIVEN = list(DATA["given"])
+MOBILE_PREFIXES: list[str] = DATA["mobile_prefixes"]
 
-COUNTY_DEPARTMENTS = [
-    "农业农村局",
-    "住房和城乡建设局",
-    "财政局",
-    "交通运输局",
-    "文化和广电旅游体育局",
-    "水利局",
-    "民政局",
-    "人力资源和社会保障局",
-    "商务局",
-    "生态环境分局",
-]
-COUNTY_INSTITUTIONS = ["人民医院", "农业技术推广中心", "职业教育中心", "融媒体中心", "供销合作社联合社"]
-COUNTY_ENTERPRISES = ["农村商业银行", "城市建设投资集团", "文化旅游发展集团", "供电公司"]
+COUNTY_DEPARTMENTS: list[str] = DATA["county_departments"]
+COUNTY_INSTITUTIONS: list[str] = DATA["county_institutions"]
+COUNTY_ENTERPRISES: list[str] = DATA["county_enterprises"]
 # University or institute branches that take part in alliances, by the county of the campus.
-UNIVERSITIES = {
-    "330205": ["宁波大学食品与药学学院", "宁波大学海运学院"],
-    "330206": ["宁波职业技术学院"],
-    "330211": ["中国科学院宁波材料技术与工程研究所"],
-    "330212": ["浙江万里学院生物与环境学院", "宁波诺丁汉大学", "浙大宁波理工学院"],
-    "330203": ["宁波工程学院"],
-    "330902": ["浙江海洋大学水产学院", "浙江国际海运职业技术学院"],
-    "370784": ["潍坊学院安丘乡村振兴研究院"],
-}
-ENTERPRISE_HEADS = list("甬海天金华宏瑞恒明康诚东方兴盛鑫隆嘉禾博源鸿泰")
-INDUSTRIES = {
-    "south": ["农业开发", "食品", "纺织服饰", "模具", "家电", "新材料", "文化旅游", "电子商务", "园林绿化", "竹木制品"],
-    "island": ["水产", "海洋食品", "船舶修造", "渔业", "海岛旅游", "冷链物流"],
-    "north": ["食品", "农业科技", "姜业", "果蔬", "机械", "冷链物流"],
-}
-PRODUCTS = {
-    "south": ["葡萄", "水蜜桃", "茶叶", "竹笋", "杨梅", "草莓", "柑橘", "蔬菜", "花卉", "甲鱼"],
-    "island": ["大黄鱼", "海水养殖", "紫菜", "贻贝", "捕捞", "蔬菜"],
-    "north": ["生姜", "大葱", "蜜桃", "樱桃", "小麦", "蔬菜"],
-}
-NEW_ORGS = ["民宿协会", "电商直播协会", "物业服务中心", "社会工作服务站", "乡贤联谊会", "商会", "新就业群体服务站"]
-TOWNSHIP_INSTITUTIONS = ["中心小学", "卫生院", "综合文化站", "农业综合服务中心", "成人文化技术学校"]
-INSTRUCTOR_TITLES = ["组织委员", "党建工作办公室主任", "党群服务中心主任", "宣传委员", "党建指导员"]
+UNIVERSITIES: dict[str, list[str]] = DATA["universities"]
+ENTERPRISE_HEADS = list(DATA["enterprise_heads"])
+INDUSTRIES: dict[str, list[str]] = DATA["industries"]
+PRODUCTS: dict[str, list[str]] = DATA["products"]
+NEW_ORGS: list[str] = DATA["new_orgs"]
+TOWNSHIP_INSTITUTIONS: list[str] = DATA["township_institutions"]
+INSTRUCTOR_TITLES: list[str] = DATA["instructor_titles"]
 
 
 # --------------------------------------------------------------------------- plan
@@ -471,8 +375,8 @@ def add_person(
     return person
 
 
-DEMO_LEADER_NAME = "应海波"
-DEMO_LEADER_MOBILE = "13805740001"
+DEMO_LEADER_NAME: str = DATA["demo_leader"]["name"]
+DEMO_LEADER_MOBILE: str = DATA["demo_leader"]["mobile"]
 
 
 def build_plan(rng: random.Random, scale: Scale) -> MembersPlan:
@@ -743,71 +647,23 @@ class DemoAccount:
 # Each county's department list (承办部门): county departments and, as assignees too,
 # townships (乡镇/街道). Yinzhou's liaisons sign in as the demo's department accounts.
 DEMO_DEPARTMENTS: dict[str, list[tuple[str, str]]] = {
-    "330212000000": [
-        ("交通运输局", DepartmentKind.COUNTY_DEPARTMENT),
-        ("水利局", DepartmentKind.COUNTY_DEPARTMENT),
-        ("农业农村局", DepartmentKind.COUNTY_DEPARTMENT),
-        ("财政局", DepartmentKind.COUNTY_DEPARTMENT),
-        ("自然资源和规划分局", DepartmentKind.COUNTY_DEPARTMENT),
-        ("民政局", DepartmentKind.COUNTY_DEPARTMENT),
-        ("住房和城乡建设局", DepartmentKind.COUNTY_DEPARTMENT),
-        ("人力资源和社会保障局", DepartmentKind.COUNTY_DEPARTMENT),
-        ("发展和改革局", DepartmentKind.COUNTY_DEPARTMENT),
-        ("姜山镇", DepartmentKind.TOWNSHIP),
-    ],
-    "330921000000": [
-        ("交通运输局", DepartmentKind.COUNTY_DEPARTMENT),
-        ("海洋与渔业局", DepartmentKind.COUNTY_DEPARTMENT),
-        ("农业农村局", DepartmentKind.COUNTY_DEPARTMENT),
-        ("财政局", DepartmentKind.COUNTY_DEPARTMENT),
-    ],
+    county: [(entry["name"], DepartmentKind(entry["kind"])) for entry in entries]
+    for county, entries in DATA["departments"].items()
 }
 YINZHOU = "330212000000"
 
 
 DEMO_ACCOUNTS: list[DemoAccount] = [
-    DemoAccount(ADMIN_USERNAME, ADMIN_PASSWORD, "superuser", None, "全部数据，可进入管理后台"),
     DemoAccount(
-        "ningbo_city", DEMO_PASSWORD, Role.CITY_STAFF, "330200000000", "宁波市全部区县的联盟、成员单位与人员，可编辑"
-    ),
-    DemoAccount("yinzhou_county", DEMO_PASSWORD, Role.COUNTY_STAFF, "330212000000", "鄞州区范围内的数据，可编辑"),
-    DemoAccount("daishan_county", DEMO_PASSWORD, Role.COUNTY_STAFF, "330921000000", "岱山县范围内的数据，可编辑"),
-    DemoAccount(
-        "township_staff", DEMO_PASSWORD, Role.TOWNSHIP_STAFF, "330212001000", "鄞州区姜山镇范围内的数据，可编辑"
-    ),
-    DemoAccount(
-        "leader",
-        DEMO_PASSWORD,
-        Role.ALLIANCE_LEADER,
-        None,
-        f"本人（{DEMO_LEADER_NAME}）担任带头人的 2 个鄞州区联盟及其成员、团队",
-        DEMO_LEADER_MOBILE,
-    ),
-    DemoAccount("viewer", DEMO_PASSWORD, Role.VIEWER, "330200000000", "宁波市范围内的全部数据，只读（大屏）"),
-    DemoAccount(
-        "nongye_liaison",
-        DEMO_PASSWORD,
-        Role.DEPARTMENT_LIAISON,
-        None,
-        "鄞州区农业农村局联络员：本部门的督办事项（我的督办），答复、办结",
-        department="农业农村局",
-    ),
-    DemoAccount(
-        "caizheng_liaison",
-        DEMO_PASSWORD,
-        Role.DEPARTMENT_LIAISON,
-        None,
-        "鄞州区财政局联络员：本部门的督办事项",
-        department="财政局",
-    ),
-    DemoAccount(
-        "ziyuan_liaison",
-        DEMO_PASSWORD,
-        Role.DEPARTMENT_LIAISON,
-        None,
-        "鄞州区自然资源和规划分局联络员：本部门的督办事项",
-        department="自然资源和规划分局",
-    ),
+        username=entry["username"],
+        password=ADMIN_PASSWORD if entry["role"] == "superuser" else DEMO_PASSWORD,
+        role=entry["role"] if entry["role"] == "superuser" else Role(entry["role"]),
+        region_code=entry.get("region"),
+        sees=entry["sees"],
+        person_mobile=entry.get("person_mobile"),
+        department=entry.get("department"),
+    )
+    for entry in DATA["accounts"]
 ]
 
 
