@@ -16,8 +16,8 @@ from core.periods import WEEK, YEAR, Period
 from evaluations.models import Rollup, RollupStatus
 from evaluations.services import rollup_produce
 from evaluations.texts import list_param, phrase, stored_text
-from tests.factories_projects import MilestoneFactory, ProjectFactory
-from tests.factories_workshops import WorkshopFactory
+from tests.projects.factories import MilestoneFactory, ProjectFactory
+from tests.workshops.factories import WorkshopFactory
 
 pytestmark = pytest.mark.django_db
 WEEK_46 = Period.parse(WEEK, "2026-W46")  # 9 to 15 November 2026: the workshops' month is October
