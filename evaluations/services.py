@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.constraints import validated_save
 from core.periods import Period
 from members.access import Role, scope_for
 from members.models import Region
@@ -365,16 +366,10 @@ def manual_score_set(
 
 def veto_record(*, actor, alliance, kind: str, year: int, note: str) -> VetoFinding:
     _require_staff_for(actor, alliance)
-    if VetoFinding.objects.filter(alliance=alliance, kind=kind, year=year).exists():
-        raise ValidationError({"kind": _("该联盟本年度已记录此项底线问题。")})
     finding = VetoFinding(alliance=alliance, kind=kind, year=year, note=note, recorded_by=actor)
-    finding.full_clean()
-    try:
-        with transaction.atomic():
-            finding.save()
-    except IntegrityError as exc:
-        raise ValidationError({"kind": _("该联盟本年度已记录此项底线问题。")}) from exc
-    return finding
+    # A second finding of the same kind and year is refused on its kind field, by full_clean()
+    # or, when two requests race, by the database (veto_unique_per_year).
+    return validated_save(finding, actor=actor)
 
 
 def veto_confirm(*, actor, finding: VetoFinding, verification: str = "") -> VetoFinding:
