@@ -47,6 +47,7 @@ from .services import (
     ACTIVITY_FIELDS,
     ALLIANCE_FIELDS,
     MEETING_FIELDS,
+    MENTORSHIP_FIELDS,
     NEED_FIELDS,
     PLATFORM_FIELDS,
     RESOURCE_FIELDS,
@@ -386,14 +387,10 @@ class MentorshipSerializer(serializers.ModelSerializer):
             "id",
             "alliance",
             "alliance_name",
-            "mentor",
+            *MENTORSHIP_FIELDS,
             "mentor_name",
-            "mentor_title",
-            "apprentice",
             "apprentice_name",
-            "started_on",
             "ended_on",
-            "goals",
             "updated_at",
         ]
         validators = []

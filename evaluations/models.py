@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.constraints import FieldUniqueConstraint
 from core.periods import Period
 from members.access import ScopedQuerySet, scope_for
 from members.models import MemberOrganization, Region, in_subtree
@@ -615,7 +616,12 @@ class VetoFinding(models.Model):
         verbose_name = _("底线否决")
         verbose_name_plural = _("底线否决")
         constraints = [
-            models.UniqueConstraint(fields=["alliance", "kind", "year"], name="veto_unique_per_year"),
+            FieldUniqueConstraint(
+                fields=["alliance", "kind", "year"],
+                name="veto_unique_per_year",
+                error_field="kind",
+                violation_error_message=_("该联盟本年度已记录此项底线问题。"),
+            ),
             # Four eyes: whoever records a finding does not confirm it.
             models.CheckConstraint(
                 condition=Q(confirmed_by__isnull=True) | ~Q(confirmed_by=models.F("recorded_by")),

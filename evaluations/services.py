@@ -12,13 +12,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.constraints import validated_save
 from core.periods import Period
 from members.access import Role, scope_for
-from members.models import Region
+from members.models import Region, in_subtree
 from notices.models import Event
 from notices.services import notify
 
@@ -132,10 +133,10 @@ def rollup_staff(rollup: Rollup, *, below: bool) -> list[int]:
     """City and county staff of the rollup's region (``below``: and of the regions under it,
     who read what their city publishes)."""
     region = rollup.region
-    where = {"access_profile__region__code__startswith": region.prefix} if below else {"access_profile__region": region}
+    where = in_subtree(region.prefix, "access_profile__region") if below else Q(access_profile__region=region)
     return list(
         get_user_model()
-        .objects.filter(is_active=True, access_profile__role__in=PUBLISHING_ROLES, **where)
+        .objects.filter(where, is_active=True, access_profile__role__in=PUBLISHING_ROLES)
         .values_list("pk", flat=True)
     )
 
@@ -365,16 +366,10 @@ def manual_score_set(
 
 def veto_record(*, actor, alliance, kind: str, year: int, note: str) -> VetoFinding:
     _require_staff_for(actor, alliance)
-    if VetoFinding.objects.filter(alliance=alliance, kind=kind, year=year).exists():
-        raise ValidationError({"kind": _("该联盟本年度已记录此项底线问题。")})
     finding = VetoFinding(alliance=alliance, kind=kind, year=year, note=note, recorded_by=actor)
-    finding.full_clean()
-    try:
-        with transaction.atomic():
-            finding.save()
-    except IntegrityError as exc:
-        raise ValidationError({"kind": _("该联盟本年度已记录此项底线问题。")}) from exc
-    return finding
+    # A second finding of the same kind and year is refused on its kind field, by full_clean()
+    # or, when two requests race, by the database (veto_unique_per_year).
+    return validated_save(finding, actor=actor)
 
 
 def veto_confirm(*, actor, finding: VetoFinding, verification: str = "") -> VetoFinding:

@@ -427,8 +427,8 @@ class ProgressReport(ReportVersion):
         indexes = [
             models.Index(fields=["status", "period"], name="report_status_period_idx"),
             # The review queue: a county's or a city's reports waiting for review, found
-            # project by project without reading the 25 reviewed reports of each (the
-            # city's count took 297 ms without it, 137 ms with it, on the province).
+            # project by project without reading the reviewed reports of each
+            # (measured in docs/benchmarks.md, "review queue").
             models.Index(
                 fields=["project", "period"],
                 condition=Q(status=ReportStatus.SUBMITTED),

@@ -96,6 +96,17 @@ def test_a_veto_is_recorded_once_a_year_and_confirmed_after_verification(world, 
     assert confirmed.verification == "实地走访三个成员村，活动仅见展板" and confirmed.confirmed_at is not None
 
 
+def test_a_finding_written_between_the_check_and_the_save_is_refused_on_its_kind(world, scheme, monkeypatch):
+    """Two staff recording the same finding at once: the second save's check saw no row, the
+    database refuses it (veto_unique_per_year) and the form is told on the kind field."""
+    veto_record(actor=world.alice, alliance=world.alliance_a, kind="show_only", year=2025, note="墙上联盟")
+    monkeypatch.setattr(VetoFinding, "validate_constraints", lambda self, exclude=None: None)
+    with pytest.raises(ValidationError) as excinfo:
+        veto_record(actor=world.carol, alliance=world.alliance_a, kind="show_only", year=2025, note="同时提交")
+    assert excinfo.value.message_dict == {"kind": ["该联盟本年度已记录此项底线问题。"]}
+    assert VetoFinding.objects.count() == 1
+
+
 def test_the_database_refuses_a_finding_confirmed_by_its_recorder(world):
     from django.db import IntegrityError, transaction
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
-from django.db import models
+from django.db import connection, models
 
 # Roles of the matrix: the user of the `world` fixture who plays each. The viewer token is
 # vera's own API token (``Authorization: Token``); the screen token is a big-screen key of
@@ -160,13 +160,25 @@ def fixed(method: str = "get", ok: frozenset | None = None, **kw) -> Route:
     return Route("fixed", None, method=method, ok=ok, **kw)
 
 
-def snapshot() -> dict[str, list[dict]]:
-    """Every row of every model of the project's apps."""
-    state = {}
-    for model in apps.get_models():
-        if model._meta.app_label in PROJECT_APPS:
-            state[model._meta.label] = list(model._base_manager.order_by("pk").values())
-    return state
+def snapshot() -> dict[str, tuple]:
+    """Every row of every table of the project's apps, as each table's row count and a
+    digest of its rows in key order: two snapshots differ when any row was added, removed
+    or changed. On PostgreSQL one query reads them all (a write case takes two snapshots;
+    reading every table as model instances took 60 ms each, the most of the matrix's time)."""
+    models_ = [
+        model
+        for model in apps.get_models()
+        if model._meta.app_label in PROJECT_APPS and model._meta.managed and not model._meta.proxy
+    ]
+    if connection.vendor != "postgresql":
+        return {m._meta.label: tuple(m._base_manager.order_by("pk").values_list()) for m in models_}
+    quote = connection.ops.quote_name
+    # Table and column names from the models, quoted: no outside input reaches the SQL.
+    digest = "SELECT %s, count(*), md5(coalesce(string_agg(t::text, '|' ORDER BY t.{key}), '')) FROM {table} t"
+    parts = [digest.format(key=quote(m._meta.pk.column), table=quote(m._meta.db_table)) for m in models_]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), [m._meta.label for m in models_])
+        return {label: (count, digest) for label, count, digest in cursor.fetchall()}
 
 
 @dataclass

@@ -1,28 +1,25 @@
-"""Backup and restore on the PostgreSQL test server: a migrated, seeded database is dumped
-with scripts/backup.sh and restored with scripts/restore.sh into a new database, and
-every table's row count and every aggregate below are the same in both.
-
-The migrated database also proves the migrations install the append-only trigger on
-every history table (the test database of the rest of the suite is built without
-migrations)."""
+"""Backup and restore on the PostgreSQL test server: the seeded demo database of this folder
+(conftest.py ``demo_db``, migrated as every test database is) is dumped with
+scripts/backup.sh and restored with scripts/restore.sh into a new database, and every
+table's row count and every aggregate below are the same in both; the migrations'
+append-only triggers guard every history table in both."""
 
 from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg2
 import pytest
+from django.db import connection
 
 from core.audit import historical_models
 
 ROOT = Path(__file__).resolve().parents[2]
-# One worker runs the whole module: its database is seeded once (the module fixture), not
-# once on each worker that gets one of its tests.
-pytestmark = pytest.mark.xdist_group("backup")
+# With the other tests of the seeded demo database, on one worker.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 
 # Aggregates that must survive a backup and restore unchanged: name → SQL returning rows.
 # When rollups exist, add theirs here, e.g.
@@ -88,26 +85,22 @@ def row_counts(url: str) -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def backup_and_restore(tmp_path_factory):
-    """(source URL, restored URL, dump file): a fresh database migrated and seeded with the
-    demo, backed up, and restored into a second fresh database; both dropped afterwards."""
-    suffix = os.getpid()
-    source, restored = f"backup_source_{suffix}", f"backup_restored_{suffix}"
-    for name in (source, restored):
-        admin(f'DROP DATABASE IF EXISTS "{name}"')
-    admin(f'CREATE DATABASE "{source}"')
+def backup_and_restore(demo_db, django_db_blocker, tmp_path_factory):
+    """(source URL, restored URL, dump file): the seeded demo database, backed up, and
+    restored into a fresh database, dropped afterwards."""
+    with django_db_blocker.unblock():
+        source = connection.settings_dict["NAME"]
+    restored = f"backup_restored_{os.getpid()}"
+    admin(f'DROP DATABASE IF EXISTS "{restored}"')
     try:
         src = database_url(source)
-        run(sys.executable, "manage.py", "migrate", "--noinput", url=src)
-        run(sys.executable, "manage.py", "seed_demo", url=src)
         dump = tmp_path_factory.mktemp("backup") / "alliance.dump"
         out = run("/bin/bash", "scripts/backup.sh", str(dump), url=src)
         assert out.stdout.strip() == str(dump)
         run("/bin/bash", "scripts/restore.sh", str(dump), database_url(restored), url=src)
         yield src, database_url(restored), dump
     finally:
-        for name in (source, restored):
-            admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin(f'DROP DATABASE IF EXISTS "{restored}" WITH (FORCE)')
 
 
 def test_every_table_has_the_same_row_count_after_restore(backup_and_restore):
