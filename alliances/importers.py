@@ -7,7 +7,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from members.imports import CREATE, UNCHANGED, UPDATE, Importer, Lookups, RowResult, register
+from core.imports import CREATE, UNCHANGED, UPDATE, Importer, RowResult, register
+from members.importers import Lookups
 
 from .layouts import ALLIANCE_COLUMNS, ALLIANCE_SHEET, MEMBERSHIP_COLUMNS, MEMBERSHIP_SHEET
 from .models import Alliance, Membership

@@ -8,11 +8,11 @@ from django.core.cache import cache
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.imports import MAX_UPLOAD_BYTES, FileRefused, check_container
 from core.widgets import FILES_KEPT
 
 from .access import scope_for
 from .filters import RegionInput
-from .imports import MAX_UPLOAD_BYTES, FileRefused, check_container
 from .models import ApiToken, Department, MemberOrganization, Person, Region, RegionLevel
 
 

@@ -1,16 +1,63 @@
-"""Importers of the organization list's export: organizations, then their people."""
+"""Importers of the organization list's export: organizations, then their people; and the
+look-ups of regions and organizations every app's importers share (the import machinery
+itself is core.imports)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from .imports import Importer, Lookups, register
+from core.imports import Importer, register
+
 from .layouts import ORGANIZATION_COLUMNS, ORGANIZATION_SHEET, PERSON_COLUMNS, PERSON_SHEET
-from .models import MemberOrganization, Person
+from .models import MemberOrganization, Person, Region
 from .services import insert_new, organization_build, organization_update, person_build, person_update
+
+
+class Lookups:
+    """Regions by code and visible organizations by (region code, name), loaded in bulk."""
+
+    def __init__(self, actor: Any):
+        self.actor = actor
+        self.regions: dict[str, Region] = {}
+        self.organizations: dict[tuple[str, str], MemberOrganization] = {}
+
+    def load_regions(self, codes: Iterable[str]) -> None:
+        wanted = {code for code in codes if code} - set(self.regions)
+        self.regions.update((r.code, r) for r in Region.objects.filter(code__in=wanted))
+
+    def load_organizations(self, pairs: Iterable[tuple[str, str]]) -> None:
+        pairs = {pair for pair in pairs if all(pair)}
+        self.load_regions(code for code, _name in pairs)
+        codes = {code for code, _name in pairs}
+        names = {name for _code, name in pairs}
+        found = (
+            MemberOrganization.objects.visible_to(self.actor)
+            .filter(region__code__in=codes, name__in=names)
+            .select_related("region")
+        )
+        self.organizations.update(((o.region.code, o.name), o) for o in found)
+
+    def region(self, code: str, name: str) -> Region:
+        region = self.regions.get(code)
+        if region is None:
+            raise ValidationError({name: _("没有代码为 %(code)s 的行政区划。") % {"code": code or "—"}})
+        return region
+
+    def organization(self, code: str, org_name: str, *, region_field: str, field_name: str) -> MemberOrganization:
+        self.region(code, region_field)
+        organization = self.organizations.get((code, org_name))
+        if organization is None:
+            raise ValidationError(
+                {
+                    field_name: _("在区划 %(code)s 下找不到您管辖范围内名为“%(name)s”的成员单位。")
+                    % {"code": code, "name": org_name}
+                }
+            )
+        return organization
 
 
 @register

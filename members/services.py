@@ -14,9 +14,9 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import imports
 from core.constraints import validate, validated_save
 
-from . import imports
 from .access import require_write, scope_for
 from .models import (
     AccessProfile,

@@ -17,6 +17,7 @@ from django.views.defaults import page_not_found
 from django.views.defaults import server_error as django_server_error
 from django.views.generic import FormView
 
+from core import imports
 from core.audit import HistorySource, change_log
 from core.db import subquery_count
 from core.views_base import (
@@ -29,7 +30,6 @@ from core.views_base import (
     apply_validation_error,
 )
 
-from . import imports
 from .access import Role, may_write, scope_for
 from .filters import ApiTokenFilterSet, DepartmentFilterSet, MemberOrganizationFilterSet
 from .forms import ApiTokenForm, DepartmentForm, ImportUploadForm, OrganizationForm, PersonForm, regions_for

@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 
 from alliances.importers import alliances_by_code
 from alliances.models import Membership, TeamRole
-from members.imports import Importer, Lookups, register
+from core.imports import Importer, register
+from members.importers import Lookups
 from members.models import Person
 
 from .layouts import PROJECT_COLUMNS, PROJECT_SHEET

@@ -13,8 +13,8 @@ from django.urls import resolve, reverse
 
 from alliances.layouts import ALLIANCE_COLUMNS, MEMBERSHIP_COLUMNS
 from alliances.models import Alliance, Membership
-from members import imports
-from members.imports import run_import
+from core import imports
+from core.imports import run_import
 from members.layouts import ORGANIZATION_COLUMNS, PERSON_COLUMNS
 from members.models import ImportJob, ImportState, MemberOrganization, Person
 from projects.layouts import PROJECT_COLUMNS

@@ -14,8 +14,8 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from alliances.models import Alliance
-from members import imports
-from members.imports import FileRefused, check_container, run_import
+from core import imports
+from core.imports import FileRefused, check_container, run_import
 from members.models import ImportJob
 from tests.core.factories import rewrite_part, snapshot, xlsx
 

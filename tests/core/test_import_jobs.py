@@ -10,7 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from django.urls import resolve, reverse
 
-from members import imports, services
+from core import imports
+from members import services
 from members.layouts import ORGANIZATION_COLUMNS
 from members.models import ImportJob, ImportJobRow, ImportState, MemberOrganization
 from tests.core.factories import snapshot, xlsx

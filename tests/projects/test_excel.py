@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from members.imports import run_import
+from core.imports import run_import
 from projects.models import Project
 from projects.weeks import current_week, local_today, week_label
 from tests.alliances.test_excel_import import errors_of

@@ -42,8 +42,6 @@ from django.utils.translation import gettext_lazy
 from core.constraints import checked_by_database
 from core.excel import BOOL, CHOICE, DATE, DATETIME, DECIMAL, INT, MAX_ROWS, Column, unescape_text
 
-from .models import MemberOrganization, Region
-
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ZIP_ENTRIES = 500
 # 20,000 rows of an export inflate to about 20 MB of XML.
@@ -406,9 +404,11 @@ class Importer:
 
     def display(self, name: str, value: Any) -> str:
         column = self.fields.get(name)
-        if isinstance(value, Region):
-            return value.code
         if hasattr(value, "_meta"):
+            # A related row is shown by what its column reads of it: a region by its code
+            # ("lead_region.code"), as the file names it.
+            if column is not None and isinstance(column.source, str) and "." in column.source:
+                return str(getattr(value, column.source.rsplit(".", 1)[1]))
             return str(value)
         return column.display(value) if column else ("" if value is None else str(value))
 
@@ -547,52 +547,6 @@ def registered() -> list[type[Importer]]:
     return sorted(_registry.values(), key=lambda importer: (importer.order, importer.key))
 
 
-# ------------------------------------------------------------------ shared look-ups
-
-
-class Lookups:
-    """Regions by code and visible organizations by (region code, name), loaded in bulk."""
-
-    def __init__(self, actor: Any):
-        self.actor = actor
-        self.regions: dict[str, Region] = {}
-        self.organizations: dict[tuple[str, str], MemberOrganization] = {}
-
-    def load_regions(self, codes: Iterable[str]) -> None:
-        wanted = {code for code in codes if code} - set(self.regions)
-        self.regions.update((r.code, r) for r in Region.objects.filter(code__in=wanted))
-
-    def load_organizations(self, pairs: Iterable[tuple[str, str]]) -> None:
-        pairs = {pair for pair in pairs if all(pair)}
-        self.load_regions(code for code, _name in pairs)
-        codes = {code for code, _name in pairs}
-        names = {name for _code, name in pairs}
-        found = (
-            MemberOrganization.objects.visible_to(self.actor)
-            .filter(region__code__in=codes, name__in=names)
-            .select_related("region")
-        )
-        self.organizations.update(((o.region.code, o.name), o) for o in found)
-
-    def region(self, code: str, name: str) -> Region:
-        region = self.regions.get(code)
-        if region is None:
-            raise ValidationError({name: _("没有代码为 %(code)s 的行政区划。") % {"code": code or "—"}})
-        return region
-
-    def organization(self, code: str, org_name: str, *, region_field: str, field_name: str) -> MemberOrganization:
-        self.region(code, region_field)
-        organization = self.organizations.get((code, org_name))
-        if organization is None:
-            raise ValidationError(
-                {
-                    field_name: _("在区划 %(code)s 下找不到您管辖范围内名为“%(name)s”的成员单位。")
-                    % {"code": code, "name": org_name}
-                }
-            )
-        return organization
-
-
 # ------------------------------------------------------------------ reading the workbook
 
 
@@ -716,7 +670,7 @@ def run_import(
 
 def purge_stale_uploads(*, now: datetime.datetime | None = None) -> int:
     """Delete loose uploads left in the folder for more than a day (the jobs' files are in
-    its ``jobs`` sub-folder, purged by ``members.services.import_job_purge_files``)."""
+    its ``jobs`` sub-folder, purged with the jobs: ``members.services.import_job_purge_files``)."""
     now = now or timezone.now()
     try:
         _dirs, files = default_storage.listdir(PENDING_DIR)
