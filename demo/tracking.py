@@ -28,6 +28,7 @@ from members.access import Role
 from members.models import Department
 from members.pinyin import initials_of
 from members.services import user_with_role
+from notices.models import Notice
 from projects.models import ProgressReport
 from tracking.models import TrackedItem, TrackedItemEvent
 from tracking.services import (
@@ -273,3 +274,18 @@ def seed(ctx: DemoContext) -> None:
             detail="联盟内村道弯急坡陡，需交通部门排查整治安全隐患。",
             department="交通运输局",
         )
+    date_notices()
+
+
+def date_notices() -> None:
+    """The services tell people as each step happens, stamped with the time of sending (the
+    seeding): each notice of an item is dated to its step of the story, and only the
+    notices of each item's latest step stay unread (what its people have to act on now);
+    the earlier ones were read as the story went on."""
+    for item in TrackedItem.objects.prefetch_related("events"):
+        steps = sorted(item.events.all(), key=lambda event: event.pk)
+        for notice in Notice.objects.filter(key__startswith=f"item:{item.pk}:"):
+            # The key ends with the number of the item's steps when it was sent (tracking.services._tell).
+            step = steps[int(notice.key.rsplit(":", 1)[1]) - 1]
+            latest = step is steps[-1]
+            Notice.objects.filter(pk=notice.pk).update(created_at=step.at, read_at=None if latest else step.at)
