@@ -231,6 +231,43 @@ def test_the_draft_lists_unreviewed_reports_and_missing_workshop_figures(client,
     assert "走马塘来料加工共富工坊" not in figures
 
 
+def test_a_quarters_missing_figures_are_the_months_each_open_workshop_owes(world):
+    """Checked against the rows themselves: a workshop owes each month of the quarter it was
+    open by the month's last day and filed nothing for; closed workshops owe nothing."""
+    from evaluations.drafts import missing_workshop_figures
+    from workshops.models import Workshop, WorkshopReport
+
+    quarter = Period.parse("quarter", "2026-Q1")
+    jan, feb, mar = datetime.date(2026, 1, 1), datetime.date(2026, 2, 1), datetime.date(2026, 3, 1)
+
+    def shop(name: str, opened_on: datetime.date, **extra):
+        return WorkshopFactory(name=name, region=world.village_a, host=world.org_a, opened_on=opened_on, **extra)
+
+    all_filed = shop("全部已报工坊", jan)
+    for month in (jan, feb, mar):
+        WorkshopReportFactory(workshop=all_filed, month=month)
+    march_missing = shop("三月未报工坊", jan)
+    for month in (jan, feb):
+        WorkshopReportFactory(workshop=march_missing, month=month)
+    shop("二月底开办工坊", datetime.date(2026, 2, 28))
+    shop("四月开办工坊", datetime.date(2026, 4, 2))
+    shop("已关停工坊", jan, status="closed")
+
+    found = {workshop.name: months for workshop, months in missing_workshop_figures(quarter, world.county_a)}
+
+    filed = set(WorkshopReport.objects.values_list("workshop_id", "month"))
+    expected = {}
+    for workshop in Workshop.objects.exclude(status="closed").filter(opened_on__lt=quarter.end):
+        owed = [
+            month
+            for month in (jan, feb, mar)
+            if Period(MONTH, month).last_day >= workshop.opened_on and (workshop.pk, month) not in filed
+        ]
+        if owed:
+            expected[workshop.name] = owed
+    assert found == expected == {"三月未报工坊": [mar], "二月底开办工坊": [feb, mar]}
+
+
 # ------------------------------------------------------------------ drafting on schedule
 
 
