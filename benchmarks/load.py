@@ -21,6 +21,11 @@
 
 ``--json FILE`` keeps the figures for the record (docs/benchmarks.md).
 
+``--nginx PORT`` serves the run as production does: nginx (Debian's package) on PORT in
+front of gunicorn with the site of ``deploy/nginx.conf`` as it is (on plain HTTP, its
+static folder this run's STATIC_ROOT), static files from nginx, pages and uploads
+buffered by it; Locust then talks to nginx.
+
 Faults under load (``--fault worker|postgres|redis``, one run of ``--users`` users, 30 by
 default, leaders submitting): a third of the way in, the run kills a gunicorn worker
 (SIGKILL, three times 15 s apart), restarts PostgreSQL (``pg_ctl restart -m fast``) or
@@ -45,6 +50,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -86,6 +92,12 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=30, help="concurrent users of a fault run (default 30)")
     parser.add_argument("--outage", type=int, default=30, help="seconds Redis stays stopped (default 30)")
     parser.add_argument("--servers", type=Path, help="the folder of one's own PostgreSQL and Redis (fault runs)")
+    parser.add_argument(
+        "--nginx",
+        type=int,
+        metavar="PORT",
+        help="serve through nginx on this port with deploy/nginx.conf (static files from nginx), as production does",
+    )
     args = parser.parse_args()
     if args.fault in {"postgres", "redis"} and not args.servers:
         parser.error(f"--fault {args.fault} needs --servers DIR: a PostgreSQL and Redis of one's own")
@@ -279,6 +291,8 @@ def start_server(args: argparse.Namespace, workdir: Path) -> tuple[subprocess.Po
         "WEB_CONCURRENCY": str(args.workers),
         "LOG_LEVEL": "WARNING",
     }
+    if args.nginx:
+        env["TRUSTED_PROXY_COUNT"] = "1"  # the client address from nginx's X-Forwarded-For
     if os.environ.get("REDIS_URL"):
         env.setdefault("CACHE_URL", os.environ["REDIS_URL"])
         if args.fault == "redis":
@@ -320,6 +334,60 @@ def start_server(args: argparse.Namespace, workdir: Path) -> tuple[subprocess.Po
     return server, env | {"STATIC_PATH": "/static/" + paths["css/site.css"]}
 
 
+def nginx_config(args: argparse.Namespace, workdir: Path) -> Path:
+    """deploy/nginx.conf's site, as it is, on plain HTTP on ``--nginx`` in front of this
+    run's gunicorn, its static files from this run's STATIC_ROOT; wrapped in a main
+    configuration of its own (no root needed, its files in ``workdir``)."""
+    site = (ROOT / "deploy" / "nginx.conf").read_text()
+    upstream = site[site.index("upstream alliances_app") : site.index("server {")]
+    https = site[site.index("server {", site.index("listen 80;")) :]
+    https = re.sub(r"listen 443 ssl http2;", f"listen 127.0.0.1:{args.nginx};", https)
+    https = re.sub(r"\n\s*ssl_certificate(_key)?\s+[^;]+;", "", https)
+    https = re.sub(r"alias [^;]+;", f"alias {STATIC_ROOT}/;", https)
+    upstream = upstream.replace("server 127.0.0.1:8000", f"server 127.0.0.1:{args.port}")
+    temp = workdir / "nginx"
+    temp.mkdir(exist_ok=True)
+    conf = temp / "nginx.conf"
+    # Started as root (a throwaway benchmark machine), nginx's workers would run as nobody,
+    # who may not enter this run's private work folder: they stay root here.
+    user = "user root root;\n" if os.geteuid() == 0 else ""
+    conf.write_text(
+        f"""daemon off;
+{user}worker_processes 1;
+pid {temp}/nginx.pid;
+error_log {temp}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    include /etc/nginx/mime.types;
+    access_log off;
+    client_body_temp_path {temp}/body;
+    proxy_temp_path {temp}/proxy;
+    fastcgi_temp_path {temp}/fastcgi;
+    uwsgi_temp_path {temp}/uwsgi;
+    scgi_temp_path {temp}/scgi;
+{upstream}{https}}}
+"""
+    )
+    return conf
+
+
+def start_nginx(args: argparse.Namespace, workdir: Path) -> subprocess.Popen:
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    conf = nginx_config(args, workdir)
+    subprocess.run([nginx, "-t", "-q", "-c", str(conf)], check=True)  # noqa: S603
+    proxy = subprocess.Popen([nginx, "-c", str(conf)], start_new_session=True)  # noqa: S603
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{args.nginx}/accounts/login/", timeout=5).read()
+            return proxy
+        except OSError:
+            if proxy.poll() is not None:
+                sys.exit(f"nginx stopped: see {workdir / 'nginx' / 'error.log'}")
+            time.sleep(0.3)
+    sys.exit("nginx did not answer within 20 s")
+
+
 def worker_memory(server: subprocess.Popen) -> int:
     """The largest resident set of the gunicorn workers now, in bytes."""
     import psutil
@@ -352,7 +420,7 @@ def run_level(
             str(ROOT / "benchmarks" / "locustfile.py"),
             "--headless",
             "--host",
-            f"http://127.0.0.1:{args.port}",
+            f"http://127.0.0.1:{args.nginx or args.port}",
             "--users",
             str(count),
             "--spawn-rate",
@@ -608,6 +676,7 @@ def main() -> None:
         f"to report, {len(plan['tokens'])} big-screen keys. Work files in {workdir}."
     )
     server, env = start_server(args, workdir)
+    proxy = start_nginx(args, workdir) if args.nginx else None
     plan["static"] = env["STATIC_PATH"]
     plan_file = workdir / "plan.json"
     plan_file.write_text(json.dumps(plan))
@@ -646,6 +715,9 @@ def main() -> None:
             )
             sys.stdout.flush()
     finally:
+        if proxy is not None:
+            os.killpg(proxy.pid, signal.SIGTERM)
+            proxy.wait(timeout=30)
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=60)
         remove_submitted(plan)
