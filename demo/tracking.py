@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import F, Max, Q
 
 from alliances.models import Alliance, Need, TeamRole, TeamRoleKind
 from core.periods import local_zone
@@ -278,14 +278,10 @@ def seed(ctx: DemoContext) -> None:
 
 
 def date_notices() -> None:
-    """The services tell people as each step happens, stamped with the time of sending (the
-    seeding): each notice of an item is dated to its step of the story, and only the
-    notices of each item's latest step stay unread (what its people have to act on now);
-    the earlier ones were read as the story went on."""
-    for item in TrackedItem.objects.prefetch_related("events"):
-        steps = sorted(item.events.all(), key=lambda event: event.pk)
-        for notice in Notice.objects.filter(key__startswith=f"item:{item.pk}:"):
-            # The key ends with the number of the item's steps when it was sent (tracking.services._tell).
-            step = steps[int(notice.key.rsplit(":", 1)[1]) - 1]
-            latest = step is steps[-1]
-            Notice.objects.filter(pk=notice.pk).update(created_at=step.at, read_at=None if latest else step.at)
+    """The services date each notice to its step of the story; only the notices of each
+    item's latest step stay unread (what its people have to act on now): the earlier ones
+    were read as the story went on."""
+    for item in TrackedItem.objects.annotate(latest=Max("events__at")):
+        Notice.objects.filter(key__startswith=f"item:{item.pk}:", created_at__lt=item.latest).update(
+            read_at=F("created_at")
+        )

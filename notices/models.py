@@ -13,6 +13,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.access import ScopedQuerySet
@@ -98,7 +99,7 @@ class Notice(models.Model):
     title = models.CharField(_("标题"), max_length=300)
     body = models.TextField(_("内容"), blank=True)
     link = models.CharField(_("链接"), max_length=300, blank=True)
-    created_at = models.DateTimeField(_("通知时间"), auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("通知时间"), default=timezone.now, editable=False, db_index=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
 
     objects = NoticeQuerySet.as_manager()

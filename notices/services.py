@@ -55,6 +55,7 @@ def notify(
     body: str = "",
     link: str = "",
     region: Region | None = None,
+    at: datetime.datetime | None = None,
 ) -> list[Notice]:
     """Tell each recipient (users, or their ids) about one occurrence of ``event``.
 
@@ -66,6 +67,8 @@ def notify(
       is the longer text (e-mail); ``link`` is a path on this site.
     - ``region`` (optional) picks the work-chat robot: the nearest robot of that region or
       the regions above it; without it, the recipient's own region (staff).
+    - ``at`` (optional) is when the occurrence happened, the notice's time: now unless a
+      step is told afterwards (tracking's services take the time of a step).
 
     Returns the notices created by this call (an empty list when all existed already).
     Deliveries per channel follow each recipient's preferences; SMS and work-chat wait for
@@ -92,7 +95,13 @@ def notify(
             try:
                 with transaction.atomic():
                     notice = Notice.objects.create(
-                        recipient=user, event=event, key=key, title=title[:300], body=body, link=link[:300]
+                        recipient=user,
+                        event=event,
+                        key=key,
+                        title=title[:300],
+                        body=body,
+                        link=link[:300],
+                        created_at=at or timezone.now(),
                     )
             except IntegrityError:
                 continue  # made by a concurrent call for the same occurrence

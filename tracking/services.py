@@ -212,9 +212,20 @@ def county_staff_of(alliance: Alliance) -> list[Any]:
     )
 
 
-def _tell(event: str, item: TrackedItem, recipients: Iterable[Any], title: str, body: str, occurrence: str) -> None:
+def _tell(
+    event: str,
+    item: TrackedItem,
+    recipients: Iterable[Any],
+    title: str,
+    body: str,
+    occurrence: str,
+    *,
+    at: datetime.datetime,
+) -> None:
+    """Tell the item's people of one step, dated to the step (``at``)."""
     notify(
         event=event,
+        at=at,
         recipients=recipients,
         key=f"item:{item.pk}:{occurrence}",
         title=title,
@@ -344,6 +355,7 @@ def item_assign(
         _("%(alliance)s 的督办事项已交由 %(department)s 办理，办理期限 %(deadline)s。")
         % {"alliance": item.alliance.name, "department": assignee.name, "deadline": deadline.isoformat()},
         f"assigned:{_occurrence(item)}",
+        at=now,
     )
     return item
 
@@ -376,6 +388,7 @@ def item_reply(*, actor: Any, item: TrackedItem, note: str, at: datetime.datetim
         _("%(department)s 答复了督办事项：%(title)s") % {"department": item.assignee.name, "title": item.title},
         note,
         f"replied:{_occurrence(item)}",
+        at=now,
     )
     return item
 
@@ -404,6 +417,7 @@ def item_mark_handled(*, actor: Any, item: TrackedItem, note: str, at: datetime.
         _("督办事项已办结，请确认：%(title)s") % {"title": item.title},
         note,
         f"handled:{_occurrence(item)}",
+        at=now,
     )
     return item
 
@@ -458,6 +472,7 @@ def item_reopen(*, actor: Any, item: TrackedItem, note: str, at: datetime.dateti
         _("督办事项需重新办理：%(title)s") % {"title": item.title},
         note,
         f"reopened:{_occurrence(item)}",
+        at=now,
     )
     return item
 
@@ -493,6 +508,7 @@ def item_escalate(*, item: TrackedItem, today: datetime.date, at: datetime.datet
             _("督办事项已逾期：%(title)s（期限 %(deadline)s）") % {"title": item.title, "deadline": item.deadline},
             _("请尽快办理并答复。"),
             f"overdue:{occurrence}",
+            at=now,
         )
         _tell(
             Event.ITEM_ESCALATED,
@@ -501,6 +517,7 @@ def item_escalate(*, item: TrackedItem, today: datetime.date, at: datetime.datet
             _("督办事项逾期上报：%(department)s · %(title)s") % {"department": item.assignee.name, "title": item.title},
             _("办理期限 %(deadline)s，已逾期 %(days)s 天。") % {"deadline": item.deadline, "days": days},
             f"escalated:{occurrence}",
+            at=now,
         )
     return True
 

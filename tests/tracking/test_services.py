@@ -433,3 +433,12 @@ def test_steps_told_afterwards_keep_the_times_they_happened(desk):
         (EventAction.HANDLED, at(-5, 16)),
         (EventAction.SOLVED, at(-3, 11)),
     ]
+    # Each step's notices carry the step's time too, not the time they were written.
+    told = dict(Notice.objects.filter(key__startswith=f"item:{item.pk}:").values_list("event", "created_at"))
+    assert told == {
+        "item_assigned": at(-30, 10),
+        "item_replied": at(-25, 15),
+        "item_overdue": at(-9, 7),
+        "item_escalated": at(-9, 7),
+        "item_handled": at(-5, 16),
+    }
