@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 
-from .excel import EXPORT_MAX_ROWS, XLSX_CONTENT_TYPE, Column, stream_workbook
+from .excel import EXPORT_MAX_ROWS, XLSX_CONTENT_TYPE, Column, export_rows, stream_workbook
 from .heartbeat import still_working
 from .pagination import MAX_PAGE_SIZE
 from .scope import may_write, scope_for
@@ -102,11 +102,15 @@ class ExcelExportMixin:
     @staticmethod
     def export_stream(sheets, *, personal_data: bool):
         """The file's pieces, written while the response is sent; each sheet's rows read
-        from a server-side cursor, ``EXPORT_CHUNK_SIZE`` at a time. The server's timeout
-        counts from the last piece sent (core.heartbeat), not from the request's start."""
+        from a server-side cursor, ``EXPORT_CHUNK_SIZE`` at a time (:func:`export_rows`).
+        The server's timeout counts from the last piece sent (core.heartbeat), not from the
+        request's start."""
         with translation.override("zh-hans"):
             for piece in stream_workbook(
-                [(title, columns, rows.iterator(chunk_size=EXPORT_CHUNK_SIZE)) for title, columns, rows in sheets],
+                [
+                    (title, columns, export_rows(rows, columns, chunk_size=EXPORT_CHUNK_SIZE))
+                    for title, columns, rows in sheets
+                ],
                 personal_data=personal_data,
             ):
                 yield piece

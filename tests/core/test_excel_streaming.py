@@ -22,8 +22,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from core import excel, heartbeat, views_base
-from core.excel import DATE, DECIMAL, INT, Column, stream_workbook
-from projects.models import Project
+from core.excel import DATE, DECIMAL, INT, Column, export_rows, stream_workbook
+from projects.layouts import PROJECT_COLUMNS, REPORT_COLUMNS
+from projects.models import ProgressReport, Project
 from tests.projects.factories import ProjectFactory
 from tests.projects.test_api import many_projects
 
@@ -142,6 +143,44 @@ def test_the_queries_of_an_export_do_not_grow_with_its_rows_over_many_cursor_chu
     Project.objects.all().delete()
     many_projects(world, n=100)
     assert queries() == small
+
+
+@pytest.mark.django_db
+def test_an_export_whose_columns_are_all_fields_gives_the_same_file_from_values_as_from_the_rows(world):
+    many_projects(world, n=30)
+    ProjectFactory(
+        alliance=world.alliance_a,
+        title="=危险公式",
+        responsible_organization=None,
+        responsible_person=None,
+        planned_investment=Decimal("1234567.89"),
+        status="delayed",
+    )
+    projects = Project.objects.for_lists(datetime.date.today()).order_by("pk")
+    read = list(export_rows(projects, PROJECT_COLUMNS, chunk_size=7))
+    assert all(isinstance(row, dict) for row in read)  # no model instance built per row
+    assert "progress" not in read[0]  # annotations no column reads are not computed
+
+    def workbook(rows) -> list:
+        data = b"".join(stream_workbook([(SHEET, PROJECT_COLUMNS, rows)], personal_data=False))
+        return list(load_workbook(io.BytesIO(data))[SHEET].iter_rows(values_only=True))
+
+    from_values, from_rows = workbook(read), workbook(projects.iterator())
+    assert from_values == from_rows and len(from_values) == 1 + 31
+    empty = next(row for row in from_values if row[3] == "'=危险公式")
+    assert empty[5:8] == (None, None, None)  # no responsible organization, region code or person
+
+
+@pytest.mark.django_db
+def test_an_export_with_a_column_the_database_cannot_read_gets_the_rows_themselves(world):
+    many_projects(world, n=3)
+    reports = ProgressReport.objects.select_related("project__alliance")
+    assert not Column("填报周", "week_label").read_by_database(reports)  # a property
+    assert not Column("联盟", "project.alliance").read_by_database(reports)  # a relation, not a value
+    assert not Column("项目", lambda report: report.project.title).read_by_database(reports)
+    assert Column("联盟编号", "project.alliance.code").read_by_database(reports)
+    rows = list(export_rows(reports, REPORT_COLUMNS, chunk_size=2))
+    assert rows and all(isinstance(row, ProgressReport) for row in rows)
 
 
 @pytest.mark.django_db
