@@ -71,3 +71,22 @@ def test_defaults_are_chinese_shanghai_and_utc_storage(settings):
 
 def test_tasks_run_inline_without_a_broker():
     assert setting_at_start_up("CELERY_TASK_ALWAYS_EAGER", unset=("CELERY_BROKER_URL",)) == "True"
+
+
+@pytest.mark.django_db
+def test_pages_queries_are_not_jit_compiled_on_postgresql():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("JIT is PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
+
+
+def test_a_database_urls_own_options_win_over_the_jit_default():
+    options = setting_at_start_up(
+        "DATABASES['default']['OPTIONS']['options']",
+        DATABASE_URL="postgres://u@127.0.0.1/db?options=-c%20jit%3Don",
+    )
+    assert options == "-c jit=on"
