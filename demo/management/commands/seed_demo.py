@@ -130,9 +130,12 @@ class Command(BaseCommand):
         self.stdout.write(f"Loaded {rows:,} rows in {seconds:.1f} s of writing: {rows / seconds:,.0f} rows/s.")
         if not connection.in_atomic_block:
             # Only after a committed load: inside a caller's transaction (the tests) the rows
-            # may be rolled back, and ANALYZE's row estimates would outlive them.
+            # may be rolled back, and ANALYZE's row estimates would outlive them. VACUUM as
+            # well, as autovacuum does to a live database in time: it marks the new rows'
+            # pages all-visible, without which an index-only scan reads every row's page (a
+            # city's reports waiting for review counted in 105 ms instead of 26).
             with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")  # fresh statistics for the planner after millions of rows
+                cursor.execute("VACUUM (ANALYZE)" if connection.vendor == "postgresql" else "ANALYZE")
         self.print_totals(models)
         self.stdout.write(f"\nDone in {time.perf_counter() - started:.1f} s (scale {spec.name}).")
 
