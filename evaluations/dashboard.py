@@ -8,6 +8,7 @@ same ``visible_to`` as the lists they link to, so a figure and its list cannot d
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -112,14 +113,13 @@ def build(user: Any, *, now: datetime.datetime | None = None) -> Dashboard:
     this_week = Period.containing(WEEK, today)
     last_week = this_week.previous()  # the last complete ISO week
 
+    # Each breakdown of the alliances, and of the year's projects, from one grouped count.
     alliances = Alliance.objects.visible_to(user)
-    by_mode = dict(alliances.order_by().values_list("formation_mode").annotate(n=Count("pk")))
-    by_status = dict(alliances.order_by().values_list("status").annotate(n=Count("pk")))
-    demonstration = alliances.filter(is_demonstration=True).count()
+    by_mode, by_status, by_demonstration = tallies(alliances, "formation_mode", "status", "is_demonstration")
+    demonstration = by_demonstration.get(True, 0)
 
     projects = Project.objects.visible_to(user).filter(year=year)
-    by_project_status = dict(projects.order_by().values_list("status").annotate(n=Count("pk")))
-    by_category = dict(projects.order_by().values_list("category").annotate(n=Count("pk")))
+    by_project_status, by_category = tallies(projects, "status", "category")
     investment = (
         projects.exclude(status=ProjectStatus.CANCELLED)
         .with_investment_to_date()
@@ -388,6 +388,16 @@ def build(user: Any, *, now: datetime.datetime | None = None) -> Dashboard:
         counties=rendered_table(tables["counties"]) if "counties" in tables else None,
         **ends,
     )
+
+
+def tallies(queryset, *fields: str) -> list[Counter]:
+    """The rows of ``queryset`` counted by each of ``fields`` (a value to its count), from
+    one query grouped by all of them."""
+    counts = [Counter() for _ in fields]
+    for *values, n in queryset.order_by().values_list(*fields).annotate(n=Count("pk")):
+        for count, value in zip(counts, values, strict=True):
+            count[value] += n
+    return counts
 
 
 def ends_of(ranking: list[list], shown: int = 5) -> dict:
