@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from core.constraints import FieldUniqueConstraint
 from core.periods import Period
 from members.access import ScopedQuerySet, scope_for
-from members.models import MemberOrganization, Region, in_subtree
+from members.models import MemberOrganization, Region, in_subtree, lineage_codes
 
 from .rollups import (
     ANNUAL_REVIEW,
@@ -302,9 +302,15 @@ class AssessmentSchemeQuerySet(ScopedQuerySet):
         )
 
     def for_regions(self, regions: list[Region], year: int) -> dict[Region, AssessmentScheme | None]:
-        """:meth:`for_region` of many regions at once, with one query: the active schemes of
-        the year on any of their lineages, the nearest (longest code) winning for each."""
-        lineages = {region: region.lineage_codes() for region in regions}
+        """:meth:`for_region` of many regions at once, with one query."""
+        by_code = self.for_region_codes({(region.code, region.level) for region in regions}, year)
+        return {region: by_code[region.code] for region in regions}
+
+    def for_region_codes(self, regions: set[tuple[str, str]], year: int) -> dict[str, AssessmentScheme | None]:
+        """:meth:`for_region` of many regions given as (code, level), by code, with one
+        query: the active schemes of the year on any of their lineages, the nearest (longest
+        code) winning for each."""
+        lineages = {code: lineage_codes(code, level) for code, level in regions}
         codes = {code for lineage in lineages.values() for code in lineage}
         schemes = {
             scheme.region.code: scheme

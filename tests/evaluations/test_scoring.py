@@ -9,10 +9,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from alliances.models import Membership
+from alliances.models import Alliance, Membership
 from core.periods import YEAR, Period
 from demo.evaluations import ensure_scheme
 from evaluations import scoring
+from evaluations.drafts import pending_scores
 from evaluations.models import (
     Assessment,
     AssessmentScheme,
@@ -335,3 +336,33 @@ def test_the_standing_counts_the_members_of_the_day_by_the_memberships_own_rule(
         Membership.objects.current(day).filter(alliance=alliance).values_list("organization__name", flat=True)
     )
     assert scoring.member_standing(alliances, day) == {alliance.pk: (Decimal("1"), Decimal("90"))}
+
+
+def test_a_citys_pending_staff_scores_follow_each_alliances_own_scheme(world, scheme):
+    override = AssessmentScheme.objects.create(name="鄞州区细则", region=world.county_a, year=2025, status="active")
+    Indicator.objects.create(scheme=override, dimension="brand", code="Y1", name="区级品牌", max_score=30, weight=1)
+    Indicator.objects.create(scheme=override, dimension="service", code="Y2", name="区级服务", max_score=30, weight=1)
+    ManualScore.objects.create(
+        alliance=world.alliance_a,
+        indicator=Indicator.objects.get(scheme=override, code="Y1"),
+        period_kind="year",
+        period_start=datetime.date(2025, 1, 1),
+        score=20,
+        scored_by=world.alice,
+    )
+
+    pending = pending_scores(PERIOD, world.ningbo)
+
+    # Each alliance of the city, under the scheme of its own lead region, each staff-scored
+    # indicator of that scheme without a score.
+    expected = set()
+    for alliance in Alliance.objects.filter(lead_region__code__startswith=world.ningbo.prefix).exclude(
+        status="dissolved"
+    ):
+        own = AssessmentScheme.objects.for_region(alliance.lead_region, 2025)
+        for indicator in own.indicators.filter(metric="") if own else []:
+            if not ManualScore.objects.filter(alliance=alliance, indicator=indicator).exists():
+                expected.add((alliance.code, indicator.code))
+    assert {(item.alliance.code, item.indicator.code) for item in pending} == expected
+    assert (world.alliance_a.code, "Y2") in expected and (world.alliance_a.code, "Y1") not in expected
+    assert (world.alliance_b.code, "B1") not in {(item.alliance.code, item.indicator.code) for item in pending}
