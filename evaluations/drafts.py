@@ -12,9 +12,9 @@ import datetime
 import operator
 from dataclasses import dataclass, field
 from functools import reduce
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 
 from alliances.models import Alliance
 from core.periods import MONTH, Period
@@ -33,9 +33,17 @@ MONTHLY_FIGURE_KINDS = SCORED_KINDS
 REPORTS_LISTED = 20
 
 
-@dataclass(frozen=True)
-class PendingScore:
-    alliance: Alliance
+class PendingAlliance(NamedTuple):
+    """What a pending score shows of its alliance (a city's draft has thousands of pending
+    scores: plain tuples, not a model instance each)."""
+
+    pk: int
+    code: str
+    name: str
+
+
+class PendingScore(NamedTuple):
+    alliance: PendingAlliance
     indicator: Indicator
 
     @property
@@ -75,16 +83,17 @@ def pending_scores(period: Period, region: Region) -> list[PendingScore]:
     last day: the scores assessment reads."""
     # The lead region's code and level are all the scheme needs: no Region instance per
     # alliance (a city: 1,000 alliances, 3,000 pending scores on every view of its draft).
-    alliances = list(
-        Alliance.objects.filter(region.within("lead_region"))
+    alliances = [
+        (PendingAlliance(pk, code, name), region_code, region_level)
+        for pk, code, name, region_code, region_level in Alliance.objects.filter(region.within("lead_region"))
         .exclude(status="dissolved")
-        .annotate(region_code=F("lead_region__code"), region_level=F("lead_region__level"))
         .order_by("code")
-    )
+        .values_list("pk", "code", "name", "lead_region__code", "lead_region__level")
+    ]
     if not alliances:
         return []
     schemes = AssessmentScheme.objects.for_region_codes(
-        {(a.region_code, a.region_level) for a in alliances}, period.start.year
+        {(code, level) for _alliance, code, level in alliances}, period.start.year
     )
     indicators: dict[int, list[Indicator]] = {}
     for indicator in Indicator.objects.filter(
@@ -95,15 +104,15 @@ def pending_scores(period: Period, region: Region) -> list[PendingScore]:
         return []
     scored = set(
         ManualScore.objects.filter(
-            alliance__in=[a.pk for a in alliances],
+            alliance__in=[alliance.pk for alliance, _code, _level in alliances],
             indicator__scheme__in=list(indicators),
             period_start__gte=datetime.date(period.start.year, 1, 1),
             period_start__lte=period.last_day,
         ).values_list("alliance_id", "indicator_id")
     )
     pending = []
-    for alliance in alliances:
-        scheme = schemes[alliance.region_code]
+    for alliance, region_code, _level in alliances:
+        scheme = schemes[region_code]
         for indicator in indicators.get(scheme.pk, []) if scheme else []:
             if (alliance.pk, indicator.pk) not in scored:
                 pending.append(PendingScore(alliance, indicator))

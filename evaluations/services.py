@@ -272,7 +272,7 @@ def rollup_publish(*, actor, rollup: Rollup, reason: str = "", waivers: dict[str
             [
                 RollupWaiver(
                     rollup=draft,
-                    alliance=item.alliance,
+                    alliance_id=item.alliance.pk,
                     indicator=item.indicator,
                     reason=given[item.key],
                     waived_by=actor,
