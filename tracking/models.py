@@ -29,6 +29,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alliances.models import Alliance, Need
@@ -167,7 +168,7 @@ class TrackedItem(models.Model):
     rating = models.PositiveSmallIntegerField(_("满意度"), null=True, blank=True, help_text=_("1–5 分。"))
     raised_by = user_field(_("提出人"))
     raised_on = models.DateField(_("提出日期"), help_text=_("北京时间。"))
-    created_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
+    created_at = models.DateTimeField(_("提出时间"), default=timezone.now, editable=False)
     assigned_at = models.DateTimeField(_("交办时间"), null=True, blank=True)
     replied_at = models.DateTimeField(_("首次答复时间"), null=True, blank=True)
     handled_at = models.DateTimeField(_("办结时间"), null=True, blank=True)

@@ -295,6 +295,7 @@ def item_raise(
         detail=detail or "",
         raised_by=actor if getattr(actor, "pk", None) else None,
         raised_on=today,
+        created_at=_now(at),
     )
     if report is not None and TrackedItem.objects.filter(report=report).exists():
         raise ValidationError(_("该协调事项已转为督办事项。"))
@@ -305,9 +306,6 @@ def item_raise(
             item.save()
     except IntegrityError as exc:
         raise ValidationError(_("该事项已转为督办事项，请刷新后查看。")) from exc
-    if at is not None:  # created_at is stamped on insert: dated afterwards
-        TrackedItem.objects.filter(pk=item.pk).update(created_at=at)
-        item.created_at = at
     _record(item, action=EventAction.RAISED, actor=actor, at=item.created_at, from_state="")
     if assignee is not None or deadline is not None:
         item = item_assign(actor=actor, item=item, assignee=assignee, deadline=deadline, today=today, at=at)
