@@ -25,7 +25,7 @@ from openpyxl import load_workbook
 from core import excel, heartbeat, views_base
 from core.excel import DATE, DECIMAL, INT, Column, export_rows, stream_workbook
 from projects.layouts import PROJECT_COLUMNS, REPORT_COLUMNS
-from projects.models import ProgressReport, Project
+from projects.models import ProgressReport, Project, ReportStatus
 from tests.projects.factories import ProjectFactory
 from tests.projects.test_api import many_projects
 
@@ -247,3 +247,38 @@ def test_numbers_dates_and_empty_cells_keep_their_types():
         datetime.datetime(2026, 3, 2, 17, 30),  # shown in Asia/Shanghai
     ]
     assert streamed([float("nan"), Decimal("Infinity")], DECIMAL) == ["nan", "Infinity"]
+
+
+def test_each_kind_of_value_gets_its_cell_type_and_format_whether_a_row_is_values_or_an_object():
+    columns = [
+        Column("金额", "money", DECIMAL),
+        Column("面积", "area", INT),  # a decimal in a column that is not money: no money format
+        Column("日期", "day", DATE),
+        Column("数量", "count", INT),
+        Column("编号", "code"),
+        Column("状态", "status", choices=ReportStatus),
+        Column("电话", "phone", mask=lambda text: text[:3] + "****"),
+    ]
+    row = {
+        "money": Decimal("1234.50"),
+        "area": Decimal("2.5"),
+        "day": datetime.date(2026, 1, 31),
+        "count": 12,
+        "code": "007",
+        "status": ReportStatus.SUBMITTED.value,
+        "phone": "13800001111",
+    }
+    cells = []
+    for rows in ([row], [SimpleNamespace(**row)]):
+        data = b"".join(stream_workbook([("表", columns, rows)], personal_data=False))
+        sheet = load_workbook(io.BytesIO(data))["表"]
+        cells.append([(cell.value, cell.data_type, cell.number_format) for cell in sheet[2]])
+    assert cells[0] == cells[1] == [
+        (1234.5, "n", "#,##0.00"),
+        (2.5, "n", "General"),
+        (datetime.datetime(2026, 1, 31), "d", "yyyy-mm-dd"),
+        (12, "n", "General"),
+        ("007", "s", "@"),
+        (str(ReportStatus.SUBMITTED.label), "s", "@"),
+        ("138****", "s", "@"),
+    ]
