@@ -14,6 +14,7 @@ on the page, one per kind of object the page's rows link to.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -107,20 +108,20 @@ def report_page(rollup: Rollup, user, params) -> ReportPage:
     if params.get("county") and not page.alliance_tables:
         raise Http404(_("该通报中没有这个区县。"))
     if page.alliance_tables:
-        county_of = counties_of_alliances(page.alliance_tables)
+        county_of = counties_of_alliances(rollup.region)
+        # Each table's rows counted by county in one pass over them.
+        tallies = [
+            Counter(county_of.get(row[at]) for row in t["rows"]) for t, at in alliance_columns(page.alliance_tables)
+        ]
         for county in Region.objects.subtree(rollup.region).filter(level="county").order_by("code"):
             code = county.code[:6]
-            counts = [
-                sum(1 for row in t["rows"] if county_of.get(row[alliance_at(t)]) == code) for t in page.alliance_tables
-            ]
-            page.counties.append(CountyRow(code, county.name, counts))
+            page.counties.append(CountyRow(code, county.name, [tally[code] for tally in tallies]))
         wanted = params.get("county")
         if wanted:
             page.county = next((c for c in page.counties if c.code == wanted), None)
             if page.county is None:
                 raise Http404(_("该通报中没有这个区县。"))
-            for t in page.alliance_tables:
-                at = alliance_at(t)
+            for t, at in alliance_columns(page.alliance_tables):
                 rows_of[t["key"]] = [i for i in rows_of[t["key"]] if county_of.get(t["rows"][i][at]) == wanted]
 
     city_head = bool(page.counties) and page.county is None
@@ -155,12 +156,17 @@ def report_page(rollup: Rollup, user, params) -> ReportPage:
     return page
 
 
-def counties_of_alliances(tables: list[dict]) -> dict[str, str]:
-    """The county (six-digit code) of each alliance the tables name, by its lead region
-    (one query)."""
-    codes = {row[alliance_at(t)] for t in tables for row in t["rows"] if row[alliance_at(t)]}
+def alliance_columns(tables: list[dict]) -> list[tuple[dict, int]]:
+    """The tables that name alliances, each with the index of its alliance column."""
+    return [(t, at) for t in tables if (at := alliance_at(t)) is not None]
+
+
+def counties_of_alliances(region: Region) -> dict[str, str]:
+    """The county (six-digit code) of each alliance led from the region, by its code (one
+    query). A rollup's tables name only those: an alliance since moved out of the region
+    falls in none of its counties, as it would by its lead region now."""
     return dict(
-        Alliance.objects.filter(code__in=codes)
+        Alliance.objects.filter(region.within("lead_region"))
         .annotate(county=Substr("lead_region__code", 1, 6))
         .values_list("code", "county")
     )
