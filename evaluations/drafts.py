@@ -83,12 +83,12 @@ def pending_scores(period: Period, region: Region) -> list[PendingScore]:
     last day: the scores assessment reads."""
     # The lead region's code and level are all the scheme needs: no Region instance per
     # alliance (a city: 1,000 alliances, 3,000 pending scores on every view of its draft).
+    led = Alliance.objects.filter(region.within("lead_region")).exclude(status="dissolved")
     alliances = [
         (PendingAlliance(pk, code, name), region_code, region_level)
-        for pk, code, name, region_code, region_level in Alliance.objects.filter(region.within("lead_region"))
-        .exclude(status="dissolved")
-        .order_by("code")
-        .values_list("pk", "code", "name", "lead_region__code", "lead_region__level")
+        for pk, code, name, region_code, region_level in led.order_by("code").values_list(
+            "pk", "code", "name", "lead_region__code", "lead_region__level"
+        )
     ]
     if not alliances:
         return []
@@ -104,7 +104,7 @@ def pending_scores(period: Period, region: Region) -> list[PendingScore]:
         return []
     scored = set(
         ManualScore.objects.filter(
-            alliance__in=[alliance.pk for alliance, _code, _level in alliances],
+            alliance__in=led.values("pk"),
             indicator__scheme__in=list(indicators),
             period_start__gte=datetime.date(period.start.year, 1, 1),
             period_start__lte=period.last_day,

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from core.constraints import FieldUniqueConstraint
 from core.periods import Period
 from members.access import ScopedQuerySet, scope_for
-from members.models import MemberOrganization, Region, in_subtree, lineage_codes
+from members.models import LEVEL_ORDER, MemberOrganization, Region, in_subtree, lineage_codes, region_prefix
 
 from .rollups import (
     ANNUAL_REVIEW,
@@ -311,12 +311,20 @@ class AssessmentSchemeQuerySet(ScopedQuerySet):
         query: the active schemes of the year on any of their lineages, the nearest (longest
         code) winning for each."""
         lineages = {code: lineage_codes(code, level) for code, level in regions}
-        codes = {code for lineage in lineages.values() for code in lineage}
+        # Every lineage runs through the regions' nearest common ancestor: the schemes on
+        # them are on that ancestor's lineage or under it. A query of a few codes, however
+        # many regions (a city's 1,000 alliances are led from some 1,100 regions).
+        shared = min(lineages.values(), key=len, default=[])
+        for lineage in lineages.values():
+            while lineage[: len(shared)] != shared:
+                shared = shared[:-1]
+        on_lineages = Q()
+        if shared:
+            ancestor_prefix = region_prefix(shared[-1], LEVEL_ORDER[len(shared) - 1])
+            on_lineages = Q(region__code__in=shared) | in_subtree(ancestor_prefix, "region")
         schemes = {
             scheme.region.code: scheme
-            for scheme in self.filter(status=SchemeStatus.ACTIVE, year=year, region__code__in=codes).select_related(
-                "region"
-            )
+            for scheme in self.filter(on_lineages, status=SchemeStatus.ACTIVE, year=year).select_related("region")
         }
         return {
             region: next((schemes[code] for code in reversed(lineage) if code in schemes), None)

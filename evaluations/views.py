@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections import Counter
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -134,10 +136,12 @@ def publication_context(user, rollup: Rollup, form: RollupPublishForm | None = N
         missing = missing_for(rollup.kind, rollup.period, rollup.region)
         context["missing"] = missing
         pending = missing.pending_scores
-        by_indicator: dict = {}
-        for item in pending:
-            by_indicator[item.indicator] = by_indicator.get(item.indicator, 0) + 1
-        context["pending_by_indicator"] = sorted(by_indicator.items(), key=lambda pair: pair[0].code)
+        # Counted by the indicator's id (a city's 3,000 pending scores hash no model instance).
+        counts = Counter(item.indicator.pk for item in pending)
+        indicators = {item.indicator.pk: item.indicator for item in pending}
+        context["pending_by_indicator"] = sorted(
+            ((indicators[pk], n) for pk, n in counts.items()), key=lambda pair: pair[0].code
+        )
         context["pending_listed"] = pending if show_all else pending[:ITEMS_LISTED]
         context["publish_form"] = form or RollupPublishForm(
             pending=missing.pending_scores, is_correction=previous is not None

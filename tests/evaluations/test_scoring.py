@@ -238,6 +238,38 @@ def test_schemes_of_many_regions_are_found_with_one_query(world, scheme, django_
     assert found[world.county_b] is None
 
 
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["town_a", "town_a2"],  # their nearest common ancestor is county A
+        ["town_a", "county_a", "county_b", "ningbo"],  # across two cities: the province
+        ["county_b"],
+    ],
+)
+def test_schemes_found_together_are_those_each_region_finds_alone(world, names):
+    """Schemes on the province, a city, a county and a township: each region gets the
+    nearest on its own lineage, never a sibling's under the same ancestor."""
+    town_a2 = world.alliance_a2.lead_region  # 云龙镇, county A's other township
+    schemes = [
+        AssessmentScheme.objects.create(name=name, region=region, year=2025, status="active")
+        for name, region in [
+            ("省办法", world.province_zj),
+            ("宁波市办法", world.ningbo),
+            ("鄞州区细则", world.county_a),
+            ("云龙镇细则", town_a2),
+        ]
+    ]
+    AssessmentScheme.objects.create(name="往年办法", region=world.county_b, year=2024, status="active")
+    regions = [town_a2 if name == "town_a2" else getattr(world, name) for name in names]
+
+    found = AssessmentScheme.objects.for_regions(regions, 2025)
+
+    alone = {region: AssessmentScheme.objects.for_region(region, 2025) for region in regions}
+    assert found == alone
+    assert found.get(world.town_a, schemes[2]) == schemes[2] and found.get(town_a2, schemes[3]) == schemes[3]
+    assert found.get(world.county_b, schemes[0]) == schemes[0]  # the province's, not another year's
+
+
 def city_with_counties(world, count: int, first: int = 40) -> None:
     """``count`` more counties of Ningbo (codes from 3302<first>), each with one alliance
     led from a township."""
