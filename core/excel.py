@@ -369,7 +369,7 @@ def _sheet_rows(columns: Sequence[Column], objects: Iterable[Any], *, personal_d
         cells = []
         # The common types written here directly, as :func:`_cell` writes them; the others
         # (times, booleans, floats, a property's objects) through it.
-        for letter, kind, value in zip(letters, kinds, values):
+        for letter, kind, value in zip(letters, kinds, values, strict=True):
             value_type = type(value)
             if value_type is str:
                 if value:

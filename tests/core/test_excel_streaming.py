@@ -273,12 +273,16 @@ def test_each_kind_of_value_gets_its_cell_type_and_format_whether_a_row_is_value
         data = b"".join(stream_workbook([("表", columns, rows)], personal_data=False))
         sheet = load_workbook(io.BytesIO(data))["表"]
         cells.append([(cell.value, cell.data_type, cell.number_format) for cell in sheet[2]])
-    assert cells[0] == cells[1] == [
-        (1234.5, "n", "#,##0.00"),
-        (2.5, "n", "General"),
-        (datetime.datetime(2026, 1, 31), "d", "yyyy-mm-dd"),
-        (12, "n", "General"),
-        ("007", "s", "@"),
-        (str(ReportStatus.SUBMITTED.label), "s", "@"),
-        ("138****", "s", "@"),
-    ]
+    assert (
+        cells[0]
+        == cells[1]
+        == [
+            (1234.5, "n", "#,##0.00"),
+            (2.5, "n", "General"),
+            (datetime.datetime(2026, 1, 31), "d", "yyyy-mm-dd"),
+            (12, "n", "General"),
+            ("007", "s", "@"),
+            (str(ReportStatus.SUBMITTED.label), "s", "@"),
+            ("138****", "s", "@"),
+        ]
+    )
