@@ -1,4 +1,4 @@
-"""How dates read in the text of a page, by language (``FORMAT_MODULE_PATH``).
+"""How dates and numbers read in the text of a page, by language (``FORMAT_MODULE_PATH``).
 
 Pages show dates the way their readers write them: 2026年12月6日 and 2026年12月6日 14:05
 (Asia/Shanghai) in Chinese, 6 Dec 2026 and 6 Dec 2026 14:05 in English. Templates name a

@@ -217,3 +217,15 @@ def test_the_dashboard_reads_its_bulletins_grades_in_the_readers_language(client
     api.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     top = api.as_user(world.alice).get("/api/v1/dashboard/summary/").json()["bulletin"]["top"]
     assert top == [[1, "LM-A-1", "姜山共富联盟", "姜山镇", "80.00", "80.00", "Good", ""]]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_whole_numbers_are_grouped_by_thousands_as_money_is_in_both_languages(language):
+    """A summary reads 9,924 人 beside 2,563.52 万元, not 9924 (Django's Chinese formats
+    leave whole numbers ungrouped)."""
+    from evaluations.templatetags.reports import report_value
+
+    with translation.override(language):
+        assert report_value(9924, "int") == "9,924"
+        assert report_value("2563.52", "decimal") == "2,563.52"
+        assert report_value(12, "int") == "12"
