@@ -210,7 +210,7 @@ def build(user: Any, *, now: datetime.datetime | None = None) -> Dashboard:
             _("上周应报项目"),
             reporting["due_last_week"],
             None,
-            help=_("上周（%(week)s）周末仍在建的项目数：已开工、周日前未完成也未取消，每个项目每周应报一期。")
+            help=_("上周即%(week)s，周末仍在建的项目数：已开工、周日前未完成也未取消，每个项目每周应报一期。")
             % week_text,
         ),
         Figure(
@@ -218,7 +218,7 @@ def build(user: Any, *, now: datetime.datetime | None = None) -> Dashboard:
             _("上周已报项目"),
             reporting["received_last_week"],
             None,
-            help=_("其中上周周报已提交且未处于退回待重报状态的项目数（%(week)s）。") % week_text,
+            help=_("其中%(week)s的周报已提交且未处于退回待重报状态的项目数。") % week_text,
         ),
         Figure(
             "reporting_rate",
@@ -226,7 +226,7 @@ def build(user: Any, *, now: datetime.datetime | None = None) -> Dashboard:
             percent(reporting["received_last_week"], reporting["due_last_week"]),
             None,
             "percent",
-            help=_("最近一个完整周（%(week)s）的已报项目数除以应报项目数，按北京时间计周。") % week_text,
+            help=_("最近一个完整周即%(week)s，已报项目数除以应报项目数，按北京时间计周。") % week_text,
         ),
         Figure(
             "current_week_received",
