@@ -32,6 +32,14 @@
     };
   }
 
+  function countsOnly(spec, axis) {
+    return spec.datasets.every(function (item) {
+      return (item.axis || "y") !== axis || item.data.every(function (value) {
+        return value === null || Number.isInteger(value);
+      });
+    });
+  }
+
   function scales(spec) {
     var axes = spec.axes || {};
     var result = { x: { grid: { display: false } } };
@@ -46,7 +54,9 @@
         beginAtZero: true,
         position: index === 0 ? "left" : "right",
         grid: { drawOnChartArea: index === 0 },
-        title: { display: Boolean(axes[id]), text: axes[id] || "" }
+        title: { display: Boolean(axes[id]), text: axes[id] || "" },
+        // An axis of counts is marked in whole numbers: no "2.5 items" between 2 and 3.
+        ticks: countsOnly(spec, id) ? { precision: 0 } : {}
       };
     });
     return result;

@@ -23,6 +23,13 @@ def test_the_dashboard_draws_its_charts_from_local_files(page, live_server, worl
     for index in range(charts.count()):
         chart_id = charts.nth(index).get_attribute("data-chart")
         assert canvas_is_painted(page, f"canvas[data-chart='{chart_id}']")
+        # Counts are marked in whole numbers on the axis (no 0.5 between 0 and 1).
+        ticks = page.evaluate(
+            "(id) => Chart.getChart(document.querySelector(`canvas[data-chart='${id}']`)).scales.y.ticks"
+            ".map(t => t.value)",
+            chart_id,
+        )
+        assert ticks and all(float(value).is_integer() for value in ticks), (chart_id, ticks)
     assert page.locator("#figures [data-key='alliances'] .figure-value").inner_text() == "2"
     page.click("#figures [data-key='alliances'] a")
     assert "姜山共富联盟" in page.locator("table.list").inner_text()
