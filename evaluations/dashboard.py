@@ -234,7 +234,7 @@ def build(user: Any, *, now: datetime.datetime | None = None) -> Dashboard:
             reporting["received"],
             None,
             group=CURRENT_WEEK,
-            help=_("本周（%(week)s）截至目前已提交周报的推进中或延期项目数；本周尚未结束，仅反映进度。")
+            help=_("本周即%(week)s，截至目前已提交周报的推进中或延期项目数；本周尚未结束，仅反映进度。")
             % {"week": this_week.label},
         ),
         Figure(
