@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from members.filters import IntegerFilter, RegionSubtreeFilter
 from members.models import in_subtree
 
-from .models import Proposal, ProposalKind, ProposalStatus, Rollup
+from .models import Proposal, ProposalKind, ProposalStatus, Rollup, RollupStatus
 from .rollups import KIND_CHOICES
 
 
@@ -15,10 +15,11 @@ class RollupFilterSet(django_filters.FilterSet):
     region = RegionSubtreeFilter(path="region")
     period = django_filters.CharFilter(field_name="period_key", label=_("期间"))
     year = IntegerFilter(field_name="period_start__year", min_value=2000, max_value=2100, label=_("年份"))
+    status = django_filters.ChoiceFilter(choices=RollupStatus.choices, label=_("状态"))
 
     class Meta:
         model = Rollup
-        fields = ["kind", "region", "period", "year"]
+        fields = ["kind", "region", "period", "year", "status"]
 
 
 class SubjectRegionFilter(RegionSubtreeFilter):

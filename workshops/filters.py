@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import django_filters
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from alliances.filters import AllianceFilter
+from core.periods import MONTH, Period
 from members.filters import BooleanFilter, IntegerFilter, OrderingFilter, RegionSubtreeFilter, SearchFilter
 
 from .models import Workshop, WorkshopReport, WorkshopStatus, WorkshopType
@@ -36,6 +38,11 @@ class WorkshopFilterSet(django_filters.FilterSet):
     type = django_filters.ChoiceFilter(choices=WorkshopType.choices, label=_("工坊类型"))
     status = django_filters.ChoiceFilter(choices=WorkshopStatus.choices, label=_("状态"))
     checklist_complete = ChecklistCompleteFilter(label=_("“六个一”齐全"))
+    unreported = MonthFilter(
+        method="filter_unreported",
+        label=_("未报该月数据"),
+        help_text=_("如 2026-11：未关闭、当月已开办而该月未填报的工坊"),
+    )
     q = SearchFilter(fields=("name", "partner_enterprise", "host__name"))
     ordering = OrderingFilter(
         fields=(
@@ -57,14 +64,28 @@ class WorkshopFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Workshop
-        fields = ["region", "alliance", "type", "status", "checklist_complete", "q"]
+        fields = ["region", "alliance", "type", "status", "checklist_complete", "unreported", "q"]
+
+    def filter_unreported(self, queryset, name, value):
+        """The workshops that owe the month's figures and have none: not closed, opened by
+        the month's last day (the rule of a bulletin's missing figures, evaluations.drafts)."""
+        if not value:
+            return queryset
+        filed = WorkshopReport.objects.filter(workshop=OuterRef("pk"), month=value)
+        return (
+            queryset.exclude(status=WorkshopStatus.CLOSED)
+            .filter(opened_on__lte=Period(MONTH, value).last_day)
+            .exclude(Exists(filed))
+        )
 
 
 class WorkshopSummaryFilterSet(WorkshopFilterSet):
-    """Which workshops the summary adds up (the same filters, without search and sorting)."""
+    """Which workshops the summary adds up (the same filters, without search, sorting and
+    the month not reported)."""
 
     q = None
     ordering = None
+    unreported = None
 
     class Meta:
         model = Workshop
