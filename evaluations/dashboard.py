@@ -25,12 +25,21 @@ from core.charts import ChartSpec
 from core.periods import MONTH, WEEK, YEAR, Period, local_zone
 from members.access import scope_for
 from projects import reporting as reporting_rule
-from projects.models import ACTIVE_STATUSES, MONEY, ProgressReport, Project, ProjectCategory, ProjectStatus
+from projects.models import (
+    ACTIVE_STATUSES,
+    MONEY,
+    ProgressReport,
+    Project,
+    ProjectCategory,
+    ProjectStatus,
+    ReportStatus,
+)
 from tracking.figures import year_figures
 from tracking.models import Bucket, TrackedItem
+from workshops.filters import WorkshopFilterSet
 from workshops.models import Workshop, WorkshopReport, WorkshopStatus
 
-from .models import Rollup
+from .models import Rollup, RollupStatus
 from .rollups import MONTHLY_BULLETIN, percent
 from .texts import rendered_table
 
@@ -45,6 +54,8 @@ def link(name: str, **params: Any) -> str:
 
 # The group of the figures of the week under way, shown apart from the others.
 CURRENT_WEEK = "current_week"
+# What waits for the user to act on, shown first to those who may act (staff).
+TO_DO = "to_do"
 
 
 @dataclass
@@ -94,7 +105,11 @@ class Dashboard:
 
     @property
     def main_figures(self) -> list[Figure]:
-        return [f for f in self.figures if f.group != CURRENT_WEEK]
+        return [f for f in self.figures if f.group not in {CURRENT_WEEK, TO_DO}]
+
+    @property
+    def to_do(self) -> list[Figure]:
+        return [f for f in self.figures if f.group == TO_DO]
 
     @property
     def current_week_figures(self) -> list[Figure]:
@@ -151,6 +166,15 @@ def build(user: Any, *, now: datetime.datetime | None = None) -> Dashboard:
     items = TrackedItem.objects.visible_to(user)
     by_bucket = dict(items.with_bucket(today).order_by().values_list("bucket").annotate(n=Count("pk")))
     item_year = year_figures(items, Period.containing(YEAR, today))
+
+    # What waits for staff: reports to review, drafts to publish, workshops that owe last
+    # month's figures (each the count of the list it links to, through the same filter).
+    to_do = scope_for(user).can_write
+    if to_do:
+        reports_waiting = ProgressReport.objects.visible_to(user).filter(status=ReportStatus.SUBMITTED).count()
+        drafts_waiting = Rollup.objects.visible_to(user).filter(status=RollupStatus.DRAFT).count()
+        month_param = {"unreported": f"{month.start:%Y-%m}"}
+        workshops_unreported = WorkshopFilterSet(month_param, queryset=workshops).qs.count()
 
     bulletin = own_bulletin(user)
     tables = {t["key"]: t for t in bulletin.report.get("tables", [])} if bulletin else {}
@@ -289,6 +313,7 @@ def build(user: Any, *, now: datetime.datetime | None = None) -> Dashboard:
             by_bucket.get(Bucket.OVERDUE, 0),
             link("tracking:list", overdue="true"),
             help=_("已过办理期限、承办部门仍未办结的督办事项数（办理期限当天不算逾期）。"),
+            group=TO_DO if to_do else "",
         ),
         Figure(
             "items_year",
@@ -322,6 +347,33 @@ def build(user: Any, *, now: datetime.datetime | None = None) -> Dashboard:
             help=_("%(year)s年已确认解决的督办事项的满意度评分（1–5 分）的平均。") % year_text,
         ),
     ]
+    if to_do:
+        figures[:0] = [
+            Figure(
+                "reports_waiting",
+                _("待审核周报"),
+                reports_waiting,
+                link("projects:review-queue", status=ReportStatus.SUBMITTED),
+                group=TO_DO,
+                help=_("已提交、尚未审核的周报数，各周合计。"),
+            ),
+            Figure(
+                "drafts_waiting",
+                _("待发布的通报草稿"),
+                drafts_waiting,
+                link("evaluations:rollup-list", status=RollupStatus.DRAFT),
+                group=TO_DO,
+                help=_("已生成、尚未发布的调度通报草稿数（本区域及下级）。"),
+            ),
+            Figure(
+                "workshops_unreported",
+                _("%(month)s未报数据的工坊") % {"month": month.label},
+                workshops_unreported,
+                link("workshops:list", **month_param),
+                group=TO_DO,
+                help=_("未关闭、当月已开办而未填报%(month)s数据的共富工坊数。") % {"month": month.label},
+            ),
+        ]
     breakdowns = [
         Breakdown(
             "items",

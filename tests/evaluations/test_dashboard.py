@@ -143,3 +143,72 @@ def test_the_bulletins_ranking_shows_its_ends_in_rank_order_and_no_alliance_twic
     assert [row[0] for row in ends["top"]] == top
     assert [row[0] for row in ends["bottom"]] == bottom
     assert ends["rows_left_out"] is left_out
+
+
+def test_staff_see_first_what_waits_for_them_each_counted_from_the_rows_and_linked_to_that_list(client, world):
+    """待办: reports to review, drafts to publish and workshops owing last month's figures,
+    for county A's officer only (not county B's rows), each the same number as its list."""
+    from evaluations.models import Rollup
+    from projects.models import ProgressReport, ReportStatus
+    from workshops.models import Workshop, WorkshopReport
+
+    today = local_today()
+    last_month = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    for project in ProjectFactory.create_batch(2, alliance=world.alliance_a):
+        ReportFactory(project=project)  # submitted, waiting
+    ReportFactory(project=ProjectFactory(alliance=world.alliance_a2), status=ReportStatus.ACCEPTED)
+    ReportFactory(project=ProjectFactory(alliance=world.alliance_b))  # county B's
+    for region, status in [(world.county_a, "draft"), (world.county_b, "draft"), (world.ningbo, "published")]:
+        Rollup.objects.create(
+            kind="monthly_bulletin",
+            period_key=f"{last_month:%Y-%m}",
+            period_start=last_month,
+            region=region,
+            report={},
+            status=status,
+            version=1 if status == "published" else None,
+        )
+    reported = WorkshopFactory(name="已报工坊", region=world.village_a)
+    WorkshopReportFactory(workshop=reported, month=last_month, employed=5, low_income_employed=1)
+    WorkshopFactory(name="未报工坊", region=world.village_a)
+    WorkshopFactory(name="已关闭工坊", region=world.village_a, status="closed")
+    WorkshopFactory(name="新开工坊", region=world.village_a, opened_on=today.replace(day=1))
+    WorkshopFactory(name="县外工坊", region=world.town_b)
+
+    board = build(world.alice)
+
+    waiting = {f.key: f.value for f in board.to_do}
+    # The same rows counted again from the tables, by the rule in words.
+    in_county_a = "330212"
+    assert (
+        waiting["reports_waiting"]
+        == ProgressReport.objects.filter(
+            status="submitted", project__alliance__lead_region__code__startswith=in_county_a
+        ).count()
+        == 2
+    )
+    assert (
+        waiting["drafts_waiting"]
+        == Rollup.objects.filter(status="draft", region__code__startswith=in_county_a).count()
+        == 1
+    )
+    owing = [
+        w.name
+        for w in Workshop.objects.filter(region__code__startswith=in_county_a)
+        if w.status != "closed"
+        and w.opened_on <= today.replace(day=1) - datetime.timedelta(days=1)
+        and not WorkshopReport.objects.filter(workshop=w, month=last_month).exists()
+    ]
+    assert owing == ["未报工坊"] and waiting["workshops_unreported"] == 1
+    assert waiting["items_overdue"] == 0
+    client.force_login(world.alice)
+    for figure in board.to_do:
+        assert list_count(client, figure.url) == figure.value, (figure.key, figure.url)
+    page = client.get("/evaluations/dashboard/").content.decode()
+    assert page.index('id="to-do"') < page.index('id="figures"')
+
+
+def test_a_read_only_viewer_has_nothing_waiting_to_do(client, world):
+    assert build(world.vera).to_do == []
+    client.force_login(world.vera)
+    assert 'id="to-do"' not in client.get("/evaluations/dashboard/").content.decode()
