@@ -9,18 +9,14 @@ figures not filed. A correction shows, figure by figure, what it changes.
 from __future__ import annotations
 
 import datetime
-import operator
 from dataclasses import dataclass, field
-from functools import reduce
 from typing import Any, NamedTuple
-
-from django.db.models import Exists, OuterRef, Q
 
 from alliances.models import Alliance
 from core.periods import MONTH, Period
 from members.models import Region
 from projects.models import ProgressReport, ReportStatus
-from workshops.models import Workshop, WorkshopReport, WorkshopStatus
+from workshops.models import Workshop, WorkshopReport
 
 from .models import AssessmentScheme, Indicator, ManualScore
 from .rollups import ANNUAL_REVIEW, MONTHLY_BULLETIN, QUARTERLY_OBSERVATION
@@ -142,19 +138,9 @@ def missing_workshop_figures(period: Period, region: Region) -> list[tuple[Works
     """Each workshop of the region not closed, with the months of the period (from its
     opening) that have no monthly figures."""
     months = months_of(period)
-    # The database keeps only the workshops that owe a month (open by its last day, nothing
-    # filed for it): a city's thousands of workshops are not loaded to find a few.
-    owes = [
-        Q(opened_on__lte=Period(MONTH, month).last_day)
-        & ~Exists(WorkshopReport.objects.filter(workshop=OuterRef("pk"), month=month))
-        for month in months
-    ]
-    workshops = list(
-        Workshop.objects.filter(region.within("region"), opened_on__lt=period.end)
-        .exclude(status=WorkshopStatus.CLOSED)
-        .filter(reduce(operator.or_, owes))
-        .order_by("region__code", "name")
-    )
+    # The database keeps only the workshops that owe a month: a city's thousands of
+    # workshops are not loaded to find a few.
+    workshops = list(Workshop.objects.filter(region.within("region")).owing(*months).order_by("region__code", "name"))
     filed = set(
         WorkshopReport.objects.filter(workshop__in=[w.pk for w in workshops], month__in=months).values_list(
             "workshop_id", "month"

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from alliances.filters import AllianceFilter
-from core.periods import MONTH, Period
 from members.filters import BooleanFilter, IntegerFilter, OrderingFilter, RegionSubtreeFilter, SearchFilter
 
 from .models import Workshop, WorkshopReport, WorkshopStatus, WorkshopType
@@ -67,16 +65,10 @@ class WorkshopFilterSet(django_filters.FilterSet):
         fields = ["region", "alliance", "type", "status", "checklist_complete", "unreported", "q"]
 
     def filter_unreported(self, queryset, name, value):
-        """The workshops that owe the month's figures and have none: not closed, opened by
-        the month's last day (the rule of a bulletin's missing figures, evaluations.drafts)."""
+        """The workshops that owe the month's figures (``WorkshopQuerySet.owing``)."""
         if not value:
             return queryset
-        filed = WorkshopReport.objects.filter(workshop=OuterRef("pk"), month=value)
-        return (
-            queryset.exclude(status=WorkshopStatus.CLOSED)
-            .filter(opened_on__lte=Period(MONTH, value).last_day)
-            .exclude(Exists(filed))
-        )
+        return queryset.owing(value)
 
 
 class WorkshopSummaryFilterSet(WorkshopFilterSet):

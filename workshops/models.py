@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import operator
+from functools import reduce
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Exists, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +19,7 @@ from simple_history.models import HistoricalRecords
 from alliances.models import Alliance
 from core.constraints import FieldCheckConstraint, FieldUniqueConstraint
 from core.db import value_of
+from core.periods import MONTH, Period
 from members.access import ScopedQuerySet
 from members.models import PINYIN_FIELDS, MemberOrganization, Person, PinyinNamed, Region, RegionLevel, TimeStamped
 
@@ -56,10 +59,22 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 FIGURE_FIELDS = ("employed", "low_income_employed", "wages_paid", "income_increase_per_person", "sales")
 
 
+def owes_figures(month: datetime.date) -> Q:
+    """A workshop owes a month's figures when it was open by the month's last day and has
+    none filed for that month. A closed workshop owes none (:meth:`WorkshopQuerySet.owing`)."""
+    filed = WorkshopReport.objects.filter(workshop=OuterRef("pk"), month=month)
+    return Q(opened_on__lte=Period(MONTH, month).last_day) & ~Exists(filed)
+
+
 class WorkshopQuerySet(ScopedQuerySet):
     region_path = "region"
     alliance_path = "alliance"
     steward_path = "steward"
+
+    def owing(self, *months: datetime.date) -> WorkshopQuerySet:
+        """The workshops not closed that owe the figures of any of ``months``: the
+        workshop list's "未报该月数据" and a bulletin's missing figures."""
+        return self.exclude(status=WorkshopStatus.CLOSED).filter(reduce(operator.or_, map(owes_figures, months)))
 
     def with_checklist(self) -> WorkshopQuerySet:
         """``checklist_score``: how many of the six items are met, counted by the database."""
