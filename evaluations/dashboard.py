@@ -167,15 +167,7 @@ def build(user: Any, *, now: datetime.datetime | None = None) -> Dashboard:
     by_bucket = dict(items.with_bucket(today).order_by().values_list("bucket").annotate(n=Count("pk")))
     item_year = year_figures(items, Period.containing(YEAR, today))
 
-    # What waits for staff: reports to review, drafts to publish, workshops that owe last
-    # month's figures (each the count of the list it links to, through the same filter).
-    to_do = scope_for(user).can_write
-    if to_do:
-        reports_waiting = ProgressReport.objects.visible_to(user).filter(status=ReportStatus.SUBMITTED).count()
-        drafts_waiting = Rollup.objects.visible_to(user).filter(status=RollupStatus.DRAFT).count()
-        month_param = {"unreported": f"{month.start:%Y-%m}"}
-        workshops_unreported = WorkshopFilterSet(month_param, queryset=workshops).qs.count()
-
+    waiting = waiting_for(user, month, workshops)
     bulletin = own_bulletin(user)
     tables = {t["key"]: t for t in bulletin.report.get("tables", [])} if bulletin else {}
     ranking = tables["ranking"]["rows"] if "ranking" in tables else []
@@ -313,7 +305,7 @@ def build(user: Any, *, now: datetime.datetime | None = None) -> Dashboard:
             by_bucket.get(Bucket.OVERDUE, 0),
             link("tracking:list", overdue="true"),
             help=_("已过办理期限、承办部门仍未办结的督办事项数（办理期限当天不算逾期）。"),
-            group=TO_DO if to_do else "",
+            group=TO_DO if waiting else "",
         ),
         Figure(
             "items_year",
@@ -347,33 +339,7 @@ def build(user: Any, *, now: datetime.datetime | None = None) -> Dashboard:
             help=_("%(year)s年已确认解决的督办事项的满意度评分（1–5 分）的平均。") % year_text,
         ),
     ]
-    if to_do:
-        figures[:0] = [
-            Figure(
-                "reports_waiting",
-                _("待审核周报"),
-                reports_waiting,
-                link("projects:review-queue", status=ReportStatus.SUBMITTED),
-                group=TO_DO,
-                help=_("已提交、尚未审核的周报数，各周合计。"),
-            ),
-            Figure(
-                "drafts_waiting",
-                _("待发布的通报草稿"),
-                drafts_waiting,
-                link("evaluations:rollup-list", status=RollupStatus.DRAFT),
-                group=TO_DO,
-                help=_("已生成、尚未发布的调度通报草稿数（本区域及下级）。"),
-            ),
-            Figure(
-                "workshops_unreported",
-                _("%(month)s未报数据的工坊") % {"month": month.label},
-                workshops_unreported,
-                link("workshops:list", **month_param),
-                group=TO_DO,
-                help=_("未关闭、当月已开办而未填报%(month)s数据的共富工坊数。") % {"month": month.label},
-            ),
-        ]
+    figures[:0] = waiting
     breakdowns = [
         Breakdown(
             "items",
@@ -440,6 +406,42 @@ def build(user: Any, *, now: datetime.datetime | None = None) -> Dashboard:
         counties=rendered_table(tables["counties"]) if "counties" in tables else None,
         **ends,
     )
+
+
+def waiting_for(user: Any, month: Period, workshops) -> list[Figure]:
+    """What waits for staff to act on, each the count of the list it links to, through the
+    same filter: reports to review, drafts to publish, the ``workshops`` that owe ``month``'s
+    figures. Nothing for those who may not act (viewers, leaders)."""
+    if not scope_for(user).can_write:
+        return []
+    unreported = {"unreported": f"{month.start:%Y-%m}"}
+    month_text = {"month": month.label}
+    return [
+        Figure(
+            "reports_waiting",
+            _("待审核周报"),
+            ProgressReport.objects.visible_to(user).filter(status=ReportStatus.SUBMITTED).count(),
+            link("projects:review-queue", status=ReportStatus.SUBMITTED),
+            group=TO_DO,
+            help=_("已提交、尚未审核的周报数，各周合计。"),
+        ),
+        Figure(
+            "drafts_waiting",
+            _("待发布的通报草稿"),
+            Rollup.objects.visible_to(user).filter(status=RollupStatus.DRAFT).count(),
+            link("evaluations:rollup-list", status=RollupStatus.DRAFT),
+            group=TO_DO,
+            help=_("已生成、尚未发布的调度通报草稿数（本区域及下级）。"),
+        ),
+        Figure(
+            "workshops_unreported",
+            _("%(month)s未报数据的工坊") % month_text,
+            WorkshopFilterSet(unreported, queryset=workshops).qs.count(),
+            link("workshops:list", **unreported),
+            group=TO_DO,
+            help=_("未关闭、当月已开办而未填报%(month)s数据的共富工坊数。") % month_text,
+        ),
+    ]
 
 
 def tallies(queryset, *fields: str) -> list[Counter]:
