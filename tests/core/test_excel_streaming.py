@@ -286,3 +286,29 @@ def test_each_kind_of_value_gets_its_cell_type_and_format_whether_a_row_is_value
             ("138****", "s", "@"),
         ]
     )
+
+
+@pytest.mark.parametrize(
+    "value, kind",
+    [
+        ("代码007", "code"),
+        ("=1+1", "text"),
+        (" 两端空格 ", "text"),
+        ("", "text"),
+        (None, "int"),
+        (12, "int"),
+        (True, "bool"),
+        (Decimal("1234.50"), DECIMAL),
+        (Decimal("2.5"), INT),
+        (Decimal("NaN"), DECIMAL),
+        (2.75, "text"),
+        (datetime.date(2026, 1, 31), DATE),
+        (datetime.datetime(2026, 3, 2, 9, 30, tzinfo=datetime.UTC), "datetime"),
+    ],
+)
+def test_a_cell_written_in_the_rows_loop_is_the_cell_the_general_writer_gives(value, kind):
+    """The sheet's loop writes common types itself for speed; each must be what
+    ``excel._cell`` writes for the same value."""
+    rows = "".join(excel._sheet_rows([Column("值", "value", kind)], [{"value": value}], personal_data=True))
+    row = rows.split('<row r="2">', 1)[1].split("</row>", 1)[0]
+    assert row == excel._cell("A2", value, kind)
