@@ -57,6 +57,14 @@ class Desk:
             return services.item_reopen(actor=leader, item=item, note="路面仍有坑洼")
         raise ValueError(state)
 
+    def overdue_item(self, title: str = "逾期事项"):
+        """An item of alliance A1 in progress whose deadline passed two days ago (raised a
+        week ago): the services refuse a deadline in the past, so it is set afterwards."""
+        item = self.item("in_progress", title=title)
+        past = local_today() - datetime.timedelta(days=2)
+        TrackedItem.objects.filter(pk=item.pk).update(deadline=past, raised_on=past - datetime.timedelta(days=5))
+        return item
+
 
 def make_desk(world) -> Desk:
     transport = DepartmentFactory(county=world.county_a, name="交通运输局")

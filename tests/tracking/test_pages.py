@@ -4,8 +4,8 @@ the user may do, and bad input comes back as a clear message on the form."""
 
 from __future__ import annotations
 
-import datetime
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -133,9 +133,7 @@ def test_a_liaison_lands_on_my_items_with_only_their_departments_items(client, d
 
 
 def test_the_liaison_sees_the_departments_overdue_items(client, desk):
-    late = desk.item("in_progress", title="逾期事项")
-    past = timezone.localdate() - datetime.timedelta(days=2)
-    TrackedItem.objects.filter(pk=late.pk).update(deadline=past, raised_on=past - datetime.timedelta(days=5))
+    desk.overdue_item()
     desk.item("assigned", title="按期事项")
     body = page(client, desk.dora, reverse("tracking:list"), overdue="true")
     assert "逾期事项" in body and "按期事项" not in body
@@ -185,9 +183,32 @@ def test_a_reply_to_a_handled_item_goes_back_to_the_item_saying_why(client, desk
 def test_the_department_page_lists_its_items(client, desk):
     desk.item("assigned", title="交通事项")
     body = page(client, desk.dora, desk.transport.get_absolute_url())
-    assert "交通事项" in body and "办理中 1 项，其中逾期 0 项；已办结 0 项。" in body
+    assert "交通事项" in body and "新提 <strong>1</strong>" in body and "办理中 <strong>0</strong>" in body
     body = page(client, desk.world.alice, desk.water.get_absolute_url())
     assert "交通事项" not in body and "暂无督办事项。" in body
+
+
+def test_the_department_pages_counts_are_the_item_lists_buckets_and_each_opens_that_list(client, desk):
+    """The liaison read "办理中 3" on the department page and found 2 under the list's
+    办理中: the page now counts by the list's own buckets, and each count opens it."""
+    desk.item("assigned", title="待答复事项")
+    desk.item("in_progress", title="办理中事项")
+    desk.overdue_item()
+    desk.item("handled", title="已办结事项")
+    desk.item("solved", title="已解决事项")
+    desk.item("assigned", title="别的部门", alliance=desk.world.alliance_b)
+    body = page(client, desk.world.alice, desk.transport.get_absolute_url())
+    panel = body[body.index('id="department-items"') :]
+    links = dict(
+        (label, (int(count), url.replace("&amp;", "&")))
+        for url, label, count in re.findall(r'<a href="(/items/\?[^"]+)">(\S+) <strong>(\d+)</strong></a>', panel)
+    )
+    # Counted a second way from the rows: each item's state and deadline.
+    assert {label: count for label, (count, _url) in links.items()} == {"新提": 1, "办理中": 1, "已办结": 2, "逾期": 1}
+    for label, (count, url) in links.items():
+        listed = page(client, desk.world.alice, url)
+        assert f"共 {count} 条" in listed or (count == 0 and "没有符合条件的督办事项。" in listed), label
+        assert "别的部门" not in listed
 
 
 # --------------------------------------------------------------------------- the leader
@@ -278,9 +299,7 @@ def test_the_menu_offers_items_by_role(client, desk):
 def test_the_dashboard_counts_items_by_bucket_and_each_figure_opens_the_same_number(client, desk):
     from evaluations.dashboard import build
 
-    late = desk.item("in_progress", title="逾期事项")
-    past = timezone.localdate() - datetime.timedelta(days=2)
-    TrackedItem.objects.filter(pk=late.pk).update(deadline=past, raised_on=past - datetime.timedelta(days=5))
+    desk.overdue_item()
     desk.item("assigned", title="新交办")
     desk.item("solved", title="已解决")
     desk.item("assigned", title="岱山码头", alliance=desk.world.alliance_b)

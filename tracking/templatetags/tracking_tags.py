@@ -7,11 +7,11 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django import template
-from django.db.models import Count, F, Q
+from django.db.models import Count, F
 from django.urls import reverse
 from django.utils import timezone
 
-from ..models import HANDLED_STATES, WITH_DEPARTMENT, EventAction, ItemState, TrackedItem
+from ..models import WITH_DEPARTMENT, Bucket, EventAction, ItemState, TrackedItem
 from ..services import may_confirm, may_raise
 
 register = template.Library()
@@ -57,21 +57,25 @@ def need_item(context, need) -> dict:
 
 @register.inclusion_tag("tracking/_department_items.html", takes_context=True)
 def department_items(context, department) -> dict:
-    """A department's items the user may see: the open ones first, then the latest."""
+    """A department's items the user may see: how many in each of the item list's buckets
+    (each count a link to that list, which shows the same number), the open ones first,
+    then the latest."""
     user = context["request"].user
-    today = timezone.localdate()
-    items = TrackedItem.objects.visible_to(user).filter(assignee=department)
-    counts = items.aggregate(
-        open=Count("pk", filter=Q(state__in=WITH_DEPARTMENT)),
-        overdue=Count("pk", filter=Q(state__in=WITH_DEPARTMENT, deadline__lt=today)),
-        handled=Count("pk", filter=Q(state__in=HANDLED_STATES)),
+    items = item_rows_for(TrackedItem.objects.visible_to(user).filter(assignee=department))
+    counted = dict(items.order_by().values_list("bucket").annotate(n=Count("pk")))
+    url = reverse("tracking:list")
+    buckets = [
+        {
+            "label": label,
+            "count": counted.get(value, 0),
+            "url": f"{url}?{urlencode({'department': department.pk, 'bucket': value})}",
+        }
+        for value, label in Bucket.choices
+    ]
+    rows = items.select_related("alliance").order_by(
+        "-is_overdue", F("handled_at").asc(nulls_first=True), "deadline", "pk"
     )
-    rows = (
-        item_rows_for(items)
-        .select_related("alliance")
-        .order_by("-is_overdue", F("handled_at").asc(nulls_first=True), "deadline", "pk")
-    )
-    return {"department": department, "counts": counts, "items": rows[:DEPARTMENT_ITEMS]}
+    return {"department": department, "buckets": buckets, "items": rows[:DEPARTMENT_ITEMS]}
 
 
 @register.inclusion_tag("tracking/_items_to_confirm.html", takes_context=True)
