@@ -18,10 +18,11 @@ from django.utils.translation import gettext as _
 
 from core.constraints import validated_save
 from core.periods import Period
-from members.access import Role, scope_for
+from members.access import PUBLISHING_ROLES, Role, scope_for
 from members.models import Region, in_subtree
 from notices.models import Event
 from notices.services import notify
+from workshops.services import close_month
 
 from .drafts import SCORED_KINDS, pending_scores
 from .models import (
@@ -44,7 +45,7 @@ from .models import (
     VetoFinding,
 )
 from .reports import consequence_of, proposed_for_visit
-from .rollups import ANNUAL_REVIEW, KINDS, PERIOD_OF_KIND, QUARTERLY_OBSERVATION
+from .rollups import ANNUAL_REVIEW, KINDS, MONTHLY_BULLETIN, PERIOD_OF_KIND, QUARTERLY_OBSERVATION
 from .scoring import alliances_in, members_below_four_stars
 
 logger = logging.getLogger(__name__)
@@ -194,10 +195,6 @@ def rollups_due(kind: str, today: datetime.date) -> list[tuple[Region, Period]]:
     return [(region, period) for region, period in due if (region.pk, period.start) not in done]
 
 
-# The organization departments draft and publish rollups; township staff read them.
-PUBLISHING_ROLES = frozenset({Role.CITY_STAFF, Role.COUNTY_STAFF})
-
-
 def require_rollup_staff(actor, rollup: Rollup) -> None:
     """City and county staff whose region holds the rollup's region draft, regenerate and publish it."""
     require_publisher(actor, rollup.region)
@@ -237,7 +234,8 @@ def rollup_regenerate(*, actor, rollup: Rollup) -> Rollup:
 
 
 def rollup_publish(*, actor, rollup: Rollup, reason: str = "", waivers: dict[str, str] | None = None) -> Rollup:
-    """Publish a draft as the next version, frozen from then on.
+    """Publish a draft as the next version, frozen from then on. A monthly bulletin closes
+    its month's workshop figures in its region to stewards and leaders (``close_month``).
 
     A draft of a rollup already published is a correction: it needs a ``reason``. Every
     staff score still pending must be entered first, or waived: ``waivers`` gives a
@@ -288,6 +286,9 @@ def rollup_publish(*, actor, rollup: Rollup, reason: str = "", waivers: dict[str
             correction_reason=reason,
         )
         draft.refresh_from_db()
+        if draft.kind == MONTHLY_BULLETIN:
+            # The bulletin's cut-off: stewards and leaders no longer change the month's figures.
+            close_month(actor=actor, region=draft.region, month=draft.period.start)
         if draft.kind == ANNUAL_REVIEW and draft.region.level == "county":
             proposals_raise(draft)
         notify_rollup(draft, Event.BULLETIN_PUBLISHED, actor=actor)

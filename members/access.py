@@ -45,6 +45,9 @@ class Role(models.TextChoices):
 
 
 STAFF_ROLES = frozenset({Role.CITY_STAFF, Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF})
+# The organization departments draft and publish rollups (township staff read them), and so
+# may still correct the figures of a month whose bulletin is published, to re-issue it.
+PUBLISHING_ROLES = frozenset({Role.CITY_STAFF, Role.COUNTY_STAFF})
 REGION_ROLES = STAFF_ROLES | {Role.VIEWER}
 # Roles whose scope follows from what their person holds (an alliance's leader role, a
 # workshop's stewardship), never from a region. A tuple, so migrations stay stable.

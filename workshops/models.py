@@ -256,3 +256,36 @@ class WorkshopReport(TimeStamped):
 
     def get_absolute_url(self) -> str:
         return self.workshop.get_absolute_url()
+
+
+class ClosedMonthQuerySet(models.QuerySet):
+    def covering(self, region: Region) -> ClosedMonthQuerySet:
+        """The closings of the region and of every region above it."""
+        return self.filter(region__code__in=region.lineage_codes())
+
+
+class ClosedMonth(models.Model):
+    """A month whose workshop figures are closed in a region: the region's monthly bulletin
+    of that month was published (``evaluations`` closes it then). From then on stewards and
+    leaders may neither file nor correct that month's figures of a workshop in the region or
+    below it; county and city staff still may, and re-issue the bulletin as a correction."""
+
+    region = models.ForeignKey(Region, verbose_name=_("区域"), on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(_("月份"))
+    closed_at = models.DateTimeField(_("截止时间"))
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("发布人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ClosedMonthQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("已截止的月份")
+        verbose_name_plural = _("已截止的月份")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "month"], name="closedmonth_one_per_region_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="closedmonth_month_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region} · {self.month:%Y-%m}"

@@ -11,18 +11,19 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from alliances.models import Alliance
 from core.constraints import validated_save
-from members.access import STAFF_ROLES, Role, require_write, scope_for
-from members.models import MemberOrganization, Person
+from members.access import PUBLISHING_ROLES, STAFF_ROLES, Role, require_write, scope_for
+from members.models import MemberOrganization, Person, Region
 from members.services import apply_changes
 
-from .models import CHECKLIST_FIELDS, FIGURE_FIELDS, Workshop, WorkshopReport
+from .models import CHECKLIST_FIELDS, FIGURE_FIELDS, ClosedMonth, Workshop, WorkshopReport
 from .months import first_of_month, format_month
 
 WORKSHOP_FIELDS = {
@@ -102,6 +103,45 @@ def require_reporter(actor: Any, workshop: Workshop) -> None:
         raise PermissionDenied(_("您没有权限填报该工坊的月度数据。"))
 
 
+def is_closed_to(actor: Any, workshop: Workshop, month: datetime.date) -> bool:
+    """Is this month's figures of the workshop closed to the user? Once the monthly bulletin
+    of the month is published for the workshop's region or a region above it, only county
+    and city staff may file or correct them (and re-issue the bulletin)."""
+    scope = scope_for(actor)
+    if scope.kind == "all" or scope.role in PUBLISHING_ROLES:
+        return False
+    return ClosedMonth.objects.covering(workshop.region).filter(month=month).exists()
+
+
+def months_closed_to(actor: Any, workshop: Workshop) -> set[datetime.date]:
+    """The months whose figures of the workshop are closed to the user (see ``is_closed_to``)."""
+    scope = scope_for(actor)
+    if scope.kind == "all" or scope.role in PUBLISHING_ROLES:
+        return set()
+    return set(ClosedMonth.objects.covering(workshop.region).values_list("month", flat=True))
+
+
+def closed_message(month: datetime.date) -> str:
+    return _("%(month)s的数据已随月通报发布，不能再填报或修改；如需更正，请联系县（市、区）委组织部。") % {
+        "month": date_format(month, "YEAR_MONTH_FORMAT")
+    }
+
+
+def close_month(*, actor: Any, region: Region, month: datetime.date) -> ClosedMonth:
+    """Close a month's workshop figures in the region (its monthly bulletin is published);
+    closing it again keeps the first closing."""
+    closing, _created = ClosedMonth.objects.get_or_create(
+        region=region,
+        month=first_of_month(month),
+        defaults={"closed_at": timezone.now(), "closed_by": actor if getattr(actor, "pk", None) else None},
+    )
+    return closing
+
+
+def _closed_error(actor: Any, workshop: Workshop, month: datetime.date) -> list[str]:
+    return [closed_message(month)] if is_closed_to(actor, workshop, month) else []
+
+
 def _month_errors(workshop: Workshop, month: datetime.date | None) -> list[str]:
     if month is None:
         return []
@@ -152,7 +192,8 @@ def workshop_report_create(
         notes=notes,
         submitted_by=actor if getattr(actor, "pk", None) else None,
     )
-    return _save_report(report, {"month": _month_errors(workshop, month)}, actor=actor)
+    month_errors = _month_errors(workshop, month) + (_closed_error(actor, workshop, month) if month else [])
+    return _save_report(report, {"month": month_errors}, actor=actor)
 
 
 @transaction.atomic
@@ -161,4 +202,4 @@ def workshop_report_update(*, actor: Any, report: WorkshopReport, **fields: Any)
     require_reporter(actor, report.workshop)
     apply_changes(report, fields, REPORT_FIGURES)
     report.submitted_by = actor if getattr(actor, "pk", None) else None
-    return _save_report(report, {}, actor=actor)
+    return _save_report(report, {NON_FIELD_ERRORS: _closed_error(actor, report.workshop, report.month)}, actor=actor)

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
@@ -25,6 +26,9 @@ from .models import Workshop, WorkshopReport, WorkshopStatus, WorkshopType
 from .months import add_months, format_month, last_complete_month, month_range
 from .services import (
     can_report,
+    closed_message,
+    is_closed_to,
+    months_closed_to,
     workshop_create,
     workshop_report_create,
     workshop_report_update,
@@ -98,6 +102,7 @@ class WorkshopDetailView(ScopedDetailView):
             reports=reports,
             chart=chart.as_dict() if filed else None,
             can_report=can_report(self.request.user, workshop),
+            closed_months=months_closed_to(self.request.user, workshop),
             ancestors=workshop.region.ancestors(),
             history=change_log(
                 [
@@ -185,6 +190,14 @@ class ReportUpdateView(ReportFormView):
             WorkshopReport.objects.visible_to(request.user).select_related("workshop"), pk=kwargs["pk"]
         )
         return self.report.workshop
+
+    def prepare(self, request, **kwargs):
+        super().prepare(request, **kwargs)
+        if can_report(request.user, self.workshop) and is_closed_to(request.user, self.workshop, self.report.month):
+            # Published in a bulletin: the detail page offers no 修改 for it, and says why here.
+            messages.error(request, closed_message(self.report.month))
+            return redirect(self.workshop.get_absolute_url())
+        return None
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()

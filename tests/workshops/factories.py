@@ -49,6 +49,19 @@ class ReportFactory(factory.django.DjangoModelFactory):
     sales = Decimal("150000.00")
 
 
+def report_figures(**overrides) -> dict:
+    """A month's figures for ``workshop_report_create`` (May 2025 unless ``month`` is given)."""
+    values = {
+        "month": datetime.date(2025, 5, 1),
+        "employed": 30,
+        "low_income_employed": 12,
+        "wages_paid": Decimal("66000.00"),
+        "income_increase_per_person": Decimal("2050.00"),
+        "sales": Decimal("180000.00"),
+    }
+    return values | overrides
+
+
 def complete_checklist() -> dict[str, bool]:
     from workshops.models import CHECKLIST_FIELDS
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.workshops.factories import ReportFactory, Shops
+from tests.workshops.factories import report_figures as figures
 from workshops.forms import WorkshopReportForm
 from workshops.models import WorkshopReport
 from workshops.months import add_months, first_of_month, format_month, last_complete_month
@@ -41,18 +42,6 @@ def form_data(**overrides):
 
 def api_data(workshop, **overrides):
     return form_data(workshop=workshop.pk) | overrides
-
-
-def figures(**overrides):
-    values = {
-        "month": MONTH,
-        "employed": 30,
-        "low_income_employed": 12,
-        "wages_paid": Decimal("66000.00"),
-        "income_increase_per_person": Decimal("2050.00"),
-        "sales": Decimal("180000.00"),
-    }
-    return values | overrides
 
 
 # --------------------------------------------------------------------------- who files
