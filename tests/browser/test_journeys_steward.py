@@ -1,10 +1,14 @@
-"""Journey 6: a workshop steward on a phone files last month's figures, in Chinese."""
+"""Journey 6: a workshop steward on a phone files last month's figures and corrects one
+before the bulletin's cut-off, in Chinese; after it the month is closed to them."""
 
 from __future__ import annotations
 
 import pytest
 from django.utils import timezone
 
+from core.periods import MONTH, Period
+from evaluations.rollups import MONTHLY_BULLETIN
+from evaluations.services import rollup_produce, rollup_publish
 from tests.browser.journeys import PHONE
 from tests.workshops.factories import Shops
 from workshops.models import WorkshopReport
@@ -50,3 +54,21 @@ def test_a_steward_files_last_month_on_a_phone_and_the_current_month_is_refused(
         18,
         5,
     )
+
+    # Before the bulletin's cut-off the steward corrects a figure from the workshop's page.
+    steward.click(f"#reports a[href='/workshops/reports/{report.pk}/edit/']")
+    steward.step("correct-form")
+    page.fill("input[name=employed]", "19")
+    page.click("main form button[type=submit]")
+    steward.step("corrected")
+    assert WorkshopReport.objects.get().employed == 19
+
+    # The county publishes the month's bulletin: the month is closed to the steward, and the
+    # page says so instead of offering 修改.
+    draft, _created = rollup_produce(kind=MONTHLY_BULLETIN, period=Period(MONTH, last_month), region=world.county_a)
+    rollup_publish(actor=world.alice, rollup=draft)
+    page.reload()
+    steward.step("closed-after-bulletin")
+    assert page.locator(f"#reports a[href='/workshops/reports/{report.pk}/edit/']").count() == 0
+    assert page.locator("#reports", has_text="已随通报发布").count() == 1
+    assert page.get_by_text("已随月通报发布的月份不能再填报或修改").is_visible()
