@@ -159,10 +159,12 @@ class HistorySource:
     ``records`` is a queryset of a history model (``Alliance.history.filter(id=pk)``);
     ``title`` names the field that labels the object: a text field (``"name"``) or a
     foreign key whose target's ``__str__`` is looked up in one batch (``"organization"``).
+    A date title is shown in ``title_format`` (``"YEAR_MONTH_FORMAT"`` for a month's row).
     """
 
     records: models.QuerySet
     title: str = "name"
+    title_format: str = "DATE_FORMAT"
 
 
 def change_log(sources: Sequence[HistorySource], *, user: Any, limit: int = 50) -> list[LogEntry]:
@@ -228,7 +230,11 @@ def change_log(sources: Sequence[HistorySource], *, user: Any, limit: int = 50) 
     entries = []
     for source, row, _before in pending:
         model = type(row)
-        title = show(model, source.title, getattr(row, _attname(model, source.title)))
+        value = getattr(row, _attname(model, source.title))
+        if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+            title = date_format(value, source.title_format)
+        else:
+            title = show(model, source.title, value)
         entries.append(
             LogEntry(
                 when=row.history_date,

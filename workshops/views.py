@@ -107,7 +107,11 @@ class WorkshopDetailView(ScopedDetailView):
             history=change_log(
                 [
                     HistorySource(Workshop.history.filter(id=workshop.pk)),
-                    HistorySource(WorkshopReport.history.filter(workshop_id=workshop.pk), title="month"),
+                    HistorySource(
+                        WorkshopReport.history.filter(workshop_id=workshop.pk),
+                        title="month",
+                        title_format="YEAR_MONTH_FORMAT",
+                    ),
                 ],
                 user=self.request.user,
                 limit=HISTORY_LIMIT,
