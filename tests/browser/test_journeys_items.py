@@ -71,6 +71,9 @@ def test_staff_assign_a_request_the_liaison_handles_it_and_the_leader_confirms(j
     leader.click("table.list >> text=村道拓宽需协调用地")
     leader.step("item")
     assert "用地已协调，道路拓宽完成" in page.locator("#history").inner_text()
+    # Both answers are buttons a thumb can hit (44 px), the second outlined beside the first.
+    for form in ("#confirm", "#reopen"):
+        assert page.locator(f"{form} button[type=submit]").bounding_box()["height"] >= 44, form
     page.check("#confirm input[name=rating][value='4']")
     page.click("#confirm button[type=submit]")
     leader.step("confirmed")
