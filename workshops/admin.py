@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from core.admin_base import ScopedAdmin, ScopedInline, register_history
 
-from .models import CHECKLIST_FIELDS, FIGURE_FIELDS, Workshop, WorkshopReport
+from .models import CHECKLIST_FIELDS, FIGURE_FIELDS, ClosedMonth, Workshop, WorkshopReport
 
 
 class WorkshopReportInline(ScopedInline):
@@ -30,6 +30,29 @@ class WorkshopReportAdmin(ScopedAdmin):
     raw_id_fields = ["workshop", "submitted_by"]
     list_select_related = ["workshop", "submitted_by"]
     date_hierarchy = "month"
+
+
+@admin.register(ClosedMonth)
+class ClosedMonthAdmin(admin.ModelAdmin):
+    """The months closed to stewards and leaders by a published bulletin (for superusers):
+    a month is closed by publishing, never by hand, and reopened by deleting its closing."""
+
+    list_display = ["region", "month", "closed_at", "closed_by"]
+    list_filter = ["month"]
+    search_fields = ["region__name", "region__code"]
+    list_select_related = ["region", "closed_by"]
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_view_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 register_history(Workshop, WorkshopReport)
