@@ -149,6 +149,23 @@ def test_a_stewards_menu_shows_only_their_workshops(world, client):
     assert [name for name in links if name in PAGES and PAGES[name].kind == "list"] == ["workshops:list"]
 
 
+@pytest.mark.parametrize("role", PAGE_ROLES)
+def test_the_api_documentation_is_in_the_menu_of_staff_and_viewers_not_of_a_leader_on_a_phone(role, world, client):
+    """Big screens are set up by staff (with a key) and read by viewers; a leader's, a
+    steward's or a liaison's phone menu has no use for the API's documentation."""
+    client.force_login(getattr(world, USERS[role]))
+    links = menu_links(client.get(reverse("alliances:meeting-list"), follow=True).content.decode())
+    assert ("swagger-ui" in links) == (role != LEADER)
+
+
+def test_a_stewards_and_a_liaisons_menu_have_no_api_documentation(world, client):
+    from tests.tracking.factories import make_desk
+
+    for user in (shops(world).sam, make_desk(world).dora):
+        client.force_login(user)
+        assert "swagger-ui" not in menu_links(client.get(reverse("home"), follow=True).content.decode())
+
+
 # --------------------------------------------------------------------------- lists
 
 
