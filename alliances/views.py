@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -75,6 +76,7 @@ from .models import (
     Activity,
     ActivityPhoto,
     Alliance,
+    AllianceStatus,
     Claim,
     EntityPlatform,
     ListStatus,
@@ -324,13 +326,22 @@ class TeamRoleEndView(AllianceChildFormView):
 
 
 class OperationsListView(ScopedListView):
-    """A list page of the operations section (with its tab bar)."""
+    """A list page of the operations section (with its tab bar). Where records are added on
+    an alliance's page (``record_url``), a leader also finds a button per alliance they lead
+    here: a phone should not have to go back to the alliance to record this month's 碰头会."""
 
     tab: str = ""
+    record_url: str = ""
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["tab"] = self.tab
+        if self.record_url and scope_for(self.request.user).kind == "leader":
+            led = services.alliances_writable_by(self.request.user).exclude(status=AllianceStatus.DISSOLVED)
+            context["record_for"] = [
+                (alliance.name, reverse(self.record_url, args=[alliance.pk]))
+                for alliance in led.order_by("code").only("pk", "name")
+            ]
         return context
 
 
@@ -441,6 +452,7 @@ class MeetingListView(OperationsListView):
     filterset_class = MeetingFilterSet
     template_name = "alliances/meeting_list.html"
     tab = "meetings"
+    record_url = "alliances:meeting-create"
     export_columns = MEETING_COLUMNS
     export_filename = "meetings"
 
@@ -516,6 +528,7 @@ class ActivityListView(OperationsListView):
     filterset_class = ActivityFilterSet
     template_name = "alliances/activity_list.html"
     tab = "activities"
+    record_url = "alliances:activity-create"
     export_columns = ACTIVITY_COLUMNS
     export_filename = "activities"
 

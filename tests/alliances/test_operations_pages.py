@@ -121,6 +121,22 @@ def test_the_alliance_page_offers_recording_to_its_leader_but_platforms_only_to_
     assert reverse("alliances:meeting-create", args=[world.alliance_a.pk]) not in page
 
 
+@pytest.mark.parametrize(("name", "create"), [("meeting-list", "meeting-create"), ("activity-list", "activity-create")])
+def test_a_leader_records_from_the_meeting_and_activity_lists_for_the_alliance_they_lead(client, world, name, create):
+    """On a phone, journey 1.6 starts from 联盟运行: the list offers a button per alliance the
+    leader leads (only those), each opening its form; staff add from an alliance's page."""
+    client.force_login(world.lily)
+    page = client.get(reverse(f"alliances:{name}")).content.decode()
+    offered = re.findall(r'<a class="button" href="(/alliances/\d+/[a-z]+/new/)">', page)
+    assert offered == [reverse(f"alliances:{create}", args=[world.alliance_a.pk])]
+    assert world.alliance_a.name in page.split('class="actions record-for"', 1)[1].split("</div>", 1)[0]
+    assert client.get(offered[0]).status_code == 200
+    assert "请在联盟页面登记" not in page  # the page does not send them elsewhere
+    client.force_login(world.alice)
+    page = client.get(reverse(f"alliances:{name}")).content.decode()
+    assert "record-for" not in page and "请在联盟页面登记" in page
+
+
 def test_a_leader_records_a_meeting_with_attendance_on_the_form(client, world):
     client.force_login(world.lily)
     url = reverse("alliances:meeting-create", args=[world.alliance_a.pk])
