@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from alliances.models import Alliance, AllianceStatus, FormationMode
 from core.charts import ChartSpec
 from core.periods import MONTH, WEEK, YEAR, Period, local_zone
-from members.access import scope_for
+from members.access import PUBLISHING_ROLES, scope_for
 from projects import reporting as reporting_rule
 from projects.models import (
     ACTIVE_STATUSES,
@@ -411,12 +411,14 @@ def build(user: Any, *, now: datetime.datetime | None = None) -> Dashboard:
 def waiting_for(user: Any, month: Period, workshops) -> list[Figure]:
     """What waits for staff to act on, each the count of the list it links to, through the
     same filter: reports to review, drafts to publish, the ``workshops`` that owe ``month``'s
-    figures. Nothing for those who may not act (viewers, leaders)."""
-    if not scope_for(user).can_write:
+    figures. Nothing for those who may not act (viewers, leaders), and drafts only for those
+    who publish them (county and city staff: township staff never have one to publish)."""
+    scope = scope_for(user)
+    if not scope.can_write:
         return []
     unreported = {"unreported": f"{month.start:%Y-%m}"}
     month_text = {"month": month.label}
-    return [
+    figures = [
         Figure(
             "reports_waiting",
             _("待审核周报"),
@@ -424,15 +426,20 @@ def waiting_for(user: Any, month: Period, workshops) -> list[Figure]:
             link("projects:review-queue", status=ReportStatus.SUBMITTED),
             group=TO_DO,
             help=_("已提交、尚未审核的周报数，各周合计。"),
-        ),
-        Figure(
-            "drafts_waiting",
-            _("待发布的通报草稿"),
-            Rollup.objects.visible_to(user).filter(status=RollupStatus.DRAFT).count(),
-            link("evaluations:rollup-list", status=RollupStatus.DRAFT),
-            group=TO_DO,
-            help=_("已生成、尚未发布的调度通报草稿数（本区域及下级）。"),
-        ),
+        )
+    ]
+    if scope.kind == "all" or scope.role in PUBLISHING_ROLES:
+        figures.append(
+            Figure(
+                "drafts_waiting",
+                _("待发布的通报草稿"),
+                Rollup.objects.visible_to(user).filter(status=RollupStatus.DRAFT).count(),
+                link("evaluations:rollup-list", status=RollupStatus.DRAFT),
+                group=TO_DO,
+                help=_("已生成、尚未发布的调度通报草稿数（本区域及下级）。"),
+            )
+        )
+    figures.append(
         Figure(
             "workshops_unreported",
             _("%(month)s未报数据的工坊") % month_text,
@@ -440,8 +447,9 @@ def waiting_for(user: Any, month: Period, workshops) -> list[Figure]:
             link("workshops:list", **unreported),
             group=TO_DO,
             help=_("未关闭、当月已开办而未填报%(month)s数据的共富工坊数。") % month_text,
-        ),
-    ]
+        )
+    )
+    return figures
 
 
 def tallies(queryset, *fields: str) -> list[Counter]:

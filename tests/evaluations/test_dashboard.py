@@ -208,6 +208,13 @@ def test_staff_see_first_what_waits_for_them_each_counted_from_the_rows_and_link
     assert page.index('id="to-do"') < page.index('id="figures"')
 
 
+def test_township_staff_review_reports_but_have_no_drafts_to_publish_waiting(world):
+    """Township staff read the bulletins and never publish one: no 待发布的通报草稿 for them."""
+    keys = [figure.key for figure in build(world.tina).to_do]
+    assert "reports_waiting" in keys and "drafts_waiting" not in keys
+    assert "drafts_waiting" in [figure.key for figure in build(world.alice).to_do]
+
+
 def test_a_read_only_viewer_has_nothing_waiting_to_do(client, world):
     assert build(world.vera).to_do == []
     client.force_login(world.vera)
