@@ -50,9 +50,9 @@ def test_the_steward_corrects_before_the_cut_off_and_not_after(world, shops):
     assert WorkshopReport.objects.get(pk=report.pk).employed == 28
 
 
-def test_a_closed_month_cannot_be_filed_late_by_a_steward_or_a_leader_and_names_the_month(world, shops):
+def test_a_closed_month_cannot_be_filed_late_by_a_steward_a_leader_or_township_staff_and_names_the_month(world, shops):
     publish_bulletin(world, world.county_a)
-    for user in (shops.sam, world.lily):
+    for user in (shops.sam, world.lily, world.tina):
         with pytest.raises(ValidationError) as refused:
             workshop_report_create(actor=user, workshop=shops.a, **figures())
         assert "2025年5月的数据已随月通报发布" in " ".join(refused.value.message_dict["month"])
