@@ -182,6 +182,16 @@ class ReportCreateView(ReportFormView):
     def get_initial(self):
         return {"month": self.request.GET.get("month")} if self.request.GET.get("month") else {}
 
+    def get_context_data(self, **kwargs):
+        """Say up front when the month offered (or filed already) is closed to the user."""
+        context = super().get_context_data(**kwargs)
+        form = context["form"]
+        filed = getattr(form, "filed", None)
+        month = filed.month if filed else form.fields["month"].initial
+        if month and is_closed_to(self.request.user, self.workshop, month):
+            context["closed_notice"] = closed_message(month)
+        return context
+
     def perform(self, form):
         return workshop_report_create(actor=self.request.user, workshop=self.workshop, **form.cleaned_data)
 

@@ -9,6 +9,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from core.periods import MONTH, Period
 from evaluations.rollups import MONTHLY_BULLETIN
@@ -106,3 +107,21 @@ def test_the_api_refuses_a_stewards_correction_of_a_closed_month(api, world, sho
     assert response.status_code == 400
     assert "已随月通报发布" in str(response.json())
     assert WorkshopReport.objects.get(pk=report.pk).employed == 25
+
+
+def test_the_report_form_says_up_front_that_the_month_it_offers_is_closed(client, world, shops):
+    from workshops.months import last_complete_month
+
+    last = last_complete_month(timezone.localdate())
+    client.force_login(shops.sam)
+    url = reverse("workshops:report-create", args=[shops.a.pk])
+    assert "已随月通报发布" not in client.get(url).content.decode()
+    close_month(actor=world.alice, region=world.county_a, month=last)
+    body = client.get(url).content.decode()
+    assert f"{last.year}年{last.month}月的数据已随月通报发布" in body
+    ReportFactory(workshop=shops.a, month=last)  # filed, then closed: no link to correct it
+    body = client.get(url).content.decode()
+    assert "已随月通报发布" in body and "修改该月数据" not in body
+    client.force_login(world.alice)
+    body = client.get(url).content.decode()
+    assert "已随月通报发布" not in body and "修改该月数据" in body
