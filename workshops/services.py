@@ -103,22 +103,18 @@ def require_reporter(actor: Any, workshop: Workshop) -> None:
         raise PermissionDenied(_("您没有权限填报该工坊的月度数据。"))
 
 
-def is_closed_to(actor: Any, workshop: Workshop, month: datetime.date) -> bool:
-    """Is this month's figures of the workshop closed to the user? Once the monthly bulletin
-    of the month is published for the workshop's region or a region above it, only county
-    and city staff may file or correct them (and re-issue the bulletin)."""
-    scope = scope_for(actor)
-    if scope.kind == "all" or scope.role in PUBLISHING_ROLES:
-        return False
-    return ClosedMonth.objects.covering(workshop.region).filter(month=month).exists()
-
-
 def months_closed_to(actor: Any, workshop: Workshop) -> set[datetime.date]:
-    """The months whose figures of the workshop are closed to the user (see ``is_closed_to``)."""
+    """The months whose figures of the workshop are closed to the user: once a month's
+    bulletin is published for the workshop's region or a region above it, only county and
+    city staff may file or correct them (and re-issue the bulletin). A few rows a year."""
     scope = scope_for(actor)
     if scope.kind == "all" or scope.role in PUBLISHING_ROLES:
         return set()
     return set(ClosedMonth.objects.covering(workshop.region).values_list("month", flat=True))
+
+
+def is_closed_to(actor: Any, workshop: Workshop, month: datetime.date | None) -> bool:
+    return month is not None and month in months_closed_to(actor, workshop)
 
 
 def closed_message(month: datetime.date) -> str:
@@ -138,7 +134,7 @@ def close_month(*, actor: Any, region: Region, month: datetime.date) -> ClosedMo
     return closing
 
 
-def _closed_error(actor: Any, workshop: Workshop, month: datetime.date) -> list[str]:
+def _closed_error(actor: Any, workshop: Workshop, month: datetime.date | None) -> list[str]:
     return [closed_message(month)] if is_closed_to(actor, workshop, month) else []
 
 
@@ -192,8 +188,9 @@ def workshop_report_create(
         notes=notes,
         submitted_by=actor if getattr(actor, "pk", None) else None,
     )
-    month_errors = _month_errors(workshop, month) + (_closed_error(actor, workshop, month) if month else [])
-    return _save_report(report, {"month": month_errors}, actor=actor)
+    return _save_report(
+        report, {"month": _month_errors(workshop, month) + _closed_error(actor, workshop, month)}, actor=actor
+    )
 
 
 @transaction.atomic
