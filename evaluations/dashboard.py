@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from alliances.models import Alliance, AllianceStatus, FormationMode
 from core.charts import ChartSpec
 from core.periods import MONTH, WEEK, YEAR, Period, local_zone
-from members.access import PUBLISHING_ROLES, scope_for
+from members.access import scope_for
 from projects import reporting as reporting_rule
 from projects.models import (
     ACTIVE_STATUSES,
@@ -428,7 +428,7 @@ def waiting_for(user: Any, month: Period, workshops) -> list[Figure]:
             help=_("已提交、尚未审核的周报数，各周合计。"),
         )
     ]
-    if scope.kind == "all" or scope.role in PUBLISHING_ROLES:
+    if scope.publishes:
         figures.append(
             Figure(
                 "drafts_waiting",

@@ -202,7 +202,7 @@ def require_rollup_staff(actor, rollup: Rollup) -> None:
 
 def require_publisher(actor, region: Region) -> None:
     scope = scope_for(actor)
-    if not (scope.kind == "all" or scope.role in PUBLISHING_ROLES) or not scope.covers_region(region):
+    if not scope.publishes or not scope.covers_region(region):
         raise PermissionDenied(_("只有本区域或上级组织部门工作人员可以生成和发布调度通报。"))
 
 

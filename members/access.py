@@ -86,6 +86,11 @@ class Scope:
         return self.kind == "all" or self.role in STAFF_ROLES
 
     @property
+    def publishes(self) -> bool:
+        """Drafts and publishes rollups, and so may still correct a closed month's figures."""
+        return self.kind == "all" or self.role in PUBLISHING_ROLES
+
+    @property
     def can_write(self) -> bool:
         """May create and change alliances, organizations, people (within the scope)."""
         return self.is_staff_role

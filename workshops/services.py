@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from alliances.models import Alliance
 from core.constraints import validated_save
-from members.access import PUBLISHING_ROLES, STAFF_ROLES, Role, require_write, scope_for
+from members.access import STAFF_ROLES, Role, require_write, scope_for
 from members.models import MemberOrganization, Person, Region
 from members.services import apply_changes
 
@@ -107,8 +107,7 @@ def months_closed_to(actor: Any, workshop: Workshop) -> set[datetime.date]:
     """The months whose figures of the workshop are closed to the user: once a month's
     bulletin is published for the workshop's region or a region above it, only county and
     city staff may file or correct them (and re-issue the bulletin). A few rows a year."""
-    scope = scope_for(actor)
-    if scope.kind == "all" or scope.role in PUBLISHING_ROLES:
+    if scope_for(actor).publishes:
         return set()
     return set(ClosedMonth.objects.covering(workshop.region).values_list("month", flat=True))
 
