@@ -17,7 +17,7 @@ from members.services import (
     department_update,
     user_with_role,
 )
-from tests.members.factories import DepartmentFactory, UserFactory, liaison_of
+from tests.members.factories import DepartmentFactory, PersonFactory, UserFactory, liaison_of
 
 pytestmark = pytest.mark.django_db
 
@@ -204,3 +204,14 @@ def test_a_liaison_lands_on_their_department_and_cannot_open_another(client, wor
     assert client.get(transport.get_absolute_url()).status_code == 200
     assert client.get(water.get_absolute_url()).status_code == 404
     assert client.get(reverse("members:department-create")).status_code == 403
+
+
+def test_the_department_page_names_each_liaison_once_with_the_login_beside_a_persons_name(client, world, transport):
+    liaison_of(transport, username="dora")
+    named = liaison_of(transport, username="walt")
+    PersonFactory(user=named, name="王水利")
+    client.force_login(world.alice)
+    page = client.get(transport.get_absolute_url()).content.decode()
+    listed = page[page.index('id="liaisons"') :].split("</ul>", 1)[0]
+    assert listed.count("dora") == 1
+    assert "王水利 <small" in listed and listed.count("walt") == 1
