@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from alliances.models import Meeting
 from projects.models import ProgressReport, ReportAttachment
+from projects.services import report_return
 from projects.weeks import current_week
 from tests.browser.journeys import PHONE, small_png
 from tests.projects.factories import ProjectFactory, ReportFactory, image_bytes
@@ -134,3 +135,28 @@ def test_a_leader_corrects_a_returned_report_files_the_week_amends_it_and_record
         world.alliance_a.pk,
     )
     assert "王建国" in page.locator("#attendees").inner_text()
+
+
+def test_a_leader_opens_a_returned_report_from_its_notice_on_a_phone(journey, world):
+    """Journey 1.1 starts from the notice: its title is a link like the others (underlined,
+    a thumb's height), marks it read and opens the report with the reviewer's comment."""
+    report = ReportFactory(
+        project=ProjectFactory(alliance=world.alliance_a, title="红芽姜大棚"),
+        period=current_week() - datetime.timedelta(weeks=1),
+        work_done="完成钢架",
+    )
+    report_return(actor=world.alice, report=report, comment="请补充大棚内部照片")
+
+    leader = journey("leader", "lily", PHONE)
+    page = leader.page
+    leader.click("a.bell")
+    leader.step("notices")
+    title = page.locator(".notice-list li.unread .notice-title button", has_text="红芽姜大棚")
+    style = title.evaluate("e => getComputedStyle(e).textDecorationLine")
+    assert "underline" in style, style
+    assert title.bounding_box()["height"] >= 44
+    title.click()
+    page.wait_for_load_state("networkidle")
+    leader.step("returned-report")
+    assert "请补充大棚内部照片" in page.locator("main").inner_text()
+    assert page.locator("a.bell .bell-count").count() == 0  # the one notice is read
