@@ -493,3 +493,25 @@ def report_accept(*, actor: Any, report: ProgressReport, comment: str = "") -> P
 
 def report_return(*, actor: Any, report: ProgressReport, comment: str) -> ProgressReport:
     return report_review(actor=actor, report=report, decision=ReportStatus.RETURNED, comment=comment)
+
+
+def reports_accept(
+    *, actor: Any, reports: Iterable[ProgressReport]
+) -> tuple[list[ProgressReport], list[tuple[ProgressReport, str]]]:
+    """Accept several submitted reports at once (the review queue's 通过所选), each exactly as
+    :func:`report_review` accepts one, with its own revision. A report that one accept
+    without a comment would refuse (already reviewed, or its progress went down and needs
+    a reason) is left as it is and returned with the reason; the others are accepted.
+    Refused for anyone who may not review (nothing changes)."""
+    reports = list(reports)
+    for report in reports:
+        require_staff(actor, report.project)
+    accepted: list[ProgressReport] = []
+    skipped: list[tuple[ProgressReport, str]] = []
+    for report in reports:
+        try:
+            with transaction.atomic():
+                accepted.append(report_accept(actor=actor, report=report))
+        except ValidationError as error:
+            skipped.append((report, " ".join(error.messages)))
+    return accepted, skipped

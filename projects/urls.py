@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/report/", views.ReportSubmitView.as_view(), name="report-submit"),
     path("my-work/", views.MyWorkView.as_view(), name="my-work"),
     path("reports/", views.ReviewQueueView.as_view(), name="review-queue"),
+    path("reports/accept/", views.ReviewAcceptSelectedView.as_view(), name="review-accept"),
     path("reports/<int:pk>/", views.ReportDetailView.as_view(), name="report-detail"),
     path("reports/<int:pk>/fix/", views.ReportFixView.as_view(), name="report-fix"),
     path("attachments/<int:pk>/", views.AttachmentView.as_view(), name="attachment"),

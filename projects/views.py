@@ -12,7 +12,9 @@ from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -45,6 +47,7 @@ from .services import (
     report_resubmit,
     report_review,
     report_submit,
+    reports_accept,
     require_leader,
 )
 from .weeks import current_week, local_today, recent_weeks, week_label
@@ -469,6 +472,44 @@ class ReviewQueueView(ScopedListView):
             .annotate(attachment_count=subquery_count(ReportAttachment.objects.all(), "report"))
             .order_by("period", "submitted_at")
         )
+
+
+class ReviewAcceptSelectedView(LoginRequiredMixin, View):
+    """通过所选: accept the reports ticked in the review queue, each as one accept does; the
+    ones that need a reviewer's reason (progress went down) or were reviewed meanwhile are
+    left, each named with why. Back to the queue as it was filtered."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        if not scope_for(request.user).can_write:
+            raise PermissionDenied(_("您没有权限审核进度报告。"))
+        ids = [int(value) for value in request.POST.getlist("report") if value.isdigit()]
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            back = reverse("projects:review-queue")
+        if not ids:
+            messages.error(request, _("请先勾选要通过的报告。"))
+            return redirect(back)
+        reports = (
+            ProgressReport.objects.visible_to(request.user)
+            .filter(pk__in=ids)
+            .select_related("project__alliance__lead_region")
+            .order_by("period", "submitted_at")
+        )
+        accepted, skipped = reports_accept(actor=request.user, reports=reports)
+        if accepted:
+            count = len(accepted)
+            messages.success(
+                request, ngettext("已通过 %(count)s 份报告。", "已通过 %(count)s 份报告。", count) % {"count": count}
+            )
+        for report, reason in skipped:
+            messages.warning(
+                request,
+                _("%(project)s %(week)s未通过：%(reason)s")
+                % {"project": report.project.title, "week": report.week_label, "reason": reason},
+            )
+        return redirect(back)
 
 
 class AttachmentView(LoginRequiredMixin, View):

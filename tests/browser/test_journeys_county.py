@@ -118,3 +118,28 @@ def test_county_staff_check_a_figure_review_reports_edit_unchanged_and_export_th
     rows = list(workbook.worksheets[0].iter_rows(values_only=True))
     assert any("红芽姜大棚" in (cell or "") for row in rows for cell in row if isinstance(cell, str))
     assert download.value.suggested_filename.endswith(".xlsx")
+
+
+def test_county_staff_accept_the_reports_that_need_no_change_together(journey, world):
+    """Journey 2.2, "bulk accept where fine": 全选本页 ticks every report waiting, 通过所选
+    accepts them, and the one whose progress went down stays, named with why."""
+    fine = [ReportFactory(project=ProjectFactory(alliance=world.alliance_a, title=f"村道{n}")) for n in (1, 2)]
+    dropped = ProjectFactory(alliance=world.alliance_a, title="进度下降项目")
+    last_week = current_week() - datetime.timedelta(weeks=1)
+    ReportFactory(
+        project=dropped, period=last_week - datetime.timedelta(weeks=1), percent_complete=60, status="accepted"
+    )
+    down = ReportFactory(project=dropped, percent_complete=40)
+
+    officer = journey("county", "alice", LAPTOP)
+    page = officer.page
+    officer.menu("进度审核")
+    officer.step("queue")
+    page.check("input[data-select-all]")
+    assert page.locator("input[name=report]:checked").count() == 3
+    page.click("#accept-selected button[type=submit]")
+    officer.step("accepted")
+    messages = page.locator("ul.messages").inner_text()
+    assert "已通过 2 份报告。" in messages and "进度下降项目" in messages
+    assert [ProgressReport.objects.get(pk=r.pk).status for r in [*fine, down]] == ["accepted", "accepted", "submitted"]
+    assert page.locator("#review-queue tbody tr").count() == 1

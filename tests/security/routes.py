@@ -1003,6 +1003,8 @@ PAGES = {
     "evaluations:dashboard": fixed(),
     "projects:my-work": fixed(ok=frozenset({200, 302})),  # a leader's page; others are sent on
     "projects:review-queue": listing(QUEUED_REPORT),
+    # 通过所选: staff only (others 403); with nothing ticked it goes back to the queue.
+    "projects:review-accept": fixed(method="post", data=lambda w, _: {}, writers=STAFF, ok=frozenset({302})),
     "members:import": fixed(readers=STAFF),
     # An upload runs as a job: its page and status are read by staff who see it; only the
     # user who uploaded it confirms or cancels it (the others get 403).
