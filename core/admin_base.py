@@ -27,16 +27,9 @@ class ScopedAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
-class HistoryAdmin(admin.ModelAdmin):
-    """The audit trail of one model, for superusers: read only (the database refuses
-    UPDATE and DELETE on history tables as well, see core.audit)."""
-
-    list_display = ["history_date", "history_user", "history_type", "id", "history_change_reason"]
-    list_filter = ["history_type"]
-    search_fields = ["history_user__username", "history_change_reason"]
-    list_select_related = ["history_user"]
-    date_hierarchy = "history_date"
-    list_per_page = 100
+class SuperuserRecordAdmin(admin.ModelAdmin):
+    """Rows the site writes itself, shown to superusers only and never added or changed by
+    hand (a subclass may let them delete one)."""
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser
@@ -49,6 +42,18 @@ class HistoryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class HistoryAdmin(SuperuserRecordAdmin):
+    """The audit trail of one model, for superusers: read only (the database refuses
+    UPDATE and DELETE on history tables as well, see core.audit)."""
+
+    list_display = ["history_date", "history_user", "history_type", "id", "history_change_reason"]
+    list_filter = ["history_type"]
+    search_fields = ["history_user__username", "history_change_reason"]
+    list_select_related = ["history_user"]
+    date_hierarchy = "history_date"
+    list_per_page = 100
 
 
 def register_history(*models) -> None:

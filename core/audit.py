@@ -207,7 +207,7 @@ def change_log(sources: Sequence[HistorySource], *, user: Any, limit: int = 50) 
         target: {obj.pk: str(obj) for obj in target._base_manager.filter(pk__in=ids)} for target, ids in wanted.items()
     }
 
-    def show(model: type[models.Model], name: str, value: Any) -> str:
+    def show(model: type[models.Model], name: str, value: Any, date_format_name: str = "DATE_FORMAT") -> str:
         if value is None or value == "":
             return "—"
         target = _fk_target(model, name)
@@ -221,7 +221,7 @@ def change_log(sources: Sequence[HistorySource], *, user: Any, limit: int = 50) 
         if isinstance(value, datetime.datetime):
             return date_format(timezone.localtime(value), "DATETIME_FORMAT")
         if isinstance(value, datetime.date):
-            return date_format(value)
+            return date_format(value, date_format_name)
         text = str(value)
         if name in MASKED_FIELDS and not show_personal:
             return MASKED_FIELDS[name](text)
@@ -230,11 +230,7 @@ def change_log(sources: Sequence[HistorySource], *, user: Any, limit: int = 50) 
     entries = []
     for source, row, _before in pending:
         model = type(row)
-        value = getattr(row, _attname(model, source.title))
-        if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
-            title = date_format(value, source.title_format)
-        else:
-            title = show(model, source.title, value)
+        title = show(model, source.title, getattr(row, _attname(model, source.title)), source.title_format)
         entries.append(
             LogEntry(
                 when=row.history_date,

@@ -164,7 +164,7 @@ def build(user: Any, *, now: datetime.datetime | None = None) -> Dashboard:
     # Tracked items as of today, by the dispatch's buckets (the list's bucket filter), and
     # the year's outcomes (tracking.figures).
     items = TrackedItem.objects.visible_to(user)
-    by_bucket = dict(items.with_bucket(today).order_by().values_list("bucket").annotate(n=Count("pk")))
+    by_bucket = items.bucket_counts(today)
     item_year = year_figures(items, Period.containing(YEAR, today))
 
     waiting = waiting_for(user, month, workshops)

@@ -12,7 +12,6 @@ from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views import View
@@ -22,6 +21,7 @@ from alliances.models import Alliance, AllianceStatus
 from core.db import subquery_count
 from core.views_base import ScopedDetailView, ScopedListView, ServiceFormView
 from members.access import Role, scope_for
+from members.views import safe_next
 
 from .filters import ProgressReportFilterSet, ProjectFilterSet
 from .forms import MilestoneForm, ProjectForm, ProjectStatusForm, ReportForm, ReviewForm
@@ -485,9 +485,7 @@ class ReviewAcceptSelectedView(LoginRequiredMixin, View):
         if not scope_for(request.user).can_write:
             raise PermissionDenied(_("您没有权限审核进度报告。"))
         ids = [int(value) for value in request.POST.getlist("report") if value.isdigit()]
-        back = request.POST.get("next", "")
-        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-            back = reverse("projects:review-queue")
+        back = safe_next(request, request.POST.get("next", "")) or reverse("projects:review-queue")
         if not ids:
             messages.error(request, _("请先勾选要通过的报告。"))
             return redirect(back)

@@ -27,7 +27,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, Count, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -110,6 +110,11 @@ class TrackedItemQuerySet(ScopedQuerySet):
         """Past the deadline (the deadline day itself is still in time) and still with the
         department."""
         return self.with_department().filter(deadline__lt=today)
+
+    def bucket_counts(self, today: datetime.date) -> dict[str, int]:
+        """How many items in each bucket as of ``today`` (one GROUP BY; a bucket with none
+        is absent): the counts the item list's bucket filter shows."""
+        return dict(self.with_bucket(today).order_by().values_list("bucket").annotate(n=Count("pk")))
 
     def with_bucket(self, today: datetime.date) -> TrackedItemQuerySet:
         """``is_overdue`` and ``bucket`` (the dispatch's four) as of ``today``."""

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from core.admin_base import ScopedAdmin, ScopedInline, register_history
+from core.admin_base import ScopedAdmin, ScopedInline, SuperuserRecordAdmin, register_history
 
 from .models import CHECKLIST_FIELDS, FIGURE_FIELDS, ClosedMonth, Workshop, WorkshopReport
 
@@ -33,7 +33,7 @@ class WorkshopReportAdmin(ScopedAdmin):
 
 
 @admin.register(ClosedMonth)
-class ClosedMonthAdmin(admin.ModelAdmin):
+class ClosedMonthAdmin(SuperuserRecordAdmin):
     """The months closed to stewards and leaders by a published bulletin (for superusers):
     a month is closed by publishing, never by hand, and reopened by deleting its closing."""
 
@@ -42,17 +42,8 @@ class ClosedMonthAdmin(admin.ModelAdmin):
     search_fields = ["region__name", "region__code"]
     list_select_related = ["region", "closed_by"]
 
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_superuser
-
     def has_delete_permission(self, request, obj=None):
         return self.has_view_permission(request, obj)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 register_history(Workshop, WorkshopReport)

@@ -125,3 +125,15 @@ def test_the_report_form_says_up_front_that_the_month_it_offers_is_closed(client
     client.force_login(world.alice)
     body = client.get(url).content.decode()
     assert "已随月通报发布" not in body and "修改该月数据" in body
+
+
+def test_a_superuser_reopens_a_month_in_the_admin_by_deleting_its_closing(client, world, shops):
+    closing = close_month(actor=world.alice, region=world.county_a, month=MAY)
+    report = ReportFactory(workshop=shops.a, month=MAY, employed=25, low_income_employed=10)
+    client.force_login(world.admin)
+    delete = reverse("admin:workshops_closedmonth_delete", args=[closing.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 302
+    assert not ClosedMonth.objects.exists()
+    workshop_report_update(actor=shops.sam, report=report, employed=26)  # open to the steward again
+    assert WorkshopReport.objects.get(pk=report.pk).employed == 26
+    assert client.get(reverse("admin:workshops_closedmonth_add")).status_code == 403  # closed by publishing only

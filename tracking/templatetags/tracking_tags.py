@@ -7,7 +7,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django import template
-from django.db.models import Count, F
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -61,8 +61,8 @@ def department_items(context, department) -> dict:
     (each count a link to that list, which shows the same number), the open ones first,
     then the latest."""
     user = context["request"].user
-    items = item_rows_for(TrackedItem.objects.visible_to(user).filter(assignee=department))
-    counted = dict(items.order_by().values_list("bucket").annotate(n=Count("pk")))
+    items = TrackedItem.objects.visible_to(user).filter(assignee=department)
+    counted = items.bucket_counts(timezone.localdate())
     url = reverse("tracking:list")
     buckets = [
         {
@@ -72,8 +72,10 @@ def department_items(context, department) -> dict:
         }
         for value, label in Bucket.choices
     ]
-    rows = items.select_related("alliance").order_by(
-        "-is_overdue", F("handled_at").asc(nulls_first=True), "deadline", "pk"
+    rows = (
+        item_rows_for(items)
+        .select_related("alliance")
+        .order_by("-is_overdue", F("handled_at").asc(nulls_first=True), "deadline", "pk")
     )
     return {"department": department, "buckets": buckets, "items": rows[:DEPARTMENT_ITEMS]}
 
