@@ -401,17 +401,31 @@ def worker_memory(server: subprocess.Popen) -> int:
 # --------------------------------------------------------------------------- the runs
 
 
+def cores_busy(before, after) -> float:
+    """The machine's cores busy between two ``psutil.cpu_times()``, in cores (0 to
+    ``os.cpu_count()``): the site, PostgreSQL, nginx, Redis and Locust together."""
+    spent = sum(after) - sum(before)
+    idle = (after.idle + after.iowait) - (before.idle + before.iowait)
+    return (1 - idle / spent) * (os.cpu_count() or 1) if spent else 0.0
+
+
 def run_level(
     users: int, args: argparse.Namespace, plan_file: Path, workdir: Path, server, key_offset: int = 0
 ) -> list[dict]:
     """Each page's figures at ``users`` concurrent users (also kept in ``workdir``: Locust's
-    CSV files, and the receipts of the reports sent)."""
+    CSV files, and the receipts of the reports sent). Each row also carries the level's
+    ``cores_busy`` (the machine's, while Locust ran) and ``in_flight``, the mean number of
+    requests being answered at once (Little's law: the sum of the requests' times over the
+    level's seconds), the load the workers took."""
+    import psutil
+
     classes = ["CountyStaff", "CityStaff", "Leader", "BigScreen"]
     # One user at a time: each kind of user in turn, so that every page is timed alone.
     runs = [([name], 1, max(args.seconds // 2, 10)) for name in classes] if users == 1 else []
     runs = runs or [(classes, users, args.seconds)]
     rows: dict[str, dict] = {}
     peak = 0
+    busy: list[float] = []
     for index, (names, count, seconds) in enumerate(runs):
         prefix = workdir / f"u{users}-{index}"
         command = [
@@ -445,13 +459,17 @@ def run_level(
         } | ({"LOAD_THINK": "0.05,0.1", "LOAD_SIGN_IN": "1"} if users == 1 else {"LOAD_THINK": args.think})
         with open(f"{prefix}.log", "w") as log:  # Locust's own report and errors, kept apart
             locust = subprocess.Popen(command, cwd=ROOT, env=os.environ | env, stdout=log, stderr=log)  # noqa: S603
+        cpu = psutil.cpu_times()
         while locust.poll() is None:
             peak = max(peak, worker_memory(server))
             time.sleep(1)
+        busy.append(cores_busy(cpu, psutil.cpu_times()))
         with open(f"{prefix}_stats.csv", encoding="utf-8") as file:
             for row in csv.DictReader(file):
                 if row["Name"] != "Aggregated":
                     rows[row["Name"]] = row
+    seconds = sum(run[2] for run in runs)
+    in_flight = sum(int(row["Request Count"]) * float(row["Average Response Time"]) for row in rows.values()) / 1000
     return [
         {
             "page": name,
@@ -462,6 +480,8 @@ def run_level(
             "p99": float(row["99%"]),
             "kb": float(row["Average Content Size"]) / 1024,
             "peak_rss_mb": peak / 2**20,
+            "cores_busy": sum(busy) / len(busy),
+            "in_flight": in_flight / seconds,
         }
         for name, row in sorted(rows.items(), key=lambda item: order(item[0]))
     ]
@@ -698,7 +718,13 @@ def main() -> None:
                     if users == 1
                     else f"{users} concurrent users, {args.seconds} s"
                 )
-                + f"; workers' peak RSS {max((r['peak_rss_mb'] for r in rows), default=0):.0f} MB",
+                + f"; workers' peak RSS {max((r['peak_rss_mb'] for r in rows), default=0):.0f} MB"
+                + (
+                    f"; {rows[0]['cores_busy']:.2f} of {os.cpu_count()} cores busy, "
+                    f"{rows[0]['in_flight']:.2f} requests in flight on average"
+                    if rows
+                    else ""
+                ),
                 ["page", "requests", "errors", "median ms", "p95 ms", "p99 ms", "KB"],
                 [
                     [
