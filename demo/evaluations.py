@@ -69,11 +69,21 @@ def seed(ctx: DemoContext) -> None:
     send_progress_reminders(today=ctx.live_today)
 
 
+# Last year's proposals of one county of the demo city are left for its staff (or the
+# city's) to decide, so that journey 3.3 has something waiting: 海曙区.
+LEFT_TO_DECIDE = "330203"
+
+
 def decide_last_years_proposals(staff) -> None:
-    """Staff confirm what last year's annual reviews proposed, then re-issue the reviews as
-    version 2 so that they list the confirmed consequences (nothing applies unconfirmed).
-    A second run finds nothing left to decide and changes nothing."""
-    pending = list(Proposal.objects.filter(status=ProposalStatus.PROPOSED).select_related("rollup"))
+    """Staff confirm what last year's annual reviews proposed, but for those of
+    ``LEFT_TO_DECIDE``, then re-issue the reviews as version 2 so that they list the
+    confirmed consequences (nothing applies unconfirmed). A second run finds nothing left to
+    decide and changes nothing."""
+    pending = list(
+        Proposal.objects.filter(status=ProposalStatus.PROPOSED)
+        .exclude(region__code__startswith=LEFT_TO_DECIDE)
+        .select_related("rollup")
+    )
     if not pending:
         return
     for proposal in pending:
@@ -81,7 +91,11 @@ def decide_last_years_proposals(staff) -> None:
             actor=staff, proposal=proposal, decision=ProposalStatus.CONFIRMED, reason="经部务会研究，同意该项结果运用。"
         )
     years = {proposal.year for proposal in pending}
-    reviews = Rollup.objects.current().filter(kind=ANNUAL_REVIEW, period_start__year__in=years)
+    reviews = (
+        Rollup.objects.current()
+        .filter(kind=ANNUAL_REVIEW, period_start__year__in=years)
+        .exclude(region__code__startswith=LEFT_TO_DECIDE)
+    )
     for review in reviews.order_by("-region__level", "region__code"):
         draft = rollup_regenerate(actor=staff, rollup=review)
         try:

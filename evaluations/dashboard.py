@@ -39,7 +39,7 @@ from tracking.models import Bucket, TrackedItem
 from workshops.filters import WorkshopFilterSet
 from workshops.models import Workshop, WorkshopReport, WorkshopStatus
 
-from .models import Rollup, RollupStatus
+from .models import Proposal, ProposalStatus, Rollup, RollupStatus
 from .rollups import MONTHLY_BULLETIN, percent
 from .texts import rendered_table
 
@@ -410,9 +410,10 @@ def build(user: Any, *, now: datetime.datetime | None = None) -> Dashboard:
 
 def waiting_for(user: Any, month: Period, workshops) -> list[Figure]:
     """What waits for staff to act on, each the count of the list it links to, through the
-    same filter: reports to review, drafts to publish, the ``workshops`` that owe ``month``'s
-    figures. Nothing for those who may not act (viewers, leaders), and drafts only for those
-    who publish them (county and city staff: township staff never have one to publish)."""
+    same filter: reports to review, drafts to publish, the annual reviews' proposals to
+    decide, the ``workshops`` that owe ``month``'s figures. Nothing for those who may not act
+    (viewers, leaders); drafts and proposals only for the county and city staff who publish
+    the rollups and decide what they propose (township staff do neither)."""
     scope = scope_for(user)
     if not scope.can_write:
         return []
@@ -437,6 +438,16 @@ def waiting_for(user: Any, month: Period, workshops) -> list[Figure]:
                 link("evaluations:rollup-list", status=RollupStatus.DRAFT),
                 group=TO_DO,
                 help=_("已生成、尚未发布的调度通报草稿数（本区域及下级）。"),
+            )
+        )
+        figures.append(
+            Figure(
+                "proposals_waiting",
+                _("待决定的结果运用建议"),
+                Proposal.objects.visible_to(user).filter(status=ProposalStatus.PROPOSED).count(),
+                link("evaluations:proposal-list", status=ProposalStatus.PROPOSED),
+                group=TO_DO,
+                help=_("年度考评提出、尚未确认或不予采纳的结果运用建议数（本区域及下级），确认后才生效。"),
             )
         )
     figures.append(

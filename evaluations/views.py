@@ -28,6 +28,7 @@ from core.views_base import (
     StaffOnlyMixin,
     apply_validation_error,
 )
+from members.views import safe_next
 
 from . import scorecard
 from .dashboard import build as build_dashboard
@@ -303,6 +304,7 @@ class VetoListView(AssessmentStaffMixin, TemplateView):
             .select_related("alliance", "indicator", "scored_by")
             .order_by("-period_start", "alliance__code")[:50]
         )
+        context["reads_proposals"] = reads_proposals(self.request.user)
         return context
 
 
@@ -411,7 +413,8 @@ def proposal_decide_view(request, pk: int):
             messages.error(request, message)
     else:
         messages.success(request, _("已记录决定。"))
-    return redirect("evaluations:proposal-list")
+    # Back to the list as it was (its filters and page), never off the site.
+    return redirect(safe_next(request, request.POST.get("next", "")) or reverse("evaluations:proposal-list"))
 
 
 class ScorecardView(LoginRequiredMixin, TemplateView):

@@ -32,3 +32,47 @@ def test_city_staff_read_the_city_dashboard_and_open_a_county_bulletin(journey, 
     heading = page.locator("h1").first.inner_text()
     assert "鄞州区" in heading and "月通报" in heading and last_month().label in heading
     assert page.locator("text=发布").count() >= 1
+
+
+def test_city_staff_confirm_one_proposed_consequence_and_overrule_another_each_with_a_reason(journey, world):
+    """Journey 3.3: what a county's annual review proposed waits on the city's 工作台; the
+    officer decides each with a reason, back on the same filtered list, and only the
+    confirmed one is listed as applying."""
+    from evaluations.models import Proposal
+
+    review = {"year": 2025, "region": world.county_a}
+    Proposal.objects.create(kind="interview", alliance=world.alliance_a, basis="2025年度考评：等次一般", **review)
+    Proposal.objects.create(kind="rectify", alliance=world.alliance_a2, basis="2025年度考评：等次较差", **review)
+
+    city = journey("city", "carol", DESKTOP)
+    page = city.page
+    city.step("dashboard")
+    waiting = page.locator("#to-do .figure[data-key=proposals_waiting]")
+    assert waiting.locator(".figure-value").inner_text() == "2"
+    waiting.locator("a").click()
+    city.step("proposals-to-decide")
+    assert "共 2 条" in page.locator("main").inner_text()
+
+    row = page.locator("#proposals tbody tr", has_text="姜山共富联盟")
+    row.locator("input[name=reason]").fill("经市委组织部部务会研究，同意提醒约谈")
+    row.locator("button", has_text="提交").click()  # no decision chosen: the browser asks for one
+    assert Proposal.objects.get(alliance=world.alliance_a).status == "proposed"
+    row.locator("select[name=decision]").select_option(label="确认")
+    row.locator("button", has_text="提交").click()
+    city.step("confirmed")
+    assert "已记录决定" in page.locator("main").inner_text()
+    assert "status=proposed" in page.url and "共 1 条" in page.locator("main").inner_text()
+
+    row = page.locator("#proposals tbody tr", has_text="云龙产业联盟")
+    row.locator("select[name=decision]").select_option(label="不予采纳")
+    row.locator("input[name=reason]").fill("已整改到位，不再整顿")
+    row.locator("button", has_text="提交").click()
+    city.step("overruled")
+    assert "没有符合条件的建议" in page.locator("#proposals").inner_text()
+    assert dict(Proposal.objects.values_list("kind", "status")) == {"interview": "confirmed", "rectify": "overruled"}
+
+    page.select_option("select[name=status]", label="已确认")
+    page.locator("button", has_text="查询").click()
+    city.step("confirmed-list")
+    listed = page.locator("#proposals tbody").inner_text()
+    assert "姜山共富联盟" in listed and "同意提醒约谈" in listed and "云龙产业联盟" not in listed

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from alliances.models import AllianceStatus
 from evaluations import dashboard
@@ -148,7 +149,7 @@ def test_the_bulletins_ranking_shows_its_ends_in_rank_order_and_no_alliance_twic
 def test_staff_see_first_what_waits_for_them_each_counted_from_the_rows_and_linked_to_that_list(client, world):
     """待办: reports to review, drafts to publish and workshops owing last month's figures,
     for county A's officer only (not county B's rows), each the same number as its list."""
-    from evaluations.models import Rollup
+    from evaluations.models import Proposal, Rollup
     from projects.models import ProgressReport, ReportStatus
     from workshops.models import Workshop, WorkshopReport
 
@@ -167,6 +168,21 @@ def test_staff_see_first_what_waits_for_them_each_counted_from_the_rows_and_link
             report={},
             status=status,
             version=1 if status == "published" else None,
+        )
+    decided = {"reason": "经研究同意", "decided_by": world.alice, "decided_at": timezone.now()}
+    for region, alliance, decision in [
+        (world.county_a, world.alliance_a, {}),
+        (world.county_a, world.alliance_a2, decided),
+        (world.county_b, world.alliance_b, {}),
+    ]:
+        Proposal.objects.create(
+            kind="interview",
+            year=today.year - 1,
+            region=region,
+            alliance=alliance,
+            basis="年度考评",
+            status="confirmed" if decision else "proposed",
+            **decision,
         )
     reported = WorkshopFactory(name="已报工坊", region=world.village_a)
     WorkshopReportFactory(workshop=reported, month=last_month, employed=5, low_income_employed=1)
@@ -192,6 +208,11 @@ def test_staff_see_first_what_waits_for_them_each_counted_from_the_rows_and_link
         == Rollup.objects.filter(status="draft", region__code__startswith=in_county_a).count()
         == 1
     )
+    assert (
+        waiting["proposals_waiting"]
+        == Proposal.objects.filter(status="proposed", region__code__startswith=in_county_a).count()
+        == 1
+    )
     owing = [
         w.name
         for w in Workshop.objects.filter(region__code__startswith=in_county_a)
@@ -209,10 +230,12 @@ def test_staff_see_first_what_waits_for_them_each_counted_from_the_rows_and_link
 
 
 def test_township_staff_review_reports_but_have_no_drafts_to_publish_waiting(world):
-    """Township staff read the bulletins and never publish one: no 待发布的通报草稿 for them."""
+    """Township staff read the bulletins and never publish one, nor decide what an annual
+    review proposes: no 待发布的通报草稿 and no 待决定的结果运用建议 for them."""
     keys = [figure.key for figure in build(world.tina).to_do]
-    assert "reports_waiting" in keys and "drafts_waiting" not in keys
-    assert "drafts_waiting" in [figure.key for figure in build(world.alice).to_do]
+    assert "reports_waiting" in keys and "drafts_waiting" not in keys and "proposals_waiting" not in keys
+    county_keys = [figure.key for figure in build(world.alice).to_do]
+    assert "drafts_waiting" in county_keys and "proposals_waiting" in county_keys
 
 
 def test_a_read_only_viewer_has_nothing_waiting_to_do(client, world):

@@ -448,6 +448,34 @@ def test_staff_confirm_a_proposal_on_its_page_and_only_confirmed_ones_are_listed
     assert "姜山共富联盟" not in confirmed
 
 
+def test_a_decision_returns_to_the_list_as_it_was_filtered_and_never_off_the_site(client, world, review_2025):
+    from evaluations.models import Proposal
+
+    rollup_publish(actor=world.alice, rollup=review_2025)
+    award, rectify = Proposal.objects.filter(kind__in=["rectify", "award_ineligible"]).order_by("kind")
+    client.force_login(world.alice)
+    waiting = reverse("evaluations:proposal-list") + "?status=proposed&page=1"
+    response = client.post(
+        reverse("evaluations:proposal-decide", args=[award.pk]),
+        {"decision": "confirmed", "reason": "经部务会研究同意", "next": waiting},
+    )
+    assert response.status_code == 302 and response["Location"] == waiting
+    response = client.post(
+        reverse("evaluations:proposal-decide", args=[rectify.pk]),
+        {"decision": "overruled", "reason": "已整改到位", "next": "https://example.com/"},
+    )
+    assert response["Location"] == reverse("evaluations:proposal-list")
+    assert dict(Proposal.objects.values_list("kind", "status")) == {
+        "award_ineligible": "confirmed",
+        "rectify": "overruled",
+        "reorganize": "proposed",
+    }
+    page = client.get(waiting).content.decode()
+    assert "姜山共富联盟" in page and "走马塘村党委" not in page and "云龙产业联盟" not in page
+    # The choice is made on purpose: no decision is preselected.
+    assert '<option value="">' in page
+
+
 # ------------------------------------------------------------------ the proposal list
 
 DECIDED_AT = datetime.datetime(2026, 1, 15, 2, 30, tzinfo=datetime.UTC)  # 10:30 in Shanghai
