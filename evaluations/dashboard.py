@@ -39,7 +39,8 @@ from tracking.models import Bucket, TrackedItem
 from workshops.filters import WorkshopFilterSet
 from workshops.models import Workshop, WorkshopReport, WorkshopStatus
 
-from .models import Proposal, ProposalStatus, Rollup, RollupStatus
+from .filters import VetoState
+from .models import Proposal, ProposalStatus, Rollup, RollupStatus, VetoFinding
 from .rollups import MONTHLY_BULLETIN, percent
 from .texts import rendered_table
 
@@ -411,7 +412,8 @@ def build(user: Any, *, now: datetime.datetime | None = None) -> Dashboard:
 def waiting_for(user: Any, month: Period, workshops) -> list[Figure]:
     """What waits for staff to act on, each the count of the list it links to, through the
     same filter: reports to review, drafts to publish, the annual reviews' proposals to
-    decide, the ``workshops`` that owe ``month``'s figures. Nothing for those who may not act
+    decide, bottom-line findings someone else recorded for the user to confirm, the
+    ``workshops`` that owe ``month``'s figures. Nothing for those who may not act
     (viewers, leaders); drafts and proposals only for the county and city staff who publish
     the rollups and decide what they propose (township staff do neither)."""
     scope = scope_for(user)
@@ -448,6 +450,17 @@ def waiting_for(user: Any, month: Period, workshops) -> list[Figure]:
                 link("evaluations:proposal-list", status=ProposalStatus.PROPOSED),
                 group=TO_DO,
                 help=_("年度考评提出、尚未确认或不予采纳的结果运用建议数（本区域及下级），确认后才生效。"),
+            )
+        )
+    if scope.is_staff_role:
+        figures.append(
+            Figure(
+                "vetoes_waiting",
+                _("待您核实确认的底线问题"),
+                VetoFinding.objects.visible_to(user).filter(confirmed=False).exclude(recorded_by=user).count(),
+                link("evaluations:veto-list", state=VetoState.TO_CONFIRM),
+                group=TO_DO,
+                help=_("他人记录、尚未核实确认的底线问题数；确认后该联盟当年考评等次为较差。"),
             )
         )
     figures.append(

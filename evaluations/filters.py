@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import django_filters
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from members.filters import IntegerFilter, RegionSubtreeFilter
 from members.models import in_subtree
 
-from .models import Proposal, ProposalKind, ProposalStatus, Rollup, RollupStatus
+from .models import Proposal, ProposalKind, ProposalStatus, Rollup, RollupStatus, VetoFinding
 from .rollups import KIND_CHOICES
 
 
@@ -44,3 +45,29 @@ class ProposalFilterSet(django_filters.FilterSet):
     class Meta:
         model = Proposal
         fields = ["status", "kind", "year", "region"]
+
+
+class VetoState(models.TextChoices):
+    TO_CONFIRM = "to_confirm", _("待您核实确认")
+    UNCONFIRMED = "unconfirmed", _("待核实确认")
+    CONFIRMED = "confirmed", _("已确认")
+
+
+class VetoFindingFilterSet(django_filters.FilterSet):
+    """The bottom-line findings by state: ``to_confirm`` are those the reader may confirm,
+    not confirmed and recorded by someone else (four eyes: nobody confirms their own)."""
+
+    state = django_filters.ChoiceFilter(choices=VetoState.choices, method="by_state", label=_("状态"))
+    year = IntegerFilter(field_name="year", min_value=2000, max_value=2100, label=_("年度"))
+
+    class Meta:
+        model = VetoFinding
+        fields = ["state", "year"]
+
+    def by_state(self, queryset, name, value):
+        if value == VetoState.CONFIRMED:
+            return queryset.filter(confirmed=True)
+        queryset = queryset.filter(confirmed=False)
+        if value == VetoState.TO_CONFIRM:
+            queryset = queryset.exclude(recorded_by=self.request.user)
+        return queryset

@@ -33,7 +33,7 @@ from members.views import safe_next
 from . import scorecard
 from .dashboard import build as build_dashboard
 from .drafts import SCORED_KINDS, missing_for, pending_scores, report_diff
-from .filters import ProposalFilterSet, RollupFilterSet
+from .filters import ProposalFilterSet, RollupFilterSet, VetoFindingFilterSet
 from .forms import ManualScoreForm, ObservationVisitForm, RollupDraftForm, RollupPublishForm, VetoFindingForm
 from .layouts import PROPOSAL_COLUMNS, PROPOSAL_SHEET
 from .models import ManualScore, Proposal, ProposalStatus, Rollup, VetoFinding
@@ -287,18 +287,21 @@ class ManualScoreCreateView(AssessmentStaffMixin, ScopedCreateView):
         return reverse("evaluations:veto-list")
 
 
-class VetoListView(AssessmentStaffMixin, TemplateView):
-    """Veto findings (the four bottom lines) of the user's alliances, to confirm after checking."""
+class VetoListView(AssessmentStaffMixin, ScopedListView):
+    """Veto findings (the four bottom lines) of the user's alliances, to confirm after
+    checking (``?state=to_confirm``: those waiting for the reader), and the latest staff scores."""
 
+    model = VetoFinding
+    filterset_class = VetoFindingFilterSet
     template_name = "evaluations/veto_list.html"
+
+    def optimize(self, queryset):
+        return queryset.select_related("alliance", "recorded_by", "confirmed_by").order_by(
+            "-year", "confirmed", "alliance__code", "pk"
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["findings"] = (
-            VetoFinding.objects.visible_to(self.request.user)
-            .select_related("alliance", "recorded_by")
-            .order_by("-year", "confirmed", "alliance__code")
-        )
         context["scores"] = (
             ManualScore.objects.visible_to(self.request.user)
             .select_related("alliance", "indicator", "scored_by")
@@ -331,7 +334,7 @@ def veto_confirm_view(request, pk: int):
             messages.error(request, message)
     else:
         messages.success(request, _("已确认：该联盟本年度考评等次为较差。"))
-    return redirect("evaluations:veto-list")
+    return redirect(safe_next(request, request.POST.get("next", "")) or reverse("evaluations:veto-list"))
 
 
 @login_required

@@ -149,7 +149,7 @@ def test_the_bulletins_ranking_shows_its_ends_in_rank_order_and_no_alliance_twic
 def test_staff_see_first_what_waits_for_them_each_counted_from_the_rows_and_linked_to_that_list(client, world):
     """待办: reports to review, drafts to publish and workshops owing last month's figures,
     for county A's officer only (not county B's rows), each the same number as its list."""
-    from evaluations.models import Proposal, Rollup
+    from evaluations.models import Proposal, Rollup, VetoFinding
     from projects.models import ProgressReport, ReportStatus
     from workshops.models import Workshop, WorkshopReport
 
@@ -184,6 +184,19 @@ def test_staff_see_first_what_waits_for_them_each_counted_from_the_rows_and_link
             status="confirmed" if decision else "proposed",
             **decision,
         )
+    finding = {"year": today.year, "note": "联盟活动仅见于展板"}
+    VetoFinding.objects.create(alliance=world.alliance_a, kind="show_only", recorded_by=world.carol, **finding)
+    VetoFinding.objects.create(alliance=world.alliance_a2, kind="show_only", recorded_by=world.alice, **finding)
+    VetoFinding.objects.create(
+        alliance=world.alliance_a,
+        kind="detached",
+        recorded_by=world.carol,
+        confirmed=True,
+        confirmed_by=world.tina,
+        confirmed_at=timezone.now(),
+        **finding,
+    )
+    VetoFinding.objects.create(alliance=world.alliance_b, kind="show_only", recorded_by=world.carol, **finding)
     reported = WorkshopFactory(name="已报工坊", region=world.village_a)
     WorkshopReportFactory(workshop=reported, month=last_month, employed=5, low_income_employed=1)
     WorkshopFactory(name="未报工坊", region=world.village_a)
@@ -213,6 +226,13 @@ def test_staff_see_first_what_waits_for_them_each_counted_from_the_rows_and_link
         == Proposal.objects.filter(status="proposed", region__code__startswith=in_county_a).count()
         == 1
     )
+    # Not confirmed, in county A, recorded by someone else than alice: carol's finding on A1.
+    assert [
+        (f.alliance.code, f.kind)
+        for f in VetoFinding.objects.filter(alliance__lead_region__code__startswith=in_county_a)
+        if not f.confirmed and f.recorded_by != world.alice
+    ] == [("LM-A-1", "show_only")]
+    assert waiting["vetoes_waiting"] == 1
     owing = [
         w.name
         for w in Workshop.objects.filter(region__code__startswith=in_county_a)
@@ -242,3 +262,23 @@ def test_a_read_only_viewer_has_nothing_waiting_to_do(client, world):
     assert build(world.vera).to_do == []
     client.force_login(world.vera)
     assert 'id="to-do"' not in client.get("/evaluations/dashboard/").content.decode()
+
+
+def test_a_veto_finding_waits_for_a_second_person_and_leaves_the_list_once_confirmed(client, world):
+    """Journey 2.7's four eyes: the finding alice records waits on tina's 工作台, not on
+    alice's; tina confirms it from the filtered list and comes back to that list, now empty."""
+    from evaluations.models import VetoFinding
+    from evaluations.services import veto_record
+
+    finding = veto_record(actor=world.alice, alliance=world.alliance_a, kind="show_only", year=2025, note="墙上联盟")
+    waiting = {user: {f.key: f for f in build(user).to_do}["vetoes_waiting"] for user in (world.alice, world.tina)}
+    assert (waiting[world.alice].value, waiting[world.tina].value) == (0, 1)
+    client.force_login(world.tina)
+    url = waiting[world.tina].url
+    assert list_count(client, url) == 1 and "墙上联盟" in client.get(url).content.decode()
+    response = client.post(
+        reverse("evaluations:veto-confirm", args=[finding.pk]), {"verification": "实地核实属实", "next": url}
+    )
+    assert response["Location"] == url
+    assert VetoFinding.objects.get(pk=finding.pk).confirmed_by == world.tina
+    assert list_count(client, url) == 0 and {f.key: f.value for f in build(world.tina).to_do}["vetoes_waiting"] == 0
