@@ -24,6 +24,7 @@ from core.views_base import (
     ServiceFormView,
     UserFormKwargsMixin,
 )
+from members import logins
 from members.access import require_write, scope_for
 from members.login_views import offer_to_disable
 from members.models import Person
@@ -147,7 +148,9 @@ class AllianceDetailView(ScopedDetailView):
             ),
             Prefetch(
                 "team_roles",
-                queryset=TeamRole.objects.select_related("person__organization").order_by("role", "-started_on"),
+                queryset=TeamRole.objects.select_related("person__organization__region", "person__user").order_by(
+                    "role", "-started_on"
+                ),
             ),
         )
 
@@ -155,8 +158,10 @@ class AllianceDetailView(ScopedDetailView):
         context = super().get_context_data(**kwargs)
         roles = list(self.object.team_roles.all())
         memberships = list(self.object.memberships.all())
+        current_team = [r for r in roles if r.ended_on is None]
+        mark_leader_logins(self.request.user, current_team)
         context.update(
-            current_team=[r for r in roles if r.ended_on is None],
+            current_team=current_team,
             team_history=sorted((r for r in roles if r.ended_on is not None), key=lambda r: r.ended_on, reverse=True),
             current_members=[m for m in memberships if m.left_on is None],
             former_members=[m for m in memberships if m.left_on is not None],
@@ -285,14 +290,38 @@ class TeamRoleAssignView(UserFormKwargsMixin, AllianceChildFormView):
         return team_role_assign(actor=self.request.user, alliance=self.alliance, **form.cleaned_data)
 
     def get_success_url_for(self, obj):
-        """After a change of leader, offer to disable the outgoing leader's login."""
+        """After a change of leader, offer to disable the outgoing leader's login, and say
+        when the new one has none yet (the team on the alliance's page offers to open it)."""
         back = super().get_success_url_for(obj)
+        mark_leader_logins(self.request.user, [obj])
+        if getattr(obj, "login_state", "active") != "active":
+            messages.info(
+                self.request,
+                _("新任带头人 %(name)s 还没有可用的登录账号，请在工作团队中为其开通。") % {"name": obj.person.name},
+            )
         for person in self.outgoing:
             if person.pk != obj.person_id:
                 offer = offer_to_disable(self.request, person, back)
                 if offer:
                     return offer
         return back
+
+
+def mark_leader_logins(user: Any, roles: list[TeamRole]) -> None:
+    """Give each current leader's role the state of the person's login (``login_state``:
+    active, disabled or none) where ``user`` manages that person's login, so that the team
+    shows who still needs one (journey 2.5); others see no such column."""
+    if not logins.may_manage_logins(user):
+        return
+    for role in roles:
+        if role.role != TeamRoleKind.LEADER:
+            continue
+        try:
+            logins.require_login_manager(user, role.person)
+        except PermissionDenied:
+            continue
+        login = role.person.user
+        role.login_state = "none" if login is None else "active" if login.is_active else "disabled"
 
 
 class TeamRoleEndView(AllianceChildFormView):

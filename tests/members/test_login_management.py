@@ -7,6 +7,7 @@ staff and vera a viewer in county A; lily leads alliance A1 and has a login.
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.core.cache import cache
@@ -401,6 +402,45 @@ def test_a_leader_who_still_leads_another_alliance_is_not_offered(client, world)
     )
 
     assert response.url == world.alliance_a.get_absolute_url()
+
+
+def current_team(response) -> str:
+    """The HTML of the alliance page's current team."""
+    return re.search(r'<table class="list" id="current-team">.*?</table>', response.content.decode(), re.S).group(0)
+
+
+def test_the_team_shows_county_staff_whether_the_new_leader_can_sign_in_and_leads_to_opening_a_login(client, world):
+    """Journey 2.5: change the leader, then open the new leader's login from the team."""
+    alliance_page = world.alliance_a.get_absolute_url()
+    client.force_login(world.alice)
+    assert "登录账号可用" in current_team(client.get(alliance_page))  # lily, the leader, signs in
+
+    response = client.post(
+        reverse("alliances:teamrole-assign", args=[world.alliance_a.pk]),
+        {"person": world.person_a.pk, "role": "leader", "started_on": "2026-06-01"},
+    )
+    client.post(response.url, {"note": "换届", "next": alliance_page})  # lily's login disabled
+    page = client.get(alliance_page)
+    assert f"新任带头人 {world.person_a.name} 还没有可用的登录账号" in " ".join(
+        str(message) for message in page.context["messages"]
+    )
+    team = current_team(page)
+    assert "尚未开通登录账号" in team
+    opening = reverse("members:person-login", args=[world.person_a.pk])
+    assert f'href="{opening}"' in team
+    assert reverse("members:login-create", args=[world.person_a.pk]) in client.get(opening).content.decode()
+
+    client.post(
+        reverse("members:login-create", args=[world.person_a.pk]), {"role": "alliance_leader", "username": "wangjg"}
+    )
+    assert "登录账号可用" in current_team(client.get(alliance_page))
+
+
+def test_only_staff_who_manage_logins_see_the_leader_s_login_on_the_team(client, world):
+    for user in (world.tina, world.vera, world.lily):
+        client.force_login(user)
+        team = client.get(world.alliance_a.get_absolute_url()).content.decode()
+        assert "登录账号可用" not in team and "尚未开通登录账号" not in team, user
 
 
 def test_township_staff_changing_a_leader_are_told_to_ask_the_county(client, world):
