@@ -28,7 +28,7 @@ from core.views_base import (
     StaffOnlyMixin,
     apply_validation_error,
 )
-from members.views import safe_next
+from members.views import safe_queue_next
 
 from . import scorecard
 from .dashboard import build as build_dashboard
@@ -334,7 +334,7 @@ def veto_confirm_view(request, pk: int):
             messages.error(request, message)
     else:
         messages.success(request, _("已确认：该联盟本年度考评等次为较差。"))
-    return redirect(safe_next(request, request.POST.get("next", "")) or reverse("evaluations:veto-list"))
+    return redirect(safe_queue_next(request, request.POST.get("next", "")) or reverse("evaluations:veto-list"))
 
 
 @login_required
@@ -416,8 +416,8 @@ def proposal_decide_view(request, pk: int):
             messages.error(request, message)
     else:
         messages.success(request, _("已记录决定。"))
-    # Back to the list as it was (its filters and page), never off the site.
-    return redirect(safe_next(request, request.POST.get("next", "")) or reverse("evaluations:proposal-list"))
+    # Back to the list as it was filtered, from its first page, never off the site.
+    return redirect(safe_queue_next(request, request.POST.get("next", "")) or reverse("evaluations:proposal-list"))
 
 
 class ScorecardView(LoginRequiredMixin, TemplateView):

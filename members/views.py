@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -246,6 +248,18 @@ def safe_next(request, url: str) -> str:
     ):
         return url
     return ""
+
+
+def safe_queue_next(request, url: str) -> str:
+    """``safe_next`` back to a work queue (reports to review, proposals to decide, findings
+    to confirm) after rows were handled on it: the same list and filters from its first
+    page, because the rows handled leave the queue and the page they were on may be gone."""
+    url = safe_next(request, url)
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    query = [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True) if key != "page"]
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 class ImportUploadView(StaffOnlyMixin, FormView):

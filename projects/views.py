@@ -21,7 +21,7 @@ from alliances.models import Alliance, AllianceStatus
 from core.db import subquery_count
 from core.views_base import ScopedDetailView, ScopedListView, ServiceFormView
 from members.access import Role, scope_for
-from members.views import safe_next
+from members.views import safe_queue_next
 
 from .filters import ProgressReportFilterSet, ProjectFilterSet
 from .forms import MilestoneForm, ProjectForm, ProjectStatusForm, ReportForm, ReviewForm
@@ -485,7 +485,7 @@ class ReviewAcceptSelectedView(LoginRequiredMixin, View):
         if not scope_for(request.user).can_write:
             raise PermissionDenied(_("您没有权限审核进度报告。"))
         ids = [int(value) for value in request.POST.getlist("report") if value.isdigit()]
-        back = safe_next(request, request.POST.get("next", "")) or reverse("projects:review-queue")
+        back = safe_queue_next(request, request.POST.get("next", "")) or reverse("projects:review-queue")
         if not ids:
             messages.error(request, _("请先勾选要通过的报告。"))
             return redirect(back)

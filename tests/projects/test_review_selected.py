@@ -106,3 +106,21 @@ def test_viewers_and_leaders_get_no_boxes_and_403(client, world, queue):
         response = client.post(reverse("projects:review-accept"), {"report": [queue["fine"][0].pk]})
         assert response.status_code == 403
     assert status(queue["fine"][0]) == ReportStatus.SUBMITTED
+
+
+def test_accepting_the_whole_last_page_returns_to_the_queue_not_to_a_page_that_is_gone(client, world, queue):
+    """全选本页 on page 2 of the queue: page 2 no longer exists once its reports are accepted,
+    so the officer is brought back to the same filtered queue from its first page."""
+    report_accept(actor=world.alice, report=queue["down"], comment="进度调整已核实")  # two left: two pages of one
+    client.force_login(world.alice)
+    queue_url = reverse("projects:review-queue") + "?status=submitted&page_size=1"
+    page_two = client.get(queue_url + "&page=2").context["object_list"]
+    assert [r.pk for r in page_two] in ([queue["fine"][0].pk], [queue["fine"][1].pk])
+    response = client.post(
+        reverse("projects:review-accept"),
+        {"report": [r.pk for r in page_two], "next": queue_url + "&page=2"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert response.redirect_chain == [(queue_url, 302)]
+    assert "已通过 1 份报告。" in response.content.decode()
