@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -19,7 +21,7 @@ from core.views_base import (
     apply_validation_error,
 )
 from members.access import Role, scope_for
-from members.views import url_has_allowed_host_and_scheme_or_home
+from members.views import safe_queue_next, url_has_allowed_host_and_scheme_or_home
 
 from .forms import PreferencesForm, RobotForm, channel_field
 from .models import Notice, WorkChatRobot
@@ -54,7 +56,12 @@ def notice_read(request, pk: int):
     where ``next`` says: the notice's link, or back to the list."""
     notice = get_object_or_404(Notice.objects.visible_to(request.user), pk=pk)
     mark_read(user=request.user, notice=notice)
-    return redirect(url_has_allowed_host_and_scheme_or_home(request, request.POST.get("next")))
+    target = request.POST.get("next") or ""
+    if urlsplit(target).path == reverse("notices:list"):
+        # Back to the list as filtered (未读), from its first page: the notice just read may
+        # have been the last of its page.
+        return redirect(safe_queue_next(request, target))
+    return redirect(url_has_allowed_host_and_scheme_or_home(request, target))
 
 
 @login_required

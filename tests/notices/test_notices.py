@@ -137,6 +137,19 @@ def test_marking_a_notice_read_lowers_the_count_and_goes_to_its_link(client, wor
     assert notice.read_at is not None
 
 
+def test_marking_the_last_unread_notice_of_a_page_read_comes_back_to_the_unread_list(client, world):
+    """21 unread: page 2 of 未读 holds one; once it is read, page 2 is gone, so the list
+    comes back from its first page instead of a 页面不存在."""
+    for number in range(21):
+        tell(world.lily, key=f"n-{number}", title=f"提醒{number}")
+    client.force_login(world.lily)
+    unread = reverse("notices:list") + "?unread=1"
+    (last,) = client.get(unread + "&page=2").context["object_list"]
+    response = client.post(reverse("notices:read", args=[last.pk]), {"next": unread + "&page=2"}, follow=True)
+    assert response.status_code == 200 and response.redirect_chain == [(unread, 302)]
+    assert response.context["paginator"].count == 20
+
+
 def test_a_next_to_another_site_goes_home_instead(client, world):
     (notice,) = tell(world.lily)
     client.force_login(world.lily)
