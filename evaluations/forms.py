@@ -48,6 +48,12 @@ class VetoFindingForm(forms.Form):
     kind = forms.ChoiceField(choices=VetoKind.choices, label=_("底线"))
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     note = forms.CharField(label=_("情况说明"), widget=forms.Textarea)
+    evidence_file = forms.FileField(
+        label=_("佐证材料"),
+        required=False,
+        help_text=_("现场照片或书面材料：JPEG、PNG、WebP 图片或 PDF，不超过 10 MB。"),
+        widget=PhotoInput(),
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)

@@ -608,6 +608,7 @@ class VetoFinding(models.Model):
     kind = models.CharField(_("底线"), max_length=20, choices=VetoKind.choices)
     year = models.PositiveSmallIntegerField(_("年度"))
     note = models.TextField(_("情况说明"))
+    evidence_file = models.FileField(_("佐证材料"), upload_to="evidence/vetoes/%Y/%m/", blank=True)
     confirmed = models.BooleanField(_("已确认"), default=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"

@@ -365,9 +365,13 @@ def manual_score_set(
     return record
 
 
-def veto_record(*, actor, alliance, kind: str, year: int, note: str) -> VetoFinding:
+def veto_record(*, actor, alliance, kind: str, year: int, note: str, evidence_file=None) -> VetoFinding:
+    """Record a bottom line crossed, with what was found and, if any, a file of evidence
+    (a photo or a document, already checked by ``core.uploads.clean_upload``)."""
     _require_staff_for(actor, alliance)
     finding = VetoFinding(alliance=alliance, kind=kind, year=year, note=note, recorded_by=actor)
+    if evidence_file:
+        finding.evidence_file = evidence_file
     # A second finding of the same kind and year is refused on its kind field, by full_clean()
     # or, when two requests race, by the database (veto_unique_per_year).
     return validated_save(finding, actor=actor)

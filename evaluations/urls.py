@@ -11,6 +11,7 @@ urlpatterns = [
     path("vetoes/", views.VetoListView.as_view(), name="veto-list"),
     path("vetoes/new/", views.VetoCreateView.as_view(), name="veto-create"),
     path("vetoes/<int:pk>/confirm/", views.veto_confirm_view, name="veto-confirm"),
+    path("vetoes/<int:pk>/evidence/", views.veto_evidence_file, name="veto-evidence-file"),
     path("proposals/", views.ProposalListView.as_view(), name="proposal-list"),
     path("proposals/<int:pk>/decide/", views.proposal_decide_view, name="proposal-decide"),
     path("rollups/", views.RollupListView.as_view(), name="rollup-list"),

@@ -258,6 +258,15 @@ class RollupDraftCreateView(AssessmentStaffMixin, ScopedCreateView):
         return reverse("evaluations:rollup-list")
 
 
+def checked_evidence(upload) -> File | None:
+    """An evidence file as uploaded, checked (a photo or a PDF within the size limit) and
+    named for storage; its error goes to the form's ``evidence_file`` field."""
+    if not upload:
+        return None
+    clean = clean_upload(upload, field="evidence_file")
+    return File(clean.content, name=clean.name)
+
+
 class ManualScoreCreateView(AssessmentStaffMixin, ScopedCreateView):
     """Score a staff-scored indicator of an alliance for a year, with evidence."""
 
@@ -267,11 +276,6 @@ class ManualScoreCreateView(AssessmentStaffMixin, ScopedCreateView):
 
     def perform(self, form):
         data = form.cleaned_data
-        upload = data.get("evidence_file")
-        stored = None
-        if upload:
-            clean = clean_upload(upload, field="evidence_file")
-            stored = File(clean.content, name=clean.name)
         manual_score_set(
             actor=self.request.user,
             alliance=data["alliance"],
@@ -279,7 +283,7 @@ class ManualScoreCreateView(AssessmentStaffMixin, ScopedCreateView):
             period=Period.parse(YEAR, str(data["year"])),
             score=data["score"],
             evidence=data["evidence"],
-            evidence_file=stored,
+            evidence_file=checked_evidence(data.get("evidence_file")),
         )
         return data["alliance"]
 
@@ -317,7 +321,10 @@ class VetoCreateView(AssessmentStaffMixin, ScopedCreateView):
     success_message = _("已记录，核实后请确认。")
 
     def perform(self, form):
-        return veto_record(actor=self.request.user, **form.cleaned_data)
+        data = form.cleaned_data
+        return veto_record(
+            actor=self.request.user, **data | {"evidence_file": checked_evidence(data.get("evidence_file"))}
+        )
 
     def get_success_url_for(self, finding):
         return reverse("evaluations:veto-list")
@@ -341,6 +348,12 @@ def veto_confirm_view(request, pk: int):
 def evidence_file(request, pk: int):
     """A staff score's evidence file, to those who may see the score (its alliance)."""
     return serve_file(get_object_or_404(ManualScore.objects.visible_to(request.user), pk=pk).evidence_file)
+
+
+@login_required
+def veto_evidence_file(request, pk: int):
+    """A bottom-line finding's evidence file, to those who may see the finding (its alliance)."""
+    return serve_file(get_object_or_404(VetoFinding.objects.visible_to(request.user), pk=pk).evidence_file)
 
 
 class ObservationVisitView(AssessmentStaffMixin, ScopedCreateView):

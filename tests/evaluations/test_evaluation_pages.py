@@ -180,3 +180,42 @@ def test_anonymous_users_are_sent_to_log_in_from_the_visit_score_form(client, wo
     for response in (client.get(url), client.post(url, data)):
         assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
     assert not ObservationVisit.objects.exists()
+
+
+def record_finding(client, world, evidence_file):
+    """Post the 记录底线问题 form for alliance A1 with ``evidence_file``."""
+    fields = {"alliance": world.alliance_a.pk, "kind": "show_only", "year": 2026, "note": "联盟活动仅见于展板"}
+    return client.post(reverse("evaluations:veto-create"), fields | {"evidence_file": evidence_file})
+
+
+def test_a_veto_finding_is_recorded_with_its_evidence_which_goes_only_to_those_who_see_the_finding(client, world):
+    """Journey 2.7: the finding's evidence (a photo or a document) is kept with it; the
+    colleague who confirms opens it from the list; another county's staff get 404."""
+    client.force_login(world.alice)
+    response = record_finding(client, world, pdf("现场照片.pdf"))
+    assert response.status_code == 302, response.context["form"].errors
+    finding = VetoFinding.objects.get()
+    assert finding.evidence_file.name.startswith("evidence/vetoes/") and finding.evidence_file.name.endswith(".pdf")
+    evidence = reverse("evaluations:veto-evidence-file", args=[finding.pk])
+
+    client.force_login(world.tina)
+    assert (
+        f'href="{evidence}"' in client.get(reverse("evaluations:veto-list"), {"state": "to_confirm"}).content.decode()
+    )
+    served = client.get(evidence)
+    assert served.status_code == 200 and served["Content-Type"] == "application/pdf"
+    assert b"".join(served.streaming_content).startswith(b"%PDF")
+    client.force_login(world.bob)
+    assert client.get(evidence).status_code == 404
+
+
+def test_a_veto_finding_with_a_file_that_is_not_a_photo_or_pdf_is_refused_keeping_what_was_typed(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(world.alice)
+    response = record_finding(
+        client, world, SimpleUploadedFile("材料.exe", b"MZ\x90\x00", content_type="application/octet-stream")
+    )
+    assert response.status_code == 200 and "evidence_file" in response.context["form"].errors
+    assert "联盟活动仅见于展板" in response.content.decode()
+    assert not VetoFinding.objects.exists()

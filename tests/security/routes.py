@@ -379,6 +379,7 @@ VETO = derived(
         kind="show_only",
         year=2026,
         note=f"活动只见展板{placement}",
+        evidence_file=pdf("现场照片.pdf"),
         recorded_by=UserFactory(username="督查员"),
     ),
     show=lambda v: v.note,
@@ -1094,6 +1095,8 @@ PAGES = {
     "evaluations:veto-create": fixed(readers=STAFF),
     "evaluations:veto-confirm": update(VETO, nothing, method="post"),
     "evaluations:evidence-file": detail(EVIDENCE, binary=True),
+    # A finding's evidence goes to whoever sees the finding (its alliance).
+    "evaluations:veto-evidence-file": detail(VETO, binary=True),
     "evaluations:rollup-list": listing(ROLLUP, invisible=frozenset({LEADER})),
     "evaluations:rollup-detail": detail(ROLLUP, invisible=frozenset({LEADER})),
     "evaluations:rollup-visit": form(OBSERVATION, visit, readers=STAFF, invisible=frozenset({LEADER, TOWNSHIP})),
