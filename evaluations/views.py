@@ -39,7 +39,7 @@ from .layouts import PROPOSAL_COLUMNS, PROPOSAL_SHEET
 from .models import ManualScore, Proposal, ProposalStatus, Rollup, VetoFinding
 from .pages import report_page
 from .reports import proposed_for_visit, yuan_label
-from .rollups import QUARTERLY_OBSERVATION
+from .rollups import ANNUAL_REVIEW, QUARTERLY_OBSERVATION
 from .services import (
     manual_score_set,
     may_decide,
@@ -130,6 +130,12 @@ def publication_context(user, rollup: Rollup, form: RollupPublishForm | None = N
         "diff": report_diff(Rollup.objects.get(pk=previous.pk).report, rollup.report) if previous else None,
         "can_publish": can_publish(user, rollup),
     }
+    if rollup.kind == ANNUAL_REVIEW and rollup.published_at and published and published[0].pk == rollup.pk:
+        # Decisions taken since this version was published: it still lists those proposals
+        # as they stood (待确认), until a correction lists them as decided.
+        context["decided_since"] = Proposal.objects.filter(
+            rollup.region.within("region"), year=rollup.period_start.year, decided_at__gt=rollup.published_at
+        ).count()
     waivers = rollup.waivers.select_related("alliance", "indicator", "waived_by").order_by("pk")
     context["waiver_count"] = count = waivers.count()
     context["waivers"] = list(waivers if show_all else waivers[:ITEMS_LISTED]) if count else []

@@ -477,6 +477,39 @@ def test_a_decision_returns_to_the_list_as_it_was_filtered_and_never_off_the_sit
     assert '<option value="">' in page
 
 
+def test_a_published_review_says_when_proposals_were_decided_after_it_until_a_correction_lists_them(
+    client, world, review_2025
+):
+    """Journey 3.3 then 2.8: the published version never changes, so after a decision its
+    page says it still lists the proposals as they stood, until a correction is published
+    (what a review lists for each state is tested in test_rollup_reports)."""
+    from evaluations.models import Proposal
+    from evaluations.services import proposal_decide
+
+    v1 = rollup_publish(actor=world.alice, rollup=review_2025)
+    client.force_login(world.alice)
+    page = client.get(v1.get_absolute_url()).content.decode()
+    assert 'id="decided-since"' not in page
+    assert f"?year=2025&amp;region={world.county_a.code}" in page
+    proposal_decide(
+        actor=world.carol, proposal=Proposal.objects.get(kind="reorganize"), decision="confirmed", reason="同意"
+    )
+    decided = Proposal.objects.filter(year=2025, decided_at__gt=v1.published_at).count()
+    page = client.get(v1.get_absolute_url()).content.decode()
+    assert decided == 1 and "又有 1 项结果运用建议作出了决定" in page and "生成更正稿并发布后" in page
+    client.force_login(world.vera)  # a viewer reads the note, without the step that is staff's
+    page = client.get(v1.get_absolute_url()).content.decode()
+    assert "又有 1 项" in page and "生成更正稿并发布后" not in page
+
+    v2 = rollup_publish(
+        actor=world.alice, rollup=rollup_regenerate(actor=world.alice, rollup=v1), reason="列出已确认的结果运用"
+    )
+    client.force_login(world.alice)
+    corrected = client.get(v2.get_absolute_url()).content.decode()
+    assert 'id="decided-since"' not in corrected
+    assert 'id="decided-since"' not in client.get(v1.get_absolute_url()).content.decode()
+
+
 # ------------------------------------------------------------------ the proposal list
 
 DECIDED_AT = datetime.datetime(2026, 1, 15, 2, 30, tzinfo=datetime.UTC)  # 10:30 in Shanghai
