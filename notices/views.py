@@ -60,7 +60,7 @@ def notice_read(request, pk: int):
     if urlsplit(target).path == reverse("notices:list"):
         # Back to the list as filtered (未读), from its first page: the notice just read may
         # have been the last of its page.
-        return redirect(safe_queue_next(request, target))
+        return redirect(safe_queue_next(request, target) or reverse("notices:list"))
     return redirect(url_has_allowed_host_and_scheme_or_home(request, target))
 
 

@@ -155,6 +155,8 @@ def test_a_next_to_another_site_goes_home_instead(client, world):
     client.force_login(world.lily)
     response = client.post(reverse("notices:read", args=[notice.pk]), {"next": "https://evil.example/"})
     assert response.url == reverse("home")
+    response = client.post(reverse("notices:read", args=[notice.pk]), {"next": "https://evil.example/notices/"})
+    assert response.url == reverse("notices:list")  # the list, on this site
 
 
 def test_someone_elses_notice_cannot_be_marked_read(client, world):
