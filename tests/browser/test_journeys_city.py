@@ -56,6 +56,9 @@ def test_city_staff_confirm_one_proposed_consequence_and_overrule_another_each_w
     row = page.locator("#proposals tbody tr", has_text="姜山共富联盟")
     row.locator("input[name=reason]").fill("经市委组织部部务会研究，同意提醒约谈")
     row.locator("button", has_text="提交").click()  # no decision chosen: the browser asks for one
+    assert row.locator("select[name=decision]").evaluate("select => select.validity.valueMissing")
+    page.wait_for_load_state("networkidle")
+    assert "已记录决定" not in page.locator("main").inner_text() and "请选择确认或不予采纳" not in page.content()
     assert Proposal.objects.get(alliance=world.alliance_a).status == "proposed"
     row.locator("select[name=decision]").select_option(label="确认")
     row.locator("button", has_text="提交").click()

@@ -439,7 +439,10 @@ def test_the_team_shows_county_staff_whether_the_new_leader_can_sign_in_and_lead
 def test_only_staff_who_manage_logins_see_the_leader_s_login_on_the_team(client, world):
     for user in (world.tina, world.vera, world.lily):
         client.force_login(user)
-        team = client.get(world.alliance_a.get_absolute_url()).content.decode()
+        response = client.get(world.alliance_a.get_absolute_url())
+        assert response.status_code == 200, user
+        team = current_team(response)
+        assert world.lily.person.name in team  # the leader is listed, without the login line
         assert "登录账号可用" not in team and "尚未开通登录账号" not in team, user
 
 
