@@ -3,10 +3,16 @@ reports and meetings of the township, in Chinese, on a phone."""
 
 from __future__ import annotations
 
-import pytest
+from urllib.parse import urljoin
 
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from evaluations.models import VetoFinding
+from evaluations.services import veto_record
+from evaluations.views import checked_evidence
 from tests.alliances.factories import MeetingFactory
-from tests.browser.journeys import PHONE
+from tests.browser.journeys import PHONE, small_png
 from tests.projects.factories import ProjectFactory, ReportFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -45,3 +51,45 @@ def test_a_township_instructor_follows_the_township_alliance_its_reports_and_mee
     instructor.step("meetings")
     meetings = page.locator("table.list tbody").inner_text()
     assert "研究大棚用工" in meetings and "云龙茶园议题" not in meetings
+
+
+def test_a_veto_finding_recorded_at_the_county_is_confirmed_by_a_second_person_on_a_phone(journey, world):
+    """Journey 2.7's four eyes: alice records a finding with a photo of evidence; tina, on
+    her phone, finds it waiting on her 工作台, opens the evidence, confirms it with what she
+    checked, and the list she came from is empty."""
+
+    photo = checked_evidence(SimpleUploadedFile("展板.png", small_png(), content_type="image/png"))
+    finding = veto_record(
+        actor=world.alice,
+        alliance=world.alliance_a,
+        kind="show_only",
+        year=2026,
+        note="活动只见展板",
+        evidence_file=photo,
+    )
+
+    instructor = journey("instructor", "tina", PHONE)
+    page = instructor.page
+    instructor.step("dashboard")
+    waiting = page.locator("#to-do .figure[data-key=vetoes_waiting]")
+    assert waiting.locator(".figure-value").inner_text() == "1"
+    waiting.locator("a").click()
+    instructor.step("findings-to-confirm")
+    row = page.locator("#vetoes tbody tr", has_text="活动只见展板")
+    evidence = row.locator("a", has_text="附材料")
+    opened = page.request.get(urljoin(page.url, evidence.get_attribute("href")))
+    assert opened.status == 200 and opened.headers["content-type"] == "image/png"
+    button = row.locator("button", has_text="核实后确认")
+    assert button.bounding_box()["height"] >= 44  # a thumb's target on the phone
+    row.locator("input[name=verification]").fill("已到现场核实，情况属实")
+    button.click()
+    instructor.step("confirmed")
+    assert "已确认" in page.locator("main").inner_text()
+    assert "暂无记录" in page.locator("#vetoes").inner_text() and "state=to_confirm" in page.url
+    finding.refresh_from_db()
+    assert (finding.confirmed, finding.confirmed_by, finding.verification) == (
+        True,
+        world.tina,
+        "已到现场核实，情况属实",
+    )
+    assert VetoFinding.objects.filter(confirmed=False).count() == 0
