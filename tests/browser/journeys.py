@@ -63,6 +63,14 @@ class Walk:
         self.page.locator(selector).first.click()
         self.page.wait_for_load_state("networkidle")
 
+    def open_to_do(self, key: str) -> str:
+        """Opens the 工作台's 待办 figure ``key`` (its list) and returns the number it showed."""
+        figure = self.page.locator(f"#to-do .figure[data-key={key}]")
+        value = figure.locator(".figure-value").inner_text()
+        figure.locator("a").click()
+        self.page.wait_for_load_state("networkidle")
+        return value
+
     def menu(self, label: str) -> None:
         """Opens a section from the main menu, folded behind 菜单 on a phone."""
         toggle = self.page.locator("label.nav-toggle-label")

@@ -47,9 +47,7 @@ def test_city_staff_confirm_one_proposed_consequence_and_overrule_another_each_w
     city = journey("city", "carol", DESKTOP)
     page = city.page
     city.step("dashboard")
-    waiting = page.locator("#to-do .figure[data-key=proposals_waiting]")
-    assert waiting.locator(".figure-value").inner_text() == "2"
-    waiting.locator("a").click()
+    assert city.open_to_do("proposals_waiting") == "2"
     city.step("proposals-to-decide")
     assert "共 2 条" in page.locator("main").inner_text()
 

@@ -71,9 +71,7 @@ def test_a_veto_finding_recorded_at_the_county_is_confirmed_by_a_second_person_o
     instructor = journey("instructor", "tina", PHONE)
     page = instructor.page
     instructor.step("dashboard")
-    waiting = page.locator("#to-do .figure[data-key=vetoes_waiting]")
-    assert waiting.locator(".figure-value").inner_text() == "1"
-    waiting.locator("a").click()
+    assert instructor.open_to_do("vetoes_waiting") == "1"
     instructor.step("findings-to-confirm")
     row = page.locator("#vetoes tbody tr", has_text="活动只见展板")
     evidence = row.locator("a", has_text="附材料")
