@@ -159,7 +159,8 @@ class AllianceDetailView(ScopedDetailView):
         roles = list(self.object.team_roles.all())
         memberships = list(self.object.memberships.all())
         current_team = [r for r in roles if r.ended_on is None]
-        mark_leader_logins(self.request.user, current_team)
+        for role in current_team:
+            role.login_state = leader_login_state(self.request.user, role)
         context.update(
             current_team=current_team,
             team_history=sorted((r for r in roles if r.ended_on is not None), key=lambda r: r.ended_on, reverse=True),
@@ -293,8 +294,7 @@ class TeamRoleAssignView(UserFormKwargsMixin, AllianceChildFormView):
         """After a change of leader, offer to disable the outgoing leader's login, and say
         when the new one has none yet (the team on the alliance's page offers to open it)."""
         back = super().get_success_url_for(obj)
-        mark_leader_logins(self.request.user, [obj])
-        if getattr(obj, "login_state", "active") != "active":
+        if leader_login_state(self.request.user, obj) in ("none", "disabled"):
             messages.info(
                 self.request,
                 _("新任带头人 %(name)s 还没有可用的登录账号，请在工作团队中为其开通。") % {"name": obj.person.name},
@@ -307,21 +307,18 @@ class TeamRoleAssignView(UserFormKwargsMixin, AllianceChildFormView):
         return back
 
 
-def mark_leader_logins(user: Any, roles: list[TeamRole]) -> None:
-    """Give each current leader's role the state of the person's login (``login_state``:
-    active, disabled or none) where ``user`` manages that person's login, so that the team
-    shows who still needs one (journey 2.5); others see no such column."""
-    if not logins.may_manage_logins(user):
-        return
-    for role in roles:
-        if role.role != TeamRoleKind.LEADER:
-            continue
-        try:
-            logins.require_login_manager(user, role.person)
-        except PermissionDenied:
-            continue
-        login = role.person.user
-        role.login_state = "none" if login is None else "active" if login.is_active else "disabled"
+def leader_login_state(user: Any, role: TeamRole) -> str | None:
+    """The state of a current leader's login (active, disabled or none) for staff who
+    manage that person's login, so that the team shows who still needs one (journey 2.5);
+    None for other roles and other readers, who see no such line."""
+    if role.role != TeamRoleKind.LEADER or not logins.may_manage_logins(user):
+        return None
+    try:
+        logins.require_login_manager(user, role.person)
+    except PermissionDenied:
+        return None
+    login = role.person.user
+    return "none" if login is None else "active" if login.is_active else "disabled"
 
 
 class TeamRoleEndView(AllianceChildFormView):

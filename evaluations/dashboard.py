@@ -457,7 +457,7 @@ def waiting_for(user: Any, month: Period, workshops) -> list[Figure]:
             Figure(
                 "vetoes_waiting",
                 _("待您核实确认的底线问题"),
-                VetoFinding.objects.visible_to(user).filter(confirmed=False).exclude(recorded_by=user).count(),
+                VetoFinding.objects.visible_to(user).to_confirm_by(user).count(),
                 link("evaluations:veto-list", state=VetoState.TO_CONFIRM),
                 group=TO_DO,
                 help=_("他人记录、尚未核实确认的底线问题数；确认后该联盟当年考评等次为较差。"),

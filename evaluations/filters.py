@@ -54,8 +54,8 @@ class VetoState(models.TextChoices):
 
 
 class VetoFindingFilterSet(django_filters.FilterSet):
-    """The bottom-line findings by state: ``to_confirm`` are those the reader may confirm,
-    not confirmed and recorded by someone else (four eyes: nobody confirms their own)."""
+    """The bottom-line findings by state: ``to_confirm`` are those the reader may confirm
+    (``VetoFindingQuerySet.to_confirm_by``)."""
 
     state = django_filters.ChoiceFilter(choices=VetoState.choices, method="by_state", label=_("状态"))
     year = IntegerFilter(field_name="year", min_value=2000, max_value=2100, label=_("年度"))
@@ -65,9 +65,6 @@ class VetoFindingFilterSet(django_filters.FilterSet):
         fields = ["state", "year"]
 
     def by_state(self, queryset, name, value):
-        if value == VetoState.CONFIRMED:
-            return queryset.filter(confirmed=True)
-        queryset = queryset.filter(confirmed=False)
         if value == VetoState.TO_CONFIRM:
-            queryset = queryset.exclude(recorded_by=self.request.user)
-        return queryset
+            return queryset.to_confirm_by(self.request.user)
+        return queryset.filter(confirmed=value == VetoState.CONFIRMED)

@@ -596,6 +596,11 @@ class VetoFindingQuerySet(ScopedQuerySet):
     region_path = "alliance__lead_region"
     alliance_path = "alliance"
 
+    def to_confirm_by(self, user) -> VetoFindingQuerySet:
+        """Findings waiting for ``user`` to confirm: not confirmed, recorded by someone else
+        (four eyes: nobody confirms their own). The list's 待您核实确认 and the 工作台's count."""
+        return self.filter(confirmed=False).exclude(recorded_by=user)
+
 
 class VetoFinding(models.Model):
     """A bottom line an alliance is found to have crossed in a year, with what was found
