@@ -14,7 +14,9 @@
    concurrent users (at 1 user, each kind of user in turn), and prints per page: requests,
    errors, median, p95 and p99 in ms, and the mean size of the answer in KB, with the bare
    one-query views of the same rows and a static file as floors. The workers' peak resident
-   memory is sampled while it runs.
+   memory is sampled while it runs. Beside Locust's times, each page's median and p95 as
+   nginx logged them (``--nginx``) and as the gunicorn workers did, from the moment one took
+   the request: the difference is the wait for a free worker.
 4. Deletes the reports its leaders submitted (and their files) before each level and at
    the end, so the database is left as it was seeded (the accounts and tokens stay, and
    are reused by the next run).
@@ -311,6 +313,12 @@ def start_server(args: argparse.Namespace, workdir: Path) -> tuple[subprocess.Po
             str(ROOT / "deploy" / "gunicorn.conf.py"),
             "--bind",
             f"127.0.0.1:{args.port}",
+            # Each request's page and the time a worker spent on it (µs), from the moment it
+            # took the request: beside nginx's time, what it waited for a worker.
+            "--access-logfile",
+            str(workdir / "gunicorn-access.log"),
+            "--access-logformat",
+            "%({x-load-page}i)s\t%(D)s",
             "config.wsgi:application",
         ],
         cwd=ROOT,
@@ -359,7 +367,10 @@ error_log {temp}/error.log warn;
 events {{ worker_connections 1024; }}
 http {{
     include /etc/nginx/mime.types;
-    access_log off;
+    # Each request's page (the X-Load-Page header Locust sends) and nginx's time for it,
+    # from its first byte read to its last byte sent: the server's view of the page.
+    log_format load '$http_x_load_page\t$request_time';
+    access_log {temp}/access.log load;
     client_body_temp_path {temp}/body;
     proxy_temp_path {temp}/proxy;
     fastcgi_temp_path {temp}/fastcgi;
@@ -401,6 +412,29 @@ def worker_memory(server: subprocess.Popen) -> int:
 # --------------------------------------------------------------------------- the runs
 
 
+def server_times(log: Path, offset: int, unit: float) -> dict[str, list[float]]:
+    """The times logged after ``offset`` of an access log of lines "page<TAB>time", in ms
+    (``unit``: the log's unit in ms), by page: nginx's, from the request's first byte read to
+    its answer's last byte sent (Locust's, less its own event loop's delays), and gunicorn's,
+    from the moment a worker took the request (nginx's, less the wait for a free worker)."""
+    times: dict[str, list[float]] = {}
+    if not log.exists():
+        return times
+    with open(log, encoding="utf-8", errors="replace") as file:
+        file.seek(offset)
+        for line in file:
+            page, value = (line.rstrip("\n").split("\t") + ["", ""])[:2]
+            if page and page != "-":
+                times.setdefault(page, []).append(float(value) * unit)
+    return times
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The value at ``share`` of the sorted values (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))] if ordered else 0.0
+
+
 def cores_busy(before, after) -> float:
     """The machine's cores busy between two ``psutil.cpu_times()``, in cores (0 to
     ``os.cpu_count()``): the site, PostgreSQL, nginx, Redis and Locust together."""
@@ -426,6 +460,10 @@ def run_level(
     rows: dict[str, dict] = {}
     peak = 0
     busy: list[float] = []
+    generator: list[float] = []
+    # nginx's times (ms) and the workers' (µs), by page
+    logs = {"nginx": (workdir / "nginx" / "access.log", 1000.0), "worker": (workdir / "gunicorn-access.log", 0.001)}
+    logged: dict[str, dict[str, list[float]]] = {source: {} for source in logs}
     for index, (names, count, seconds) in enumerate(runs):
         prefix = workdir / f"u{users}-{index}"
         command = [
@@ -460,15 +498,33 @@ def run_level(
         with open(f"{prefix}.log", "w") as log:  # Locust's own report and errors, kept apart
             locust = subprocess.Popen(command, cwd=ROOT, env=os.environ | env, stdout=log, stderr=log)  # noqa: S603
         cpu = psutil.cpu_times()
+        started = time.monotonic()
+        offsets = {source: log.stat().st_size if log.exists() else 0 for source, (log, _unit) in logs.items()}
+        generator_cpu = 0.0
         while locust.poll() is None:
             peak = max(peak, worker_memory(server))
+            try:
+                generator_cpu = sum(psutil.Process(locust.pid).cpu_times()[:2])
+            except psutil.Error:
+                pass
             time.sleep(1)
         busy.append(cores_busy(cpu, psutil.cpu_times()))
+        generator.append(generator_cpu / max(time.monotonic() - started, 1))
+        for source, (log, unit) in logs.items():
+            for page, times in server_times(log, offsets[source], unit).items():
+                logged[source].setdefault(page, []).extend(times)
         with open(f"{prefix}_stats.csv", encoding="utf-8") as file:
             for row in csv.DictReader(file):
                 if row["Name"] != "Aggregated":
                     rows[row["Name"]] = row
     seconds = sum(run[2] for run in runs)
+    # The mean time a request waited for a free worker (nginx's times less the workers').
+    answered = [time for times in logged["worker"].values() for time in times]
+    waited = (
+        (sum(sum(times) for times in logged["nginx"].values()) - sum(answered)) / len(answered)
+        if answered and logged["nginx"]
+        else None
+    )
     in_flight = sum(int(row["Request Count"]) * float(row["Average Response Time"]) for row in rows.values()) / 1000
     return [
         {
@@ -482,6 +538,13 @@ def run_level(
             "peak_rss_mb": peak / 2**20,
             "cores_busy": sum(busy) / len(busy),
             "in_flight": in_flight / seconds,
+            "generator_cores": sum(generator) / len(generator),
+            # nginx's own times (``--nginx`` only) and the workers', besides Locust's.
+            "server_median": percentile(logged["nginx"][name], 0.5) if name in logged["nginx"] else None,
+            "server_p95": percentile(logged["nginx"][name], 0.95) if name in logged["nginx"] else None,
+            "worker_median": percentile(logged["worker"][name], 0.5) if name in logged["worker"] else None,
+            "worker_p95": percentile(logged["worker"][name], 0.95) if name in logged["worker"] else None,
+            "waited": waited,
         }
         for name, row in sorted(rows.items(), key=lambda item: order(item[0]))
     ]
@@ -720,12 +783,26 @@ def main() -> None:
                 )
                 + f"; workers' peak RSS {max((r['peak_rss_mb'] for r in rows), default=0):.0f} MB"
                 + (
-                    f"; {rows[0]['cores_busy']:.2f} of {os.cpu_count()} cores busy, "
+                    f"; {rows[0]['cores_busy']:.2f} of {os.cpu_count()} cores busy "
+                    f"({rows[0]['generator_cores']:.2f} of them Locust's), "
                     f"{rows[0]['in_flight']:.2f} requests in flight on average"
+                    + (f", {rows[0]['waited']:.1f} ms waited for a worker on average" if rows[0]["waited"] else "")
                     if rows
                     else ""
                 ),
-                ["page", "requests", "errors", "median ms", "p95 ms", "p99 ms", "KB"],
+                [
+                    "page",
+                    "requests",
+                    "errors",
+                    "median ms",
+                    "p95 ms",
+                    "p99 ms",
+                    "KB",
+                    "nginx median",
+                    "nginx p95",
+                    "worker median",
+                    "worker p95",
+                ],
                 [
                     [
                         r["page"],
@@ -735,6 +812,10 @@ def main() -> None:
                         f"{r['p95']:.0f}",
                         f"{r['p99']:.0f}",
                         f"{r['kb']:.1f}",
+                        server_figure(r["server_median"]),
+                        server_figure(r["server_p95"]),
+                        server_figure(r["worker_median"]),
+                        server_figure(r["worker_p95"]),
                     ]
                     for r in rows
                 ],
@@ -759,9 +840,24 @@ def summary(results: dict) -> None:
     levels = sorted(results)
     pages = sorted({row["page"] for rows in results.values() for row in rows}, key=order)
     by = {users: {row["page"]: row for row in rows} for users, rows in results.items()}
-    header = ["page"] + [f"p95 @{users}" for users in levels]
-    table = [[page] + [f"{by[u][page]['p95']:.0f}" if page in by[u] else "-" for u in levels] for page in pages]
-    print_table("p95 in ms by concurrent users", header, table)
+    sources = (("", "p95"), ("nginx ", "server_p95"), ("worker ", "worker_p95"))
+    header = ["page"] + [f"{label}p95 @{users}" for label, _key in sources for users in levels]
+    table = [
+        [page]
+        + [
+            (f"{by[u][page][key]:.0f}" if key == "p95" else server_figure(by[u][page][key])) if page in by[u] else "-"
+            for _label, key in sources
+            for u in levels
+        ]
+        for page in pages
+    ]
+    print_table("p95 in ms by concurrent users (Locust's, nginx's, the worker's)", header, table)
+
+
+def server_figure(value: float | None) -> str:
+    """A time logged by nginx or a worker, in ms ("-": nginx without --nginx, or a static
+    file, which neither logs)."""
+    return "-" if value is None else f"{value:.0f}"
 
 
 if __name__ == "__main__":

@@ -42,6 +42,13 @@ SIGN_IN = os.environ.get("LOAD_SIGN_IN") == "1"
 RECEIPTS: list[tuple[int, str, int]] = []
 
 
+def named(name: str, headers: dict | None = None) -> dict:
+    """A request's headers with the page's name, which nginx logs beside its own time for
+    the request (load.py --nginx): the server's view of each page, without the time the
+    load generator's own event loop adds on the same machine."""
+    return {"X-Load-Page": name} | (headers or {})
+
+
 @events.test_stop.add_listener
 def write_receipts(**_kwargs) -> None:
     if os.environ.get("LOAD_RECEIPTS"):
@@ -83,7 +90,7 @@ class SiteUser(FastHttpUser):
 
     def sign_in(self, account: dict) -> None:
         self.client.cookiejar.clear()
-        page = self.client.get("/accounts/login/", name="sign-in: form")
+        page = self.client.get("/accounts/login/", name="sign-in: form", headers=named("sign-in: form"))
         token = CSRF_FIELD.search(page.content or b"")
         self.client.post(
             "/accounts/login/",
@@ -93,10 +100,11 @@ class SiteUser(FastHttpUser):
                 "password": account["password"],
             },
             name="sign-in: post",
+            headers=named("sign-in: post"),
         )
 
     def page(self, url: str, name: str, **kwargs) -> None:
-        with self.client.get(url, name=name, catch_response=True, **kwargs) as response:
+        with self.client.get(url, name=name, headers=named(name), catch_response=True, **kwargs) as response:
             if response.status_code != 200:
                 response.failure(f"HTTP {response.status_code}")
             elif b"/accounts/login/" in (response.url or "").encode():
@@ -209,7 +217,12 @@ class Leader(SiteUser):
         with a photo (as the page sends it: shrunk on the phone to about 1600 px)."""
         slots = SLOTS[self.index]
         project, week = slots.pop() if slots else (random.choice(self.account["projects"]), None)
-        with self.client.get(f"/projects/{project}/report/", name="leader: report form", catch_response=True) as form:
+        with self.client.get(
+            f"/projects/{project}/report/",
+            name="leader: report form",
+            headers=named("leader: report form"),
+            catch_response=True,
+        ) as form:
             if form.status_code != 200:
                 form.failure(f"HTTP {form.status_code}")
         token = CSRF_FIELD.search(form.content or b"")
@@ -229,7 +242,7 @@ class Leader(SiteUser):
         with self.client.post(
             f"/projects/{project}/report/",
             data=body,
-            headers={"Content-Type": content_type},
+            headers=named("leader: submit report with a photo", {"Content-Type": content_type}),
             name="leader: submit report with a photo",
             catch_response=True,
             allow_redirects=False,
@@ -256,7 +269,7 @@ class BigScreen(FastHttpUser):
         self.headers = {"Authorization": f"Bearer {key}"}
 
     def call(self, url: str, name: str) -> None:
-        with self.client.get(url, name=name, headers=self.headers, catch_response=True) as response:
+        with self.client.get(url, name=name, headers=named(name, self.headers), catch_response=True) as response:
             if response.status_code != 200:
                 response.failure(f"HTTP {response.status_code}")
 
