@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.constraints import validated_save
+from core.users import user_label
 from members.access import require_write, scope_for
 from members.models import MemberOrganization, Person
 from members.services import apply_changes
@@ -86,8 +87,8 @@ def alliance_update(*, actor: Any, alliance: Alliance, expected_version: int | N
 
 
 def stale_edit_message(alliance: Alliance, current: int) -> str:
-    latest = alliance.history.select_related("history_user").order_by("-history_date").first()
-    who = latest.history_user.get_username() if latest and latest.history_user_id else _("其他用户")
+    latest = alliance.history.select_related("history_user__person").order_by("-history_date").first()
+    who = user_label(latest.history_user if latest else None, default=_("其他用户"))
     when = date_format(timezone.localtime(latest.history_date), "DATETIME_FORMAT") if latest else ""
     return _(
         "该联盟已被 %(who)s 于 %(when)s 修改（当前为第 %(version)s 版），您的修改未保存。"

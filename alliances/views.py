@@ -925,7 +925,7 @@ class ClaimDetailView(ScopedDetailView):
     context_object_name = "claim"
 
     def optimize(self, queryset):
-        return queryset.select_related(*CLAIM_RELATED, "recorded_by")
+        return queryset.select_related(*CLAIM_RELATED, "recorded_by__person")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from simple_history import utils as history_utils
 
 from .scope import scope_for
+from .users import user_label
 from .validators import mask_id_number, mask_phone
 
 # --------------------------------------------------------------------------- append-only
@@ -177,7 +178,7 @@ def change_log(sources: Sequence[HistorySource], *, user: Any, limit: int = 50) 
     show_personal = scope_for(user).sees_personal_data
     loaded: list[tuple[HistorySource, list[Any]]] = []
     for source in sources:
-        rows = list(source.records.select_related("history_user").order_by("history_date", "history_id"))
+        rows = list(source.records.select_related("history_user__person").order_by("history_date", "history_id"))
         loaded.append((source, rows))
 
     # Pair every row with the previous row of the same object and diff them.
@@ -234,7 +235,7 @@ def change_log(sources: Sequence[HistorySource], *, user: Any, limit: int = 50) 
         entries.append(
             LogEntry(
                 when=row.history_date,
-                who=row.history_user.get_username() if row.history_user_id else _("系统"),
+                who=user_label(row.history_user, default=_("系统")),
                 action=ACTIONS.get(row.history_type, "changed"),
                 subject=f"{row.instance_type._meta.verbose_name} · {title}",
                 reason=row.history_change_reason or "",

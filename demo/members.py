@@ -642,6 +642,7 @@ class DemoAccount:
     sees: str
     person_mobile: str | None = None
     department: str | None = None  # a department of Yinzhou (鄞州区), for a liaison
+    name: str = ""  # the name pages show for an account that belongs to no person record
 
 
 # Each county's department list (承办部门): county departments and, as assignees too,
@@ -662,6 +663,7 @@ DEMO_ACCOUNTS: list[DemoAccount] = [
         sees=entry["sees"],
         person_mobile=entry.get("person_mobile"),
         department=entry.get("department"),
+        name=entry.get("name", ""),
     )
     for entry in DATA["accounts"]
 ]
@@ -669,13 +671,21 @@ DEMO_ACCOUNTS: list[DemoAccount] = [
 
 def ensure_superuser(ctx: DemoContext) -> Any:
     User = get_user_model()
+    name = next(account.name for account in DEMO_ACCOUNTS if account.role == "superuser")
     user = User.objects.filter(username=ADMIN_USERNAME).first()
     if user is None:
         ctx.count("created", User)
-        return User.objects.create_superuser(username=ADMIN_USERNAME, email="", password=ADMIN_PASSWORD)
-    if not (user.is_superuser and user.is_staff and user.is_active) or not user.check_password(ADMIN_PASSWORD):
+        return User.objects.create_superuser(
+            username=ADMIN_USERNAME, email="", password=ADMIN_PASSWORD, first_name=name
+        )
+    if (
+        not (user.is_superuser and user.is_staff and user.is_active)
+        or user.first_name != name
+        or not user.check_password(ADMIN_PASSWORD)
+    ):
         ctx.count("updated", User)
         user.is_superuser = user.is_staff = user.is_active = True
+        user.first_name = name
         user.set_password(ADMIN_PASSWORD)
         user.save()
     return user
@@ -698,6 +708,7 @@ def ensure_account(
             and profile.region_id == (region.pk if region else None)
             and profile.department_id == (department.pk if department else None)
             and (person is None or person.user_id == user.pk)
+            and user.get_full_name() == account.name
             and user.check_password(account.password)
         )
         if up_to_date:
@@ -710,6 +721,7 @@ def ensure_account(
         region=region,
         person=person,
         department=department,
+        full_name=account.name,
     )
 
 

@@ -130,6 +130,7 @@ class Writer:
                 f"yinzhou_{initials_of(department.name)}_liaison",
                 role=Role.DEPARTMENT_LIAISON,
                 department=department,
+                full_name=f"{department.name}联络员",
             )
         return self.liaisons[department.pk]
 

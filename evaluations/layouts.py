@@ -6,10 +6,18 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from core.excel import CHOICE, CODE, DATETIME, INT, TEXT, Column
+from core.users import user_label
 
 from .models import ProposalKind, ProposalStatus
 
 PROPOSAL_SHEET = _("结果运用建议")
+
+
+def _decided_by(proposal) -> str:
+    """Who decided, by name as the pages say it (the list selects ``decided_by__person``)."""
+    return user_label(proposal.decided_by, default="")
+
+
 PROPOSAL_COLUMNS = (
     Column(_("联盟"), "alliance.name", TEXT, width=30),
     Column(_("成员单位"), "organization.name", TEXT, width=30),
@@ -20,6 +28,6 @@ PROPOSAL_COLUMNS = (
     Column(_("状态"), "status", CHOICE, choices=ProposalStatus),
     Column(_("依据"), "basis", TEXT, width=40),
     Column(_("决定理由"), "reason", TEXT, width=40),
-    Column(_("决定人"), "decided_by.username", TEXT),
+    Column(_("决定人"), _decided_by, TEXT),
     Column(_("决定时间"), "decided_at", DATETIME, width=18),
 )

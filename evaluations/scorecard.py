@@ -441,7 +441,7 @@ def build(alliance: Alliance, period: Period) -> Scorecard:
         members=members,
         vetoes=list(
             VetoFinding.objects.filter(alliance=alliance, year=period.start.year)
-            .select_related("recorded_by", "confirmed_by")
+            .select_related("recorded_by__person", "confirmed_by__person")
             .order_by("-confirmed", "kind")
         ),
         visits=list(

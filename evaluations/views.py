@@ -84,7 +84,7 @@ class RollupDetailView(ScopedDetailView):
     context_object_name = "rollup"
 
     def optimize(self, queryset):
-        return queryset.select_related("region", "published_by")
+        return queryset.select_related("region", "published_by__person")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -115,7 +115,7 @@ def publication_context(user, rollup: Rollup, form: RollupPublishForm | None = N
     versions = list(
         Rollup.objects.visible_to(user)
         .of(rollup)
-        .select_related("published_by")
+        .select_related("published_by__person")
         .defer("report")
         .order_by(F("version").desc(nulls_first=True))
     )
@@ -136,7 +136,7 @@ def publication_context(user, rollup: Rollup, form: RollupPublishForm | None = N
         context["decided_since"] = Proposal.objects.filter(
             rollup.region.within("region"), year=rollup.period_start.year, decided_at__gt=rollup.published_at
         ).count()
-    waivers = rollup.waivers.select_related("alliance", "indicator", "waived_by").order_by("pk")
+    waivers = rollup.waivers.select_related("alliance", "indicator", "waived_by__person").order_by("pk")
     context["waiver_count"] = count = waivers.count()
     context["waivers"] = list(waivers if show_all else waivers[:ITEMS_LISTED]) if count else []
     if rollup.is_draft and context["can_publish"]:
@@ -306,7 +306,7 @@ class VetoListView(AssessmentStaffMixin, ScopedListView):
     template_name = "evaluations/veto_list.html"
 
     def optimize(self, queryset):
-        return queryset.select_related("alliance", "recorded_by", "confirmed_by").order_by(
+        return queryset.select_related("alliance", "recorded_by__person", "confirmed_by__person").order_by(
             "-year", "confirmed", "alliance__code", "pk"
         )
 
@@ -405,7 +405,7 @@ class ProposalListView(ScopedListView):
         return super().dispatch(request, *args, **kwargs)
 
     def optimize(self, queryset):
-        return queryset.select_related("alliance", "organization", "region", "decided_by").order_by(
+        return queryset.select_related("alliance", "organization", "region", "decided_by__person").order_by(
             "-year", "status", "kind", "region__code", "pk"
         )
 

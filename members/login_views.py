@@ -173,7 +173,7 @@ class PersonLoginView(PersonLoginMixin, SignedInViewMixin, View):
     def get(self, request, *args, **kwargs):
         user = self.person.user
         profile = AccessProfile.objects.select_related("department").filter(user=user).first() if user else None
-        events = AccountEvent.objects.filter(person=self.person).select_related("actor")[:50]
+        events = AccountEvent.objects.filter(person=self.person).select_related("actor__person")[:50]
         return render(
             request,
             self.template_name,

@@ -187,10 +187,15 @@ def user_with_role(
     email: str = "",
     person: Person | None = None,
     department: Department | None = None,
+    full_name: str | None = None,
 ) -> Any:
-    """Create or update a log-in account with its access profile (used by seed and admin)."""
+    """Create or update a log-in account with its access profile (used by seed and admin).
+    ``full_name``: the name pages show for an account that belongs to no person record
+    (staff, a viewer), kept whole in ``first_name`` as a Chinese name is written."""
     user, _created = User.objects.get_or_create(username=username, defaults={"email": email})
     user.email = email
+    if full_name is not None:
+        user.first_name, user.last_name = full_name, ""
     user.set_password(password)
     user.save()
     profile = AccessProfile.objects.filter(user=user).first() or AccessProfile(user=user)

@@ -308,7 +308,7 @@ class ImportJobMixin(StaffOnlyMixin):
 
     def prepare(self, request, **kwargs):
         response = super().prepare(request, **kwargs)  # other roles never import: 403 first
-        jobs = ImportJob.objects.visible_to(request.user).select_related("owner")
+        jobs = ImportJob.objects.visible_to(request.user).select_related("owner__person")
         self.job = get_object_or_404(jobs, pk=kwargs["pk"])
         return response
 
@@ -413,7 +413,7 @@ class ApiTokenListView(StaffOnlyMixin, ScopedListView):
     export_filename = "api-tokens"
 
     def optimize(self, queryset):
-        return queryset.select_related("region", "created_by")
+        return queryset.select_related("region", "created_by__person")
 
 
 class ApiTokenCreateView(StaffOnlyMixin, ServiceFormView):

@@ -68,7 +68,10 @@ def can_review(user, project: Project) -> bool:
 def reports_with_history(queryset):
     return queryset.with_previous_percent().prefetch_related(
         "attachments",
-        Prefetch("revisions", queryset=ProgressReportRevision.objects.select_related("reviewed_by", "submitted_by")),
+        Prefetch(
+            "revisions",
+            queryset=ProgressReportRevision.objects.select_related("reviewed_by__person", "submitted_by__person"),
+        ),
     )
 
 
@@ -132,7 +135,9 @@ class ProjectDetailView(ScopedDetailView):
             Prefetch("milestones", queryset=Milestone.objects.order_by("due_on", "pk")),
             Prefetch(
                 "reports",
-                queryset=reports_with_history(ProgressReport.objects.select_related("submitted_by", "reviewed_by")),
+                queryset=reports_with_history(
+                    ProgressReport.objects.select_related("submitted_by__person", "reviewed_by__person")
+                ),
             ),
         )
 
@@ -291,7 +296,7 @@ class MyWorkView(LoginRequiredMixin, TemplateView):
             returned=list(
                 ProgressReport.objects.visible_to(user)
                 .filter(status=ReportStatus.RETURNED)
-                .select_related("project__alliance", "reviewed_by")
+                .select_related("project__alliance", "reviewed_by__person")
                 .order_by("period")
             ),
         )
@@ -355,7 +360,7 @@ class ReportFixView(ReportFormMixin, ServiceFormView):
 
     def prepare(self, request, **kwargs):
         self.report = get_object_or_404(
-            ProgressReport.objects.visible_to(request.user).select_related("project__alliance", "reviewed_by"),
+            ProgressReport.objects.visible_to(request.user).select_related("project__alliance", "reviewed_by__person"),
             pk=kwargs["pk"],
         )
         if self.report.status not in (ReportStatus.RETURNED, ReportStatus.SUBMITTED):
@@ -406,7 +411,7 @@ class ReportDetailView(ServiceFormView):
         self.report = get_object_or_404(
             reports_with_history(
                 ProgressReport.objects.visible_to(request.user).select_related(
-                    "project__alliance__lead_region", "submitted_by", "reviewed_by"
+                    "project__alliance__lead_region", "submitted_by__person", "reviewed_by__person"
                 )
             ),
             pk=kwargs["pk"],
