@@ -14,7 +14,7 @@ from notices.services import notify
 
 from .models import Alliance, AllianceStatus, MeetingKind
 from .rhythm import rhythm_for
-from .services import leader_user_ids
+from .services import team_user_ids
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ def notify_meetings_due(*, today: datetime.date) -> list[Notice]:
         label = MeetingKind(kind).label
         created += notify(
             event=Event.MEETING_DUE,
-            recipients=leader_user_ids([alliance.pk]),
+            recipients=team_user_ids([alliance.pk]),
             key=f"alliance-{alliance.pk}-{kind}-{last_day.isoformat()}",
             title=_("%(alliance)s本期的%(meeting)s尚未召开，请于%(date)s前召开并登记。")
             % {"alliance": alliance.name, "meeting": label, "date": last_day.isoformat()},

@@ -533,12 +533,14 @@ def claim_create(
     return claim
 
 
-def leader_user_ids(alliance_ids: Iterable[int]) -> list[int]:
-    """The accounts of the alliances' current leaders (their open 联盟带头人 roles)."""
+def team_user_ids(alliance_ids: Iterable[int]) -> list[int]:
+    """The accounts told what happens to the alliances: their current leaders and township
+    instructors (open 联盟带头人 and 镇街指导员 roles) whose person has a login. The instructor
+    follows the alliances they instruct, and is told what their leader is told."""
     return list(
         TeamRole.objects.filter(
             alliance_id__in=list(alliance_ids),
-            role=TeamRoleKind.LEADER,
+            role__in=(TeamRoleKind.LEADER, TeamRoleKind.INSTRUCTOR),
             ended_on__isnull=True,
             person__user__isnull=False,
         )
@@ -548,11 +550,11 @@ def leader_user_ids(alliance_ids: Iterable[int]) -> list[int]:
 
 
 def notify_need_claimed(claim: Claim, need: Need) -> None:
-    """Tell the need's alliance leader(s) who claimed it."""
+    """Tell the need's alliance (its leader and instructor) who claimed it."""
     claimant = claim.claimant_alliance or claim.claimant_organization
     notify(
         event=Event.NEED_CLAIMED,
-        recipients=leader_user_ids([need.alliance_id]),
+        recipients=team_user_ids([need.alliance_id]),
         key=f"claim-{claim.pk}",
         title=_("您联盟的需求“%(need)s”已被%(claimant)s认领") % {"need": need.title, "claimant": claimant.name},
         body=claim.offer,

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 from simple_history.utils import bulk_create_with_history
 
@@ -64,6 +65,7 @@ from core.constraints import validated_save
 from demo.data import date, load
 from demo.members import (
     COUNTY_BY_CODE6,
+    DEMO_ACCOUNTS,
     DEMO_LEADER_MOBILE,
     PRODUCTS,
     DemoContext,
@@ -73,6 +75,7 @@ from demo.members import (
     changes,
     short_name,
 )
+from members.access import Role
 from members.models import OrganizationKind
 
 Date = datetime.date
@@ -563,7 +566,33 @@ def seed(ctx: DemoContext) -> None:
                 membership.left_on = item.left_on
                 validated_save(membership)
         sync_team(ctx, alliance, plan, people, roles)
+    link_demo_instructor(ctx, plans, people)
     seed_operations(ctx, plans, alliances)
+
+
+def link_demo_instructor(ctx: DemoContext, plans: list[AlliancePlan], people: dict[str, Any]) -> None:
+    """The demo's township staff account is the login of the township instructor of the demo
+    leader's first alliance (journey 4): that instructor follows the alliances they instruct
+    and is told what their leader is told."""
+    username = next((account.username for account in DEMO_ACCOUNTS if account.role == Role.TOWNSHIP_STAFF), None)
+    user = get_user_model().objects.filter(username=username).first() if username else None
+    led = [
+        plan
+        for plan in plans
+        if any(
+            item.mobile == DEMO_LEADER_MOBILE and item.role == TeamRoleKind.LEADER and item.ended_on is None
+            for item in plan.team
+        )
+    ]
+    if user is None or not led:
+        return
+    instructor = next(item for item in led[0].team if item.role == TeamRoleKind.INSTRUCTOR and item.ended_on is None)
+    person = people[instructor.mobile]
+    if person.user_id != user.pk:
+        ctx.count("updated", type(person))
+        type(person).objects.filter(user=user).exclude(pk=person.pk).update(user=None)
+        person.user = user
+        person.save(update_fields=["user"])
 
 
 def sync_team(

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alliances.models import AllianceStatus, Membership, TeamRole
-from alliances.services import leader_user_ids
+from alliances.services import team_user_ids
 from core.constraints import validated_save
 from core.uploads import CleanFile, clean_uploads
 from members.access import Role, require_write, scope_for
@@ -470,9 +470,10 @@ def report_review(
 
 
 def notify_report_returned(report: ProgressReport, revision: ProgressReportRevision) -> None:
-    """Tell the alliance's leader(s), and whoever submitted the report, what to correct."""
+    """Tell the alliance's leader and instructor, and whoever submitted the report, what to
+    correct."""
     project = Project.objects.select_related("alliance__lead_region").get(pk=report.project_id)
-    recipients = set(leader_user_ids([project.alliance_id]))
+    recipients = set(team_user_ids([project.alliance_id]))
     if report.submitted_by_id:
         recipients.add(report.submitted_by_id)
     notify(

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alliances.models import Alliance, Need
+from alliances.services import team_user_ids
 from members.access import Role, leader_alliance_ids, scope_for
 from members.models import Department, Region, RegionLevel
 from notices.models import Event
@@ -184,20 +185,6 @@ def liaisons_of(department: Department | None) -> list[Any]:
         get_user_model().objects.filter(
             is_active=True, access_profile__role=Role.DEPARTMENT_LIAISON, access_profile__department=department
         )
-    )
-
-
-def leaders_of(alliance: Alliance) -> list[Any]:
-    return list(
-        get_user_model()
-        .objects.filter(
-            is_active=True,
-            person__team_roles__alliance=alliance,
-            person__team_roles__role="leader",
-            person__team_roles__ended_on__isnull=True,
-            access_profile__role=Role.ALLIANCE_LEADER,
-        )
-        .distinct()
     )
 
 
@@ -382,7 +369,7 @@ def item_reply(*, actor: Any, item: TrackedItem, note: str, at: datetime.datetim
     _tell(
         Event.ITEM_REPLIED,
         item,
-        leaders_of(item.alliance),
+        team_user_ids([item.alliance_id]),
         _("%(department)s 答复了督办事项：%(title)s") % {"department": item.assignee.name, "title": item.title},
         note,
         f"replied:{_occurrence(item)}",
@@ -411,7 +398,7 @@ def item_mark_handled(*, actor: Any, item: TrackedItem, note: str, at: datetime.
     _tell(
         Event.ITEM_HANDLED,
         item,
-        leaders_of(item.alliance),
+        team_user_ids([item.alliance_id]),
         _("督办事项已办结，请确认：%(title)s") % {"title": item.title},
         note,
         f"handled:{_occurrence(item)}",

@@ -71,6 +71,13 @@ class Walk:
         self.page.wait_for_load_state("networkidle")
         return value
 
+    def open_notice(self, text: str):
+        """Opens the notices from the bell and returns the unread notice's title (its button)
+        whose text holds ``text``, after a step's screenshot of the list."""
+        self.click("a.bell")
+        self.step("notices")
+        return self.page.locator(".notice-list li.unread .notice-title button", has_text=text)
+
     def menu(self, label: str) -> None:
         """Opens a section from the main menu, folded behind 菜单 on a phone."""
         toggle = self.page.locator("label.nav-toggle-label")

@@ -3,16 +3,20 @@ reports and meetings of the township, in Chinese, on a phone."""
 
 from __future__ import annotations
 
+from datetime import date
 from urllib.parse import urljoin
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from alliances.models import TeamRole
 from evaluations.models import VetoFinding
 from evaluations.services import veto_record
 from evaluations.views import checked_evidence
+from projects.services import report_return
 from tests.alliances.factories import MeetingFactory
 from tests.browser.journeys import PHONE, small_png
+from tests.members.factories import PersonFactory
 from tests.projects.factories import ProjectFactory, ReportFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -51,6 +55,25 @@ def test_a_township_instructor_follows_the_township_alliance_its_reports_and_mee
     instructor.step("meetings")
     meetings = page.locator("table.list tbody").inner_text()
     assert "研究大棚用工" in meetings and "云龙茶园议题" not in meetings
+
+
+def test_the_instructor_of_an_alliance_reads_the_notice_its_leader_gets_on_a_phone(journey, world):
+    """Journey 4: "gets the same notices as the leader for those alliances"."""
+    person = PersonFactory(user=world.tina, name="施辉", organization__region=world.alliance_a.lead_region)
+    TeamRole.objects.create(alliance=world.alliance_a, person=person, role="instructor", started_on=date(2024, 1, 1))
+    report = ReportFactory(project=ProjectFactory(alliance=world.alliance_a, title="红芽姜大棚"), work_done="完成钢架")
+    report_return(actor=world.alice, report=report, comment="请补充大棚内部照片")
+
+    instructor = journey("instructor", "tina", PHONE)
+    page = instructor.page
+    notice = instructor.open_notice("红芽姜大棚")
+    assert notice.count() == 1
+    notice.click()
+    page.wait_for_load_state("networkidle")
+    instructor.step("returned-report")
+    main = page.locator("main").inner_text()
+    assert "请补充大棚内部照片" in main and "完成钢架" in main
+    assert page.locator("a.bell .bell-count").count() == 0
 
 
 def test_a_veto_finding_recorded_at_the_county_is_confirmed_by_a_second_person_on_a_phone(journey, world):

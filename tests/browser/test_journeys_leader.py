@@ -149,9 +149,7 @@ def test_a_leader_opens_a_returned_report_from_its_notice_on_a_phone(journey, wo
 
     leader = journey("leader", "lily", PHONE)
     page = leader.page
-    leader.click("a.bell")
-    leader.step("notices")
-    title = page.locator(".notice-list li.unread .notice-title button", has_text="红芽姜大棚")
+    title = leader.open_notice("红芽姜大棚")
     style = title.evaluate("e => getComputedStyle(e).textDecorationLine")
     assert "underline" in style, style
     assert title.bounding_box()["height"] >= 44

@@ -4,10 +4,14 @@ import io
 
 import pytest
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from alliances.models import Alliance, AllianceScope, AllianceStatus, FormationMode, TeamRole
+from core.users import user_label
 from members.models import MemberOrganization, OrganizationKind, Region
+from notices.models import Notice
+from tracking.models import TrackedItem
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 
@@ -66,3 +70,28 @@ def test_every_demo_account_logs_in_and_sees_its_scope(seeded, client):
         assert client.get("/alliances/").status_code == 200
     client.login(username="leader", password="demo-pass-2026")
     assert client.get("/api/v1/alliances/").json()["count"] == 2
+
+
+def test_the_demo_township_staff_instructs_the_demo_leaders_alliance_and_hears_what_the_leader_hears(seeded):
+    township = TeamRole.objects.get(
+        person__user__username="township_staff", role="instructor", alliance__name="姜山共富党建联盟", ended_on=None
+    )
+    assert township.alliance.team_roles.get(role="leader", ended_on=None).person.user.username == "leader"
+    items = {
+        f"item:{pk}:" for pk in TrackedItem.objects.filter(alliance=township.alliance).values_list("pk", flat=True)
+    }
+    told = set(Notice.objects.filter(recipient__username="township_staff").values_list("key", flat=True))
+    about_the_alliance = {
+        key
+        for key in Notice.objects.filter(recipient__username="leader").values_list("key", flat=True)
+        if any(key.startswith(prefix) for prefix in items)
+    }
+    assert about_the_alliance and about_the_alliance <= told
+
+
+def test_every_demo_account_is_shown_by_a_name_not_its_user_name(seeded):
+    from demo.members import DEMO_ACCOUNTS
+
+    for account in DEMO_ACCOUNTS:
+        user = get_user_model().objects.get(username=account.username)
+        assert user_label(user) != account.username, account.username

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime
 
+from alliances.models import TeamRole
 from alliances.reminders import meetings_due, notify_meetings_due
-from alliances.services import claim_create
+from alliances.services import claim_create, team_user_ids
 from core.periods import MONTH, WEEK, Period
 from evaluations.services import rollup_produce, rollup_publish
 from notices.models import Event, Notice
@@ -14,7 +15,7 @@ from projects.digests import notify_reports_waiting
 from projects.services import report_resubmit, report_return, report_submit
 from projects.weeks import current_week
 from tests.alliances.factories import MeetingFactory, NeedFactory, leader_of
-from tests.members.factories import user_with_scope
+from tests.members.factories import PersonFactory, user_with_scope
 from tests.projects.factories import ProjectFactory, ReportFactory
 
 
@@ -162,3 +163,50 @@ def test_the_beat_tasks_run_their_services(world, monkeypatch):
     assert send_review_digest.apply().get() == 1  # alice
     monkeypatch.setattr(timezone, "localdate", lambda *args: datetime.date(2026, 11, 25))
     assert remind_meetings_due.apply().get() == 1  # lily: the other leaders have no account
+
+
+def instructor_of(alliance, user, *, ended_on=None):
+    """``user``'s person as the alliance's township instructor (镇街指导员)."""
+    person = PersonFactory(user=user, organization__region=alliance.lead_region)
+    TeamRole.objects.create(
+        alliance=alliance, person=person, role="instructor", started_on=datetime.date(2024, 1, 1), ended_on=ended_on
+    )
+    return person
+
+
+def test_the_township_instructor_is_told_what_the_leader_is_told(world):
+    instructor_of(world.alliance_a, world.tina)
+    project = ProjectFactory(alliance=world.alliance_a, title="姜山镇道路硬化")
+    report = report_submit(actor=world.lily, project=project, period=current_week(), percent_complete=30, work_done="x")
+    report_return(actor=world.alice, report=report, comment="请补充现场照片")
+    need = NeedFactory(alliance=world.alliance_a, title="灌溉水渠修缮")
+    claim_create(actor=world.alice, need=need, claimant_alliance=world.alliance_a2, offer="出工出料")
+    notify_meetings_due(today=datetime.date(2026, 11, 25))
+    for event in (Event.REPORT_RETURNED, Event.NEED_CLAIMED, Event.MEETING_DUE):
+        leader, instructor = (
+            list(Notice.objects.filter(event=event, recipient=user).values_list("title", "link"))
+            for user in (world.lily, world.tina)
+        )
+        assert leader and instructor == leader, event
+
+
+def test_a_former_instructor_or_one_of_another_alliance_is_not_told(world):
+    instructor_of(world.alliance_a, world.tina, ended_on=datetime.date(2025, 6, 30))
+    instructor_of(world.alliance_a2, user_with_scope("tom", "township_staff", world.town_a))
+    project = ProjectFactory(alliance=world.alliance_a)
+    report = report_submit(actor=world.lily, project=project, period=current_week(), percent_complete=30, work_done="x")
+    report_return(actor=world.alice, report=report, comment="请补充现场照片")
+    assert who(Event.REPORT_RETURNED) == ["lily"]
+
+
+def test_team_user_ids_are_the_open_leaders_and_instructors_with_a_login(world):
+    instructor_of(world.alliance_a, world.tina)
+    TeamRole.objects.create(
+        alliance=world.alliance_a,
+        person=PersonFactory(),  # an advisor's person has no login
+        role="instructor",
+        started_on=datetime.date(2020, 1, 1),
+        ended_on=datetime.date(2023, 12, 31),
+    )
+    assert sorted(team_user_ids([world.alliance_a.pk])) == sorted([world.lily.pk, world.tina.pk])
+    assert team_user_ids([world.alliance_b.pk]) == []

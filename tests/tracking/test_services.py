@@ -10,9 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from alliances.models import TeamRole
 from notices.models import Notice
 from tests.alliances.factories import NeedFactory
-from tests.members.factories import DepartmentFactory
+from tests.members.factories import DepartmentFactory, PersonFactory
 from tests.tracking.factories import in_days, reload
 from tracking import services
 from tracking.models import EventAction, ItemState, TrackedItem, TrackedItemEvent
@@ -442,3 +443,14 @@ def test_steps_told_afterwards_keep_the_times_they_happened(desk):
         "item_escalated": at(-9, 7),
         "item_handled": at(-5, 16),
     }
+
+
+def test_the_instructor_hears_the_departments_reply_and_its_handling_as_the_leader_does(desk):
+    person = PersonFactory(user=desk.world.tina, organization__region=desk.world.alliance_a.lead_region)
+    TeamRole.objects.create(
+        alliance=desk.world.alliance_a, person=person, role="instructor", started_on=datetime.date(2024, 1, 1)
+    )
+    item = services.item_reply(actor=desk.dora, item=desk.item("assigned"), note="正在协调")
+    services.item_mark_handled(actor=desk.dora, item=item, note="已协调完毕")
+    for event in ("item_replied", "item_handled"):
+        assert notices_of(desk.world.tina, event) == notices_of(desk.world.lily, event) != []
