@@ -345,3 +345,14 @@ def test_the_leaders_work_page_lists_the_items_waiting_for_their_confirmation(cl
     assert "办理中事项" not in body and "另有 1 项正在承办部门办理。" in body
     body = page(client, desk.world.alice, reverse("tracking:list"))
     assert 'id="items-to-confirm"' not in body
+
+
+def test_an_item_handled_by_the_department_says_it_waits_for_the_leader_to_whoever_cannot_confirm(client, desk):
+    from tracking import services
+
+    item = services.item_mark_handled(actor=desk.dora, item=desk.item("assigned"), note="已协调完毕")
+    for user in (desk.world.alice, desk.world.tina, desk.dora):
+        body = page(client, user, item.get_absolute_url())
+        assert "等待联盟带头人确认是否解决" in body and 'id="confirm"' not in body
+    leader = page(client, desk.world.lily, item.get_absolute_url())
+    assert 'id="confirm"' in leader and "等待联盟带头人确认" not in leader
