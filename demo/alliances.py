@@ -76,7 +76,7 @@ from demo.members import (
     short_name,
 )
 from members.access import Role
-from members.models import OrganizationKind
+from members.models import OrganizationKind, Person
 
 Date = datetime.date
 # Featured alliances and the words of the generated ones: demo/data/alliances.json.
@@ -589,8 +589,8 @@ def link_demo_instructor(ctx: DemoContext, plans: list[AlliancePlan], people: di
     instructor = next(item for item in led[0].team if item.role == TeamRoleKind.INSTRUCTOR and item.ended_on is None)
     person = people[instructor.mobile]
     if person.user_id != user.pk:
-        ctx.count("updated", type(person))
-        type(person).objects.filter(user=user).exclude(pk=person.pk).update(user=None)
+        ctx.count("updated", Person)
+        Person.objects.filter(user=user).exclude(pk=person.pk).update(user=None)
         person.user = user
         person.save(update_fields=["user"])
 
