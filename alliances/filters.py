@@ -11,7 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from members.filters import BooleanFilter, IntegerFilter, OrderingFilter, RegionSubtreeFilter, SearchFilter
+from members.filters import (
+    BooleanFilter,
+    IntegerFilter,
+    OrderingFilter,
+    RegionSubtreeFilter,
+    SearchFilter,
+    StrictNullBooleanHidden,
+)
 
 from .models import (
     Activity,
@@ -119,6 +126,10 @@ class AllianceFilter(django_filters.Filter):
 
 class AllianceFilterSet(django_filters.FilterSet):
     region = RegionSubtreeFilter(path="lead_region")
+    # ``?instructed=true``: the alliances whose open 镇街指导员 role the user's person holds
+    # (journey 4). The page offers it as a tab to those who instruct any (a hidden field keeps
+    # it while other filters change).
+    instructed = BooleanFilter(method="filter_instructed", label=_("我指导的联盟"), widget=StrictNullBooleanHidden)
     formation_mode = django_filters.ChoiceFilter(choices=FormationMode.choices, label=_("组建模式"))
     status = django_filters.ChoiceFilter(choices=AllianceStatus.choices, label=_("状态"))
     scope = django_filters.ChoiceFilter(choices=AllianceScope.choices, label=_("联建范围"))
@@ -144,7 +155,12 @@ class AllianceFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Alliance
-        fields = ["region", "formation_mode", "status", "scope", "is_demonstration", "q"]
+        fields = ["region", "instructed", "formation_mode", "status", "scope", "is_demonstration", "q"]
+
+    def filter_instructed(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.instructed_by(getattr(self.request, "user", None), instructed=value)
 
 
 class MembershipFilterSet(django_filters.FilterSet):

@@ -115,6 +115,14 @@ class AllianceListView(ScopedListView):
     def optimize(self, queryset):
         return queryset.select_related("lead_region").with_member_count().with_current_team()
 
+    def get_context_data(self, **kwargs):
+        """With the tab 我指导的 for a township instructor: the number of alliances their person
+        instructs (open 镇街指导员 roles) among those they see."""
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["instructed_count"] = Alliance.objects.visible_to(user).instructed_by(user).count()
+        return context
+
     def optimize_export(self, queryset):
         # The leader's name as a subquery, not a prefetch (which would run once per chunk).
         leader = (

@@ -57,6 +57,14 @@ class StrictNullBooleanSelect(forms.NullBooleanSelect):
         }.get(raw, raw)
 
 
+class StrictNullBooleanHidden(forms.HiddenInput):
+    """The same values in a hidden field: a yes/no filter a page offers as a tab, kept in the
+    filter form while the other filters change."""
+
+    format_value = StrictNullBooleanSelect.format_value
+    value_from_datadict = StrictNullBooleanSelect.value_from_datadict
+
+
 class StrictNullBooleanField(forms.NullBooleanField):
     widget = StrictNullBooleanSelect
 

@@ -6,12 +6,13 @@ Also the queryset shared by every row that belongs to one alliance (``AllianceSc
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pgtrigger
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Prefetch, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -53,6 +54,16 @@ class AllianceQuerySet(ScopedQuerySet):
 
     def with_member_count(self) -> AllianceQuerySet:
         return self.annotate(member_count=subquery_count(Membership.objects.current(), "alliance"))
+
+    def instructed_by(self, user: Any, *, instructed: bool = True) -> AllianceQuerySet:
+        """The alliances whose open 镇街指导员 role the user's person holds (with
+        ``instructed=False``: the others)."""
+        held = Exists(
+            TeamRole.objects.current().filter(
+                alliance=OuterRef("pk"), role=TeamRoleKind.INSTRUCTOR, person__user_id=getattr(user, "pk", None)
+            )
+        )
+        return self.filter(held) if instructed else self.exclude(held)
 
     def with_current_team(self) -> AllianceQuerySet:
         return self.prefetch_related(

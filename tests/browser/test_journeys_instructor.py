@@ -14,7 +14,7 @@ from evaluations.models import VetoFinding
 from evaluations.services import veto_record
 from evaluations.views import checked_evidence
 from projects.services import report_return
-from tests.alliances.factories import MeetingFactory
+from tests.alliances.factories import AllianceFactory, MeetingFactory
 from tests.browser.journeys import PHONE, small_png
 from tests.members.factories import PersonFactory
 from tests.projects.factories import ProjectFactory, ReportFactory
@@ -58,9 +58,11 @@ def test_a_township_instructor_follows_the_township_alliance_its_reports_and_mee
 
 
 def test_the_instructor_of_an_alliance_reads_the_notice_its_leader_gets_on_a_phone(journey, world):
-    """Journey 4: "gets the same notices as the leader for those alliances"."""
+    """Journey 4: "gets the same notices as the leader for those alliances", and finds the
+    alliances they instruct among the township's."""
     person = PersonFactory(user=world.tina, name="施辉", organization__region=world.alliance_a.lead_region)
     TeamRole.objects.create(alliance=world.alliance_a, person=person, role="instructor", started_on=date(2024, 1, 1))
+    AllianceFactory(name="姜山另一联盟", lead_region=world.town_a)  # of the township, not instructed by her
     report = ReportFactory(project=ProjectFactory(alliance=world.alliance_a, title="红芽姜大棚"), work_done="完成钢架")
     report_return(actor=world.alice, report=report, comment="请补充大棚内部照片")
 
@@ -74,6 +76,13 @@ def test_the_instructor_of_an_alliance_reads_the_notice_its_leader_gets_on_a_pho
     main = page.locator("main").inner_text()
     assert "请补充大棚内部照片" in main and "完成钢架" in main
     assert page.locator("a.bell .bell-count").count() == 0
+
+    instructor.menu("党建联盟")
+    assert page.locator("table.list tbody tr").count() == 2
+    instructor.click(".item-tabs >> text=我指导的（1）")
+    instructor.step("alliances-instructed")
+    assert page.locator("table.list tbody tr").count() == 1
+    assert "姜山共富联盟" in page.locator("table.list tbody").inner_text()
 
 
 def test_a_veto_finding_recorded_at_the_county_is_confirmed_by_a_second_person_on_a_phone(journey, world):
