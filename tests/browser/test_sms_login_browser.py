@@ -46,6 +46,6 @@ def test_a_leader_signs_in_on_a_phone_with_an_sms_code(browser, live_server, wor
     page.click("button[name=action][value=verify]")
     page.wait_for_url(re.compile(r"/projects/my-work/"))
 
-    assert "lily" in page.locator(".who").inner_text()
+    assert world.lily.person.name in page.locator(".who").inner_text()  # signed in as lily, shown by name
     context.close()
     assert outside == []

@@ -94,3 +94,13 @@ def test_the_proposals_excel_names_who_decided_as_the_page_does(client, world):
     response = client.get(reverse("evaluations:proposal-list"), {"status": "", "export": "xlsx"})
     rows = sheet_rows(b"".join(response.streaming_content), "结果运用建议")
     assert [row["决定人"] for row in rows] == ["周宁"]
+
+
+def test_the_page_header_names_the_signed_in_person_not_their_login(client, world):
+    world.lily.username = "13805740001"
+    world.lily.save()
+    client.force_login(world.lily)
+    header = client.get(reverse("projects:my-work")).content.decode().split('<span class="who">')[1].split("</span>")[0]
+    assert world.lily.person.name in header and "13805740001" not in header
+    client.force_login(world.alice)
+    assert '<span class="who">alice' in client.get(reverse("alliances:list")).content.decode()
