@@ -67,7 +67,7 @@ def test_the_api_filters_the_same_way(client, world, instructed):
     assert client.get("/api/v1/alliances/", {"instructed": "maybe"}).status_code == 400
 
 
-def test_the_tab_costs_one_query_whatever_the_number_of_alliances(client, world, instructed):
+def test_the_tab_costs_the_same_queries_whatever_the_number_of_alliances_instructed(client, world, instructed):
     client.force_login(world.tina)
 
     def queries() -> int:
