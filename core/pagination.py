@@ -1,6 +1,4 @@
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
@@ -26,33 +24,8 @@ class CheckedPageSize:
         return super().get_page_size(request)
 
 
-class RowCountPaginator(Paginator):
-    """Counts the list's rows, not its annotations.
-
-    Django's ``count()`` of an annotated queryset drops the annotations from the
-    statement, but first builds and hashes a reference to each of them, a cost that grows
-    with the list's columns. The rows of a queryset
-    with no GROUP BY, DISTINCT or set operation are those of its FROM and WHERE clauses,
-    which keep every join the annotations made and every filter on them (a filter on a
-    window included); so the count is taken of a copy without them. Any other queryset is
-    counted as Django counts it.
-    """
-
-    @cached_property
-    def count(self) -> int:
-        rows = self.object_list
-        query = rows.query if isinstance(rows, QuerySet) else None
-        if query is None or query.group_by is not None or query.distinct or query.combinator or query.is_sliced:
-            return Paginator.count.func(self)
-        rows = rows.order_by()
-        rows.query.annotations = {}
-        return rows.count()
-
-
 class CappedPageNumberPagination(CheckedPageSize, PageNumberPagination):
     """Numbered pages with a total ``count``: the default for lists of bounded size."""
-
-    django_paginator_class = RowCountPaginator
 
 
 class NewestFirstCursorPagination(CheckedPageSize, CursorPagination):
@@ -64,7 +37,7 @@ class NewestFirstCursorPagination(CheckedPageSize, CursorPagination):
     ordering = "-id"
 
 
-class DeferredJoinPaginator(RowCountPaginator):
+class DeferredJoinPaginator(Paginator):
     """A page of a heavy list query in two steps: first the page's ids, by the list's
     ordering (ties broken by id) and filters alone; then those rows with every annotation
     the list shows. Rows skipped by the OFFSET are never annotated; the ids query still

@@ -1,18 +1,14 @@
-"""A paginated list gives the rows and the count Django gives: the count taken without the
-list's annotations, a page built from its ids (the deferred join), and time-dependent
-columns computed for the day of the request."""
+"""A paginated list gives the rows and the count Django gives: a page built from its ids
+(the deferred join), and time-dependent columns computed for the day of the request."""
 
 from __future__ import annotations
 
 import datetime
 
 import pytest
-from django.core.paginator import Paginator
-from django.db.models import Count, F, Window
-from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from core.pagination import DeferredJoinPaginator, RowCountPaginator
+from core.pagination import DeferredJoinPaginator
 from tests.projects.factories import ProjectFactory
 from tests.workshops.factories import ReportFactory, WorkshopFactory
 from workshops.models import Workshop
@@ -36,30 +32,6 @@ def shops(world):
 
 def listed():
     return Workshop.objects.with_names().with_checklist().with_latest_report()
-
-
-def counts(queryset) -> tuple[int, int, int]:
-    """Our count, Django's, and the rows themselves."""
-    return RowCountPaginator(queryset, 2).count, Paginator(queryset, 2).count, len(list(queryset))
-
-
-@pytest.mark.parametrize(
-    "narrow",
-    [
-        lambda rows: rows,
-        lambda rows: rows.filter(checklist_score__gte=1),  # a filter on an annotation
-        lambda rows: rows.filter(latest_employed__gt=8),  # on a subquery annotation
-        lambda rows: rows.annotate(alliance_of=F("alliance__name")).filter(alliance_of__isnull=False),
-        lambda rows: rows.filter(reports__employed__gt=0),  # one row per matching report
-        lambda rows: rows.annotate(reported=Count("reports")),  # GROUP BY: counted by Django
-        lambda rows: rows.annotate(month=F("reports__month")).distinct(),  # DISTINCT over the months too
-        lambda rows: rows.annotate(place=Window(RowNumber(), order_by="name")).filter(place__lte=2),  # a window
-    ],
-    ids=["all", "annotation", "subquery", "join", "duplicates", "group-by", "distinct", "window"],
-)
-def test_a_list_counts_the_rows_django_counts(shops, narrow):
-    ours, django, rows = counts(narrow(listed()).order_by("name"))
-    assert ours == django == rows
 
 
 def test_pages_of_a_deferred_join_hold_the_same_count(shops):
