@@ -9,7 +9,5 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from .audit import declare_append_only_history
-        from .db import register_lookups
 
-        register_lookups()
         declare_append_only_history()

@@ -749,7 +749,7 @@ def quarterly_observation(period: Period, region: Region) -> dict:
     at_end = ProgressReport.objects.filter(project=OuterRef("pk"), period__lt=period.end).order_by("-period")
     at_start = ProgressReport.objects.filter(project=OuterRef("pk"), period__lt=period.start).order_by("-period")
     movement = (
-        Project.objects.filter(alliance__any=alliance_ids)
+        Project.objects.filter(alliance__in=alliance_ids)
         .filter(under_way_in(period))
         .annotate(
             end_percent=Coalesce(Subquery(at_end.values("percent_complete")[:1]), 0),
