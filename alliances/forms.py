@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.widgets import PHOTOS, DateInput, MoneyInput, PhotoInput
+from core.widgets import PHOTOS, DateInput, MoneyInput, PhotoInput, Textarea
 from members.forms import ChooseFilesAgainMixin, ScopedModelForm, SubmitOnceMixin, regions_for
 from members.models import MemberOrganization, Person
 
@@ -43,7 +43,7 @@ class AllianceForm(ScopedModelForm):
     class Meta:
         model = Alliance
         fields = list(ALLIANCE_FIELDS)
-        widgets = {"founded_on": DateInput()}
+        widgets = {"founded_on": DateInput(), "covenant": Textarea(), "description": Textarea()}
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any):
         super().__init__(*args, user=user, **kwargs)
@@ -127,8 +127,9 @@ class MeetingForm(AllianceRecordForm):
         widgets = {
             "held_on": DateInput(),
             "attending_organizations": forms.CheckboxSelectMultiple,
-            "topics": forms.Textarea(attrs={"rows": 3}),
-            "decisions": forms.Textarea(attrs={"rows": 3}),
+            "topics": Textarea(attrs={"rows": 3}),
+            "decisions": Textarea(attrs={"rows": 3}),
+            "minutes": Textarea(),
         }
 
 
@@ -140,7 +141,11 @@ class ActivityForm(AllianceRecordForm):
     class Meta:
         model = Activity
         fields = [*ACTIVITY_FIELDS, "participating_organizations", "participants"]
-        widgets = {"held_on": DateInput(), "participating_organizations": forms.CheckboxSelectMultiple}
+        widgets = {
+            "held_on": DateInput(),
+            "participating_organizations": forms.CheckboxSelectMultiple,
+            "summary": Textarea(),
+        }
 
 
 class PhotoForm(ChooseFilesAgainMixin, SubmitOnceMixin, forms.Form):
@@ -159,7 +164,7 @@ class MentorshipForm(AllianceRecordForm):
     class Meta:
         model = Mentorship
         fields = list(MENTORSHIP_FIELDS)
-        widgets = {"started_on": DateInput()}
+        widgets = {"started_on": DateInput(), "goals": Textarea()}
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -172,7 +177,7 @@ class MentorshipEditForm(SubmitOnceMixin, forms.ModelForm):
     class Meta:
         model = Mentorship
         fields = list(MENTORSHIP_EDIT_FIELDS)
-        widgets = {"started_on": DateInput()}
+        widgets = {"started_on": DateInput(), "goals": Textarea()}
 
 
 class MentorshipEndForm(forms.Form):
@@ -187,6 +192,7 @@ class PlatformForm(SubmitOnceMixin, forms.ModelForm):
             "established_on": DateInput(),
             "registered_capital": MoneyInput(),
             "annual_revenue": MoneyInput(),
+            "business_scope": Textarea(),
         }
 
 
@@ -218,14 +224,14 @@ class NeedForm(AllianceRecordForm):
     class Meta:
         model = Need
         fields = list(NEED_FIELDS)
-        widgets = {"posted_on": DateInput()}
+        widgets = {"posted_on": DateInput(), "description": Textarea()}
 
 
 class ResourceForm(AllianceRecordForm):
     class Meta:
         model = Resource
         fields = list(RESOURCE_FIELDS)
-        widgets = {"posted_on": DateInput()}
+        widgets = {"posted_on": DateInput(), "description": Textarea()}
 
 
 class ClaimForm(SubmitOnceMixin, forms.Form):
@@ -236,7 +242,7 @@ class ClaimForm(SubmitOnceMixin, forms.Form):
         label=_("认领单位"),
         help_text=_("成员单位或政府部门（机关）；与认领联盟二选一。"),
     )
-    offer = forms.CharField(label=_("认领说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    offer = forms.CharField(label=_("认领说明"), widget=Textarea(attrs={"rows": 3}), required=False)
     claimed_on = forms.DateField(
         label=_("认领日期"), widget=DateInput(), initial=timezone.localdate, required=False, help_text=_("默认今天。")
     )
@@ -264,14 +270,14 @@ class ClaimStartForm(forms.Form):
 
 
 class ClaimWithdrawForm(forms.Form):
-    note = forms.CharField(label=_("撤回原因"), widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(label=_("撤回原因"), widget=Textarea(attrs={"rows": 3}))
     closed_on = forms.DateField(
         label=_("撤回日期"), widget=DateInput(), initial=timezone.localdate, required=False, help_text=_("默认今天。")
     )
 
 
 class ClaimResolveForm(forms.Form):
-    note = forms.CharField(label=_("办理结果"), widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(label=_("办理结果"), widget=Textarea(attrs={"rows": 3}))
     closed_on = forms.DateField(
         label=_("办结日期"), widget=DateInput(), initial=timezone.localdate, required=False, help_text=_("默认今天。")
     )

@@ -399,6 +399,8 @@ def shareholding_set(
         if alliance is not None
         else Shareholding.objects.filter(platform=platform, organization=organization).first()
     ) or Shareholding(platform=platform, alliance=alliance, organization=organization)
+    if holding.pk and (holding.percentage, holding.capital_contribution) == (percentage, capital_contribution):
+        return holding  # the same stake again (a second tap): no new entry in the change log
     holding.percentage = percentage
     holding.capital_contribution = capital_contribution
     return validated_save(holding, actor=actor)

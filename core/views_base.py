@@ -203,6 +203,13 @@ class StaffOnlyMixin(SignedInViewMixin):
         return super().prepare(request, **kwargs)
 
 
+def unchanged_edit(form) -> bool:
+    """An edit form of a saved row sent back with every field as the page gave it (Django's
+    ``has_changed``, field by field against what the form was given)."""
+    instance = getattr(form, "instance", None)
+    return instance is not None and instance.pk is not None and not form.has_changed()
+
+
 class ServiceFormView(SignedInViewMixin, FormView):
     """A form whose valid data goes to a service; its errors come back onto the form.
 
@@ -227,15 +234,20 @@ class ServiceFormView(SignedInViewMixin, FormView):
             raise PermissionDenied(str(self.denied_message))
 
     def form_valid(self, form):
-        try:
-            obj = self.perform(form)
-        except ValidationError as error:
-            apply_validation_error(form, error)
-            return self.form_invalid(form)
-        except PermissionDenied:
-            raise
-        if self.success_message:
-            messages.success(self.request, self.success_message)
+        if unchanged_edit(form):
+            # Nothing to save: no new version of the row and no entry in its change log.
+            obj = form.instance
+            messages.info(self.request, _("没有修改，无需保存。"))
+        else:
+            try:
+                obj = self.perform(form)
+            except ValidationError as error:
+                apply_validation_error(form, error)
+                return self.form_invalid(form)
+            except PermissionDenied:
+                raise
+            if self.success_message:
+                messages.success(self.request, self.success_message)
         if self.request.POST.get(FILES_KEPT):
             # The photo script sent the form: it follows the address itself (the message
             # waits for that page), so the saved object is not fetched twice.

@@ -1,10 +1,11 @@
-"""The inputs every form of the site uses for dates and numbers.
+"""The inputs every form of the site uses for dates, numbers and texts of several lines.
 
 A browser's ``<input type="date">`` shows and sends only an ISO date (2026-12-06), and an
 ``<input type="number">`` only a plain number (60959800.00): a value in any other shape
 is shown blank and sent empty. Django renders dates in the first input format of the
 active language (2026/12/06 under zh-hans), so an edit form would lose every date it was
-given. These widgets render the one shape the browser reads, whatever the language.
+given. These widgets render the one shape the browser reads, whatever the language, and
+read back a text the way it was stored (``Textarea``).
 """
 
 from __future__ import annotations
@@ -46,6 +47,20 @@ class MoneyInput(NumberInput):
 
     def __init__(self, attrs: dict | None = None):
         super().__init__({"min": 0, "step": "0.01", "inputmode": "decimal", **(attrs or {})})
+
+
+class Textarea(forms.Textarea):
+    """A text of several lines, its line breaks kept as the data keeps them (LF).
+
+    A browser sends each line break of a ``<textarea>`` as CR LF (HTML's form submission),
+    so a text of two lines saved untouched would read as changed and be stored with a CR
+    before every line break. The text comes back with LF alone."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        value = super().value_from_datadict(data, files, name)
+        if isinstance(value, str):
+            return value.replace("\r\n", "\n").replace("\r", "\n")
+        return value
 
 
 class PhotoInput(forms.ClearableFileInput):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alliances.models import Alliance
 from core.periods import Period
-from core.widgets import DateInput, PhotoInput
+from core.widgets import DateInput, PhotoInput, Textarea
 from members.access import scope_for
 from members.forms import RegionChoiceField
 from members.models import Region
@@ -23,7 +23,7 @@ class ManualScoreForm(forms.Form):
     indicator = forms.ModelChoiceField(queryset=Indicator.objects.none(), label=_("指标"))
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     score = forms.DecimalField(label=_("得分"), max_digits=6, decimal_places=2, min_value=0)
-    evidence = forms.CharField(label=_("佐证说明"), widget=forms.Textarea, required=False)
+    evidence = forms.CharField(label=_("佐证说明"), widget=Textarea, required=False)
     evidence_file = forms.FileField(
         label=_("佐证材料"),
         required=False,
@@ -47,7 +47,7 @@ class VetoFindingForm(forms.Form):
     alliance = forms.ModelChoiceField(queryset=Alliance.objects.none(), label=_("联盟"))
     kind = forms.ChoiceField(choices=VetoKind.choices, label=_("底线"))
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
-    note = forms.CharField(label=_("情况说明"), widget=forms.Textarea)
+    note = forms.CharField(label=_("情况说明"), widget=Textarea)
     evidence_file = forms.FileField(
         label=_("佐证材料"),
         required=False,
@@ -65,7 +65,7 @@ class ObservationVisitForm(forms.Form):
     alliance = forms.ModelChoiceField(queryset=Alliance.objects.none(), label=_("联盟"))
     visited_on = forms.DateField(label=_("观摩日期"), widget=DateInput())
     score = forms.DecimalField(label=_("观摩得分"), max_digits=5, decimal_places=2, min_value=0, max_value=100)
-    notes = forms.CharField(label=_("观摩意见"), widget=forms.Textarea, required=False)
+    notes = forms.CharField(label=_("观摩意见"), widget=Textarea, required=False)
 
     def __init__(self, *args: Any, user: Any, proposed_codes: list[str], **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -83,7 +83,7 @@ class RollupPublishForm(forms.Form):
 
     reason = forms.CharField(
         label=_("更正原因"),
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=Textarea(attrs={"rows": 2}),
         required=False,
         help_text=_("已发布过的通报再次发布即为更正，必须说明原因。"),
     )

@@ -400,11 +400,11 @@ def observation_visit_score(*, actor, rollup: Rollup, alliance, visited_on, scor
         raise ValidationError({"alliance": _("该联盟不在本季观摩名单中。")})
     if score is None or not 0 <= score <= 100:
         raise ValidationError({"score": _("观摩得分应在 0 到 100 之间。")})
-    visit, _created = ObservationVisit.objects.update_or_create(
-        rollup=rollup,
-        alliance=alliance,
-        defaults={"visited_on": visited_on, "score": score, "notes": notes, "scored_by": actor},
-    )
+    values = {"visited_on": visited_on, "score": score, "notes": notes, "scored_by": actor}
+    visit = ObservationVisit.objects.filter(rollup=rollup, alliance=alliance).first()
+    if visit is not None and all(getattr(visit, name) == value for name, value in values.items()):
+        return visit  # the same score again (a second tap): scored when it was first given
+    visit, _created = ObservationVisit.objects.update_or_create(rollup=rollup, alliance=alliance, defaults=values)
     return visit
 
 

@@ -105,6 +105,13 @@ SUBMITTED_TWICE = _(
 )
 
 
+class SubmissionToken(forms.CharField):
+    """The form's one-time token: not the user's data, so never a change to it."""
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return False
+
+
 class SubmitOnceMixin:
     """A form saved at most once, whatever the taps, reloads or back buttons.
 
@@ -118,7 +125,7 @@ class SubmitOnceMixin:
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields[SUBMISSION] = forms.CharField(
+        self.fields[SUBMISSION] = SubmissionToken(
             widget=forms.HiddenInput, required=False, max_length=64, initial=uuid.uuid4().hex
         )
         self._claimed: str | None = None

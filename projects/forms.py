@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alliances.models import Alliance
 from core.uploads import ACCEPT, DOCUMENT_KINDS, MAX_UPLOAD_BYTES, check_upload, display_name
-from core.widgets import DateInput, MoneyInput, NumberInput
+from core.widgets import DateInput, MoneyInput, NumberInput, Textarea
 from members.forms import ChooseFilesAgainMixin, ScopedModelForm, SubmitOnceMixin
 from members.models import MemberOrganization, Person
 
@@ -60,7 +60,7 @@ class ProjectForm(ScopedModelForm):
         widgets = {
             "start_on": DateInput(),
             "due_on": DateInput(),
-            "description": forms.Textarea(attrs={"rows": 4}),
+            "description": Textarea(attrs={"rows": 4}),
             **{name: MoneyInput() for name in PROJECT_FIELDS if name.startswith("funds_")},
             "planned_investment": MoneyInput(),
             "expected_income_increase": MoneyInput(),
@@ -112,12 +112,10 @@ class ReportForm(ChooseFilesAgainMixin, SubmitOnceMixin, forms.Form):
         required=False,
         widget=MoneyInput(),
     )
-    work_done = forms.CharField(label=_("本周完成情况"), widget=forms.Textarea(attrs={"rows": 4}))
-    blockers = forms.CharField(label=_("堵点难点"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    work_done = forms.CharField(label=_("本周完成情况"), widget=Textarea(attrs={"rows": 4}))
+    blockers = forms.CharField(label=_("堵点难点"), required=False, widget=Textarea(attrs={"rows": 3}))
     needs_coordination = forms.BooleanField(label=_("需要上级协调"), required=False)
-    coordination_request = forms.CharField(
-        label=_("协调事项"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    coordination_request = forms.CharField(label=_("协调事项"), required=False, widget=Textarea(attrs={"rows": 3}))
     attachments = MultipleFileField(
         label=_("照片和附件"),
         required=False,
@@ -159,6 +157,6 @@ class ReviewForm(forms.Form):
     comment = forms.CharField(
         label=_("审核意见"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
         help_text=_("退回时必填；进度比上期下降时，通过也须说明原因。"),
     )

@@ -6,10 +6,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from alliances.models import Alliance
+from core.widgets import DateInput, Textarea
 from members.forms import SubmitOnceMixin
 from members.models import Department
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 
 
 def department_choices(user: Any):
@@ -26,7 +27,7 @@ class RaiseForm(SubmitOnceMixin, forms.Form):
 
     alliance = forms.ModelChoiceField(queryset=Alliance.objects.none(), label=_("联盟"))
     title = forms.CharField(label=_("事项"), max_length=200)
-    detail = forms.CharField(label=_("具体情况"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    detail = forms.CharField(label=_("具体情况"), widget=Textarea(attrs={"rows": 4}), required=False)
     assignee = DepartmentChoiceField(
         queryset=Department.objects.none(), label=_("承办部门"), required=False, help_text=_("可稍后交办。")
     )
@@ -56,7 +57,7 @@ class AssignForm(SubmitOnceMixin, forms.Form):
         error_messages={"required": _("请选择承办部门。")},
     )
     deadline = forms.DateField(label=_("办理期限"), widget=DATE, error_messages={"required": _("请填写办理期限。")})
-    note = forms.CharField(label=_("交办说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    note = forms.CharField(label=_("交办说明"), widget=Textarea(attrs={"rows": 2}), required=False)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -66,7 +67,7 @@ class AssignForm(SubmitOnceMixin, forms.Form):
 class NoteForm(SubmitOnceMixin, forms.Form):
     """A reply, a handling note or a reason to reopen: the text is the point."""
 
-    note = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(label=_("说明"), widget=Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args: Any, label: str, required_message: str, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -85,4 +86,4 @@ class ConfirmForm(SubmitOnceMixin, forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("请给出 1–5 分的满意度评价。")},
     )
-    note = forms.CharField(label=_("评价（选填）"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    note = forms.CharField(label=_("评价（选填）"), widget=Textarea(attrs={"rows": 2}), required=False)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alliances.models import Alliance
-from core.widgets import DateInput, MoneyInput
+from core.widgets import DateInput, MoneyInput, Textarea
 from members.forms import ScopedModelForm, SubmitOnceMixin, regions_for
 from members.models import MemberOrganization, Person, RegionLevel
 
@@ -34,7 +34,7 @@ class WorkshopForm(ScopedModelForm):
             *CHECKLIST_FIELDS,
             "description",
         ]
-        widgets = {"opened_on": DateInput()}
+        widgets = {"opened_on": DateInput(), "description": Textarea()}
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any):
         super().__init__(*args, user=user, **kwargs)
@@ -51,7 +51,7 @@ class WorkshopReportForm(SubmitOnceMixin, forms.ModelForm):
         model = WorkshopReport
         fields = ["month", *FIGURE_FIELDS, "notes"]
         widgets = {
-            "notes": forms.Textarea(attrs={"rows": 3}),
+            "notes": Textarea(attrs={"rows": 3}),
             **{name: MoneyInput() for name in ("wages_paid", "income_increase_per_person", "sales")},
         }
 

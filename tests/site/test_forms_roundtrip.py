@@ -26,18 +26,20 @@ import pytest
 from django import forms
 from django.apps import apps
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 
-from core.widgets import DateInput
+from core.widgets import DateInput, Textarea
 from tests.projects.factories import pdf
 from tests.security.matrix import ANONYMOUS, CITY, COUNTY, EVERYONE, INSIDE, LEADER, TOWNSHIP, USERS, Route
-from tests.security.routes import PAGES
+from tests.security.routes import ITEM, PAGES, assignment
 
 pytestmark = pytest.mark.django_db
 
 LANGUAGES = ("zh-hans", "en")
-APPS = ("members", "alliances", "projects", "workshops", "evaluations")
+NOTHING_CHANGED = {"zh-hans": "没有修改，无需保存。", "en": "Nothing was changed, so nothing was saved."}
+APPS = ("members", "alliances", "projects", "workshops", "evaluations", "tracking", "notices")
 
 
 # --------------------------------------------------------------------------- the browser
@@ -114,8 +116,10 @@ def submitted(form: dict) -> dict[str, list[str]]:
     for field in form["fields"]:
         name = field["name"]
         if field["tag"] == "textarea":
-            # The parser drops one newline right after <textarea>, as browsers do.
-            data.setdefault(name, []).append(field["text"].removeprefix("\n").replace("\r\n", "\n"))
+            # The parser drops one newline right after <textarea>, as browsers do; a browser
+            # sends every line break of the text as CR LF (HTML's form submission).
+            text = field["text"].removeprefix("\n").replace("\r\n", "\n").replace("\r", "\n")
+            data.setdefault(name, []).append(text.replace("\n", "\r\n"))
         elif field["tag"] == "select":
             chosen = [o for o in field["options"] if o["selected"]]
             if not chosen and not field["multiple"] and field["options"]:
@@ -321,22 +325,17 @@ FORMS: dict[str, Unchanged | Renders] = {
 
 
 def state() -> dict[str, list[dict]]:
-    """Every row of the project's models with every field (many-to-many as sets), but
-    the bookkeeping a save moves on (version, time of the last change) and history."""
+    """Every row of the project's models with every field (many-to-many as sets), their
+    history included: an untouched edit saves nothing, not even a new version or an entry
+    in the change log."""
     found = {}
     for model in apps.get_models():
         if model._meta.app_label not in APPS:
             continue
-        if model.__name__.startswith("Historical"):
-            continue
-        skipped = {
-            f.attname for f in model._meta.concrete_fields if f.name == "version" or getattr(f, "auto_now", False)
-        }
         m2m = [f.name for f in model._meta.many_to_many]
         rows = []
         for obj in model._base_manager.order_by("pk").prefetch_related(*m2m):
             row = {f.attname: stored(f.value_from_object(obj)) for f in model._meta.concrete_fields}
-            row = {key: value for key, value in row.items() if key not in skipped}
             row.update({name: sorted(o.pk for o in getattr(obj, name).all()) for name in m2m})
             rows.append(row)
         found[model._meta.label] = rows
@@ -393,14 +392,17 @@ def form_classes() -> list[type[forms.BaseForm]]:
     return found
 
 
-def test_every_date_and_number_input_renders_what_a_browser_reads():
+def test_every_date_number_and_text_input_renders_and_reads_what_a_browser_does():
     """A date field of any form uses the shared ISO date input; no number is localized
-    (60,959,800.00 is blank in an <input type="number">)."""
+    (60,959,800.00 is blank in an <input type="number">); a text of several lines uses the
+    shared text box, which reads the browser's CR LF line breaks back as the stored LF."""
     wrong = []
     for cls in form_classes():
         for name, field in cls.base_fields.items():
             label = f"{cls.__module__}.{cls.__name__}.{name}"
             if isinstance(field, forms.DateField) and not isinstance(field.widget, DateInput):
+                wrong.append(f"{label}: {type(field.widget).__name__}")
+            if isinstance(field.widget, forms.Textarea) and not isinstance(field.widget, Textarea):
                 wrong.append(f"{label}: {type(field.widget).__name__}")
             if isinstance(field, forms.IntegerField | forms.DecimalField | forms.FloatField) and (
                 field.localize or field.widget.is_localized
@@ -422,6 +424,26 @@ def test_dates_and_money_render_as_a_browser_reads_them(language, world, client,
     assert data["funds_higher_level"] == ["60959800.00"]
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_reassigning_an_item_shows_the_deadline_it_has(language, world, client):
+    """The 改派或调整期限 form of an assigned item shows its department and deadline (the
+    deadline was blank in Chinese and English): sent untouched it is refused as no change,
+    and with another department alone the item keeps its deadline."""
+    item = ITEM.build(INSIDE, world)
+    deadline = item.deadline
+    assert deadline and item.assignee_id
+    url, response = open_page(client, world, "tracking:assign", language, item)
+    data = submitted(own_form(response.content.decode(), url))
+    assert data["deadline"] == [deadline.isoformat()]
+    assert data["assignee"] == [str(item.assignee_id)]
+    untouched = client.post(url, data)
+    assert untouched.status_code == 200 and untouched.context["form"].errors
+    other = assignment(world, item)["assignee"]
+    assert client.post(url, data | {"assignee": [str(other)]}).status_code == 302
+    item.refresh_from_db()
+    assert (item.assignee_id, item.deadline) == (other, deadline)
+
+
 def test_the_browser_keeps_what_an_input_can_show():
     page = """<form method="post"><input type="date" name="a" value="2021/07/01">
     <input type="date" name="b" value="2021-07-01"><input type="number" name="c" value="60,959,800.00">
@@ -437,7 +459,7 @@ def test_the_browser_keeps_what_an_input_can_show():
         "c": [""],
         "d": ["60959800.00"],
         "f": ["y"],
-        "g": ["两行\n文字"],
+        "g": ["两行\r\n文字"],
         "go": ["1"],
     }
 
@@ -464,6 +486,8 @@ def test_an_edit_form_submitted_untouched_changes_nothing(name, language, world,
     errors = response.context["form"].errors if response.context and "form" in response.context else None
     assert response.status_code == 302, f"{name} ({language}) refused its own values: {errors}\nsent {data}"
     assert differences(before, after) == [], f"{name} ({language}) changed what it was given back\nsent {data}"
+    said = [str(message) for message in get_messages(response.wsgi_request)]
+    assert said == [NOTHING_CHANGED[language]], f"{name} ({language}) said {said}"
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -1,0 +1,16 @@
+"""Texts saved from a browser kept a CR before each line break; they are stored with LF,
+as the forms now read them (core.widgets.Textarea)."""
+
+from functools import partial
+
+from django.db import migrations
+
+from core.db import store_line_breaks_as_lf
+
+
+class Migration(migrations.Migration):
+    dependencies = [("workshops", "0005_closed_month")]
+
+    operations = [
+        migrations.RunPython(partial(store_line_breaks_as_lf, app_label="workshops"), migrations.RunPython.noop, elidable=True)
+    ]
