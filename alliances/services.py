@@ -120,7 +120,7 @@ def membership_add(
 def membership_end(*, actor: Any, membership: Membership, left_on: datetime.date) -> Membership:
     require_write(actor, membership.alliance.lead_region)
     if membership.left_on is not None:
-        raise ValidationError({"left_on": _("该成员已于 %(date)s 退出。") % {"date": membership.left_on}})
+        raise ValidationError({"left_on": _("该成员已于 %(date)s 退出。") % {"date": date_format(membership.left_on)}})
     membership.left_on = left_on
     return validated_save(membership, actor=actor)
 
@@ -144,7 +144,10 @@ def team_role_assign(
         for holder in current:
             if started_on < holder.started_on:
                 raise ValidationError(
-                    {"started_on": _("任职日期不能早于现任者的任职日期 %(date)s。") % {"date": holder.started_on}}
+                    {
+                        "started_on": _("任职日期不能早于现任者的任职日期 %(date)s。")
+                        % {"date": date_format(holder.started_on)}
+                    }
                 )
             holder.ended_on = started_on
             validated_save(holder, actor=actor)
@@ -155,7 +158,7 @@ def team_role_assign(
 def team_role_end(*, actor: Any, team_role: TeamRole, ended_on: datetime.date) -> TeamRole:
     require_write(actor, team_role.alliance.lead_region)
     if team_role.ended_on is not None:
-        raise ValidationError({"ended_on": _("该角色已于 %(date)s 结束。") % {"date": team_role.ended_on}})
+        raise ValidationError({"ended_on": _("该角色已于 %(date)s 结束。") % {"date": date_format(team_role.ended_on)}})
     team_role.ended_on = ended_on
     return validated_save(team_role, actor=actor)
 
@@ -344,7 +347,9 @@ def mentorship_update(*, actor: Any, mentorship: Mentorship, **fields: Any) -> M
 def mentorship_end(*, actor: Any, mentorship: Mentorship, ended_on: datetime.date) -> Mentorship:
     require_alliance_write(actor, mentorship.alliance)
     if mentorship.ended_on is not None:
-        raise ValidationError({"ended_on": _("该帮带关系已于 %(date)s 结束。") % {"date": mentorship.ended_on}})
+        raise ValidationError(
+            {"ended_on": _("该帮带关系已于 %(date)s 结束。") % {"date": date_format(mentorship.ended_on)}}
+        )
     mentorship.ended_on = ended_on
     return validated_save(mentorship, actor=actor)
 
@@ -513,7 +518,9 @@ def claim_create(
         )
     claimed_on = claimed_on or timezone.localdate()
     if claimed_on < target.posted_on:
-        raise ValidationError({"claimed_on": _("认领日期不能早于发布日期 %(date)s。") % {"date": target.posted_on}})
+        raise ValidationError(
+            {"claimed_on": _("认领日期不能早于发布日期 %(date)s。") % {"date": date_format(target.posted_on)}}
+        )
     if claimed_on > timezone.localdate():
         raise ValidationError({"claimed_on": _("认领日期不能晚于今天。")})
     claim = validated_save(
@@ -587,7 +594,7 @@ def _transition_date(field: str, claim: Claim, day: datetime.date | None) -> dat
     day = day or timezone.localdate()
     earliest = claim.started_on or claim.claimed_on
     if day < earliest:
-        raise ValidationError({field: _("日期不能早于 %(date)s。") % {"date": earliest}})
+        raise ValidationError({field: _("日期不能早于 %(date)s。") % {"date": date_format(earliest)}})
     if day > timezone.localdate():
         raise ValidationError({field: _("日期不能晚于今天。")})
     return day

@@ -25,6 +25,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from alliances.models import Alliance, Need
@@ -129,7 +130,7 @@ def _check_deadline(deadline: datetime.date | None, today: datetime.date) -> Non
     if deadline is None:
         raise ValidationError({"deadline": _("请填写办理期限。")})
     if deadline < today:
-        raise ValidationError({"deadline": _("办理期限不能早于今天（%(today)s）。") % {"today": today.isoformat()}})
+        raise ValidationError({"deadline": _("办理期限不能早于今天（%(today)s）。") % {"today": date_format(today)}})
 
 
 def _check_department(department: Department | None, item: TrackedItem) -> None:
@@ -336,9 +337,9 @@ def item_assign(
         Event.ITEM_ASSIGNED,
         item,
         liaisons_of(assignee),
-        _("督办事项交办：%(title)s（期限 %(deadline)s）") % {"title": item.title, "deadline": deadline.isoformat()},
+        _("督办事项交办：%(title)s（期限 %(deadline)s）") % {"title": item.title, "deadline": date_format(deadline)},
         _("%(alliance)s 的督办事项已交由 %(department)s 办理，办理期限 %(deadline)s。")
-        % {"alliance": item.alliance.name, "department": assignee.name, "deadline": deadline.isoformat()},
+        % {"alliance": item.alliance.name, "department": assignee.name, "deadline": date_format(deadline)},
         f"assigned:{_occurrence(item)}",
         at=now,
     )
@@ -483,14 +484,15 @@ def item_escalate(*, item: TrackedItem, today: datetime.date, at: datetime.datet
             at=now,
             from_state=item.state,
             note=_("已超过办理期限 %(deadline)s（逾期 %(days)s 天），上报区县组织部门。")
-            % {"deadline": item.deadline.isoformat(), "days": days},
+            % {"deadline": date_format(item.deadline), "days": days},
         )
         occurrence = f"{item.deadline.isoformat()}:{_occurrence(item)}"
         _tell(
             Event.ITEM_OVERDUE,
             item,
             liaisons_of(item.assignee),
-            _("督办事项已逾期：%(title)s（期限 %(deadline)s）") % {"title": item.title, "deadline": item.deadline},
+            _("督办事项已逾期：%(title)s（期限 %(deadline)s）")
+            % {"title": item.title, "deadline": date_format(item.deadline)},
             _("请尽快办理并答复。"),
             f"overdue:{occurrence}",
             at=now,
@@ -500,7 +502,7 @@ def item_escalate(*, item: TrackedItem, today: datetime.date, at: datetime.datet
             item,
             county_staff_of(item.alliance),
             _("督办事项逾期上报：%(department)s · %(title)s") % {"department": item.assignee.name, "title": item.title},
-            _("办理期限 %(deadline)s，已逾期 %(days)s 天。") % {"deadline": item.deadline, "days": days},
+            _("办理期限 %(deadline)s，已逾期 %(days)s 天。") % {"deadline": date_format(item.deadline), "days": days},
             f"escalated:{occurrence}",
             at=now,
         )

@@ -145,7 +145,7 @@ def _month_errors(workshop: Workshop, month: datetime.date | None) -> list[str]:
     if month > current:
         errors.append(_("不能填报 %(month)s 之后的月份。") % {"month": format_month(current)})
     if workshop.opened_on and month < first_of_month(workshop.opened_on):
-        errors.append(_("工坊于 %(date)s 开办，不能填报更早的月份。") % {"date": workshop.opened_on})
+        errors.append(_("工坊于 %(date)s 开办，不能填报更早的月份。") % {"date": date_format(workshop.opened_on)})
     return errors
 
 

@@ -10,6 +10,7 @@ import re
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from openpyxl import load_workbook
 
 from tests.alliances.factories import NeedFactory
@@ -83,7 +84,7 @@ def test_a_deadline_in_the_past_is_a_form_error(client, desk):
         {"assignee": desk.transport.pk, "deadline": in_days(-3)},
     )
     assert response.status_code == 200
-    assert f"办理期限不能早于今天（{timezone.localdate().isoformat()}）。" in response.content.decode()
+    assert f"办理期限不能早于今天（{date_format(timezone.localdate())}）。" in response.content.decode()
     assert reload(item).state == ItemState.NEW
 
 

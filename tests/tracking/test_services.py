@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from alliances.models import TeamRole
 from notices.models import Notice
@@ -90,7 +91,7 @@ def test_assigning_tells_the_departments_liaisons(desk):
     assert item.state == ItemState.ASSIGNED
     assert item.assigned_at is not None
     assert notices_of(desk.dora, "item_assigned") == [
-        f"督办事项交办：村道拓宽需协调用地（期限 {in_days(7).isoformat()}）"
+        f"督办事项交办：村道拓宽需协调用地（期限 {date_format(in_days(7))}）"
     ]
     assert notices_of(desk.walt, "item_assigned") == []
 
@@ -99,7 +100,7 @@ def test_a_deadline_in_the_past_is_refused_with_a_clear_message(desk):
     item = desk.item("new")
     with pytest.raises(ValidationError) as error:
         services.item_assign(actor=desk.world.alice, item=item, assignee=desk.transport, deadline=in_days(-1))
-    assert error.value.message_dict["deadline"] == [f"办理期限不能早于今天（{timezone.localdate().isoformat()}）。"]
+    assert error.value.message_dict["deadline"] == [f"办理期限不能早于今天（{date_format(timezone.localdate())}）。"]
     assert reload(item).state == ItemState.NEW
 
 
