@@ -233,10 +233,14 @@ class ServiceFormView(SignedInViewMixin, FormView):
         if not may_write(user, self.write_target()):
             raise PermissionDenied(str(self.denied_message))
 
+    def nothing_to_save(self, form) -> bool:
+        """The form changes nothing (by default: an edit of a saved row sent back untouched)."""
+        return unchanged_edit(form)
+
     def form_valid(self, form):
-        if unchanged_edit(form):
-            # Nothing to save: no new version of the row and no entry in its change log.
-            obj = form.instance
+        if self.nothing_to_save(form):
+            # No new version of the row and no entry in its change log.
+            obj = getattr(form, "instance", None) or self.write_target()
             messages.info(self.request, _("没有修改，无需保存。"))
         else:
             try:

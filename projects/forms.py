@@ -49,6 +49,10 @@ class MultipleFileField(forms.FileField):
             raise ValidationError(errors)
         return files
 
+    def has_changed(self, initial, data) -> bool:
+        """Files were chosen (the input sends an empty list when none were)."""
+        return not self.disabled and bool(data)
+
 
 class ProjectForm(ScopedModelForm):
     scoped_fields = {"alliance": Alliance, "responsible_organization": MemberOrganization, "responsible_person": Person}

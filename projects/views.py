@@ -374,6 +374,15 @@ class ReportFixView(ReportFormMixin, ServiceFormView):
     def check_permission(self, user) -> None:
         require_leader(user, self.report.project)
 
+    def write_target(self):
+        return self.report
+
+    def nothing_to_save(self, form) -> bool:
+        """A report waiting for review sent back untouched stays as it was sent (an amendment
+        would move its time of submission, and with it whether it came on time). A returned
+        one sent back untouched is sent again: that is the leader's answer."""
+        return self.pending and not form.has_changed()
+
     def get_initial(self):
         report = self.report
         return {

@@ -6,9 +6,11 @@ import datetime
 import re
 
 import pytest
+from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from projects.models import Milestone, ProgressReport, ProgressReportRevision, Project
 from projects.services import report_return
@@ -342,6 +344,45 @@ def test_a_leader_amends_a_report_still_waiting_for_review(client, world):
         "完成土地平整和围栏",
     )
     assert not ProgressReportRevision.objects.exists()
+
+
+def sent_untouched(client, url: str, **extra) -> object:
+    """The page's form sent back as a browser sends it (textareas with CR LF)."""
+    from tests.site.test_forms_roundtrip import own_form, submitted
+
+    return client.post(url, submitted(own_form(client.get(url).content.decode(), url)) | extra)
+
+
+def test_a_report_waiting_for_review_sent_back_untouched_keeps_its_time_of_submission(client, world):
+    """Whether a week came on time is read from when its report was sent: a tap on 保存
+    without a change must not move it past the deadline."""
+    sent = timezone.now() - datetime.timedelta(days=9)
+    report = ReportFactory(
+        project=ProjectFactory(alliance=world.alliance_a),
+        submitted_by=world.lily,
+        submitted_at=sent,
+        work_done="平整\n围栏",
+    )
+    client.force_login(world.lily)
+    url = reverse("projects:report-fix", args=[report.pk])
+    response = sent_untouched(client, url)
+    assert response.status_code == 302
+    assert [str(m) for m in get_messages(response.wsgi_request)] == ["没有修改，无需保存。"]
+    report.refresh_from_db()
+    assert (report.submitted_at, report.work_done, report.status) == (sent, "平整\n围栏", "submitted")
+    with_a_photo = sent_untouched(client, url, attachments=[photo()])
+    assert with_a_photo.status_code == 302
+    report.refresh_from_db()
+    assert report.submitted_at > sent and report.attachments.count() == 1
+
+
+def test_a_returned_report_sent_back_untouched_is_sent_again(client, world):
+    report = ReportFactory(project=ProjectFactory(alliance=world.alliance_a), submitted_by=world.lily)
+    report_return(actor=world.alice, report=report, comment="请核对")
+    client.force_login(world.lily)
+    assert sent_untouched(client, reverse("projects:report-fix", args=[report.pk])).status_code == 302
+    report.refresh_from_db()
+    assert (report.status, report.revision) == ("submitted", 2)
 
 
 def test_an_accepted_report_cannot_be_amended(client, world):
