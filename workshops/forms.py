@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from alliances.models import Alliance
@@ -72,7 +73,7 @@ class WorkshopReportForm(SubmitOnceMixin, forms.ModelForm):
             self.filed = workshop.reports.filter(month=month).first()
         if latest is not None:
             self.fields["month"].help_text = _("格式 YYYY-MM。最近已填报：%(month)s。") % {
-                "month": format_month(latest)
+                "month": date_format(latest, "YEAR_MONTH_FORMAT")
             }
 
     def clean_month(self):
@@ -82,7 +83,7 @@ class WorkshopReportForm(SubmitOnceMixin, forms.ModelForm):
         if month and not self.instance.pk and month > last:
             raise forms.ValidationError(
                 _("%(month)s 尚未结束，不能填报；请填报 %(last)s 或更早的月份。")
-                % {"month": format_month(month), "last": format_month(last)},
+                % {"month": date_format(month, "YEAR_MONTH_FORMAT"), "last": date_format(last, "YEAR_MONTH_FORMAT")},
                 code="unfinished_month",
             )
         return month

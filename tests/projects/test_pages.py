@@ -17,6 +17,7 @@ from projects.services import report_return
 from projects.weeks import current_week, local_today
 from tests.projects.factories import MilestoneFactory, ProjectFactory, ReportFactory, days_ago, pdf, photo
 from tests.projects.test_api import many_projects
+from tests.site.test_forms_roundtrip import own_form, submitted
 
 pytestmark = pytest.mark.django_db
 
@@ -348,8 +349,6 @@ def test_a_leader_amends_a_report_still_waiting_for_review(client, world):
 
 def sent_untouched(client, url: str, **extra) -> object:
     """The page's form sent back as a browser sends it (textareas with CR LF)."""
-    from tests.site.test_forms_roundtrip import own_form, submitted
-
     return client.post(url, submitted(own_form(client.get(url).content.decode(), url)) | extra)
 
 

@@ -344,6 +344,13 @@ def test_the_steward_finds_last_month_prefilled(client, world, shops):
     assert month_value(page) == format_month(last_complete_month(timezone.localdate()))
 
 
+def test_the_form_names_the_last_month_filed_as_the_page_reads_a_month(client, world, shops):
+    ReportFactory(workshop=shops.a, month=datetime.date(2025, 3, 1))
+    client.force_login(shops.sam)
+    page = client.get(reverse("workshops:report-create", args=[shops.a.pk])).content.decode()
+    assert "最近已填报：2025年3月。" in page
+
+
 def test_the_unfinished_month_is_refused_with_the_month_to_file(client, world, shops):
     client.force_login(shops.sam)
     this_month = last_complete_month(timezone.localdate()) + datetime.timedelta(days=40)
@@ -353,7 +360,8 @@ def test_the_unfinished_month_is_refused_with_the_month_to_file(client, world, s
     )
     assert response.status_code == 200
     message = response.context["form"].errors["month"][0]
-    assert "尚未结束" in message and format_month(last_complete_month(timezone.localdate())) in message
+    last = last_complete_month(timezone.localdate())
+    assert "尚未结束" in message and f"请填报 {last.year}年{last.month}月 或更早的月份" in message
     assert 'value="9"' in response.content.decode()
     assert not WorkshopReport.objects.filter(workshop=shops.a).exists()
 

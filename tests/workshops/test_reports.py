@@ -255,4 +255,4 @@ def test_the_form_does_not_offer_a_month_already_filed(client, world, shops):
     client.force_login(world.alice)
     form = client.get(reverse("workshops:report-create", args=[shops.a.pk])).context["form"]
     assert form["month"].value() is None
-    assert format_month(last) in str(form.fields["month"].help_text)
+    assert f"最近已填报：{last.year}年{last.month}月" in str(form.fields["month"].help_text)
