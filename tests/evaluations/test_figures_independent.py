@@ -27,7 +27,7 @@ from evaluations.models import Assessment, AssessmentScheme, Indicator, Indicato
 from evaluations.reports import annual_review, monthly_bulletin, quarterly_observation
 from projects import reporting
 from projects.models import ProgressReport, ProgressReportRevision, Project
-from projects.services import project_change_status
+from projects.services import project_change_status, report_amend
 from tests.alliances.factories import AllianceFactory, ClaimFactory, NeedFactory
 from tests.projects.factories import ProjectFactory, ReportFactory
 
@@ -356,6 +356,19 @@ def test_a_report_filed_after_the_deadline_is_late_and_one_filed_after_the_cut_o
     ReportFactory(project=project, period=d("2025-11-03"), submitted_at=at(d("2025-11-12"), 23, 59))  # Wed: in grace
     ReportFactory(project=project, period=d("2025-11-10"), submitted_at=at(d("2025-11-20"), 0, 1))  # Thu: late
     ReportFactory(project=project, period=d("2025-11-17"), submitted_at=at(d("2025-12-04")))  # after the cut-off
+    november = Period.parse(MONTH, "2025-11")
+
+    figures = alliance_figures(november)[world.alliance_a.pk]
+
+    assert (figures.due, figures.on_time, figures.late) == (4, 1, 1) == reporting_by_hand(november)[world.alliance_a.pk]
+
+
+def test_a_report_amended_while_waiting_for_review_was_sent_when_it_was_amended(world):
+    """Sent on time, then amended by its leader after the deadline: its week is late."""
+    project = project_2025(world.alliance_a, start="2025-11-03")
+    ReportFactory(project=project, period=d("2025-11-03"), submitted_at=at(d("2025-11-05")))
+    amended = ReportFactory(project=project, period=d("2025-11-10"), submitted_at=at(d("2025-11-12")))
+    report_amend(actor=world.lily, report=amended, work_done="补充：围栏完工", now=at(d("2025-11-21")))
     november = Period.parse(MONTH, "2025-11")
 
     figures = alliance_figures(november)[world.alliance_a.pk]
