@@ -43,7 +43,14 @@ from projects.models import (
     ProjectStatus,
     ReportStatus,
 )
-from projects.services import milestone_create, milestone_update, project_change_status, project_create, project_update
+from projects.services import (
+    milestone_create,
+    milestone_update,
+    notify_report_returned,
+    project_change_status,
+    project_create,
+    project_update,
+)
 from projects.weeks import current_week
 
 Date = datetime.date
@@ -814,3 +821,16 @@ def sync_reports(ctx: DemoContext, projects: list[tuple[ProjectPlan, Project]], 
         ]
     ProgressReportRevision.objects.bulk_create(revisions, batch_size=500)
     ctx.count("created", ProgressReportRevision, len(revisions))
+
+    # A report left returned was returned by a review, which told its team (journey 1: the
+    # leader opens it from the notice). The notice is keyed by the revision: told once.
+    returned = [report for report in existing.values() if report.status == ReportStatus.RETURNED]
+    latest = {  # the last return of each (read in order, the later ones win)
+        revision.report_id: revision
+        for revision in ProgressReportRevision.objects.filter(
+            report__in=returned, decision=ReportStatus.RETURNED
+        ).order_by("report_id", "number")
+    }
+    for report in returned:
+        if report.pk in latest:
+            notify_report_returned(report, latest[report.pk])

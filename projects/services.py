@@ -471,7 +471,7 @@ def report_review(
 
 def notify_report_returned(report: ProgressReport, revision: ProgressReportRevision) -> None:
     """Tell the alliance's leader and instructor, and whoever submitted the report, what to
-    correct."""
+    correct; the notice is dated when the report was returned."""
     project = Project.objects.select_related("alliance__lead_region").get(pk=report.project_id)
     recipients = set(team_user_ids([project.alliance_id]))
     if report.submitted_by_id:
@@ -485,6 +485,7 @@ def notify_report_returned(report: ProgressReport, revision: ProgressReportRevis
         body=report.review_comment,
         link=report.get_absolute_url(),
         region=project.alliance.lead_region,
+        at=revision.reviewed_at,
     )
 
 

@@ -62,6 +62,23 @@ def test_the_demo_leader_has_a_report_to_fix_and_one_to_write(seeded, client):  
     assert "被退回待修改" in page and "填报本周进度" in page
 
 
+def test_the_demo_leader_was_told_of_each_report_left_returned_when_it_was_returned(seeded, client):  # noqa: F811
+    from notices.models import Event, Notice
+
+    leader = get_user_model().objects.get(username="leader")
+    returned = ProgressReport.objects.visible_to(leader).filter(status="returned")
+    notices = Notice.objects.filter(recipient=leader, event=Event.REPORT_RETURNED)
+    assert returned.exists()
+    assert sorted(notices.values_list("link", flat=True)) == sorted(r.get_absolute_url() for r in returned)
+    for report in returned:
+        notice = notices.get(link=report.get_absolute_url())
+        assert notice.created_at == report.reviewed_at
+        assert notice.body == report.review_comment and report.project.title in notice.title
+    client.force_login(leader)
+    page = client.get("/notices/").content.decode()
+    assert "的进度报告被退回，请修改后重新提交。" in page
+
+
 def test_seeding_again_changes_no_project_rows(seeded):  # noqa: F811
     from io import StringIO
 

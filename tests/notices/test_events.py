@@ -30,10 +30,11 @@ def who(event: str) -> list[str]:
 def test_a_returned_report_tells_its_leader_what_to_fix(world):
     project = ProjectFactory(alliance=world.alliance_a, title="姜山镇道路硬化")
     report = report_submit(actor=world.lily, project=project, period=current_week(), percent_complete=30, work_done="x")
-    report_return(actor=world.alice, report=report, comment="请补充现场照片")
+    report = report_return(actor=world.alice, report=report, comment="请补充现场照片")
     [notice] = Notice.objects.filter(event=Event.REPORT_RETURNED)
     assert notice.recipient == world.lily and "姜山镇道路硬化" in notice.title
     assert notice.body == "请补充现场照片" and notice.link == report.get_absolute_url()
+    assert notice.created_at == report.reviewed_at  # dated when it was returned
 
 
 def test_a_report_returned_twice_tells_twice_and_an_accepted_one_not_at_all(world):
