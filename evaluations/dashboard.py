@@ -226,7 +226,7 @@ def build(user: Any, *, now: datetime.datetime | None = None) -> Dashboard:
             "reports_expected",
             _("上周应报项目"),
             reporting["due_last_week"],
-            None,
+            link("projects:list", due_week=last_week.start.isoformat()),
             help=_("上周即%(week)s，周末仍在建的项目数：已开工、周日前未完成也未取消，每个项目每周应报一期。")
             % week_text,
         ),
@@ -234,7 +234,7 @@ def build(user: Any, *, now: datetime.datetime | None = None) -> Dashboard:
             "reports_received",
             _("上周已报项目"),
             reporting["received_last_week"],
-            None,
+            link("projects:list", due_week=last_week.start.isoformat(), received_week=last_week.start.isoformat()),
             help=_("其中%(week)s的周报已提交且未处于退回待重报状态的项目数。") % week_text,
         ),
         Figure(
@@ -312,7 +312,7 @@ def build(user: Any, *, now: datetime.datetime | None = None) -> Dashboard:
             "items_year",
             _("%(year)s年督办事项") % year_text,
             item_year.items,
-            None,
+            link("tracking:list", year=year),
             help=_("%(year)s年提出的督办事项数，含各状态。") % year_text,
         ),
         Figure(

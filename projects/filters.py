@@ -6,14 +6,41 @@ The ``late`` and ``silent`` filters read the ``is_late`` / ``is_silent`` annotat
 
 from __future__ import annotations
 
+import datetime
+
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alliances.filters import AllianceFilter
+from core.widgets import DateInput
 from members.filters import BooleanFilter, IntegerFilter, OrderingFilter, RegionSubtreeFilter, SearchFilter
 
+from . import reporting
 from .models import Milestone, ProgressReport, Project, ProjectCategory, ProjectStatus, ReportStatus
 from .weeks import local_today
+
+
+class MondayField(forms.DateField):
+    """A reporting week, given by its Monday (YYYY-MM-DD)."""
+
+    widget = DateInput
+
+    def clean(self, value):
+        day = super().clean(value)
+        if day is not None and not 2000 <= day.year <= 2100:
+            raise ValidationError(_("请填写 2000 年至 2100 年之间的一周。"))
+        if day is not None and day.weekday() != 0:
+            monday = day - datetime.timedelta(days=day.weekday())
+            raise ValidationError(_("请填写一周的星期一，例如 %(monday)s。") % {"monday": monday.isoformat()})
+        return day
+
+
+class WeekFilter(django_filters.DateFilter):
+    field_class = MondayField
 
 
 class ProjectFilterSet(django_filters.FilterSet):
@@ -24,6 +51,16 @@ class ProjectFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=ProjectStatus.choices, label=_("状态"))
     late = BooleanFilter(field_name="is_late", label=_("逾期"), help_text=_("节点或计划完成日期已过仍未完成"))
     silent = BooleanFilter(field_name="is_silent", label=_("本周未报"), help_text=_("推进中但本周没有进度报告"))
+    due_week = WeekFilter(
+        method="filter_due_week",
+        label=_("应报周（星期一）"),
+        help_text=_("该周周日仍在建、应报该周周报的项目"),
+    )
+    received_week = WeekFilter(
+        method="filter_received_week",
+        label=_("已报周（星期一）"),
+        help_text=_("该周周报已提交、且未处于退回待重报状态的项目"),
+    )
     q = SearchFilter(fields=("title", "description", "alliance__name"))
     ordering = OrderingFilter(
         fields=(
@@ -47,7 +84,26 @@ class ProjectFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Project
-        fields = ["region", "alliance", "year", "category", "status", "late", "silent", "q"]
+        fields = [
+            "region",
+            "alliance",
+            "year",
+            "category",
+            "status",
+            "late",
+            "silent",
+            "due_week",
+            "received_week",
+            "q",
+        ]
+
+    # The dashboard's last-week figures, by the reporting rule (projects.reporting) they count by.
+    def filter_due_week(self, queryset, name, value):
+        return queryset.filter(reporting.under_way_in_week(value))
+
+    def filter_received_week(self, queryset, name, value):
+        received = reporting.received(timezone.now()).filter(project=OuterRef("pk"), period=value)
+        return queryset.filter(Exists(received))
 
 
 class ProgressReportFilterSet(django_filters.FilterSet):

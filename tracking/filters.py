@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from members.filters import BooleanFilter, OrderingFilter, RegionSubtreeFilter, SearchFilter
+from members.filters import BooleanFilter, IntegerFilter, OrderingFilter, RegionSubtreeFilter, SearchFilter
 from members.models import Department
 from projects.filters import AllianceFilter
 
@@ -43,6 +43,9 @@ class TrackedItemFilterSet(django_filters.FilterSet):
     alliance = AllianceFilter()
     region = RegionSubtreeFilter(path="alliance__lead_region")
     source = django_filters.ChoiceFilter(choices=ItemSource.choices, label=_("来源"))
+    year = IntegerFilter(
+        field_name="raised_on", lookup_expr="year", min_value=2000, max_value=2100, label=_("提出年度")
+    )
     q = SearchFilter(fields=("title", "detail", "alliance__name", "assignee__name"))
     ordering = OrderingFilter(
         fields=(("deadline", "deadline"), ("created_at", "raised"), ("state", "state")),
@@ -52,4 +55,4 @@ class TrackedItemFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = TrackedItem
-        fields = ["state", "bucket", "overdue", "department", "alliance", "region", "source", "q"]
+        fields = ["state", "bucket", "overdue", "department", "alliance", "region", "source", "year", "q"]

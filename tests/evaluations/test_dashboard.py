@@ -15,6 +15,7 @@ from django.utils import timezone
 from alliances.models import AllianceStatus
 from evaluations import dashboard
 from evaluations.dashboard import build, timeseries
+from projects.services import report_return
 from projects.weeks import current_week, local_today
 from tests.alliances.factories import AllianceFactory
 from tests.html import Elements
@@ -282,3 +283,55 @@ def test_a_veto_finding_waits_for_a_second_person_and_leaves_the_list_once_confi
     assert response["Location"] == url
     assert VetoFinding.objects.get(pk=finding.pk).confirmed_by == world.tina
     assert list_count(client, url) == 0 and {f.key: f.value for f in build(world.tina).to_do}["vetoes_waiting"] == 0
+
+
+def test_last_weeks_reporting_figures_open_the_projects_due_and_received_that_week(client, world):
+    last_week = current_week() - datetime.timedelta(weeks=1)
+    sunday = last_week + datetime.timedelta(days=6)
+    sent = ProjectFactory(alliance=world.alliance_a, title="已报")
+    returned = ProjectFactory(alliance=world.alliance_a, title="被退回")
+    silent = ProjectFactory(alliance=world.alliance_a2, title="未报")
+    ProjectFactory(alliance=world.alliance_a, title="上周日前已完成", status="completed", completed_on=sunday)
+    ProjectFactory(alliance=world.alliance_a, title="本周才开工", start_on=sunday + datetime.timedelta(days=1))
+    ProjectFactory(alliance=world.alliance_b, title="别的县")
+    ReportFactory(project=sent, period=last_week)
+    report_return(actor=world.alice, report=ReportFactory(project=returned, period=last_week), comment="请补充照片")
+    client.force_login(world.alice)
+    board = build(world.alice)
+
+    def titles(figure):
+        response = client.get(board.figure(figure).url)
+        assert response.status_code == 200
+        return sorted(p.title for p in response.context["object_list"])
+
+    assert board.figure("reports_expected").value == 3
+    assert titles("reports_expected") == sorted([sent.title, returned.title, silent.title])
+    assert board.figure("reports_received").value == 1
+    assert titles("reports_received") == [sent.title]
+    assert board.figure("reporting_rate").value == "33.3"
+
+
+def test_a_reporting_week_is_given_by_its_monday(client, api, world):
+    tuesday = current_week() + datetime.timedelta(days=1)
+    client.force_login(world.alice)
+    page = client.get(f"/projects/?due_week={tuesday}").content.decode()
+    assert f"请填写一周的星期一，例如 {current_week()}。" in page
+    answer = api.as_user(world.alice).get(f"/api/v1/projects/?received_week={tuesday}")
+    assert answer.status_code == 400 and "received_week" in answer.json()
+    far = api.as_user(world.alice).get("/api/v1/projects/?due_week=9999-12-27")  # a Monday
+    assert far.status_code == 400 and "due_week" in far.json()
+
+
+def test_the_years_tracked_items_figure_opens_the_items_raised_that_year(client, world):
+    from tests.tracking.factories import make_desk
+
+    desk = make_desk(world)
+    desk.item("assigned", title="今年的事项")
+    old = desk.item("new", title="去年的事项")
+    old.raised_on = old.raised_on.replace(year=old.raised_on.year - 1)
+    old.save(update_fields=["raised_on"])
+    client.force_login(world.alice)
+    figure = build(world.alice).figure("items_year")
+    response = client.get(figure.url)
+    assert figure.value == 1 == response.context["paginator"].count
+    assert [item.title for item in response.context["object_list"]] == ["今年的事项"]
