@@ -112,7 +112,7 @@ class ProgressReportFilterSet(django_filters.FilterSet):
     project = IntegerFilter(field_name="project_id", label=_("项目"))
     year = IntegerFilter(field_name="project__year", label=_("项目年度"))
     status = django_filters.ChoiceFilter(choices=ReportStatus.choices, label=_("审核状态"))
-    period = django_filters.DateFilter(label=_("填报周（星期一）"))
+    period = WeekFilter(label=_("填报周（星期一）"))
     period_from = django_filters.DateFilter(field_name="period", lookup_expr="gte", label=_("起始周"))
     period_to = django_filters.DateFilter(field_name="period", lookup_expr="lte", label=_("截止周"))
     needs_coordination = BooleanFilter(label=_("需要协调"))

@@ -320,6 +320,9 @@ def test_a_reporting_week_is_given_by_its_monday(client, api, world):
     assert answer.status_code == 400 and "received_week" in answer.json()
     far = api.as_user(world.alice).get("/api/v1/projects/?due_week=9999-12-27")  # a Monday
     assert far.status_code == 400 and "due_week" in far.json()
+    # the reports' week too: a Tuesday is refused, not read as a week without reports
+    reports = api.as_user(world.alice).get(f"/api/v1/progress-reports/?period={tuesday}")
+    assert reports.status_code == 400 and "period" in reports.json()
 
 
 def test_the_years_tracked_items_figure_opens_the_items_raised_that_year(client, world):
