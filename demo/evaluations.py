@@ -190,7 +190,9 @@ def seed_vetoes(ctx: DemoContext, recorder, year: int) -> None:
 
 def produce_recent_rollups(ctx: DemoContext, publisher) -> None:
     """Draft the rollups of the periods just ended and publish them (one left with a pending
-    score stays a draft, showing what it lacks)."""
+    score stays a draft, showing what it lacks). The weekly dispatch of the week just ended
+    stays a draft, as on a Monday morning: county staff open it, see what it lacks and
+    publish it (journey 2.6)."""
     plans = [
         (WEEKLY_DISPATCH, Period.containing(WEEK, ctx.live_today).previous()),
         (MONTHLY_BULLETIN, Period.containing(MONTH, ctx.live_today).previous()),
@@ -202,7 +204,7 @@ def produce_recent_rollups(ctx: DemoContext, publisher) -> None:
         for level in KINDS[kind].region_levels:
             for region in regions[level]:
                 rollup, _created = rollup_produce(kind=kind, period=period, region=region)
-                if rollup.is_draft and publisher is not None:
+                if rollup.is_draft and publisher is not None and kind != WEEKLY_DISPATCH:
                     try:
                         rollup_publish(actor=publisher, rollup=rollup)
                     except ValidationError:

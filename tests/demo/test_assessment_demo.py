@@ -84,3 +84,22 @@ def test_every_demonstration_alliances_members_have_four_stars_or_more(seeded): 
     assert demonstration.count() >= 10
     assert not members.exclude(organization__star_rating__gte=4).exists()
     assert rows(report(ANNUAL_REVIEW, last_year(), NINGBO), "demonstration_below_four_stars") == []
+
+
+def test_the_week_just_ended_waits_as_a_draft_for_each_county_to_publish(seeded, client):  # noqa: F811
+    from django.contrib.auth import get_user_model
+
+    from core.periods import WEEK, Period
+    from evaluations.rollups import WEEKLY_DISPATCH
+
+    week = Period.containing(WEEK, local_today()).previous()
+    dispatches = Rollup.objects.filter(kind=WEEKLY_DISPATCH, period_start=week.start)
+    counties = set(dispatches.values_list("region__level", flat=True))
+    assert counties == {"county"} and dispatches.count() > 10
+    assert all(dispatch.is_draft for dispatch in dispatches)
+    # last month's bulletins are published (but one that waits for a staff score)
+    assert Rollup.objects.filter(kind=MONTHLY_BULLETIN, period_start=last_month(), status="published").exists()
+    # the county officer meets it first thing among what waits (journey 2.6)
+    client.force_login(get_user_model().objects.get(username="yinzhou_county"))
+    page = client.get("/evaluations/rollups/?status=draft")
+    assert [rollup.kind for rollup in page.context["object_list"]] == [WEEKLY_DISPATCH]
