@@ -6,8 +6,6 @@ The ``late`` and ``silent`` filters read the ``is_late`` / ``is_silent`` annotat
 
 from __future__ import annotations
 
-import datetime
-
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
@@ -21,7 +19,7 @@ from members.filters import BooleanFilter, IntegerFilter, OrderingFilter, Region
 
 from . import reporting
 from .models import Milestone, ProgressReport, Project, ProjectCategory, ProjectStatus, ReportStatus
-from .weeks import local_today
+from .weeks import local_today, week_start
 
 
 class MondayField(forms.DateField):
@@ -34,8 +32,8 @@ class MondayField(forms.DateField):
         if day is not None and not 2000 <= day.year <= 2100:
             raise ValidationError(_("请填写 2000 年至 2100 年之间的一周。"))
         if day is not None and day.weekday() != 0:
-            monday = day - datetime.timedelta(days=day.weekday())
-            raise ValidationError(_("请填写一周的星期一，例如 %(monday)s。") % {"monday": monday.isoformat()})
+            monday = week_start(day).isoformat()
+            raise ValidationError(_("请填写一周的星期一，例如 %(monday)s。") % {"monday": monday})
         return day
 
 

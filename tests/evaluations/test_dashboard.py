@@ -314,8 +314,11 @@ def test_last_weeks_reporting_figures_open_the_projects_due_and_received_that_we
 def test_a_reporting_week_is_given_by_its_monday(client, api, world):
     tuesday = current_week() + datetime.timedelta(days=1)
     client.force_login(world.alice)
-    page = client.get(f"/projects/?due_week={tuesday}").content.decode()
-    assert f"请填写一周的星期一，例如 {current_week()}。" in page
+    ProjectFactory(alliance=world.alliance_a)
+    page = client.get(f"/projects/?due_week={tuesday}")
+    # the list shows nothing rather than every project, and the field says why
+    assert page.context["paginator"].count == 0
+    assert page.context["filter"].form.errors["due_week"] == [f"请填写一周的星期一，例如 {current_week()}。"]
     answer = api.as_user(world.alice).get(f"/api/v1/projects/?received_week={tuesday}")
     assert answer.status_code == 400 and "received_week" in answer.json()
     far = api.as_user(world.alice).get("/api/v1/projects/?due_week=9999-12-27")  # a Monday
