@@ -19,9 +19,12 @@ from .rollups import KIND_CHOICES, KINDS, PERIOD_OF_KIND
 
 
 class ManualScoreForm(forms.Form):
+    """A staff-scored indicator of an alliance. Only the indicators of the schemes that apply
+    to the user's alliances are offered (a county's own scheme hides its city's default),
+    and the year is the scheme's: a score cannot name a year its indicator was not for."""
+
     alliance = forms.ModelChoiceField(queryset=Alliance.objects.none(), label=_("联盟"))
     indicator = forms.ModelChoiceField(queryset=Indicator.objects.none(), label=_("指标"))
-    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     score = forms.DecimalField(label=_("得分"), max_digits=6, decimal_places=2, min_value=0)
     evidence = forms.CharField(label=_("佐证说明"), widget=Textarea, required=False)
     evidence_file = forms.FileField(
@@ -33,13 +36,22 @@ class ManualScoreForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["alliance"].queryset = Alliance.objects.visible_to(user).order_by("code")
-        schemes = AssessmentScheme.objects.visible_to(user).filter(status="active")
+        alliances = Alliance.objects.visible_to(user)
+        self.fields["alliance"].queryset = alliances.order_by("code")
         self.fields["indicator"].queryset = (
-            Indicator.objects.filter(scheme__in=schemes, metric="").select_related("scheme").order_by("scheme", "order")
+            Indicator.objects.filter(scheme__in=AssessmentScheme.objects.applying_to(alliances), metric="")
+            .select_related("scheme")
+            .order_by("-scheme__year", "scheme__region__code", "order")
         )
-        self.fields["indicator"].label_from_instance = lambda i: f"{i.scheme.name} · {i.code} {i.name}（{i.max_score}）"
-        self.fields["year"].initial = timezone.localdate().year
+        self.fields["indicator"].label_from_instance = lambda i: (
+            _("%(scheme)s · %(code)s %(name)s（满分 %(max)s）")
+            % {
+                "scheme": i.scheme.name,
+                "code": i.code,
+                "name": i.name,
+                "max": i.max_score,
+            }
+        )
         self.can_score = scope_for(user).is_staff_role
 
 

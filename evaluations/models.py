@@ -301,6 +301,18 @@ class AssessmentSchemeQuerySet(ScopedQuerySet):
             .first()
         )
 
+    def applying_to(self, alliances) -> set[int]:
+        """The ids of the active schemes that apply to at least one of ``alliances`` (a
+        queryset) in their year: a county's override hides its city's default there."""
+        regions = set(alliances.values_list("lead_region__code", "lead_region__level").distinct())
+        years = self.filter(status=SchemeStatus.ACTIVE).values_list("year", flat=True).distinct()
+        return {
+            scheme.pk
+            for year in years
+            for scheme in self.for_region_codes(regions, year).values()
+            if scheme is not None
+        }
+
     def for_regions(self, regions: list[Region], year: int) -> dict[Region, AssessmentScheme | None]:
         """:meth:`for_region` of many regions at once, with one query."""
         by_code = self.for_region_codes({(region.code, region.level) for region in regions}, year)

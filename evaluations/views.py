@@ -280,13 +280,30 @@ class ManualScoreCreateView(AssessmentStaffMixin, ScopedCreateView):
     title = _("录入考评评分")
     success_message = _("评分已保存。")
 
+    def get_initial(self):
+        """``?alliance=&indicator=`` (the 修改 link of a score) opens the form filled with
+        the score recorded, to correct it."""
+        initial = {
+            key: self.request.GET[key] for key in ("alliance", "indicator") if self.request.GET.get(key, "").isdigit()
+        }
+        if len(initial) == 2:
+            recorded = (
+                ManualScore.objects.visible_to(self.request.user)
+                .filter(alliance_id=initial["alliance"], indicator_id=initial["indicator"], period_kind=YEAR)
+                .filter(indicator__scheme__year=F("period_start__year"))
+                .first()
+            )
+            if recorded is not None:
+                initial |= {"score": recorded.score, "evidence": recorded.evidence}
+        return initial
+
     def perform(self, form):
         data = form.cleaned_data
         manual_score_set(
             actor=self.request.user,
             alliance=data["alliance"],
             indicator=data["indicator"],
-            period=Period.parse(YEAR, str(data["year"])),
+            period=Period.parse(YEAR, str(data["indicator"].scheme.year)),
             score=data["score"],
             evidence=data["evidence"],
             evidence_file=checked_evidence(data.get("evidence_file")),

@@ -8,6 +8,8 @@ import pytest
 from django.urls import reverse
 
 from evaluations.models import AssessmentScheme, Indicator, ManualScore, VetoFinding
+from tests.alliances.factories import AllianceFactory
+from tests.members.factories import RegionFactory, township
 from tests.projects.factories import pdf
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +69,83 @@ def test_another_countys_alliance_is_not_offered(client, world, brand):
     )
     assert "alliance" in response.context["form"].errors
     assert not ManualScore.objects.exists()
+
+
+def offered_indicators(client) -> set[str]:
+    form = client.get(reverse("evaluations:score-create")).context["form"]
+    return {indicator.code for indicator in form.fields["indicator"].queryset}
+
+
+def test_the_score_form_offers_only_the_indicators_of_the_schemes_that_apply(client, world, brand):
+    """Ningbo's default (B1) applies in its counties until a county has its own scheme;
+    then the county's staff are offered the county's (C2), and the city's staff both (B1
+    still applies in Fenghua). Indicators computed from data (metric) and another city's
+    scheme are never offered."""
+    fenghua = RegionFactory(code="330213000000", name="奉化区", parent=world.ningbo)
+    AllianceFactory(code="LM-F-1", name="奉化联盟", lead_region=township(fenghua, 1, "溪口镇"))
+    own = AssessmentScheme.objects.create(name="鄞州区细则", region=world.county_a, year=2026, status="active")
+    Indicator.objects.create(scheme=own, dimension="cohesion", code="C2", name="成员参与", max_score=5)
+    Indicator.objects.create(
+        scheme=own, dimension="cohesion", code="C9", name="周报及时", max_score=5, metric="report_timeliness"
+    )
+    zhoushan = AssessmentScheme.objects.create(
+        name="舟山市考评", region=world.county_b.parent, year=2026, status="active"
+    )
+    Indicator.objects.create(scheme=zhoushan, dimension="brand", code="Z1", name="舟山品牌", max_score=10)
+
+    client.force_login(world.alice)
+    assert offered_indicators(client) == {"C2"}
+    client.force_login(world.carol)
+    assert offered_indicators(client) == {"B1", "C2"}
+    own.status = "retired"
+    own.save()
+    client.force_login(world.alice)
+    assert offered_indicators(client) == {"B1"}
+
+
+def test_a_score_is_for_the_year_of_its_indicators_scheme(client, world, brand):
+    last_year = AssessmentScheme.objects.create(name="宁波市考评2025", region=world.ningbo, year=2025, status="active")
+    old_brand = Indicator.objects.create(scheme=last_year, dimension="brand", code="B1", name="品牌影响", max_score=10)
+    client.force_login(world.alice)
+    response = client.post(
+        reverse("evaluations:score-create"),
+        {"alliance": world.alliance_a.pk, "indicator": old_brand.pk, "score": "6", "evidence": "2025年路演"},
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    score = ManualScore.objects.get()
+    assert (score.period_kind, score.period_start.isoformat(), score.score) == ("year", "2025-01-01", Decimal("6.00"))
+
+
+def test_a_score_is_corrected_from_its_row_in_the_list(client, world, brand):
+    client.force_login(world.alice)
+    client.post(
+        reverse("evaluations:score-create"),
+        {"alliance": world.alliance_a.pk, "indicator": brand.pk, "score": "8.5", "evidence": "市级媒体报道"},
+    )
+    listing = client.get(reverse("evaluations:veto-list"))
+    edit_url = f"{reverse('evaluations:score-create')}?alliance={world.alliance_a.pk}&indicator={brand.pk}"
+    assert edit_url.replace("&", "&amp;") in listing.content.decode()
+
+    form = client.get(edit_url).context["form"]
+    assert {name: form[name].value() for name in ("alliance", "indicator", "score", "evidence")} == {
+        "alliance": str(world.alliance_a.pk),
+        "indicator": str(brand.pk),
+        "score": Decimal("8.50"),
+        "evidence": "市级媒体报道",
+    }
+    client.post(
+        edit_url,
+        {"alliance": world.alliance_a.pk, "indicator": brand.pk, "score": "7", "evidence": "市级媒体报道（核减）"},
+    )
+    assert list(ManualScore.objects.values_list("score", "evidence")) == [(Decimal("7.00"), "市级媒体报道（核减）")]
+
+
+@pytest.mark.parametrize("query", ["?alliance=x&indicator=1", "?alliance=999999&indicator=999999", "?indicator=1"])
+def test_the_score_form_opened_with_a_wrong_query_is_empty(client, world, brand, query):
+    client.force_login(world.alice)
+    response = client.get(reverse("evaluations:score-create") + query)
+    assert response.status_code == 200
+    assert response.context["form"]["score"].value() is None
 
 
 def test_a_leader_cannot_open_the_scoring_pages(client, world, brand):
