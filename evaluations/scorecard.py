@@ -31,7 +31,8 @@ from projects import reporting
 from projects.models import ProgressReport, Project
 
 from . import metrics
-from .models import Assessment, Dimension, Grade, Indicator, ManualScore, ObservationVisit, VetoFinding
+from .models import Assessment, Dimension, Grade, Indicator, ManualScore, ObservationVisit, Rollup, VetoFinding
+from .rollups import PERIOD_OF_KIND
 from .scoring import METRICS, NOT_APPLICABLE, ONE, ZERO, clamp, half_up, manual_score_rows, members_on, ratio
 
 
@@ -378,6 +379,37 @@ class Scorecard:
     @property
     def confirmed_vetoes(self) -> list[VetoFinding]:
         return [v for v in self.vetoes if v.confirmed]
+
+
+@dataclass
+class PublishedTotal:
+    """An alliance's total as the latest published version of a rollup ranks it."""
+
+    rollup: Rollup
+    total: Decimal
+
+
+def published_total(alliance: Alliance, period: Period, user) -> PublishedTotal | None:
+    """The alliance's total in the latest published version of the period's rollup that
+    ranks it (its county's, else its city's), among the rollups the user may see; None when
+    no published rollup of the period ranks it yet."""
+    kinds = [kind for kind, period_kind in PERIOD_OF_KIND.items() if period_kind == period.kind]
+    rollups = (
+        Rollup.objects.visible_to(user)
+        .current()
+        .filter(kind__in=kinds, period_start=period.start, region__code__in=alliance.lead_region.lineage_codes())
+        .select_related("region")
+        .order_by("-region__code")
+    )
+    for rollup in rollups:
+        ranking = next((t for t in rollup.report.get("tables", []) if t.get("key") == "ranking"), None)
+        if ranking is None:
+            continue
+        column = [c["key"] for c in ranking["columns"]]
+        for row in ranking["rows"]:
+            if row[column.index("alliance")] == alliance.code:
+                return PublishedTotal(rollup, Decimal(row[column.index("total")]))
+    return None
 
 
 def assessment_of(alliance: Alliance, period: Period) -> Assessment:

@@ -465,5 +465,7 @@ class ScorecardView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         alliance = get_object_or_404(Alliance.objects.visible_to(self.request.user), code=kwargs["code"])
-        context["card"] = scorecard.build(alliance, scorecard.period_of_key(kwargs["period"]))
+        period = scorecard.period_of_key(kwargs["period"])
+        context["card"] = scorecard.build(alliance, period)
+        context["published"] = scorecard.published_total(alliance, period, self.request.user)
         return context

@@ -311,6 +311,54 @@ def test_it_shows_each_projects_latest_standing_figure_and_its_week(march):
     assert [row.cells[2:] for row in completion.rows.rows] == [["第14周（3.31–4.6）", 50]]
 
 
+def published_part(client, url) -> tuple[str, bool]:
+    """The scorecard's 已发布的通报 line (empty when none) and whether it warns of a change."""
+    body = client.get(url).content.decode()
+    line = body.split('data-key="published">', 1)[1].split("</dd>", 1)[0] if 'data-key="published"' in body else ""
+    return line, 'data-key="published-differs"' in body
+
+
+def test_the_scorecard_names_the_published_total_and_warns_when_a_correction_changed_it(client, march):
+    """A figure published stays what it was until a correction is published: the scorecard,
+    which shows the latest computation, says what the bulletin published and when they differ."""
+    from evaluations.services import manual_score_set, rollup_regenerate
+
+    client.force_login(march.alice)
+    url = scorecard_url(march)
+    published = Assessment.objects.get(alliance=march.alliance_a, period_kind="month", period_start=MARCH.start)
+    line, differs = published_part(client, url)
+    assert f'href="{march.bulletin.get_absolute_url()}"' in line and f"总分 {published.total_score}" in line
+    assert not differs
+
+    member_score = Indicator.objects.get(scheme__region=march.ningbo, code="C2")
+    manual_score_set(
+        actor=march.alice,
+        alliance=march.alliance_a,
+        indicator=member_score,
+        period=Period.parse("year", "2025"),
+        score=Decimal("2"),
+        evidence="核减：两家成员单位未参加",
+    )
+    correction = rollup_regenerate(actor=march.alice, rollup=march.bulletin)
+    corrected = Assessment.objects.get(pk=published.pk)
+    assert corrected.total_score < published.total_score
+    line, differs = published_part(client, url)
+    assert f"总分 {published.total_score}" in line and differs
+    assert f"本页按当前数据计算为 {corrected.total_score}" in client.get(url).content.decode()
+
+    waivers = {item.key: "年底统一评分" for item in pending_scores(MARCH, march.county_a)}
+    version_2 = rollup_publish(actor=march.alice, rollup=correction, reason="成员单位参与度评分核减", waivers=waivers)
+    line, differs = published_part(client, url)
+    assert f'href="{version_2.get_absolute_url()}"' in line and f"总分 {corrected.total_score}" in line
+    assert not differs
+
+
+def test_a_scorecard_with_no_published_bulletin_names_none(client, march):
+    """岱山县's March bulletin is still a draft."""
+    client.force_login(march.bob)
+    assert published_part(client, scorecard_url(march, march.alliance_b)) == ("", False)
+
+
 def test_the_scorecard_page_reads_as_many_queries_for_more_rows(client, march, django_assert_num_queries):
     client.force_login(march.alice)
     url = scorecard_url(march)
