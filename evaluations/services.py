@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from alliances.models import Alliance
 from core.constraints import validated_save
 from core.periods import Period
 from members.access import PUBLISHING_ROLES, Role, scope_for
@@ -46,7 +47,7 @@ from .models import (
 )
 from .reports import consequence_of, proposed_for_visit
 from .rollups import ANNUAL_REVIEW, KINDS, MONTHLY_BULLETIN, PERIOD_OF_KIND, QUARTERLY_OBSERVATION
-from .scoring import alliances_in, members_below_four_stars
+from .scoring import alliances_in, members_below_four_stars, members_on
 
 logger = logging.getLogger(__name__)
 
@@ -323,8 +324,6 @@ def scheme_new_version(*, actor, scheme) -> AssessmentScheme:
 
 
 def _require_staff_for(actor, alliance) -> None:
-    from alliances.models import Alliance
-
     scope = scope_for(actor)
     if not scope.is_staff_role or not Alliance.objects.visible_to(actor).filter(pk=alliance.pk).exists():
         raise PermissionDenied(_("只有管辖该联盟的组织部门工作人员可以评分。"))
@@ -451,8 +450,13 @@ def proposals_raise(rollup: Rollup) -> int:
         period_start=period.start,
         loses_award_eligibility=True,
     ).select_related("organization")
+    poor_alliances = poor_alliances_of([result.organization_id for result in results], period)
     for result in results:
-        basis = _("%(year)s年度捆绑考评结果 %(total)s 分。") % {"year": period.start.year, "total": result.total_score}
+        basis = _("%(year)s年度捆绑考评结果 %(total)s 分；所在联盟%(alliances)s年度考评等次为较差。") % {
+            "year": period.start.year,
+            "total": result.total_score,
+            "alliances": "、".join(f"“{name}”" for name in poor_alliances.get(result.organization_id, [])),
+        }
         _proposal, created = Proposal.objects.get_or_create(
             kind=ProposalKind.AWARD_INELIGIBLE,
             year=period.start.year,
@@ -461,6 +465,22 @@ def proposals_raise(rollup: Rollup) -> int:
         )
         raised += created
     return raised
+
+
+def poor_alliances_of(organization_ids: list[int], period: Period) -> dict[int, list[str]]:
+    """The names of the alliances graded 较差 for the period that each organization was a
+    member of on its last day: why the organization loses its 两优一先 eligibility."""
+    poor = Assessment.objects.filter(period_kind=period.kind, period_start=period.start, grade=Grade.POOR)
+    rows = (
+        members_on(Alliance.objects.filter(pk__in=poor.values("alliance_id")), period.last_day)
+        .filter(organization_id__in=organization_ids)
+        .order_by("alliance__code")
+        .values_list("organization_id", "alliance__name")
+    )
+    names: dict[int, list[str]] = {}
+    for organization_id, name in rows:
+        names.setdefault(organization_id, []).append(name)
+    return names
 
 
 # Who reads the proposals: the city and county staff who decide them, and viewers.

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
-from django.db.models import F
+from django.db.models import Case, F, When
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -422,8 +422,9 @@ class ProposalListView(ScopedListView):
         return super().dispatch(request, *args, **kwargs)
 
     def optimize(self, queryset):
+        waiting_first = Case(When(status=ProposalStatus.PROPOSED, then=0), default=1)
         return queryset.select_related("alliance", "organization", "region", "decided_by__person").order_by(
-            "-year", "status", "kind", "region__code", "pk"
+            "-year", waiting_first, "status", "kind", "region__code", "pk"
         )
 
     def get_context_data(self, **kwargs):

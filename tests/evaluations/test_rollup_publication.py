@@ -410,6 +410,10 @@ def test_publishing_the_annual_review_proposes_consequences_that_apply_only_once
     }
     assert {p.status for p in proposals.values()} == {"proposed"}
     assert "总分 52.00" in proposals["reorganize", "姜山共富联盟"].basis
+    # Why a member loses its eligibility: the alliances graded 较差 it belonged to at the year's end.
+    assert proposals["award_ineligible", "走马塘村党委"].basis == (
+        "2025年度捆绑考评结果 51.00 分；所在联盟“姜山共富联盟”年度考评等次为较差。"
+    )
 
     reorganize = proposals["reorganize", "姜山共富联盟"]
     with pytest.raises(ValidationError, match="请填写决定理由"):
@@ -443,9 +447,22 @@ def test_staff_confirm_a_proposal_on_its_page_and_only_confirmed_ones_are_listed
     assert Proposal.objects.get(pk=award.pk).status == "proposed"
     client.post(url, {"decision": "confirmed", "reason": "经部务会研究同意"})
     assert Proposal.objects.get(pk=award.pk).status == "confirmed"
-    confirmed = client.get(reverse("evaluations:proposal-list"), {"status": "confirmed"}).content.decode()
+    response = client.get(reverse("evaluations:proposal-list"), {"status": "confirmed"})
+    confirmed = response.content.decode()
     assert "走马塘村党委" in confirmed and "经部务会研究同意" in confirmed
-    assert "姜山共富联盟" not in confirmed
+    assert [p.pk for p in response.context["object_list"]] == [award.pk]
+
+
+def test_the_proposal_list_puts_those_waiting_for_a_decision_first(client, world, review_2025):
+    from evaluations.models import Proposal
+    from evaluations.services import proposal_decide
+
+    rollup_publish(actor=world.alice, rollup=review_2025)
+    award = Proposal.objects.get(kind="award_ineligible")
+    proposal_decide(actor=world.alice, proposal=award, decision="confirmed", reason="经部务会研究同意")
+    client.force_login(world.alice)
+    rows = client.get(reverse("evaluations:proposal-list")).context["object_list"]
+    assert [p.status for p in rows] == ["proposed", "proposed", "confirmed"]
 
 
 def test_a_decision_returns_to_the_list_as_it_was_filtered_and_never_off_the_site(client, world, review_2025):
