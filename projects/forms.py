@@ -132,14 +132,15 @@ class ReportForm(ChooseFilesAgainMixin, SubmitOnceMixin, forms.Form):
                 "data-max-files": MAX_FILES_PER_SUBMISSION,
             }
         ),
-        help_text=_(
-            "JPEG、PNG、WebP 照片或 PDF 文件，每个不超过 %(mb)s MB，每次最多 %(n)s 个；照片中的位置信息会被删除。"
-        )
-        % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024), "n": MAX_FILES_PER_SUBMISSION},
     )
 
     def __init__(self, *args: Any, weeks: list[datetime.date] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        # Set here, in the request's language: ``gettext_lazy(...) % values`` on the class
+        # would be translated once, at import, in the default language.
+        self.fields["attachments"].help_text = _(
+            "JPEG、PNG、WebP 照片或 PDF 文件，每个不超过 %(mb)s MB，每次最多 %(n)s 个；照片中的位置信息会被删除。"
+        ) % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024), "n": MAX_FILES_PER_SUBMISSION}
         if weeks is None:
             del self.fields["period"]
         else:

@@ -169,3 +169,30 @@ def test_a_rollup_produced_from_an_english_page_still_reads_chinese_on_chinese_p
     page = client.get(reverse("evaluations:rollup-detail", args=[rollup.pk])).content.decode()
     assert "<h2>联盟排名</h2>" in page and "<th>联盟</th><th>等次</th>" in page
     assert ">良好</td>" in page and ">整顿（待确认）</td>" in page
+
+
+def test_every_forms_labels_and_help_texts_read_english_on_english_pages(world, client):
+    """Each form field's label, help text and choices as the page gives them (a text built
+    with ``gettext_lazy(...) % values`` on the class is translated once, at import, and
+    stays Chinese)."""
+    from tests.security.routes import PAGES
+    from tests.site.test_forms_roundtrip import open_page, opened_by_get
+
+    chinese = re.compile(r"[\u4e00-\u9fff]")
+    found = {}
+    for name, route in PAGES.items():
+        if not opened_by_get(route):
+            continue
+        _url, response = open_page(client, world, name, "en")
+        form = (response.context or {}).get("form") if response.status_code == 200 else None
+        if form is None or not hasattr(form, "fields"):
+            continue
+        with translation.override("en"):
+            for field_name, field in form.fields.items():
+                texts = [str(field.label or ""), str(field.help_text or "")]
+                if getattr(field, "choices", None) is not None and not hasattr(field, "queryset"):
+                    texts += [str(label) for _value, label in field.choices if not isinstance(label, (list, tuple))]
+                spots = [text for text in texts if chinese.search(text)]
+                if spots:
+                    found[f"{name}.{field_name}"] = spots
+    assert found == {}
