@@ -392,3 +392,12 @@ def test_a_rollups_totals_link_only_the_scorecards_the_reader_may_open(march):
 def test_the_scorecard_api_answers_404_for_a_malformed_alliance_id(api, march):
     response = api.as_user(march.alice).get("/api/v1/alliances/null,null/scorecard/", {"period": "2025-03"})
     assert response.status_code == 404
+
+
+def test_the_rows_behind_each_figure_read_as_one_sentence_in_either_language(client, march, settings):
+    client.force_login(march.alice)
+    chinese = client.get(scorecard_url(march)).content.decode()
+    assert "进度按时报送率：依据明细 1 条，按明细重算达成度 40.00%" in chinese
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(scorecard_url(march)).content.decode()
+    assert "进度按时报送率: 1 row behind the figure, attainment recomputed from it 40.00%" in english
