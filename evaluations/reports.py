@@ -589,14 +589,9 @@ def monthly_bulletin(period: Period, region: Region) -> dict:
             Sum(F("income_increase_per_person") * F("employed"), output_field=MONEY), Decimal(0), output_field=MONEY
         ),
     )
-    # Late as the weekly dispatch counts it (ProjectQuerySet.with_late_flag): not finished,
-    # and its due date or one of its milestones' due dates passed by the month's end.
-    late_alliances = set(
-        projects.filter(status__in=OPEN_STATUSES)
-        .with_late_flag(period.end)
-        .filter(is_late=True)
-        .values_list("alliance_id", flat=True)
-    )
+    # Late as the weekly dispatch counts it (ProjectQuerySet.with_late_flag): not finished by
+    # the month's end, and its due date or one of its milestones' due dates passed by then.
+    late_alliances = set(projects.with_late_flag(period.end).filter(is_late=True).values_list("alliance_id", flat=True))
     flags = [(a, flag_of(a, late_alliances)) for a in assessments]
     flag_labels = {key: str(label) for key, label in FLAG_LABELS.items()}
     vetoed_label, poor_label = str(_("触碰底线")), str(_("考评较差"))

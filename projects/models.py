@@ -99,11 +99,20 @@ class ProjectQuerySet(ScopedQuerySet):
         )
 
     def with_late_flag(self, today: datetime.date) -> ProjectQuerySet:
-        """``is_late`` alone (see ``with_flags``)."""
+        """``is_late`` alone (see ``with_flags``): as of ``today`` (a period's end for the
+        dispatch and the bulletin), not finished before it (completed or cancelled on it or
+        later counts as not yet, as a milestone done on it or later does) and its due date,
+        or one of its milestones' (``MilestoneQuerySet.overdue_on``), passed before it."""
         overdue = Milestone.objects.overdue_on(today).filter(project=OuterRef("pk"))
+        # (``isnull=False`` keeps the flag true or false, never SQL's NULL, for a day missing.)
+        unfinished = (
+            Q(status__in=OPEN_STATUSES)
+            | Q(status=ProjectStatus.COMPLETED, completed_on__isnull=False, completed_on__gte=today)
+            | Q(status=ProjectStatus.CANCELLED, cancelled_on__isnull=False, cancelled_on__gte=today)
+        )
         return self.annotate(
             is_late=ExpressionWrapper(
-                Q(status__in=OPEN_STATUSES) & (Q(due_on__lt=today) | Q(Exists(overdue))), output_field=BooleanField()
+                unfinished & (Q(due_on__lt=today) | Q(Exists(overdue))), output_field=BooleanField()
             ),
         )
 

@@ -302,12 +302,15 @@ def test_the_week_under_way_is_shown_apart_and_labelled(client, world, week_48):
 
 
 def overdue_by_hand(day: datetime.date) -> set[int]:
-    """Projects late on ``day``, from the raw rows: not finished, and the project's due date
-    or a milestone's due date passed with the milestone not done before ``day``."""
+    """Projects late on ``day``, from the raw rows: not finished before ``day`` (open now, or
+    completed or cancelled on it or later), and the project's due date or a milestone's due
+    date passed with the milestone not done before ``day``."""
     open_projects = {
         row["id"]: row
-        for row in Project.objects.values("id", "status", "due_on")
+        for row in Project.objects.values("id", "status", "due_on", "completed_on", "cancelled_on")
         if row["status"] in ("planned", "in_progress", "delayed")
+        or (row["completed_on"] is not None and row["completed_on"] >= day)
+        or (row["cancelled_on"] is not None and row["cancelled_on"] >= day)
     }
     late = {pk for pk, row in open_projects.items() if row["due_on"] < day}
     for milestone in Milestone.objects.values("project_id", "due_on", "done_on"):
@@ -356,6 +359,30 @@ def test_the_bulletins_yellow_flag_counts_the_overdue_milestones_the_dispatch_co
     # Every alliance is graded 优秀 here (50 points, the lines at 1-3): yellow only for being late.
     assert flags == {code: "黄" if code in late_alliances else "绿" for code in ("LM-A-1", "LM-A-2", "LM-A-3")}
     assert summary(report)["flag_yellow"] == len(late_alliances)
+
+
+def test_a_project_finished_after_the_month_was_late_at_its_end(world, milestones):
+    """Past its due date on 31 October and completed only on 3 November: the October bulletin,
+    read on any day after, counts its alliance late (yellow); November's does not."""
+    ProjectFactory(
+        alliance=milestones,
+        title="四号项目",
+        year=2026,
+        start_on=START,
+        due_on=datetime.date(2026, 10, 15),
+        status="completed",
+        completed_on=datetime.date(2026, 11, 3),
+    )
+    assert "四号项目" in set(
+        Project.objects.filter(pk__in=overdue_by_hand(OCTOBER.end)).values_list("title", flat=True)
+    )
+    flags = {row[0]: row[2] for row in table(monthly_bulletin(OCTOBER, world.county_a), "flags")["rows"]}
+    assert flags["LM-A-3"] == "黄"
+    november = Period.parse(MONTH, "2026-11")
+    assert "四号项目" not in set(
+        Project.objects.filter(pk__in=overdue_by_hand(november.end)).values_list("title", flat=True)
+    )
+    assert not Project.objects.filter(title="四号项目").with_late_flag(november.end).get().is_late
 
 
 def test_the_dispatch_lists_the_same_late_projects_and_names_their_milestones(world, milestones):

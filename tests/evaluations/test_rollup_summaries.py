@@ -136,9 +136,14 @@ def standing_spent(project_id: int, before: datetime.date) -> Decimal:
 
 
 def late_alliances(day: datetime.date) -> set[int]:
-    """Alliances with a project open at ``day`` whose due date, or a milestone's, passed."""
+    """Alliances with a project open at ``day`` (not completed or cancelled before it) whose
+    due date, or a milestone's, passed."""
     open_projects = {
-        row["id"]: row for row in county_projects() if row["status"] in ("planned", "in_progress", "delayed")
+        row["id"]: row
+        for row in county_projects()
+        if row["status"] in ("planned", "in_progress", "delayed")
+        or (row["completed_on"] is not None and row["completed_on"] >= day)
+        or (row["cancelled_on"] is not None and row["cancelled_on"] >= day)
     }
     late = {pk for pk, row in open_projects.items() if row["due_on"] < day}
     for m in Milestone.objects.values("project_id", "due_on", "done_on"):

@@ -75,6 +75,25 @@ def test_finished_projects_are_neither_late_nor_silent(world, status):
     assert flags(project, NEXT_MONDAY) == {"silent": False, "late": False}
 
 
+@pytest.mark.parametrize("status", ["completed", "cancelled"])
+def test_a_project_finished_after_its_due_date_was_late_as_of_the_days_before(world, status):
+    """As a period's end reads it: completed or cancelled on 20 November, due on the 16th, it
+    was late as of the 18th and the 20th (not yet finished before it), no more as of the 23rd."""
+    project = ProjectFactory(
+        alliance=world.alliance_a,
+        start_on=datetime.date(2026, 9, 1),
+        due_on=MONDAY,
+        status=status,
+        **{f"{status}_on": datetime.date(2026, 11, 20)},
+    )
+    assert [flags(project, datetime.date(2026, 11, day))["late"] for day in (16, 18, 20, 23)] == [
+        False,
+        True,
+        True,
+        False,
+    ]
+
+
 def test_a_planned_project_is_not_silent_but_can_be_late(world):
     project = ProjectFactory(
         alliance=world.alliance_a, start_on=datetime.date(2026, 9, 1), due_on=MONDAY, status="planned"
