@@ -133,6 +133,18 @@ class Period:
             return _("%(year)s年第%(q)s季度") % {"year": self.start.year, "q": (self.start.month - 1) // 3 + 1}
         return _("%(year)s年度") % {"year": self.start.year}
 
+    @property
+    def short_label(self) -> str:
+        """A week as 第47周（11.16–11.22）, for a table where its year goes without saying;
+        other periods as ``label``."""
+        if self.kind != WEEK:
+            return self.label
+        return _("第%(week)s周（%(start)s–%(end)s）") % {
+            "week": self.start.isocalendar()[1],
+            "start": f"{self.start.month}.{self.start.day}",
+            "end": f"{self.last_day.month}.{self.last_day.day}",
+        }
+
     def contains(self, day: datetime.date) -> bool:
         return self.start <= day < self.end
 

@@ -78,12 +78,7 @@ class Rows:
 
 
 def week_label(monday: datetime.date) -> str:
-    sunday = monday + datetime.timedelta(days=6)
-    return _("第%(week)s周（%(start)s–%(end)s）") % {
-        "week": monday.isocalendar()[1],
-        "start": f"{monday.month}.{monday.day}",
-        "end": f"{sunday.month}.{sunday.day}",
-    }
+    return Period(WEEK, monday).short_label
 
 
 def reporting_rows(alliances: QuerySet, period: Period, indicator: Indicator) -> Rows:

@@ -409,3 +409,13 @@ def test_refiling_a_week_waiting_for_review_is_refused_with_a_link_to_it(client,
     page = response.content.decode()
     assert amend in page and "再报一次" in page
     assert ProgressReport.objects.filter(project=project).count() == 1
+
+
+def test_the_project_list_names_the_latest_week_reported_and_not_a_day(client, world):
+    """A week reported is shown as its week (第N周 with its Monday and Sunday), not as its
+    Monday's date, which read as the day the report was sent."""
+    project = ProjectFactory(alliance=world.alliance_a, title="屋顶光伏")
+    ReportFactory(project=project, period=datetime.date(2026, 11, 30), status="accepted")
+    client.force_login(world.alice)
+    row = client.get(reverse("projects:list")).content.decode().split("屋顶光伏", 1)[1].split("</tr>", 1)[0]
+    assert "第49周（11.30–12.6）" in row and "2026年11月30日" not in row
