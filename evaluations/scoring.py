@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.db.models import Avg, Count, F, Q, QuerySet, Window
-from django.db.models.functions import Rank, Substr
+from django.db.models import Avg, Count, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import Coalesce, Rank, Substr
 from django.utils.translation import gettext_lazy as _
 
 from alliances.models import Alliance, AllianceStatus, Membership
@@ -138,6 +138,29 @@ def alliances_in_any(regions: list[Region]) -> QuerySet:
     return Alliance.objects.filter(led_from_any({region.prefix for region in regions})).exclude(status="dissolved")
 
 
+def assessed_alliances(regions: list[Region], period: Period) -> QuerySet:
+    """The alliances assessed for the period in the regions: founded by its last day, and
+    neither still forming nor dissolved at its end, by the status their history gives then
+    (the latest change before the end; for an alliance recorded only after it, the status
+    it was first recorded with; without history, today's). A bulletin corrected after an
+    alliance was dissolved, or had left 组建中, assesses the same alliances as before."""
+    history = Alliance.history.filter(id=OuterRef("pk"))
+    status_then = Coalesce(
+        Subquery(history.filter(history_date__lt=period.end_at).order_by("-history_date").values("status")[:1]),
+        Subquery(history.order_by("history_date").values("status")[:1]),
+        F("status"),
+    )
+    founded = Alliance.objects.filter(led_from_any({region.prefix for region in regions}), founded_on__lt=period.end)
+    # Read once, by id: the few not assessed then, rather than the history subqueries in every
+    # query that names the alliances.
+    not_then = list(
+        founded.annotate(status_then=status_then)
+        .filter(status_then__in=[AllianceStatus.FORMING, AllianceStatus.DISSOLVED])
+        .values_list("pk", flat=True)
+    )
+    return founded.exclude(pk__in=not_then)
+
+
 def led_from_any(prefixes: set[str], alliance: str = "") -> Q:
     """Rows whose alliance (``alliance``: the path to it, empty for alliances themselves) is
     led from a region under one of the code ``prefixes``; every row for no prefix."""
@@ -175,9 +198,7 @@ def score_regions(plan: dict[AssessmentScheme, list[Region]], period: Period, *,
     with transaction.atomic():
         if plan:
             # An alliance still forming, or founded after the period, has nothing to be assessed on.
-            alliances = (
-                alliances_in_any(regions).filter(founded_on__lt=period.end).exclude(status=AllianceStatus.FORMING)
-            )
+            alliances = assessed_alliances(regions, period)
             led = dict(alliances.values_list("pk", "lead_region__code"))
             schemes = schemes_by_alliance(plan, led)
             figures = score_alliances(schemes, period=period, alliances=alliances, final=final)

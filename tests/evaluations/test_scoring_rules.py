@@ -119,6 +119,51 @@ def test_an_alliance_founded_after_the_period_or_still_forming_is_not_assessed_f
     assert list(Assessment.objects.values_list("alliance_id", flat=True)) == [world.alliance_a.pk]
 
 
+def at_shanghai(text: str) -> datetime.datetime:
+    day = datetime.date.fromisoformat(text)
+    return datetime.datetime(day.year, day.month, day.day, 10, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
+
+
+def test_which_alliances_are_assessed_follows_their_status_at_the_periods_end_not_today(world):
+    """2025's review, produced again in 2026: an alliance dissolved in 2026 was running at the
+    end of 2025 and is assessed; one still forming then and running since is not. Where the
+    history starts only after the period (rows entered later), the status first recorded
+    stands for it; a change dated in the period counts."""
+    from alliances.models import Alliance
+
+    scheme = scheme_2025(world)
+    brand = manual_indicator(scheme, "B1", 10)
+    formed_later = AllianceFactory(lead_region=world.town_a, status="forming", founded_on=d("2025-03-01"))
+    for alliance, status in ((world.alliance_a2, "dissolved"), (formed_later, "active")):
+        alliance.status = status
+        alliance.save()
+    # Recorded in 2024 and dissolved on 20 November 2025 (simple_history dates a change
+    # with ``_history_date``; the history table refuses any update).
+    dissolved_in_2025 = AllianceFactory.build(lead_region=world.town_a, status="active", founded_on=d("2024-03-01"))
+    dissolved_in_2025._history_date = at_shanghai("2024-03-01")
+    dissolved_in_2025.save()
+    dissolved_in_2025.status = "dissolved"
+    dissolved_in_2025._history_date = at_shanghai("2025-11-20")
+    dissolved_in_2025.save()
+    for alliance in (world.alliance_a, world.alliance_a2, formed_later, dissolved_in_2025):
+        give(alliance, brand, 8)
+
+    score(world, YEAR_2025)
+
+    assessed = set(Assessment.objects.values_list("alliance_id", flat=True))
+    assert assessed == {world.alliance_a.pk, world.alliance_a2.pk}
+    # By hand, from the history rows: the latest status before the end of 2025, else the first.
+    end = at_shanghai("2026-01-01").replace(hour=0)
+    by_hand = set()
+    for alliance in Alliance.objects.filter(founded_on__lt=d("2026-01-01")):
+        rows = list(Alliance.history.filter(id=alliance.pk).order_by("history_date").values("history_date", "status"))
+        before = [row["status"] for row in rows if row["history_date"] < end]
+        then = before[-1] if before else rows[0]["status"] if rows else alliance.status
+        if then not in ("forming", "dissolved") and alliance.lead_region.code.startswith("330212"):
+            by_hand.add(alliance.pk)
+    assert assessed == by_hand
+
+
 # ------------------------------------------------------------------- visit scores
 
 
