@@ -63,7 +63,7 @@ from .rollups import (
     summary_item,
     table,
 )
-from .scoring import alliances_in, members_below_four_stars, score_regions, take_with_ties
+from .scoring import alliances_in, assessed_alliances, members_below_four_stars, score_regions, take_with_ties
 from .texts import YUAN_SUFFIXES, date_param, list_param, month_param, phrase, stored_text
 
 OBSERVATION_SLOTS = 3
@@ -735,7 +735,9 @@ def quarterly_observation(period: Period, region: Region) -> dict:
     names = {}
     codes = {}
     scores = {}
-    read = alliances_in(region).annotate(score=Subquery(scores_of(period).filter(alliance=OuterRef("pk"))[:1]))
+    read = assessed_alliances([region], period).annotate(
+        score=Subquery(scores_of(period).filter(alliance=OuterRef("pk"))[:1])
+    )
     for pk, code, name, score in read.values_list("pk", "code", "name", "score"):
         codes[pk], names[pk] = code, name
         if score is not None:
@@ -1041,7 +1043,7 @@ DEFINITIONS: dict[str, dict[str, object]] = {
         "counties": _("各区县参与排名的联盟数、平均总分、红黄绿联盟数与本年度投资完成情况，口径同上。"),
     },
     QUARTERLY_OBSERVATION: {
-        "alliances": _("本区域内的联盟数。"),
+        "alliances": _("本区域内参加本季度考评的联盟数：季末前成立，季末时不在组建中、未撤销。"),
         "proposed": _("拟安排现场观摩的联盟数。"),
         "top_movers": _(
             "季度平均进度提升：本季度内曾在建的项目（季末前开工、已离开计划中、季初前未完成、未取消），"

@@ -18,6 +18,7 @@ from evaluations.reports import OBSERVATION_SLOTS
 from evaluations.rollups import ANNUAL_REVIEW, KINDS, MONTHLY_BULLETIN, QUARTERLY_OBSERVATION
 from projects.models import Milestone, ProgressReport, Project
 from tests.alliances.factories import AllianceFactory
+from tests.evaluations.hand import assessed_by_hand
 from tests.members.factories import village
 from tests.projects.factories import ProjectFactory, ReportFactory
 from tests.workshops.factories import ReportFactory as WorkshopReportFactory
@@ -271,10 +272,10 @@ def scores(period: Period) -> dict[int, Assessment]:
 
 
 def observation_by_hand(period: Period) -> dict:
-    """Every alliance of the county is assessed; the alliances with the largest average gain
+    """The county's alliances assessed for the quarter; those with the largest average gain
     fill the observation slots and the lowest scores of the others as many again. This
-    county has no more alliances than slots, so each is proposed once, as a top mover."""
-    ids = county_alliance_ids()
+    county has no more assessed alliances than slots, so each is proposed once, as a top mover."""
+    ids = assessed_by_hand(period, COUNTY)
     assert len(ids) <= OBSERVATION_SLOTS
     return {"alliances": len(ids), "proposed": len(ids)}
 
@@ -317,6 +318,22 @@ def test_each_observation_figure_equals_its_count_from_the_raw_rows(county):
     expected = observation_by_hand(Q4)
     assert expected == {"alliances": 3, "proposed": 3}
     assert figures == expected  # the same keys, and each the same figure
+
+
+def test_an_alliance_not_assessed_for_the_quarter_is_neither_counted_nor_proposed_as_lagging(county):
+    """Still 组建中 at the quarter's end (running since), or founded after it: no score, so not
+    an alliance of the observation, and never "得分靠后" for want of one."""
+    forming = AllianceFactory.build(lead_region=county.town_a, code="LM-A-8", status="forming", founded_on=Q4.start)
+    forming._history_date = datetime.datetime(2026, 10, 5, tzinfo=datetime.UTC)
+    forming.save()
+    forming.status = "active"
+    forming._history_date = datetime.datetime(2027, 1, 5, tzinfo=datetime.UTC)
+    forming.save()
+    AllianceFactory(lead_region=county.town_a, code="LM-A-9", founded_on=Q4.end)
+    report = KINDS[QUARTERLY_OBSERVATION].compute(Q4, county.county_a)
+    assert {item["key"]: item["value"] for item in report["summary"]} == observation_by_hand(Q4)
+    proposed = {row[0] for t in report["tables"] for row in t["rows"]}
+    assert proposed.isdisjoint({"LM-A-8", "LM-A-9"})
 
 
 @pytest.fixture

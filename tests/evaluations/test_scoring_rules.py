@@ -20,6 +20,7 @@ from evaluations.reports import annual_review, monthly_bulletin, quarterly_obser
 from evaluations.rollups import QUARTERLY_OBSERVATION
 from projects.models import Project
 from tests.alliances.factories import AllianceFactory, MembershipFactory
+from tests.evaluations.hand import assessed_by_hand
 from tests.members.factories import OrganizationFactory
 from tests.projects.factories import ProjectFactory, ReportFactory
 from tests.workshops.factories import ReportFactory as WorkshopReportFactory
@@ -129,8 +130,6 @@ def test_which_alliances_are_assessed_follows_their_status_at_the_periods_end_no
     end of 2025 and is assessed; one still forming then and running since is not. Where the
     history starts only after the period (rows entered later), the status first recorded
     stands for it; a change dated in the period counts."""
-    from alliances.models import Alliance
-
     scheme = scheme_2025(world)
     brand = manual_indicator(scheme, "B1", 10)
     formed_later = AllianceFactory(lead_region=world.town_a, status="forming", founded_on=d("2025-03-01"))
@@ -152,16 +151,7 @@ def test_which_alliances_are_assessed_follows_their_status_at_the_periods_end_no
 
     assessed = set(Assessment.objects.values_list("alliance_id", flat=True))
     assert assessed == {world.alliance_a.pk, world.alliance_a2.pk}
-    # By hand, from the history rows: the latest status before the end of 2025, else the first.
-    end = at_shanghai("2026-01-01").replace(hour=0)
-    by_hand = set()
-    for alliance in Alliance.objects.filter(founded_on__lt=d("2026-01-01")):
-        rows = list(Alliance.history.filter(id=alliance.pk).order_by("history_date").values("history_date", "status"))
-        before = [row["status"] for row in rows if row["history_date"] < end]
-        then = before[-1] if before else rows[0]["status"] if rows else alliance.status
-        if then not in ("forming", "dissolved") and alliance.lead_region.code.startswith("330212"):
-            by_hand.add(alliance.pk)
-    assert assessed == by_hand
+    assert assessed == assessed_by_hand(YEAR_2025, "330212")
 
 
 # ------------------------------------------------------------------- visit scores
