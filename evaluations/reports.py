@@ -46,7 +46,7 @@ from projects.models import (
 )
 from tracking.figures import as_of, bucket_then, days_open_then
 from tracking.models import Bucket, ItemState, TrackedItem
-from workshops.models import Workshop, WorkshopReport, WorkshopStatus
+from workshops.models import Workshop, WorkshopReport
 
 from .models import Assessment, AssessmentScheme, Grade, MemberResult, Proposal, ProposalKind, ProposalStatus
 from .rollups import (
@@ -262,9 +262,11 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
     )
     status_labels = {value: str(label) for value, label in ProjectStatus.choices}
     month = Period.containing(MONTH, period.start).previous()
+    # The one rule of missing figures (the dashboard's to-do, the workshop list, the bulletin's
+    # draft): not closed, opened by the month's last day, nothing filed for it.
     missing_workshops = list(
-        Workshop.objects.filter(region.within("region"), status=WorkshopStatus.ACTIVE)
-        .exclude(Exists(WorkshopReport.objects.filter(workshop=OuterRef("pk"), month=month.start)))
+        Workshop.objects.filter(region.within("region"))
+        .owing(month.start)
         .order_by("region__code", "name")
         .values_list("name", "region__name", "alliance__name")
     )
@@ -1003,7 +1005,7 @@ DEFINITIONS: dict[str, dict[str, object]] = {
         "silent_projects": _("应报项目数减已报项目数。"),
         "late_projects": LATE,
         "coordination_waiting": _("已报周报中填写了堵点难点或需要协调事项的项目数。"),
-        "workshops_missing": _("运营中、尚未填报上月数据的共富工坊数。"),
+        "workshops_missing": _("上月最后一天前已开办、未关闭而没有上月数据的共富工坊数。"),
         "silent": _("应报而未报的项目：未填报、已退回未重报，或在生成时点之后才填报。"),
         "late": _(
             "逾期项目及其逾期节点（节点计划完成日期早于期末且期末前未完成）；无逾期节点的，为项目本身已过计划完成日期。"

@@ -100,6 +100,25 @@ def test_weekly_dispatch_figures_equal_the_hand_count(world, week_fixture):
     assert "外县项目" not in str(report)
 
 
+def test_the_dispatchs_missing_workshops_are_those_that_owed_last_months_figures(world, week_fixture):
+    """The rule of the dashboard's to-do and the workshop list: a paused workshop still owes
+    October's figures; one opened in November, or closed, does not."""
+    from workshops.models import Workshop, WorkshopReport
+
+    WorkshopFactory(name="暂停工坊", region=world.village_a, status="paused")
+    WorkshopFactory(name="十一月开办", region=world.village_a, opened_on=datetime.date(2026, 11, 2))
+    WorkshopFactory(name="已关闭工坊", region=world.village_a, status="closed")
+    listed = {r[0] for r in rows(weekly_dispatch(WEEK_46, world.county_a), "workshops_missing")}
+    assert listed == {"未报工坊", "暂停工坊"}
+    # By hand from the rows: not closed, opened by 31 October, nothing filed for October.
+    filed = set(WorkshopReport.objects.filter(month=datetime.date(2026, 10, 1)).values_list("workshop", flat=True))
+    assert listed == {
+        w.name
+        for w in Workshop.objects.all()
+        if w.status != "closed" and w.opened_on <= datetime.date(2026, 10, 31) and w.pk not in filed
+    }
+
+
 def test_weekly_dispatch_counts_only_the_reports_of_projects_under_way(world, week_fixture):
     # A planned project's report of the week, in time: it is neither expected nor received.
     ReportFactory(
