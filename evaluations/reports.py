@@ -318,7 +318,7 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
                     column("alliance_name", _("联盟")),
                     column("project", _("项目")),
                     column("person", _("责任人")),
-                    column("last_week", _("最近填报周"), "date"),
+                    column("last_week", _("最近填报周"), "week"),
                     column("reason", _("情况")),
                 ],
                 silent,

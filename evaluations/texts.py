@@ -28,6 +28,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.periods import WEEK, Period
+
 # What a stored value may carry after a label of its own: 整顿（待确认）.
 STORED_SUFFIXES = ("（待确认）",)
 # Unit suffixes a stored label may carry (a money figure's label from before amounts were
@@ -60,6 +62,16 @@ def list_param(items: list) -> dict:
 
 
 # ----------------------------------------------------------------------- reading
+
+
+def week_text(value: Any) -> str:
+    """A column of type ``week``: the week starting the stored ISO Monday, as the page's
+    language names it (2026年第48周（11月23日–11月29日）), not a day that reads as a date of
+    sending."""
+    try:
+        return Period(WEEK, datetime.date.fromisoformat(str(value))).label
+    except ValueError:
+        return str(value)
 
 
 def stored_text(value: Any) -> str:

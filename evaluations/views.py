@@ -53,7 +53,7 @@ from .services import (
     veto_confirm,
     veto_record,
 )
-from .texts import rendered_report
+from .texts import rendered_report, week_text
 
 
 class RollupListView(ScopedListView):
@@ -213,6 +213,8 @@ def typed(value, type_: str):
 
     if value is not None and type_ in {"money", "percent", "decimal"}:
         return Decimal(str(value))
+    if value is not None and type_ == "week":
+        return week_text(value)
     return value
 
 

@@ -9,7 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from evaluations.reports import definition
-from evaluations.texts import YUAN_SUFFIXES, stored_text
+from evaluations.texts import YUAN_SUFFIXES, stored_text, week_text
 
 register = template.Library()
 
@@ -55,6 +55,8 @@ def report_value(value, type_: str) -> str:
             return date_format(datetime.date.fromisoformat(str(value)))
         except ValueError:
             return str(value)
+    if type_ == "week":
+        return week_text(value)
     return stored_text(value)
 
 

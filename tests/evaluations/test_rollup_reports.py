@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from alliances.models import TeamRole
 from core.periods import MONTH, WEEK, Period
@@ -137,6 +138,23 @@ def test_weekly_dispatch_shows_the_last_week_each_silent_project_reported(world,
     ReportFactory(project=week_fixture["p2"], period=three_weeks_ago)
     silent = rows(weekly_dispatch(WEEK_46, world.county_a), "silent")
     assert [(r[2], r[4]) for r in silent] == [("供水管网", three_weeks_ago.isoformat())]
+
+
+def test_the_dispatch_names_a_silent_projects_last_week_as_a_week_on_the_page_and_in_excel(client, world, week_fixture):
+    """Stored as the week's Monday (the API keeps it); read as the week, not as a day that
+    looks like the day a report was sent."""
+    import io
+
+    from openpyxl import load_workbook
+
+    ReportFactory(project=week_fixture["p2"], period=datetime.date(2026, 10, 19))
+    rollup, _created = rollup_produce(kind="weekly_dispatch", period=WEEK_46, region=world.county_a)
+    client.force_login(world.alice)
+    page = client.get(rollup.get_absolute_url()).content.decode()
+    assert "2026年第43周（10月19日–10月25日）" in page and "2026年10月19日" not in page
+    sheet = load_workbook(io.BytesIO(client.get(reverse("evaluations:rollup-xlsx", args=[rollup.pk])).content))
+    silent = next(ws for ws in sheet.worksheets if ws.title == "本周未报项目")
+    assert [row[4] for row in silent.iter_rows(min_row=2, values_only=True)] == ["2026年第43周（10月19日–10月25日）"]
 
 
 def test_weekly_dispatch_lists_a_project_that_never_reported_without_a_last_week(world, week_fixture):
