@@ -11,7 +11,9 @@ and delete writes a row to its history table, with the user of the request
   services and imports that still write one history row per object, attributed to the
   actor;
 - :func:`change_log` — the "who, when, what changed (before → after)" list the detail
-  pages show, with a fixed number of queries whatever the length of the history.
+  pages show, with a fixed number of queries whatever the length of the history;
+- :func:`value_then` — a field as the history had it at a moment, for the figures of a
+  period read as of its end.
 
 See docs/audit.md.
 """
@@ -272,3 +274,23 @@ def _values(changes: list, name: str) -> tuple:
         if change.field == name:
             return (change.old, change.new)
     return ()
+
+
+# --------------------------------------------------------------------------- as of a moment
+
+
+def value_then(model: type[models.Model], field: str, moment: datetime.datetime, pk: str = "pk") -> models.Expression:
+    """An expression of the queryset it annotates: ``field`` of the ``model`` row whose id is
+    the outer row's ``pk`` (a path, e.g. ``organization_id``) as it stood at ``moment``: the
+    value in its latest history row before it; without one (recorded after the moment, or
+    written without history, as the large seeds are), its value now."""
+    before = model.history.filter(id=models.OuterRef(pk), history_date__lt=moment)
+    now = model._default_manager.filter(pk=models.OuterRef(pk))
+    return models.Case(
+        models.When(
+            models.Exists(before),
+            then=models.Subquery(before.order_by("-history_date").values(field)[:1]),
+        ),
+        default=models.Subquery(now.values(field)[:1]),
+        output_field=model._meta.get_field(field),
+    )

@@ -33,7 +33,17 @@ from projects.models import ProgressReport, Project
 from . import metrics
 from .models import Assessment, Dimension, Grade, Indicator, ManualScore, ObservationVisit, Rollup, VetoFinding
 from .rollups import PERIOD_OF_KIND
-from .scoring import METRICS, NOT_APPLICABLE, ONE, ZERO, clamp, half_up, manual_score_rows, members_on, ratio
+from .scoring import (
+    METRICS,
+    NOT_APPLICABLE,
+    ONE,
+    ZERO,
+    clamp,
+    half_up,
+    manual_score_rows,
+    members_with_stars,
+    ratio,
+)
 
 
 def period_of_key(key: str) -> Period:
@@ -455,9 +465,9 @@ def build(alliance: Alliance, period: Period) -> Scorecard:
     ) * exact(assessment.member_average)
     members = [
         MemberLine(name, organization_id, stars)
-        for name, organization_id, stars in members_on(one, period.last_day)
+        for name, organization_id, stars in members_with_stars(one, period.last_day)
         .order_by("organization__name")
-        .values_list("organization__name", "organization_id", "organization__star_rating")
+        .values_list("organization__name", "organization_id", "stars")
     ]
     return Scorecard(
         alliance=alliance,

@@ -29,13 +29,14 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.db.models import Avg, Count, F, OuterRef, Q, QuerySet, Subquery, Window
-from django.db.models.functions import Coalesce, Rank, Substr
+from django.db.models import Avg, Count, F, Q, QuerySet, Window
+from django.db.models.functions import Rank, Substr
 from django.utils.translation import gettext_lazy as _
 
 from alliances.models import Alliance, AllianceStatus, Membership
-from core.periods import QUARTER, YEAR, Period
-from members.models import Region, in_subtree
+from core.audit import value_then
+from core.periods import QUARTER, YEAR, Period, local_zone
+from members.models import MemberOrganization, Region, in_subtree
 
 from .models import (
     Assessment,
@@ -141,20 +142,14 @@ def alliances_in_any(regions: list[Region]) -> QuerySet:
 def assessed_alliances(regions: list[Region], period: Period) -> QuerySet:
     """The alliances assessed for the period in the regions: founded by its last day, and
     neither still forming nor dissolved at its end, by the status their history gives then
-    (the latest change before the end; for an alliance recorded only after it, the status
-    it was first recorded with; without history, today's). A bulletin corrected after an
-    alliance was dissolved, or had left 组建中, assesses the same alliances as before."""
-    history = Alliance.history.filter(id=OuterRef("pk"))
-    status_then = Coalesce(
-        Subquery(history.filter(history_date__lt=period.end_at).order_by("-history_date").values("status")[:1]),
-        Subquery(history.order_by("history_date").values("status")[:1]),
-        F("status"),
-    )
+    (``core.audit.value_then``: the last change before the end; for an alliance recorded
+    only after it, its status today). A bulletin corrected after an alliance was dissolved,
+    or had left 组建中, assesses the same alliances as before."""
     founded = Alliance.objects.filter(led_from_any({region.prefix for region in regions}), founded_on__lt=period.end)
     # Read once, by id: the few not assessed then, rather than the history subqueries in every
     # query that names the alliances.
     not_then = list(
-        founded.annotate(status_then=status_then)
+        founded.annotate(status_then=value_then(Alliance, "status", period.end_at))
         .filter(status_then__in=[AllianceStatus.FORMING, AllianceStatus.DISSOLVED])
         .values_list("pk", flat=True)
     )
@@ -360,20 +355,30 @@ def visit_scores(alliances: QuerySet, period: Period) -> dict[int, Decimal]:
     return {row["alliance_id"]: half_up(Decimal(str(row["average"]))) for row in rows}
 
 
+def members_with_stars(alliances: QuerySet, on: datetime.date) -> QuerySet:
+    """The alliances' memberships current on ``on``, each with ``stars``: its organization's
+    star rating at the end of that day, as its history gives it (``core.audit.value_then``),
+    so that a rating changed after a period leaves the period's bound results as they were."""
+    end_of_day = datetime.datetime.combine(on + datetime.timedelta(days=1), datetime.time.min, tzinfo=local_zone())
+    return members_on(alliances, on).annotate(
+        stars=value_then(MemberOrganization, "star_rating", end_of_day, "organization_id")
+    )
+
+
 def members_below_four_stars(alliances: QuerySet, on: datetime.date) -> list[list]:
     """[alliance code, alliance name, organization, stars (None: unrated), whether the alliance
     is a demonstration one] of the members on ``on`` of the alliances rated below four stars:
     a demonstration alliance's members, and a candidate's, must all have four or more."""
     return [
         list(row)
-        for row in members_on(alliances, on)
-        .filter(Q(organization__star_rating__lt=4) | Q(organization__star_rating__isnull=True))
+        for row in members_with_stars(alliances, on)
+        .filter(Q(stars__lt=4) | Q(stars__isnull=True))
         .order_by("alliance__code", "organization__name")
         .values_list(
             "alliance__code",
             "alliance__name",
             "organization__name",
-            "organization__star_rating",
+            "stars",
             "alliance__is_demonstration",
         )
     ]
@@ -383,12 +388,12 @@ def member_standing(alliances: QuerySet, on: datetime.date) -> dict[int, tuple[D
     """Per alliance: (share of its members on ``on`` with ≥4 stars, average own score =
     average stars of the rated members × 20)."""
     rows = (
-        members_on(alliances, on)
+        members_with_stars(alliances, on)
         .values("alliance_id")
         .annotate(
             members=Count("pk"),
-            four_star=Count("pk", filter=Q(organization__star_rating__gte=4)),
-            average_stars=Avg("organization__star_rating"),
+            four_star=Count("pk", filter=Q(stars__gte=4)),
+            average_stars=Avg("stars"),
         )
     )
     return {
@@ -477,9 +482,7 @@ def score_members(
     place = {scheme.pk: index for index, scheme in enumerate(plan)}
     # organization id -> (own score, {scheme id: totals and grades of its alliances})
     members: dict[int, tuple[Decimal, dict[int, list[AllianceFigures]]]] = {}
-    memberships = members_on(alliances, period.last_day).values_list(
-        "organization_id", "alliance_id", "organization__star_rating"
-    )
+    memberships = members_with_stars(alliances, period.last_day).values_list("organization_id", "alliance_id", "stars")
     for organization_id, alliance_id, stars in memberships:
         scored = figures.get(alliance_id)
         if scored is None:  # an alliance led from the regions since they were read

@@ -127,23 +127,26 @@ def at_shanghai(text: str) -> datetime.datetime:
 
 def test_which_alliances_are_assessed_follows_their_status_at_the_periods_end_not_today(world):
     """2025's review, produced again in 2026: an alliance dissolved in 2026 was running at the
-    end of 2025 and is assessed; one still forming then and running since is not. Where the
-    history starts only after the period (rows entered later), the status first recorded
-    stands for it; a change dated in the period counts."""
+    end of 2025 and is assessed; one still forming then and running since is not, nor one
+    dissolved in November 2025. Each change is dated in the alliance's history
+    (simple_history dates a change with ``_history_date``; the history table refuses any
+    update); an alliance with no history before the end counts as it is today."""
     scheme = scheme_2025(world)
     brand = manual_indicator(scheme, "B1", 10)
-    formed_later = AllianceFactory(lead_region=world.town_a, status="forming", founded_on=d("2025-03-01"))
-    for alliance, status in ((world.alliance_a2, "dissolved"), (formed_later, "active")):
+
+    def change(alliance, status: str, on: str) -> None:
         alliance.status = status
+        alliance._history_date = at_shanghai(on)
         alliance.save()
-    # Recorded in 2024 and dissolved on 20 November 2025 (simple_history dates a change
-    # with ``_history_date``; the history table refuses any update).
-    dissolved_in_2025 = AllianceFactory.build(lead_region=world.town_a, status="active", founded_on=d("2024-03-01"))
-    dissolved_in_2025._history_date = at_shanghai("2024-03-01")
-    dissolved_in_2025.save()
-    dissolved_in_2025.status = "dissolved"
-    dissolved_in_2025._history_date = at_shanghai("2025-11-20")
-    dissolved_in_2025.save()
+
+    change(world.alliance_a2, "active", "2025-01-10")
+    change(world.alliance_a2, "dissolved", "2026-02-01")
+    formed_later = AllianceFactory.build(lead_region=world.town_a, founded_on=d("2025-03-01"))
+    change(formed_later, "forming", "2025-03-01")
+    change(formed_later, "active", "2026-02-01")
+    dissolved_in_2025 = AllianceFactory.build(lead_region=world.town_a, founded_on=d("2024-03-01"))
+    change(dissolved_in_2025, "active", "2024-03-01")
+    change(dissolved_in_2025, "dissolved", "2025-11-20")
     for alliance in (world.alliance_a, world.alliance_a2, formed_later, dissolved_in_2025):
         give(alliance, brand, 8)
 
@@ -260,6 +263,42 @@ def test_a_demonstration_candidate_has_all_its_members_at_four_stars_or_more(wor
     results = next(t for t in report["tables"] if t["key"] == "results")["rows"]
     candidates = [row[1] for row in results if row[5].startswith("示范候选")]  # proposed, pending staff
     assert candidates == [world.alliance_a.code]  # A2 ranks second, within the two slots, but has a 3-star member
+
+
+def test_the_bound_part_reads_each_members_stars_as_they_stood_at_the_periods_end(world):
+    """Rated four stars when 2025 ended and two since 2026: 2025's four-star share, average
+    own score and the member's own result, computed again today, still read four; a member
+    with no history before the end counts as rated today. Worked out again by hand from the
+    history rows."""
+    from evaluations.models import MemberResult
+    from members.models import MemberOrganization
+
+    manual_indicator(scheme_2025(world), "B1", 10)
+    rated = OrganizationFactory.build(name="四星转二星村党委", region=world.village_a, star_rating=4)
+    rated._history_date = at_shanghai("2025-02-01")
+    rated.save()
+    rated.star_rating = 2
+    rated._history_date = at_shanghai("2026-01-15")
+    rated.save()
+    MembershipFactory(alliance=world.alliance_a, organization=rated, joined_on=d("2025-01-01"))
+
+    score(world, YEAR_2025)
+
+    end, last_day = at_shanghai("2026-01-01").replace(hour=0), d("2025-12-31")
+    stars = {}
+    for membership in world.alliance_a.memberships.select_related("organization"):
+        if membership.joined_on > last_day or (membership.left_on and membership.left_on <= last_day):
+            continue
+        before = MemberOrganization.history.filter(id=membership.organization_id, history_date__lt=end)
+        latest = before.order_by("history_date").last()
+        stars[membership.organization_id] = latest.star_rating if latest else membership.organization.star_rating
+    assert stars[rated.pk] == 4 and len(stars) >= 2
+    assessment = assessment_of(world.alliance_a, YEAR_2025)
+    four_star = sum(1 for value in stars.values() if (value or 0) >= 4)
+    assert float(assessment.four_star_share) == pytest.approx(four_star / len(stars), abs=1e-4)
+    rated_ones = [value for value in stars.values() if value is not None]
+    assert assessment.member_average == half_up(Decimal(sum(rated_ones)) / len(rated_ones) * 20)
+    assert MemberResult.objects.get(organization=rated, period_start=YEAR_2025.start).own_score == Decimal("80.00")
 
 
 # ------------------------------------------------------------------- investment to date
