@@ -30,6 +30,7 @@ from django.db.models.functions import Coalesce, RowNumber, Substr
 from django.utils.translation import gettext_lazy as _
 
 from alliances.models import TeamRole
+from core.audit import value_then
 from core.db import value_of
 from core.periods import MONTH, Period, local_zone
 from members.models import Person, Region
@@ -199,6 +200,11 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
             # The latest week reported before this one (a later week is not this dispatch's).
             last_week=Case(When(silent, then=Subquery(earlier.values("period")[:1]))),
             person_name=Case(When(silent, then=value_of(Person, "responsible_person_id"))),
+            # The late table's 状态 as it stood at the week's end, not today's (a project
+            # completed since was still 推进中 then).
+            status_then=Case(
+                When(is_late=True, then=value_then(Project, "status", period.end_at)), default=F("status")
+            ),
             movement_order=Window(
                 RowNumber(), order_by=[F("change").desc(nulls_last=True), F("title").asc(), F("pk").asc()]
             ),
@@ -206,7 +212,7 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
         .order_by("alliance_code", "title", "pk")  # the silent table's order
         .values_list(
             "pk",
-            "status",
+            "status_then",
             "due",
             "is_late",
             "alliance_code",
@@ -348,7 +354,7 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
                     project.alliance__name,
                     project.title,
                     project.due_on.isoformat(),
-                    status_labels[project.status],
+                    status_labels[project.status_then],
                     milestones.get(project.pk) or past_due,
                 ],
             ),

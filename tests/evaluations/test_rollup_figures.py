@@ -385,6 +385,22 @@ def test_a_project_finished_after_the_month_was_late_at_its_end(world, milestone
     assert not Project.objects.filter(title="四号项目").with_late_flag(november.end).get().is_late
 
 
+def test_the_dispatchs_late_table_gives_the_status_a_project_had_at_the_weeks_end(world, milestones):
+    """Late when week 44 ended and completed on 3 November: the dispatch, produced again
+    after, lists it late as 推进中 (its history's status then), not as today's 已完成."""
+    project = ProjectFactory.build(
+        alliance=milestones, title="四号项目", year=2026, start_on=START, due_on=datetime.date(2026, 10, 15)
+    )
+    project._history_date = datetime.datetime(2026, 6, 1, 10, tzinfo=datetime.UTC)
+    project.save()
+    project.status, project.completed_on = "completed", datetime.date(2026, 11, 3)
+    project._history_date = datetime.datetime(2026, 11, 3, 10, tzinfo=datetime.UTC)
+    project.save()
+    week = Period.parse(WEEK, "2026-W44")
+    late = {row[2]: row[4] for row in table(weekly_dispatch(week, world.county_a), "late")["rows"]}
+    assert stored_text(late["四号项目"]) == "推进中"
+
+
 def test_the_dispatch_lists_the_same_late_projects_and_names_their_milestones(world, milestones):
     week = Period.parse(WEEK, "2026-W44")  # 26 October to 1 November: ends with the month
     report = weekly_dispatch(week, world.county_a)
