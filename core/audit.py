@@ -283,7 +283,9 @@ def value_then(model: type[models.Model], field: str, moment: datetime.datetime,
     """An expression of the queryset it annotates: ``field`` of the ``model`` row whose id is
     the outer row's ``pk`` (a path, e.g. ``organization_id``) as it stood at ``moment``: the
     value in its latest history row before it; without one (recorded after the moment, or
-    written without history, as the large seeds are), its value now."""
+    written without history, as the large seeds are), its value now. It relies on every
+    change being written with its history row, as the services and the bulk helpers above
+    do: a ``QuerySet.update()`` leaves no row and is not seen here."""
     before = model.history.filter(id=models.OuterRef(pk), history_date__lt=moment)
     now = model._default_manager.filter(pk=models.OuterRef(pk))
     return models.Case(

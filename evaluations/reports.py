@@ -64,7 +64,7 @@ from .rollups import (
     summary_item,
     table,
 )
-from .scoring import alliances_in, assessed_alliances, members_below_four_stars, score_regions, take_with_ties
+from .scoring import assessed_alliances, members_below_four_stars, score_regions, take_with_ties
 from .texts import YUAN_SUFFIXES, date_param, list_param, month_param, phrase, stored_text
 
 OBSERVATION_SLOTS = 3
@@ -886,7 +886,7 @@ def annual_review(period: Period, region: Region) -> dict:
     labels = {key: str(label) for key, label in CONSEQUENCES.items()} | {"": ""}
     pending = str(_("（待确认）"))
     grades = grade_labels()
-    below = members_below_four_stars(alliances_in(region), period.last_day)
+    below = members_below_four_stars(assessed_alliances([region], period), period.last_day)
     below_codes = {row[0] for row in below}
     consequence_by_alliance, losing = decided_consequences(period, region, assessments, below_codes)
     for a in assessments:

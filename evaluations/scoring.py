@@ -355,31 +355,37 @@ def visit_scores(alliances: QuerySet, period: Period) -> dict[int, Decimal]:
     return {row["alliance_id"]: half_up(Decimal(str(row["average"]))) for row in rows}
 
 
+def end_of(day: datetime.date) -> datetime.datetime:
+    """The moment ``day`` ends in Shanghai: what a period's last day is read as of."""
+    return datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min, tzinfo=local_zone())
+
+
 def members_with_stars(alliances: QuerySet, on: datetime.date) -> QuerySet:
     """The alliances' memberships current on ``on``, each with ``stars``: its organization's
     star rating at the end of that day, as its history gives it (``core.audit.value_then``),
     so that a rating changed after a period leaves the period's bound results as they were."""
-    end_of_day = datetime.datetime.combine(on + datetime.timedelta(days=1), datetime.time.min, tzinfo=local_zone())
     return members_on(alliances, on).annotate(
-        stars=value_then(MemberOrganization, "star_rating", end_of_day, "organization_id")
+        stars=value_then(MemberOrganization, "star_rating", end_of(on), "organization_id")
     )
 
 
 def members_below_four_stars(alliances: QuerySet, on: datetime.date) -> list[list]:
     """[alliance code, alliance name, organization, stars (None: unrated), whether the alliance
-    is a demonstration one] of the members on ``on`` of the alliances rated below four stars:
-    a demonstration alliance's members, and a candidate's, must all have four or more."""
+    was a demonstration one] of the members on ``on`` of the alliances rated below four stars,
+    both read as they stood at the end of ``on``: a demonstration alliance's members, and a
+    candidate's, must all have four or more."""
     return [
         list(row)
         for row in members_with_stars(alliances, on)
         .filter(Q(stars__lt=4) | Q(stars__isnull=True))
+        .annotate(demonstration=value_then(Alliance, "is_demonstration", end_of(on), "alliance_id"))
         .order_by("alliance__code", "organization__name")
         .values_list(
             "alliance__code",
             "alliance__name",
             "organization__name",
             "stars",
-            "alliance__is_demonstration",
+            "demonstration",
         )
     ]
 

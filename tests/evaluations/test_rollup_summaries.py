@@ -341,7 +341,9 @@ def demonstration(county):
     """alliance_a is a demonstration alliance whose lead member is rated three stars; staff
     confirmed one demonstration candidate, overruled another, and confirmed that the lead
     member's secretary loses the 两优一先 eligibility."""
-    Alliance.objects.filter(pk=county.alliance_a.pk).update(is_demonstration=True, demonstration_year=2025)
+    alliance = Alliance.objects.get(pk=county.alliance_a.pk)
+    alliance.is_demonstration, alliance.demonstration_year = True, 2025
+    alliance.save()  # through its history, as every write of the site is
     membership = Membership.objects.get(alliance=county.alliance_a)
     membership.organization.star_rating = 3
     membership.organization.save(update_fields=["star_rating"])

@@ -257,6 +257,22 @@ def test_a_demonstration_alliance_with_a_member_below_four_stars_is_flagged_in_t
     assert summary["demonstration_below_four_stars"] == 1
 
 
+def test_the_annual_review_reads_the_demonstration_flag_as_it_stood_at_the_years_end(world, demonstration_county):
+    """A2 was a demonstration alliance when 2025 ended and lost the title in 2026: 2025's
+    review, produced again, still lists its three-star member; had it become one only in
+    2026, it would not."""
+    world.alliance_a2._history_date = at_shanghai("2025-06-01")
+    world.alliance_a2.save()  # a demonstration alliance in 2025's history
+    world.alliance_a2.is_demonstration, world.alliance_a2.demonstration_year = False, None
+    world.alliance_a2._history_date = at_shanghai("2026-03-01")
+    world.alliance_a2.save()
+
+    report = annual_review(YEAR_2025, world.county_a)
+
+    flagged = next(t for t in report["tables"] if t["key"] == "demonstration_below_four_stars")["rows"]
+    assert flagged == [[world.alliance_a2.code, world.alliance_a2.name, "三星村党委", 3]]
+
+
 def test_a_demonstration_candidate_has_all_its_members_at_four_stars_or_more(world, demonstration_county):
     report = annual_review(YEAR_2025, world.county_a)
 
