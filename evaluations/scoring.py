@@ -127,24 +127,14 @@ def take_with_ties(items: list, count: int, key: Callable) -> list:
 # ------------------------------------------------------------------- which alliances
 
 
-def alliances_in(region: Region) -> QuerySet:
-    """Alliances assessed in a region: every alliance led from it that is not dissolved."""
-    return alliances_in_any([region])
-
-
-def alliances_in_any(regions: list[Region]) -> QuerySet:
-    """Alliances assessed in any of the regions (none for no region)."""
-    if not regions:
-        return Alliance.objects.none()
-    return Alliance.objects.filter(led_from_any({region.prefix for region in regions})).exclude(status="dissolved")
-
-
 def assessed_alliances(regions: list[Region], period: Period) -> QuerySet:
     """The alliances assessed for the period in the regions: founded by its last day, and
     neither still forming nor dissolved at its end, by the status their history gives then
     (``core.audit.value_then``: the last change before the end; for an alliance recorded
     only after it, its status today). A bulletin corrected after an alliance was dissolved,
     or had left 组建中, assesses the same alliances as before."""
+    if not regions:
+        return Alliance.objects.none()
     founded = Alliance.objects.filter(led_from_any({region.prefix for region in regions}), founded_on__lt=period.end)
     # Read once, by id: the few not assessed then, rather than the history subqueries in every
     # query that names the alliances.

@@ -47,7 +47,7 @@ from .models import (
 )
 from .reports import consequence_of, proposed_for_visit
 from .rollups import ANNUAL_REVIEW, KINDS, MONTHLY_BULLETIN, PERIOD_OF_KIND, QUARTERLY_OBSERVATION
-from .scoring import alliances_in, members_below_four_stars, members_on
+from .scoring import assessed_alliances, members_below_four_stars, members_on
 
 logger = logging.getLogger(__name__)
 
@@ -425,7 +425,9 @@ def proposals_raise(rollup: Rollup) -> int:
         .select_related("alliance", "scheme")
         .annotate(code=F("alliance__code"))
     )
-    below_four_stars = {row[0] for row in members_below_four_stars(alliances_in(region), period.last_day)}
+    below_four_stars = {
+        row[0] for row in members_below_four_stars(assessed_alliances([region], period), period.last_day)
+    }
     for assessment in assessments:
         outcome = consequence_of(assessment, assessment.scheme.demonstration_top_n, below_four_stars)
         if not outcome:

@@ -10,7 +10,7 @@ import pytest
 
 from core.periods import MONTH, Period
 from evaluations.metrics import investment_vs_target, project_completion, reporting_timeliness
-from evaluations.scoring import METRICS, alliances_in
+from evaluations.scoring import METRICS, assessed_alliances
 from tests.projects.factories import ProjectFactory, ReportFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ def test_investment_counts_each_projects_latest_report_before_the_period_ends(wo
     ReportFactory(project=first, period=datetime.date(2026, 11, 2), investment_to_date=Decimal("900000"))  # after
     ReportFactory(project=second, period=datetime.date(2026, 10, 5), investment_to_date=Decimal("200000"))
 
-    attainment = investment_vs_target(alliances_in(world.county_a), OCTOBER, None)
+    attainment = investment_vs_target(assessed_alliances([world.county_a], OCTOBER), OCTOBER, None)
 
     assert attainment == {world.alliance_a.pk: Decimal("0.2500")}  # (300,000 + 200,000) / 2,000,000
 
@@ -41,7 +41,7 @@ def test_completion_takes_the_average_percent_counting_a_project_completed_by_th
     ProjectFactory(alliance=world.alliance_a2, year=2026, status="completed", completed_on=datetime.date(2026, 10, 20))
     ProjectFactory(alliance=world.alliance_a2, year=2026, status="completed", completed_on=datetime.date(2026, 11, 3))
 
-    attainment = project_completion(alliances_in(world.county_a), OCTOBER, None)
+    attainment = project_completion(assessed_alliances([world.county_a], OCTOBER), OCTOBER, None)
 
     assert attainment[world.alliance_a.pk] == Decimal("0.4000")
     # Completed in October without reports: 100; completed in November: 0 at October's end.
@@ -65,7 +65,7 @@ def test_timeliness_counts_reports_in_by_the_deadline_over_the_weeks_each_projec
         ReportFactory(project=finished, period=datetime.date(2026, 10, monday), submitted_at=submitted(10, monday + 1))
     ProjectFactory(alliance=world.alliance_a2, status="in_progress", start_on=datetime.date(2026, 11, 2))  # after
 
-    attainment = reporting_timeliness(alliances_in(world.county_a), OCTOBER, None)
+    attainment = reporting_timeliness(assessed_alliances([world.county_a], OCTOBER), OCTOBER, None)
 
     # October holds four Mondays: 4 + 4 + 1 reports due, 3 in by the deadline.
     assert attainment == {world.alliance_a.pk: Decimal("0.3333")}
