@@ -12,7 +12,6 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from alliances.models import Alliance
 from core.periods import MONTH, Period
 from members.models import Region
 from projects.models import ProgressReport, ReportStatus
@@ -20,6 +19,7 @@ from workshops.models import Workshop, WorkshopReport
 
 from .models import AssessmentScheme, Indicator, ManualScore
 from .rollups import ANNUAL_REVIEW, MONTHLY_BULLETIN, QUARTERLY_OBSERVATION
+from .scoring import assessed_alliances
 
 # The kinds whose figures include the alliances' assessment (and so their staff scores)
 # and the workshops' monthly figures; the weekly dispatch reads neither.
@@ -74,12 +74,13 @@ def missing_for(kind: str, period: Period, region: Region) -> Missing:
 
 
 def pending_scores(period: Period, region: Region) -> list[PendingScore]:
-    """Each staff-scored indicator of each alliance led from the region (under the scheme
-    that applies to it in the period's year) with no score of that year up to the period's
-    last day: the scores assessment reads."""
+    """Each staff-scored indicator of each alliance the period assesses in the region
+    (``scoring.assessed_alliances``: by its status at the period's end, as the rollup's
+    figures read it), under the scheme that applies to it in the period's year, with no
+    score of that year up to the period's last day: the scores assessment reads."""
     # The lead region's code and level are all the scheme needs: no Region instance per
     # alliance (a city: 1,000 alliances, 3,000 pending scores on every view of its draft).
-    led = Alliance.objects.filter(region.within("lead_region")).exclude(status="dissolved")
+    led = assessed_alliances([region], period)
     alliances = [
         (PendingAlliance(pk, code, name), region_code, region_level)
         for pk, code, name, region_code, region_level in led.order_by("code").values_list(

@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 
 from core.periods import MONTH, QUARTER, YEAR, Period
 from evaluations import scoring
+from evaluations.drafts import pending_scores
 from evaluations.models import Assessment, AssessmentScheme, Indicator, ManualScore, ObservationVisit, Rollup
 from evaluations.reports import annual_review, monthly_bulletin, quarterly_observation
 from evaluations.rollups import QUARTERLY_OBSERVATION
@@ -125,6 +126,13 @@ def at_shanghai(text: str) -> datetime.datetime:
     return datetime.datetime(day.year, day.month, day.day, 10, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
 
 
+def change(alliance, status: str, on: str) -> None:
+    """The alliance's status changed on the day (its history row dated then)."""
+    alliance.status = status
+    alliance._history_date = at_shanghai(on)
+    alliance.save()
+
+
 def test_which_alliances_are_assessed_follows_their_status_at_the_periods_end_not_today(world):
     """2025's review, produced again in 2026: an alliance dissolved in 2026 was running at the
     end of 2025 and is assessed; one still forming then and running since is not, nor one
@@ -133,11 +141,6 @@ def test_which_alliances_are_assessed_follows_their_status_at_the_periods_end_no
     update); an alliance with no history before the end counts as it is today."""
     scheme = scheme_2025(world)
     brand = manual_indicator(scheme, "B1", 10)
-
-    def change(alliance, status: str, on: str) -> None:
-        alliance.status = status
-        alliance._history_date = at_shanghai(on)
-        alliance.save()
 
     change(world.alliance_a2, "active", "2025-01-10")
     change(world.alliance_a2, "dissolved", "2026-02-01")
@@ -155,6 +158,25 @@ def test_which_alliances_are_assessed_follows_their_status_at_the_periods_end_no
     assessed = set(Assessment.objects.values_list("alliance_id", flat=True))
     assert assessed == {world.alliance_a.pk, world.alliance_a2.pk}
     assert assessed == assessed_by_hand(YEAR_2025, "330212")
+
+
+def test_a_drafts_pending_staff_scores_are_those_of_the_alliances_the_period_assesses(world):
+    """The staff scores a draft waits for (and whose waiver publication asks) belong to the
+    alliances its figures assess: an alliance dissolved after the period's end still owes
+    its score; one still forming at the end, or founded after it, owes none."""
+    scheme = scheme_2025(world)
+    manual_indicator(scheme, "B1", 10)
+
+    change(world.alliance_a2, "active", "2025-01-10")
+    change(world.alliance_a2, "dissolved", "2026-02-01")
+    still_forming = AllianceFactory(lead_region=world.town_a, status="forming", founded_on=d("2025-03-01"))
+    founded_later = AllianceFactory(lead_region=world.town_a, founded_on=d("2026-01-05"))
+
+    owing = {item.alliance.pk for item in pending_scores(YEAR_2025, world.county_a)}
+
+    assert world.alliance_a2.pk in owing
+    assert still_forming.pk not in owing and founded_later.pk not in owing
+    assert owing == assessed_by_hand(YEAR_2025, world.county_a.prefix)
 
 
 # ------------------------------------------------------------------- visit scores
