@@ -287,7 +287,8 @@ def value_then(model: type[models.Model], field: str, moment: datetime.datetime,
     change being written with its history row, as the services and the bulk helpers above
     do: a ``QuerySet.update()`` leaves no row and is not seen here."""
     before = model.history.filter(id=models.OuterRef(pk), history_date__lt=moment)
-    now = model._default_manager.filter(pk=models.OuterRef(pk))
+    # No ordering: one row by its id (a model's default ordering would join its tables).
+    now = model._default_manager.filter(pk=models.OuterRef(pk)).order_by()
     return models.Case(
         models.When(
             models.Exists(before),

@@ -24,6 +24,7 @@ from typing import Any
 
 from alliances.models import Alliance, AllianceStatus, Membership
 from core.audit import bulk_create_with_history, bulk_update_with_history
+from core.periods import local_zone
 from demo.alliances import shuffled_cover
 from demo.data import date, load
 from demo.members import DEMO_PASSWORD, DEMO_SEED, DemoAccount, DemoContext, changes, ensure_account, short_name
@@ -409,6 +410,21 @@ def seed(ctx: DemoContext) -> None:
         )
 
 
+# The day of the following month a workshop's figures are filed on (at 10:00).
+FILED_ON_DAY = 3
+
+
+def filed_at(month: datetime.date, today: datetime.date) -> datetime.datetime:
+    """When the month's figures were filed: the third of the following month at 10:00, or
+    just after midnight today when that is later (the report's ``created_at``, which the
+    weekly dispatch reads figures filed by its cut-off from)."""
+    following = add_months(month, 1).replace(day=FILED_ON_DAY)
+    return min(
+        datetime.datetime.combine(following, datetime.time(10), tzinfo=local_zone()),
+        datetime.datetime.combine(today, datetime.time(0, 5), tzinfo=local_zone()),
+    )
+
+
 def seed_reports(ctx: DemoContext, plans: list[WorkshopPlan], workshops: dict[tuple[int, str], Workshop]) -> None:
     last = last_complete_month(ctx.live_today)
     first = add_months(last, 1 - REPORT_MONTHS)
@@ -435,5 +451,10 @@ def seed_reports(ctx: DemoContext, plans: list[WorkshopPlan], workshops: dict[tu
     bulk_update_with_history(
         changed, WorkshopReport, FIGURE_FIELDS, actor=ctx.actor, reason="seed_demo", batch_size=1000
     )
+    # Dated as filed at the time (a created_at is the moment of the insert).
+    for month in {report.month for report in new}:
+        WorkshopReport.objects.filter(pk__in=[r.pk for r in new if r.month == month]).update(
+            created_at=filed_at(month, ctx.live_today)
+        )
     ctx.count("created", WorkshopReport, len(new))
     ctx.count("updated", WorkshopReport, len(changed))

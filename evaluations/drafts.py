@@ -136,12 +136,16 @@ def months_of(period: Period) -> list[datetime.date]:
 
 
 def missing_workshop_figures(period: Period, region: Region) -> list[tuple[Workshop, list[datetime.date]]]:
-    """Each workshop of the region not closed, with the months of the period (from its
-    opening) that have no monthly figures."""
+    """Each workshop of the region not closed at the period's end, with the months of the
+    period (from its opening) that have no monthly figures yet."""
     months = months_of(period)
     # The database keeps only the workshops that owe a month: a city's thousands of
     # workshops are not loaded to find a few.
-    workshops = list(Workshop.objects.filter(region.within("region")).owing(*months).order_by("region__code", "name"))
+    workshops = list(
+        Workshop.objects.filter(region.within("region"))
+        .owing(*months, open_at=period.end_at)
+        .order_by("region__code", "name")
+    )
     filed = set(
         WorkshopReport.objects.filter(workshop__in=[w.pk for w in workshops], month__in=months).values_list(
             "workshop_id", "month"

@@ -269,10 +269,11 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
     status_labels = {value: str(label) for value, label in ProjectStatus.choices}
     month = Period.containing(MONTH, period.start).previous()
     # The one rule of missing figures (the dashboard's to-do, the workshop list, the bulletin's
-    # draft): not closed, opened by the month's last day, nothing filed for it.
+    # draft): not closed, opened by the month's last day, nothing filed for it; read as of
+    # the cut-off, as the rest of the dispatch.
     missing_workshops = list(
         Workshop.objects.filter(region.within("region"))
-        .owing(month.start)
+        .owing(month.start, open_at=cutoff, filed_before=cutoff)
         .order_by("region__code", "name")
         .values_list("name", "region__name", "alliance__name")
     )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from alliances.models import Alliance
+from core.audit import value_then
 from core.constraints import FieldCheckConstraint, FieldUniqueConstraint
 from core.db import value_of
 from core.periods import MONTH, Period
@@ -59,10 +60,13 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 FIGURE_FIELDS = ("employed", "low_income_employed", "wages_paid", "income_increase_per_person", "sales")
 
 
-def owes_figures(month: datetime.date) -> Q:
+def owes_figures(month: datetime.date, filed_before: datetime.datetime | None = None) -> Q:
     """A workshop owes a month's figures when it was open by the month's last day and has
-    none filed for that month. A closed workshop owes none (:meth:`WorkshopQuerySet.owing`)."""
+    none filed for that month (``filed_before``: none filed before that moment). A closed
+    workshop owes none (:meth:`WorkshopQuerySet.owing`)."""
     filed = WorkshopReport.objects.filter(workshop=OuterRef("pk"), month=month)
+    if filed_before is not None:
+        filed = filed.filter(created_at__lt=filed_before)
     return Q(opened_on__lte=Period(MONTH, month).last_day) & ~Exists(filed)
 
 
@@ -71,10 +75,27 @@ class WorkshopQuerySet(ScopedQuerySet):
     alliance_path = "alliance"
     steward_path = "steward"
 
-    def owing(self, *months: datetime.date) -> WorkshopQuerySet:
+    def owing(
+        self,
+        *months: datetime.date,
+        open_at: datetime.datetime | None = None,
+        filed_before: datetime.datetime | None = None,
+    ) -> WorkshopQuerySet:
         """The workshops not closed that owe the figures of any of ``months``: the
-        workshop list's "未报该月数据" and a bulletin's missing figures."""
-        return self.exclude(status=WorkshopStatus.CLOSED).filter(reduce(operator.or_, map(owes_figures, months)))
+        workshop list's "未报该月数据" and a bulletin's missing figures.
+
+        Not closed today, or with ``open_at`` not closed at that moment (its status then,
+        from its history: a bulletin's draft asks a workshop closed since the month's end
+        for the month's figures); with ``filed_before``, figures filed later do not count
+        (the weekly dispatch, produced again after its cut-off, lists the same workshops)."""
+        owes = reduce(operator.or_, (owes_figures(month, filed_before) for month in months))
+        if open_at is None:
+            return self.exclude(status=WorkshopStatus.CLOSED).filter(owes)
+        return (
+            self.filter(owes)
+            .alias(status_then=value_then(Workshop, "status", open_at))
+            .exclude(status_then=WorkshopStatus.CLOSED)
+        )
 
     def with_checklist(self) -> WorkshopQuerySet:
         """``checklist_score``: how many of the six items are met, counted by the database."""

@@ -11,6 +11,7 @@ import datetime
 from collections.abc import Iterator
 
 from demo.bulk.members import BulkPlan
+from demo.workshops import filed_at
 from workshops.models import Workshop, WorkshopReport, WorkshopStatus, WorkshopType
 
 
@@ -84,13 +85,14 @@ def load(ctx) -> None:
             "wages_paid",
             "income_increase_per_person",
             "sales",
+            "created_at",
         ],
-        report_rows(rng, months, last_month),
+        report_rows(rng, months, last_month, ctx.live_today),
     )
     writer.reset_sequences()
 
 
-def report_rows(rng, months: list[tuple[int, int]], last_month: datetime.date) -> Iterator[tuple]:
+def report_rows(rng, months: list[tuple[int, int]], last_month: datetime.date, today: datetime.date) -> Iterator[tuple]:
     report_id = 0
     for workshop_id, count in months:
         employed = rng.randint(5, 60)
@@ -98,13 +100,15 @@ def report_rows(rng, months: list[tuple[int, int]], last_month: datetime.date) -
             report_id += 1
             employed = max(1, employed + rng.randint(-3, 3))
             income = rng.randint(800, 3000)
+            month = month_back(last_month, back)
             yield (
                 report_id,
                 workshop_id,
-                month_back(last_month, back),
+                month,
                 employed,
                 rng.randint(0, employed),
                 employed * income,
                 income,
                 rng.randint(1, 400) * 1000,
+                filed_at(month, today),
             )

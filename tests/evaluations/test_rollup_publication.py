@@ -37,7 +37,7 @@ from evaluations.tasks import produce_rollup
 from tests.projects.factories import ProjectFactory
 from tests.projects.factories import ReportFactory as ProgressReportFactory
 from tests.workshops.factories import ReportFactory as WorkshopReportFactory
-from tests.workshops.factories import WorkshopFactory
+from tests.workshops.factories import WorkshopFactory, recorded_workshop
 
 pytestmark = pytest.mark.django_db
 
@@ -266,6 +266,25 @@ def test_a_quarters_missing_figures_are_the_months_each_open_workshop_owes(world
         if owed:
             expected[workshop.name] = owed
     assert found == expected == {"三月未报工坊": [mar], "二月底开办工坊": [feb, mar]}
+
+
+def test_a_workshop_closed_after_the_period_still_owes_its_figures_in_the_draft(world):
+    """The draft asks for the figures its period lacks: a workshop open all of the first
+    quarter and closed in April without March's figures owes March; one closed in
+    February owes nothing (its status at the quarter's end, from its history)."""
+    from evaluations.drafts import missing_workshop_figures
+
+    quarter = Period.parse("quarter", "2026-Q1")
+    jan, feb = datetime.date(2026, 1, 1), datetime.date(2026, 2, 1)
+    closed_in_april = recorded_workshop("四月关停工坊", world.village_a, closed_on=datetime.date(2026, 4, 10))
+    closed_in_february = recorded_workshop("二月关停工坊", world.village_a, closed_on=datetime.date(2026, 2, 20))
+    for workshop in (closed_in_april, closed_in_february):
+        for month in (jan, feb):
+            WorkshopReportFactory(workshop=workshop, month=month)
+
+    found = {workshop.name: months for workshop, months in missing_workshop_figures(quarter, world.county_a)}
+
+    assert found == {"四月关停工坊": [datetime.date(2026, 3, 1)]}
 
 
 # ------------------------------------------------------------------ drafting on schedule

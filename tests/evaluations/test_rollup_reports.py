@@ -23,7 +23,7 @@ from tests.alliances.factories import AllianceFactory
 from tests.members.factories import PersonFactory
 from tests.projects.factories import MilestoneFactory, ProjectFactory, ReportFactory
 from tests.workshops.factories import ReportFactory as WorkshopReportFactory
-from tests.workshops.factories import WorkshopFactory
+from tests.workshops.factories import WorkshopFactory, recorded_workshop
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -79,8 +79,14 @@ def week_fixture(world, settings):
     ReportFactory(project=p5, period=WEEK_46.start, percent_complete=5, submitted_at=at(datetime.date(2026, 11, 12), 9))
     WorkshopFactory(name="未报工坊", region=world.village_a)
     filed = WorkshopFactory(name="已报工坊", region=world.village_a)
-    WorkshopReportFactory(workshop=filed, month=datetime.date(2026, 10, 1))
+    filed_on_time(WorkshopReportFactory(workshop=filed, month=datetime.date(2026, 10, 1)))
     return {"p2": p2, "p4": p4, "p5": p5}
+
+
+def filed_on_time(report, day: datetime.date = datetime.date(2026, 11, 3)):
+    """The workshop figures filed on the day (their created_at), long before the dispatch."""
+    type(report).objects.filter(pk=report.pk).update(created_at=at(day, 10))
+    return report
 
 
 def test_weekly_dispatch_figures_equal_the_hand_count(world, week_fixture):
@@ -117,6 +123,40 @@ def test_the_dispatchs_missing_workshops_are_those_that_owed_last_months_figures
         w.name
         for w in Workshop.objects.all()
         if w.status != "closed" and w.opened_on <= datetime.date(2026, 10, 31) and w.pk not in filed
+    }
+
+
+def test_the_dispatchs_missing_workshops_are_read_as_of_its_cut_off(world, week_fixture):
+    """Produced again after its cut-off (Monday 16 November, 06:00), the dispatch lists the
+    same workshops: one that filed October's figures only after it is still listed, one
+    closed after it still owed them, one closed before it did not."""
+    from workshops.models import Workshop, WorkshopReport
+
+    cutoff = at(datetime.date(2026, 11, 16), 6)
+    late = WorkshopFactory(name="截止后才报", region=world.village_a)
+    WorkshopReport.objects.filter(pk=WorkshopReportFactory(workshop=late, month=OCTOBER.start).pk).update(
+        created_at=at(datetime.date(2026, 11, 17), 9)
+    )
+    recorded_workshop("截止后关闭", world.village_a, closed_on=datetime.date(2026, 11, 20))
+    recorded_workshop("截止前关闭", world.village_a, closed_on=datetime.date(2026, 11, 12))
+
+    listed = {r[0] for r in rows(weekly_dispatch(WEEK_46, world.county_a), "workshops_missing")}
+
+    assert listed == {"未报工坊", "截止后才报", "截止后关闭"}
+    # By hand: the status each workshop's history gives at the cut-off (as today without a
+    # row before it), and the October figures created before it.
+    filed = set(
+        WorkshopReport.objects.filter(month=OCTOBER.start, created_at__lt=cutoff).values_list("workshop", flat=True)
+    )
+
+    def status_then(workshop) -> str:
+        before = workshop.history.filter(history_date__lt=cutoff).order_by("history_date").last()
+        return before.status if before else workshop.status
+
+    assert listed == {
+        w.name
+        for w in Workshop.objects.all()
+        if status_then(w) != "closed" and w.opened_on <= OCTOBER.last_day and w.pk not in filed
     }
 
 

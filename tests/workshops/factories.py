@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import factory
 
@@ -17,6 +18,8 @@ from tests.members.factories import (
     village,
 )
 from workshops.models import Workshop, WorkshopReport
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def default_village() -> Region:
@@ -34,6 +37,20 @@ class WorkshopFactory(factory.django.DjangoModelFactory):
     host = factory.SubFactory(OrganizationFactory, region=factory.SelfAttribute("..region"))
     opened_on = datetime.date(2022, 4, 1)
     status = "active"
+
+
+def recorded_workshop(
+    name: str, village: Region, *, recorded_on: datetime.date = datetime.date(2026, 1, 5), closed_on=None, **fields
+) -> Workshop:
+    """A workshop whose history says when it was recorded and, given ``closed_on``, closed
+    (each change dated 09:00 in Shanghai, as ``value_then`` reads it)."""
+    workshop = WorkshopFactory.build(name=name, region=village, host=OrganizationFactory(region=village), **fields)
+    for status, day in ((workshop.status, recorded_on), ("closed", closed_on)):
+        if day:
+            workshop.status = status
+            workshop._history_date = datetime.datetime.combine(day, datetime.time(9), tzinfo=SHANGHAI)
+            workshop.save()
+    return workshop
 
 
 class ReportFactory(factory.django.DjangoModelFactory):
