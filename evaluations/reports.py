@@ -44,6 +44,7 @@ from projects.models import (
     Project,
     ProjectStatus,
     ReportStatus,
+    latest_standing_report,
 )
 from tracking.figures import as_of, bucket_then, days_open_then
 from tracking.models import Bucket, ItemState, TrackedItem
@@ -752,8 +753,10 @@ def quarterly_observation(period: Period, region: Region) -> dict:
         if score is not None:
             scores[pk] = score
     alliance_ids = list(codes)
-    at_end = ProgressReport.objects.filter(project=OuterRef("pk"), period__lt=period.end).order_by("-period")
-    at_start = ProgressReport.objects.filter(project=OuterRef("pk"), period__lt=period.start).order_by("-period")
+    # Each project's standing report before the quarter's end and before its start (a
+    # returned report's figures were not accepted: the one before it stands).
+    at_end = latest_standing_report(period.end)
+    at_start = latest_standing_report(period.start)
     movement = (
         Project.objects.filter(alliance__in=alliance_ids)
         .filter(under_way_in(period))

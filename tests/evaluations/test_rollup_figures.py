@@ -418,6 +418,14 @@ def test_quarterly_top_movers_average_only_the_projects_under_way_in_the_quarter
     active = ProjectFactory(alliance=a, title="推进中", start_on=START)
     ReportFactory(project=active, period=datetime.date(2026, 9, 28), percent_complete=30)
     ReportFactory(project=active, period=datetime.date(2026, 11, 2), percent_complete=60)
+    # Sent back by the county: its 95% was not accepted, the 60% before it stands.
+    ReportFactory(
+        project=active,
+        period=datetime.date(2026, 11, 16),
+        percent_complete=95,
+        status="returned",
+        review_comment="进度虚报",
+    )
     done_before = ProjectFactory(
         alliance=a,
         title="季前完成",
@@ -443,7 +451,7 @@ def test_quarterly_top_movers_average_only_the_projects_under_way_in_the_quarter
     ReportFactory(project=cancelled, period=datetime.date(2026, 10, 5), percent_complete=40)
 
     gains = []
-    reports = list(ProgressReport.objects.values("project_id", "period", "percent_complete"))
+    reports = list(ProgressReport.objects.exclude(status="returned").values("project_id", "period", "percent_complete"))
     for project in Project.objects.filter(alliance=a).values("id", "status", "start_on", "completed_on"):
         mine = [r for r in reports if r["project_id"] == project["id"]]
         # Under way on some day of the quarter, and not cancelled.
