@@ -1035,8 +1035,10 @@ DEFINITIONS: dict[str, dict[str, object]] = {
     MONTHLY_BULLETIN: {
         "alliances_ranked": _("本区域内有本月考评结果的联盟数。"),
         "projects_started": _("开工日期在本月内的项目数。"),
-        "projects_completed": _("已完成、且最后一份周报所属周始于本月的项目数。"),
-        "investment_to_date": _("本年度未取消项目在本月末以前最近一份周报填报的累计完成投资之和。"),
+        "projects_completed": _("完成日期在本月内的项目数（按项目的完成日期，不看最后一份周报）。"),
+        "investment_to_date": _(
+            "本年度、月末前未取消的项目，各取月末以前最近一份未被退回的周报填报的累计完成投资，求和。"
+        ),
         "investment_planned": _("本年度未取消项目的计划投资之和。"),
         "investment_rate": _("累计完成投资除以计划投资。"),
         "workshops_reporting": _("填报了本月数据的共富工坊数。"),
