@@ -14,7 +14,7 @@ from members.forms import ScopedModelForm, SubmitOnceMixin, regions_for
 from members.models import MemberOrganization, Person, RegionLevel
 
 from .models import CHECKLIST_FIELDS, FIGURE_FIELDS, Workshop, WorkshopReport
-from .months import MonthField, format_month, last_complete_month
+from .months import MonthField, add_months, format_month, last_complete_month
 
 
 class WorkshopForm(ScopedModelForm):
@@ -47,6 +47,8 @@ class WorkshopReportForm(SubmitOnceMixin, forms.ModelForm):
 
     month = MonthField(label=_("月份"), help_text=_("格式 YYYY-MM，例如 2025-03。"))
     filed: WorkshopReport | None = None  # the report of the month offered or chosen, when already filed
+    # The month to file next when the last complete month is filed: the current one, once over.
+    next_month: Any = None
 
     class Meta:
         model = WorkshopReport
@@ -71,6 +73,7 @@ class WorkshopReportForm(SubmitOnceMixin, forms.ModelForm):
             self.fields["month"].initial = month
         else:
             self.filed = workshop.reports.filter(month=month).first()
+            self.next_month = add_months(month, 1)
         if latest is not None:
             self.fields["month"].help_text = _("格式 YYYY-MM。最近已填报：%(month)s。") % {
                 "month": date_format(latest, "YEAR_MONTH_FORMAT")

@@ -256,3 +256,12 @@ def test_the_form_does_not_offer_a_month_already_filed(client, world, shops):
     form = client.get(reverse("workshops:report-create", args=[shops.a.pk])).context["form"]
     assert form["month"].value() is None
     assert f"最近已填报：{last.year}年{last.month}月" in str(form.fields["month"].help_text)
+
+
+def test_with_last_month_filed_the_form_says_when_the_next_month_can_be_filed(client, world, shops):
+    last = last_complete_month(timezone.localdate())
+    ReportFactory(workshop=shops.a, month=last)
+    client.force_login(world.alice)
+    page = client.get(reverse("workshops:report-create", args=[shops.a.pk])).content.decode()
+    current = timezone.localdate()
+    assert f"没有待填报的月份：{current.year}年{current.month}月的数据请在该月结束后填报" in page
