@@ -204,7 +204,7 @@ def build(user: Any, *, now: datetime.datetime | None = None) -> Dashboard:
             investment["total_spent"] or Decimal(0),
             link("projects:list", **year_param),
             "money",
-            help=_("%(year)s年未取消项目最近一期周报填报的累计完成投资之和。") % year_text,
+            help=_("%(year)s年未取消项目最近一期未被退回的周报填报的累计完成投资之和。") % year_text,
         ),
         Figure(
             "investment_planned",
