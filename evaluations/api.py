@@ -166,7 +166,10 @@ class DashboardViewSet(viewsets.ViewSet):
                 response_only=True,
             )
         ],
-        description="A monthly series ending with the last complete month (Asia/Shanghai).",
+        description="A monthly series ending with the last complete month (Asia/Shanghai): workshop_employed "
+        "and workshop_low_income sum the month's workshop figures (head-counts of the month); reports_received "
+        "counts the progress reports of the weeks beginning in the month that stand received now (sent, and not "
+        "returned without being sent again: the dashboard's rule, docs/indicators.md).",
     )
     @action(detail=False)
     def timeseries(self, request):

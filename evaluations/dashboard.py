@@ -559,10 +559,11 @@ def timeseries(user: Any, metric: str, *, months: int = 12, today: datetime.date
             .annotate(total=Sum(field_name))
         )
     elif metric == "reports_received":
+        # Received as the dashboard's "上周已报" counts (projects.reporting, as of now): sent,
+        # and not standing returned; each in the month its week begins in.
         rows = dict(
-            ProgressReport.objects.filter(
-                project__in=Project.objects.visible_to(user), period__gte=first.start, period__lt=last.end
-            )
+            reporting_rule.received(timezone.now())
+            .filter(project__in=Project.objects.visible_to(user), period__gte=first.start, period__lt=last.end)
             .annotate(month=TruncMonth("period"))
             .order_by()
             .values_list("month")

@@ -130,6 +130,27 @@ def test_the_timeseries_counts_the_months_in_sql(api, world, data):
     assert bad.status_code == 400 and "metric" in bad.json()
 
 
+def test_the_series_of_reports_received_counts_as_the_dashboard_does_not_those_left_returned(world, data):
+    """Each month: the reports of the weeks beginning in it that stand received (sent, and
+    not returned without being sent again: projects.reporting), as "上周已报" counts them."""
+    p1 = ProjectFactory(alliance=world.alliance_a)
+    last_month = (data.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    mondays = [
+        last_month + datetime.timedelta(days=n)
+        for n in range(31)
+        if (last_month + datetime.timedelta(days=n)).weekday() == 0
+    ]
+    mondays = [monday for monday in mondays if monday.month == last_month.month]
+    sent = [ReportFactory(project=p1, period=monday) for monday in mondays]
+    report_return(actor=world.alice, report=sent[0], comment="数字不对，请核实")
+
+    series = timeseries(world.alice, "reports_received", months=2)
+
+    assert series[-1]["period"] == f"{last_month:%Y-%m}"
+    # By hand: last month's Mondays, one report each, the first returned and not sent again.
+    assert series[-1]["value"] == len(mondays) - 1
+
+
 @pytest.mark.parametrize(
     ("alliances", "top", "bottom", "left_out"),
     [
