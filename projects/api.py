@@ -63,7 +63,10 @@ class ProjectSerializer(serializers.ModelSerializer):
     )
     total_funding = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
     percent_complete = serializers.IntegerField(
-        read_only=True, allow_null=True, help_text="Of the latest accepted report, else of the latest report."
+        read_only=True,
+        allow_null=True,
+        help_text="100 once completed, else of the latest report not returned (the figures' rule); "
+        "null before any report.",
     )
     last_period = serializers.DateField(
         read_only=True, allow_null=True, help_text="Monday of the latest week reported."

@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import (
     BooleanField,
+    Case,
     Exists,
     ExpressionWrapper,
     F,
@@ -21,6 +22,8 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -117,14 +120,15 @@ class ProjectQuerySet(ScopedQuerySet):
         )
 
     def with_progress(self) -> ProjectQuerySet:
-        """``percent_complete`` (of the latest accepted report, else of the latest report),
-        ``last_period`` (the latest week reported) and ``pending_reports`` (awaiting review)."""
-        latest = ProgressReport.objects.filter(project=OuterRef("pk")).order_by("-period")
-        accepted = latest.filter(status=ReportStatus.ACCEPTED)
+        """``percent_complete`` by the one rule of a project's standing figures (as the
+        project-completion indicator reads it, and as the ledger's money to date): 100 once
+        completed, else that of its latest report not returned (``latest_standing_report``;
+        None before any), ``last_period`` (the latest week reported) and
+        ``pending_reports`` (awaiting review)."""
         return self.with_last_period().annotate(
-            percent_complete=Coalesce(
-                Subquery(accepted.values("percent_complete")[:1]),
-                Subquery(latest.values("percent_complete")[:1]),
+            percent_complete=Case(
+                When(status=ProjectStatus.COMPLETED, then=Value(100)),
+                default=Subquery(latest_standing_report().values("percent_complete")[:1]),
                 output_field=IntegerField(),
             ),
             pending_reports=subquery_count(ProgressReport.objects.filter(status=ReportStatus.SUBMITTED), "project"),

@@ -85,9 +85,34 @@ def test_lists_run_the_same_number_of_queries_at_page_sizes_10_and_100(api, worl
 def test_project_rows_carry_percent_and_pending_counts(api, world):
     many_projects(world, n=3)
     row = api.as_user(world.alice).get("/api/v1/projects/?q=批量项目000").json()["results"][0]
-    # the latest accepted report wins over the newer pending one
-    assert (row["percent_complete"], row["last_period"], row["pending_reports"]) == (29, str(current_week()), 1)
+    # the newer report, pending review, stands (as the figures read it), and is counted as pending
+    assert (row["percent_complete"], row["last_period"], row["pending_reports"]) == (30, str(current_week()), 1)
     assert row["region"] == world.town_a.code and row["version"] == 1
+
+
+def test_a_projects_percent_is_its_standing_figure_never_a_returned_reports(api, world):
+    """The rule of the project-completion indicator (evaluations.metrics.completion_rows),
+    worked out again by hand: 100 once completed, else the latest report not returned."""
+    returned = ProjectFactory(alliance=world.alliance_a, title="退回的项目")
+    ReportFactory(project=returned, period=current_week() - datetime.timedelta(weeks=1), percent_complete=35)
+    ReportFactory(
+        project=returned, period=current_week(), percent_complete=90, status="returned", review_comment="进度虚报"
+    )
+    done = ProjectFactory(alliance=world.alliance_a, title="已完成的项目", status="completed", completed_on=days_ago(3))
+    ReportFactory(project=done, period=current_week() - datetime.timedelta(weeks=2), percent_complete=95)
+    ProjectFactory(alliance=world.alliance_a, title="尚未填报的项目")
+
+    rows = api.as_user(world.alice).get("/api/v1/projects/?page_size=100").json()["results"]
+    shown = {row["title"]: row["percent_complete"] for row in rows}
+
+    def by_hand(project) -> int | None:
+        if project.status == "completed":
+            return 100
+        standing = project.reports.exclude(status="returned").order_by("-period").first()
+        return standing.percent_complete if standing else None
+
+    assert shown == {project.title: by_hand(project) for project in Project.objects.all()}
+    assert shown == {"退回的项目": 35, "已完成的项目": 100, "尚未填报的项目": None}
 
 
 def test_filters_region_alliance_year_category_and_status(api, world):
