@@ -189,6 +189,13 @@ def score_regions(plan: dict[AssessmentScheme, list[Region]], period: Period, *,
             figures = score_alliances(schemes, period=period, alliances=alliances, final=final)
             score_members(plan, figures, period=period, alliances=alliances)
             scored = len(figures)
+            # An assessment left from an earlier run for an alliance the period no longer
+            # assesses (its founding day corrected since) is not ranked again.
+            Assessment.objects.filter(
+                led_from_any({region.prefix for region in regions}, "alliance__"),
+                period_kind=period.kind,
+                period_start=period.start,
+            ).exclude(alliance__in=alliances).delete()
         rank_period(period, regions)
         if final:
             AssessmentScheme.objects.filter(pk__in=[scheme.pk for scheme in plan], is_frozen=False).update(

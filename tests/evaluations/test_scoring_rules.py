@@ -160,6 +160,25 @@ def test_which_alliances_are_assessed_follows_their_status_at_the_periods_end_no
     assert assessed == assessed_by_hand(YEAR_2025, "330212")
 
 
+def test_scoring_again_after_a_correction_drops_the_assessment_of_an_alliance_no_longer_assessed(world):
+    """2025 scored, then alliance_a2's founding corrected to 2026: scored again (a corrected
+    review), it has no 2025 assessment left to be ranked, and the ranks close up."""
+    scheme = scheme_2025(world)
+    brand = manual_indicator(scheme, "B1", 10)
+    give(world.alliance_a, brand, 6)
+    give(world.alliance_a2, brand, 9)
+    score(world, YEAR_2025)
+    assert assessment_of(world.alliance_a, YEAR_2025).county_rank == 2
+
+    world.alliance_a2.founded_on = d("2026-02-01")
+    world.alliance_a2.save()
+    score(world, YEAR_2025)
+
+    kept = set(Assessment.objects.filter(period_start=YEAR_2025.start).values_list("alliance_id", flat=True))
+    assert kept == assessed_by_hand(YEAR_2025, "330212") == {world.alliance_a.pk}
+    assert assessment_of(world.alliance_a, YEAR_2025).county_rank == 1
+
+
 def test_a_drafts_pending_staff_scores_are_those_of_the_alliances_the_period_assesses(world):
     """The staff scores a draft waits for (and whose waiver publication asks) belong to the
     alliances its figures assess: an alliance dissolved after the period's end still owes
