@@ -516,6 +516,24 @@ def score_members(
         update_fields=["own_score", "alliance_average", "total_score", "loses_award_eligibility"],
         batch_size=BATCH,
     )
+    # A result left from an earlier run for an organization of these alliances that was no
+    # member of them on the day (its membership corrected since) goes, unless it was then a
+    # member of an alliance led from elsewhere, whose own scoring writes its result.
+    here = led_from_any({region.prefix for regions in plan.values() for region in regions}, "alliance__")
+    of_period = MemberResult.objects.filter(period_kind=period.kind, period_start=period.start)
+    left = set(
+        of_period.filter(organization__in=Membership.objects.filter(here).values("organization_id"))
+        .exclude(organization__in=members_on(alliances, period.last_day).values("organization_id"))
+        .values_list("organization_id", flat=True)
+    )
+    if left:  # (read apart: usually none, and the memberships elsewhere are many)
+        left -= set(
+            Membership.objects.current(period.last_day)
+            .filter(organization__in=left)
+            .exclude(here)
+            .values_list("organization_id", flat=True)
+        )
+        of_period.filter(organization__in=left).delete()
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 from django.contrib.auth import get_user_model
 
+from alliances.models import Membership
 from core.periods import MONTH, QUARTER, YEAR, Period
 from evaluations import scoring
 from evaluations.drafts import pending_scores
@@ -177,6 +178,39 @@ def test_scoring_again_after_a_correction_drops_the_assessment_of_an_alliance_no
     kept = set(Assessment.objects.filter(period_start=YEAR_2025.start).values_list("alliance_id", flat=True))
     assert kept == assessed_by_hand(YEAR_2025, "330212") == {world.alliance_a.pk}
     assert assessment_of(world.alliance_a, YEAR_2025).county_rank == 1
+
+
+def test_scoring_again_drops_the_result_of_a_member_whose_membership_was_corrected_away(world):
+    """A member's 2025 result, then its joining day corrected to 2026: scored again, it has
+    no 2025 result left (which would have kept proposing it for losing 两优一先); a member of
+    an alliance of another county keeps its own."""
+    from evaluations.models import MemberResult
+
+    manual_indicator(scheme_2025(world), "B1", 10)
+    corrected = OrganizationFactory(name="更正入盟日期的村党委", region=world.village_a, star_rating=3)
+    membership = MembershipFactory(alliance=world.alliance_a, organization=corrected, joined_on=d("2025-03-01"))
+    elsewhere = OrganizationFactory(name="外县联盟成员", region=world.village_a, star_rating=3)
+    MembershipFactory(alliance=world.alliance_b, organization=elsewhere, joined_on=d("2025-03-01"))
+    MemberResult.objects.create(
+        organization=elsewhere, period_kind="year", period_start=YEAR_2025.start, own_score=60, total_score=60
+    )
+    score(world, YEAR_2025)
+    assert MemberResult.objects.filter(organization=corrected, period_start=YEAR_2025.start).exists()
+
+    membership.joined_on = d("2026-02-01")
+    membership.save()
+    score(world, YEAR_2025)
+
+    results = set(MemberResult.objects.filter(period_start=YEAR_2025.start).values_list("organization_id", flat=True))
+    # By hand: the members on 31 December 2025 of the county's alliances, and the result of
+    # the other county's member, which this county's scoring does not write.
+    members = {
+        m.organization_id
+        for m in Membership.objects.filter(alliance__lead_region__code__startswith="330212")
+        if m.joined_on <= d("2025-12-31") and (m.left_on is None or m.left_on > d("2025-12-31"))
+    }
+    assert results == members | {elsewhere.pk}
+    assert corrected.pk not in results
 
 
 def test_a_drafts_pending_staff_scores_are_those_of_the_alliances_the_period_assesses(world):
