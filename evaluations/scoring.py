@@ -191,11 +191,12 @@ def score_regions(plan: dict[AssessmentScheme, list[Region]], period: Period, *,
             scored = len(figures)
             # An assessment left from an earlier run for an alliance the period no longer
             # assesses (its founding day corrected since) is not ranked again.
+            led_here = Alliance.objects.filter(led_from_any({region.prefix for region in regions}))
             Assessment.objects.filter(
-                led_from_any({region.prefix for region in regions}, "alliance__"),
                 period_kind=period.kind,
                 period_start=period.start,
-            ).exclude(alliance__in=alliances).delete()
+                alliance__in=led_here.exclude(pk__in=alliances.values("pk")),
+            ).delete()
         rank_period(period, regions)
         if final:
             AssessmentScheme.objects.filter(pk__in=[scheme.pk for scheme in plan], is_frozen=False).update(
@@ -521,11 +522,13 @@ def score_members(
     # member of an alliance led from elsewhere, whose own scoring writes its result.
     here = led_from_any({region.prefix for regions in plan.values() for region in regions}, "alliance__")
     of_period = MemberResult.objects.filter(period_kind=period.kind, period_start=period.start)
-    left = set(
-        of_period.filter(organization__in=Membership.objects.filter(here).values("organization_id"))
+    # (From the memberships here, not from the period's results, which are the province's.)
+    no_longer = (
+        Membership.objects.filter(here)
         .exclude(organization__in=members_on(alliances, period.last_day).values("organization_id"))
-        .values_list("organization_id", flat=True)
+        .values("organization_id")
     )
+    left = set(of_period.filter(organization__in=no_longer).values_list("organization_id", flat=True))
     if left:  # (read apart: usually none, and the memberships elsewhere are many)
         left -= set(
             Membership.objects.current(period.last_day)
