@@ -28,7 +28,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.periods import WEEK, Period
+from projects.weeks import week_label
 
 # What a stored value may carry after a label of its own: 整顿（待确认）.
 STORED_SUFFIXES = ("（待确认）",)
@@ -69,7 +69,7 @@ def week_text(value: Any) -> str:
     language names it (2026年第48周（11月23日–11月29日）), not a day that reads as a date of
     sending."""
     try:
-        return Period(WEEK, datetime.date.fromisoformat(str(value))).label
+        return week_label(datetime.date.fromisoformat(str(value)))
     except ValueError:
         return str(value)
 

@@ -247,6 +247,7 @@ def test_the_form_offers_the_last_complete_month(client, world, shops):
     page = client.get(reverse("workshops:report-create", args=[shops.a.pk])).content.decode()
     assert f'value="{format_month(last_complete_month(timezone.localdate()))}"' in page
     assert 'type="month"' in page
+    assert "没有待填报的月份" not in page  # a month waits: no "nothing to file" note
 
 
 def test_the_form_does_not_offer_a_month_already_filed(client, world, shops):
@@ -262,6 +263,8 @@ def test_with_last_month_filed_the_form_says_when_the_next_month_can_be_filed(cl
     last = last_complete_month(timezone.localdate())
     ReportFactory(workshop=shops.a, month=last)
     client.force_login(world.alice)
-    page = client.get(reverse("workshops:report-create", args=[shops.a.pk])).content.decode()
+    response = client.get(reverse("workshops:report-create", args=[shops.a.pk]))
+    page = response.content.decode()
     current = timezone.localdate()
+    assert response.context["form"].next_month == current.replace(day=1)
     assert f"没有待填报的月份：{current.year}年{current.month}月的数据请在该月结束后填报" in page
