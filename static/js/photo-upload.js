@@ -232,4 +232,10 @@
   });
 
   if (box()) { box().hidden = false; }
+  // Photos chosen before this script ran (a slow network) or kept by the browser on going back.
+  var chosenEarly = document.querySelector(INPUT);
+  if (chosenEarly && chosenEarly.files && chosenEarly.files.length) {
+    originals = Array.prototype.slice.call(chosenEarly.files);
+    prepare(chosenEarly);
+  }
 })();

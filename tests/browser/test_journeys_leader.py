@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from alliances.models import Meeting
 from projects.models import ProgressReport, ReportAttachment
@@ -79,7 +80,7 @@ def test_a_leader_corrects_a_returned_report_files_the_week_amends_it_and_record
     page.fill("textarea[name=coordination_request]", "请交通部门协调封路审批")
     photo = {"name": "管道.png", "mimeType": "image/png", "buffer": small_png()}
     page.set_input_files("input[name=attachments]", files=[photo])
-    assert page.locator("#upload-preview img").count() == 1
+    expect(page.locator("#upload-preview img")).to_have_count(1)
     page.click("button[type=submit].primary")
     page.wait_for_selector("[role=alert]")  # the form comes back in place (sent by the page's script)
     leader.step("validation-error")

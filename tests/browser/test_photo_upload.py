@@ -8,6 +8,7 @@ import random
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from projects.models import ProgressReport
 from tests.browser.conftest import log_in
@@ -123,3 +124,24 @@ def test_it_takes_a_photo_out_with_its_remove_button(report_form):
     report_form.click("#upload-preview li:first-child button.remove-photo")
     report_form.wait_for_function("document.querySelector('input[name=attachments]').files.length === 1")
     assert report_form.locator("#upload-preview img").get_attribute("alt") == "二.png"
+
+
+def test_a_photo_chosen_before_the_script_arrives_is_still_previewed_and_shrunk(page, live_server, world):
+    """On a slow network the form shows before its deferred script runs; a photo chosen in
+    that moment is taken up when the script arrives."""
+    project = ProjectFactory(alliance=world.alliance_a, title="红芽姜大棚")
+    log_in(page, live_server, "lily")
+    held = []
+    page.route("**/photo-upload*.js", lambda route: held.append(route))  # noqa: PLW0108 (a bound builtin is refused)
+    page.goto(f"{live_server.url}/projects/{project.pk}/report/", wait_until="commit")
+    page.locator("input[name=attachments]").wait_for(state="attached")
+    page.set_input_files(
+        "input[name=attachments]",
+        files=[{"name": "大棚.png", "mimeType": "image/png", "buffer": noisy_png((4000, 3000))}],
+    )
+    assert page.locator("#upload-preview img").count() == 0  # no script yet
+    for route in held:
+        route.continue_()
+    expect(page.locator("#upload-preview img")).to_have_count(1)
+    page.wait_for_function("() => document.querySelector('input[name=attachments]').files[0].type === 'image/jpeg'")
+    assert page.eval_on_selector("input[name=attachments]", "input => input.files[0].size") <= 400 * 1024

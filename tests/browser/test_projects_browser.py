@@ -4,6 +4,7 @@ with a comment, the leader reads the comment and resubmits."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from projects.models import ProgressReport, ProgressReportRevision
 from tests.browser.conftest import ARTIFACTS, log_in, stay_on_server
@@ -47,7 +48,7 @@ def test_leader_reports_with_a_photo_staff_return_it_and_the_leader_resubmits(ph
         "input[name=attachments]",
         files=[{"name": "大棚.jpg", "mimeType": "image/jpeg", "buffer": image_bytes(size=(800, 600), gps=True)}],
     )
-    assert phone.locator("#upload-preview img").count() == 1  # the chosen photo is previewed
+    expect(phone.locator("#upload-preview img")).to_have_count(1)  # the chosen photo is previewed
     fits_the_phone(phone)
     phone.screenshot(path=str(ARTIFACTS / "report-form-phone.png"), full_page=True)
     with phone.expect_navigation():  # the page sends the form by script, then moves on
