@@ -197,6 +197,7 @@ class AllianceFormMixin:
 
 class AllianceCreateView(AllianceFormMixin, ScopedCreateView):
     title = _("新建党建联盟")
+    cancel_url_name = "alliances:list"
 
     def perform(self, form):
         return alliance_create(actor=self.request.user, **form.cleaned_data)

@@ -220,6 +220,9 @@ class ServiceFormView(SignedInViewMixin, FormView):
     template_name = "form.html"
     success_message: str = ""
     title: str = ""
+    # Where 取消 leads on a form of no object yet (a new row): the page the form is opened
+    # from, by its URL name; the home page without one.
+    cancel_url_name: str = ""
     denied_message = gettext_lazy("您没有权限修改该区域的数据。")
 
     def write_target(self) -> Any:
@@ -268,7 +271,7 @@ class ServiceFormView(SignedInViewMixin, FormView):
         obj = getattr(self, "object", None)
         if obj is not None and hasattr(obj, "get_absolute_url"):
             return obj.get_absolute_url()
-        return reverse("home")
+        return reverse(self.cancel_url_name or "home")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

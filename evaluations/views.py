@@ -280,6 +280,7 @@ class ManualScoreCreateView(AssessmentStaffMixin, ScopedCreateView):
 
     form_class = ManualScoreForm
     title = _("录入考评评分")
+    cancel_url_name = "evaluations:veto-list"
     success_message = _("评分已保存。")
 
     def get_initial(self):
@@ -343,6 +344,7 @@ class VetoListView(AssessmentStaffMixin, ScopedListView):
 class VetoCreateView(AssessmentStaffMixin, ScopedCreateView):
     form_class = VetoFindingForm
     title = _("记录底线问题")
+    cancel_url_name = "evaluations:veto-list"
     success_message = _("已记录，核实后请确认。")
 
     def perform(self, form):
@@ -403,6 +405,9 @@ class ObservationVisitView(AssessmentStaffMixin, ScopedCreateView):
         return observation_visit_score(actor=self.request.user, rollup=self.rollup, **form.cleaned_data)
 
     def get_success_url_for(self, visit):
+        return self.rollup.get_absolute_url()
+
+    def get_cancel_url(self) -> str:
         return self.rollup.get_absolute_url()
 
 

@@ -152,6 +152,7 @@ class OrganizationFormMixin:
 
 class OrganizationCreateView(OrganizationFormMixin, ScopedCreateView):
     title = _("新增成员单位")
+    cancel_url_name = "members:organization-list"
 
     def perform(self, form):
         return organization_create(actor=self.request.user, **form.cleaned_data)
@@ -181,6 +182,13 @@ class PersonCreateView(PersonFormMixin, ScopedCreateView):
     def get_initial(self):
         return {"organization": self.request.GET.get("organization")}
 
+    def get_cancel_url(self) -> str:
+        """Back to the organization the form was opened from (its 新增人员), else the list."""
+        organization = self.request.GET.get("organization", "")
+        if organization.isdigit():
+            return reverse("members:organization-detail", args=[int(organization)])
+        return reverse("members:organization-list")
+
     def perform(self, form):
         return person_create(actor=self.request.user, **form.cleaned_data)
 
@@ -188,6 +196,9 @@ class PersonCreateView(PersonFormMixin, ScopedCreateView):
 class PersonUpdateView(PersonFormMixin, ScopedUpdateView):
     model = Person
     title = _("编辑人员")
+
+    def get_cancel_url(self) -> str:
+        return self.get_success_url_for(self.object)  # a person is shown on their organization's page
 
     def perform(self, form):
         return person_update(actor=self.request.user, person=self.object, **form.cleaned_data)

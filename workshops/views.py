@@ -131,6 +131,7 @@ class WorkshopFormMixin(StaffOnlyMixin):
 
 class WorkshopCreateView(WorkshopFormMixin, ScopedCreateView):
     title = _("新建共富工坊")
+    cancel_url_name = "workshops:list"
 
     def perform(self, form):
         return workshop_create(actor=self.request.user, **form.cleaned_data)

@@ -112,6 +112,51 @@ def test_a_page_offers_only_the_actions_the_user_may_take(key, role, world, clie
     assert forbidden_targets(response.content.decode(), role) == []
 
 
+# Every form page × the first role that may use it.
+USABLE = [
+    (key, next(role for role in PAGE_ROLES if role in route.readers and role not in route.invisible))
+    for key, route in FORMS.items()
+    if any(role in route.readers and role not in route.invisible for role in PAGE_ROLES)
+]
+
+
+class CancelLink(HTMLParser):
+    """The href of the link in a form's actions (取消)."""
+
+    def __init__(self, page: str):
+        super().__init__()
+        self.href: str | None = None
+        self.depth = 0  # inside <div class="actions"> while above 0
+        self.feed(page)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "div" and "actions" in (attrs.get("class") or "").split():
+            self.depth = 1
+        elif tag == "div" and self.depth:
+            self.depth += 1
+        elif tag == "a" and self.depth and self.href is None:
+            self.href = attrs.get("href")
+
+    def handle_endtag(self, tag):
+        if tag == "div" and self.depth:
+            self.depth -= 1
+
+
+@pytest.mark.parametrize(("key", "role"), USABLE, ids=[f"{k}|{r}" for k, r in USABLE])
+def test_cancelling_a_form_leads_back_to_where_it_is_opened_not_to_the_home_page(key, role, world, client):
+    route = FORMS[key]
+    client.force_login(getattr(world, USERS[role]))
+    if route.prepare:
+        route.prepare(client, world, None)
+    response = client.get(url_of(key, route, world))
+    assert response.status_code == 200
+    cancel = CancelLink(response.content.decode()).href
+    if cancel is None:
+        pytest.skip("the page has no 取消 (a confirmation of one action)")
+    assert urlsplit(cancel).path != reverse("home"), f"{key}: 取消 leads to the home page"
+
+
 def test_a_leader_is_offered_no_write_on_another_alliances_records(world, client):
     client.force_login(world.lily)
     page = client.get(reverse("alliances:detail", args=[world.alliance_a.pk])).content.decode()
