@@ -42,6 +42,15 @@ def url_of(key, route, world, placement=INSIDE):
     return reverse(key, args=route.args(route.resource.build(placement, world)))
 
 
+def open_form(key, role, world, client):
+    """The form page as the role gets it (after the route's own preparation)."""
+    route = FORMS[key]
+    client.force_login(getattr(world, USERS[role]))
+    if route.prepare:
+        route.prepare(client, world, None)
+    return client.get(url_of(key, route, world))
+
+
 def test_the_viewer_may_use_no_form_page():
     assert [key for key, route in FORMS.items() if VIEWER in route.readers] == ["projects:report-detail"]
 
@@ -49,10 +58,7 @@ def test_the_viewer_may_use_no_form_page():
 @pytest.mark.parametrize(("key", "role"), REFUSED, ids=[f"{k}|{r}" for k, r in REFUSED])
 def test_it_refuses_a_form_on_get_to_who_may_not_submit_it(key, role, world, client):
     route = FORMS[key]
-    client.force_login(getattr(world, USERS[role]))
-    if route.prepare:
-        route.prepare(client, world, None)
-    response = client.get(url_of(key, route, world))
+    response = open_form(key, role, world, client)
     expected = 404 if role in route.invisible else 403  # what the role never sees is not found
     assert response.status_code == expected, f"{key} as {role}: {response.status_code}"
 
@@ -145,11 +151,7 @@ class CancelLink(HTMLParser):
 
 @pytest.mark.parametrize(("key", "role"), USABLE, ids=[f"{k}|{r}" for k, r in USABLE])
 def test_cancelling_a_form_leads_back_to_where_it_is_opened_not_to_the_home_page(key, role, world, client):
-    route = FORMS[key]
-    client.force_login(getattr(world, USERS[role]))
-    if route.prepare:
-        route.prepare(client, world, None)
-    response = client.get(url_of(key, route, world))
+    response = open_form(key, role, world, client)
     assert response.status_code == 200
     cancel = CancelLink(response.content.decode()).href
     if cancel is None:
