@@ -5,8 +5,6 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import Q
-from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -14,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from members.filters import (
     BooleanFilter,
     IntegerFilter,
+    LookupInput,
     OrderingFilter,
     RegionSubtreeFilter,
     SearchFilter,
@@ -47,29 +46,16 @@ from .models import (
 )
 
 
-class AllianceInput(forms.TextInput):
-    """A text box for an alliance's code or name, with a type-ahead (static/js/region-lookup.js
-    fills its datalist from ``alliances:lookup`` as the user types; without scripts the
-    typed code or name is looked up on submit). Never a list of every alliance: a city's
-    list pages held over a thousand of them, 60 KB of every page."""
+class AllianceInput(LookupInput):
+    """A text box for an alliance's code or name, with a type-ahead (``alliances:lookup``;
+    without scripts the typed code or name is looked up on submit). Never a list of every
+    alliance: a city's list pages held over a thousand of them, 60 KB of every page."""
 
-    def __init__(self, attrs=None):
-        defaults = {"autocomplete": "off", "placeholder": _("联盟编号或名称")}
-        super().__init__({**defaults, **(attrs or {})})
+    lookup = "alliances:lookup"
+    placeholder = _("联盟编号或名称")
 
     def format_value(self, value):
         return value.code if isinstance(value, Alliance) else super().format_value(value)
-
-    def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
-        widget_attrs = context["widget"]["attrs"]
-        widget_attrs["list"] = f"{widget_attrs.get('id') or name}-options"
-        widget_attrs["data-lookup"] = reverse("alliances:lookup")
-        return context
-
-    def render(self, name, value, attrs=None, renderer=None):
-        options = f"{(attrs or {}).get('id') or self.attrs.get('id') or name}-options"
-        return format_html('{}<datalist id="{}"></datalist>', super().render(name, value, attrs, renderer), options)
 
 
 class AllianceField(forms.CharField):

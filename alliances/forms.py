@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.widgets import PHOTOS, DateInput, MoneyInput, PhotoInput, Textarea
-from members.forms import ChooseFilesAgainMixin, ScopedModelForm, SubmitOnceMixin, regions_for
+from members.forms import ChooseFilesAgainMixin, ScopedModelForm, SubmitOnceMixin, regions_for, use_lookup_pickers
 from members.models import MemberOrganization, Person
 
 from .models import (
@@ -168,9 +168,8 @@ class MentorshipForm(AllianceRecordForm):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["mentor"].queryset = (
-            Person.objects.visible_to(self.user).select_related("organization").order_by("name")
-        )
+        self.fields["mentor"].queryset = Person.objects.visible_to(self.user)
+        use_lookup_pickers(self, "mentor")  # anyone the user may see: typed, never listed
 
 
 class MentorshipEditForm(SubmitOnceMixin, forms.ModelForm):

@@ -98,28 +98,41 @@ class OrderingFilter(django_filters.OrderingFilter):
         ]
 
 
-class RegionInput(forms.TextInput):
-    """A text box for a region's code or name, with a type-ahead (static/js/region-lookup.js
-    fills its datalist from ``members:region-lookup`` as the user types; without scripts
-    the typed code or name is looked up on submit). Never a list of every region."""
+class LookupInput(forms.TextInput):
+    """A text box with a type-ahead: static/js/region-lookup.js fills its datalist, as the
+    user types, from the JSON view named ``lookup`` (rows of the user's own scope). Never a
+    list of every row: a city's forms held 5,000 organizations or people in one select."""
+
+    lookup = ""  # the URL name of the lookup view
+    lookup_attribute = "data-lookup"
+    placeholder = ""
 
     def __init__(self, attrs=None):
-        defaults = {"autocomplete": "off", "placeholder": _("区划代码、名称或拼音首字母")}
+        defaults = {"autocomplete": "off"} | ({"placeholder": self.placeholder} if self.placeholder else {})
         super().__init__({**defaults, **(attrs or {})})
-
-    def format_value(self, value):
-        return value.code if isinstance(value, Region) else super().format_value(value)
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         widget_attrs = context["widget"]["attrs"]
         widget_attrs["list"] = f"{widget_attrs.get('id') or name}-options"
-        widget_attrs["data-region-lookup"] = reverse("members:region-lookup")
+        widget_attrs[self.lookup_attribute] = reverse(self.lookup)
         return context
 
     def render(self, name, value, attrs=None, renderer=None):
         options = f"{(attrs or {}).get('id') or self.attrs.get('id') or name}-options"
         return format_html('{}<datalist id="{}"></datalist>', super().render(name, value, attrs, renderer), options)
+
+
+class RegionInput(LookupInput):
+    """A text box for a region's code or name, with a type-ahead (``members:region-lookup``;
+    without scripts the typed code or name is looked up on submit). Never a list of every region."""
+
+    lookup = "members:region-lookup"
+    lookup_attribute = "data-region-lookup"
+    placeholder = _("区划代码、名称或拼音首字母")
+
+    def format_value(self, value):
+        return value.code if isinstance(value, Region) else super().format_value(value)
 
 
 class RegionField(forms.CharField):

@@ -12,7 +12,7 @@ from core.imports import MAX_UPLOAD_BYTES, FileRefused, check_container
 from core.widgets import FILES_KEPT
 
 from .access import scope_for
-from .filters import RegionInput
+from .filters import LookupInput, RegionInput
 from .models import ApiToken, Department, MemberOrganization, Person, Region, RegionLevel
 
 
@@ -94,6 +94,80 @@ def use_region_pickers(form: forms.BaseForm) -> None:
                 help_text=field.help_text,
                 initial=field.initial,
             )
+
+
+class OrganizationInput(LookupInput):
+    lookup = "members:organization-lookup"
+    placeholder = _("单位名称或拼音首字母")
+
+
+class PersonInput(LookupInput):
+    lookup = "members:person-lookup"
+    placeholder = _("姓名或拼音首字母")
+
+
+def chosen_text(obj: MemberOrganization | Person) -> str:
+    """How a picker writes an organization or a person: the name, and where it belongs in
+    brackets (a person's organization, an organization's region), e.g. 虞飞（新山村党总支）."""
+    where = obj.organization if isinstance(obj, Person) else obj.region
+    return f"{obj.name}（{where.name}）" if where is not None else obj.name
+
+
+class LookupChoiceField(forms.ModelChoiceField):
+    """An organization or a person of ``queryset`` (the user's own, as the form narrows
+    it) chosen in a type-ahead box, never a select of every row: typed as the picker writes
+    it (:func:`chosen_text`) or as a name alone when only one row bears it; the id a select
+    used to send is still read. Anything outside the queryset is refused as not found."""
+
+    default_error_messages = {
+        "invalid_choice": _("未找到“%(value)s”，请输入后从出现的列表中选择。"),
+        "ambiguous": _("有多个“%(value)s”，请从输入时出现的列表中选择（名称后括号内为所在单位或区域）。"),
+    }
+
+    def __init__(self, queryset: Any, **kwargs: Any):
+        kwargs.pop("empty_label", None)
+        model = queryset.model
+        kwargs.setdefault("widget", PersonInput if model is Person else OrganizationInput)
+        super().__init__(queryset, empty_label=None, **kwargs)
+        self.where = "organization" if model is Person else "region"
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+            value = self.queryset.model._default_manager.select_related(self.where).filter(pk=value).first() or ""
+        if isinstance(value, self.queryset.model):
+            return chosen_text(value)
+        return value
+
+    def to_python(self, value: Any) -> Any:
+        if value in self.empty_values:
+            return None
+        text = str(value).strip()
+        rows = self.queryset
+        if text.isdigit() and len(text) < 19:
+            found = list(rows.filter(pk=int(text))[:1])
+        else:
+            name, _bracket, where = text.removesuffix("）").rpartition("（")
+            found = list(rows.filter(name=name, **{f"{self.where}__name": where})[:2]) if name and where else []
+            found = found or list(rows.filter(name=text)[:2])
+        if len(found) > 1:
+            raise forms.ValidationError(self.error_messages["ambiguous"], code="ambiguous", params={"value": text})
+        if not found:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": text}
+            )
+        return found[0]
+
+
+def use_lookup_pickers(form: forms.BaseForm, *names: str) -> None:
+    """Turn the named organization or person selects of ``form`` into type-ahead boxes (same
+    queryset, label, help and requiredness)."""
+    for name in names:
+        field = form.fields.get(name)
+        if field is None:
+            continue
+        form.fields[name] = LookupChoiceField(
+            field.queryset, required=field.required, label=field.label, help_text=field.help_text, initial=field.initial
+        )
 
 
 # How long a submitted form's token is remembered: long enough for a back button and a
@@ -186,6 +260,10 @@ class ScopedModelForm(SubmitOnceMixin, forms.ModelForm):
         for name, model in self.scoped_fields.items():
             if name in self.fields:
                 self.fields[name].queryset = model.objects.visible_to(user)
+        # A city's organizations and people are thousands: typed, never listed.
+        use_lookup_pickers(
+            self, *(n for n, model in self.scoped_fields.items() if model in (MemberOrganization, Person))
+        )
         if "region" in self.fields:
             self.fields["region"].queryset = regions_for(user)
 

@@ -34,7 +34,15 @@ from core.views_base import (
 
 from .access import Role, may_write, scope_for
 from .filters import ApiTokenFilterSet, DepartmentFilterSet, MemberOrganizationFilterSet
-from .forms import ApiTokenForm, DepartmentForm, ImportUploadForm, OrganizationForm, PersonForm, regions_for
+from .forms import (
+    ApiTokenForm,
+    DepartmentForm,
+    ImportUploadForm,
+    OrganizationForm,
+    PersonForm,
+    chosen_text,
+    regions_for,
+)
 from .layouts import (
     DEPARTMENT_COLUMNS,
     DEPARTMENT_SHEET,
@@ -228,6 +236,34 @@ def region_lookup(request):
         for region in regions.order_by("code")[:REGION_LOOKUP_LIMIT]
     ]
     return JsonResponse({"results": results})
+
+
+LOOKUP_LIMIT = 20
+
+
+def lookup_results(request, rows) -> JsonResponse:
+    """Up to 20 of ``rows`` whose name contains the typed text or whose pinyin initials
+    start with it, each as a picker writes it (``code``) with its name and where it belongs."""
+    text = request.GET.get("q", "").strip()[:50]
+    if text:
+        rows = rows.filter(Q(name__icontains=text) | Q(name_initials__startswith=text.lower()))
+    results = []
+    for row in rows.order_by("name_pinyin", "pk")[:LOOKUP_LIMIT]:
+        where = row.organization if isinstance(row, Person) else row.region
+        results.append({"code": chosen_text(row), "name": row.name, "parent": where.name if where else ""})
+    return JsonResponse({"results": results})
+
+
+@login_required
+def organization_lookup(request):
+    """The type-ahead of the organization pickers: the user's own organizations."""
+    return lookup_results(request, MemberOrganization.objects.visible_to(request.user).select_related("region"))
+
+
+@login_required
+def person_lookup(request):
+    """The type-ahead of the person pickers: the people the user may see."""
+    return lookup_results(request, Person.objects.visible_to(request.user).select_related("organization"))
 
 
 def not_found(request, exception=None):

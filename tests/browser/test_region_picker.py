@@ -43,3 +43,28 @@ def test_an_alliance_form_picks_its_lead_region_by_typing_and_saves_it(page, liv
     with page.expect_navigation():
         page.click("form[novalidate] button[type=submit].primary")
     assert Alliance.objects.get(pk=world.alliance_a.pk).lead_region == town
+
+
+def test_staff_appoint_a_team_member_by_typing_pinyin_initials_and_choosing_them(page, live_server, world):
+    """The organization and person pickers work as the region picker: the list fills as
+    one types, and the chosen 姓名（单位） is what the form saves."""
+    from alliances.models import TeamRole
+
+    log_in(page, live_server, "alice")
+    page.goto(live_server.url + reverse("alliances:detail", args=[world.alliance_a.pk]))
+    page.click("main a[href$='/team/assign/']")
+    page.wait_for_load_state("networkidle")
+    box = page.locator("input[name=person]")
+    box.fill("wjg")
+    chosen = f"{world.person_a.name}（{world.org_a.name}）"
+    page.wait_for_selector(f"datalist option[value='{chosen}']", state="attached")
+    assert world.person_b.name not in "".join(
+        page.eval_on_selector_all("datalist option", "options => options.map(o => o.value)")
+    )
+    box.fill(chosen)
+    page.select_option("select[name=role]", "advisor")
+    page.fill("input[name=started_on]", "2026-06-01")
+    with page.expect_navigation():
+        page.click("main form button[type=submit].primary")
+    assert "工作团队已更新" in page.locator("ul.messages").inner_text()
+    assert TeamRole.objects.filter(alliance=world.alliance_a, person=world.person_a, role="advisor").exists()

@@ -1019,6 +1019,9 @@ PAGES = {
     ),
     # The region pickers' type-ahead: the regions of the user's own scope only.
     "members:region-lookup": listing(REGION_FOR_ORG),
+    # The organization and person pickers' type-ahead: the rows the user may see only.
+    "members:organization-lookup": listing(ORGANIZATION),
+    "members:person-lookup": listing(PERSON),
     "members:token-list": fixed(readers=STAFF),
     "members:login-list": fixed(readers=LOGIN_MANAGERS),
     "members:person-login": detail(PERSON, readers=LOGIN_MANAGERS),

@@ -256,4 +256,6 @@ def test_the_add_member_list_offers_only_organizations_that_are_not_members(worl
 def test_the_team_picker_names_each_persons_organization(world, client):
     client.force_login(world.alice)
     page = client.get(reverse("alliances:teamrole-assign", args=[world.alliance_a.pk])).content.decode()
-    assert f"{world.person_a.name}（{world.org_a.name}）" in page
+    assert f'data-lookup="{reverse("members:person-lookup")}"' in page
+    found = client.get(reverse("members:person-lookup"), {"q": world.person_a.name}).json()["results"]
+    assert f"{world.person_a.name}（{world.org_a.name}）" in [row["code"] for row in found]
