@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.widgets import PHOTOS, DateInput, MoneyInput, PhotoInput, Textarea
+from members.access import scope_for
 from members.forms import ChooseFilesAgainMixin, ScopedModelForm, SubmitOnceMixin, regions_for, use_lookup_pickers
 from members.models import MemberOrganization, Person
 
@@ -210,7 +211,8 @@ class ShareholdingForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["alliance"].queryset = Alliance.objects.visible_to(user).order_by("name")
-        self.fields["organization"].queryset = MemberOrganization.objects.visible_to(user).order_by("name")
+        self.fields["organization"].queryset = MemberOrganization.objects.visible_to(user)
+        use_lookup_pickers(self, "organization")  # a city's thousands: typed, never listed
 
     def clean(self) -> dict:
         data = super().clean()
@@ -250,6 +252,8 @@ class ClaimForm(SubmitOnceMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["claimant_alliance"].queryset = alliances_writable_by(user).exclude(pk=poster.pk).order_by("name")
         self.fields["claimant_organization"].queryset = organizations_claiming_for(user).order_by("name")
+        if scope_for(user).is_staff_role:  # all of the region's: typed; a leader's few stay a select
+            use_lookup_pickers(self, "claimant_organization")
 
     def clean(self) -> dict:
         data = super().clean()

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from alliances.models import TeamRole
 from members.models import Person
+from tests.alliances.factories import NeedFactory, PlatformFactory
 from tests.members.factories import OrganizationFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,6 +21,8 @@ FORMS = [
     ("alliances:teamrole-assign", ("alliance_a",), ("person",)),
     ("alliances:membership-add", ("alliance_a",), ("organization",)),
     ("alliances:mentorship-create", ("alliance_a",), ("mentor",)),
+    ("alliances:shareholding-set", ("platform",), ("organization",)),
+    ("alliances:need-claim", ("need",), ("claimant_organization",)),
 ]
 
 
@@ -40,8 +43,9 @@ def assign(client, world, person_text, started_on="2025-01-01"):
 
 @pytest.mark.parametrize(("name", "args", "fields"), FORMS, ids=[name for name, _a, _f in FORMS])
 def test_a_form_lists_no_organization_or_person_but_offers_the_type_ahead(world, client, name, args, fields):
+    rows = {"platform": PlatformFactory(alliance=world.alliance_a), "need": NeedFactory(alliance=world.alliance_a2)}
     client.force_login(world.carol)
-    page = client.get(reverse(name, args=[getattr(world, arg).pk for arg in args])).content.decode()
+    page = client.get(reverse(name, args=[(rows.get(arg) or getattr(world, arg)).pk for arg in args])).content.decode()
     for field in fields:
         box = page.split(f'name="{field}"', 1)[1].split("</datalist>", 1)[0]
         assert "<option" not in box, field
@@ -115,3 +119,10 @@ def test_an_edit_form_shows_the_chosen_person_as_the_picker_writes_them(world, c
     page = client.get(reverse("members:organization-edit", args=[organization.pk])).content.decode()
     assert 'value="王建国（走马塘村党委）"' in page
     assert Person.objects.filter(pk=world.person_a.pk).exists()
+
+
+def test_a_leader_claims_for_one_of_their_few_organizations_from_a_select(world, client):
+    client.force_login(world.lily)
+    need = NeedFactory(alliance=world.alliance_a)
+    page = client.get(reverse("alliances:need-claim", args=[need.pk])).content.decode()
+    assert '<select name="claimant_organization"' in page and world.org_a.name in page
