@@ -169,8 +169,12 @@ class MentorshipForm(AllianceRecordForm):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["mentor"].queryset = Person.objects.visible_to(self.user)
-        use_lookup_pickers(self, "mentor")  # anyone the user may see: typed, never listed
+        people = Person.objects.visible_to(self.user)
+        if scope_for(self.user).is_staff_role:  # all of the region's people: typed, never listed
+            self.fields["mentor"].queryset = people
+            use_lookup_pickers(self, "mentor")
+        else:  # a leader's own alliances' people: a short select on the phone
+            self.fields["mentor"].queryset = people.select_related("organization").order_by("name")
 
 
 class MentorshipEditForm(SubmitOnceMixin, forms.ModelForm):

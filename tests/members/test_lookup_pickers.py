@@ -121,8 +121,10 @@ def test_an_edit_form_shows_the_chosen_person_as_the_picker_writes_them(world, c
     assert Person.objects.filter(pk=world.person_a.pk).exists()
 
 
-def test_a_leader_claims_for_one_of_their_few_organizations_from_a_select(world, client):
+def test_a_leader_on_a_phone_picks_from_a_select_of_their_alliances_few_rows(world, client):
     client.force_login(world.lily)
     need = NeedFactory(alliance=world.alliance_a)
     page = client.get(reverse("alliances:need-claim", args=[need.pk])).content.decode()
     assert '<select name="claimant_organization"' in page and world.org_a.name in page
+    page = client.get(reverse("alliances:mentorship-create", args=[world.alliance_a.pk])).content.decode()
+    assert '<select name="mentor"' in page and f"{world.person_a.name}（{world.org_a.name}）" in page
