@@ -106,11 +106,22 @@ class PersonInput(LookupInput):
     placeholder = _("姓名或拼音首字母")
 
 
+# Where a picker says a row belongs, by the field that holds it: a person's organization,
+# an organization's region.
+PLACE = {Person: "organization", MemberOrganization: "region"}
+
+
+def place_of(obj: MemberOrganization | Person) -> str:
+    """The name of where the row belongs (:data:`PLACE`), or "" for a person of no organization."""
+    where = getattr(obj, PLACE[type(obj)])
+    return where.name if where is not None else ""
+
+
 def chosen_text(obj: MemberOrganization | Person) -> str:
     """How a picker writes an organization or a person: the name, and where it belongs in
-    brackets (a person's organization, an organization's region), e.g. 虞飞（新山村党总支）."""
-    where = obj.organization if isinstance(obj, Person) else obj.region
-    return f"{obj.name}（{where.name}）" if where is not None else obj.name
+    brackets, e.g. 虞飞（新山村党总支）."""
+    place = place_of(obj)
+    return f"{obj.name}（{place}）" if place else obj.name
 
 
 class LookupChoiceField(forms.ModelChoiceField):
@@ -129,11 +140,12 @@ class LookupChoiceField(forms.ModelChoiceField):
         model = queryset.model
         kwargs.setdefault("widget", PersonInput if model is Person else OrganizationInput)
         super().__init__(queryset, empty_label=None, **kwargs)
-        self.where = "organization" if model is Person else "region"
+        self.where = PLACE[model]
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
-            value = self.queryset.model._default_manager.select_related(self.where).filter(pk=value).first() or ""
+            # Among the form's rows only: an id sent from outside them is not named back.
+            value = self.queryset.select_related(self.where).filter(pk=value).first() or ""
         if isinstance(value, self.queryset.model):
             return chosen_text(value)
         return value

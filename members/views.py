@@ -35,12 +35,14 @@ from core.views_base import (
 from .access import Role, may_write, scope_for
 from .filters import ApiTokenFilterSet, DepartmentFilterSet, MemberOrganizationFilterSet
 from .forms import (
+    PLACE,
     ApiTokenForm,
     DepartmentForm,
     ImportUploadForm,
     OrganizationForm,
     PersonForm,
     chosen_text,
+    place_of,
     regions_for,
 )
 from .layouts import (
@@ -241,29 +243,31 @@ def region_lookup(request):
 LOOKUP_LIMIT = 20
 
 
-def lookup_results(request, rows) -> JsonResponse:
-    """Up to 20 of ``rows`` whose name contains the typed text or whose pinyin initials
-    start with it, each as a picker writes it (``code``) with its name and where it belongs."""
+def lookup_results(request, model) -> JsonResponse:
+    """Up to 20 rows of ``model`` the user may see whose name contains the typed text or
+    whose pinyin initials start with it, each as a picker writes it (``code``), with its name
+    and where it belongs."""
+    rows = model.objects.visible_to(request.user).select_related(PLACE[model])
     text = request.GET.get("q", "").strip()[:50]
     if text:
         rows = rows.filter(Q(name__icontains=text) | Q(name_initials__startswith=text.lower()))
-    results = []
-    for row in rows.order_by("name_pinyin", "pk")[:LOOKUP_LIMIT]:
-        where = row.organization if isinstance(row, Person) else row.region
-        results.append({"code": chosen_text(row), "name": row.name, "parent": where.name if where else ""})
+    results = [
+        {"code": chosen_text(row), "name": row.name, "parent": place_of(row)}
+        for row in rows.order_by("name_pinyin", "pk")[:LOOKUP_LIMIT]
+    ]
     return JsonResponse({"results": results})
 
 
 @login_required
 def organization_lookup(request):
     """The type-ahead of the organization pickers: the user's own organizations."""
-    return lookup_results(request, MemberOrganization.objects.visible_to(request.user).select_related("region"))
+    return lookup_results(request, MemberOrganization)
 
 
 @login_required
 def person_lookup(request):
     """The type-ahead of the person pickers: the people the user may see."""
-    return lookup_results(request, Person.objects.visible_to(request.user).select_related("organization"))
+    return lookup_results(request, Person)
 
 
 def not_found(request, exception=None):

@@ -102,6 +102,8 @@ def test_a_person_outside_the_users_scope_is_not_found_whatever_is_typed(world, 
         response = assign(client, world, text)
         assert response.status_code == 200, text
         assert "未找到" in response.context["form"].errors["person"][0]
+        if text.isdigit():  # the id is not named back in the box
+            assert world.person_b.name not in response.content.decode()
     assert not TeamRole.objects.filter(role="advisor").exists()
 
 

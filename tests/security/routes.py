@@ -29,6 +29,7 @@ from alliances.models import ActivityPhoto, Alliance, MeetingPhoto, Membership, 
 from core.periods import MONTH, Period
 from core.uploads import clean_uploads
 from evaluations.models import Assessment, AssessmentScheme, Indicator, ManualScore, Proposal, Rollup, VetoFinding
+from evaluations.rollups import column, table
 from members.access import scope_for
 from members.models import Department, ImportJob, ImportState, MemberOrganization, Person, Region
 from members.tokens import api_token_create
@@ -205,11 +206,21 @@ def claim_of(alliance: Alliance, placement: str, *, status: str = "claimed"):
 def observation(region: Region, alliance: Alliance) -> Rollup:
     """A quarterly observation (季观摩) of ``region`` proposing ``alliance`` for a visit."""
     row = [alliance.code, alliance.name, "进度提升快", "12.5", None]
+    columns = [
+        column("alliance", "联盟编号"),
+        column("alliance_name", "联盟"),
+        column("reason", "推荐理由"),
+        column("gain", "季度平均进度提升（百分点）", "decimal"),
+        column("score", "季度得分", "decimal"),
+    ]
     return Rollup.objects.get_or_create(
         kind="quarterly_observation",
         period_start=datetime.date(2026, 7, 1),
         region=region,
-        defaults={"period_key": "2026-Q3", "report": {"summary": [], "tables": [{"key": "top_movers", "rows": [row]}]}},
+        defaults={
+            "period_key": "2026-Q3",
+            "report": {"summary": [], "tables": [table("top_movers", "进步明显（拟现场观摩）", columns, [row])]},
+        },
     )[0]
 
 
