@@ -40,8 +40,14 @@ class StrictNullBooleanSelect(forms.NullBooleanSelect):
         super().__init__(attrs)
         self.choices = [("", _("全部")), ("true", _("是")), ("false", _("否"))]
 
-    def format_value(self, value):
+    @staticmethod
+    def value_text(value) -> str:
         return {True: "true", False: "false", "true": "true", "false": "false"}.get(value, "")
+
+    def format_value(self, value):
+        # A select's chosen options are a list (``Select.format_value``): a bare string would
+        # have every option whose value it contains chosen, the empty 全部 first.
+        return [self.value_text(value)]
 
     def value_from_datadict(self, data, files, name):
         raw = data.get(name)
@@ -61,7 +67,9 @@ class StrictNullBooleanHidden(forms.HiddenInput):
     """The same values in a hidden field: a yes/no filter a page offers as a tab, kept in the
     filter form while the other filters change."""
 
-    format_value = StrictNullBooleanSelect.format_value
+    def format_value(self, value):
+        return StrictNullBooleanSelect.value_text(value)
+
     value_from_datadict = StrictNullBooleanSelect.value_from_datadict
 
 

@@ -34,6 +34,33 @@ def test_alliance_list_shows_a_filter_error_instead_of_failing(client, world):
     assert list(response.context["object_list"]) == []
 
 
+def chosen_options(page: str, name: str) -> list[str]:
+    """The values of the options chosen in the select ``name`` of the page."""
+    from html.parser import HTMLParser
+
+    class Parser(HTMLParser):
+        inside, chosen = False, []
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "select":
+                self.inside = attrs.get("name") == name
+            elif tag == "option" and self.inside and "selected" in attrs:
+                self.chosen.append(attrs.get("value"))
+
+    parser = Parser()
+    parser.feed(page)
+    return parser.chosen
+
+
+@pytest.mark.parametrize(("sent", "shown"), [("true", ["true"]), ("false", ["false"]), ("", [""])])
+def test_a_yes_no_filter_shows_the_value_it_filters_by(client, world, sent, shown):
+    # Pressing 查询 again sends what the box shows: a box back at 全部 would drop the filter.
+    client.force_login(world.alice)
+    page = client.get(reverse("alliances:list"), {"is_demonstration": sent}).content.decode()
+    assert chosen_options(page, "is_demonstration") == shown
+
+
 def test_alliance_list_sorts_and_paginates(client, world):
     many_alliances(world, n=30)
     client.force_login(world.alice)
