@@ -90,6 +90,23 @@ def test_english_catalog_has_a_translation_for_every_msgid():
     assert mismatched == []
 
 
+def test_the_choices_of_a_field_stay_apart_in_english():
+    """Two states a user must tell apart (已办结, handled and waiting for the leader, and
+    已解决, confirmed) must not read the same in English."""
+    from django.apps import apps
+
+    merged = {}
+    with translation.override("en"):
+        for model in apps.get_models():
+            for field in model._meta.get_fields():
+                labels = [str(label) for _value, label in getattr(field, "flatchoices", None) or []]
+                if len(set(labels)) < len(labels):
+                    merged[f"{model._meta.label}.{field.name}"] = sorted(
+                        {label for label in labels if labels.count(label) > 1}
+                    )
+    assert merged == {}
+
+
 def test_english_catalog_is_compiled():
     assert PO_FILE.with_suffix(".mo").exists()
     with translation.override("en"):
