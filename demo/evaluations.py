@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 
 from alliances.models import Alliance
-from core.periods import MONTH, QUARTER, WEEK, YEAR, Period
+from core.periods import YEAR, Period
 from demo.data import load
 from demo.members import DemoContext
 from demo.projects import SHOWCASE
@@ -34,7 +34,13 @@ from evaluations.models import (
 from evaluations.reminders import send_progress_reminders
 from evaluations.rollups import ANNUAL_REVIEW, KINDS, MONTHLY_BULLETIN, QUARTERLY_OBSERVATION, WEEKLY_DISPATCH
 from evaluations.scoring import METRICS
-from evaluations.services import proposal_decide, rollup_produce, rollup_publish, rollup_regenerate
+from evaluations.services import (
+    proposal_decide,
+    rollup_due_period,
+    rollup_produce,
+    rollup_publish,
+    rollup_regenerate,
+)
 from members.models import Region
 
 # The schemes, their indicators and the evidence: demo/data/evaluations.json.
@@ -189,20 +195,17 @@ def seed_vetoes(ctx: DemoContext, recorder, year: int) -> None:
 
 
 def produce_recent_rollups(ctx: DemoContext, publisher) -> None:
-    """Draft the rollups of the periods just ended and publish them (one left with a pending
-    score stays a draft, showing what it lacks). The weekly dispatch of the week just ended
+    """Draft the rollups the schedule has drafted by today (the latest period of each kind
+    whose data cut-off has come: in the first days of a month, the bulletin of the month
+    before last, as the last week of last month is still being reported) and publish them
+    (one left with a pending score stays a draft, showing what it lacks). The weekly dispatch of the week just ended
     stays a draft, as on a Monday morning: county staff open it, see what it lacks and
     publish it (journey 2.6)."""
-    plans = [
-        (WEEKLY_DISPATCH, Period.containing(WEEK, ctx.live_today).previous()),
-        (MONTHLY_BULLETIN, Period.containing(MONTH, ctx.live_today).previous()),
-        (QUARTERLY_OBSERVATION, Period.containing(QUARTER, ctx.live_today).previous()),
-        (ANNUAL_REVIEW, Period.containing(YEAR, ctx.live_today).previous()),
-    ]
     regions = {level: list(Region.objects.filter(level=level).order_by("code")) for level in ("county", "city")}
-    for kind, period in plans:
+    for kind in (WEEKLY_DISPATCH, MONTHLY_BULLETIN, QUARTERLY_OBSERVATION, ANNUAL_REVIEW):
         for level in KINDS[kind].region_levels:
             for region in regions[level]:
+                period = rollup_due_period(kind, region, ctx.live_today)
                 rollup, _created = rollup_produce(kind=kind, period=period, region=region)
                 if rollup.is_draft and publisher is not None and kind != WEEKLY_DISPATCH:
                     try:

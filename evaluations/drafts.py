@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 from core.periods import MONTH, Period
 from members.models import Region
 from projects.models import ProgressReport, ReportStatus
+from projects.reporting import period_cutoff
 from workshops.models import Workshop, WorkshopReport
 
 from .models import AssessmentScheme, Indicator, ManualScore
@@ -27,6 +28,14 @@ SCORED_KINDS = frozenset({MONTHLY_BULLETIN, QUARTERLY_OBSERVATION, ANNUAL_REVIEW
 MONTHLY_FIGURE_KINDS = SCORED_KINDS
 # How many unreviewed reports the page lists (the count is always complete).
 REPORTS_LISTED = 20
+
+
+def reporting_cutoff(kind: str, period: Period) -> datetime.datetime | None:
+    """When the weekly reporting a scored rollup counts is final: the deadline of the
+    period's last week, the moment the indicators read it as of (docs/indicators.md). A
+    draft made before it counts the reports of that week still open; it is not published.
+    None for the weekly dispatch, which reads its week as of its own production."""
+    return period_cutoff(period) if kind in SCORED_KINDS else None
 
 
 class PendingAlliance(NamedTuple):
@@ -54,14 +63,19 @@ class Missing:
     unreviewed_count: int = 0
     unreviewed_reports: list[ProgressReport] = field(default_factory=list)
     missing_figures: list[tuple[Workshop, list[datetime.date]]] = field(default_factory=list)
+    # The reporting cut-off, when the draft was made before it (``reporting_cutoff``).
+    drafted_before: datetime.datetime | None = None
 
     @property
     def is_complete(self) -> bool:
-        return not (self.pending_scores or self.unreviewed_count or self.missing_figures)
+        return not (self.pending_scores or self.unreviewed_count or self.missing_figures or self.drafted_before)
 
 
-def missing_for(kind: str, period: Period, region: Region) -> Missing:
+def missing_for(kind: str, period: Period, region: Region, produced_at: datetime.datetime | None = None) -> Missing:
     missing = Missing()
+    cutoff = reporting_cutoff(kind, period)
+    if cutoff is not None and produced_at is not None and produced_at < cutoff:
+        missing.drafted_before = cutoff
     if kind in SCORED_KINDS:
         missing.pending_scores = pending_scores(period, region)
     reports = unreviewed_reports(period, region)

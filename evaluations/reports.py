@@ -27,6 +27,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce, RowNumber, Substr
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alliances.models import TeamRole
@@ -268,7 +269,9 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
         key=lambda report: (alliance_place[report.alliance_code], report.report_id),
     )
     status_labels = {value: str(label) for value, label in ProjectStatus.choices}
-    month = Period.containing(MONTH, period.start).previous()
+    # The last complete month at the cut-off, as the dashboard reads it on that day: the
+    # dispatch of the week of 30 November, made on Monday 7 December, asks for November.
+    month = Period.containing(MONTH, timezone.localdate(cutoff)).previous()
     # The one rule of missing figures (the dashboard's to-do, the workshop list, the bulletin's
     # draft): not closed, opened by the month's last day, nothing filed for it; read as of
     # the cut-off, as the rest of the dispatch.

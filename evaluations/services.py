@@ -10,10 +10,11 @@ import zlib
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from alliances.models import Alliance
@@ -25,7 +26,7 @@ from notices.models import Event
 from notices.services import notify
 from workshops.services import close_month
 
-from .drafts import SCORED_KINDS, pending_scores
+from .drafts import SCORED_KINDS, pending_scores, reporting_cutoff
 from .models import (
     DEFAULT_CUTOFF_DAYS,
     Assessment,
@@ -166,15 +167,25 @@ def notify_rollup(rollup: Rollup, event: str, *, actor=None) -> None:
 
 
 def rollup_due_period(kind: str, region: Region, today: datetime.date, cutoffs: dict[str, int] | None = None) -> Period:
-    """The latest period of ``kind`` whose data cut-off for ``region`` has come by ``today``.
+    """The latest period of ``kind`` whose data cut-off for ``region`` has come by ``today``:
+    the schedule's day after the period's end and, for a scored rollup, the day its weekly
+    reporting is final (``reporting_cutoff``: a month whose last Monday is the 30th counts
+    the reports of that week, due by the 9th of the next month).
     ``cutoffs``: the schedule's days by region code (read once for many regions)."""
     if cutoffs is None:
         cutoffs = schedule_cutoffs(kind)
     days = next(
         (cutoffs[code] for code in reversed(region.lineage_codes()) if code in cutoffs), DEFAULT_CUTOFF_DAYS[kind]
     )
+
+    def data_in(period: Period) -> bool:
+        reporting = reporting_cutoff(kind, period)
+        return period.last_day + datetime.timedelta(days=days) <= today and (
+            reporting is None or timezone.localdate(reporting) <= today
+        )
+
     period = Period.containing(PERIOD_OF_KIND[kind], today).previous()
-    while period.last_day + datetime.timedelta(days=days) > today:
+    while not data_in(period):
         period = period.previous()
     return period
 
@@ -253,6 +264,15 @@ def rollup_publish(*, actor, rollup: Rollup, reason: str = "", waivers: dict[str
             raise ValidationError(_("该版本已发布，不能再次发布；如需更正，请先重新生成草稿。"))
         latest = _rows_of(draft.kind, draft.period, draft.region).filter(status=RollupStatus.PUBLISHED).first()
         errors: dict[str, list[str]] = {}
+        cutoff = reporting_cutoff(draft.kind, draft.period)
+        if cutoff is not None and draft.produced_at < cutoff:
+            errors[NON_FIELD_ERRORS] = [
+                _(
+                    "本草稿生成于本期周报截止时点（%(cutoff)s）之前，最后一周的周报仍可报送，"
+                    "按时报送率等尚未定局：请在截止时点后按当前数据重新生成草稿，再发布。"
+                )
+                % {"cutoff": date_format(timezone.localtime(cutoff), "DATETIME_FORMAT")}
+            ]
         if latest is not None and not reason:
             errors["reason"] = [
                 _("该通报已发布第%(version)s版，再次发布即为更正：请填写更正原因。") % {"version": latest.version}

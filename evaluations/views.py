@@ -140,7 +140,7 @@ def publication_context(user, rollup: Rollup, form: RollupPublishForm | None = N
     context["waiver_count"] = count = waivers.count()
     context["waivers"] = list(waivers if show_all else waivers[:ITEMS_LISTED]) if count else []
     if rollup.is_draft and context["can_publish"]:
-        missing = missing_for(rollup.kind, rollup.period, rollup.region)
+        missing = missing_for(rollup.kind, rollup.period, rollup.region, rollup.produced_at)
         context["missing"] = missing
         pending = missing.pending_scores
         # Counted by the indicator's id (a city's 3,000 pending scores hash no model instance).
@@ -150,9 +150,10 @@ def publication_context(user, rollup: Rollup, form: RollupPublishForm | None = N
             ((indicators[pk], n) for pk, n in counts.items()), key=lambda pair: pair[0].code
         )
         context["pending_listed"] = pending if show_all else pending[:ITEMS_LISTED]
-        context["publish_form"] = form or RollupPublishForm(
-            pending=missing.pending_scores, is_correction=previous is not None
-        )
+        if not missing.drafted_before:  # a draft made before the cut-off is not offered for publication
+            context["publish_form"] = form or RollupPublishForm(
+                pending=missing.pending_scores, is_correction=previous is not None
+            )
     return context
 
 

@@ -13,6 +13,8 @@ import pytest
 from alliances.models import Alliance, Membership
 from evaluations.models import Rollup
 from evaluations.rollups import ANNUAL_REVIEW, MONTHLY_BULLETIN
+from evaluations.services import rollup_due_period
+from members.models import Region
 from projects.weeks import local_today
 from tests.demo.test_seed_demo import seeded  # noqa: F401 - the module-scoped seeded database
 
@@ -27,8 +29,9 @@ def last_year() -> datetime.date:
 
 
 def last_month() -> datetime.date:
-    first = local_today().replace(day=1)
-    return (first - datetime.timedelta(days=1)).replace(day=1)
+    """The latest month whose bulletin the demo published: the month before last in the
+    first days of a month, while last month's last week is still being reported."""
+    return rollup_due_period(MONTHLY_BULLETIN, Region.objects.get(code=NINGBO), local_today()).start
 
 
 def report(kind: str, start: datetime.date, region: str) -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import zoneinfo
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -291,25 +292,60 @@ def test_a_workshop_closed_after_the_period_still_owes_its_figures_in_the_draft(
 
 
 def test_the_bulletin_is_drafted_on_the_fifth_by_default_and_on_the_countys_own_day(world):
-    assert rollup_due_period(rollups.MONTHLY_BULLETIN, world.county_a, datetime.date(2026, 4, 4)).key == "2026-02"
-    assert rollup_due_period(rollups.MONTHLY_BULLETIN, world.county_a, datetime.date(2026, 4, 5)).key == "2026-03"
+    # May 2026 ends with the week of Monday 25 May, reported by 3 June: the 5th rules.
+    assert rollup_due_period(rollups.MONTHLY_BULLETIN, world.county_a, datetime.date(2026, 6, 4)).key == "2026-04"
+    assert rollup_due_period(rollups.MONTHLY_BULLETIN, world.county_a, datetime.date(2026, 6, 5)).key == "2026-05"
     assert rollup_due_period(rollups.WEEKLY_DISPATCH, world.county_a, datetime.date(2026, 3, 9)).key == "2026-W10"
     assert rollup_due_period(rollups.ANNUAL_REVIEW, world.county_a, datetime.date(2027, 1, 14)).key == "2025"
     assert rollup_due_period(rollups.ANNUAL_REVIEW, world.county_a, datetime.date(2027, 1, 15)).key == "2026"
     RollupSchedule.objects.create(region=world.county_a, kind=rollups.MONTHLY_BULLETIN, cutoff_day=10)
-    assert rollup_due_period(rollups.MONTHLY_BULLETIN, world.county_a, datetime.date(2026, 4, 9)).key == "2026-02"
-    assert rollup_due_period(rollups.MONTHLY_BULLETIN, world.county_a, datetime.date(2026, 4, 10)).key == "2026-03"
-    assert rollup_due_period(rollups.MONTHLY_BULLETIN, world.county_b, datetime.date(2026, 4, 5)).key == "2026-03"
+    assert rollup_due_period(rollups.MONTHLY_BULLETIN, world.county_a, datetime.date(2026, 6, 9)).key == "2026-04"
+    assert rollup_due_period(rollups.MONTHLY_BULLETIN, world.county_a, datetime.date(2026, 6, 10)).key == "2026-05"
+    assert rollup_due_period(rollups.MONTHLY_BULLETIN, world.county_b, datetime.date(2026, 6, 5)).key == "2026-05"
+
+
+def test_a_month_is_not_drafted_before_its_last_weeks_reports_are_due(world, settings):
+    """March 2026 ends with the week of Monday 30 March, whose reports count for March and
+    are due by the end of Wednesday 8 April: its bulletin waits for 9 April, not the 5th."""
+    settings.REPORT_DEADLINE_GRACE_DAYS = 3
+    last_monday = max(d for d in (datetime.date(2026, 3, day) for day in range(1, 32)) if d.weekday() == 0)
+    first_day_after = last_monday + datetime.timedelta(days=7 + settings.REPORT_DEADLINE_GRACE_DAYS)
+    assert first_day_after == datetime.date(2026, 4, 9)
+    for today, due in [("2026-04-05", "2026-02"), ("2026-04-08", "2026-02"), ("2026-04-09", "2026-03")]:
+        found = rollup_due_period(rollups.MONTHLY_BULLETIN, world.county_a, datetime.date.fromisoformat(today))
+        assert found.key == due, today
+    # The dispatch reads its week as of its own Monday: not held back.
+    assert rollup_due_period(rollups.WEEKLY_DISPATCH, world.county_a, datetime.date(2026, 4, 6)).key == "2026-W14"
+
+
+def test_a_draft_made_before_the_reporting_cut_off_is_not_published_until_made_again(client, world, draft):
+    early = datetime.datetime(2026, 4, 6, 6, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+    Rollup.objects.filter(pk=draft.pk).update(produced_at=early)
+    draft.refresh_from_db()
+
+    with pytest.raises(ValidationError) as refused:
+        rollup_publish(actor=world.alice, rollup=draft)
+    assert "2026年4月9日" in str(refused.value) and "重新生成" in str(refused.value)
+    assert Rollup.objects.get(pk=draft.pk).status == "draft"
+    # The page says why and offers no publication, only making it again.
+    client.force_login(world.alice)
+    page = client.get(draft.get_absolute_url()).content.decode()
+    assert 'id="drafted-before"' in page and "rollup-publish" not in page
+    assert reverse("evaluations:rollup-publish", args=[draft.pk]) not in page
+    assert reverse("evaluations:rollup-regenerate", args=[draft.pk]) in page
+
+    fresh = rollup_regenerate(actor=world.alice, rollup=draft)
+    assert rollup_publish(actor=world.alice, rollup=fresh).version == 1
 
 
 def test_drafting_twice_or_after_a_crash_gives_one_draft(world, bulletin_kind):
-    due = rollups_due(rollups.MONTHLY_BULLETIN, datetime.date(2026, 4, 5))
+    due = rollups_due(rollups.MONTHLY_BULLETIN, datetime.date(2026, 4, 9))
     assert (world.county_a, MARCH) in due
     first = produce_rollup(rollups.MONTHLY_BULLETIN, "2026-03", world.county_a.code)
     again = produce_rollup(rollups.MONTHLY_BULLETIN, "2026-03", world.county_a.code)
     assert first == again
     assert Rollup.objects.filter(region=world.county_a).count() == 1
-    assert (world.county_a, MARCH) not in rollups_due(rollups.MONTHLY_BULLETIN, datetime.date(2026, 4, 5))
+    assert (world.county_a, MARCH) not in rollups_due(rollups.MONTHLY_BULLETIN, datetime.date(2026, 4, 9))
 
 
 def test_a_published_rollup_is_not_drafted_again(world, draft):

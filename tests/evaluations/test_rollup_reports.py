@@ -126,6 +126,30 @@ def test_the_dispatchs_missing_workshops_are_those_that_owed_last_months_figures
     }
 
 
+def test_the_dispatch_of_a_week_ending_in_the_next_month_asks_for_the_month_just_ended(world):
+    """The week of Monday 30 November is dispatched on Monday 7 December: like the
+    dashboard that day, it lists the workshops without November's figures (October's are
+    long closed), each counted from the rows."""
+    from workshops.models import Workshop, WorkshopReport
+
+    november = datetime.date(2026, 11, 1)
+    filed = WorkshopFactory(name="已报十一月", region=world.village_a, opened_on=datetime.date(2026, 1, 5))
+    filed_on_time(WorkshopReportFactory(workshop=filed, month=november), datetime.date(2026, 12, 2))
+    owing = WorkshopFactory(name="未报十一月", region=world.village_a, opened_on=datetime.date(2026, 1, 5))
+    filed_on_time(WorkshopReportFactory(workshop=owing, month=datetime.date(2026, 10, 1)))
+
+    report = weekly_dispatch(Period.parse(WEEK, "2026-W49"), world.county_a)
+
+    listed = {r[0] for r in rows(report, "workshops_missing")}
+    assert "未报十一月" in listed and "已报十一月" not in listed
+    with_november = set(WorkshopReport.objects.filter(month=november).values_list("workshop", flat=True))
+    assert listed == {
+        w.name
+        for w in Workshop.objects.filter(region__code__startswith=world.county_a.code[:6])
+        if w.status != "closed" and w.opened_on <= datetime.date(2026, 11, 30) and w.pk not in with_november
+    }
+
+
 def test_the_dispatchs_missing_workshops_are_read_as_of_its_cut_off(world, week_fixture):
     """Produced again after its cut-off (Monday 16 November, 06:00), the dispatch lists the
     same workshops: one that filed October's figures only after it is still listed, one
