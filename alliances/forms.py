@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -87,24 +89,72 @@ class TeamRoleEndForm(forms.Form):
 # =========================================================================== operations
 
 
+# Who was present at a meeting or an activity: offered from those of the alliance on its date.
+ATTENDANCE_FIELDS = {
+    "attending_organizations": alliance_organizations,
+    "attendees": alliance_people,
+    "participating_organizations": alliance_organizations,
+    "participants": alliance_people,
+}
+
+
 class AllianceRecordForm(ChooseFilesAgainMixin, SubmitOnceMixin, forms.ModelForm):
-    """A form about a record of one alliance: its people and organizations to choose from."""
+    """A form about a record of one alliance: its people and organizations to choose from.
+
+    Those present at a meeting or an activity are offered from the organizations that were
+    members on its date (the date sent, else the record's, else today) and their people,
+    with the alliance's team of that day; the service refuses, by name, anyone else."""
 
     def __init__(self, *args: Any, alliance: Alliance, user: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.alliance = alliance
         self.user = user
-        for name in ("attending_organizations", "participating_organizations"):
-            if name in self.fields:
-                self.fields[name].queryset = alliance_organizations(alliance).order_by("name")
-        for name in ("attendees", "participants", "apprentice"):
-            if name in self.fields:
-                self.fields[name].queryset = (
-                    alliance_people(alliance).select_related("organization").order_by("organization__name", "name")
-                )
         for name in ("held_on", "posted_on"):
             if name in self.fields and not self.instance.pk:
                 self.fields[name].initial = timezone.localdate()
+        if "apprentice" in self.fields:
+            self.fields["apprentice"].queryset = (
+                alliance_people(alliance).select_related("organization").order_by("organization__name", "name")
+            )
+        attendance = [name for name in ATTENDANCE_FIELDS if name in self.fields]
+        day = self.attendance_day() if attendance else None
+        for name in attendance:
+            pool = ATTENDANCE_FIELDS[name]
+            # Also those of the alliance ticked on the page sent (or saved on the record): the
+            # service's refusal then names them, and the ticks stay as they were.
+            on_the_day = Q(pk__in=pool(alliance, on=day).values("pk"))
+            queryset = pool(alliance).filter(on_the_day | Q(pk__in=self.ticked(name)))
+            if pool is alliance_people:
+                queryset = queryset.select_related("organization").order_by("organization__name", "name")
+            else:
+                queryset = queryset.order_by("name")
+                self.fields[name].help_text = _("只列出该日期在册的成员单位；改了日期，保存后再编辑即按新日期列出。")
+            self.fields[name].queryset = queryset
+
+    def attendance_day(self) -> datetime.date:
+        """The date whose members are offered: the one sent, else the record's, else today."""
+        if self.is_bound and "held_on" in self.fields:
+            field = self.fields["held_on"]
+            sent = field.widget.value_from_datadict(self.data, self.files, self.add_prefix("held_on"))
+            try:
+                day = field.to_python(sent)
+            except forms.ValidationError:
+                day = None
+            if day:
+                return day
+        return getattr(self.instance, "held_on", None) or timezone.localdate()
+
+    def ticked(self, name: str) -> Any:
+        """The ids ticked in the attendance field ``name``: sent, or else saved on the record."""
+        if self.is_bound:
+            sent = self.fields[name].widget.value_from_datadict(self.data, self.files, self.add_prefix(name)) or []
+            if not isinstance(sent, list | tuple):
+                sent = [sent]
+            # Only ids a key can hold: anything else is refused by the field itself.
+            return [int(value) for value in map(str, sent) if value.isascii() and value.isdigit() and len(value) < 19]
+        if self.instance.pk:
+            return getattr(self.instance, name).values("pk")
+        return []
 
 
 class PersonChoiceField(forms.ModelChoiceField):

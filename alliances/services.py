@@ -201,26 +201,50 @@ def organizations_claiming_for(user: Any) -> QuerySet:
     return MemberOrganization.objects.none()
 
 
-def alliance_organizations(alliance: Alliance) -> QuerySet:
-    """Organizations that are or were members of the alliance."""
-    return MemberOrganization.objects.filter(
-        pk__in=Membership.objects.filter(alliance=alliance).values("organization_id")
+def alliance_organizations(alliance: Alliance, on: datetime.date | None = None) -> QuerySet:
+    """Organizations that are or were members of the alliance; with ``on``: those that were
+    members that day (joined on or before it, not yet left)."""
+    memberships = Membership.objects.filter(alliance=alliance)
+    if on is not None:
+        memberships = memberships.current(on)
+    return MemberOrganization.objects.filter(pk__in=memberships.values("organization_id"))
+
+
+def alliance_people(alliance: Alliance, on: datetime.date | None = None) -> QuerySet:
+    """People of the alliance: those of its (present or past) member organizations and its team;
+    with ``on``: those of the organizations that were members that day and of its team that day."""
+    members = Membership.objects.filter(alliance=alliance)
+    team = TeamRole.objects.filter(alliance=alliance)
+    if on is not None:
+        members = members.current(on)
+        # A term ends the day the next holder starts (team_role_assign): held on [started_on, ended_on).
+        team = team.filter(Q(started_on__lte=on), Q(ended_on__isnull=True) | Q(ended_on__gt=on))
+    return Person.objects.filter(
+        Q(organization_id__in=members.values("organization_id")) | Q(pk__in=team.values("person_id"))
     )
 
 
-def alliance_people(alliance: Alliance) -> QuerySet:
-    """People of the alliance: those of its (present or past) member organizations and its team."""
-    members = Membership.objects.filter(alliance=alliance).values("organization_id")
-    team = TeamRole.objects.filter(alliance=alliance).values("person_id")
-    return Person.objects.filter(Q(organization_id__in=members) | Q(pk__in=team))
+def _present_label(item: MemberOrganization | Person) -> str:
+    if isinstance(item, Person) and item.organization_id:
+        return f"{item.name}（{item.organization.name}）"
+    return item.name
 
 
-def _check_related(field: str, chosen: Iterable[Any], allowed: QuerySet, message: str) -> list[Any]:
-    chosen = list(chosen)
-    ids = {obj.pk for obj in chosen}
-    if ids - set(allowed.filter(pk__in=ids).values_list("pk", flat=True)):
-        raise ValidationError({field: message})
-    return chosen
+def _absent_from_alliance(
+    record: Meeting | Activity, field: str, chosen: Iterable[Any], allowed: QuerySet, message: str
+) -> str | None:
+    """The error naming those in ``chosen`` (organizations or people named as present) who
+    did not belong to the alliance on the record's date; None when all did."""
+    ids = {item.pk for item in chosen}
+    refused = ids - set(allowed.filter(pk__in=ids).values_list("pk", flat=True))
+    if not refused:
+        return None
+    model = type(record)._meta.get_field(field).related_model
+    named = model.objects.filter(pk__in=refused).order_by("name")
+    if model is Person:
+        named = named.select_related("organization")
+    names = "、".join(_present_label(item) for item in named)
+    return message % {"names": names, "date": date_format(record.held_on)}
 
 
 def _check_event_date(field: str, day: datetime.date | None, alliance: Alliance) -> None:
@@ -239,15 +263,48 @@ def _file_value(value: Any) -> Any:
     return "" if value is False or value is None else value
 
 
-# Who may be named among those present: (the pool of the alliance, the error message).
+# Who may be named among those present: (the pool of the alliance on a day, the error message).
 ATTENDANCE_POOLS = {
-    "attending_organizations": (alliance_organizations, gettext_lazy("参会单位须为本联盟的成员单位。")),
-    "attendees": (alliance_people, gettext_lazy("参会人员须为本联盟成员单位或工作团队的人员。")),
-    "participating_organizations": (alliance_organizations, gettext_lazy("参与单位须为本联盟的成员单位。")),
-    "participants": (alliance_people, gettext_lazy("参与人员须为本联盟成员单位或工作团队的人员。")),
+    "attending_organizations": (
+        alliance_organizations,
+        gettext_lazy("%(names)s 在 %(date)s 不是本联盟的成员单位，不能列为参会单位。"),
+    ),
+    "attendees": (
+        alliance_people,
+        gettext_lazy("%(names)s 在 %(date)s 不属于本联盟的成员单位或工作团队，不能列为参会人员。"),
+    ),
+    "participating_organizations": (
+        alliance_organizations,
+        gettext_lazy("%(names)s 在 %(date)s 不是本联盟的成员单位，不能列为参与单位。"),
+    ),
+    "participants": (
+        alliance_people,
+        gettext_lazy("%(names)s 在 %(date)s 不属于本联盟的成员单位或工作团队，不能列为参与人员。"),
+    ),
 }
 MEETING_FIELDS = ("kind", "held_on", "place", "topics", "decisions", "minutes", "minutes_file")
 ACTIVITY_FIELDS = ("kind", "title", "held_on", "place", "participant_count", "summary")
+
+
+def _check_attendance(record: Meeting | Activity, attendance: dict[str, list[Any]], *, moved: bool) -> None:
+    """Those named present must have belonged to the alliance on the record's date, each
+    list checked (and every refusal named) at once. A saved record moved to another day
+    keeps the lists it is not sent with only if they hold on the new day too."""
+    if record.held_on is None:  # no date: the save refuses the record
+        return
+    errors = {}
+    for name, (pool, message) in ATTENDANCE_POOLS.items():
+        if name in attendance:
+            chosen = attendance[name] = list(attendance[name])
+        elif moved and hasattr(record, name):
+            chosen = list(getattr(record, name).all())
+        else:
+            continue
+        allowed = pool(record.alliance, on=record.held_on)
+        if error := _absent_from_alliance(record, name, chosen, allowed, str(message)):
+            errors[name] = error
+    if errors:
+        raise ValidationError(errors)
 
 
 def _save_event(
@@ -257,11 +314,10 @@ def _save_event(
     attendance = {name: fields.pop(name) for name in ATTENDANCE_POOLS if name in fields}
     if "minutes_file" in fields:
         fields["minutes_file"] = _file_value(fields["minutes_file"])
+    held_on = record.held_on
     apply_changes(record, fields, set(allowed))
     _check_event_date("held_on", record.held_on, record.alliance)
-    for name, chosen in attendance.items():
-        pool, message = ATTENDANCE_POOLS[name]
-        attendance[name] = _check_related(name, chosen, pool(record.alliance), str(message))
+    _check_attendance(record, attendance, moved=record.pk is not None and record.held_on != held_on)
     validated_save(record, actor=actor)
     for name, chosen in attendance.items():
         getattr(record, name).set(chosen)
