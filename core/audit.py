@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pgtrigger
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -206,9 +207,7 @@ def change_log(sources: Sequence[HistorySource], *, user: Any, limit: int = 50) 
                 for value in (getattr(row, _attname(model, name)), *_values(changes, name)):
                     if value is not None:
                         wanted[target].add(value)
-    names = {
-        target: {obj.pk: str(obj) for obj in target._base_manager.filter(pk__in=ids)} for target, ids in wanted.items()
-    }
+    names = {target: _names(target, ids) for target, ids in wanted.items()}
 
     def show(model: type[models.Model], name: str, value: Any, date_format_name: str = "DATE_FORMAT") -> str:
         if value is None or value == "":
@@ -253,6 +252,16 @@ def change_log(sources: Sequence[HistorySource], *, user: Any, limit: int = 50) 
             )
         )
     return entries
+
+
+def _names(target: type[models.Model], ids: set[Any]) -> dict[Any, str]:
+    """How the log names the rows a foreign key points to: by ``str()``, except a user (a
+    field such as 填报人 or 评分人), named as the page names who did something
+    (:func:`~core.users.user_label`: their person's name, never a login's user name)."""
+    rows = target._base_manager.filter(pk__in=ids)
+    if target._meta.label == settings.AUTH_USER_MODEL:
+        return {user.pk: user_label(user) for user in rows.select_related("person")}
+    return {obj.pk: str(obj) for obj in rows}
 
 
 def _fk_target(model: type[models.Model], name: str) -> type[models.Model] | None:

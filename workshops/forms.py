@@ -15,6 +15,7 @@ from members.models import MemberOrganization, Person, RegionLevel
 
 from .models import CHECKLIST_FIELDS, FIGURE_FIELDS, Workshop, WorkshopReport
 from .months import MonthField, add_months, format_month, last_complete_month
+from .services import filed_message
 
 
 class WorkshopForm(ScopedModelForm):
@@ -47,6 +48,8 @@ class WorkshopReportForm(SubmitOnceMixin, forms.ModelForm):
 
     month = MonthField(label=_("月份"), help_text=_("格式 YYYY-MM，例如 2025-03。"))
     filed: WorkshopReport | None = None  # the report of the month offered or chosen, when already filed
+    # ``filed`` is the month sent in the form: its error on the month says what to do instead.
+    filed_chosen = False
     # The month to file next when the last complete month is filed: the current one, once over.
     next_month: Any = None
 
@@ -58,9 +61,10 @@ class WorkshopReportForm(SubmitOnceMixin, forms.ModelForm):
             **{name: MoneyInput() for name in ("wages_paid", "income_increase_per_person", "sales")},
         }
 
-    def __init__(self, *args: Any, workshop: Any, **kwargs: Any):
+    def __init__(self, *args: Any, workshop: Any, user: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.instance.workshop = workshop
+        self.user = user
         if self.instance.pk:
             self.fields["month"].disabled = True
             return
@@ -100,8 +104,8 @@ class WorkshopReportForm(SubmitOnceMixin, forms.ModelForm):
         if month and not self.instance.pk:
             taken = WorkshopReport.objects.filter(workshop=self.instance.workshop, month=month).first()
             if taken:
-                self.filed = taken
-                self.add_error("month", _("该工坊本月的报表已填报，请修改已有报表。"))
+                self.filed, self.filed_chosen = taken, True
+                self.add_error("month", filed_message(self.user, self.instance.workshop, month))
         return data
 
 

@@ -47,6 +47,7 @@ SCOPED_RELATIONS: dict[str, type[models.Model]] = {
 }
 REPORT_FIGURES = {*FIGURE_FIELDS, "notes"}
 REPORTER_ROLES = STAFF_ROLES | {Role.ALLIANCE_LEADER, Role.WORKSHOP_STEWARD}
+ONE_PER_MONTH = next(c for c in WorkshopReport._meta.constraints if c.name == "workshopreport_one_per_month")
 
 
 # --------------------------------------------------------------------------- workshops
@@ -122,6 +123,19 @@ def closed_message(month: datetime.date) -> str:
     }
 
 
+def filed_message(actor: Any, workshop: Workshop, month: datetime.date) -> str:
+    """What a second report for a filed month is told: to correct the filed one, or, once
+    the month is closed to the user (its bulletin published), that only the county's
+    organization department corrects it now (:func:`months_closed_to`)."""
+    values = {"month": date_format(month, "YEAR_MONTH_FORMAT")}
+    if is_closed_to(actor, workshop, month):
+        return (
+            _("该工坊%(month)s的报表已填报，并已随月通报发布，不能再修改；如需更正，请联系县（市、区）委组织部。")
+            % values
+        )
+    return _("该工坊%(month)s的报表已填报，请修改已有报表。") % values
+
+
 def close_month(*, actor: Any, region: Region, month: datetime.date) -> ClosedMonth:
     """Close a month's workshop figures in the region (its monthly bulletin is published);
     closing it again keeps the first closing."""
@@ -187,9 +201,31 @@ def workshop_report_create(
         notes=notes,
         submitted_by=actor if getattr(actor, "pk", None) else None,
     )
-    return _save_report(
-        report, {"month": _month_errors(workshop, month) + _closed_error(actor, workshop, month)}, actor=actor
-    )
+    try:
+        return _save_report(
+            report, {"month": _month_errors(workshop, month) + _closed_error(actor, workshop, month)}, actor=actor
+        )
+    except ValidationError as error:
+        told = _filed_month_told(error, actor, workshop, month)
+        if told is error:
+            raise
+        raise told from error
+
+
+def _filed_month_told(error: ValidationError, actor: Any, workshop: Workshop, month: datetime.date) -> ValidationError:
+    """A second report for a filed month is told what is true for that month
+    (:func:`filed_message`) instead of the one-per-month constraint's general message,
+    whether ``full_clean()`` or the database (two requests racing) refused it; the month's
+    closing, which that message says too, is not said twice."""
+    general = str(ONE_PER_MONTH.get_violation_error_message())
+    if not hasattr(error, "error_dict") or general not in error.message_dict.get("month", []):
+        return error
+    errors = error.message_dict
+    told = filed_message(actor, workshop, month)
+    errors["month"] = [
+        told if message == general else message for message in errors["month"] if message != closed_message(month)
+    ]
+    return ValidationError(errors)
 
 
 @transaction.atomic

@@ -165,6 +165,7 @@ class ReportFormView(ServiceFormView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["workshop"] = self.workshop
+        kwargs["user"] = self.request.user
         return kwargs
 
     def get_context_data(self, **kwargs):
@@ -184,13 +185,17 @@ class ReportCreateView(ReportFormView):
         return {"month": self.request.GET.get("month")} if self.request.GET.get("month") else {}
 
     def get_context_data(self, **kwargs):
-        """Say up front when the month offered (or filed already) is closed to the user."""
+        """Say up front when the month offered (or filed already) is closed to the user; a
+        filed month still open is linked, to correct it. A filed month the user chose is
+        told on the month field (:func:`filed_message`), not again here."""
         context = super().get_context_data(**kwargs)
         form = context["form"]
         filed = getattr(form, "filed", None)
         month = filed.month if filed else form.fields["month"].initial
-        if month and is_closed_to(self.request.user, self.workshop, month):
+        closed = bool(month) and is_closed_to(self.request.user, self.workshop, month)
+        if closed and not form.filed_chosen:
             context["closed_notice"] = closed_message(month)
+        context["correctable"] = None if closed else filed
         return context
 
     def perform(self, form):

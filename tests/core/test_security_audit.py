@@ -20,6 +20,7 @@ from core.audit import (
     change_log,
     historical_models,
 )
+from core.users import user_label
 from members.models import MemberOrganization, Person
 from members.services import person_update
 from tests.members.factories import PersonFactory
@@ -225,7 +226,8 @@ def test_workshop_page_shows_who_corrected_a_monthly_report(client, world):
     workshop_report_update(actor=world.alice, report=report, employed=26)
     client.force_login(world.carol)
     section = history_section(client.get(reverse("workshops:detail", args=[shops.a.pk])).content.decode())
-    assert "<del>20</del> → <ins>25</ins>" in section and "lily" in section
-    assert "<del>25</del> → <ins>26</ins>" in section and "alice" in section
+    assert "<del>20</del> → <ins>25</ins>" in section and world.lily.person.name in section
+    assert "lily" not in section  # a login name is never shown: a steward's is their mobile number
+    assert "<del>25</del> → <ins>26</ins>" in section and user_label(world.alice) in section
     # A month's figures are named by the month, not by the first day of it.
     assert f"{report._meta.verbose_name} · 2025年1月" in section and "2025年1月1日" not in section
