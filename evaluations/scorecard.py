@@ -310,6 +310,13 @@ class IndicatorLine:
         return self.attainment is not None
 
     @property
+    def changed_since(self) -> bool:
+        """The rows read now give another attainment than the one scored: the period's data
+        changed after the assessment was computed (a report of its weeks returned or amended
+        since). The score stands as computed; the page says so, and how to correct it."""
+        return self.rows is not None and self.rows.attainment != self.attainment
+
+    @property
     def shown_points(self) -> Decimal:
         return shown(self.points)
 

@@ -7,8 +7,10 @@ import pytest
 from django.utils import timezone
 
 from core.periods import MONTH, Period
+from evaluations.models import Rollup
 from evaluations.rollups import MONTHLY_BULLETIN
 from evaluations.services import rollup_produce, rollup_publish
+from projects.reporting import period_cutoff
 from tests.browser.journeys import PHONE
 from tests.workshops.factories import Shops
 from workshops.models import WorkshopReport
@@ -65,8 +67,12 @@ def test_a_steward_files_last_month_on_a_phone_and_the_current_month_is_refused(
 
     # The county publishes the month's bulletin: the month is closed to the steward, and the
     # page says so instead of offering 修改.
-    draft, _created = rollup_produce(kind=MONTHLY_BULLETIN, period=Period(MONTH, last_month), region=world.county_a)
-    rollup_publish(actor=world.alice, rollup=draft)
+    # (In the first days of a month the bulletin waits for the last week's reports: the draft
+    # is dated as the schedule makes it, at the reporting cut-off.)
+    period = Period(MONTH, last_month)
+    draft, _created = rollup_produce(kind=MONTHLY_BULLETIN, period=period, region=world.county_a)
+    Rollup.objects.filter(pk=draft.pk).update(produced_at=max(draft.produced_at, period_cutoff(period)))
+    rollup_publish(actor=world.alice, rollup=Rollup.objects.get(pk=draft.pk))
     page.reload()
     steward.step("closed-after-bulletin")
     assert page.locator(f"#reports a[href='/workshops/reports/{report.pk}/edit/']").count() == 0

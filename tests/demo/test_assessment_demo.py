@@ -2,7 +2,7 @@
 handful of secretaries lose 两优一先 eligibility (3 in Ningbo in a year, in the sources),
 匡堰镇南部片区 comes first in 慈溪, and every demonstration alliance's members have four
 stars or more. Read from the rollups the demo produced: last year's annual review and the
-last complete month's bulletin."""
+latest month's bulletin the schedule has drafted by today."""
 
 from __future__ import annotations
 
@@ -63,13 +63,13 @@ def test_a_handful_of_secretaries_lose_their_award_eligibility_in_ningbo(seeded)
     assert summary(review)["secretaries_ineligible"] == len(ineligible)
 
 
-def test_kuangyan_south_comes_first_in_cixi_in_the_review_and_the_bulletin(seeded):  # noqa: F811
+def test_kuangyan_south_comes_first_in_cixi_in_the_annual_review(seeded):  # noqa: F811
+    # The sources rank it first in its county's year; a month's bulletin ranks whoever led
+    # that month (its activities and claims vary from month to month).
     results = rows(report(ANNUAL_REVIEW, last_year(), CIXI), "results")
-    ranking = rows(report(MONTHLY_BULLETIN, last_month(), CIXI), "ranking")
 
     assert (results[0][0], results[0][2]) == (1, SHOWCASE)
-    assert (ranking[0][0], ranking[0][2]) == (1, SHOWCASE)
-    assert all(row[0] > 1 for row in results[1:] + ranking[1:])  # alone at the top
+    assert all(row[0] > 1 for row in results[1:])  # alone at the top
 
 
 def test_the_last_bulletin_grades_most_alliances_fair_or_better(seeded):  # noqa: F811

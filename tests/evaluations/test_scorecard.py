@@ -19,6 +19,7 @@ from evaluations.drafts import pending_scores
 from evaluations.models import Assessment, Indicator, ManualScore, MemberResult, VetoFinding
 from evaluations.scoring import half_up
 from evaluations.services import rollup_produce, rollup_publish
+from projects.models import ProgressReport
 from tests.alliances.factories import (
     ActivityFactory,
     ClaimFactory,
@@ -309,6 +310,31 @@ def test_it_shows_each_projects_latest_standing_figure_and_its_week(march):
     completion = line_of(card, "project_completion")
     # the returned week-13 report (60 %) does not stand: week 14's 50 % does
     assert [row.cells[2:] for row in completion.rows.rows] == [["第14周（3.31–4.6）", 50]]
+
+
+def test_a_scorecard_whose_rows_changed_after_scoring_says_so_with_both_figures(client, march):
+    """Week 14's report (50 %) returned after March was scored: its rows now give week 11's
+    45 % as the standing figure. The score stays as computed, and the page says why the
+    rows and the score differ, rather than showing two figures that disagree."""
+    client.force_login(march.alice)
+    page = client.get(scorecard_url(march)).content.decode()
+    assert 'id="changed-' not in page  # the rows give the scores: nothing to explain
+
+    ProgressReport.objects.filter(project__title="走马塘村民宿改造", period=d("2025-03-31")).update(
+        status="returned", reviewed_at=at("2025-04-20"), review_comment="数据有误"
+    )
+    card = scorecard.build(march.alliance_a, MARCH)
+    completion = line_of(card, "project_completion")
+    assert completion.attainment == Decimal("0.5000") and completion.rows.attainment == Decimal("0.4500")
+    assert completion.changed_since
+    assert not line_of(card, "meetings_on_rhythm").changed_since
+    assert card.total == Assessment.objects.get(alliance=march.alliance_a, period_start=MARCH.start).total_score
+
+    page = client.get(scorecard_url(march)).content.decode()
+    code = completion.indicator.code
+    assert f'id="changed-{code}"' in page
+    note = page.split(f'id="changed-{code}">')[1].split("</p>")[0]
+    assert "得分所用达成度为 50.00%" in note and "重算为 45.00%" in note and "更正稿" in note
 
 
 def published_part(client, url) -> tuple[str, bool]:
