@@ -419,3 +419,25 @@ def test_the_project_list_names_the_latest_week_reported_and_not_a_day(client, w
     client.force_login(world.alice)
     row = client.get(reverse("projects:list")).content.decode().split("屋顶光伏", 1)[1].split("</tr>", 1)[0]
     assert "第49周（11.30–12.6）" in row and "2026年11月30日" not in row
+
+
+def test_a_leader_reading_their_report_is_led_back_to_their_work_and_offered_to_amend_not_review(client, world):
+    project = ProjectFactory(alliance=world.alliance_a)
+    pending = ReportFactory(project=project, period=current_week(), status="submitted")
+    client.force_login(world.lily)
+    page = client.get(reverse("projects:report-detail", args=[pending.pk])).content.decode()
+    crumbs = page.split('class="breadcrumbs">')[1].split("</nav>")[0]
+    assert reverse("projects:my-work") in crumbs and reverse("projects:review-queue") not in crumbs
+    assert "修改报告" in page and "修改后重新提交" not in page
+    queue = client.get(reverse("projects:review-queue")).content.decode()
+    row = queue.split('id="review-queue"')[1]
+    assert ">查看</a>" in row and ">审核</a>" not in row
+    # Staff who review keep the queue's way back and its 审核.
+    client.force_login(world.alice)
+    page = client.get(reverse("projects:report-detail", args=[pending.pk])).content.decode()
+    assert reverse("projects:review-queue") in page.split('class="breadcrumbs">')[1].split("</nav>")[0]
+    assert ">审核</a>" in client.get(reverse("projects:review-queue")).content.decode()
+    # Returned, the leader is to correct it and send it again.
+    report_return(actor=world.alice, report=pending, comment="请补充照片")
+    client.force_login(world.lily)
+    assert "修改后重新提交" in client.get(reverse("projects:report-detail", args=[pending.pk])).content.decode()
