@@ -441,3 +441,14 @@ def test_a_leader_reading_their_report_is_led_back_to_their_work_and_offered_to_
     report_return(actor=world.alice, report=pending, comment="请补充照片")
     client.force_login(world.lily)
     assert "修改后重新提交" in client.get(reverse("projects:report-detail", args=[pending.pk])).content.decode()
+
+
+def test_the_project_list_marks_a_latest_week_that_was_returned(client, world):
+    returned = ProjectFactory(alliance=world.alliance_a, title="退回项目")
+    report_return(actor=world.alice, report=ReportFactory(project=returned, period=current_week()), comment="数据有误")
+    steady = ProjectFactory(alliance=world.alliance_a, title="正常项目")
+    ReportFactory(project=steady, period=current_week(), status="accepted")
+    client.force_login(world.alice)
+    page = client.get(reverse("projects:list")).content.decode()
+    rows = {title: row for row in page.split("<tr")[1:] for title in ("退回项目", "正常项目") if title in row}
+    assert "已退回" in rows["退回项目"] and "已退回" not in rows["正常项目"]
