@@ -4,6 +4,7 @@ project list, project timeline and review queue. Thin: services do every write."
 from __future__ import annotations
 
 import datetime
+from functools import cached_property
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -320,13 +321,24 @@ class ReportSubmitView(ReportFormMixin, ServiceFormView):
             Project.objects.visible_to(request.user).select_related("alliance"), pk=kwargs["pk"]
         )
 
-    def get_form_kwargs(self):
+    @cached_property
+    def weeks(self) -> list[datetime.date]:
+        """The weeks the form offers, newest first: those of the last few still without a
+        report (a filed week is amended from its own page, which the form links to), all of
+        them when every one is filed; a form sent is read against all of them, so that a week
+        filed meanwhile is told as filed, not as an unknown choice."""
         weeks = recent_weeks(REPORTABLE_WEEKS, not_before=self.project.start_on) or [current_week()]
-        return super().get_form_kwargs() | {"weeks": weeks}
+        if self.request.method == "POST":
+            return weeks
+        filed = set(self.project.reports.filter(period__in=weeks).values_list("period", flat=True))
+        return [week for week in weeks if week not in filed] or weeks
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"weeks": self.weeks}
 
     def get_initial(self):
         last = self.project.reports.exclude(status=ReportStatus.RETURNED).order_by("-period").first()
-        initial = {"period": current_week().isoformat()}
+        initial = {"period": self.weeks[0].isoformat()}
         if last is not None:
             initial |= {"percent_complete": last.percent_complete, "investment_to_date": last.investment_to_date}
         return initial

@@ -452,3 +452,24 @@ def test_the_project_list_marks_a_latest_week_that_was_returned(client, world):
     page = client.get(reverse("projects:list")).content.decode()
     rows = {title: row for row in page.split("<tr")[1:] for title in ("退回项目", "正常项目") if title in row}
     assert "已退回" in rows["退回项目"] and "已退回" not in rows["正常项目"]
+
+
+def test_the_report_form_offers_the_weeks_still_to_report_and_links_the_week_filed(client, world):
+    project = ProjectFactory(alliance=world.alliance_a, start_on=days_ago(60))
+    this_week = current_week()
+    last_week = this_week - datetime.timedelta(weeks=1)
+    filed = ReportFactory(project=project, period=this_week, status="submitted")
+    client.force_login(world.lily)
+    url = reverse("projects:report-submit", args=[project.pk])
+
+    response = client.get(url)
+
+    offered = [value for value, _label in response.context["form"].fields["period"].choices]
+    assert this_week.isoformat() not in offered and last_week.isoformat() in offered
+    assert response.context["form"].initial["period"] == last_week.isoformat()
+    assert reverse("projects:report-fix", args=[filed.pk]) in response.content.decode()
+    # A page opened before the week was filed still sends it: it is told as filed, not unknown.
+    sent = client.post(url, {"period": this_week.isoformat(), "percent_complete": "30", "work_done": "完成"})
+    assert sent.status_code == 200
+    assert ProgressReport.objects.filter(project=project).count() == 1
+    assert "请选择有效的选项" not in sent.content.decode()
