@@ -134,8 +134,18 @@ class ReportForm(ChooseFilesAgainMixin, SubmitOnceMixin, forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, weeks: list[datetime.date] | None = None, **kwargs: Any):
+    def __init__(
+        self, *args: Any, weeks: list[datetime.date] | None = None, removable: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if removable:
+            # A report still waiting for review: the files sent with it may be taken back.
+            self.fields["remove_attachments"] = forms.ModelMultipleChoiceField(
+                label=_("删除已上传的附件"),
+                queryset=removable,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+            )
         # Set here, in the request's language: ``gettext_lazy(...) % values`` on the class
         # would be translated once, at import, in the default language.
         self.fields["attachments"].help_text = _(
@@ -148,6 +158,8 @@ class ReportForm(ChooseFilesAgainMixin, SubmitOnceMixin, forms.Form):
 
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)
+        if "remove_attachments" in data:
+            data["remove"] = list(data.pop("remove_attachments"))
         if data.get("investment_to_date") is None:
             data.pop("investment_to_date", None)
         return data

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -381,15 +382,18 @@ def report_amend(
     actor: Any,
     report: ProgressReport,
     attachments: list[Any] | None = None,
+    remove: list[Any] = (),
     now: datetime.datetime | None = None,
     **fields: Any,
 ) -> ProgressReport:
     """Amend a report still waiting for review (the leader saw a mistake before staff did).
 
     It stays the same submission, still waiting: same version number, no revision on
-    record (nobody reviewed the first text); new files join the old ones. A report
-    already reviewed is refused: a returned one is corrected through report_resubmit, an
-    accepted one no longer changes.
+    record (nobody reviewed the first text); new files join the old ones, and ``remove``
+    takes back files sent with this submission (a wrong photo): nobody has reviewed them,
+    so they go, row and file. Files of an earlier, reviewed version stay on record. A
+    report already reviewed is refused: a returned one is corrected through
+    report_resubmit, an accepted one no longer changes.
     """
     require_leader(actor, report.project)
     files = clean_uploads(attachments, limit=MAX_FILES_PER_SUBMISSION)
@@ -398,11 +402,19 @@ def report_amend(
         raise ValidationError(
             _("该报告已审核（%(status)s），不能再作为待审核的报告修改。") % {"status": report.get_status_display()}
         )
+    wanted = {getattr(item, "pk", item) for item in remove}
+    doomed = list(report.attachments.filter(pk__in=wanted, revision=report.revision))
+    if len(doomed) != len(wanted):
+        raise ValidationError({"remove_attachments": _("只能删除本次提交、尚未审核的附件。")})
     apply_changes(report, fields, REPORT_FIELDS)
     report.submitted_by = actor
     report.submitted_at = now or timezone.now()
     check_content(report)
     validated_save(report)
+    for attachment in doomed:
+        name, storage = attachment.file.name, attachment.file.storage
+        attachment.delete()
+        transaction.on_commit(partial(storage.delete, name))
     attach(report, files)
     return report
 

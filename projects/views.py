@@ -406,6 +406,12 @@ class ReportFixView(ReportFormMixin, ServiceFormView):
             "coordination_request": report.coordination_request,
         }
 
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if self.pending:
+            kwargs["removable"] = self.report.attachments.filter(revision=self.report.revision).order_by("pk")
+        return kwargs
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs) | {
             "project": self.report.project,

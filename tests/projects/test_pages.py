@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -473,3 +474,63 @@ def test_the_report_form_offers_the_weeks_still_to_report_and_links_the_week_fil
     assert sent.status_code == 200
     assert ProgressReport.objects.filter(project=project).count() == 1
     assert "请选择有效的选项" not in sent.content.decode()
+
+
+def test_a_leader_takes_back_a_wrong_photo_from_a_report_still_waiting(
+    client, world, django_capture_on_commit_callbacks
+):
+    from projects.services import report_submit
+
+    project = ProjectFactory(alliance=world.alliance_a, start_on=days_ago(30))
+    report = report_submit(
+        actor=world.lily,
+        project=project,
+        period=current_week(),
+        percent_complete=30,
+        work_done="完成地基",
+        attachments=[photo("对的.jpg"), photo("错的.jpg")],
+    )
+    right, wrong = report.attachments.order_by("pk")
+    storage, wrong_name = wrong.file.storage, wrong.file.name
+    client.force_login(world.lily)
+    url = reverse("projects:report-fix", args=[report.pk])
+
+    page = client.get(url).content.decode()
+    fieldset = page.split('id="attached"')[1].split("</fieldset>")[0]
+    assert fieldset.count('class="thumb"') == 2 and fieldset.count('name="remove_attachments"') == 2
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url,
+            {"percent_complete": "30", "work_done": "完成地基", "remove_attachments": [str(wrong.pk)]},
+        )
+    assert response.status_code == 302
+    assert list(report.attachments.values_list("original_name", flat=True)) == ["对的.jpg"]
+    assert not storage.exists(wrong_name) and storage.exists(right.file.name)
+
+
+def test_photos_of_a_version_already_reviewed_stay_on_record(client, world):
+    from projects.services import report_amend, report_submit
+
+    project = ProjectFactory(alliance=world.alliance_a, start_on=days_ago(30))
+    report = report_submit(
+        actor=world.lily,
+        project=project,
+        period=current_week(),
+        percent_complete=30,
+        work_done="完成地基",
+        attachments=[photo("第一版.jpg")],
+    )
+    report_return(actor=world.alice, report=report, comment="照片不清楚")
+    client.force_login(world.lily)
+    page = client.get(reverse("projects:report-fix", args=[report.pk])).content.decode()
+    fieldset = page.split('id="attached"')[1].split("</fieldset>")[0]
+    assert 'class="thumb"' in fieldset and "remove_attachments" not in fieldset
+    # Sent again, then amended: the first version's photo is not the amendment's to take back.
+    from projects.services import report_resubmit
+
+    report = report_resubmit(actor=world.lily, report=report, work_done="完成地基，补拍照片")
+    first = report.attachments.get()
+    with pytest.raises(ValidationError):
+        report_amend(actor=world.lily, report=report, remove=[first.pk], work_done="完成地基")
+    assert report.attachments.count() == 1
