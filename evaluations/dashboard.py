@@ -27,7 +27,6 @@ from members.access import scope_for
 from projects import reporting as reporting_rule
 from projects.models import (
     ACTIVE_STATUSES,
-    MONEY,
     ProgressReport,
     Project,
     ProjectCategory,
@@ -136,11 +135,8 @@ def build(user: Any, *, now: datetime.datetime | None = None) -> Dashboard:
 
     projects = Project.objects.visible_to(user).filter(year=year)
     by_project_status, by_category = tallies(projects, "status", "category")
-    investment = (
-        projects.exclude(status=ProjectStatus.CANCELLED)
-        .with_investment_to_date()
-        .aggregate(total_spent=Sum("spent", output_field=MONEY), total_planned=Sum("planned_investment"))
-    )
+    money = projects.investment_totals()
+    investment = {"total_spent": money["spent"], "total_planned": money["planned"]}
     # The last complete week by the reporting rule (projects.reporting), read as of now; the
     # current week's progress apart, with silent as ProjectQuerySet.with_flags's rule, the
     # same the "本周未报" list filter applies.
@@ -201,16 +197,16 @@ def build(user: Any, *, now: datetime.datetime | None = None) -> Dashboard:
         Figure(
             "investment_to_date",
             _("累计完成投资"),
-            investment["total_spent"] or Decimal(0),
-            link("projects:list", **year_param),
+            investment["total_spent"],
+            link("projects:list", totals=1, **year_param),
             "money",
             help=_("%(year)s年未取消项目最近一期未被退回的周报填报的累计完成投资之和。") % year_text,
         ),
         Figure(
             "investment_planned",
             _("计划投资"),
-            investment["total_planned"] or Decimal(0),
-            link("projects:list", **year_param),
+            investment["total_planned"],
+            link("projects:list", totals=1, **year_param),
             "money",
             help=_("%(year)s年未取消项目的计划投资之和。") % year_text,
         ),

@@ -22,6 +22,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -150,6 +151,17 @@ class ProjectQuerySet(ScopedQuerySet):
         without one: the figure scoring's investment indicator reads."""
         latest = latest_standing_report(before).values("investment_to_date")[:1]
         return self.annotate(spent=Coalesce(Subquery(latest), Decimal(0), output_field=MONEY))
+
+    def investment_totals(self) -> dict:
+        """The money of these projects as the dashboard adds it (docs/indicators.md), in
+        yuan: of those not cancelled, the ``planned`` investment and the investment to date
+        (``spent``, each one's latest standing report)."""
+        totals = (
+            self.exclude(status=ProjectStatus.CANCELLED)
+            .with_investment_to_date()
+            .aggregate(total_spent=Sum("spent", output_field=MONEY), total_planned=Sum("planned_investment"))
+        )
+        return {"spent": totals["total_spent"] or Decimal(0), "planned": totals["total_planned"] or Decimal(0)}
 
     def with_names(self) -> ProjectQuerySet:
         """The names the API shows beside the foreign keys, read by the list query itself:

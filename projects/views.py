@@ -123,6 +123,20 @@ class ProjectListView(ScopedListView):
         context = super().get_context_data(**kwargs) | {"this_week": week_label(current_week())}
         if context.get("export_url") and scope_for(self.request.user).is_staff_role:
             context["ledger_url"] = f"{context['export_url']}&layout=ledger"
+        # ``?totals=1`` (the dashboard's money figures link so): the money of every row the
+        # filters select, added as the dashboard adds it; asked for, as it reads every row.
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        showing = query.pop("totals", None) == ["1"]
+        context["totals_off_url"] = f"?{query.urlencode()}"
+        query["totals"] = "1"
+        context["totals_on_url"] = f"?{query.urlencode()}"
+        if showing and context["filter"].is_valid():
+            # The rows the filters select, without the page's annotations (read from a fresh
+            # query: the aggregate would otherwise wrap the whole annotated list).
+            chosen = context["filter"].qs.order_by().values("pk")
+            context["totals"] = Project.objects.filter(pk__in=chosen).investment_totals()
+            context["keep_params"] = [("totals", "1")]
         return context
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
 
 from core.periods import WEEK, Period
 
@@ -23,3 +25,20 @@ def filters_chosen(form) -> bool:
 def week(monday: datetime.date | None) -> str:
     """The week starting ``monday`` as a table shows it: 第47周（11.16–11.22）; "" for none."""
     return Period(WEEK, monday).short_label if monday else ""
+
+
+TEN_THOUSAND = Decimal(10000)
+
+
+@register.filter
+def wan(value) -> str:
+    """An amount in yuan shown in 万元 (ten thousand yuan) with two decimals, rounded half
+    up and grouped: 60959800 → "6,095.98". Rollups, dashboards and a list's totals show
+    money this way; forms and Excel files keep yuan."""
+    if value is None or value == "":
+        return "—"
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    return intcomma(f"{(amount / TEN_THOUSAND).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):.2f}")

@@ -1,36 +1,26 @@
 from __future__ import annotations
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
+from core.templatetags.lists import wan
 from evaluations.reports import definition
 from evaluations.texts import YUAN_SUFFIXES, stored_text, week_text
 
 register = template.Library()
 
-TEN_THOUSAND = Decimal(10000)
 
 # A label, title or value a rollup stored, in the page's language (evaluations.texts).
 register.filter("stored_text", stored_text)
 
 
-@register.filter
-def wan(value) -> str:
-    """An amount in yuan shown in 万元 (ten thousand yuan) with two decimals, rounded half
-    up and grouped: 60959800 → "6,095.98". Rollups and dashboards show money this way;
-    forms and Excel files keep yuan."""
-    if value is None or value == "":
-        return "—"
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        return str(value)
-    return intcomma(f"{(amount / TEN_THOUSAND).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):.2f}")
+# 万元, as every page shows money outside forms and files (core's list helpers).
+register.filter("wan", wan)
 
 
 @register.filter

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from decimal import Decimal
 
 import pytest
 from django.conf import settings
@@ -13,8 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alliances.models import AllianceStatus
+from core.templatetags.lists import wan
 from evaluations import dashboard
 from evaluations.dashboard import build, timeseries
+from projects.models import Project
 from projects.services import report_return
 from projects.weeks import current_week, local_today
 from tests.alliances.factories import AllianceFactory
@@ -69,6 +72,45 @@ def test_each_dashboard_figure_equals_the_count_of_the_list_it_links_to(client, 
     assert board.figure("current_week_rate").value == "50.0"
     assert board.figure("reporting_rate").value == "0.0"
     assert board.figure("low_income_share").value == "25.0"
+
+
+def test_each_money_figure_opens_a_list_whose_totals_equal_it_counted_from_the_rows(client, world, data):
+    """累计完成投资 and 计划投资 open the year's projects with their totals shown, the same
+    amounts; and a second count from the raw rows: each project not cancelled, its latest
+    report not returned (a returned later week does not stand), its planned investment."""
+    year = local_today().year
+    shed = ProjectFactory(alliance=world.alliance_a, year=year, planned_investment=Decimal("1200000"))
+    ReportFactory(project=shed, period=current_week() - datetime.timedelta(weeks=2), investment_to_date=300000)
+    returned = ReportFactory(project=shed, period=current_week() - datetime.timedelta(weeks=1), investment_to_date=9)
+    report_return(actor=world.alice, report=returned, comment="金额有误")
+    ProjectFactory(alliance=world.alliance_a, year=year, status="cancelled", planned_investment=Decimal("5000000"))
+    client.force_login(world.alice)
+    board = build(world.alice)
+
+    for key, total in (("investment_to_date", "spent"), ("investment_planned", "planned")):
+        figure = board.figure(key)
+        response = client.get(figure.url)
+        assert response.context["totals"][total] == figure.value, key
+        assert wan(figure.value) in response.content.decode().split('id="totals"')[1].split("</p>")[0]
+
+    spent = planned = Decimal(0)
+    for project in Project.objects.filter(alliance__lead_region__code__startswith="330212", year=year):
+        if project.status == "cancelled":
+            continue
+        planned += project.planned_investment or 0
+        standing = [r for r in project.reports.order_by("-period") if r.status != "returned"]
+        spent += standing[0].investment_to_date if standing else 0
+    assert (board.figure("investment_to_date").value, board.figure("investment_planned").value) == (spent, planned)
+    assert spent >= Decimal("300000")
+
+
+def test_a_list_shows_its_totals_only_when_asked_and_keeps_them_through_its_filters(client, world, data):
+    client.force_login(world.alice)
+    page = client.get(reverse("projects:list")).content.decode()
+    assert 'id="totals"' not in page and 'id="show-totals"' in page
+    page = client.get(reverse("projects:list"), {"totals": "1", "status": "in_progress"}).content.decode()
+    assert 'id="totals"' in page
+    assert '<input type="hidden" name="totals" value="1">' in page.split('class="filter-form"')[1].split("</form>")[0]
 
 
 def test_each_breakdown_is_charted_as_one_bar_per_row_with_its_count(world, data):
