@@ -136,14 +136,17 @@ class ProjectQuerySet(ScopedQuerySet):
         )
 
     def with_last_period(self) -> ProjectQuerySet:
-        """``last_period``: the latest week reported, None without a report, and
-        ``last_status``: that report's status (a week returned is shown as such). Each
-        project's week is read backwards from the (project, week) unique index, so a region's
-        projects cost one index probe each, not a grouping of all their reports."""
+        """``last_period``: the latest week reported, None without a report. Each project's
+        week is read backwards from the (project, week) unique index, so a region's projects
+        cost one index probe each, not a grouping of all their reports."""
         latest = ProgressReport.objects.filter(project=OuterRef("pk")).order_by("-period")
-        return self.annotate(
-            last_period=Subquery(latest.values("period")[:1]), last_status=Subquery(latest.values("status")[:1])
-        )
+        return self.annotate(last_period=Subquery(latest.values("period")[:1]))
+
+    def with_last_status(self) -> ProjectQuerySet:
+        """``last_status``: the status of the latest week's report (the list marks a week
+        returned), read the same way as ``last_period``."""
+        latest = ProgressReport.objects.filter(project=OuterRef("pk")).order_by("-period")
+        return self.annotate(last_status=Subquery(latest.values("status")[:1]))
 
     def with_investment_to_date(self, before: datetime.date | None = None) -> ProjectQuerySet:
         """``spent``: the investment to date of each project's latest standing report (of a

@@ -87,7 +87,9 @@ class ProjectListView(ScopedListView):
     export_sheet_title = PROJECT_SHEET
 
     def optimize(self, queryset):
-        return queryset.for_lists(local_today())
+        queryset = queryset.for_lists(local_today())
+        # The page marks a latest week returned; an export has its own status column.
+        return queryset if self.exporting else queryset.with_last_status()
 
     def get(self, request, *args, **kwargs):
         if self.wants_ledger and not scope_for(request.user).is_staff_role:
