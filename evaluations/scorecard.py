@@ -380,6 +380,11 @@ class Scorecard:
         return shown(self.member_points)
 
     @property
+    def member_rest_weight(self) -> Decimal:
+        """The member part's weight of the members' own results: what the four-star share leaves."""
+        return ONE - self.assessment.scheme.four_star_weight
+
+    @property
     def four_star_share_recomputed(self) -> Decimal:
         return ratio(sum(1 for m in self.members if (m.stars or 0) >= 4), len(self.members))
 

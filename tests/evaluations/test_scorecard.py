@@ -337,6 +337,19 @@ def test_a_scorecard_whose_rows_changed_after_scoring_says_so_with_both_figures(
     assert "得分所用达成度为 50.00%" in note and "重算为 45.00%" in note and "更正稿" in note
 
 
+def test_the_member_part_shows_the_sum_that_gives_its_points(client, march):
+    client.force_login(march.alice)
+    page = client.get(scorecard_url(march)).content.decode()
+    formula = page.split('id="member-formula">')[1].split("</p>")[0]
+    a = Assessment.objects.select_related("scheme").get(alliance=march.alliance_a, period_start=MARCH.start)
+    by_hand = a.scheme.member_weight * (
+        a.scheme.four_star_weight * a.four_star_share * 100 + (1 - a.scheme.four_star_weight) * a.member_average
+    )
+    share = half_up(a.four_star_share * 100)
+    assert f"× {share}% × 100" in formula and f"× {a.member_average}）" in formula
+    assert formula.endswith(f"= {half_up(by_hand)}")
+
+
 def published_part(client, url) -> tuple[str, bool]:
     """The scorecard's 已发布的通报 line (empty when none) and whether it warns of a change."""
     body = client.get(url).content.decode()
