@@ -313,7 +313,7 @@ def weekly_dispatch(period: Period, region: Region) -> dict:
             summary_item("on_time_rate", _("按时报送率"), percent(on_time, expected), "percent"),
             summary_item("silent_projects", _("本周未报项目"), expected - received),
             summary_item("late_projects", _("逾期项目"), len(late)),
-            summary_item("coordination_waiting", _("待协调事项"), len(waiting)),
+            summary_item("coordination_waiting", _("有堵点或协调事项的项目"), len(waiting)),
             summary_item("workshops_missing", _("未报月度数据的工坊"), len(missing_workshops)),
             summary_item("items_new", _("督办事项：新提"), bucket_count[Bucket.NEW]),
             summary_item("items_in_progress", _("督办事项：办理中"), bucket_count[Bucket.IN_PROGRESS]),

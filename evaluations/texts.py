@@ -37,6 +37,10 @@ STORED_SUFFIXES = ("（待确认）",)
 YUAN_SUFFIXES = ("（元）", " (yuan)")
 # Joins the items of a list parameter.
 LIST_SEPARATOR = _("、")
+# Labels that rollups stored before the label was renamed: kept in the catalog, so that
+# those rollups still read in the reader's language (待协调事项 counted every project with
+# a blocker, not only those asking for coordination: now 有堵点或协调事项的项目).
+STORED_EARLIER = (_("待协调事项"),)
 
 
 # ----------------------------------------------------------------------- storing

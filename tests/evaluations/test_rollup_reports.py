@@ -101,6 +101,10 @@ def test_weekly_dispatch_figures_equal_the_hand_count(world, week_fixture):
     assert [r[2] for r in rows(report, "silent")] == ["供水管网"]
     assert sorted(r[2] for r in rows(report, "late")) == ["直播带货", "精品民宿"]
     assert sorted(r[1] for r in rows(report, "coordination")) == ["屋顶光伏", "康养基地"]
+    # Named for what it counts: every received report with a blocker or a request, not only
+    # those asking for coordination.
+    waiting = next(item for item in report["summary"] if item["key"] == "coordination_waiting")
+    assert (waiting["label"], waiting["value"]) == ("有堵点或协调事项的项目", 2)
     movement = {r[2]: (r[3], r[4], r[5]) for r in rows(report, "movement")}
     assert movement["康养基地"] == (20, 45, 25)
     assert [r[0] for r in rows(report, "workshops_missing")] == ["未报工坊"]
