@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
@@ -229,5 +230,8 @@ class AllianceScorecardViewSet(ScopedQueryMixin, viewsets.GenericViewSet):
         query = ScorecardQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         alliance = get_object_or_404(self.get_queryset(), pk=pk)
-        card = scorecard.build(alliance, scorecard.period_of_key(query.validated_data["period"]))
+        period = scorecard.period_of_key(query.validated_data["period"])
+        if not scorecard.readable(alliance, period, request.user):
+            raise Http404
+        card = scorecard.build(alliance, period)
         return Response(scorecard.as_json(card))

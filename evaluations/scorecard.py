@@ -21,7 +21,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet, Subquery
+from django.db.models import Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -31,7 +31,17 @@ from projects import reporting
 from projects.models import ProgressReport, Project
 
 from . import metrics
-from .models import Assessment, Dimension, Grade, Indicator, ManualScore, ObservationVisit, Rollup, VetoFinding
+from .models import (
+    Assessment,
+    Dimension,
+    Grade,
+    Indicator,
+    ManualScore,
+    ObservationVisit,
+    Rollup,
+    RollupStatus,
+    VetoFinding,
+)
 from .rollups import PERIOD_OF_KIND
 from .scoring import (
     METRICS,
@@ -516,12 +526,38 @@ class Assessed:
         return str(dict(Grade.choices).get(self.grade, ""))
 
 
-def assessed_periods(alliance: Alliance) -> list[Assessed]:
-    """The periods the alliance was assessed for: years first, then the latest first."""
+def readable_periods(region_codes: list[str], user) -> set[tuple[str, datetime.date]]:
+    """The periods (kind, start) whose scores ``user`` may read for a region of this lineage
+    (``region_codes``): those of a rollup of the region or one above it that is published,
+    or that the user may see as a draft. Scores are computed when a rollup is drafted; until
+    it is published only the staff who may see the draft read them (a leader reads their
+    alliance's score once it is out)."""
+    kind_of = dict(PERIOD_OF_KIND)
+    rows = (
+        Rollup.objects.filter(region__code__in=region_codes, kind__in=list(kind_of))
+        .filter(Q(status=RollupStatus.PUBLISHED) | Q(pk__in=Rollup.objects.visible_to(user).values("pk")))
+        .values_list("kind", "period_start")
+        .distinct()
+    )
+    return {(kind_of[kind], start) for kind, start in rows}
+
+
+def readable(alliance: Alliance, period: Period, user) -> bool:
+    return (period.kind, period.start) in readable_periods(alliance.lead_region.lineage_codes(), user)
+
+
+def assessed_periods(alliance: Alliance, user) -> list[Assessed]:
+    """The periods the alliance was assessed for that ``user`` may read
+    (:func:`readable_periods`): years first, then the latest first."""
+    readable_here = readable_periods(alliance.lead_region.lineage_codes(), user)
     rows = Assessment.objects.filter(alliance=alliance).values_list(
         "period_kind", "period_start", "total_score", "grade"
     )
-    found = [Assessed(Period(kind, start), total, grade) for kind, start, total, grade in rows]
+    found = [
+        Assessed(Period(kind, start), total, grade)
+        for kind, start, total, grade in rows
+        if (kind, start) in readable_here
+    ]
     order = {YEAR: 0, QUARTER: 1, MONTH: 2, WEEK: 3}
     return sorted(found, key=lambda a: (-a.period.start.year, order[a.period.kind], -a.period.start.toordinal()))
 

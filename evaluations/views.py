@@ -8,7 +8,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db.models import Case, F, When
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -32,7 +32,7 @@ from members.views import safe_queue_next
 
 from . import scorecard
 from .dashboard import build as build_dashboard
-from .drafts import SCORED_KINDS, missing_for, pending_scores, report_diff
+from .drafts import SCORED_KINDS, missing_for, pending_scores, report_diff, reporting_cutoff
 from .filters import ProposalFilterSet, RollupFilterSet, VetoFindingFilterSet
 from .forms import ManualScoreForm, ObservationVisitForm, RollupDraftForm, RollupPublishForm, VetoFindingForm
 from .layouts import PROPOSAL_COLUMNS, PROPOSAL_SHEET
@@ -260,7 +260,12 @@ class RollupDraftCreateView(AssessmentStaffMixin, ScopedCreateView):
         rollup, created = rollup_draft_by_hand(
             actor=self.request.user, kind=data["kind"], period=data["period"], region=data["region"]
         )
-        self.success_message = _("草稿已生成，请核对缺项后发布。") if created else _("该期通报已有草稿或已发布版本。")
+        if not created:
+            self.success_message = _("该期通报已有草稿或已发布版本。")
+        elif (cutoff := reporting_cutoff(rollup.kind, rollup.period)) and rollup.produced_at < cutoff:
+            self.success_message = _("草稿已生成，供预览：本期周报截止时点未到，截止后请重新生成，再发布。")
+        else:
+            self.success_message = _("草稿已生成，请核对缺项后发布。")
         return rollup
 
     def get_cancel_url(self):
@@ -473,8 +478,12 @@ class ScorecardView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        alliance = get_object_or_404(Alliance.objects.visible_to(self.request.user), code=kwargs["code"])
+        alliance = get_object_or_404(
+            Alliance.objects.visible_to(self.request.user).select_related("lead_region"), code=kwargs["code"]
+        )
         period = scorecard.period_of_key(kwargs["period"])
+        if not scorecard.readable(alliance, period, self.request.user):
+            raise Http404(_("该联盟在这一期间没有已发布的考评结果。"))
         context["card"] = scorecard.build(alliance, period)
         context["published"] = scorecard.published_total(alliance, period, self.request.user)
         return context

@@ -13,23 +13,30 @@ from django.utils.formats import date_format
 from alliances.models import Alliance
 from core.periods import Period
 from evaluations.models import MemberResult
-from evaluations.scorecard import assessed_periods
+from evaluations.scorecard import assessed_periods, readable_periods
 from evaluations.scoring import half_up
 
 register = template.Library()
 
 
 @register.simple_tag
-def alliance_assessments(alliance):
-    """The periods the alliance was assessed for (see ``scorecard.assessed_periods``)."""
-    return assessed_periods(alliance)
+def alliance_assessments(alliance, user):
+    """The periods the alliance was assessed for that the user may read (see
+    ``scorecard.assessed_periods``)."""
+    return assessed_periods(alliance, user)
 
 
 @register.simple_tag
-def organization_results(organization):
-    """A member organization's bound results, latest first, with their period."""
+def organization_results(organization, user):
+    """A member organization's bound results the user may read (a rollup of the period out
+    for the organization's region: ``scorecard.readable_periods``), latest first."""
+    readable = readable_periods(organization.region.lineage_codes(), user)
     rows = MemberResult.objects.filter(organization=organization).order_by("-period_start", "period_kind")
-    return [(Period(result.period_kind, result.period_start), result) for result in rows]
+    return [
+        (Period(result.period_kind, result.period_start), result)
+        for result in rows
+        if (result.period_kind, result.period_start) in readable
+    ]
 
 
 @register.simple_tag

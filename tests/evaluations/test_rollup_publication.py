@@ -373,6 +373,22 @@ def test_the_command_and_the_list_button_draft_a_missing_rollup(client, world, b
     assert Rollup.objects.count() == 2
 
 
+def test_a_month_drafted_by_hand_before_its_cut_off_is_said_to_be_a_preview(client, world, bulletin_kind):
+    from django.contrib.messages import get_messages
+
+    from projects.weeks import local_today
+
+    client.force_login(world.alice)
+    this_month = Period.containing(MONTH, local_today())  # its last week is reported next month at the earliest
+    response = client.post(
+        reverse("evaluations:rollup-create"),
+        {"kind": "monthly_bulletin", "period": this_month.key, "region": world.county_a.pk},
+    )
+    said = [str(m) for m in get_messages(response.wsgi_request)]
+    assert any("供预览" in text and "截止后请重新生成" in text for text in said), said
+    assert not any("请核对缺项后发布" in text for text in said)
+
+
 # ------------------------------------------------------------------ who may publish
 
 

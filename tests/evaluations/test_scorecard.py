@@ -16,7 +16,7 @@ from core.periods import MONTH, Period
 from demo.evaluations import ensure_scheme
 from evaluations import scorecard
 from evaluations.drafts import pending_scores
-from evaluations.models import Assessment, Indicator, ManualScore, MemberResult, VetoFinding
+from evaluations.models import Assessment, Indicator, ManualScore, MemberResult, Rollup, VetoFinding
 from evaluations.scoring import half_up
 from evaluations.services import rollup_produce, rollup_publish
 from projects.models import ProgressReport
@@ -28,6 +28,7 @@ from tests.alliances.factories import (
     NeedFactory,
     leader_of,
 )
+from tests.members.factories import user_with_scope
 from tests.projects.factories import ProjectFactory, ReportFactory
 from tests.workshops.factories import ReportFactory as WorkshopReportFactory
 from tests.workshops.factories import WorkshopFactory
@@ -348,6 +349,36 @@ def test_the_member_part_shows_the_sum_that_gives_its_points(client, march):
     share = half_up(a.four_star_share * 100)
     assert f"× {share}% × 100" in formula and f"× {a.member_average}）" in formula
     assert formula.endswith(f"= {half_up(by_hand)}")
+
+
+def test_a_drafts_scores_are_read_by_the_staff_who_see_the_draft_and_by_the_leader_once_published(client, api, march):
+    """County B's March bulletin is only a draft: its alliance's scorecard, its entry on the
+    alliance page and the API answer its staff, not its leader, until it is published."""
+    island_leader = user_with_scope("dao", "alliance_leader")
+    march.person_b.user = island_leader  # the alliance's leader (its open team role)
+    march.person_b.save(update_fields=["user"])
+    url = scorecard_url(march, march.alliance_b)
+    api_url = f"/api/v1/alliances/{march.alliance_b.pk}/scorecard/"
+    alliance_page = reverse("alliances:detail", args=[march.alliance_b.pk])
+
+    client.force_login(island_leader)
+    assert client.get(url).status_code == 404
+    assert url not in client.get(alliance_page).content.decode()
+    assert api.as_user(island_leader).get(api_url, {"period": "2025-03"}).status_code == 404
+    client.force_login(march.bob)
+    assert client.get(url).status_code == 200
+    assert url in client.get(alliance_page).content.decode()
+
+    draft = Rollup.objects.get(region=march.county_b, kind="monthly_bulletin")
+    rollup_publish(
+        actor=march.bob,
+        rollup=draft,
+        waivers=dict.fromkeys([item.key for item in pending_scores(MARCH, draft.region)], "年底统一评分"),
+    )
+    client.force_login(island_leader)
+    assert client.get(url).status_code == 200
+    assert url in client.get(alliance_page).content.decode()
+    assert api.as_user(island_leader).get(api_url, {"period": "2025-03"}).status_code == 200
 
 
 def published_part(client, url) -> tuple[str, bool]:

@@ -422,11 +422,17 @@ EVIDENCE = derived("evidence", ALLIANCE, evidence_of, show=lambda s: s.evidence)
 
 
 def assessed_2025(alliance: Alliance, placement: str) -> Assessment:
-    """The alliance's 2025 assessment (under a scheme of its own region), so that its
-    scorecard exists."""
+    """The alliance's 2025 assessment (under a scheme of its own region) and the published
+    annual review of its region, so that its scorecard is out."""
     scheme = AssessmentScheme.objects.get_or_create(
         region=alliance.lead_region, year=2025, version=1, defaults={"name": f"考评方案{placement}", "status": "active"}
     )[0]
+    Rollup.objects.get_or_create(
+        kind="annual_review",
+        period_start=datetime.date(2025, 1, 1),
+        region=alliance.lead_region,
+        defaults={"period_key": "2025", "report": {}, "status": "published", "version": 1},
+    )
     return Assessment.objects.get_or_create(
         alliance=alliance,
         period_kind="year",
