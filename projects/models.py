@@ -91,11 +91,15 @@ class ProjectQuerySet(ScopedQuerySet):
         """``is_silent`` and ``is_late``, computed by the database for the day ``today``
         (default: today in Asia/Shanghai).
 
-        silent: under way (in progress or delayed) with no report for the ISO week of ``today``;
-        late: not finished and its due date, or one of its milestones' due dates, has passed.
+        silent: under way (in progress or delayed) with no report received for the ISO week
+        of ``today``: none sent, or the one sent standing returned (the reporting rule's
+        "received", read now); late: not finished and its due date, or one of its
+        milestones' due dates, has passed.
         """
         today = today or local_today()
-        this_week = ProgressReport.objects.filter(project=OuterRef("pk"), period=current_week(today))
+        this_week = ProgressReport.objects.filter(project=OuterRef("pk"), period=current_week(today)).exclude(
+            status=ReportStatus.RETURNED
+        )
         return self.with_late_flag(today).annotate(
             is_silent=ExpressionWrapper(
                 Q(status__in=ACTIVE_STATUSES) & ~Q(Exists(this_week)), output_field=BooleanField()

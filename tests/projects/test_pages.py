@@ -534,3 +534,14 @@ def test_photos_of_a_version_already_reviewed_stay_on_record(client, world):
     with pytest.raises(ValidationError):
         report_amend(actor=world.lily, report=report, remove=[first.pk], work_done="完成地基")
     assert report.attachments.count() == 1
+
+
+def test_a_project_whose_report_of_the_week_was_returned_has_not_reported_this_week(client, world):
+    project = ProjectFactory(alliance=world.alliance_a, title="退回本周")
+    report = ReportFactory(project=project, period=current_week())
+    client.force_login(world.alice)
+    silent = reverse("projects:list") + "?silent=true"
+    assert "退回本周" not in client.get(silent).content.decode()
+    report_return(actor=world.alice, report=report, comment="请补充照片")
+    assert "退回本周" in client.get(silent).content.decode()
+    assert Project.objects.with_flags().get(pk=project.pk).is_silent
