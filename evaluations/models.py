@@ -11,6 +11,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from core.constraints import FieldUniqueConstraint
@@ -476,6 +477,19 @@ class Indicator(models.Model):
     @property
     def is_computed(self) -> bool:
         return bool(self.metric)
+
+    @property
+    def shown_name(self) -> str:
+        """The name in the reader's language where it is its metric's standard name (进度按时报送率
+        reads "Reporting timeliness" on an English page); a name a scheme gave itself is its
+        data, shown as written."""
+        if self.metric in Metric.values:
+            label = Metric(self.metric).label
+            with translation.override("zh-hans"):
+                standard = str(label)
+            if self.name == standard:
+                return str(label)
+        return self.name
 
 
 # ---------------------------------------------------------------------------- scores

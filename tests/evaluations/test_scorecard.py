@@ -470,4 +470,6 @@ def test_the_rows_behind_each_figure_read_as_one_sentence_in_either_language(cli
     assert "进度按时报送率：依据明细 1 条，按明细重算达成度 40.00%" in chinese
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     english = client.get(scorecard_url(march)).content.decode()
-    assert "进度按时报送率: 1 row behind the figure, attainment recomputed from it 40.00%" in english
+    assert "On-time progress reporting rate: 1 row behind the figure, attainment recomputed from it 40.00%" in english
+    # A staff-scored indicator's name is the scheme's own, shown as written.
+    assert Indicator.objects.get(scheme__region=march.ningbo, code="C2").name in english
