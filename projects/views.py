@@ -343,11 +343,19 @@ class ReportSubmitView(ReportFormMixin, ServiceFormView):
         report (a filed week is amended from its own page, which the form links to), all of
         them when every one is filed; a form sent is read against all of them, so that a week
         filed meanwhile is told as filed, not as an unknown choice."""
-        weeks = recent_weeks(REPORTABLE_WEEKS, not_before=self.project.start_on) or [current_week()]
         if self.request.method == "POST":
-            return weeks
-        filed = set(self.project.reports.filter(period__in=weeks).values_list("period", flat=True))
-        return [week for week in weeks if week not in filed] or weeks
+            return self.recent_weeks
+        return self.open_weeks or self.recent_weeks
+
+    @cached_property
+    def recent_weeks(self) -> list[datetime.date]:
+        return recent_weeks(REPORTABLE_WEEKS, not_before=self.project.start_on) or [current_week()]
+
+    @cached_property
+    def open_weeks(self) -> list[datetime.date]:
+        """The recent weeks without a report yet."""
+        filed = set(self.project.reports.filter(period__in=self.recent_weeks).values_list("period", flat=True))
+        return [week for week in self.recent_weeks if week not in filed]
 
     def get_form_kwargs(self):
         return super().get_form_kwargs() | {"weeks": self.weeks}
@@ -367,6 +375,10 @@ class ReportSubmitView(ReportFormMixin, ServiceFormView):
             "project": self.project,
             "cancel_url": reverse("projects:my-work"),
             "filed": self.filed_report(kwargs.get("form")),
+            # Every week the form could take has its report: nothing to file, each is
+            # amended or corrected from its own page.
+            "all_filed": self.request.method == "GET" and not self.open_weeks,
+            "filed_weeks": len(self.recent_weeks),
         }
 
     def filed_report(self, form) -> ProgressReport | None:

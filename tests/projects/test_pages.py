@@ -545,3 +545,22 @@ def test_a_project_whose_report_of_the_week_was_returned_has_not_reported_this_w
     report_return(actor=world.alice, report=report, comment="请补充照片")
     assert "退回本周" in client.get(silent).content.decode()
     assert Project.objects.with_flags().get(pk=project.pk).is_silent
+
+
+def test_when_every_recent_week_is_filed_the_form_offers_nothing_to_file_and_says_where_to_amend(client, world):
+    project = ProjectFactory(alliance=world.alliance_a, start_on=days_ago(90))
+    for weeks_back in range(4):
+        ReportFactory(project=project, period=current_week() - datetime.timedelta(weeks=weeks_back))
+    client.force_login(world.lily)
+
+    page = client.get(reverse("projects:report-submit", args=[project.pk])).content.decode()
+
+    assert 'id="all-filed"' in page and "最近 4 周的进度都已填报" in page
+    assert 'enctype="multipart/form-data"' not in page  # no form to send
+    assert project.get_absolute_url() in page
+    # One week missing again: the form is back, offering that week alone.
+    ProgressReport.objects.filter(project=project, period=current_week()).delete()
+    response = client.get(reverse("projects:report-submit", args=[project.pk]))
+    assert 'id="all-filed"' not in response.content.decode()
+    offered = [value for value, _label in response.context["form"].fields["period"].choices]
+    assert offered == [current_week().isoformat()]
