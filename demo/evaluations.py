@@ -40,6 +40,7 @@ from evaluations.services import (
     rollup_produce,
     rollup_publish,
     rollup_regenerate,
+    schedule_cutoffs,
 )
 from members.models import Region
 
@@ -203,9 +204,10 @@ def produce_recent_rollups(ctx: DemoContext, publisher) -> None:
     publish it (journey 2.6)."""
     regions = {level: list(Region.objects.filter(level=level).order_by("code")) for level in ("county", "city")}
     for kind in (WEEKLY_DISPATCH, MONTHLY_BULLETIN, QUARTERLY_OBSERVATION, ANNUAL_REVIEW):
+        cutoffs = schedule_cutoffs(kind)  # the schedule, read once a kind
         for level in KINDS[kind].region_levels:
             for region in regions[level]:
-                period = rollup_due_period(kind, region, ctx.live_today)
+                period = rollup_due_period(kind, region, ctx.live_today, cutoffs)
                 rollup, _created = rollup_produce(kind=kind, period=period, region=region)
                 if rollup.is_draft and publisher is not None and kind != WEEKLY_DISPATCH:
                     try:

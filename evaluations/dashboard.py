@@ -135,8 +135,7 @@ def build(user: Any, *, now: datetime.datetime | None = None) -> Dashboard:
 
     projects = Project.objects.visible_to(user).filter(year=year)
     by_project_status, by_category = tallies(projects, "status", "category")
-    money = projects.investment_totals()
-    investment = {"total_spent": money["spent"], "total_planned": money["planned"]}
+    investment = projects.investment_totals()
     # The last complete week by the reporting rule (projects.reporting), read as of now; the
     # current week's progress apart, with silent as ProjectQuerySet.with_flags's rule, the
     # same the "本周未报" list filter applies.
@@ -197,7 +196,7 @@ def build(user: Any, *, now: datetime.datetime | None = None) -> Dashboard:
         Figure(
             "investment_to_date",
             _("累计完成投资"),
-            investment["total_spent"],
+            investment["spent"],
             link("projects:list", totals=1, **year_param),
             "money",
             help=_("%(year)s年未取消项目最近一期未被退回的周报填报的累计完成投资之和。") % year_text,
@@ -205,7 +204,7 @@ def build(user: Any, *, now: datetime.datetime | None = None) -> Dashboard:
         Figure(
             "investment_planned",
             _("计划投资"),
-            investment["total_planned"],
+            investment["planned"],
             link("projects:list", totals=1, **year_param),
             "money",
             help=_("%(year)s年未取消项目的计划投资之和。") % year_text,
@@ -213,7 +212,7 @@ def build(user: Any, *, now: datetime.datetime | None = None) -> Dashboard:
         Figure(
             "investment_rate",
             _("投资完成率"),
-            percent(investment["total_spent"], investment["total_planned"]),
+            percent(investment["spent"], investment["planned"]),
             None,
             "percent",
             help=_("累计完成投资除以计划投资。"),

@@ -476,20 +476,24 @@ def test_the_report_form_offers_the_weeks_still_to_report_and_links_the_week_fil
     assert "请选择有效的选项" not in sent.content.decode()
 
 
-def test_a_leader_takes_back_a_wrong_photo_from_a_report_still_waiting(
-    client, world, django_capture_on_commit_callbacks
-):
+def sent_with_photos(world, *names: str) -> ProgressReport:
+    """This week's report of a new project of lily's, sent by her with these photos."""
     from projects.services import report_submit
 
-    project = ProjectFactory(alliance=world.alliance_a, start_on=days_ago(30))
-    report = report_submit(
+    return report_submit(
         actor=world.lily,
-        project=project,
+        project=ProjectFactory(alliance=world.alliance_a, start_on=days_ago(30)),
         period=current_week(),
         percent_complete=30,
         work_done="完成地基",
-        attachments=[photo("对的.jpg"), photo("错的.jpg")],
+        attachments=[photo(name) for name in names],
     )
+
+
+def test_a_leader_takes_back_a_wrong_photo_from_a_report_still_waiting(
+    client, world, django_capture_on_commit_callbacks
+):
+    report = sent_with_photos(world, "对的.jpg", "错的.jpg")
     right, wrong = report.attachments.order_by("pk")
     storage, wrong_name = wrong.file.storage, wrong.file.name
     client.force_login(world.lily)
@@ -510,17 +514,9 @@ def test_a_leader_takes_back_a_wrong_photo_from_a_report_still_waiting(
 
 
 def test_photos_of_a_version_already_reviewed_stay_on_record(client, world):
-    from projects.services import report_amend, report_submit
+    from projects.services import report_amend
 
-    project = ProjectFactory(alliance=world.alliance_a, start_on=days_ago(30))
-    report = report_submit(
-        actor=world.lily,
-        project=project,
-        period=current_week(),
-        percent_complete=30,
-        work_done="完成地基",
-        attachments=[photo("第一版.jpg")],
-    )
+    report = sent_with_photos(world, "第一版.jpg")
     report_return(actor=world.alice, report=report, comment="照片不清楚")
     client.force_login(world.lily)
     page = client.get(reverse("projects:report-fix", args=[report.pk])).content.decode()

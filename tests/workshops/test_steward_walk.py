@@ -18,6 +18,7 @@ from core.audit import HistorySource, change_log
 from tests.members.factories import PersonFactory, UserFactory
 from tests.workshops.factories import ReportFactory, Shops, steward_of
 from tests.workshops.factories import report_figures as figures
+from tests.workshops.test_reports import form_data
 from workshops.models import WorkshopReport
 from workshops.services import close_month, workshop_report_create, workshop_report_update
 
@@ -39,18 +40,6 @@ def steward(shops):
     user.person.name = "陈晓燕"
     user.person.save()
     return user
-
-
-def form_data(**overrides):
-    data = {
-        "month": "2025-05",
-        "employed": "30",
-        "low_income_employed": "12",
-        "wages_paid": "66000.00",
-        "income_increase_per_person": "2050.00",
-        "sales": "180000.00",
-    }
-    return data | overrides
 
 
 def history_section(page: str) -> str:
